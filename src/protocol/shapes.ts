@@ -1,0 +1,43 @@
+/**
+ * The shape model: each operation's input/output shapes with AWS's constraints, generated from the
+ * AWS API models (botocore `service-2.json`) by `scripts/generate-shapes.mjs` into checked-in
+ * `*.generated.ts` files. Only names, types and constraints are kept, never documentation text.
+ */
+
+export interface MemberRef {
+  /** Name of the target shape in {@link ServiceModel.shapes}. */
+  readonly shape: string;
+}
+
+export type Shape =
+  | { readonly type: 'structure'; readonly members: Readonly<Record<string, MemberRef>>; readonly required?: readonly string[]; readonly union?: boolean }
+  | { readonly type: 'list'; readonly member: MemberRef; readonly min?: number; readonly max?: number }
+  | { readonly type: 'map'; readonly key: MemberRef; readonly value: MemberRef; readonly min?: number; readonly max?: number }
+  | { readonly type: 'string'; readonly min?: number; readonly max?: number; readonly pattern?: string; readonly enum?: readonly string[] }
+  | { readonly type: 'integer' | 'long' | 'double' | 'float'; readonly min?: number; readonly max?: number }
+  | { readonly type: 'blob'; readonly min?: number; readonly max?: number; readonly streaming?: boolean }
+  | { readonly type: 'boolean' }
+  | { readonly type: 'timestamp' };
+
+export interface OperationModel {
+  readonly input?: string;
+  readonly output?: string;
+  /** Error types the operation declares. */
+  readonly errors: readonly string[];
+  /** HTTP binding for REST protocols. */
+  readonly http?: { readonly method: string; readonly requestUri: string };
+}
+
+export interface ServiceModel {
+  readonly metadata: {
+    readonly apiVersion: string;
+    readonly protocol: string;
+    readonly jsonVersion?: string;
+    readonly targetPrefix?: string;
+    readonly signingName?: string;
+    readonly endpointPrefix: string;
+    readonly serviceId: string;
+  };
+  readonly operations: Readonly<Record<string, OperationModel>>;
+  readonly shapes: Readonly<Record<string, Shape>>;
+}

@@ -1,0 +1,14 @@
+/** Storage interface, conformance suite and decorators. Concrete backends are imported by `src/server` only. */
+export type {
+  AppendEntry,
+  AppendResult,
+  Capabilities,
+  DurabilityPolicy,
+  LogRecord,
+  LogStore,
+  MetaStore,
+  ReadOptions,
+  ReadableShardLog,
+  ShardLog,
+  StorageBackend,
+} from './types.js';

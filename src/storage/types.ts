@@ -1,0 +1,127 @@
+/**
+ * Storage contracts. Services depend on these interfaces only; a concrete backend
+ * (`storage/local`, later `storage/nats`) is chosen in `src/server` alone.
+ *
+ * Two stores:
+ * - {@link LogStore}: many independent append-only logs (one per shard), each a sequence of
+ *   {@link LogRecord}s with dense, increasing offsets starting at 0.
+ * - {@link MetaStore}: a small durable key/value store for metadata (streams, shards, tags, secrets).
+ */
+
+/** A record as handed to {@link ShardLog.append}. */
+export interface AppendEntry {
+  /** Application key (the Kinesis partition key). UTF-8, at most 64 KiB. */
+  readonly key: string;
+  /** Payload bytes. The log keeps its own copy (or writes it before the promise resolves). */
+  readonly value: Uint8Array;
+}
+
+/** A record as stored. */
+export interface LogRecord {
+  /** Position in its log: dense, starting at 0, +1 per record. Never reused, even after a crash. */
+  readonly offset: number;
+  /** Commit time in epoch milliseconds; non-decreasing along the log. */
+  readonly timestamp: number;
+  readonly key: string;
+  readonly value: Uint8Array;
+}
+
+/** What {@link ShardLog.append} resolves with once the batch is durable under the store's policy. */
+export interface AppendResult {
+  /** Offset given to the first entry; entry i has `firstOffset + i`. */
+  readonly firstOffset: number;
+  /** Commit timestamp shared by every entry of the batch (epoch ms, non-decreasing per log). */
+  readonly timestamp: number;
+}
+
+/** Limits for one read. A read returns at least one record when one is available, even if it alone exceeds maxBytes. */
+export interface ReadOptions {
+  /** At most this many records. */
+  readonly maxRecords: number;
+  /** Stop before the total of key + value bytes would exceed this (the first record is always returned). */
+  readonly maxBytes: number;
+}
+
+/** One log, read-only view. */
+export interface ReadableShardLog {
+  /** Offset of the oldest record still kept (records below were trimmed); equals `nextOffset` when empty. */
+  readonly startOffset: number;
+  /** Offset the next appended record will get. */
+  readonly nextOffset: number;
+  /** Timestamp of the newest record, or undefined when the log has never held a record. */
+  readonly lastTimestamp: number | undefined;
+  /** Records with offset >= `fromOffset` (clamped to `startOffset`), in order, within the limits. */
+  read(fromOffset: number, options: ReadOptions): Promise<LogRecord[]>;
+  /**
+   * The first offset whose record has timestamp >= `timestamp`, or `nextOffset` when none has.
+   * O(log n) through a sparse time index, not a scan.
+   */
+  offsetForTimestamp(timestamp: number): Promise<number>;
+}
+
+/** One log: append-only, trimmed from the front. */
+export interface ShardLog extends ReadableShardLog {
+  /**
+   * Appends a batch atomically (all or none after a crash) and resolves once it is durable under
+   * the store's {@link DurabilityPolicy}. Concurrent calls are group-committed (one fsync serves many).
+   * `now` is the wall clock in ms; the commit timestamp is max(now, lastTimestamp).
+   */
+  append(entries: readonly AppendEntry[], now: number): Promise<AppendResult>;
+  /**
+   * Drops records with timestamp < `before` where it can reclaim space: whole segments whose newest
+   * record is older are deleted. Readers must still filter by time themselves (records in a kept
+   * segment may be older). Returns the new `startOffset`.
+   */
+  trim(before: number): Promise<number>;
+}
+
+/** How appends become durable. */
+export type DurabilityPolicy =
+  /** fsync before the append resolves; concurrent appends share one fsync (group commit). */
+  | { readonly kind: 'always' }
+  /** write before resolving, fsync at most `intervalMs` later: a crash of the machine (not the process) loses up to that window. */
+  | { readonly kind: 'interval'; readonly intervalMs: number }
+  /** write before resolving, never fsync explicitly: the OS decides. */
+  | { readonly kind: 'none' };
+
+/** The set of logs of one server. Log ids are opaque strings of [A-Za-z0-9._-], at most 200 chars. */
+export interface LogStore {
+  /** Opens (creating if absent) a log. Opening the same id twice returns the same instance. */
+  open(logId: string): Promise<ShardLog>;
+  /** Deletes a log and its data. Unknown ids are ignored. */
+  delete(logId: string): Promise<void>;
+  /** Ids of every existing log. */
+  list(): Promise<string[]>;
+  /** Flushes and closes every open log. */
+  close(): Promise<void>;
+  readonly capabilities: Capabilities;
+}
+
+/** A durable key/value store for metadata, with atomic, crash-safe single-key and batch writes. */
+export interface MetaStore {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  /** Every key starting with `prefix`, in key order, with its value. */
+  list<T = unknown>(prefix: string): Promise<Array<[string, T]>>;
+  /** Writes (or with `undefined` deletes) several keys atomically; resolves once durable. Values are JSON-serialisable. */
+  batch(changes: ReadonlyArray<readonly [key: string, value: unknown | undefined]>): Promise<void>;
+  put(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What a backend can do; tests and services consult it instead of probing. */
+export interface Capabilities {
+  /** Name of the backend, for logs and `doctor`. */
+  readonly backend: string;
+  /** Appends survive a process kill once acknowledged. */
+  readonly durableAcks: boolean;
+  /** Survives the loss of a node (clustered backends). */
+  readonly replicated: boolean;
+}
+
+/** A backend: both stores, created together and closed together. */
+export interface StorageBackend {
+  readonly logs: LogStore;
+  readonly meta: MetaStore;
+  close(): Promise<void>;
+}
