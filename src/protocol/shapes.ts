@@ -10,7 +10,23 @@ export interface MemberRef {
 }
 
 export type Shape =
-  | { readonly type: 'structure'; readonly members: Readonly<Record<string, MemberRef>>; readonly required?: readonly string[]; readonly union?: boolean }
+  | {
+      readonly type: 'structure';
+      readonly members: Readonly<Record<string, MemberRef>>;
+      readonly required?: readonly string[];
+      readonly union?: boolean;
+      /** An error shape (botocore `exception`). */
+      readonly exception?: boolean;
+      /** An event-stream union (botocore `eventstream`), e.g. SubscribeToShard's `EventStream`. */
+      readonly eventstream?: boolean;
+      /** A member type of an event stream (botocore `event`). */
+      readonly event?: boolean;
+      /**
+       * Order in which AWS checks and reports this structure's members in a ValidationException,
+       * when it differs from model order (from the generator's override tables). Lists every member.
+       */
+      readonly validationOrder?: readonly string[];
+    }
   | { readonly type: 'list'; readonly member: MemberRef; readonly min?: number; readonly max?: number }
   | { readonly type: 'map'; readonly key: MemberRef; readonly value: MemberRef; readonly min?: number; readonly max?: number }
   | { readonly type: 'string'; readonly min?: number; readonly max?: number; readonly pattern?: string; readonly enum?: readonly string[] }

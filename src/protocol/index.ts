@@ -1,0 +1,16 @@
+/**
+ * Public door of the protocol area: error contracts, the shape model, the service contract, the
+ * logger interface and the wire codecs. Other areas import from here only.
+ */
+export { ServiceError, defineErrors } from './service-error.js';
+export type { ErrorSpec, ErrorTable } from './service-error.js';
+export { CommonErrors } from './errors.js';
+export type { MemberRef, Shape, OperationModel, ServiceModel } from './shapes.js';
+export type { RequestContext, OperationHandler, ServiceDefinition } from './service.js';
+export { silentLogger } from './logger.js';
+export type { Logger } from './logger.js';
+export { toServiceError } from './wire-codec.js';
+export type { WireCodec } from './wire-codec.js';
+export { validateInput, validationMessage, MAX_VALIDATION_ITEMS } from './validate.js';
+export { decodeInput } from './json/decode.js';
+export { JSON_1_1_CONTENT_TYPE, parseJsonBody, encodeJsonOutput, encodeJsonError, jsonCodec } from './json/codec.js';

@@ -1,0 +1,34 @@
+/**
+ * The seam between the server and a wire encoding. The server picks a codec by the request's
+ * content type (JSON 1.1 today; CBOR 1.1 `application/x-amz-cbor-1.1` plugs in beside it) and runs:
+ * `parse` → `decode` → handler → `encodeOutput`, or `encodeError` for any failure.
+ */
+import { CommonErrors } from './errors.js';
+import { ServiceError } from './service-error.js';
+import type { ServiceModel } from './shapes.js';
+
+/** One wire encoding of AWS's JSON-family protocols. Implementations are pure: no I/O. */
+export interface WireCodec {
+  /** Content type this codec reads and answers with, e.g. `application/x-amz-json-1.1`. */
+  readonly contentType: string;
+  /** Parses a request body; throws SerializationException (no message) when it is not an object. */
+  parse(body: Buffer): Record<string, unknown>;
+  /**
+   * Type-checks, converts (blobs → bytes, timestamps → `Date`) and validates the parsed body against
+   * the operation's input shape. Throws SerializationException or ValidationException as AWS does.
+   */
+  decode(model: ServiceModel, operation: string, raw: Record<string, unknown>): Record<string, unknown>;
+  /** Encodes a handler's output (`undefined` → empty object). */
+  encodeOutput(output: unknown): Buffer;
+  /** Encodes an AWS error body. */
+  encodeError(err: ServiceError): Buffer;
+}
+
+/**
+ * Normalises anything thrown while serving a request: ServiceErrors pass through; anything else
+ * becomes InternalFailure without a message (internal details stay in `cause`, for the log only).
+ */
+export function toServiceError(e: unknown): ServiceError {
+  if (e instanceof ServiceError) return e;
+  return new ServiceError(CommonErrors.InternalFailure, undefined, { cause: e });
+}

@@ -1,0 +1,218 @@
+/**
+ * The stream catalogue: every stream's metadata (status, shards, tags, settings), kept in memory and
+ * written through to the {@link MetaStore} on each change, plus the timed status transitions
+ * (CREATING → ACTIVE, UPDATING → ACTIVE, DELETING → gone) that AWS shows for a while.
+ */
+import { randomBytes } from 'node:crypto';
+import type { MetaStore } from '../storage/index.js';
+import type { Logger } from '../protocol/index.js';
+
+export const StreamStatus = {
+  CREATING: 'CREATING',
+  ACTIVE: 'ACTIVE',
+  UPDATING: 'UPDATING',
+  DELETING: 'DELETING',
+} as const;
+export type StreamStatus = (typeof StreamStatus)[keyof typeof StreamStatus];
+
+export type StreamMode = 'PROVISIONED' | 'ON_DEMAND';
+
+/** One shard's metadata. Hash keys are decimal strings (128-bit values do not fit JSON numbers). */
+export interface ShardState {
+  readonly index: number;
+  readonly shardId: string;
+  readonly parentShardId?: string;
+  readonly adjacentParentShardId?: string;
+  readonly startingHashKey: string;
+  readonly endingHashKey: string;
+  /** Creation time, epoch ms (whole seconds: sequence numbers carry seconds). */
+  readonly createdAt: number;
+  /** Close time, epoch ms, once the shard was split or merged away. */
+  closedAt?: number;
+}
+
+/** One stream's metadata, persisted as JSON. */
+export interface StreamState {
+  /** Unique per incarnation: a deleted and re-created stream gets a new id, so old iterators fail. */
+  readonly id: string;
+  readonly name: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly arn: string;
+  status: StreamStatus;
+  mode: StreamMode;
+  /** Epoch ms, whole seconds as AWS reports. */
+  readonly createdAt: number;
+  retentionHours: number;
+  shards: ShardState[];
+  nextShardIndex: number;
+  /** Tags in insertion order. */
+  tags: Record<string, string>;
+  shardLevelMetrics: string[];
+  encryptionType: 'NONE' | 'KMS';
+  keyId?: string;
+  maxRecordSizeKiB: number;
+  warmThroughputMiBps?: number;
+  /** When the current transitional status ends (epoch ms). */
+  transitionAt?: number;
+}
+
+const KEY_PREFIX = 'streams/';
+
+function catalogKey(accountId: string, region: string, name: string): string {
+  return `${KEY_PREFIX}${accountId}/${region}/${name}`;
+}
+
+/** A StreamId as AWS shapes it: 20 lowercase alphanumerics, '-', 3 more (model pattern). */
+export function newStreamId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = randomBytes(23);
+  let out = '';
+  for (let i = 0; i < 23; i++) {
+    if (i === 20) out += '-';
+    out += alphabet[bytes[i]! % alphabet.length];
+  }
+  return out;
+}
+
+export interface CatalogOptions {
+  readonly meta: MetaStore;
+  readonly logger: Logger;
+  /** Called when a stream's DELETING period ends: drop its logs. */
+  readonly onDeleted: (stream: StreamState) => Promise<void>;
+  readonly now: () => number;
+}
+
+/** In-memory view of all streams with write-through persistence and status timers. */
+export class StreamCatalog {
+  readonly #byKey = new Map<string, StreamState>();
+  readonly #byId = new Map<string, StreamState>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+  readonly #options: CatalogOptions;
+  /** Serialises metadata writes so the store sees them in order. */
+  #writeChain: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  private constructor(options: CatalogOptions) {
+    this.#options = options;
+  }
+
+  /** Loads every stream and resumes pending transitions (a transition due while the server was down completes now). */
+  static async open(options: CatalogOptions): Promise<StreamCatalog> {
+    const catalog = new StreamCatalog(options);
+    for (const [, stream] of await options.meta.list<StreamState>(KEY_PREFIX)) {
+      catalog.#index(stream);
+      if (stream.transitionAt !== undefined) catalog.#schedule(stream);
+    }
+    return catalog;
+  }
+
+  get(accountId: string, region: string, name: string): StreamState | undefined {
+    return this.#byKey.get(catalogKey(accountId, region, name));
+  }
+
+  getById(id: string): StreamState | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Streams of one account and region, sorted by name. */
+  list(accountId: string, region: string): StreamState[] {
+    const prefix = `${KEY_PREFIX}${accountId}/${region}/`;
+    const out: StreamState[] = [];
+    for (const [key, s] of this.#byKey) if (key.startsWith(prefix)) out.push(s);
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Every stream (all accounts): for retention sweeps and limits. */
+  all(): IterableIterator<StreamState> {
+    return this.#byKey.values();
+  }
+
+  /** Adds a new stream and persists it. */
+  async add(stream: StreamState): Promise<void> {
+    this.#index(stream);
+    await this.save(stream);
+    if (stream.transitionAt !== undefined) this.#schedule(stream);
+  }
+
+  /** Persists the current state of a stream (call after mutating it). */
+  save(stream: StreamState): Promise<void> {
+    const key = catalogKey(stream.accountId, stream.region, stream.name);
+    const snapshot = structuredClone(stream);
+    const write = this.#writeChain.then(() => this.#options.meta.put(key, snapshot));
+    this.#writeChain = write.catch(() => {});
+    return write;
+  }
+
+  /**
+   * Puts a stream into a transitional status for `delayMs`, then into `ACTIVE` (or, for DELETING, removes it).
+   * A delay of 0 completes before this resolves.
+   */
+  async transition(stream: StreamState, status: StreamStatus, delayMs: number): Promise<void> {
+    if (delayMs <= 0) {
+      if (status === StreamStatus.DELETING) {
+        stream.status = status;
+        await this.#finishDelete(stream);
+      } else {
+        stream.status = StreamStatus.ACTIVE;
+        delete stream.transitionAt;
+        await this.save(stream);
+      }
+      return;
+    }
+    stream.status = status;
+    stream.transitionAt = this.#options.now() + delayMs;
+    await this.save(stream);
+    this.#schedule(stream);
+  }
+
+  #index(stream: StreamState): void {
+    this.#byKey.set(catalogKey(stream.accountId, stream.region, stream.name), stream);
+    this.#byId.set(stream.id, stream);
+  }
+
+  #schedule(stream: StreamState): void {
+    const existing = this.#timers.get(stream.id);
+    if (existing) clearTimeout(existing);
+    const wait = Math.max(0, (stream.transitionAt ?? 0) - this.#options.now());
+    const timer = setTimeout(() => {
+      this.#timers.delete(stream.id);
+      this.#complete(stream).catch((err) =>
+        this.#options.logger.error({ err, stream: stream.name }, 'stream status transition failed'),
+      );
+    }, wait);
+    this.#timers.set(stream.id, timer);
+  }
+
+  async #complete(stream: StreamState): Promise<void> {
+    if (this.#closed || this.#byId.get(stream.id) !== stream) return;
+    if (stream.status === StreamStatus.DELETING) {
+      await this.#finishDelete(stream);
+      return;
+    }
+    stream.status = StreamStatus.ACTIVE;
+    delete stream.transitionAt;
+    await this.save(stream);
+  }
+
+  async #finishDelete(stream: StreamState): Promise<void> {
+    const key = catalogKey(stream.accountId, stream.region, stream.name);
+    if (this.#byKey.get(key) === stream) this.#byKey.delete(key);
+    this.#byId.delete(stream.id);
+    const timer = this.#timers.get(stream.id);
+    if (timer) clearTimeout(timer);
+    this.#timers.delete(stream.id);
+    const write = this.#writeChain.then(() => this.#options.meta.delete(key));
+    this.#writeChain = write.catch(() => {});
+    await write;
+    await this.#options.onDeleted(stream);
+  }
+
+  /** Stops timers and waits for pending writes. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
+    await this.#writeChain;
+  }
+}

@@ -1,0 +1,33 @@
+/** DescribeStreamSummary: the stream without its shard list. */
+import type { RequestContext } from '../../protocol/index.js';
+import type { StreamsRuntime } from '../runtime.js';
+import { enhancedMonitoring } from './shard-view.js';
+
+export function describeStreamSummary(
+  rt: StreamsRuntime,
+  input: { StreamName?: string; StreamARN?: string },
+  ctx: RequestContext,
+): { StreamDescriptionSummary: Record<string, unknown> } {
+  const stream = rt.resolveStream(input, ctx);
+  const openShards = stream.shards.filter((s) => s.closedAt === undefined).length;
+  return {
+    StreamDescriptionSummary: {
+      StreamName: stream.name,
+      StreamARN: stream.arn,
+      StreamId: stream.id,
+      StreamStatus: stream.status,
+      StreamModeDetails: { StreamMode: stream.mode },
+      RetentionPeriodHours: stream.retentionHours,
+      StreamCreationTimestamp: new Date(stream.createdAt),
+      EnhancedMonitoring: enhancedMonitoring(stream),
+      EncryptionType: stream.encryptionType,
+      ...(stream.keyId !== undefined ? { KeyId: stream.keyId } : {}),
+      OpenShardCount: openShards,
+      ConsumerCount: 0, // TODO(#3): registered consumers
+      MaxRecordSizeInKiB: stream.maxRecordSizeKiB,
+      ...(stream.mode === 'ON_DEMAND' && stream.warmThroughputMiBps !== undefined
+        ? { WarmThroughput: { TargetMiBps: stream.warmThroughputMiBps, CurrentMiBps: stream.warmThroughputMiBps } }
+        : {}),
+    },
+  };
+}

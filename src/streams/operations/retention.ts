@@ -1,0 +1,61 @@
+/**
+ * IncreaseStreamRetentionPeriod / DecreaseStreamRetentionPeriod (AWS API reference):
+ * 1. 24 ≤ hours ≤ 8760.
+ * 2. Increase may not shorten and Decrease may not lengthen the current period.
+ * 3. Decreasing hides older records at once; the sweeper reclaims their space.
+ */
+import type { RequestContext } from '../../protocol/index.js';
+import { kinesisError } from '../errors.js';
+import type { StreamsRuntime } from '../runtime.js';
+
+export const MIN_RETENTION_HOURS = 24;
+export const MAX_RETENTION_HOURS = 8760;
+
+interface RetentionInput {
+  StreamName?: string;
+  StreamARN?: string;
+  RetentionPeriodHours: number;
+}
+
+function checkBounds(hours: number): void {
+  if (hours < MIN_RETENTION_HOURS) {
+    throw kinesisError(
+      'InvalidArgumentException',
+      `Minimum allowed retention period is ${MIN_RETENTION_HOURS} hours. Requested retention period (${hours} hours) is too short.`,
+    );
+  }
+  if (hours > MAX_RETENTION_HOURS) {
+    throw kinesisError(
+      'InvalidArgumentException',
+      `Maximum allowed retention period is ${MAX_RETENTION_HOURS} hours. Requested retention period (${hours} hours) is too long.`,
+    );
+  }
+}
+
+export async function increaseStreamRetentionPeriod(rt: StreamsRuntime, input: RetentionInput, ctx: RequestContext): Promise<void> {
+  const stream = rt.resolveStream(input, ctx);
+  checkBounds(input.RetentionPeriodHours);
+  rt.requireActive(stream);
+  if (input.RetentionPeriodHours < stream.retentionHours) {
+    throw kinesisError(
+      'InvalidArgumentException',
+      `Requested retention period (${input.RetentionPeriodHours} hours) for stream ${stream.name} can not be shorter than existing retention period (${stream.retentionHours} hours). Use DecreaseRetentionPeriod API.`,
+    );
+  }
+  stream.retentionHours = input.RetentionPeriodHours;
+  await rt.catalog.save(stream);
+}
+
+export async function decreaseStreamRetentionPeriod(rt: StreamsRuntime, input: RetentionInput, ctx: RequestContext): Promise<void> {
+  const stream = rt.resolveStream(input, ctx);
+  checkBounds(input.RetentionPeriodHours);
+  rt.requireActive(stream);
+  if (input.RetentionPeriodHours > stream.retentionHours) {
+    throw kinesisError(
+      'InvalidArgumentException',
+      `Requested retention period (${input.RetentionPeriodHours} hours) for stream ${stream.name} can not be longer than existing retention period (${stream.retentionHours} hours). Use IncreaseRetentionPeriod API.`,
+    );
+  }
+  stream.retentionHours = input.RetentionPeriodHours;
+  await rt.catalog.save(stream);
+}

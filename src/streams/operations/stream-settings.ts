@@ -1,0 +1,151 @@
+/**
+ * Stream settings kept as state (validated, persisted, reflected in Describe*): enhanced monitoring,
+ * capacity mode, maximum record size, warm throughput, resource policies.
+ */
+import type { RequestContext } from '../../protocol/index.js';
+import { StreamStatus } from '../catalog.js';
+import { kinesisError } from '../errors.js';
+import type { StreamsRuntime } from '../runtime.js';
+import { parseStreamArn } from '../model/index.js';
+import type { StreamMode } from '../catalog.js';
+
+/** The shard-level metrics `ALL` stands for, in AWS's order. */
+const ALL_METRICS = [
+  'IncomingBytes',
+  'OutgoingRecords',
+  'IteratorAgeMilliseconds',
+  'IncomingRecords',
+  'ReadProvisionedThroughputExceeded',
+  'WriteProvisionedThroughputExceeded',
+  'OutgoingBytes',
+] as const;
+
+function expand(metrics: readonly string[]): string[] {
+  return metrics.includes('ALL') ? [...ALL_METRICS] : [...new Set(metrics)];
+}
+
+type StreamRef = { StreamName?: string; StreamARN?: string };
+
+async function changeMonitoring(
+  rt: StreamsRuntime,
+  input: StreamRef & { ShardLevelMetrics: string[] },
+  ctx: RequestContext,
+  enable: boolean,
+): Promise<Record<string, unknown>> {
+  const stream = rt.resolveStream(input, ctx);
+  rt.requireActive(stream);
+  const current = [...stream.shardLevelMetrics];
+  const change = expand(input.ShardLevelMetrics);
+  const desired = enable
+    ? [...current, ...change.filter((m) => !current.includes(m))]
+    : current.filter((m) => !change.includes(m));
+  stream.shardLevelMetrics = desired;
+  await rt.catalog.save(stream);
+  return {
+    StreamName: stream.name,
+    StreamARN: stream.arn,
+    CurrentShardLevelMetrics: current,
+    DesiredShardLevelMetrics: desired,
+  };
+}
+
+export function enableEnhancedMonitoring(rt: StreamsRuntime, input: StreamRef & { ShardLevelMetrics: string[] }, ctx: RequestContext) {
+  return changeMonitoring(rt, input, ctx, true);
+}
+
+export function disableEnhancedMonitoring(rt: StreamsRuntime, input: StreamRef & { ShardLevelMetrics: string[] }, ctx: RequestContext) {
+  return changeMonitoring(rt, input, ctx, false);
+}
+
+/** UpdateStreamMode: PROVISIONED ⇄ ON_DEMAND; the stream shows UPDATING for the update delay. */
+export async function updateStreamMode(
+  rt: StreamsRuntime,
+  input: { StreamARN: string; StreamModeDetails: { StreamMode: StreamMode }; WarmThroughputMiBps?: number },
+  ctx: RequestContext,
+): Promise<void> {
+  const stream = rt.resolveStream(input, ctx);
+  rt.requireActive(stream);
+  if (stream.mode === input.StreamModeDetails.StreamMode) {
+    throw kinesisError(
+      'InvalidArgumentException',
+      `Stream ${stream.name} under account ${stream.accountId} is already in ${stream.mode} mode.`,
+    );
+  }
+  stream.mode = input.StreamModeDetails.StreamMode;
+  if (input.WarmThroughputMiBps !== undefined) stream.warmThroughputMiBps = input.WarmThroughputMiBps;
+  await rt.catalog.transition(stream, StreamStatus.UPDATING, rt.settings.updateStreamMs);
+}
+
+/** UpdateMaxRecordSize: 1024–10240 KiB (the model bounds it); per-shard throughput is unchanged. */
+export async function updateMaxRecordSize(
+  rt: StreamsRuntime,
+  input: { StreamARN?: string; MaxRecordSizeInKiB: number },
+  ctx: RequestContext,
+): Promise<void> {
+  const stream = rt.resolveStream(input, ctx);
+  rt.requireActive(stream);
+  stream.maxRecordSizeKiB = input.MaxRecordSizeInKiB;
+  await rt.catalog.transition(stream, StreamStatus.UPDATING, rt.settings.updateStreamMs);
+}
+
+/** UpdateStreamWarmThroughput: on-demand streams only. */
+export async function updateStreamWarmThroughput(
+  rt: StreamsRuntime,
+  input: { StreamARN?: string; StreamName?: string; WarmThroughputMiBps: number },
+  ctx: RequestContext,
+): Promise<Record<string, unknown>> {
+  const stream = rt.resolveStream(input, ctx);
+  rt.requireActive(stream);
+  if (stream.mode !== 'ON_DEMAND') {
+    throw kinesisError('InvalidArgumentException', `Warm throughput can only be set on ON_DEMAND streams; stream ${stream.name} is ${stream.mode}.`);
+  }
+  stream.warmThroughputMiBps = input.WarmThroughputMiBps;
+  await rt.catalog.transition(stream, StreamStatus.UPDATING, rt.settings.updateStreamMs);
+  return {
+    StreamARN: stream.arn,
+    StreamName: stream.name,
+    WarmThroughput: { TargetMiBps: input.WarmThroughputMiBps, CurrentMiBps: input.WarmThroughputMiBps },
+  };
+}
+
+const POLICY_PREFIX = 'policies/';
+
+function policyTarget(rt: StreamsRuntime, resourceArn: string): string {
+  // TODO(#3): consumer ARNs once consumers exist.
+  const arn = parseStreamArn(resourceArn);
+  const stream = arn && rt.catalog.get(arn.accountId, arn.region, arn.streamName);
+  if (!stream) throw kinesisError('ResourceNotFoundException', `Resource ${resourceArn} not found.`);
+  return `${POLICY_PREFIX}${stream.id}`;
+}
+
+/** PutResourcePolicy: stored verbatim (evaluation of resource policies belongs to the auth layer). */
+export async function putResourcePolicy(rt: StreamsRuntime, input: { ResourceARN: string; Policy: string }, meta: PolicyStore): Promise<void> {
+  const key = policyTarget(rt, input.ResourceARN);
+  try {
+    JSON.parse(input.Policy);
+  } catch {
+    throw kinesisError('InvalidArgumentException', 'Policy is not valid JSON.');
+  }
+  await meta.put(key, input.Policy);
+}
+
+export async function getResourcePolicy(rt: StreamsRuntime, input: { ResourceARN: string }, meta: PolicyStore): Promise<{ Policy: string }> {
+  const policy = await meta.get<string>(policyTarget(rt, input.ResourceARN));
+  // AWS answers an empty policy document for a resource without one.
+  return { Policy: policy ?? '{}' };
+}
+
+export async function deleteResourcePolicy(rt: StreamsRuntime, input: { ResourceARN: string }, meta: PolicyStore): Promise<void> {
+  const key = policyTarget(rt, input.ResourceARN);
+  if ((await meta.get(key)) === undefined) {
+    throw kinesisError('ResourceNotFoundException', `No resource policy found for resource ${input.ResourceARN}.`);
+  }
+  await meta.delete(key);
+}
+
+/** The part of the MetaStore resource policies use. */
+export interface PolicyStore {
+  get<T>(key: string): Promise<T | undefined>;
+  put(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<void>;
+}

@@ -1,0 +1,110 @@
+/**
+ * Tag operations: AddTagsToStream, RemoveTagsFromStream, ListTagsForStream (stream by name/ARN) and
+ * TagResource, UntagResource, ListTagsForResource (by ResourceARN).
+ */
+import type { RequestContext } from '../../protocol/index.js';
+import { StreamStatus, type StreamState } from '../catalog.js';
+import { kinesisError, streamNotActive } from '../errors.js';
+import { parseStreamArn } from '../model/index.js';
+import type { StreamsRuntime } from '../runtime.js';
+
+/** AWS: at most 50 tags per resource. */
+export const MAX_TAGS_PER_STREAM = 50;
+
+// AWS tag character rule: Unicode letters, digits, white space, _ . / = + - % @
+const TAG_CHARS = /^[\p{L}\p{N}\p{Z}\s_./=+\-%@]*$/u;
+
+/** Throws AWS's InvalidArgumentException when a tag key or value has a character AWS refuses. */
+export function checkTags(keys: readonly string[], values: readonly string[] = []): void {
+  for (const text of [...keys, ...values]) {
+    if (!TAG_CHARS.test(text)) {
+      throw kinesisError(
+        'InvalidArgumentException',
+        'Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @.',
+      );
+    }
+  }
+}
+
+function requireTaggable(stream: StreamState): void {
+  // Tags can change while the stream is ACTIVE or UPDATING, not while it is being created or deleted.
+  if (stream.status === StreamStatus.CREATING || stream.status === StreamStatus.DELETING) {
+    throw streamNotActive(stream.name, stream.accountId, stream.status);
+  }
+}
+
+async function addTags(rt: StreamsRuntime, stream: StreamState, tags: Record<string, string>): Promise<void> {
+  requireTaggable(stream);
+  checkTags(Object.keys(tags), Object.values(tags));
+  const merged = { ...stream.tags, ...tags };
+  if (Object.keys(merged).length > MAX_TAGS_PER_STREAM) {
+    throw kinesisError(
+      'LimitExceededException',
+      `Failed to add tags to stream ${stream.name} under account ${stream.accountId} because a given stream cannot have more than ${MAX_TAGS_PER_STREAM} tags associated with it.`,
+    );
+  }
+  stream.tags = merged;
+  await rt.catalog.save(stream);
+}
+
+async function removeTags(rt: StreamsRuntime, stream: StreamState, keys: readonly string[]): Promise<void> {
+  requireTaggable(stream);
+  checkTags(keys);
+  const next = { ...stream.tags };
+  for (const key of keys) delete next[key];
+  stream.tags = next;
+  await rt.catalog.save(stream);
+}
+
+function sortedTags(stream: StreamState): Array<{ Key: string; Value: string }> {
+  return Object.keys(stream.tags)
+    .sort()
+    .map((Key) => ({ Key, Value: stream.tags[Key]! }));
+}
+
+type StreamRef = { StreamName?: string; StreamARN?: string };
+
+export async function addTagsToStream(rt: StreamsRuntime, input: StreamRef & { Tags: Record<string, string> }, ctx: RequestContext): Promise<void> {
+  await addTags(rt, rt.resolveStream(input, ctx), input.Tags);
+}
+
+export async function removeTagsFromStream(rt: StreamsRuntime, input: StreamRef & { TagKeys: string[] }, ctx: RequestContext): Promise<void> {
+  await removeTags(rt, rt.resolveStream(input, ctx), input.TagKeys);
+}
+
+export function listTagsForStream(
+  rt: StreamsRuntime,
+  input: StreamRef & { ExclusiveStartTagKey?: string; Limit?: number },
+  ctx: RequestContext,
+): { Tags: Array<{ Key: string; Value: string }>; HasMoreTags: boolean } {
+  const stream = rt.resolveStream(input, ctx);
+  let tags = sortedTags(stream);
+  if (input.ExclusiveStartTagKey !== undefined) {
+    const start = input.ExclusiveStartTagKey;
+    tags = tags.filter((t) => t.Key > start);
+  }
+  const limit = input.Limit ?? MAX_TAGS_PER_STREAM;
+  return { Tags: tags.slice(0, limit), HasMoreTags: tags.length > limit };
+}
+
+/** The stream a ResourceARN names (consumer ARNs arrive with enhanced fan-out). */
+function resolveResource(rt: StreamsRuntime, resourceArn: string): StreamState {
+  const arn = parseStreamArn(resourceArn);
+  // TODO(#3): consumer ARNs (`<stream ARN>/consumer/<name>:<ts>`) once consumers exist.
+  if (!arn) throw kinesisError('ResourceNotFoundException', `Resource ${resourceArn} not found.`);
+  const stream = rt.catalog.get(arn.accountId, arn.region, arn.streamName);
+  if (!stream) throw kinesisError('ResourceNotFoundException', `Stream ${arn.streamName} under account ${arn.accountId} not found.`);
+  return stream;
+}
+
+export async function tagResource(rt: StreamsRuntime, input: { ResourceARN: string; Tags: Record<string, string> }): Promise<void> {
+  await addTags(rt, resolveResource(rt, input.ResourceARN), input.Tags);
+}
+
+export async function untagResource(rt: StreamsRuntime, input: { ResourceARN: string; TagKeys: string[] }): Promise<void> {
+  await removeTags(rt, resolveResource(rt, input.ResourceARN), input.TagKeys);
+}
+
+export function listTagsForResource(rt: StreamsRuntime, input: { ResourceARN: string }): { Tags: Array<{ Key: string; Value: string }> } {
+  return { Tags: sortedTags(resolveResource(rt, input.ResourceARN)) };
+}

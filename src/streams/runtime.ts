@@ -1,0 +1,175 @@
+/**
+ * What every Data Streams operation shares: the catalogue, the shard logs, the iterator codec,
+ * configuration and the per-stream routing tables. Operations receive it as their first argument.
+ */
+import type { LogStore, ShardLog } from '../storage/index.js';
+import type { Logger } from '../protocol/index.js';
+import type { RequestContext } from '../protocol/index.js';
+import { StreamCatalog, StreamStatus, type ShardState, type StreamState } from './catalog.js';
+import { kinesisError, streamNotActive, streamNotFound } from './errors.js';
+import {
+  ShardIteratorCodec,
+  createSequenceNumberEncoder,
+  hashKeyToBuffer,
+  parseStreamArn,
+} from './model/index.js';
+
+/** Settings of the Data Streams service. */
+export interface StreamsSettings {
+  readonly createStreamMs: number;
+  readonly deleteStreamMs: number;
+  readonly updateStreamMs: number;
+  /** Open shards allowed per account and region (AWS's default account limit is configurable here). */
+  readonly shardLimit: number;
+  /** On-demand streams allowed per account and region (AWS: 50). */
+  readonly onDemandStreamLimit: number;
+}
+
+/** A shard's log plus its sequence-number encoder, cached per stream incarnation. */
+export interface ShardHandle {
+  readonly shard: ShardState;
+  readonly log: ShardLog;
+  /** Sequence number of the record at log offset `offset` that arrived at `arrivalMs`. */
+  readonly sequenceNumber: (offset: number, arrivalMs: number) => string;
+}
+
+/** Open shards sorted by starting hash key, with 16-byte big-endian bounds for fast routing. */
+interface RoutingTable {
+  readonly starts: Buffer[];
+  readonly ends: Buffer[];
+  readonly shards: ShardState[];
+}
+
+/** The log id of a shard: stream incarnation id + shard index. */
+export function shardLogId(stream: StreamState, shardIndex: number): string {
+  return `${stream.id}.${shardIndex}`;
+}
+
+export class StreamsRuntime {
+  readonly catalog: StreamCatalog;
+  readonly logs: LogStore;
+  readonly iterators: ShardIteratorCodec;
+  readonly settings: StreamsSettings;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly #handles = new Map<string, Promise<ShardHandle>>();
+  readonly #routing = new Map<string, RoutingTable>();
+
+  constructor(options: {
+    catalog: StreamCatalog;
+    logs: LogStore;
+    iterators: ShardIteratorCodec;
+    settings: StreamsSettings;
+    logger: Logger;
+    now: () => number;
+  }) {
+    this.catalog = options.catalog;
+    this.logs = options.logs;
+    this.iterators = options.iterators;
+    this.settings = options.settings;
+    this.logger = options.logger;
+    this.now = options.now;
+  }
+
+  /**
+   * Finds the stream an operation addresses. AWS accepts StreamName, StreamARN or both (they must agree);
+   * the ARN's account and region select the namespace, otherwise the caller's.
+   */
+  resolveStream(input: { StreamName?: string; StreamARN?: string }, ctx: RequestContext): StreamState {
+    let { accountId, region } = ctx;
+    let name = input.StreamName;
+    if (input.StreamARN !== undefined) {
+      const arn = parseStreamArn(input.StreamARN);
+      if (!arn) throw kinesisError('InvalidArgumentException', `Invalid StreamARN ${input.StreamARN}.`);
+      if (name !== undefined && name !== arn.streamName) {
+        throw kinesisError(
+          'InvalidArgumentException',
+          `StreamARN ${input.StreamARN} and StreamName ${name} do not refer to the same stream.`,
+        );
+      }
+      name = arn.streamName;
+      accountId = arn.accountId;
+      region = arn.region;
+    }
+    if (name === undefined) {
+      throw kinesisError('InvalidArgumentException', 'Either StreamName or StreamARN should be provided.');
+    }
+    const stream = this.catalog.get(accountId, region, name);
+    if (!stream) throw streamNotFound(name, accountId);
+    return stream;
+  }
+
+  /** AWS: data-plane writes need ACTIVE or UPDATING; CREATING and DELETING streams are "not found". */
+  requireWritable(stream: StreamState): void {
+    if (stream.status !== StreamStatus.ACTIVE && stream.status !== StreamStatus.UPDATING) {
+      throw streamNotFound(stream.name, stream.accountId);
+    }
+  }
+
+  /** AWS: control-plane changes need ACTIVE. */
+  requireActive(stream: StreamState): void {
+    if (stream.status !== StreamStatus.ACTIVE) throw streamNotActive(stream.name, stream.accountId, stream.status);
+  }
+
+  /** The shard with this index, if the stream has it. */
+  shard(stream: StreamState, shardIndex: number): ShardState | undefined {
+    // Shards are appended in index order, so the array position usually equals the index.
+    const direct = stream.shards[shardIndex];
+    if (direct?.index === shardIndex) return direct;
+    return stream.shards.find((s) => s.index === shardIndex);
+  }
+
+  /** Opens (once) the log of a shard. */
+  shardHandle(stream: StreamState, shard: ShardState): Promise<ShardHandle> {
+    const id = shardLogId(stream, shard.index);
+    let handle = this.#handles.get(id);
+    if (!handle) {
+      const encode = createSequenceNumberEncoder(Math.floor(shard.createdAt / 1000), shard.index);
+      handle = this.logs.open(id).then((log) => ({
+        shard,
+        log,
+        // Record counters start at 1: counter 0 is the shard's StartingSequenceNumber.
+        sequenceNumber: (offset: number, arrivalMs: number) => encode(offset + 1, Math.floor(arrivalMs / 1000)),
+      }));
+      handle.catch(() => this.#handles.delete(id));
+      this.#handles.set(id, handle);
+    }
+    return handle;
+  }
+
+  /** The open shard whose hash-key range holds `hashKey` (16 bytes, big-endian). */
+  route(stream: StreamState, hashKey: Buffer): ShardState {
+    let table = this.#routing.get(stream.id);
+    if (!table) {
+      const open = stream.shards
+        .filter((s) => s.closedAt === undefined)
+        .sort((a, b) => (BigInt(a.startingHashKey) < BigInt(b.startingHashKey) ? -1 : 1));
+      table = {
+        shards: open,
+        starts: open.map((s) => hashKeyToBuffer(BigInt(s.startingHashKey))),
+        ends: open.map((s) => hashKeyToBuffer(BigInt(s.endingHashKey))),
+      };
+      this.#routing.set(stream.id, table);
+    }
+    // Binary search for the last shard whose start <= key; open shards tile the whole key space.
+    let lo = 0;
+    let hi = table.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (Buffer.compare(table.starts[mid]!, hashKey) <= 0) lo = mid;
+      else hi = mid - 1;
+    }
+    return table.shards[lo]!;
+  }
+
+  /** Drops cached routing and handles of a stream (after resharding or deletion). */
+  forget(stream: StreamState): void {
+    this.#routing.delete(stream.id);
+    for (const shard of stream.shards) this.#handles.delete(shardLogId(stream, shard.index));
+  }
+
+  /** Records older than this (epoch ms) are past the stream's retention. */
+  retentionCutoff(stream: StreamState): number {
+    return this.now() - stream.retentionHours * 3_600_000;
+  }
+}

@@ -1,0 +1,46 @@
+/** Starts a real Tributary server on a free loopback port with its own temporary data dir. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { startServer, type RunningServer, type ServerConfig } from '../../src/server/index.js';
+
+export interface TestServer {
+  readonly server: RunningServer;
+  readonly dataDir: string;
+  /** The default SDK v3 client (HTTP/2 to our endpoint), static credentials. */
+  readonly kinesis: KinesisClient;
+  /** Stops the server; keeps the data dir unless `remove` (default true). */
+  close(remove?: boolean): Promise<void>;
+}
+
+export const TEST_CREDENTIALS = { accessKeyId: 'AKIDTRIBUTARYTEST', secretAccessKey: 'test-secret' } as const;
+
+export function kinesisClient(url: string, region = 'us-east-1'): KinesisClient {
+  return new KinesisClient({ endpoint: url, region, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+}
+
+export async function startTestServer(config: Partial<ServerConfig> = {}, dataDir?: string): Promise<TestServer> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'tributary-test-')));
+  const server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: dir,
+    logLevel: 'error',
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    ...config,
+  });
+  const kinesis = kinesisClient(server.url);
+  return {
+    server,
+    dataDir: dir,
+    kinesis,
+    async close(remove = true) {
+      kinesis.destroy();
+      await server.close();
+      if (remove) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

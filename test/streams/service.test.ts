@@ -1,0 +1,173 @@
+/**
+ * The Data Streams service in-process with an injected clock: time-dependent rules (iterator expiry,
+ * retention, status transitions) and restart persistence, against the real local storage backend.
+ */
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openLocalBackend } from '../../src/storage/local/index.js';
+import { createStreamsService, type StreamsService } from '../../src/streams/index.js';
+import { silentLogger } from '../../src/protocol/logger.js';
+import type { RequestContext } from '../../src/protocol/service.js';
+import type { StorageBackend } from '../../src/storage/index.js';
+
+const HOUR = 3_600_000;
+
+class Clock {
+  t = Date.UTC(2026, 10, 25, 12, 0, 0);
+  now = (): number => this.t;
+}
+
+function ctx(clock: Clock): RequestContext {
+  return { requestId: 'r', region: 'us-east-1', accountId: '123456789012', receivedAt: clock.t, signal: new AbortController().signal };
+}
+
+async function expectError(p: unknown, code: string, message?: string | RegExp): Promise<void> {
+  await assert.rejects(Promise.resolve(p), (err: Error & { code?: string }) => {
+    assert.equal(err.code, code, `${err.code}: ${err.message}`);
+    if (typeof message === 'string') assert.equal(err.message, message);
+    else if (message) assert.match(err.message, message);
+    return true;
+  });
+}
+
+describe('streams service (injected clock)', () => {
+  let dir: string;
+  let backend: StorageBackend;
+  let svc: StreamsService;
+  let clock: Clock;
+  let call: (op: string, input: Record<string, unknown>) => Promise<any>;
+
+  async function boot(delays = 0): Promise<void> {
+    backend = await openLocalBackend(join(dir, 'storage'));
+    svc = await createStreamsService(backend, {
+      region: 'us-east-1',
+      accountId: '123456789012',
+      createStreamMs: delays,
+      deleteStreamMs: delays,
+      updateStreamMs: delays,
+      shardLimit: 50,
+      logger: silentLogger,
+      now: clock.now,
+    });
+    call = async (op, input) => svc.definition.handlers[op]!(input, ctx(clock));
+  }
+
+  async function shutdown(): Promise<void> {
+    await svc.close();
+    await backend.close();
+  }
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tributary-svc-'));
+    clock = new Clock();
+    await boot();
+  });
+  afterEach(async () => {
+    await shutdown();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('expires shard iterators after 5 minutes with AWS text', async () => {
+    await call('CreateStream', { StreamName: 's', ShardCount: 1 });
+    const { ShardIterator } = await call('GetShardIterator', { StreamName: 's', ShardId: 'shardId-000000000000', ShardIteratorType: 'LATEST' });
+    clock.t += 300_000;
+    await call('GetRecords', { ShardIterator });
+    clock.t += 1;
+    await expectError(
+      call('GetRecords', { ShardIterator }),
+      'ExpiredIteratorException',
+      'Iterator expired. The iterator was created at time Wed Nov 25 12:00:00 UTC 2026 while right now it is Wed Nov 25 12:05:00 UTC 2026 which is further in the future than the tolerated delay of 300000 milliseconds.',
+    );
+  });
+
+  it('hides records past retention and TRIM_HORIZON skips them', async () => {
+    await call('CreateStream', { StreamName: 's', ShardCount: 1 });
+    await call('PutRecord', { StreamName: 's', PartitionKey: 'k', Data: Buffer.from('old') });
+    clock.t += 23 * HOUR;
+    await call('PutRecord', { StreamName: 's', PartitionKey: 'k', Data: Buffer.from('new') });
+    const read = async () => {
+      const { ShardIterator } = await call('GetShardIterator', { StreamName: 's', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' });
+      const r = await call('GetRecords', { ShardIterator });
+      return r.Records.map((x: { Data: Uint8Array }) => Buffer.from(x.Data).toString());
+    };
+    assert.deepEqual(await read(), ['old', 'new']);
+    clock.t += 2 * HOUR; // 'old' is now 25 h old
+    assert.deepEqual(await read(), ['new']);
+    // An iterator issued before expiry does not resurrect the record either.
+    await call('IncreaseStreamRetentionPeriod', { StreamName: 's', RetentionPeriodHours: 48 });
+    await svc.sweepRetention();
+  });
+
+  it('shows CREATING and DELETING for the configured delays', async () => {
+    await shutdown();
+    await boot(200);
+    await call('CreateStream', { StreamName: 'slow', ShardCount: 1 });
+    const d = await call('DescribeStream', { StreamName: 'slow' });
+    assert.equal(d.StreamDescription.StreamStatus, 'CREATING');
+    assert.deepEqual(d.StreamDescription.Shards, []);
+    await expectError(call('PutRecord', { StreamName: 'slow', PartitionKey: 'k', Data: Buffer.from('x') }), 'ResourceNotFoundException');
+    await expectError(
+      call('IncreaseStreamRetentionPeriod', { StreamName: 'slow', RetentionPeriodHours: 48 }),
+      'ResourceInUseException',
+      'Stream slow under account 123456789012 not ACTIVE, instead in state CREATING',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await call('DescribeStreamSummary', { StreamName: 'slow' })).StreamDescriptionSummary.StreamStatus, 'ACTIVE');
+    await call('DeleteStream', { StreamName: 'slow' });
+    assert.equal((await call('DescribeStream', { StreamName: 'slow' })).StreamDescription.StreamStatus, 'DELETING');
+    await new Promise((r) => setTimeout(r, 300));
+    await expectError(call('DescribeStream', { StreamName: 'slow' }), 'ResourceNotFoundException');
+  });
+
+  it('keeps streams, shards, tags, settings and records across a restart; old iterators stay valid', async () => {
+    await call('CreateStream', { StreamName: 'keep', ShardCount: 3, Tags: { a: '1' } });
+    await call('IncreaseStreamRetentionPeriod', { StreamName: 'keep', RetentionPeriodHours: 72 });
+    const put = await call('PutRecords', {
+      StreamName: 'keep',
+      Records: Array.from({ length: 50 }, (_, i) => ({ PartitionKey: `p${i}`, Data: Buffer.from(`v${i}`) })),
+    });
+    const it0 = await call('GetShardIterator', { StreamName: 'keep', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' });
+    await shutdown();
+    await boot();
+    const d = await call('DescribeStream', { StreamName: 'keep' });
+    assert.equal(d.StreamDescription.Shards.length, 3);
+    assert.equal(d.StreamDescription.RetentionPeriodHours, 72);
+    assert.deepEqual((await call('ListTagsForStream', { StreamName: 'keep' })).Tags, [{ Key: 'a', Value: '1' }]);
+    const seen = new Set<string>();
+    for (const shardId of ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002']) {
+      const { ShardIterator } = await call('GetShardIterator', { StreamName: 'keep', ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' });
+      const r = await call('GetRecords', { ShardIterator });
+      for (const rec of r.Records) seen.add(rec.SequenceNumber);
+    }
+    assert.deepEqual([...seen].sort(), put.Records.map((r: { SequenceNumber: string }) => r.SequenceNumber).sort());
+    const again = await call('GetRecords', { ShardIterator: it0.ShardIterator });
+    assert.ok(again.Records.length > 0);
+    // New writes after the restart continue the sequence.
+    const next = await call('PutRecord', { StreamName: 'keep', PartitionKey: 'p0', Data: Buffer.from('after') });
+    assert.ok(!seen.has(next.SequenceNumber));
+  });
+
+  it('rejects iterators of a deleted and re-created stream', async () => {
+    await call('CreateStream', { StreamName: 'again', ShardCount: 1 });
+    const { ShardIterator } = await call('GetShardIterator', { StreamName: 'again', ShardId: 'shardId-000000000000', ShardIteratorType: 'LATEST' });
+    await call('DeleteStream', { StreamName: 'again' });
+    await call('CreateStream', { StreamName: 'again', ShardCount: 1 });
+    await expectError(call('GetRecords', { ShardIterator }), 'ResourceNotFoundException');
+  });
+
+  it('returns at most Limit records and reports MillisBehindLatest', async () => {
+    await call('CreateStream', { StreamName: 'lim', ShardCount: 1 });
+    await call('PutRecords', { StreamName: 'lim', Records: Array.from({ length: 20 }, (_, i) => ({ PartitionKey: 'k', Data: Buffer.from(String(i)) })) });
+    clock.t += 5000;
+    const { ShardIterator } = await call('GetShardIterator', { StreamName: 'lim', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' });
+    const r = await call('GetRecords', { ShardIterator, Limit: 5 });
+    assert.equal(r.Records.length, 5);
+    assert.equal(r.MillisBehindLatest, 5000);
+    const rest = await call('GetRecords', { ShardIterator: r.NextShardIterator });
+    assert.equal(rest.Records.length, 15);
+    assert.equal(rest.MillisBehindLatest, 0);
+  });
+});
