@@ -12,3 +12,4 @@ export type {
   ShardLog,
   StorageBackend,
 } from './types.js';
+export { storageConformance, type ConformanceFactory } from './conformance/index.js';

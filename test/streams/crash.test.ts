@@ -81,10 +81,11 @@ describe('crash safety', () => {
       };
       const writers = [0, 1, 2, 3].map(writer);
       await new Promise((r) => setTimeout(r, 1500));
+      const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
       stop = true;
       await Promise.all(writers);
-      await new Promise((r) => child.once('exit', r));
+      await exited;
       const ackedCount = [...acked.values()].reduce((n, l) => n + l.length, 0);
       assert.ok(ackedCount > 0, 'some records were acknowledged before the kill');
 

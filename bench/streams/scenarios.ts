@@ -1,0 +1,344 @@
+/**
+ * The load itself: closed-loop writers (each of `concurrency` callers sends its next request as soon
+ * as the previous one is answered) and a single sequential reader. Everything a scenario needs is
+ * built before its clock starts.
+ */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { scanGetRecordsBody } from './bodies.js';
+import { errorFromResponse, type KinesisHttpClient, type RawResponse } from './kinesis-client.js';
+import { megabytesPerSecond, perSecond, summarizeLatencies, type LatencySummary } from './stats.js';
+
+/** A monotonic-clock interval in microseconds, comparable with V8 CPU profile timestamps. */
+export interface MonotonicWindow {
+  readonly startUs: number;
+  readonly endUs: number;
+}
+
+/** CPU used by the client and the server during a scenario, as % of one core. */
+export interface CpuShare {
+  readonly clientPercent: number;
+  /** Undefined when the server's CPU time cannot be read (no /proc). */
+  readonly serverPercent: number | undefined;
+}
+
+/** Result of a write scenario. Counts marked "whole run" include the short warm-up. */
+export interface WriteResult {
+  readonly operation: 'PutRecords' | 'PutRecord';
+  readonly recordSize: number;
+  readonly recordsPerRequest: number;
+  readonly concurrency: number;
+  /** Measured wall time: from the end of warm-up to the last response. */
+  readonly seconds: number;
+  /** Requests answered in the measured window (successful or not). */
+  readonly requests: number;
+  /** Records acknowledged (ShardId + SequenceNumber returned) in the measured window. */
+  readonly records: number;
+  readonly recordsPerSecond: number;
+  readonly requestsPerSecond: number;
+  /** Data bytes (not base64, not partition keys) acknowledged per second, MB = 10^6 bytes. */
+  readonly megabytesPerSecond: number;
+  /** Latency of successful (HTTP 200) requests in the measured window. */
+  readonly latency: LatencySummary;
+  /** Records sent but not acknowledged, whole run (entry errors plus records of failed requests). */
+  readonly failedRecords: number;
+  /** Requests with a non-200 answer or a transport error, whole run. */
+  readonly failedRequests: number;
+  /** Failure counts by AWS error code or transport error, whole run. */
+  readonly errors: Readonly<Record<string, number>>;
+  /** Acknowledged records per shard id, whole run (what a read-back must find). */
+  readonly ackedPerShard: Readonly<Record<string, number>>;
+  /** True when the scenario stopped early because the server stopped answering. */
+  readonly aborted: boolean;
+  readonly cpu: CpuShare;
+  readonly window: MonotonicWindow;
+}
+
+/** Options of {@link runWriteLoad}. */
+export interface WriteLoadOptions {
+  readonly operation: 'PutRecords' | 'PutRecord';
+  /** Pre-built request bodies, used round-robin. */
+  readonly bodies: readonly Buffer[];
+  /** Records in each body (500 for the PutRecords scenarios, 1 for PutRecord). */
+  readonly recordsPerRequest: number;
+  /** Data bytes per record, for MB/s. */
+  readonly recordSize: number;
+  readonly concurrency: number;
+  readonly seconds: number;
+  /** Reads the server's cumulative CPU seconds. */
+  readonly serverCpuSeconds: () => number | undefined;
+}
+
+/** Consecutive transport errors after which the server is considered gone. */
+const MAX_CONSECUTIVE_TRANSPORT_ERRORS = 20;
+
+function monotonicUs(): number {
+  // process.hrtime uses CLOCK_MONOTONIC, the clock V8 stamps profile samples with on Linux.
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+function bump(map: Record<string, number>, key: string, by = 1): void {
+  map[key] = (map[key] ?? 0) + by;
+}
+
+function cpuShare(
+  clientBefore: NodeJS.CpuUsage,
+  serverBefore: number | undefined,
+  serverAfter: number | undefined,
+  seconds: number,
+): CpuShare {
+  const client = process.cpuUsage(clientBefore);
+  const clientPercent = seconds > 0 ? ((client.user + client.system) / 1e6 / seconds) * 100 : 0;
+  const serverPercent =
+    serverBefore !== undefined && serverAfter !== undefined && seconds > 0
+      ? ((serverAfter - serverBefore) / seconds) * 100
+      : undefined;
+  return { clientPercent, serverPercent };
+}
+
+/**
+ * Runs a closed-loop write load: a warm-up request per caller (opens the keep-alive sockets; its
+ * records count toward {@link WriteResult.ackedPerShard} but not toward rates or latency), then
+ * `seconds` of measured load. Requests in flight at the deadline are awaited and counted.
+ */
+export async function runWriteLoad(client: KinesisHttpClient, options: WriteLoadOptions): Promise<WriteResult> {
+  const { bodies, operation, recordsPerRequest } = options;
+  const ackedPerShard: Record<string, number> = {};
+  const errors: Record<string, number> = {};
+  const latencies: number[] = [];
+  let next = 0;
+  let measuring = false;
+  let requests = 0;
+  let records = 0;
+  let failedRecords = 0;
+  let failedRequests = 0;
+  let consecutiveTransportErrors = 0;
+  let aborted = false;
+
+  const account = (res: RawResponse): void => {
+    if (measuring) requests++;
+    if (res.status !== 200) {
+      failedRequests++;
+      failedRecords += recordsPerRequest;
+      bump(errors, errorFromResponse(res).code);
+      return;
+    }
+    const out = JSON.parse(res.body.toString('utf8')) as {
+      ShardId?: string;
+      Records?: { ShardId?: string; ErrorCode?: string }[];
+    };
+    let acked = 0;
+    if (operation === 'PutRecord') {
+      if (typeof out.ShardId === 'string') {
+        bump(ackedPerShard, out.ShardId);
+        acked = 1;
+      } else {
+        failedRecords++;
+        bump(errors, 'MalformedResponse');
+      }
+    } else {
+      const entries = out.Records ?? [];
+      for (const entry of entries) {
+        if (typeof entry.ShardId === 'string') {
+          bump(ackedPerShard, entry.ShardId);
+          acked++;
+        } else {
+          bump(errors, entry.ErrorCode ?? 'MalformedResponse');
+        }
+      }
+      failedRecords += recordsPerRequest - acked;
+    }
+    if (measuring) {
+      records += acked;
+      latencies.push(res.latencyMs);
+    }
+  };
+
+  const sendOne = async (): Promise<void> => {
+    const body = bodies[next++ % bodies.length]!;
+    try {
+      account(await client.send(operation, body));
+      consecutiveTransportErrors = 0;
+    } catch (err) {
+      if (measuring) requests++;
+      failedRequests++;
+      failedRecords += recordsPerRequest;
+      bump(errors, (err as NodeJS.ErrnoException).code ?? 'TransportError');
+      if (++consecutiveTransportErrors >= MAX_CONSECUTIVE_TRANSPORT_ERRORS) aborted = true;
+      // Back off briefly so a dead server does not turn the loop into a busy spin.
+      await sleep(10);
+    }
+  };
+
+  const callers = Array.from({ length: options.concurrency }, (_, i) => i);
+  await Promise.all(callers.map(() => sendOne()));
+
+  measuring = true;
+  const clientBefore = process.cpuUsage();
+  const serverBefore = options.serverCpuSeconds();
+  const startUs = monotonicUs();
+  const started = performance.now();
+  const deadline = started + options.seconds * 1000;
+  await Promise.all(
+    callers.map(async () => {
+      while (!aborted && performance.now() < deadline) await sendOne();
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const endUs = monotonicUs();
+  const cpu = cpuShare(clientBefore, serverBefore, options.serverCpuSeconds(), seconds);
+  return {
+    operation,
+    recordSize: options.recordSize,
+    recordsPerRequest,
+    concurrency: options.concurrency,
+    seconds,
+    requests,
+    records,
+    recordsPerSecond: perSecond(records, seconds),
+    requestsPerSecond: perSecond(requests, seconds),
+    megabytesPerSecond: megabytesPerSecond(records * options.recordSize, seconds),
+    latency: summarizeLatencies(latencies),
+    failedRecords,
+    failedRequests,
+    errors,
+    ackedPerShard,
+    aborted,
+    cpu,
+    window: { startUs, endUs },
+  };
+}
+
+/** Result of a read-back. */
+export interface ReadResult {
+  readonly streamName: string;
+  readonly shardId: string;
+  readonly recordSize: number;
+  /** Records the writers saw acknowledged for this shard. */
+  readonly expected: number;
+  /** Records read from TRIM_HORIZON until caught up. */
+  readonly records: number;
+  /** `records === expected` and every checked record had the written size. */
+  readonly verified: boolean;
+  /** Why verification failed, if it did. */
+  readonly problem: string | undefined;
+  /** GetRecords calls made (including the final empty one). */
+  readonly calls: number;
+  readonly seconds: number;
+  readonly recordsPerSecond: number;
+  readonly megabytesPerSecond: number;
+  /** Latency of the GetRecords calls. */
+  readonly latency: LatencySummary;
+  readonly cpu: CpuShare;
+}
+
+/** Options of {@link runReadBack}. */
+export interface ReadBackOptions {
+  readonly shardId: string;
+  readonly expected: number;
+  readonly recordSize: number;
+  /** Records per GetRecords call; AWS allows 1–10,000. Default 10 000. */
+  readonly limit: number;
+  /** Give up after this long. Default 120. */
+  readonly maxSeconds: number;
+  readonly serverCpuSeconds: () => number | undefined;
+}
+
+/**
+ * Reads one shard from TRIM_HORIZON with GetRecords until caught up (an empty response once at least
+ * `expected` records were seen, or three empty responses in a row) and checks the count. Records are
+ * counted with a byte scan; the first non-empty response is also fully parsed to check the scan and
+ * the record sizes, and the reader falls back to full parsing if the two disagree.
+ */
+export async function runReadBack(client: KinesisHttpClient, streamName: string, options: Partial<ReadBackOptions> & Pick<ReadBackOptions, 'shardId' | 'expected' | 'recordSize' | 'serverCpuSeconds'>): Promise<ReadResult> {
+  const limit = options.limit ?? 10_000;
+  const maxSeconds = options.maxSeconds ?? 120;
+  const latencies: number[] = [];
+  let problem: string | undefined;
+  let records = 0;
+  let calls = 0;
+  let emptyInARow = 0;
+  let fullParse = false;
+  let checked = false;
+
+  const clientBefore = process.cpuUsage();
+  const serverBefore = options.serverCpuSeconds();
+  const started = performance.now();
+  const { ShardIterator } = await client.call<{ ShardIterator: string }>('GetShardIterator', {
+    StreamName: streamName,
+    ShardId: options.shardId,
+    ShardIteratorType: 'TRIM_HORIZON',
+  });
+  let iterator: string | undefined = ShardIterator;
+  while (iterator !== undefined) {
+    if ((performance.now() - started) / 1000 > maxSeconds) {
+      problem = `gave up after ${maxSeconds} s`;
+      break;
+    }
+    const res = await client.send('GetRecords', Buffer.from(JSON.stringify({ ShardIterator: iterator, Limit: limit })));
+    calls++;
+    if (res.status !== 200) {
+      problem = `GetRecords failed: ${errorFromResponse(res).message}`;
+      break;
+    }
+    latencies.push(res.latencyMs);
+    let count: number;
+    if (fullParse || !checked) {
+      const out = JSON.parse(res.body.toString('utf8')) as { Records: { Data: string }[]; NextShardIterator?: string };
+      count = out.Records.length;
+      iterator = out.NextShardIterator;
+      if (!checked && count > 0) {
+        checked = true;
+        const scan = scanGetRecordsBody(res.body);
+        if (scan.records !== count || scan.nextShardIterator !== iterator) fullParse = true;
+        const wrong = out.Records.find((r) => Buffer.from(r.Data, 'base64').length !== options.recordSize);
+        if (wrong !== undefined) problem = `a record has ${Buffer.from(wrong.Data, 'base64').length} data bytes, expected ${options.recordSize}`;
+      }
+    } else {
+      const scan = scanGetRecordsBody(res.body);
+      count = scan.records;
+      iterator = scan.nextShardIterator;
+    }
+    records += count;
+    if (count === 0) {
+      emptyInARow++;
+      if (records >= options.expected || emptyInARow >= 3) break;
+    } else {
+      emptyInARow = 0;
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuShare(clientBefore, serverBefore, options.serverCpuSeconds(), seconds);
+  if (problem === undefined && records !== options.expected) {
+    problem = `read ${records} records, ${options.expected} were acknowledged`;
+  }
+  return {
+    streamName,
+    shardId: options.shardId,
+    recordSize: options.recordSize,
+    expected: options.expected,
+    records,
+    verified: problem === undefined,
+    problem,
+    calls,
+    seconds,
+    recordsPerSecond: perSecond(records, seconds),
+    megabytesPerSecond: megabytesPerSecond(records * options.recordSize, seconds),
+    latency: summarizeLatencies(latencies),
+    cpu,
+  };
+}
+
+/** Creates a stream with `shards` shards and waits until DescribeStreamSummary reports ACTIVE. */
+export async function createActiveStream(client: KinesisHttpClient, streamName: string, shards: number): Promise<void> {
+  await client.call('CreateStream', { StreamName: streamName, ShardCount: shards });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const out = await client.call<{ StreamDescriptionSummary: { StreamStatus: string } }>('DescribeStreamSummary', {
+      StreamName: streamName,
+    });
+    if (out.StreamDescriptionSummary.StreamStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) throw new Error(`stream ${streamName} not ACTIVE after 30 s`);
+    await sleep(20);
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * Server configuration: defaults, command-line flags and `TRIBUTARY_*` environment variables.
+ * Every setting is declared once in {@link CONFIG_OPTIONS}; the parser, the validation and the CLI
+ * help text are all derived from that table, so they cannot drift apart.
+ */
+import { parseArgs } from 'node:util';
+
+/** Log levels pino understands, quietest last. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * How storage appends become durable: `always` (fsync before ack), `interval:<ms>` (fsync at most
+ * <ms> later) or `none` (the OS decides). See `DurabilityPolicy` in src/storage/types.ts.
+ */
+export type DurabilitySetting = 'always' | 'none' | `interval:${number}`;
+
+/** Everything the server needs to run. */
+export interface ServerConfig {
+  /** Interface to bind. Default `127.0.0.1`. */
+  readonly host: string;
+  /** TCP port; 0 picks a free one. Default 4567. */
+  readonly port: number;
+  /** Directory for all persistent state. Default `./data`. */
+  readonly dataDir: string;
+  /** Default `info`. Per-request lines are written at `debug`. */
+  readonly logLevel: LogLevel;
+  /** Region used when a request carries no SigV4 credential scope. Default `us-east-1`. */
+  readonly region: string;
+  /** Account used when the access key id is not a 12-digit account id. Default `000000000000`. */
+  readonly accountId: string;
+  /** How long a stream stays CREATING, in ms. Default 500. */
+  readonly createStreamMs: number;
+  /** How long a stream stays DELETING, in ms. Default 500. */
+  readonly deleteStreamMs: number;
+  /** How long a stream stays UPDATING, in ms. Default 500. */
+  readonly updateStreamMs: number;
+  /** Storage fsync policy. Default `always`. */
+  readonly durability: DurabilitySetting;
+  /** Shards per account and region. Default 1000. */
+  readonly shardLimit: number;
+  /**
+   * Largest accepted request body in bytes; larger ones get 413. Default 16 MiB: a 10 MiB record
+   * grows by a third in base64, plus the JSON around it.
+   */
+  readonly maxBodyBytes: number;
+  /** Concurrent TCP connections accepted before new ones are refused. Default 10000. */
+  readonly maxConnections: number;
+}
+
+/** The defaults, as documented on {@link ServerConfig}. */
+export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
+  host: '127.0.0.1',
+  port: 4567,
+  dataDir: './data',
+  logLevel: 'info',
+  region: 'us-east-1',
+  accountId: '000000000000',
+  createStreamMs: 500,
+  deleteStreamMs: 500,
+  updateStreamMs: 500,
+  durability: 'always',
+  shardLimit: 1000,
+  maxBodyBytes: 16 * 1024 * 1024,
+  maxConnections: 10_000,
+});
+
+const BRAND = Symbol.for('tributary.ConfigError');
+
+/** A bad flag, environment variable or value. `code` is always `TRIB_ERR_CONFIG`. */
+export class ConfigError extends Error {
+  readonly code = 'TRIB_ERR_CONFIG';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+
+  get [BRAND](): true {
+    return true;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+}
+
+/** One configurable setting: its flag, environment variable, help text and parser. */
+export interface ConfigOption {
+  readonly key: keyof ServerConfig;
+  /** Long flag without the dashes, e.g. `data-dir`. */
+  readonly flag: string;
+  /** Environment variable, e.g. `TRIBUTARY_DATA_DIR`. */
+  readonly env: string;
+  /** Placeholder shown in help, e.g. `<ms>`. */
+  readonly valueName: string;
+  readonly description: string;
+  /** Turns the raw text into a value or throws a message (without the option name). */
+  readonly parse: (raw: string) => ServerConfig[keyof ServerConfig];
+}
+
+function integer(min: number, max: number): (raw: string) => number {
+  return (raw) => {
+    const text = raw.trim();
+    if (!/^\d+$/.test(text)) throw new Error(`expected an integer from ${min} to ${max}, got '${raw}'`);
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw new Error(`expected an integer from ${min} to ${max}, got '${raw}'`);
+    }
+    return value;
+  };
+}
+
+function nonEmpty(raw: string): string {
+  if (raw.trim() === '') throw new Error('must not be empty');
+  return raw;
+}
+
+/** Parses a durability setting (`always`, `none`, `interval:<ms>` with 1 ≤ ms ≤ 3600000). */
+export function parseDurability(raw: string): DurabilitySetting {
+  const text = raw.trim();
+  if (text === 'always' || text === 'none') return text;
+  const match = /^interval:(\d+)$/.exec(text);
+  if (match) {
+    const ms = Number(match[1]);
+    if (ms >= 1 && ms <= 3_600_000) return `interval:${ms}`;
+  }
+  throw new Error(`expected 'always', 'none' or 'interval:<ms>' (1 to 3600000 ms), got '${raw}'`);
+}
+
+const MS_MAX = 3_600_000;
+
+/** Every setting, in help order. */
+export const CONFIG_OPTIONS: readonly ConfigOption[] = [
+  { key: 'host', flag: 'host', env: 'TRIBUTARY_HOST', valueName: '<host>', description: 'interface to bind', parse: nonEmpty },
+  { key: 'port', flag: 'port', env: 'TRIBUTARY_PORT', valueName: '<port>', description: 'TCP port (0 = any free port); HTTP/1.1 and h2c share it', parse: integer(0, 65535) },
+  { key: 'dataDir', flag: 'data-dir', env: 'TRIBUTARY_DATA_DIR', valueName: '<dir>', description: 'directory for persistent state', parse: nonEmpty },
+  {
+    key: 'logLevel',
+    flag: 'log-level',
+    env: 'TRIBUTARY_LOG_LEVEL',
+    valueName: '<level>',
+    description: `${LOG_LEVELS.join(' | ')}; one line per request at debug`,
+    parse: (raw) => {
+      const text = raw.trim().toLowerCase();
+      if (!(LOG_LEVELS as readonly string[]).includes(text)) throw new Error(`expected one of ${LOG_LEVELS.join(', ')}, got '${raw}'`);
+      return text as LogLevel;
+    },
+  },
+  {
+    key: 'region',
+    flag: 'region',
+    env: 'TRIBUTARY_REGION',
+    valueName: '<region>',
+    description: 'region when a request carries no SigV4 credential scope',
+    parse: (raw) => {
+      // AWS region names: lower-case letters, digits and dashes (us-east-1, us-gov-west-1, eu-central-2).
+      if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(raw.trim())) throw new Error(`expected a region name like us-east-1, got '${raw}'`);
+      return raw.trim();
+    },
+  },
+  {
+    key: 'accountId',
+    flag: 'account-id',
+    env: 'TRIBUTARY_ACCOUNT_ID',
+    valueName: '<12 digits>',
+    description: 'account when the access key id is not a 12-digit account id',
+    parse: (raw) => {
+      // AWS account ids are exactly 12 decimal digits (they appear in ARNs as \d{12}).
+      if (!/^\d{12}$/.test(raw.trim())) throw new Error(`expected 12 digits, got '${raw}'`);
+      return raw.trim();
+    },
+  },
+  { key: 'createStreamMs', flag: 'create-stream-ms', env: 'TRIBUTARY_CREATE_STREAM_MS', valueName: '<ms>', description: 'time a new stream stays CREATING', parse: integer(0, MS_MAX) },
+  { key: 'deleteStreamMs', flag: 'delete-stream-ms', env: 'TRIBUTARY_DELETE_STREAM_MS', valueName: '<ms>', description: 'time a deleted stream stays DELETING', parse: integer(0, MS_MAX) },
+  { key: 'updateStreamMs', flag: 'update-stream-ms', env: 'TRIBUTARY_UPDATE_STREAM_MS', valueName: '<ms>', description: 'time an updated stream stays UPDATING', parse: integer(0, MS_MAX) },
+  { key: 'durability', flag: 'durability', env: 'TRIBUTARY_DURABILITY', valueName: '<policy>', description: "always | interval:<ms> | none (fsync before ack, at most <ms> later, never)", parse: parseDurability },
+  { key: 'shardLimit', flag: 'shard-limit', env: 'TRIBUTARY_SHARD_LIMIT', valueName: '<n>', description: 'shards per account and region', parse: integer(1, 1_000_000) },
+  { key: 'maxBodyBytes', flag: 'max-body-bytes', env: 'TRIBUTARY_MAX_BODY_BYTES', valueName: '<bytes>', description: 'largest request body; larger ones get 413', parse: integer(1024, 1024 * 1024 * 1024) },
+  { key: 'maxConnections', flag: 'max-connections', env: 'TRIBUTARY_MAX_CONNECTIONS', valueName: '<n>', description: 'concurrent TCP connections', parse: integer(1, 1_000_000) },
+];
+
+/**
+ * Builds the configuration from command-line flags (the arguments after `serve`) and the
+ * environment. Precedence: flag, then environment variable, then default. Empty environment
+ * variables count as unset. Throws {@link ConfigError} with a message naming the flag or variable.
+ */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
+  const options: Record<string, { type: 'string' }> = {};
+  for (const option of CONFIG_OPTIONS) options[option.flag] = { type: 'string' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
+  } catch (e) {
+    throw new ConfigError((e as Error).message, { cause: e });
+  }
+  const config: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  for (const option of CONFIG_OPTIONS) {
+    const fromFlag = values[option.flag];
+    const fromEnv = env[option.env];
+    let raw: string | undefined;
+    let source: string;
+    if (typeof fromFlag === 'string') {
+      raw = fromFlag;
+      source = `--${option.flag}`;
+    } else if (fromEnv !== undefined && fromEnv !== '') {
+      raw = fromEnv;
+      source = option.env;
+    } else {
+      continue;
+    }
+    try {
+      config[option.key] = option.parse(raw);
+    } catch (e) {
+      throw new ConfigError(`Invalid ${source}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return Object.freeze(config) as unknown as ServerConfig;
+}
+
+/**
+ * Merges a partial configuration (programmatic use) over the defaults, validating each given value
+ * with the same rules as {@link loadConfig}. Throws {@link ConfigError}.
+ */
+export function resolveConfig(partial: Partial<ServerConfig> = {}): ServerConfig {
+  const config: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  for (const option of CONFIG_OPTIONS) {
+    const value = partial[option.key];
+    if (value === undefined) continue;
+    try {
+      config[option.key] = option.parse(String(value));
+    } catch (e) {
+      throw new ConfigError(`Invalid ${option.key}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return Object.freeze(config) as unknown as ServerConfig;
+}

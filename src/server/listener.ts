@@ -1,0 +1,335 @@
+/**
+ * One TCP port, two HTTP versions (streams.md §1.1). Node's cleartext `http2` server has no
+ * HTTP/1 fallback, so a plain `net` server accepts every socket, reads until it can tell whether
+ * the client opened with the 24-byte HTTP/2 preface (RFC 9113 §3.4, "prior knowledge"), puts the
+ * bytes back and hands the socket to an `http2` or an `http` server. Both feed one request handler,
+ * which reads the body (with a cap) and runs the {@link Pipeline}.
+ */
+import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import type { Logger } from '../protocol/index.js';
+import type { Pipeline, PipelineResponse } from './pipeline.js';
+
+/** Client connection preface of HTTP/2 (RFC 9113 §3.4). */
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+/** Timeouts and HTTP/2 windows. Values are generous: clients are SDKs on a local network. */
+const LIMITS = {
+  /** A connection must send its first bytes (preface or request line) within this time. */
+  firstBytesMs: 30_000,
+  /** HTTP/1.1: complete headers within this time (Node's headersTimeout). */
+  headersMs: 60_000,
+  /** HTTP/1.1: complete request (headers + body) within this time (Node's requestTimeout). */
+  requestMs: 300_000,
+  /** HTTP/1.1: idle keep-alive connections close after this; above the SDKs' own idle timeouts is not needed. */
+  keepAliveMs: 65_000,
+  /** HTTP/2: idle sessions close after this. */
+  h2IdleMs: 300_000,
+  /** HTTP/2 per-stream receive window (SETTINGS_INITIAL_WINDOW_SIZE); the 64 KiB default makes 10 MiB bodies crawl. */
+  h2StreamWindow: 16 * 1024 * 1024,
+  /** HTTP/2 connection receive window. */
+  h2SessionWindow: 64 * 1024 * 1024,
+  /** HTTP/2 memory per session, in MB (nghttp2 buffers); must hold several windows. */
+  h2SessionMemoryMb: 256,
+  /** HTTP/2 concurrent streams per session. */
+  h2MaxStreams: 1000,
+} as const;
+
+/** Options for {@link listen}. */
+export interface ListenOptions {
+  readonly host: string;
+  /** 0 = any free port. */
+  readonly port: number;
+  readonly maxBodyBytes: number;
+  readonly maxConnections: number;
+  readonly logger: Logger;
+}
+
+/** A bound port. */
+export interface Listener {
+  readonly host: string;
+  readonly port: number;
+  /**
+   * Stops accepting, lets in-flight requests finish for up to `graceMs` (default 2000), aborts
+   * event streams at once, then destroys what is left. Idempotent.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+type AnyRequest = http.IncomingMessage | http2.Http2ServerRequest;
+type AnyResponse = http.ServerResponse | http2.Http2ServerResponse;
+
+/** Binds the port and serves the pipeline on it. */
+export async function listen(pipeline: Pipeline, options: ListenOptions): Promise<Listener> {
+  const { logger, maxBodyBytes } = options;
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  const streaming = new Set<AbortController>();
+  let closing = false;
+  let closed: Promise<void> | undefined;
+  let onDrained: (() => void) | undefined;
+
+  const onRequest = (req: AnyRequest, res: AnyResponse): void => {
+    handle(req, res).catch((e: unknown) => {
+      logger.error({ err: e }, 'response failed');
+      destroyQuietly(res);
+    });
+  };
+
+  const h1 = http.createServer(
+    {
+      keepAlive: true,
+      keepAliveTimeout: LIMITS.keepAliveMs,
+      headersTimeout: LIMITS.headersMs,
+      requestTimeout: LIMITS.requestMs,
+      noDelay: true,
+    },
+    onRequest,
+  );
+  h1.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
+    // Malformed HTTP/1.x or a timeout: answer 400/408 if the socket can still take it, then close.
+    logger.debug({ err: err.message, code: err.code }, 'HTTP/1 client error');
+    if (socket.writable && !socket.destroyed && err.code !== 'ECONNRESET') {
+      const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    } else {
+      socket.destroy();
+    }
+  });
+
+  const h2 = http2.createServer(
+    {
+      settings: { initialWindowSize: LIMITS.h2StreamWindow, maxConcurrentStreams: LIMITS.h2MaxStreams },
+      maxSessionMemory: LIMITS.h2SessionMemoryMb,
+    },
+    onRequest,
+  );
+  h2.on('session', (session: http2.ServerHttp2Session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+    session.on('error', (err) => logger.debug({ err: err.message }, 'HTTP/2 session error'));
+    session.setTimeout(LIMITS.h2IdleMs, () => session.close());
+    try {
+      session.setLocalWindowSize(LIMITS.h2SessionWindow);
+    } catch (err) {
+      logger.debug({ err: (err as Error).message }, 'HTTP/2 window not raised');
+    }
+    if (closing) session.close();
+  });
+  h2.on('sessionError', (err) => logger.debug({ err: err.message }, 'HTTP/2 session error'));
+  h2.on('stream', (stream) => stream.on('error', (err) => logger.debug({ err: err.message }, 'HTTP/2 stream error')));
+
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => {
+      sockets.delete(socket);
+      if (sockets.size === 0) onDrained?.();
+    });
+    // A reset or broken socket must never crash the process; the HTTP layers add their own handling.
+    socket.on('error', (err) => logger.debug({ err: err.message }, 'socket error'));
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    sniff(socket);
+  });
+  server.maxConnections = options.maxConnections;
+
+  function sniff(socket: net.Socket): void {
+    let seen: Buffer = Buffer.alloc(0);
+    const timer = setTimeout(() => socket.destroy(), LIMITS.firstBytesMs);
+    const onEnd = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+    };
+    const onData = (chunk: Buffer): void => {
+      seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+      const n = Math.min(seen.length, PREFACE.length);
+      const matches = seen.compare(PREFACE, 0, n, 0, n) === 0;
+      // The preface may arrive split across packets: wait until it is complete or has diverged.
+      if (matches && seen.length < PREFACE.length) return;
+      clearTimeout(timer);
+      socket.removeListener('data', onData);
+      socket.removeListener('end', onEnd);
+      socket.pause();
+      socket.unshift(seen);
+      if (matches) {
+        // The HTTP/2 session drains the bytes put back and then reads the socket handle natively;
+        // resuming the JS stream here would steal frames from it (the session fails with GOAWAY 2).
+        h2.emit('connection', socket);
+      } else {
+        // The HTTP/1 parser reads through the JS stream, which pause() stopped.
+        h1.emit('connection', socket);
+        socket.resume();
+      }
+    };
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+  }
+
+  async function handle(req: AnyRequest, res: AnyResponse): Promise<void> {
+    const receivedAt = Date.now();
+    const controller = new AbortController();
+    let finished = false;
+    res.on('close', () => {
+      // 'close' before the response completed: the client went away.
+      if (!finished && !res.writableFinished) controller.abort();
+    });
+    req.on('error', () => controller.abort());
+
+    const body = await readBody(req, maxBodyBytes);
+    if (body === 'aborted') {
+      controller.abort();
+      return;
+    }
+    const response = await pipeline({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: flattenHeaders(req.headers),
+      body: body === 'too-large' ? Buffer.alloc(0) : body,
+      bodyTooLarge: body === 'too-large',
+      signal: controller.signal,
+      receivedAt,
+    });
+    if (res.destroyed || controller.signal.aborted) return;
+    // A body left unread (413) cannot be skipped on HTTP/1.1 keep-alive; end the connection.
+    const endConnection = body === 'too-large' || closing;
+    await write(res, response, { endConnection, controller });
+    finished = true;
+    if (body === 'too-large' && 'stream' in res) res.stream.close(http2.constants.NGHTTP2_NO_ERROR);
+  }
+
+  async function write(
+    res: AnyResponse,
+    response: PipelineResponse,
+    { endConnection, controller }: { endConnection: boolean; controller: AbortController },
+  ): Promise<void> {
+    const headers: Record<string, string | number> = { ...response.headers };
+    const isH1 = !('stream' in res);
+    if (isH1 && endConnection) headers['connection'] = 'close';
+    const { body } = response;
+    if (Buffer.isBuffer(body)) {
+      headers['content-length'] = body.length;
+      res.writeHead(response.status, headers);
+      res.end(body);
+      return;
+    }
+    // An event stream: write chunks as the producer yields them, honouring back-pressure.
+    streaming.add(controller);
+    try {
+      res.writeHead(response.status, headers);
+      // Both response classes have write(chunk): boolean; their union's overloads are not callable.
+      const out = res as unknown as { write(chunk: Uint8Array): boolean };
+      for await (const chunk of body) {
+        if (controller.signal.aborted || res.destroyed) break;
+        if (!out.write(chunk)) await drainOrClose(res);
+      }
+    } finally {
+      streaming.delete(controller);
+      if (!res.destroyed) res.end();
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => logger.error({ err }, 'listener error'));
+  // Node starts its header/request timeout checks when the server emits 'listening'. This server
+  // never listens itself (sockets come from the sniffer), so start them explicitly.
+  h1.emit('listening');
+  const address = server.address() as net.AddressInfo;
+
+  return {
+    host: options.host,
+    port: address.port,
+    close(graceMs = 2000): Promise<void> {
+      closed ??= (async () => {
+        closing = true;
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const controller of streaming) controller.abort();
+        for (const session of sessions) session.close();
+        h1.closeIdleConnections();
+        if (sockets.size > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, graceMs);
+            onDrained = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+        for (const socket of sockets) socket.destroy();
+        // Clears the timeout-check interval started by the 'listening' emit above.
+        h1.close();
+        await stopped;
+      })();
+      return closed;
+    },
+  };
+}
+
+/** Reads the whole body, or stops at the cap. Resolves 'aborted' if the client goes away. */
+function readBody(req: AnyRequest, max: number): Promise<Buffer | 'too-large' | 'aborted'> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) return Promise.resolve('too-large');
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (value: Buffer | 'too-large' | 'aborted'): void => {
+      if (done) return;
+      done = true;
+      req.removeListener('data', onData);
+      resolve(value);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > max) {
+        req.pause();
+        finish('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => finish(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.on('error', () => finish('aborted'));
+    req.on('close', () => finish('aborted'));
+  });
+}
+
+/** Node gives repeated headers as arrays (and HTTP/2 pseudo-headers alongside); the pipeline wants strings. */
+function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function drainOrClose(res: AnyResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.removeListener('drain', done);
+      res.removeListener('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
+function destroyQuietly(res: AnyResponse): void {
+  try {
+    if ('stream' in res) res.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    else res.destroy();
+  } catch {
+    // Already gone.
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * The request pipeline: one function from a fully read request to a response, shared by the
+ * HTTP/1.1 and HTTP/2 listeners and by `inject()`. It performs AWS's checks in AWS's order
+ * (streams.md §3: the first failing step answers), then decodes, runs the handler and encodes.
+ * It never throws: every failure becomes a response.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { CommonErrors, ServiceError, toServiceError, type Logger, type RequestContext, type WireCodec } from '../protocol/index.js';
+import { acceptAnySignature, checkAuthShape, resolveIdentity, type AuthInfo, type Authenticator } from './auth.js';
+import {
+  CBOR_1_1_CONTENT_TYPE,
+  LEGACY_JSON_CONTENT_TYPE,
+  createCodecTable,
+  encodeCborError,
+  json11Codec,
+  type CodecTable,
+} from './codecs.js';
+import { parseTarget, type RestRoute, type Router } from './router.js';
+
+/** A request whose body has been read (or abandoned because it was too large). */
+export interface PipelineRequest {
+  readonly method: string;
+  /** Path and query, e.g. `/` or `/?X-Amz-Algorithm=...`. */
+  readonly url: string;
+  /** Lower-case names; repeated headers joined with `, `. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The body; empty when {@link bodyTooLarge}. */
+  readonly body: Buffer;
+  /** The body exceeded the cap and was not read to the end. */
+  readonly bodyTooLarge?: boolean;
+  /** Aborted when the client goes away. */
+  readonly signal: AbortSignal;
+  /** Epoch ms when the request arrived. */
+  readonly receivedAt: number;
+}
+
+/** What the listener writes back. Header names are lower case. */
+export interface PipelineResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  /** A buffer, or a byte stream (event streams such as SubscribeToShard) written as it is produced. */
+  readonly body: Buffer | AsyncIterable<Uint8Array>;
+}
+
+/** Everything the pipeline needs. */
+export interface PipelineOptions {
+  readonly router: Router;
+  readonly logger: Logger;
+  /** Default region and account (streams.md §9). */
+  readonly region: string;
+  readonly accountId: string;
+  /** Only used for the 413 message; the listener enforces the cap while reading. */
+  readonly maxBodyBytes: number;
+  /** Default: JSON 1.1 and the CBOR placeholder. */
+  readonly codecs: CodecTable;
+  /** Signature verification hook; default accepts any well-shaped credentials. */
+  readonly authenticate: Authenticator;
+}
+
+/** The pipeline as a function. */
+export type Pipeline = (req: PipelineRequest) => Promise<PipelineResponse>;
+
+/** Content type of event-stream responses (streams.md §8). */
+export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
+
+// streams.md §3 step 2: the headers a browser may read on cross-origin responses.
+const EXPOSE_HEADERS = 'x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id,x-amz-id-2,x-amzn-ErrorMessage,Date';
+// streams.md §3 steps 3 and 5: AWS's XML answer when it cannot tell service or operation.
+const ACCESS_DENIED_XML = Buffer.from(
+  '<AccessDeniedException>\n  <Message>Unable to determine service/operation name to be authorized</Message>\n</AccessDeniedException>\n',
+);
+const UNKNOWN_OPERATION_XML = Buffer.from('<UnknownOperationException/>\n');
+// streams.md §3 steps 6–7: coral envelopes for legacy application/json.
+const LEGACY_SERIALIZATION = Buffer.from(
+  JSON.stringify({ Output: { __type: 'com.amazon.coral.service#SerializationException' }, Version: '1.0' }),
+);
+const LEGACY_UNKNOWN_OPERATION = Buffer.from(
+  JSON.stringify({ Output: { __type: 'com.amazon.coral.service#UnknownOperationException' }, Version: '1.0' }),
+);
+const EMPTY = Buffer.alloc(0);
+
+/** Builds the pipeline. */
+export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger' | 'region' | 'accountId' | 'maxBodyBytes'> & Partial<PipelineOptions>): Pipeline {
+  const { router, logger } = options;
+  const codecs = options.codecs ?? createCodecTable();
+  const authenticate = options.authenticate ?? acceptAnySignature;
+  const defaults = { region: options.region, accountId: options.accountId };
+
+  return async function pipeline(req: PipelineRequest): Promise<PipelineResponse> {
+    const started = performance.now();
+    const requestId = randomUUID();
+    const headers: Record<string, string> = { 'x-amzn-requestid': requestId };
+    let operation: string | undefined;
+    let service: string | undefined;
+    let response: PipelineResponse;
+
+    const error = (codec: WireCodec, err: ServiceError): PipelineResponse => {
+      headers['content-type'] = codec.contentType;
+      headers['x-amzn-errortype'] = err.code;
+      return { status: err.httpStatus, headers, body: codec.encodeError(err) };
+    };
+    // A ServiceError is an answer; anything else is a fault: InternalFailure 500, logged.
+    const handlerFailure = (e: unknown): ServiceError => {
+      if (e instanceof ServiceError) return e;
+      logger.error({ err: e, requestId, service, operation }, 'operation failed');
+      return toServiceError(e);
+    };
+    const raw = (status: number, body: Buffer, contentType?: string): PipelineResponse => {
+      if (contentType !== undefined) headers['content-type'] = contentType;
+      return { status, headers, body };
+    };
+
+    try {
+      response = await run();
+    } catch (e) {
+      // Only a bug in the pipeline itself gets here; answer rather than hang the client.
+      logger.error({ err: e, requestId }, 'request pipeline failed');
+      response = error(json11Codec, toServiceError(e));
+    }
+
+    if (logger.isDebugEnabled) {
+      logger.debug(
+        {
+          requestId,
+          service,
+          operation,
+          status: response.status,
+          errorType: response.headers['x-amzn-errortype'],
+          durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        },
+        'request',
+      );
+    }
+    return response;
+
+    async function run(): Promise<PipelineResponse> {
+      const h = req.headers;
+      const method = req.method.toUpperCase();
+      const origin = h['origin'];
+      const preflight = method === 'OPTIONS' && origin !== undefined;
+
+      // Step 1: every response has x-amzn-RequestId; all but a CORS preflight also x-amz-id-2.
+      if (!preflight) headers['x-amz-id-2'] = randomBytes(72).toString('base64');
+
+      // Step 2: CORS.
+      if (origin !== undefined) {
+        headers['access-control-allow-origin'] = '*';
+        if (preflight) {
+          const reqHeaders = h['access-control-request-headers'];
+          const reqMethod = h['access-control-request-method'];
+          if (reqHeaders !== undefined) headers['access-control-allow-headers'] = reqHeaders;
+          if (reqMethod !== undefined) headers['access-control-allow-methods'] = reqMethod;
+          headers['access-control-max-age'] = '172800';
+        } else {
+          headers['access-control-expose-headers'] = EXPOSE_HEADERS;
+        }
+      }
+
+      const contentType = (h['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+
+      // Step 1 (cont.): bodies above the cap → 413.
+      if (req.bodyTooLarge) {
+        const codec = codecs.get(contentType) ?? json11Codec;
+        return error(
+          codec,
+          new ServiceError(CommonErrors.RequestEntityTooLargeException, `Request body exceeds the limit of ${options.maxBodyBytes} bytes.`),
+        );
+      }
+      if (preflight) return raw(200, EMPTY);
+
+      const queryAt = req.url.indexOf('?');
+      const path = queryAt < 0 ? req.url : req.url.slice(0, queryAt);
+      const query = new URLSearchParams(queryAt < 0 ? '' : req.url.slice(queryAt + 1));
+
+      // Path-routed (REST-JSON) services have no X-Amz-Target.
+      if (h['x-amz-target'] === undefined) {
+        const route = router.matchRest(method, path);
+        if (route !== undefined) {
+          service = route.service;
+          operation = route.operation;
+          return runRest(route, method, path, query);
+        }
+      }
+
+      // Step 3: method.
+      if (method !== 'POST') return raw(403, ACCESS_DENIED_XML);
+
+      const target = parseTarget(h['x-amz-target']);
+      const resolved = router.resolve(target);
+      service = resolved?.service.name;
+      operation = target.operation || undefined;
+
+      // Step 4: empty body. JSON 1.1 requests get JSON, everything else CBOR (what AWS does).
+      if (req.body.length === 0) {
+        const codec = contentType === json11Codec.contentType ? json11Codec : codecs.get(CBOR_1_1_CONTENT_TYPE);
+        const err = new ServiceError(resolved ? CommonErrors.SerializationException : CommonErrors.UnknownOperationException);
+        if (codec !== undefined) return error(codec, err);
+        headers['content-type'] = CBOR_1_1_CONTENT_TYPE;
+        headers['x-amzn-errortype'] = err.code;
+        return { status: err.httpStatus, headers, body: encodeCborError(err) };
+      }
+
+      // Step 5: content type.
+      const codec = codecs.get(contentType);
+      if (codec === undefined && contentType !== LEGACY_JSON_CONTENT_TYPE) {
+        if (target.prefix === '' || target.operation === '') return raw(403, ACCESS_DENIED_XML);
+        return raw(404, UNKNOWN_OPERATION_XML);
+      }
+
+      // Steps 6–7: legacy application/json is parsed but never routed.
+      if (codec === undefined) {
+        return isJsonObject(req.body)
+          ? raw(404, LEGACY_UNKNOWN_OPERATION, LEGACY_JSON_CONTENT_TYPE)
+          : raw(400, LEGACY_SERIALIZATION, LEGACY_JSON_CONTENT_TYPE);
+      }
+
+      // Step 6: parse.
+      let input: Record<string, unknown>;
+      try {
+        input = codec.parse(req.body);
+      } catch (e) {
+        // A codec that lets a raw parser error escape still means "not parseable" to the client.
+        return error(codec, e instanceof ServiceError ? e : new ServiceError(CommonErrors.SerializationException, undefined, { cause: e }));
+      }
+
+      // Step 8: target.
+      if (resolved === undefined) return error(codec, new ServiceError(CommonErrors.UnknownOperationException));
+
+      // Step 9: authentication (shape, then the verification hook).
+      let auth: AuthInfo;
+      try {
+        auth = checkAuthShape(h, query);
+        await authenticate({ method, url: req.url, headers: h, body: req.body, auth });
+      } catch (e) {
+        return error(codec, handlerFailure(e));
+      }
+
+      // Steps 10–11: type and constraint checks.
+      let decoded: Record<string, unknown>;
+      try {
+        decoded = codec.decode(resolved.service.model, resolved.operation, input);
+      } catch (e) {
+        return error(codec, handlerFailure(e));
+      }
+
+      // Step 12: the operation.
+      const ctx: RequestContext = { requestId, ...resolveIdentity(auth, defaults), receivedAt: req.receivedAt, signal: req.signal };
+      let output: unknown;
+      try {
+        output = await resolved.handler(decoded, ctx);
+      } catch (e) {
+        return error(codec, handlerFailure(e));
+      }
+
+      // Success: 200, body in the request's encoding, Content-Type echoing the request's type.
+      if (isByteStream(output)) {
+        headers['content-type'] = EVENT_STREAM_CONTENT_TYPE;
+        return { status: 200, headers, body: output };
+      }
+      return raw(200, codec.encodeOutput(output), codec.contentType);
+    }
+
+    async function runRest(route: RestRoute, method: string, path: string, query: URLSearchParams): Promise<PipelineResponse> {
+      const codec = json11Codec;
+      let auth: AuthInfo;
+      try {
+        auth = checkAuthShape(req.headers, query);
+        await authenticate({ method, url: req.url, headers: req.headers, body: req.body, auth });
+      } catch (e) {
+        return error(codec, handlerFailure(e));
+      }
+      const ctx: RequestContext = { requestId, ...resolveIdentity(auth, defaults), receivedAt: req.receivedAt, signal: req.signal };
+      try {
+        const out = await route.handle({ method, path, query, headers: req.headers, body: req.body }, ctx);
+        Object.assign(headers, out.headers);
+        return { status: out.status, headers, body: out.body };
+      } catch (e) {
+        return error(codec, handlerFailure(e));
+      }
+    }
+  };
+}
+
+function isJsonObject(body: Buffer): boolean {
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+function isByteStream(value: unknown): value is AsyncIterable<Uint8Array> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !(value instanceof Uint8Array) &&
+    typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === 'function'
+  );
+}

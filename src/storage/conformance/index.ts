@@ -1,0 +1,429 @@
+/**
+ * The storage conformance suite: behaviour every backend must show, written only against the
+ * interfaces in `../types.ts`. A backend's test file calls {@link storageConformance} with a
+ * factory; the suite registers `node:test` cases.
+ *
+ * ```ts
+ * storageConformance('local', { open: () => openLocalBackend(dir), reset: () => rm(dir, ...) });
+ * ```
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LogRecord, ShardLog, StorageBackend } from '../types.js';
+
+/** How the suite obtains backends. */
+export interface ConformanceFactory {
+  /**
+   * Opens a backend on the current data. The suite calls it again after closing the previous
+   * instance to check that everything survives a restart, so it must reopen the same data.
+   */
+  open(): Promise<StorageBackend>;
+  /** Discards all data so the next {@link open} starts empty. Called before every case, never while a backend is open. */
+  reset(): Promise<void>;
+  /**
+   * Whether `trim(before)` with `before` above every record's timestamp always leaves the log empty
+   * (`startOffset === nextOffset`). The contract only promises trimming where space can be reclaimed;
+   * backends that trim exactly set this to get the stronger checks. Default false.
+   */
+  readonly trimAllEmpties?: boolean;
+  /** Called once after every case has run (remove temp dirs, stop servers). */
+  dispose?(): Promise<void>;
+}
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const text = (v: Uint8Array): string => new TextDecoder().decode(v);
+const ALL = { maxRecords: 1_000_000, maxBytes: Number.MAX_SAFE_INTEGER } as const;
+
+/** Registers the conformance cases for one backend under `describe(name)`. */
+export function storageConformance(name: string, factory: ConformanceFactory): void {
+  /** Runs `fn` on a fresh backend and closes it afterwards. */
+  const fresh = async (fn: (b: StorageBackend) => Promise<void>): Promise<void> => {
+    await factory.reset();
+    const b = await factory.open();
+    try {
+      await fn(b);
+    } finally {
+      await b.close();
+    }
+  };
+  /** Closes `b` and opens the same data again. */
+  const restart = async (b: StorageBackend): Promise<StorageBackend> => {
+    await b.close();
+    return factory.open();
+  };
+
+  describe(`storage conformance: ${name}`, () => {
+    after(async () => {
+      await factory.dispose?.();
+    });
+
+    describe('logs', () => {
+      it('a new log is empty', () =>
+        fresh(async (b) => {
+          const log = await b.logs.open('empty');
+          assert.equal(log.startOffset, 0);
+          assert.equal(log.nextOffset, 0);
+          assert.equal(log.lastTimestamp, undefined);
+          assert.deepEqual(await log.read(0, ALL), []);
+          assert.equal(await log.offsetForTimestamp(0), 0);
+        }));
+
+      it('appends get dense offsets per batch and read back in order', () =>
+        fresh(async (b) => {
+          const log = await b.logs.open('order');
+          const r1 = await log.append([{ key: 'a', value: enc('one') }], 1000);
+          const r2 = await log.append(
+            [
+              { key: 'b', value: enc('two') },
+              { key: 'ключ-🔑', value: new Uint8Array([0, 255, 1, 254]) },
+              { key: '', value: new Uint8Array(0) },
+            ],
+            1001,
+          );
+          const r3 = await log.append([{ key: 'c', value: enc('three') }], 1002);
+          assert.deepEqual([r1.firstOffset, r2.firstOffset, r3.firstOffset], [0, 1, 4]);
+          assert.equal(log.nextOffset, 5);
+          assert.equal(log.lastTimestamp, 1002);
+          const recs = await log.read(0, ALL);
+          assert.deepEqual(recs.map((r) => r.offset), [0, 1, 2, 3, 4]);
+          assert.deepEqual(recs.map((r) => r.key), ['a', 'b', 'ключ-🔑', '', 'c']);
+          assert.deepEqual(recs.map((r) => Array.from(r.value)), [
+            Array.from(enc('one')),
+            Array.from(enc('two')),
+            [0, 255, 1, 254],
+            [],
+            Array.from(enc('three')),
+          ]);
+          assert.deepEqual(recs.map((r) => r.timestamp), [1000, 1001, 1001, 1001, 1002]);
+          assert.ok(recs.every((r) => r.value instanceof Uint8Array));
+        }));
+
+      it('commit timestamp is max(now, lastTimestamp)', () =>
+        fresh(async (b) => {
+          const log = await b.logs.open('time');
+          assert.equal((await log.append([{ key: 'k', value: enc('1') }], 5000)).timestamp, 5000);
+          assert.equal((await log.append([{ key: 'k', value: enc('2') }], 4000)).timestamp, 5000);
+          assert.equal((await log.append([{ key: 'k', value: enc('3') }], 6000)).timestamp, 6000);
+          assert.equal(log.lastTimestamp, 6000);
+          assert.deepEqual((await log.read(0, ALL)).map((r) => r.timestamp), [5000, 5000, 6000]);
+        }));
+
+      it('reads from an offset, clamped to startOffset, empty at the end', () =>
+        fresh(async (b) => {
+          const log = await b.logs.open('from');
+          await appendNumbered(log, { count: 20, now: 1 });
+          assert.deepEqual((await log.read(15, ALL)).map((r) => r.offset), [15, 16, 17, 18, 19]);
+          assert.equal((await log.read(-5, ALL))[0]?.offset, 0);
+          assert.deepEqual(await log.read(20, ALL), []);
+          assert.deepEqual(await log.read(1000, ALL), []);
+        }));
+
+      it('read honours maxRecords and maxBytes, and always returns a first record', () =>
+        fresh(async (b) => {
+          const log = await b.logs.open('limits');
+          // key 'kk' (2 bytes) + 8-byte value = 10 bytes per record; the last record is big.
+          for (let i = 0; i < 10; i++) await log.append([{ key: 'kk', value: enc(`value-0${i}`) }], 1);
+          await log.append([{ key: 'é', value: new Uint8Array(1000) }], 1); // 'é' is 2 UTF-8 bytes
+          assert.equal((await log.read(0, { maxRecords: 3, maxBytes: 1e9 })).length, 3);
+          assert.equal((await log.read(0, { maxRecords: 100, maxBytes: 30 })).length, 3, 'exactly at the budget is kept');
+          assert.equal((await log.read(0, { maxRecords: 100, maxBytes: 29 })).length, 2, 'stops before exceeding');
+          assert.equal((await log.read(0, { maxRecords: 100, maxBytes: 1 })).length, 1, 'first record despite maxBytes');
+          const big = await log.read(10, { maxRecords: 100, maxBytes: 5 });
+          assert.deepEqual(big.map((r) => [r.offset, r.value.length]), [[10, 1000]]);
+          assert.equal((await log.read(9, { maxRecords: 100, maxBytes: 1011 })).length, 1, 'key counts its UTF-8 bytes');
+          assert.equal((await log.read(9, { maxRecords: 100, maxBytes: 1012 })).length, 2);
+        }));
+
+      it('paging with nextOffset visits every record exactly once', () =>
+        fresh(async (b) => {
+          const log = await b.logs.open('paging');
+          await appendNumbered(log, { count: 600, now: 10, batch: 37 });
+          const seen: number[] = [];
+          let from = 0;
+          for (;;) {
+            const page = await log.read(from, { maxRecords: 50, maxBytes: 700 });
+            if (page.length === 0) break;
+            for (const r of page) seen.push(r.offset);
+            from = page[page.length - 1]!.offset + 1;
+          }
+          assert.deepEqual(seen, Array.from({ length: 600 }, (_, i) => i));
+        }));
+
+      it('offsetForTimestamp finds the first record at or after a time', () =>
+        fresh(async (b) => {
+          const log = await b.logs.open('ts');
+          // offsets 0-1 @100, 2-3 @200 (3 asked for 150), 4-5 @300, 6..205 @400..599
+          await log.append([{ key: 'a', value: enc('0') }, { key: 'a', value: enc('1') }], 100);
+          await log.append([{ key: 'a', value: enc('2') }], 200);
+          await log.append([{ key: 'a', value: enc('3') }], 150); // committed at 200
+          await log.append([{ key: 'a', value: enc('4') }, { key: 'a', value: enc('5') }], 300);
+          for (let i = 0; i < 200; i++) await log.append([{ key: 'x', value: new Uint8Array(64) }], 400 + i);
+          assert.equal(await log.offsetForTimestamp(0), 0);
+          assert.equal(await log.offsetForTimestamp(100), 0);
+          assert.equal(await log.offsetForTimestamp(101), 2);
+          assert.equal(await log.offsetForTimestamp(200), 2);
+          assert.equal(await log.offsetForTimestamp(201), 4);
+          assert.equal(await log.offsetForTimestamp(300), 4);
+          assert.equal(await log.offsetForTimestamp(400), 6);
+          assert.equal(await log.offsetForTimestamp(450), 56);
+          assert.equal(await log.offsetForTimestamp(599), 205);
+          assert.equal(await log.offsetForTimestamp(600), 206);
+          assert.equal(await log.offsetForTimestamp(10_000), log.nextOffset);
+        }));
+
+      it('trim never drops unexpired records and keeps offsets', () =>
+        fresh(async (b) => {
+          const log = await b.logs.open('trim');
+          for (let t = 0; t < 50; t++) await appendNumbered(log, { count: 20, now: 1000 + t * 10, batch: 5, tag: t });
+          const next = log.nextOffset;
+          const cut = 1000 + 30 * 10; // records of rounds 0..29 are older
+          const start = await log.trim(cut);
+          assert.equal(start, log.startOffset);
+          assert.ok(start <= 30 * 20, `startOffset ${start} must not pass the first unexpired record`);
+          assert.equal(log.nextOffset, next);
+          const recs = await log.read(0, ALL);
+          assert.equal(recs[0]?.offset, start, 'reads start at startOffset');
+          assert.equal(recs.length, next - start);
+          assert.equal(await log.offsetForTimestamp(0), start);
+          const again = await log.trim(cut - 100);
+          assert.ok(again >= start, 'startOffset never moves back');
+          const r = await log.append([{ key: 'k', value: enc('after') }], 5000);
+          assert.equal(r.firstOffset, next);
+        }));
+
+      if (factory.trimAllEmpties) {
+        it('trimming everything empties the log and keeps nextOffset across restart', async () => {
+          await factory.reset();
+          let b = await factory.open();
+          try {
+            const log = await b.logs.open('trim-all');
+            await appendNumbered(log, { count: 30, now: 100, batch: 7 });
+            assert.equal(await log.trim(1000), 30);
+            assert.equal(log.startOffset, 30);
+            assert.equal(log.nextOffset, 30);
+            assert.deepEqual(await log.read(0, ALL), []);
+            assert.equal(await log.offsetForTimestamp(0), 30);
+            b = await restart(b);
+            const again = await b.logs.open('trim-all');
+            assert.equal(again.startOffset, 30);
+            assert.equal(again.nextOffset, 30);
+            const r = await again.append([{ key: 'k', value: enc('x') }], 50);
+            assert.equal(r.firstOffset, 30);
+            assert.ok(r.timestamp >= 100, 'the clock never runs backwards, even across an emptied log');
+          } finally {
+            await b.close();
+          }
+        });
+      }
+
+      it('everything survives close and reopen, and appends continue', async () => {
+        await factory.reset();
+        let b = await factory.open();
+        try {
+          const log = await b.logs.open('restart');
+          await appendNumbered(log, { count: 300, now: 777, batch: 13 });
+          const before = await log.read(0, ALL);
+          const state = [log.startOffset, log.nextOffset, log.lastTimestamp];
+          b = await restart(b);
+          const again = await b.logs.open('restart');
+          assert.deepEqual([again.startOffset, again.nextOffset, again.lastTimestamp], state);
+          assertSameRecords(await again.read(0, ALL), before);
+          const r = await again.append([{ key: 'k', value: enc('next') }], 1);
+          assert.deepEqual(r, { firstOffset: 300, timestamp: 777 });
+          assert.equal(await again.offsetForTimestamp(777), 0);
+        } finally {
+          await b.close();
+        }
+      });
+
+      it('concurrent appends from many callers get distinct, dense offsets', () =>
+        fresh(async (b) => {
+          const log = await b.logs.open('concurrent');
+          const callers = 24;
+          const rounds = 5;
+          const results = await Promise.all(
+            Array.from({ length: callers }, async (_, c) => {
+              const mine: Array<{ first: number; size: number; round: number }> = [];
+              for (let round = 0; round < rounds; round++) {
+                const size = 1 + ((c * 7 + round * 3) % 11);
+                const entries = Array.from({ length: size }, (_, i) => ({ key: `c${c}`, value: enc(`${c}/${round}/${i}`) }));
+                const r = await log.append(entries, 1000 + round);
+                mine.push({ first: r.firstOffset, size, round });
+              }
+              return mine.map((m) => ({ ...m, caller: c }));
+            }),
+          );
+          const batches = results.flat().sort((x, y) => x.first - y.first);
+          let expect = 0;
+          for (const bt of batches) {
+            assert.equal(bt.first, expect, 'batches tile the offset space without gaps or overlaps');
+            expect += bt.size;
+          }
+          assert.equal(log.nextOffset, expect);
+          const recs = await log.read(0, ALL);
+          assert.equal(recs.length, expect);
+          for (const bt of batches) {
+            for (let i = 0; i < bt.size; i++) assert.equal(text(recs[bt.first + i]!.value), `${bt.caller}/${bt.round}/${i}`);
+          }
+          for (let i = 1; i < recs.length; i++) assert.ok(recs[i]!.timestamp >= recs[i - 1]!.timestamp);
+        }));
+
+      it('close flushes appends still in flight', async () => {
+        await factory.reset();
+        let b = await factory.open();
+        try {
+          const log = await b.logs.open('flush');
+          const pending = Array.from({ length: 20 }, (_, i) => log.append([{ key: 'k', value: enc(String(i)) }], 1));
+          const closing = b.close();
+          const results = await Promise.all(pending);
+          await closing;
+          assert.deepEqual(results.map((r) => r.firstOffset).sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => i));
+          b = await factory.open();
+          assert.equal((await (await b.logs.open('flush')).read(0, ALL)).length, 20);
+        } finally {
+          await b.close();
+        }
+      });
+
+      it('large values round-trip', () =>
+        fresh(async (b) => {
+          const log = await b.logs.open('large');
+          const big = new Uint8Array(1024 * 1024).map((_, i) => (i * 31) & 255);
+          await log.append([{ key: 'a', value: new Uint8Array(10) }, { key: 'big', value: big }, { key: 'z', value: enc('z') }], 1);
+          const recs = await log.read(0, ALL);
+          assert.equal(recs.length, 3);
+          assert.ok(Buffer.from(recs[1]!.value).equals(Buffer.from(big)));
+          assert.equal((await log.read(1, { maxRecords: 10, maxBytes: 10 })).length, 1);
+        }));
+
+      it('the log store opens, lists and deletes independent logs', () =>
+        fresh(async (b) => {
+          const [l1, l1again] = await Promise.all([b.logs.open('a.B_c-9'), b.logs.open('a.B_c-9')]);
+          assert.equal(l1, l1again, 'the same id gives the same instance');
+          assert.equal(await b.logs.open('a.B_c-9'), l1);
+          const l2 = await b.logs.open('other');
+          await l1.append([{ key: 'k', value: enc('1') }], 1);
+          await l2.append([{ key: 'k', value: enc('2') }, { key: 'k', value: enc('3') }], 1);
+          assert.equal(l1.nextOffset, 1);
+          assert.equal(l2.nextOffset, 2);
+          const ids = await b.logs.list();
+          assert.ok(ids.includes('a.B_c-9') && ids.includes('other'));
+          await b.logs.delete('other');
+          await b.logs.delete('never-existed');
+          assert.ok(!(await b.logs.list()).includes('other'));
+          const l2new = await b.logs.open('other');
+          assert.equal(l2new.nextOffset, 0);
+          assert.deepEqual(await l2new.read(0, ALL), []);
+          assert.equal((await l1.read(0, ALL)).length, 1);
+          assert.equal(typeof b.logs.capabilities.backend, 'string');
+          assert.ok(b.logs.capabilities.backend.length > 0);
+          assert.equal(typeof b.logs.capabilities.durableAcks, 'boolean');
+        }));
+    });
+
+    describe('meta', () => {
+      it('get, put, overwrite and delete', () =>
+        fresh(async (b) => {
+          assert.equal(await b.meta.get('missing'), undefined);
+          const v = { name: 's1', shards: [{ id: 'shardId-000000000000', open: true }], n: 1.5, nil: null };
+          await b.meta.put('stream/s1', v);
+          assert.deepEqual(await b.meta.get('stream/s1'), v);
+          await b.meta.put('stream/s1', 'replaced');
+          assert.equal(await b.meta.get('stream/s1'), 'replaced');
+          await b.meta.delete('stream/s1');
+          assert.equal(await b.meta.get('stream/s1'), undefined);
+          await b.meta.delete('stream/s1');
+        }));
+
+      it('values are copies: mutating them does not change the store', () =>
+        fresh(async (b) => {
+          const v = { list: [1, 2] };
+          const writing = b.meta.put('k', v);
+          v.list.push(3);
+          await writing;
+          const got = await b.meta.get<{ list: number[] }>('k');
+          assert.deepEqual(got, { list: [1, 2] });
+          got!.list.push(4);
+          assert.deepEqual(await b.meta.get('k'), { list: [1, 2] });
+        }));
+
+      it('list returns keys with a prefix, in key order', () =>
+        fresh(async (b) => {
+          for (const k of ['b/2', 'a/1', 'b/10', 'b/1', 'c', 'b']) await b.meta.put(k, k.toUpperCase());
+          assert.deepEqual(await b.meta.list('b/'), [
+            ['b/1', 'B/1'],
+            ['b/10', 'B/10'],
+            ['b/2', 'B/2'],
+          ]);
+          assert.deepEqual((await b.meta.list('')).map(([k]) => k), ['a/1', 'b', 'b/1', 'b/10', 'b/2', 'c']);
+          assert.deepEqual(await b.meta.list('zzz'), []);
+        }));
+
+      it('batch applies sets and deletes together', () =>
+        fresh(async (b) => {
+          await b.meta.put('x', 1);
+          await b.meta.batch([
+            ['x', undefined],
+            ['y', { v: 2 }],
+            ['z', 3],
+            ['z', 4],
+          ]);
+          assert.equal(await b.meta.get('x'), undefined);
+          assert.deepEqual(await b.meta.get('y'), { v: 2 });
+          assert.equal(await b.meta.get('z'), 4, 'a later change to the same key wins');
+        }));
+
+      it('concurrent writes all land', () =>
+        fresh(async (b) => {
+          await Promise.all(Array.from({ length: 50 }, (_, i) => b.meta.put(`k/${String(i).padStart(2, '0')}`, i)));
+          const all = await b.meta.list<number>('k/');
+          assert.deepEqual(all.map(([, v]) => v), Array.from({ length: 50 }, (_, i) => i));
+        }));
+
+      it('survives close and reopen', async () => {
+        await factory.reset();
+        let b = await factory.open();
+        try {
+          await b.meta.put('keep', { a: [1, 'two', { three: true }] });
+          await b.meta.put('gone', 1);
+          await b.meta.batch([
+            ['gone', undefined],
+            ['p/1', 'one'],
+            ['p/2', 'two'],
+          ]);
+          b = await restart(b);
+          assert.deepEqual(await b.meta.get('keep'), { a: [1, 'two', { three: true }] });
+          assert.equal(await b.meta.get('gone'), undefined);
+          assert.deepEqual(await b.meta.list('p/'), [
+            ['p/1', 'one'],
+            ['p/2', 'two'],
+          ]);
+        } finally {
+          await b.close();
+        }
+      });
+    });
+  });
+}
+
+/** Appends `count` records in batches of `batch` (default 1), values `tag:i`. */
+async function appendNumbered(log: ShardLog, opts: { count: number; now: number; batch?: number; tag?: number }): Promise<void> {
+  const size = opts.batch ?? 1;
+  for (let i = 0; i < opts.count; i += size) {
+    const n = Math.min(size, opts.count - i);
+    await log.append(
+      Array.from({ length: n }, (_, j) => ({ key: `k${(i + j) % 7}`, value: enc(`${opts.tag ?? 0}:${i + j}`) })),
+      opts.now,
+    );
+  }
+}
+
+function assertSameRecords(actual: readonly LogRecord[], expected: readonly LogRecord[]): void {
+  assert.equal(actual.length, expected.length);
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    assert.deepEqual([a.offset, a.timestamp, a.key], [e.offset, e.timestamp, e.key]);
+    assert.ok(Buffer.from(a.value).equals(Buffer.from(e.value)), `value at ${a.offset}`);
+  }
+}

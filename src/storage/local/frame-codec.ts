@@ -1,0 +1,217 @@
+/**
+ * Record frame codec of the local segment log. Pure: no I/O, no clocks.
+ *
+ * A segment file is a plain concatenation of frames, one per record, in offset order. All integers
+ * are little-endian and unsigned.
+ *
+ * ```
+ * byte  size  field
+ *    0     4  frameLength   number of bytes after this field = 28 + keyLength + valueLength
+ *    4     4  crc           zlib.crc32 (CRC-32/ISO-HDLC) of bytes [8, 4 + frameLength)
+ *    8     4  offset.lo     record offset = offset.hi * 2^32 + offset.lo  (< 2^53)
+ *   12     4  offset.hi
+ *   16     4  timestamp.lo  commit time, epoch ms = timestamp.hi * 2^32 + timestamp.lo
+ *   20     4  timestamp.hi
+ *   24     4  attributes    bits 0..7 flags (bit 0 = BATCH_END: last record of an append batch,
+ *                           bits 1..7 zero), bits 8..15 format version (1), bits 16..31 zero
+ *   28     4  keyLength     UTF-8 bytes of the key
+ *   32     k  key           UTF-8
+ * 32+k     v  value         raw bytes, v = frameLength - 28 - keyLength
+ * ```
+ *
+ * The CRC covers offset, timestamp, attributes, key and value, so a frame read back is either the
+ * frame that was written or detected as damaged. `frameLength` is outside the CRC; a damaged length
+ * makes the CRC window land on the wrong bytes and fail (or exceed the limits checked first).
+ *
+ * Batch atomicity: only the last frame of an append batch carries BATCH_END. Recovery keeps a frame
+ * only once the BATCH_END frame of its batch is intact, so a torn batch disappears as a whole.
+ */
+import { crc32 } from 'node:zlib';
+
+/** Bytes of a frame before its key. */
+export const FRAME_HEADER_BYTES = 32;
+/** Bytes covered by `frameLength` besides key and value. */
+const FRAME_FIXED_BODY = FRAME_HEADER_BYTES - 4;
+/** Format version stored in bits 8..15 of `attributes`. */
+export const FRAME_VERSION = 1;
+/** Flag: the frame is the last of its append batch. */
+export const FLAG_BATCH_END = 0x1;
+/** Largest key the codec accepts (the storage contract allows 64 KiB). */
+export const MAX_KEY_BYTES = 64 * 1024;
+/**
+ * Largest frame body accepted when decoding. Well above any legal record (Kinesis caps a record at
+ * 10 MiB) and low enough that a damaged length is rejected without trying to read gigabytes.
+ */
+export const MAX_FRAME_LENGTH = 64 * 1024 * 1024;
+
+const TWO_32 = 0x1_0000_0000;
+const VERSION_BITS = FRAME_VERSION << 8;
+
+/** Outcome of {@link FrameDecoder.next}. */
+export const FrameStatus = {
+  /** A whole, valid frame was decoded; the decoder's fields describe it. */
+  ok: 0,
+  /** The buffer ends inside the frame; {@link FrameDecoder.needed} bytes from the frame start are required. */
+  incomplete: 1,
+  /** The bytes at the cursor are not a valid frame. */
+  corrupt: 2,
+} as const;
+/** One of {@link FrameStatus}. */
+export type FrameStatus = (typeof FrameStatus)[keyof typeof FrameStatus];
+
+/** Size in bytes of the frame for a key of `keyBytes` UTF-8 bytes and a value of `valueBytes` bytes. */
+export function frameSize(keyBytes: number, valueBytes: number): number {
+  return FRAME_HEADER_BYTES + keyBytes + valueBytes;
+}
+
+/** A record to encode: the same shape as the storage contract's `AppendEntry`. */
+export interface FrameInput {
+  readonly key: string;
+  readonly value: Uint8Array;
+}
+
+/**
+ * Encodes frames back to back into one caller-provided buffer (one buffer per group commit, so no
+ * allocation per record). Set {@link offset} and {@link timestamp}, then call {@link append} per
+ * record; the offset advances by one per frame.
+ */
+export class FrameEncoder {
+  /** Offset given to the next frame. */
+  offset = 0;
+  /** Timestamp written into the following frames. */
+  timestamp = 0;
+  /** Write position in the buffer. */
+  position: number;
+  private readonly buf: Buffer;
+
+  constructor(buf: Buffer, start = 0) {
+    this.buf = buf;
+    this.position = start;
+  }
+
+  /**
+   * Writes one frame at {@link position} and advances it. The buffer must have room for
+   * `frameSize(Buffer.byteLength(key), value.length)` bytes. Returns the frame's start position.
+   */
+  append(entry: FrameInput, batchEnd: boolean): number {
+    const buf = this.buf;
+    const start = this.position;
+    const keyStart = start + FRAME_HEADER_BYTES;
+    // Writing the key first yields its UTF-8 length without a separate Buffer.byteLength pass.
+    const keyLength = entry.key.length === 0 ? 0 : buf.write(entry.key, keyStart, 'utf8');
+    const value = entry.value;
+    buf.set(value, keyStart + keyLength);
+    const end = keyStart + keyLength + value.length;
+    const offset = this.offset;
+    const ts = this.timestamp;
+    buf.writeUInt32LE(end - start - 4, start);
+    buf.writeUInt32LE(offset % TWO_32, start + 8);
+    buf.writeUInt32LE(Math.floor(offset / TWO_32), start + 12);
+    buf.writeUInt32LE(ts % TWO_32, start + 16);
+    buf.writeUInt32LE(Math.floor(ts / TWO_32), start + 20);
+    buf.writeUInt32LE(VERSION_BITS | (batchEnd ? FLAG_BATCH_END : 0), start + 24);
+    buf.writeUInt32LE(keyLength, start + 28);
+    buf.writeUInt32LE(crc32(buf.subarray(start + 8, end)), start + 4);
+    this.offset = offset + 1;
+    this.position = end;
+    return start;
+  }
+}
+
+/** Where {@link FrameDecoder.reset} starts and stops. */
+export interface DecodeRange {
+  /** First byte of the first frame. Default 0. */
+  readonly start?: number;
+  /** End of the valid bytes (exclusive). Default `buf.length`. */
+  readonly end?: number;
+}
+
+/**
+ * Walks frames in a buffer without allocating per frame: after {@link next} returns
+ * {@link FrameStatus.ok}, the public fields describe the frame just decoded and {@link position}
+ * points at the next one.
+ */
+export class FrameDecoder {
+  /** Position of the next frame to decode. */
+  position = 0;
+  /** End of valid bytes. */
+  end = 0;
+  /** Start of the last decoded (or incomplete/corrupt) frame. */
+  frameStart = 0;
+  /** Total bytes of the last decoded frame, header included. */
+  frameBytes = 0;
+  /** On {@link FrameStatus.incomplete}: bytes needed from {@link frameStart} to decode the frame. */
+  needed = 0;
+  offset = 0;
+  timestamp = 0;
+  batchEnd = false;
+  keyStart = 0;
+  keyLength = 0;
+  valueStart = 0;
+  valueLength = 0;
+  private buf: Buffer = Buffer.alloc(0);
+
+  /** Points the decoder at `buf`. */
+  reset(buf: Buffer, range: DecodeRange = {}): void {
+    this.buf = buf;
+    this.position = range.start ?? 0;
+    this.end = range.end ?? buf.length;
+  }
+
+  /**
+   * Decodes the frame at {@link position}. `verify` checks the CRC (recovery, reads); without it only
+   * the structure is checked (offset/time lookups over data that was verified when it was written).
+   */
+  next(verify: boolean): FrameStatus {
+    const buf = this.buf;
+    const start = this.position;
+    this.frameStart = start;
+    const available = this.end - start;
+    if (available < FRAME_HEADER_BYTES) {
+      if (available >= 4) {
+        const len = buf.readUInt32LE(start);
+        if (len < FRAME_FIXED_BODY || len > MAX_FRAME_LENGTH) return FrameStatus.corrupt;
+        this.needed = len + 4;
+      } else {
+        this.needed = FRAME_HEADER_BYTES;
+      }
+      return FrameStatus.incomplete;
+    }
+    const frameLength = buf.readUInt32LE(start);
+    if (frameLength < FRAME_FIXED_BODY || frameLength > MAX_FRAME_LENGTH) return FrameStatus.corrupt;
+    const attributes = buf.readUInt32LE(start + 24);
+    if ((attributes & ~FLAG_BATCH_END) !== VERSION_BITS) return FrameStatus.corrupt;
+    const keyLength = buf.readUInt32LE(start + 28);
+    if (keyLength > MAX_KEY_BYTES || keyLength > frameLength - FRAME_FIXED_BODY) return FrameStatus.corrupt;
+    const total = frameLength + 4;
+    if (available < total) {
+      this.needed = total;
+      return FrameStatus.incomplete;
+    }
+    const end = start + total;
+    if (verify && crc32(buf.subarray(start + 8, end)) !== buf.readUInt32LE(start + 4)) {
+      return FrameStatus.corrupt;
+    }
+    this.frameBytes = total;
+    this.offset = buf.readUInt32LE(start + 8) + buf.readUInt32LE(start + 12) * TWO_32;
+    this.timestamp = buf.readUInt32LE(start + 16) + buf.readUInt32LE(start + 20) * TWO_32;
+    this.batchEnd = (attributes & FLAG_BATCH_END) !== 0;
+    this.keyStart = start + FRAME_HEADER_BYTES;
+    this.keyLength = keyLength;
+    this.valueStart = this.keyStart + keyLength;
+    this.valueLength = end - this.valueStart;
+    this.position = end;
+    return FrameStatus.ok;
+  }
+
+  /** The key of the last decoded frame. */
+  key(): string {
+    return this.keyLength === 0 ? '' : this.buf.toString('utf8', this.keyStart, this.keyStart + this.keyLength);
+  }
+
+  /** The value of the last decoded frame as a view into the decoder's buffer (no copy). */
+  value(): Uint8Array {
+    const buf = this.buf;
+    return new Uint8Array(buf.buffer, buf.byteOffset + this.valueStart, this.valueLength);
+  }
+}

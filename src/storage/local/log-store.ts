@@ -1,0 +1,95 @@
+/** {@link LogStore} of the local backend: one directory per log under `<dir>/logs/`. */
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Capabilities, LogStore, ShardLog } from '../index.js';
+import { LocalStorageError, LocalStorageErrorCode } from './errors.js';
+import { fsyncDir } from './fs-util.js';
+import { LocalShardLog, type ShardLogOptions } from './shard-log.js';
+
+/** Log ids per the storage contract: [A-Za-z0-9._-], 1..200 chars; `.` and `..` would escape the directory. */
+const LOG_ID = /^[A-Za-z0-9._-]{1,200}$/;
+
+/** Whether `id` is a valid log id. */
+export function isValidLogId(id: string): boolean {
+  return LOG_ID.test(id) && id !== '.' && id !== '..';
+}
+
+/** Logs stored under one directory. */
+export class LocalLogStore implements LogStore {
+  readonly capabilities: Capabilities;
+  private readonly logsDir: string;
+  private readonly trashDir: string;
+  private readonly opts: ShardLogOptions;
+  private readonly logs = new Map<string, Promise<LocalShardLog>>();
+  private closed = false;
+
+  /** `root`: the backend directory (logs go to `root/logs`, deletions pass through `root/trash`). */
+  constructor(root: string, opts: ShardLogOptions) {
+    this.logsDir = join(root, 'logs');
+    this.trashDir = join(root, 'trash');
+    this.opts = opts;
+    this.capabilities = Object.freeze({
+      backend: 'local',
+      durableAcks: opts.durability.kind === 'always',
+      replicated: false,
+    });
+  }
+
+  /** Creates the directories and finishes deletions interrupted by a crash. */
+  async init(): Promise<void> {
+    await mkdir(this.logsDir, { recursive: true });
+    await rm(this.trashDir, { recursive: true, force: true });
+    await mkdir(this.trashDir, { recursive: true });
+  }
+
+  open(logId: string): Promise<ShardLog> {
+    if (this.closed) return Promise.reject(new LocalStorageError(LocalStorageErrorCode.closed, 'log store is closed'));
+    if (!isValidLogId(logId)) {
+      return Promise.reject(new LocalStorageError(LocalStorageErrorCode.invalidArgument, `invalid log id ${JSON.stringify(logId)}`));
+    }
+    let p = this.logs.get(logId);
+    if (!p) {
+      p = LocalShardLog.open(logId, { ...this.opts, dir: join(this.logsDir, logId) });
+      this.logs.set(logId, p);
+      p.catch(() => {
+        if (this.logs.get(logId) === p) this.logs.delete(logId);
+      });
+    }
+    return p;
+  }
+
+  /**
+   * Closes the log if open, then renames its directory into the trash (atomic, so a crash never
+   * leaves half a log) and removes it.
+   */
+  async delete(logId: string): Promise<void> {
+    if (!isValidLogId(logId)) return;
+    const p = this.logs.get(logId);
+    if (p) {
+      this.logs.delete(logId);
+      await (await p.catch(() => undefined))?.close();
+    }
+    const target = join(this.trashDir, `${logId}.${randomUUID()}`);
+    try {
+      await rename(join(this.logsDir, logId), target);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOENT') return;
+      throw err;
+    }
+    if (this.opts.durability.kind !== 'none') await fsyncDir(this.logsDir);
+    await rm(target, { recursive: true, force: true });
+  }
+
+  async list(): Promise<string[]> {
+    const entries = await readdir(this.logsDir, { withFileTypes: true });
+    return entries.filter((e) => e.isDirectory() && isValidLogId(e.name)).map((e) => e.name).sort();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.logs.values()];
+    this.logs.clear();
+    await Promise.all(all.map(async (p) => (await p.catch(() => undefined))?.close()));
+  }
+}

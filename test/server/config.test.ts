@@ -1,0 +1,151 @@
+/** Configuration: defaults, flags, environment, precedence and validation. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  CONFIG_OPTIONS,
+  ConfigError,
+  DEFAULT_CONFIG,
+  loadConfig,
+  parseDurability,
+  resolveConfig,
+} from '../../src/server/index.js';
+import { toDurabilityPolicy } from '../../src/server/compose.js';
+
+describe('loadConfig', () => {
+  it('returns the documented defaults without flags or environment', () => {
+    const config = loadConfig([], {});
+    assert.deepEqual(config, {
+      host: '127.0.0.1',
+      port: 4567,
+      dataDir: './data',
+      logLevel: 'info',
+      region: 'us-east-1',
+      accountId: '000000000000',
+      createStreamMs: 500,
+      deleteStreamMs: 500,
+      updateStreamMs: 500,
+      durability: 'always',
+      shardLimit: 1000,
+      maxBodyBytes: 16 * 1024 * 1024,
+      maxConnections: 10_000,
+    });
+    assert.deepEqual(config, DEFAULT_CONFIG);
+  });
+
+  it('reads every flag', () => {
+    const config = loadConfig(
+      [
+        '--host', '0.0.0.0', '--port', '4600', '--data-dir', '/tmp/x', '--log-level', 'debug', '--region', 'eu-west-1',
+        '--account-id', '123456789012', '--create-stream-ms', '0', '--delete-stream-ms', '1', '--update-stream-ms', '2',
+        '--durability', 'interval:50', '--shard-limit', '20000', '--max-body-bytes', '2048', '--max-connections', '10',
+      ],
+      {},
+    );
+    assert.deepEqual(config, {
+      host: '0.0.0.0',
+      port: 4600,
+      dataDir: '/tmp/x',
+      logLevel: 'debug',
+      region: 'eu-west-1',
+      accountId: '123456789012',
+      createStreamMs: 0,
+      deleteStreamMs: 1,
+      updateStreamMs: 2,
+      durability: 'interval:50',
+      shardLimit: 20000,
+      maxBodyBytes: 2048,
+      maxConnections: 10,
+    });
+  });
+
+  it('accepts --flag=value', () => {
+    assert.equal(loadConfig(['--port=0'], {}).port, 0);
+  });
+
+  it('reads every TRIBUTARY_* variable', () => {
+    const env: NodeJS.ProcessEnv = {
+      TRIBUTARY_HOST: '::1',
+      TRIBUTARY_PORT: '1234',
+      TRIBUTARY_DATA_DIR: 'd',
+      TRIBUTARY_LOG_LEVEL: 'warn',
+      TRIBUTARY_REGION: 'ap-southeast-2',
+      TRIBUTARY_ACCOUNT_ID: '999999999999',
+      TRIBUTARY_CREATE_STREAM_MS: '10',
+      TRIBUTARY_DELETE_STREAM_MS: '11',
+      TRIBUTARY_UPDATE_STREAM_MS: '12',
+      TRIBUTARY_DURABILITY: 'none',
+      TRIBUTARY_SHARD_LIMIT: '5',
+      TRIBUTARY_MAX_BODY_BYTES: '4096',
+      TRIBUTARY_MAX_CONNECTIONS: '7',
+    };
+    assert.deepEqual(loadConfig([], env), {
+      host: '::1',
+      port: 1234,
+      dataDir: 'd',
+      logLevel: 'warn',
+      region: 'ap-southeast-2',
+      accountId: '999999999999',
+      createStreamMs: 10,
+      deleteStreamMs: 11,
+      updateStreamMs: 12,
+      durability: 'none',
+      shardLimit: 5,
+      maxBodyBytes: 4096,
+      maxConnections: 7,
+    });
+    assert.equal(CONFIG_OPTIONS.length, Object.keys(env).length);
+  });
+
+  it('lets flags win over the environment, and the environment over defaults', () => {
+    const config = loadConfig(['--port', '5000'], { TRIBUTARY_PORT: '6000', TRIBUTARY_REGION: 'us-west-2' });
+    assert.equal(config.port, 5000);
+    assert.equal(config.region, 'us-west-2');
+    assert.equal(config.host, '127.0.0.1');
+  });
+
+  it('treats empty variables as unset', () => {
+    assert.equal(loadConfig([], { TRIBUTARY_PORT: '' }).port, 4567);
+  });
+
+  const bad: Array<[string[], NodeJS.ProcessEnv, RegExp]> = [
+    [['--port', '65536'], {}, /Invalid --port: expected an integer from 0 to 65535, got '65536'/],
+    [['--port', '12a'], {}, /Invalid --port/],
+    [[], { TRIBUTARY_PORT: '-1' }, /Invalid TRIBUTARY_PORT/],
+    [['--log-level', 'loud'], {}, /Invalid --log-level: expected one of trace, debug/],
+    [['--account-id', '12345'], {}, /Invalid --account-id: expected 12 digits/],
+    [['--region', 'US East'], {}, /Invalid --region/],
+    [['--durability', 'sometimes'], {}, /Invalid --durability: expected 'always', 'none' or 'interval:<ms>'/],
+    [['--durability', 'interval:0'], {}, /Invalid --durability/],
+    [['--create-stream-ms', '1.5'], {}, /Invalid --create-stream-ms/],
+    [['--shard-limit', '0'], {}, /Invalid --shard-limit/],
+    [['--max-body-bytes', '10'], {}, /Invalid --max-body-bytes/],
+    [['--data-dir', ''], {}, /Invalid --data-dir: must not be empty/],
+    [['--nope', '1'], {}, /Unknown option '--nope'/],
+    [['extra'], {}, /Unexpected argument 'extra'/],
+    [['--port'], {}, /--port/],
+  ];
+  for (const [argv, env, message] of bad) {
+    it(`rejects ${JSON.stringify(argv)} ${JSON.stringify(env)} with a clear ConfigError`, () => {
+      assert.throws(
+        () => loadConfig(argv, env),
+        (e: unknown) => e instanceof ConfigError && e.code === 'TRIB_ERR_CONFIG' && message.test(e.message),
+      );
+    });
+  }
+});
+
+describe('resolveConfig', () => {
+  it('merges a partial config over the defaults and validates it', () => {
+    assert.equal(resolveConfig({ port: 0 }).port, 0);
+    assert.equal(resolveConfig({}).region, 'us-east-1');
+    assert.throws(() => resolveConfig({ accountId: 'abc' }), ConfigError);
+  });
+});
+
+describe('durability', () => {
+  it('parses the three forms into storage policies', () => {
+    assert.deepEqual(toDurabilityPolicy(parseDurability('always')), { kind: 'always' });
+    assert.deepEqual(toDurabilityPolicy(parseDurability('none')), { kind: 'none' });
+    assert.deepEqual(toDurabilityPolicy(parseDurability('interval:250')), { kind: 'interval', intervalMs: 250 });
+  });
+});
