@@ -83,7 +83,8 @@ export function areaOf(functionName: string, location: string): string {
   return parts.slice(from, from + 2).join('/').replace(/:\d+$/, '');
 }
 
-function locationOf(url: string, line: number, relativeTo: string | undefined): string {
+function locationOf(frame: CpuProfile['nodes'][number]['callFrame'], relativeTo: string | undefined): string {
+  const { url, lineNumber: line } = frame;
   if (url === '') return '';
   let file = url.startsWith('file://') ? new URL(url).pathname : url;
   if (relativeTo !== undefined && file.startsWith(relativeTo + path.sep)) file = path.relative(relativeTo, file);
@@ -127,7 +128,7 @@ export function topSelfTime(profile: CpuProfile, options: Partial<TopSelfTimeOpt
   for (const [id, us] of selfUsByNode) {
     const frame = byNode.get(id)?.callFrame;
     const functionName = frame === undefined ? '(unknown)' : frame.functionName || '(anonymous)';
-    const location = frame === undefined ? '' : locationOf(frame.url, frame.lineNumber, options.relativeTo);
+    const location = frame === undefined ? '' : locationOf(frame, options.relativeTo);
     const key = `${functionName}\u0000${location}:${frame?.columnNumber ?? 0}`;
     const entry = byFunction.get(key) ?? { functionName, location, us: 0 };
     entry.us += us;

@@ -20,11 +20,11 @@ export class KinesisCallError extends Error {
   /** The `__type` of the error body, without any `namespace#` prefix; `HTTP<status>` if absent. */
   readonly code: string;
   readonly status: number;
-  constructor(code: string, status: number, message: string) {
-    super(`${code} (HTTP ${status}): ${message}`);
+  constructor(code: string, details: { status: number; message: string }) {
+    super(`${code} (HTTP ${details.status}): ${details.message}`);
     this.name = 'KinesisCallError';
     this.code = code;
-    this.status = status;
+    this.status = details.status;
   }
 }
 
@@ -136,5 +136,5 @@ export function errorFromResponse(res: Pick<RawResponse, 'status' | 'body'>): Ki
   } catch {
     // Not JSON (e.g. a proxy or crash page): keep the raw text.
   }
-  return new KinesisCallError(code, res.status, message);
+  return new KinesisCallError(code, { status: res.status, message });
 }

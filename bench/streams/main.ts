@@ -222,22 +222,21 @@ function formatProfile(p: ProfileRun): string {
     e.location,
   ]);
   const header = ['#', 'self ms', '% all', '% busy', 'function', 'location'];
-  lines.push(...markdown(header, rows, 4));
+  lines.push(...markdown(header, { rows, rightAligned: [0, 1, 2, 3] }));
   lines.push('', 'Self time by area (busy time only):', '');
   lines.push(
     ...markdown(
       ['area', 'self ms', '% busy'],
-      r.byArea.slice(0, 12).map((a) => [a.area, formatNumber(a.selfMs, 1), `${a.percentOfBusy.toFixed(1)}%`]),
-      1,
+      { rows: r.byArea.slice(0, 12).map((a) => [a.area, formatNumber(a.selfMs, 1), `${a.percentOfBusy.toFixed(1)}%`]), rightAligned: [1, 2] },
     ),
   );
   return lines.join('\n');
 }
 
-/** A small Markdown table; the first `numericColumns` columns after the label are right-aligned. */
-function markdown(header: string[], rows: string[][], numericColumns: number): string[] {
+/** A small Markdown table; columns listed in `rightAligned` (numbers) are right-aligned. */
+function markdown(header: string[], { rows, rightAligned }: { rows: string[][]; rightAligned: number[] }): string[] {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
-  const right = (c: number): boolean => (numericColumns === 1 ? c >= 1 : c < numericColumns);
+  const right = (c: number): boolean => rightAligned.includes(c);
   const line = (cells: string[]): string =>
     `| ${cells.map((cell, c) => (right(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join(' | ')} |`;
   const rule = `|${widths.map((w, c) => (right(c) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
@@ -250,13 +249,13 @@ function buildRows(runs: Partial<Record<ServerKind, ServerRun>>, options: Stream
   const rows: Row[] = [];
   for (const key of ['put100', 'put1k'] as const) {
     if (options.scenarios.includes(key)) {
-      rows.push(...writeRows(`${PUT_GROUPS[key].label}, c=${c}`, key, results, { throughput: 'records' }));
+      rows.push(...writeRows(`${PUT_GROUPS[key].label}, c=${c}`, { key, results, throughput: 'records' }));
     }
   }
   if (options.scenarios.includes('putrecord')) {
     for (const concurrency of [...new Set([1, c])]) {
       rows.push(
-        ...writeRows(`PutRecord 100 B, c=${concurrency}`, `putrecord-c${concurrency}`, results, { throughput: 'requests' }),
+        ...writeRows(`PutRecord 100 B, c=${concurrency}`, { key: `putrecord-c${concurrency}`, results, throughput: 'requests' }),
       );
     }
   }
@@ -264,7 +263,7 @@ function buildRows(runs: Partial<Record<ServerKind, ServerRun>>, options: Stream
     for (const key of ['put100', 'put1k'] as const) {
       if (!options.scenarios.includes(key)) continue;
       const size = PUT_GROUPS[key].recordSize === 100 ? '100 B' : '1 KiB';
-      rows.push(...readRows(`GetRecords read-back ${size} (1 shard, Limit 10000)`, key, results));
+      rows.push(...readRows(`GetRecords read-back ${size} (1 shard, Limit 10000)`, { key, results }));
     }
   }
   return rows;

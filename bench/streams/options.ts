@@ -51,7 +51,7 @@ Options:
   --help                this text
 `;
 
-function positiveNumber(name: string, raw: string | undefined, fallback: number, integer: boolean): number {
+function positiveNumber(name: string, { raw, fallback, integer }: { raw: string | undefined; fallback: number; integer: boolean }): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
@@ -97,11 +97,11 @@ export function parseStreamsBenchArgs(argv: readonly string[]): StreamsBenchOpti
     scenarios = SCENARIOS.filter((s) => wanted.includes(s));
   }
   return {
-    seconds: positiveNumber('seconds', values.seconds, 8, false),
-    concurrency: positiveNumber('concurrency', values.concurrency, 8, true),
+    seconds: positiveNumber('seconds', { raw: values.seconds, fallback: 8, integer: false }),
+    concurrency: positiveNumber('concurrency', { raw: values.concurrency, fallback: 8, integer: true }),
     servers,
     scenarios,
-    shards: positiveNumber('shards', values.shards, 4, true),
+    shards: positiveNumber('shards', { raw: values.shards, fallback: 4, integer: true }),
     profile: values.profile ?? false,
     kinesaliteOnDisk: values['kinesalite-disk'] ?? false,
     out: values.out ?? path.join(os.tmpdir(), 'tributary-bench', 'streams-latest.json'),

@@ -88,6 +88,12 @@ export interface ServerResults {
   readonly reads: Readonly<Record<string, ReadResult>>;
 }
 
+/** Both servers' results (either may be missing: `--only`, or it failed to start). */
+export interface ComparedResults {
+  readonly tributary?: ServerResults | undefined;
+  readonly kinesalite?: ServerResults | undefined;
+}
+
 const num = (value: number, digits: number, suffix = ''): Cell => ({ value, text: `${formatNumber(value, digits)}${suffix}` });
 
 function failures(w: WriteResult): Cell {
@@ -101,9 +107,7 @@ function failures(w: WriteResult): Cell {
  */
 export function writeRows(
   scenario: string,
-  key: string,
-  results: { tributary?: ServerResults; kinesalite?: ServerResults },
-  options: { throughput: 'records' | 'requests' },
+  { key, results, throughput }: { key: string; results: ComparedResults; throughput: 'records' | 'requests' },
 ): Row[] {
   const t = results.tributary?.writes[key];
   const k = results.kinesalite?.writes[key];
@@ -116,7 +120,7 @@ export function writeRows(
     const [tc, kc] = cell(f);
     rows.push({ scenario, metric, tributary: tc, kinesalite: kc, ratio });
   };
-  if (options.throughput === 'records') {
+  if (throughput === 'records') {
     add('records/s', (w) => num(w.recordsPerSecond, 0));
     add('MB/s (record data)', (w) => num(w.megabytesPerSecond, 2));
   } else {
@@ -131,11 +135,7 @@ export function writeRows(
 }
 
 /** The comparison rows for one read-back group (`key` into {@link ServerResults.reads}). */
-export function readRows(
-  scenario: string,
-  key: string,
-  results: { tributary?: ServerResults; kinesalite?: ServerResults },
-): Row[] {
+export function readRows(scenario: string, { key, results }: { key: string; results: ComparedResults }): Row[] {
   const t = results.tributary?.reads[key];
   const k = results.kinesalite?.reads[key];
   const both = (f: (r: ReadResult) => Cell): [Cell | undefined, Cell | undefined] => [

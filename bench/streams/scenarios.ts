@@ -77,15 +77,13 @@ function monotonicUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
-function bump(map: Record<string, number>, key: string, by = 1): void {
-  map[key] = (map[key] ?? 0) + by;
+function bump(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
 }
 
 function cpuShare(
-  clientBefore: NodeJS.CpuUsage,
-  serverBefore: number | undefined,
-  serverAfter: number | undefined,
   seconds: number,
+  { clientBefore, serverBefore, serverAfter }: { clientBefore: NodeJS.CpuUsage; serverBefore: number | undefined; serverAfter: number | undefined },
 ): CpuShare {
   const client = process.cpuUsage(clientBefore);
   const clientPercent = seconds > 0 ? ((client.user + client.system) / 1e6 / seconds) * 100 : 0;
@@ -186,7 +184,7 @@ export async function runWriteLoad(client: KinesisHttpClient, options: WriteLoad
   );
   const seconds = (performance.now() - started) / 1000;
   const endUs = monotonicUs();
-  const cpu = cpuShare(clientBefore, serverBefore, options.serverCpuSeconds(), seconds);
+  const cpu = cpuShare(seconds, { clientBefore, serverBefore, serverAfter: options.serverCpuSeconds() });
   return {
     operation,
     recordSize: options.recordSize,
@@ -308,7 +306,7 @@ export async function runReadBack(client: KinesisHttpClient, streamName: string,
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  const cpu = cpuShare(clientBefore, serverBefore, options.serverCpuSeconds(), seconds);
+  const cpu = cpuShare(seconds, { clientBefore, serverBefore, serverAfter: options.serverCpuSeconds() });
   if (problem === undefined && records !== options.expected) {
     problem = `read ${records} records, ${options.expected} were acknowledged`;
   }

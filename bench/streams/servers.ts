@@ -86,13 +86,13 @@ export function kinesaliteCli(): string {
   return path.join(path.dirname(require.resolve('kinesalite/package.json')), 'cli.js');
 }
 
-/** The argv (after `node`) that starts `kind` on `port` with `dataDir`. */
-export function serverArgs(kind: ServerKind, port: number, options: { dataDir: string; kinesaliteOnDisk?: boolean }): string[] {
+/** The argv (after `node`) that starts `kind` on `options.port` with `options.dataDir`. */
+export function serverArgs(kind: ServerKind, options: { port: number; dataDir: string; kinesaliteOnDisk?: boolean }): string[] {
   if (kind === 'tributary') {
     return [
       path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'),
       'serve',
-      '--port', String(port),
+      '--port', String(options.port),
       '--data-dir', options.dataDir,
       '--log-level', 'warn',
       // Durable acks: a record is acknowledged only after fsync (streams.md §5.6, policy `always`).
@@ -102,7 +102,7 @@ export function serverArgs(kind: ServerKind, port: number, options: { dataDir: s
   }
   const args = [
     kinesaliteCli(),
-    '--port', String(port),
+    '--port', String(options.port),
     '--createStreamMs', '0',
     '--deleteStreamMs', '0',
     '--updateStreamMs', '0',
@@ -134,7 +134,7 @@ export async function startServer(kind: ServerKind, options: Partial<StartServer
   const port = await freePort();
   const nodeArgs: string[] = [];
   if (options.cpuProfileDir !== undefined) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir);
-  const args = [...nodeArgs, ...serverArgs(kind, port, { dataDir, kinesaliteOnDisk: options.kinesaliteOnDisk ?? false })];
+  const args = [...nodeArgs, ...serverArgs(kind, { port, dataDir, kinesaliteOnDisk: options.kinesaliteOnDisk ?? false })];
   const child: ChildProcess = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: Buffer): void => {
