@@ -40,12 +40,17 @@ import {
   updateStreamWarmThroughput,
 } from './operations/stream-settings.js';
 import { describeAccountSettings, updateAccountSettings } from './operations/account-settings.js';
+import type { FeatureOptions, StreamsFeature } from './feature.js';
+import { reshardingFeature } from './resharding/index.js';
+import { fanOutFeature } from './fan-out/index.js';
+import { encryptionFeature } from './encryption/index.js';
+import { limitsFeature } from './limits/index.js';
 
 export { kinesisModel } from './shapes/kinesis.generated.js';
 export { KinesisErrors } from './errors.js';
 
 /** Options of {@link createStreamsService}. */
-export interface StreamsServiceOptions {
+export interface StreamsServiceOptions extends FeatureOptions {
   readonly region: string;
   readonly accountId: string;
   readonly createStreamMs: number;
@@ -143,6 +148,16 @@ export async function createStreamsService(backend: StorageBackend, options: Str
     UpdateAccountSettings: (i, c: RequestContext) => updateAccountSettings(meta, i, c, now()),
   };
 
+  // Features add operations and install runtime hooks (throughput gate, append listeners).
+  const featureContext = { rt, meta, logger, options };
+  const features: StreamsFeature[] = [
+    limitsFeature(featureContext),
+    reshardingFeature(featureContext),
+    fanOutFeature(featureContext),
+    encryptionFeature(featureContext),
+  ];
+  for (const feature of features) Object.assign(handlers, feature.handlers);
+
   async function sweepRetention(): Promise<void> {
     for (const stream of [...catalog.all()]) {
       const cutoff = rt.retentionCutoff(stream);
@@ -174,6 +189,7 @@ export async function createStreamsService(backend: StorageBackend, options: Str
     async close() {
       clearInterval(sweeper);
       await sweeping;
+      for (const feature of features) await feature.close?.();
       await catalog.close();
     },
   };

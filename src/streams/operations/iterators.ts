@@ -172,6 +172,7 @@ export async function getRecords(
       `Shard ${formatShardId(state.shardIndex)} in stream ${stream?.name ?? state.streamId} under account ${stream?.accountId ?? _ctx.accountId} does not exist`,
     );
   }
+  rt.gate.admitRead(stream, shard, now);
   const handle = await rt.shardHandle(stream, shard);
   const log = handle.log;
   let from = state.offset;
@@ -180,8 +181,10 @@ export async function getRecords(
   const limit = Math.min(input.Limit ?? GET_RECORDS_MAX_RECORDS, GET_RECORDS_MAX_RECORDS);
   const stored = from < log.nextOffset ? await log.read(from, { maxRecords: limit, maxBytes: GET_RECORDS_MAX_BYTES }) : [];
   const records = new Array<GetRecordsOutput['Records'][number]>(stored.length);
+  let bytes = 0;
   for (let i = 0; i < stored.length; i++) {
     const r = stored[i]!;
+    bytes += r.value.length + r.key.length;
     records[i] = {
       SequenceNumber: handle.sequenceNumber(r.offset, r.timestamp),
       ApproximateArrivalTimestamp: new Date(r.timestamp),
@@ -189,6 +192,7 @@ export async function getRecords(
       PartitionKey: r.key,
     };
   }
+  rt.gate.recordRead(stream, shard, bytes, now);
   const last = stored[stored.length - 1];
   const next = last ? last.offset + 1 : from;
   const atTip = next >= log.nextOffset;

@@ -68,25 +68,45 @@ interface ShardBatch {
   shard: ShardState;
   positions: number[];
   entries: AppendEntry[];
+  bytes: number;
 }
 
-/** Appends routed entries, one batch per shard, all shards concurrently. Returns per-entry [shardId, sequenceNumber]. */
+/** A PutRecords result entry: success, or a per-record failure (throttling). */
+export type PutRecordsResultEntry =
+  | { SequenceNumber: string; ShardId: string }
+  | { ErrorCode: string; ErrorMessage: string };
+
+/** AWS: `Rate exceeded for shard <shardId> in stream <name> under account <account>.` */
+function rateExceededMessage(stream: StreamState, shard: ShardState): string {
+  return `Rate exceeded for shard ${shard.shardId} in stream ${stream.name} under account ${stream.accountId}.`;
+}
+
+/**
+ * Appends routed entries, one batch per shard, all shards concurrently. Entries the throughput gate refuses
+ * are not written and get ProvisionedThroughputExceededException results (AWS fails them per record).
+ */
 async function appendRouted(
   rt: StreamsRuntime,
   stream: StreamState,
   entries: readonly PutRecordsRequestEntry[],
   shards: readonly ShardState[],
-): Promise<Array<{ SequenceNumber: string; ShardId: string }>> {
+  sizes: readonly number[],
+): Promise<PutRecordsResultEntry[]> {
   const batches = new Map<number, ShardBatch>();
+  const results = new Array<PutRecordsResultEntry>(entries.length);
+  const now = rt.now();
   for (let i = 0; i < entries.length; i++) {
     const shard = shards[i]!;
+    if (!rt.gate.admitWrite(stream, shard, sizes[i]!, now)) {
+      results[i] = { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: rateExceededMessage(stream, shard) };
+      continue;
+    }
     let batch = batches.get(shard.index);
-    if (!batch) batches.set(shard.index, (batch = { shard, positions: [], entries: [] }));
+    if (!batch) batches.set(shard.index, (batch = { shard, positions: [], entries: [], bytes: 0 }));
     batch.positions.push(i);
     batch.entries.push({ key: entries[i]!.PartitionKey, value: entries[i]!.Data });
+    batch.bytes += sizes[i]!;
   }
-  const results = new Array<{ SequenceNumber: string; ShardId: string }>(entries.length);
-  const now = rt.now();
   await Promise.all(
     [...batches.values()].map(async (batch) => {
       const handle: ShardHandle = await rt.shardHandle(stream, batch.shard);
@@ -97,6 +117,7 @@ async function appendRouted(
           ShardId: batch.shard.shardId,
         };
       }
+      rt.notifyAppend(stream, batch.shard, batch.entries.length, batch.bytes);
     }),
   );
   return results;
@@ -106,15 +127,18 @@ export async function putRecords(
   rt: StreamsRuntime,
   input: PutRecordsInput,
   ctx: RequestContext,
-): Promise<{ FailedRecordCount: number; Records: Array<{ SequenceNumber: string; ShardId: string }> }> {
+): Promise<{ FailedRecordCount: number; Records: PutRecordsResultEntry[] }> {
   const stream = rt.resolveStream(input, ctx);
   rt.requireWritable(stream);
   const records = input.Records;
   const shards = new Array<ShardState>(records.length);
+  const sizes = new Array<number>(records.length);
   let total = 0;
   for (let i = 0; i < records.length; i++) {
     const entry = records[i]!;
-    total += checkRecordSize(stream, entry);
+    const size = checkRecordSize(stream, entry);
+    sizes[i] = size;
+    total += size;
     shards[i] = rt.route(stream, hashKeyOf(entry));
   }
   const requestLimit = stream.maxRecordSizeKiB > 1024 ? 10 * MiB : 5 * MiB;
@@ -124,8 +148,10 @@ export async function putRecords(
       `Records size ${total} bytes exceeds the PutRecords request limit of ${requestLimit / MiB} MiB.`,
     );
   }
-  const results = await appendRouted(rt, stream, records, shards);
-  return { FailedRecordCount: 0, Records: results };
+  const results = await appendRouted(rt, stream, records, shards, sizes);
+  let failed = 0;
+  for (const r of results) if ('ErrorCode' in r) failed++;
+  return { FailedRecordCount: failed, Records: results };
 }
 
 export async function putRecord(
@@ -135,7 +161,7 @@ export async function putRecord(
 ): Promise<{ ShardId: string; SequenceNumber: string }> {
   const stream = rt.resolveStream(input, ctx);
   rt.requireWritable(stream);
-  checkRecordSize(stream, input);
+  const size = checkRecordSize(stream, input);
   if (input.SequenceNumberForOrdering !== undefined) {
     // AWS only checks that it is a sequence number that could have been issued; per-shard order is already strict.
     const parts = decodeSequenceNumber(input.SequenceNumberForOrdering);
@@ -147,6 +173,7 @@ export async function putRecord(
     }
   }
   const shard = rt.route(stream, hashKeyOf(input));
-  const [result] = await appendRouted(rt, stream, [input], [shard]);
+  const [result] = await appendRouted(rt, stream, [input], [shard], [size]);
+  if ('ErrorCode' in result!) throw kinesisError('ProvisionedThroughputExceededException', result.ErrorMessage);
   return { ShardId: result!.ShardId, SequenceNumber: result!.SequenceNumber };
 }
