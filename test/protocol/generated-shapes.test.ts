@@ -8,11 +8,17 @@ import { kinesisModel } from '../../src/streams/shapes/kinesis.generated.js';
 // Compiled to dist/test/protocol/: the repository root is three levels up.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const EXIT_NO_BOTOCORE = 3;
+const EXIT_OTHER_BOTOCORE = 4;
 
 test('checked-in generated shapes match a fresh generation from botocore', (t) => {
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'generate-shapes.mjs'), '--check'], { encoding: 'utf8' });
   if (r.status === EXIT_NO_BOTOCORE && process.env.CI !== 'true') {
     t.skip('botocore not installed (pip install botocore, or set BOTOCORE_DATA); required when CI=true');
+    return;
+  }
+  if (r.status === EXIT_OTHER_BOTOCORE) {
+    // Another botocore release carries another model: regeneration would differ legitimately.
+    t.skip(r.stderr.trim());
     return;
   }
   assert.equal(r.status, 0, `generate-shapes --check failed:\n${r.stderr}`);
