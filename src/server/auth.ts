@@ -3,6 +3,7 @@
  * credentials, plus the caller's region and account. Signatures are not verified here; that is the
  * job of an {@link Authenticator} plugged into the pipeline (SigV4 verification is a later issue).
  */
+import type { CallerIdentity } from '../auth/index.js';
 import { CommonErrors, ServiceError } from '../protocol/index.js';
 
 /** The credentials a request presented, as far as their shape tells. */
@@ -26,14 +27,16 @@ export interface AuthenticateRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: Buffer;
   readonly auth: AuthInfo;
+  /** Signing name of the addressed service (the credential scope must name it), e.g. `kinesis`. */
+  readonly service?: string;
 }
 
 /**
  * The hook for signature verification: runs after the shape checks, before decoding. Throws a
- * ServiceError (UnrecognizedClientException, InvalidSignatureException, ...) to reject the request.
- * TODO(#sigv4): src/auth provides the strict-mode implementation.
+ * ServiceError (UnrecognizedClientException, InvalidSignatureException, ...) to reject the request;
+ * may return who the caller is (src/auth's guard does), which authorization and the audit log use.
  */
-export type Authenticator = (req: AuthenticateRequest) => void | Promise<void>;
+export type Authenticator = (req: AuthenticateRequest) => void | CallerIdentity | Promise<void | CallerIdentity>;
 
 /** The default: accept any well-shaped credentials (AWS emulators do not verify by default). */
 export const acceptAnySignature: Authenticator = () => {};

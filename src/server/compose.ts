@@ -34,6 +34,8 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
       deleteStreamMs: config.deleteStreamMs,
       updateStreamMs: config.updateStreamMs,
       shardLimit: config.shardLimit,
+      enforceLimits: config.enforceLimits,
+      kmsKeyFile: config.kmsKeyFile || join(config.dataDir, 'kms-keys.json'),
       logger,
     });
     return {

@@ -47,7 +47,30 @@ export interface ServerConfig {
   readonly maxBodyBytes: number;
   /** Concurrent TCP connections accepted before new ones are refused. Default 10000. */
   readonly maxConnections: number;
+  /** Credentials file (principals, access keys, policies; src/auth). Empty: none. Default ''. */
+  readonly authConfig: string;
+  /** Without credentials, accept any signature on a non-loopback address too. Default false. */
+  readonly allowAnonymous: boolean;
+  /** `off`, or `self-signed` to generate a certificate at start-up. Default `off`. */
+  readonly tls: TlsSetting;
+  /** PEM certificate file; with {@link tlsKey} turns TLS on. Default ''. */
+  readonly tlsCert: string;
+  /** PEM private key file. Default ''. */
+  readonly tlsKey: string;
+  /** Audit log to `<dataDir>/audit/audit.log`: `on` or `off`. Default `on`. */
+  readonly audit: 'on' | 'off';
+  /** The audit log rotates when it would exceed this size. Default 100 MiB. */
+  readonly auditMaxBytes: number;
+  /** Rotated audit files kept. Default 5. */
+  readonly auditKeep: number;
+  /** Enforce AWS's per-shard throughput and control-plane rate limits. Default false. */
+  readonly enforceLimits: boolean;
+  /** Local KMS key file for server-side encryption. Empty: `<dataDir>/kms-keys.json`. Default ''. */
+  readonly kmsKeyFile: string;
 }
+
+/** `off` or `self-signed` (certificate files are given with tlsCert / tlsKey). */
+export type TlsSetting = 'off' | 'self-signed';
 
 /** The defaults, as documented on {@link ServerConfig}. */
 export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
@@ -64,6 +87,16 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   shardLimit: 1000,
   maxBodyBytes: 16 * 1024 * 1024,
   maxConnections: 10_000,
+  authConfig: '',
+  allowAnonymous: false,
+  tls: 'off',
+  tlsCert: '',
+  tlsKey: '',
+  audit: 'on',
+  auditMaxBytes: 100 * 1024 * 1024,
+  auditKeep: 5,
+  enforceLimits: false,
+  kmsKeyFile: '',
 });
 
 const BRAND = Symbol.for('tributary.ConfigError');
@@ -98,7 +131,27 @@ export interface ConfigOption {
   readonly description: string;
   /** Turns the raw text into a value or throws a message (without the option name). */
   readonly parse: (raw: string) => ServerConfig[keyof ServerConfig];
+  /** A flag without a value (`--allow-anonymous`); its parser receives `true`. */
+  readonly boolean?: true;
 }
+
+function bool(raw: string): boolean {
+  const text = raw.trim().toLowerCase();
+  if (text === 'true' || text === '1' || text === 'yes') return true;
+  if (text === 'false' || text === '0' || text === 'no') return false;
+  throw new Error(`expected true or false, got '${raw}'`);
+}
+
+function oneOf<T extends string>(values: readonly T[]): (raw: string) => T {
+  return (raw) => {
+    const text = raw.trim().toLowerCase();
+    if (!(values as readonly string[]).includes(text)) throw new Error(`expected ${values.join(' or ')}, got '${raw}'`);
+    return text as T;
+  };
+}
+
+/** Flags that are shorthands for another flag and value. */
+const FLAG_ALIASES: Readonly<Record<string, readonly [string, string]>> = { '--no-audit': ['--audit', 'off'] };
 
 function integer(min: number, max: number): (raw: string) => number {
   return (raw) => {
@@ -179,6 +232,16 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   { key: 'shardLimit', flag: 'shard-limit', env: 'TRIBUTARY_SHARD_LIMIT', valueName: '<n>', description: 'shards per account and region', parse: integer(1, 1_000_000) },
   { key: 'maxBodyBytes', flag: 'max-body-bytes', env: 'TRIBUTARY_MAX_BODY_BYTES', valueName: '<bytes>', description: 'largest request body; larger ones get 413', parse: integer(1024, 1024 * 1024 * 1024) },
   { key: 'maxConnections', flag: 'max-connections', env: 'TRIBUTARY_MAX_CONNECTIONS', valueName: '<n>', description: 'concurrent TCP connections', parse: integer(1, 1_000_000) },
+  { key: 'authConfig', flag: 'auth-config', env: 'TRIBUTARY_AUTH_CONFIG', valueName: '<file>', description: 'credentials and policies (JSON); verifies SigV4 and applies policies; reloaded on change and SIGHUP', parse: (raw) => raw.trim() },
+  { key: 'allowAnonymous', flag: 'allow-anonymous', env: 'TRIBUTARY_ALLOW_ANONYMOUS', valueName: '', description: 'without credentials, serve a non-loopback address anyway (any signature accepted)', parse: bool, boolean: true },
+  { key: 'tls', flag: 'tls', env: 'TRIBUTARY_TLS', valueName: '<mode>', description: "off | self-signed (generate a certificate at start-up, print its SHA-256 fingerprint)", parse: oneOf(['off', 'self-signed'] as const) },
+  { key: 'tlsCert', flag: 'tls-cert', env: 'TRIBUTARY_TLS_CERT', valueName: '<file>', description: 'PEM certificate (chain); with --tls-key serves HTTPS (h2 and http/1.1 via ALPN)', parse: (raw) => raw.trim() },
+  { key: 'tlsKey', flag: 'tls-key', env: 'TRIBUTARY_TLS_KEY', valueName: '<file>', description: 'PEM private key of --tls-cert', parse: (raw) => raw.trim() },
+  { key: 'audit', flag: 'audit', env: 'TRIBUTARY_AUDIT', valueName: '<on|off>', description: 'CloudTrail-style audit log in <data-dir>/audit/audit.log (--no-audit = --audit off)', parse: oneOf(['on', 'off'] as const) },
+  { key: 'auditMaxBytes', flag: 'audit-max-bytes', env: 'TRIBUTARY_AUDIT_MAX_BYTES', valueName: '<bytes>', description: 'rotate the audit log at this size', parse: integer(4096, 1024 * 1024 * 1024 * 1024) },
+  { key: 'auditKeep', flag: 'audit-keep', env: 'TRIBUTARY_AUDIT_KEEP', valueName: '<n>', description: 'rotated audit files kept', parse: integer(0, 1000) },
+  { key: 'enforceLimits', flag: 'enforce-limits', env: 'TRIBUTARY_ENFORCE_LIMITS', valueName: '', description: "enforce AWS's per-shard throughput and control-plane rate limits (ProvisionedThroughputExceeded, LimitExceeded)", parse: bool, boolean: true },
+  { key: 'kmsKeyFile', flag: 'kms-key-file', env: 'TRIBUTARY_KMS_KEY_FILE', valueName: '<file>', description: 'local KMS keys for server-side encryption (JSON; created with alias/aws/kinesis when missing); default <data-dir>/kms-keys.json', parse: (raw) => raw.trim() },
 ];
 
 /**
@@ -187,11 +250,12 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
  * variables count as unset. Throws {@link ConfigError} with a message naming the flag or variable.
  */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
-  const options: Record<string, { type: 'string' }> = {};
-  for (const option of CONFIG_OPTIONS) options[option.flag] = { type: 'string' };
+  const options: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const option of CONFIG_OPTIONS) options[option.flag] = { type: option.boolean ? 'boolean' : 'string' };
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
+    const args = argv.flatMap((arg) => FLAG_ALIASES[arg] ?? [arg]);
+    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
   } catch (e) {
     throw new ConfigError((e as Error).message, { cause: e });
   }
@@ -201,8 +265,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     const fromEnv = env[option.env];
     let raw: string | undefined;
     let source: string;
-    if (typeof fromFlag === 'string') {
-      raw = fromFlag;
+    if (typeof fromFlag === 'string' || typeof fromFlag === 'boolean') {
+      raw = String(fromFlag);
       source = `--${option.flag}`;
     } else if (fromEnv !== undefined && fromEnv !== '') {
       raw = fromEnv;

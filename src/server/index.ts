@@ -2,14 +2,18 @@
  * Public door of the server area: start a server (real stack or given services), its config and
  * the pieces needed to extend it (authenticator hook, REST routes, codec table).
  */
+import { join } from 'node:path';
+import { createAuthGuard, decideSecurityMode, watchCredentialsFile, type CredentialsSource, type SecurityMode } from '../auth/index.js';
 import type { Logger, ServiceDefinition } from '../protocol/index.js';
+import { createFileAuditSink, NO_AUDIT, type AuditSink } from './audit.js';
 import type { Authenticator } from './auth.js';
 import type { CodecTable } from './codecs.js';
 import type { ComposedStack } from './compose.js';
-import { resolveConfig, type ServerConfig } from './config.js';
-import { listen } from './listener.js';
+import { ConfigError, resolveConfig, type ServerConfig } from './config.js';
+import { listen, type ListenerLimits } from './listener.js';
 import { createLogger } from './logger.js';
-import { createPipeline } from './pipeline.js';
+import { bodyLimitFor, createPipeline } from './pipeline.js';
+import { generateSelfSigned, loadTlsFiles, type TlsMaterial } from './tls.js';
 import { Router, type RestRoute } from './router.js';
 
 export {
@@ -30,6 +34,12 @@ export { CBOR_1_1_CONTENT_TYPE, LEGACY_JSON_CONTENT_TYPE, createCodecTable } fro
 export type { CodecTable } from './codecs.js';
 export type { RestRequest, RestResponse, RestRoute } from './router.js';
 export { EVENT_STREAM_CONTENT_TYPE } from './pipeline.js';
+export { createFileAuditSink, NO_AUDIT, redact, toAuditEvent } from './audit.js';
+export type { AuditEvent, AuditIdentity, AuditInput, AuditSink, FileAuditOptions } from './audit.js';
+export { generateSelfSigned, loadTlsFiles } from './tls.js';
+export type { SelfSignedOptions, TlsMaterial } from './tls.js';
+export type { ListenerLimits } from './listener.js';
+export type { TlsSetting } from './config.js';
 
 /** Options of {@link startServer} beyond the configuration. */
 export interface StartServerOptions {
@@ -42,8 +52,17 @@ export interface StartServerOptions {
   readonly restRoutes: RestRoute[];
   /** Default: pino at `config.logLevel` on stdout. */
   readonly logger: Logger;
-  /** Signature verification hook (step 9). Default: accept any well-shaped credentials. */
+  /**
+   * Signature verification hook (step 9). Default: from the configuration — SigV4 verification and
+   * policies with `authConfig`, otherwise any well-shaped credentials (see src/auth decideSecurityMode).
+   */
   readonly authenticate: Authenticator;
+  /** Audit sink. Default: the file audit log when `audit` is on (with given `services`, only if `audit: 'on'` is passed explicitly). */
+  readonly audit: AuditSink;
+  /** Listener timeouts and limits (tests shorten them). */
+  readonly limits: Partial<ListenerLimits>;
+  /** SigV4 clock-skew window, ms. Default 15 minutes. */
+  readonly clockSkewMs: number;
   /** Content type → codec. Default JSON 1.1 plus the CBOR placeholder. */
   readonly codecs: CodecTable;
 }
@@ -68,8 +87,16 @@ export interface InjectResponse {
 
 /** A started server. */
 export interface RunningServer {
-  /** `http://host:port`, usable as the SDK `endpoint`. */
+  /** `http://host:port` (`https://` with TLS), usable as the SDK `endpoint`. */
   readonly url: string;
+  /** `enforce` (SigV4 verified, policies applied) or `open` (any well-formed signature). */
+  readonly securityMode: SecurityMode;
+  /** The certificate served, when TLS is on. */
+  readonly tls?: TlsMaterial;
+  /** Re-reads the credentials file (also done on change and on SIGHUP); false if it was bad and the old one is kept. */
+  reloadCredentials(): Promise<boolean>;
+  /** Writes queued audit records. */
+  flushAudit(): Promise<void>;
   readonly port: number;
   readonly host: string;
   /** The effective configuration. */
@@ -90,10 +117,54 @@ export async function startServer(
 ): Promise<RunningServer> {
   const resolved = resolveConfig(config);
   const logger = options.logger ?? createLogger({ level: resolved.logLevel });
-  const stack: ComposedStack = options.services
+
+  // Security set-up comes first: a refused or broken configuration must not touch storage.
+  const securityMode = decideSecurityMode({
+    host: resolved.host,
+    credentialsConfigured: resolved.authConfig !== '' || options.authenticate !== undefined,
+    allowAnonymous: resolved.allowAnonymous,
+  });
+  if ((resolved.tlsCert === '') !== (resolved.tlsKey === '')) {
+    throw new ConfigError('TLS needs both --tls-cert and --tls-key');
+  }
+  const tlsMaterial =
+    resolved.tlsCert !== ''
+      ? await loadTlsFiles(resolved.tlsCert, resolved.tlsKey)
+      : resolved.tls === 'self-signed'
+        ? generateSelfSigned({ hosts: [resolved.host] })
+        : undefined;
+  const credentials: CredentialsSource | undefined =
+    resolved.authConfig !== '' ? await watchCredentialsFile(resolved.authConfig, { logger }) : undefined;
+  const guard = createAuthGuard({
+    ...(credentials ? { credentials: () => credentials.current } : {}),
+    ...(options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs }),
+  });
+  const auditOn = resolved.audit === 'on' && (options.services === undefined || config.audit === 'on');
+  const audit: AuditSink =
+    options.audit ??
+    (auditOn
+      ? createFileAuditSink({ path: join(resolved.dataDir, 'audit', 'audit.log'), maxBytes: resolved.auditMaxBytes, keep: resolved.auditKeep, logger })
+      : NO_AUDIT);
+  const onSighup = (): void => void credentials?.reload();
+  if (credentials) process.on('SIGHUP', onSighup);
+  const releaseSecurity = async (): Promise<void> => {
+    if (credentials) {
+      process.off('SIGHUP', onSighup);
+      credentials.close();
+    }
+    await audit.close().catch((e: unknown) => logger.error({ err: e }, 'audit log close failed'));
+  };
+
+  let stack: ComposedStack;
+  try {
+    stack = options.services
     ? { services: options.services, close: async () => {} }
     : // Loaded on demand: servers given their services (tests, embedders) never load the storage stack.
       await (await import('./compose.js')).composeServices(resolved, logger);
+  } catch (e) {
+    await releaseSecurity();
+    throw e;
+  }
 
   let listener: Awaited<ReturnType<typeof listen>>;
   let pipeline: ReturnType<typeof createPipeline>;
@@ -105,7 +176,9 @@ export async function startServer(
       accountId: resolved.accountId,
       maxBodyBytes: resolved.maxBodyBytes,
       ...(options.codecs ? { codecs: options.codecs } : {}),
-      ...(options.authenticate ? { authenticate: options.authenticate } : {}),
+      authenticate: options.authenticate ?? (securityMode === 'enforce' ? (req) => guard.authenticate(req) : (() => {})),
+      ...(securityMode === 'enforce' && options.authenticate === undefined ? { authorize: (req) => guard.authorize(req) } : {}),
+      audit,
     });
     listener = await listen(pipeline, {
       host: resolved.host,
@@ -113,17 +186,35 @@ export async function startServer(
       maxBodyBytes: resolved.maxBodyBytes,
       maxConnections: resolved.maxConnections,
       logger,
+      // Per-operation caps describe the real services; given services (tests, embedders) keep one cap.
+      ...(options.services ? {} : { bodyLimit: (headers: Record<string, string | string[] | undefined>) => bodyLimitFor(headers, resolved.maxBodyBytes) }),
+      ...(tlsMaterial ? { tls: { cert: tlsMaterial.cert, key: tlsMaterial.key } } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
     });
   } catch (e) {
     await stack.close().catch(() => {});
+    await releaseSecurity();
     throw e;
   }
 
-  const url = `http://${resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host}:${listener.port}`;
+  const scheme = tlsMaterial ? 'https' : 'http';
+  const url = `${scheme}://${resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host}:${listener.port}`;
   logger.info(
-    { url, dataDir: resolved.dataDir, durability: resolved.durability },
+    { url, dataDir: resolved.dataDir, durability: resolved.durability, securityMode, audit: audit !== NO_AUDIT },
     `Tributary listening on ${url}`,
   );
+  logger.info(
+    { securityMode },
+    securityMode === 'enforce'
+      ? `Authentication: SigV4 signatures verified against ${resolved.authConfig}; IAM policies enforced`
+      : 'Authentication: OPEN (local development): any well-formed signature is accepted; configure --auth-config to enforce',
+  );
+  if (tlsMaterial) {
+    logger.info(
+      { fingerprint256: tlsMaterial.fingerprint256, selfSigned: tlsMaterial.selfSigned },
+      `TLS certificate SHA-256 fingerprint ${tlsMaterial.fingerprint256}${tlsMaterial.selfSigned ? ' (self-signed, generated at start-up)' : ''}`,
+    );
+  }
 
   let closing: Promise<void> | undefined;
   return {
@@ -131,12 +222,20 @@ export async function startServer(
     port: listener.port,
     host: resolved.host,
     config: resolved,
+    securityMode,
+    ...(tlsMaterial ? { tls: tlsMaterial } : {}),
+    reloadCredentials: () => credentials?.reload() ?? Promise.resolve(false),
+    flushAudit: () => audit.flush(),
     close() {
       closing ??= (async () => {
         try {
           await listener.close();
         } finally {
-          await stack.close();
+          try {
+            await stack.close();
+          } finally {
+            await releaseSecurity();
+          }
         }
         logger.info({ url }, 'Tributary stopped');
       })();
@@ -146,15 +245,18 @@ export async function startServer(
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) headers[name.toLowerCase()] = value;
       const body = req.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
-      const tooLarge = body.length > resolved.maxBodyBytes;
+      const bodyLimitBytes = options.services ? resolved.maxBodyBytes : bodyLimitFor(headers, resolved.maxBodyBytes);
+      const tooLarge = body.length > bodyLimitBytes;
       const response = await pipeline({
         method: req.method ?? 'POST',
         url: req.path ?? '/',
         headers,
         body: tooLarge ? Buffer.alloc(0) : body,
         bodyTooLarge: tooLarge,
+        bodyLimitBytes,
         signal: new AbortController().signal,
         receivedAt: Date.now(),
+        remoteAddress: '127.0.0.1',
       });
       let out: Buffer;
       if (Buffer.isBuffer(response.body)) {

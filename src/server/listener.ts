@@ -8,14 +8,17 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from '../protocol/index.js';
 import type { Pipeline, PipelineResponse } from './pipeline.js';
 
 /** Client connection preface of HTTP/2 (RFC 9113 §3.4). */
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
-/** Timeouts and HTTP/2 windows. Values are generous: clients are SDKs on a local network. */
+/** Timeouts, header limits and HTTP/2 windows. Values are generous: clients are SDKs on a local network. */
 const LIMITS = {
+  /** Largest request header block (HTTP/1.1 maxHeaderSize, HTTP/2 maxHeaderListSize); SDK headers are ~2 KiB. */
+  maxHeaderBytes: 16 * 1024,
   /** A connection must send its first bytes (preface or request line) within this time. */
   firstBytesMs: 30_000,
   /** HTTP/1.1: complete headers within this time (Node's headersTimeout). */
@@ -34,7 +37,10 @@ const LIMITS = {
   h2SessionMemoryMb: 256,
   /** HTTP/2 concurrent streams per session. */
   h2MaxStreams: 1000,
-} as const;
+};
+
+/** The overridable limits of {@link listen} (tests shorten the timeouts). */
+export type ListenerLimits = { -readonly [K in keyof typeof LIMITS]: number };
 
 /** Options for {@link listen}. */
 export interface ListenOptions {
@@ -44,6 +50,12 @@ export interface ListenOptions {
   readonly maxBodyBytes: number;
   readonly maxConnections: number;
   readonly logger: Logger;
+  /** Serve TLS (HTTP/2 and HTTP/1.1 chosen by ALPN) with this PEM certificate and key. Default cleartext. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Per-request body cap from the headers (per-operation limits); default `maxBodyBytes` for all. */
+  readonly bodyLimit?: (headers: http.IncomingHttpHeaders) => number;
+  /** Overrides of the built-in timeouts and limits. */
+  readonly limits?: Partial<ListenerLimits>;
 }
 
 /** A bound port. */
@@ -63,6 +75,7 @@ type AnyResponse = http.ServerResponse | http2.Http2ServerResponse;
 /** Binds the port and serves the pipeline on it. */
 export async function listen(pipeline: Pipeline, options: ListenOptions): Promise<Listener> {
   const { logger, maxBodyBytes } = options;
+  const limits: ListenerLimits = { ...LIMITS, ...options.limits };
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   const streaming = new Set<AbortController>();
@@ -80,9 +93,13 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
   const h1 = http.createServer(
     {
       keepAlive: true,
-      keepAliveTimeout: LIMITS.keepAliveMs,
-      headersTimeout: LIMITS.headersMs,
-      requestTimeout: LIMITS.requestMs,
+      keepAliveTimeout: limits.keepAliveMs,
+      headersTimeout: limits.headersMs,
+      requestTimeout: limits.requestMs,
+      // Node checks the two timeouts above on this interval (default 30 s, which would let a
+      // slow client hold a socket well past its deadline).
+      connectionsCheckingInterval: Math.max(50, Math.min(5000, Math.floor(limits.headersMs / 2))),
+      maxHeaderSize: limits.maxHeaderBytes,
       noDelay: true,
     },
     onRequest,
@@ -100,8 +117,12 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
 
   const h2 = http2.createServer(
     {
-      settings: { initialWindowSize: LIMITS.h2StreamWindow, maxConcurrentStreams: LIMITS.h2MaxStreams },
-      maxSessionMemory: LIMITS.h2SessionMemoryMb,
+      settings: {
+        initialWindowSize: limits.h2StreamWindow,
+        maxConcurrentStreams: limits.h2MaxStreams,
+        maxHeaderListSize: limits.maxHeaderBytes,
+      },
+      maxSessionMemory: limits.h2SessionMemoryMb,
     },
     onRequest,
   );
@@ -109,9 +130,9 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
     sessions.add(session);
     session.on('close', () => sessions.delete(session));
     session.on('error', (err) => logger.debug({ err: err.message }, 'HTTP/2 session error'));
-    session.setTimeout(LIMITS.h2IdleMs, () => session.close());
+    session.setTimeout(limits.h2IdleMs, () => session.close());
     try {
-      session.setLocalWindowSize(LIMITS.h2SessionWindow);
+      session.setLocalWindowSize(limits.h2SessionWindow);
     } catch (err) {
       logger.debug({ err: (err as Error).message }, 'HTTP/2 window not raised');
     }
@@ -120,7 +141,7 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
   h2.on('sessionError', (err) => logger.debug({ err: err.message }, 'HTTP/2 session error'));
   h2.on('stream', (stream) => stream.on('error', (err) => logger.debug({ err: err.message }, 'HTTP/2 stream error')));
 
-  const server = net.createServer({ noDelay: true }, (socket) => {
+  const accept = (socket: net.Socket, dispatch: (socket: net.Socket) => void): void => {
     sockets.add(socket);
     socket.on('close', () => {
       sockets.delete(socket);
@@ -132,13 +153,33 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
       socket.destroy();
       return;
     }
-    sniff(socket);
-  });
+    dispatch(socket);
+  };
+  // TLS: ALPN picks the protocol (RFC 7301), so no sniffing; `h2` sessions and HTTP/1.1 share the
+  // same two servers and handler as the cleartext port.
+  const server: net.Server = options.tls
+    ? tls.createServer(
+        {
+          cert: options.tls.cert,
+          key: options.tls.key,
+          ALPNProtocols: ['h2', 'http/1.1'],
+          handshakeTimeout: limits.firstBytesMs,
+          minVersion: 'TLSv1.2',
+        },
+        (socket) =>
+          accept(socket, (s) => {
+            if ((s as tls.TLSSocket).alpnProtocol === 'h2') h2.emit('connection', s);
+            else h1.emit('connection', s);
+          }),
+      )
+    : net.createServer({ noDelay: true }, (socket) => accept(socket, sniff));
   server.maxConnections = options.maxConnections;
+  // Failed handshakes (port scanners, plain HTTP to the TLS port) are routine; never crash on them.
+  server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'TLS handshake failed'));
 
   function sniff(socket: net.Socket): void {
     let seen: Buffer = Buffer.alloc(0);
-    const timer = setTimeout(() => socket.destroy(), LIMITS.firstBytesMs);
+    const timer = setTimeout(() => socket.destroy(), limits.firstBytesMs);
     const onEnd = (): void => {
       clearTimeout(timer);
       socket.destroy();
@@ -178,7 +219,8 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
     });
     req.on('error', () => controller.abort());
 
-    const body = await readBody(req, maxBodyBytes);
+    const bodyLimitBytes = options.bodyLimit ? Math.min(maxBodyBytes, options.bodyLimit(req.headers)) : maxBodyBytes;
+    const body = await readBody(req, bodyLimitBytes, limits.requestMs);
     if (body === 'aborted') {
       controller.abort();
       return;
@@ -191,6 +233,8 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
       bodyTooLarge: body === 'too-large',
       signal: controller.signal,
       receivedAt,
+      bodyLimitBytes,
+      ...(req.socket?.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
     });
     if (res.destroyed || controller.signal.aborted) return;
     // A body left unread (413) cannot be skipped on HTTP/1.1 keep-alive; end the connection.
@@ -273,17 +317,25 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
   };
 }
 
-/** Reads the whole body, or stops at the cap. Resolves 'aborted' if the client goes away. */
-function readBody(req: AnyRequest, max: number): Promise<Buffer | 'too-large' | 'aborted'> {
+/**
+ * Reads the whole body, or stops at the cap. Resolves 'aborted' if the client goes away or does
+ * not finish within `deadlineMs` (a slow body on HTTP/2, where Node has no request timeout).
+ */
+function readBody(req: AnyRequest, max: number, deadlineMs: number): Promise<Buffer | 'too-large' | 'aborted'> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) return Promise.resolve('too-large');
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    const timer = setTimeout(() => {
+      finish('aborted');
+      req.destroy();
+    }, deadlineMs);
     const finish = (value: Buffer | 'too-large' | 'aborted'): void => {
       if (done) return;
       done = true;
+      clearTimeout(timer);
       req.removeListener('data', onData);
       resolve(value);
     };

@@ -6,8 +6,10 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { CommonErrors, ServiceError, toServiceError, type Logger, type RequestContext, type WireCodec } from '../protocol/index.js';
+import { CommonErrors, ServiceError, toServiceError, type Logger, type RequestContext, type ServiceModel, type WireCodec } from '../protocol/index.js';
+import type { AuthorizeRequest, CallerIdentity } from '../auth/index.js';
 import { acceptAnySignature, checkAuthShape, resolveIdentity, type AuthInfo, type Authenticator } from './auth.js';
+import type { AuditIdentity, AuditSink } from './audit.js';
 import {
   CBOR_1_1_CONTENT_TYPE,
   LEGACY_JSON_CONTENT_TYPE,
@@ -33,6 +35,10 @@ export interface PipelineRequest {
   readonly signal: AbortSignal;
   /** Epoch ms when the request arrived. */
   readonly receivedAt: number;
+  /** The client's IP address (audit log). */
+  readonly remoteAddress?: string;
+  /** The body cap that applied to this request (413 message); default the pipeline's maxBodyBytes. */
+  readonly bodyLimitBytes?: number;
 }
 
 /** What the listener writes back. Header names are lower case. */
@@ -56,6 +62,10 @@ export interface PipelineOptions {
   readonly codecs: CodecTable;
   /** Signature verification hook; default accepts any well-shaped credentials. */
   readonly authenticate: Authenticator;
+  /** Authorization hook: after decoding, before the handler; throws AccessDeniedException. Default none. */
+  readonly authorize?: (req: AuthorizeRequest) => void | Promise<void>;
+  /** Receives one record per call that named an operation. Default none. */
+  readonly audit?: AuditSink;
 }
 
 /** The pipeline as a function. */
@@ -86,6 +96,7 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
   const codecs = options.codecs ?? createCodecTable();
   const authenticate = options.authenticate ?? acceptAnySignature;
   const defaults = { region: options.region, accountId: options.accountId };
+  const audit = options.audit;
 
   return async function pipeline(req: PipelineRequest): Promise<PipelineResponse> {
     const started = performance.now();
@@ -94,6 +105,11 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
     let operation: string | undefined;
     let service: string | undefined;
     let response: PipelineResponse;
+    // For the audit log: what the caller sent and who they turned out to be.
+    let auditInput: Record<string, unknown> | undefined;
+    let auditModel: ServiceModel | undefined;
+    let authInfo: AuthInfo | undefined;
+    let caller: CallerIdentity | undefined;
 
     const error = (codec: WireCodec, err: ServiceError): PipelineResponse => {
       headers['content-type'] = codec.contentType;
@@ -119,6 +135,9 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
       response = error(json11Codec, toServiceError(e));
     }
 
+    if (audit !== undefined && service !== undefined && operation !== undefined) {
+      recordAudit(response);
+    }
     if (logger.isDebugEnabled) {
       logger.debug(
         {
@@ -133,6 +152,42 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
       );
     }
     return response;
+
+    function recordAudit(res: PipelineResponse): void {
+      const scope = resolveIdentity(authInfo, defaults);
+      const accountId = caller?.accountId ?? scope.accountId;
+      const principal = caller?.principal;
+      const accessKeyId = caller?.accessKeyId ?? authInfo?.accessKeyId;
+      const identity: AuditIdentity = principal
+        ? { type: principal.type, principalId: principal.name, arn: principal.arn, accountId, userName: principal.name, ...(accessKeyId ? { accessKeyId } : {}) }
+        : { type: 'Unknown', accountId, ...(accessKeyId ? { accessKeyId } : {}) };
+      const errorCode = res.headers['x-amzn-errortype'];
+      let errorMessage: string | undefined;
+      if (errorCode !== undefined && Buffer.isBuffer(res.body) && res.headers['content-type'] === json11Codec.contentType) {
+        try {
+          const body = JSON.parse(res.body.toString('utf8')) as { message?: unknown; Message?: unknown };
+          const text = body.message ?? body.Message;
+          if (typeof text === 'string') errorMessage = text;
+        } catch {
+          // Not JSON: keep the code only.
+        }
+      }
+      audit!.record({
+        receivedAt: req.receivedAt,
+        service: service!,
+        operation: operation!,
+        region: scope.region,
+        accountId,
+        sourceIp: req.remoteAddress ?? '127.0.0.1',
+        userAgent: req.headers['user-agent'] ?? '',
+        identity,
+        input: auditInput,
+        model: auditModel,
+        requestId,
+        ...(errorCode === undefined ? {} : { errorCode }),
+        ...(errorMessage === undefined ? {} : { errorMessage }),
+      });
+    }
 
     async function run(): Promise<PipelineResponse> {
       const h = req.headers;
@@ -164,7 +219,10 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
         const codec = codecs.get(contentType) ?? json11Codec;
         return error(
           codec,
-          new ServiceError(CommonErrors.RequestEntityTooLargeException, `Request body exceeds the limit of ${options.maxBodyBytes} bytes.`),
+          new ServiceError(
+            CommonErrors.RequestEntityTooLargeException,
+            `Request body exceeds the limit of ${req.bodyLimitBytes ?? options.maxBodyBytes} bytes.`,
+          ),
         );
       }
       if (preflight) return raw(200, EMPTY);
@@ -215,8 +273,12 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
           : raw(400, LEGACY_SERIALIZATION, LEGACY_JSON_CONTENT_TYPE);
       }
 
-      // Step 6: parse.
+      // Step 6: parse. Nesting deeper than any AWS shape costs parse time and proves nothing:
+      // refuse it as unparseable before JSON.parse spends seconds on megabytes of brackets.
       let input: Record<string, unknown>;
+      if (codec.contentType === json11Codec.contentType && jsonTooDeep(req.body, MAX_JSON_DEPTH)) {
+        return error(codec, new ServiceError(CommonErrors.SerializationException));
+      }
       try {
         input = codec.parse(req.body);
       } catch (e) {
@@ -227,11 +289,16 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
       // Step 8: target.
       if (resolved === undefined) return error(codec, new ServiceError(CommonErrors.UnknownOperationException));
 
+      auditInput = input;
+      auditModel = resolved.service.model;
+
       // Step 9: authentication (shape, then the verification hook).
       let auth: AuthInfo;
       try {
         auth = checkAuthShape(h, query);
-        await authenticate({ method, url: req.url, headers: h, body: req.body, auth });
+        authInfo = auth;
+        const signingName = resolved.service.model.metadata.signingName ?? resolved.service.model.metadata.endpointPrefix;
+        caller = (await authenticate({ method, url: req.url, headers: h, body: req.body, auth, service: signingName })) ?? undefined;
       } catch (e) {
         return error(codec, handlerFailure(e));
       }
@@ -244,8 +311,19 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
         return error(codec, handlerFailure(e));
       }
 
+      // Authorization: after decoding (the resource comes from the input), before anything is done.
+      const scope = resolveIdentity(auth, defaults);
+      if (caller?.accountId !== undefined) scope.accountId = caller.accountId;
+      if (options.authorize !== undefined) {
+        try {
+          await options.authorize({ identity: caller, service: resolved.service.name, operation: resolved.operation, input: decoded, ...scope });
+        } catch (e) {
+          return error(codec, handlerFailure(e));
+        }
+      }
+
       // Step 12: the operation.
-      const ctx: RequestContext = { requestId, ...resolveIdentity(auth, defaults), receivedAt: req.receivedAt, signal: req.signal };
+      const ctx: RequestContext = { requestId, ...scope, receivedAt: req.receivedAt, signal: req.signal };
       let output: unknown;
       try {
         output = await resolved.handler(decoded, ctx);
@@ -266,11 +344,31 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
       let auth: AuthInfo;
       try {
         auth = checkAuthShape(req.headers, query);
-        await authenticate({ method, url: req.url, headers: req.headers, body: req.body, auth });
+        authInfo = auth;
+        caller = (await authenticate({ method, url: req.url, headers: req.headers, body: req.body, auth, service: route.service })) ?? undefined;
       } catch (e) {
         return error(codec, handlerFailure(e));
       }
-      const ctx: RequestContext = { requestId, ...resolveIdentity(auth, defaults), receivedAt: req.receivedAt, signal: req.signal };
+      const scope = resolveIdentity(auth, defaults);
+      if (caller?.accountId !== undefined) scope.accountId = caller.accountId;
+      // REST routes decode their own input; authorize against the query and (JSON) body members.
+      if (options.authorize !== undefined) {
+        try {
+          const fields: Record<string, unknown> = Object.fromEntries(query);
+          if (req.body.length > 0 && req.body.length <= 1024 * 1024) {
+            try {
+              const parsed: unknown = JSON.parse(req.body.toString('utf8'));
+              if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) Object.assign(fields, parsed);
+            } catch {
+              // Not JSON: query only.
+            }
+          }
+          await options.authorize({ identity: caller, service: route.service, operation: route.operation, input: fields, ...scope });
+        } catch (e) {
+          return error(codec, handlerFailure(e));
+        }
+      }
+      const ctx: RequestContext = { requestId, ...scope, receivedAt: req.receivedAt, signal: req.signal };
       try {
         const out = await route.handle({ method, path, query, headers: req.headers, body: req.body }, ctx);
         Object.assign(headers, out.headers);
@@ -280,6 +378,51 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
       }
     }
   };
+}
+
+/** Deepest JSON nesting accepted; AWS's shapes nest a handful of levels. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether the JSON text nests objects/arrays deeper than `max`. Skips strings with native
+ * `indexOf` (base64 payloads cost next to nothing), so the scan is cheap next to the parse.
+ */
+export function jsonTooDeep(body: Buffer, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === 0x22) {
+      let j = i;
+      for (;;) {
+        j = body.indexOf(0x22, j + 1);
+        if (j < 0) return false;
+        let backslashes = 0;
+        for (let k = j - 1; body[k] === 0x5c; k--) backslashes++;
+        if ((backslashes & 1) === 0) break;
+      }
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** Operations whose bodies carry record payloads and may use the whole body cap. */
+const LARGE_BODY_TARGETS = new Set(['Kinesis_20131202.PutRecord', 'Kinesis_20131202.PutRecords', 'Firehose_20150804.PutRecord', 'Firehose_20150804.PutRecordBatch']);
+/** Cap of every other target-routed operation: control-plane inputs are a few KiB (tags, policies ≤ 20 KiB). */
+export const SMALL_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The body cap of one request, from its headers: the full cap for record-carrying operations and
+ * path-routed (REST) requests such as media uploads, {@link SMALL_BODY_BYTES} for the rest.
+ */
+export function bodyLimitFor(headers: Readonly<Record<string, string | string[] | undefined>>, maxBodyBytes: number): number {
+  const target = headers['x-amz-target'];
+  if (typeof target !== 'string' || LARGE_BODY_TARGETS.has(target)) return maxBodyBytes;
+  return Math.min(maxBodyBytes, SMALL_BODY_BYTES);
 }
 
 function isJsonObject(body: Buffer): boolean {

@@ -14,6 +14,11 @@ export interface AppendEntry {
   readonly key: string;
   /** Payload bytes. The log keeps its own copy (or writes it before the promise resolves). */
   readonly value: Uint8Array;
+  /**
+   * Application flags stored with the record, an integer 0–255 (e.g. "value is encrypted"). Opaque to the
+   * store: kept out of band so they can never be confused with value bytes. Absent means 0.
+   */
+  readonly attributes?: number;
 }
 
 /** A record as stored. */
@@ -24,6 +29,8 @@ export interface LogRecord {
   readonly timestamp: number;
   readonly key: string;
   readonly value: Uint8Array;
+  /** The entry's {@link AppendEntry.attributes}; absent when they were 0. */
+  readonly attributes?: number;
 }
 
 /** What {@link ShardLog.append} resolves with once the batch is durable under the store's policy. */

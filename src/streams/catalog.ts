@@ -25,7 +25,10 @@ export interface ShardState {
   readonly adjacentParentShardId?: string;
   readonly startingHashKey: string;
   readonly endingHashKey: string;
-  /** Creation time, epoch ms (whole seconds: sequence numbers carry seconds). */
+  /**
+   * Creation time, epoch ms: whole seconds for a stream's first shards; for resharding children the
+   * instant their parents closed (so shards open at a time tile the key space). Sequence numbers carry its seconds.
+   */
   readonly createdAt: number;
   /** Close time, epoch ms, once the shard was split or merged away. */
   closedAt?: number;
@@ -55,7 +58,23 @@ export interface StreamState {
   warmThroughputMiBps?: number;
   /** When the current transitional status ends (epoch ms). */
   transitionAt?: number;
+  /** Resharding bookkeeping (src/streams/resharding), absent until the stream is first resharded. */
+  resharding?: ReshardingState;
 }
+
+/** Persisted resharding state of a stream. */
+export interface ReshardingState {
+  /** The operation applied when its UPDATING period ends (resumed after a restart). */
+  pending?: PendingReshard;
+  /** Epoch ms of the UpdateShardCount calls of the last 24 h (AWS allows 10 per rolling 24 h). */
+  scalings?: number[];
+}
+
+/** A SplitShard, MergeShards or UpdateShardCount waiting for the end of its UPDATING period at `at` (epoch ms). */
+export type PendingReshard =
+  | { readonly kind: 'split'; readonly at: number; readonly shardIndex: number; readonly newStartingHashKey: string }
+  | { readonly kind: 'merge'; readonly at: number; readonly shardIndex: number; readonly adjacentShardIndex: number }
+  | { readonly kind: 'scale'; readonly at: number; readonly targetShardCount: number };
 
 const KEY_PREFIX = 'streams/';
 

@@ -10,6 +10,11 @@ import type { StreamsRuntime } from './runtime.js';
 export interface StreamsFeature {
   /** Operation handlers this feature implements, by operation name. */
   readonly handlers: Readonly<Record<string, OperationHandler>>;
+  /**
+   * Wraps an operation's handler (every operation, once all features added theirs): how cross-cutting
+   * rules such as control-plane rate limits apply without touching each operation.
+   */
+  decorate?(operation: string, handler: OperationHandler): OperationHandler;
   /** Stops timers and open work; called before storage closes. */
   close?(): Promise<void>;
 }
@@ -31,4 +36,31 @@ export interface FeatureOptions {
   readonly consumerLimit?: number;
   /** JSON file with the local KMS keys used for server-side encryption (created when missing). */
   readonly kmsKeyFile?: string;
+  /** Overrides of AWS's limits, applied when `enforceLimits` is on (defaults: AWS's published values). */
+  readonly limits?: Partial<LimitSettings>;
+}
+
+/**
+ * AWS's per-shard and control-plane limits (Kinesis Data Streams quotas page, streams.md §6); each can be
+ * overridden, e.g. to make a test throttle sooner.
+ */
+export interface LimitSettings {
+  /** Write bandwidth per shard, data + partition key bytes per second. AWS: 1 MiB. */
+  readonly writeBytesPerSecond: number;
+  /** Records written per shard per second. AWS: 1,000. */
+  readonly writeRecordsPerSecond: number;
+  /** Read bandwidth per shard (GetRecords, shared by all polling consumers), bytes per second. AWS: 2 MiB. */
+  readonly readBytesPerSecond: number;
+  /** GetRecords calls per shard per second. AWS: 5. */
+  readonly readCallsPerSecond: number;
+  /** How long GetRecords is refused after a response of 10 MiB, ms. AWS: 5,000. */
+  readonly largeReadPenaltyMs: number;
+  /** GetShardIterator calls per open shard per second. AWS: 5. */
+  readonly getShardIteratorPerSecond: number;
+  /** Streams in CREATING at once per account and region. AWS: 5. */
+  readonly creatingStreams: number;
+  /** Encryption changes (Start/StopStreamEncryption) per stream in a rolling 24 h. AWS: 25. */
+  readonly encryptionChangesPerDay: number;
+  /** Transactions per second per operation (control plane), overriding AWS's table entry by operation name. */
+  readonly operationsPerSecond: Readonly<Record<string, number>>;
 }

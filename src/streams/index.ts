@@ -48,6 +48,15 @@ import { limitsFeature } from './limits/index.js';
 
 export { kinesisModel } from './shapes/kinesis.generated.js';
 export { KinesisErrors } from './errors.js';
+export {
+  KPL_MAGIC,
+  KplFormatError,
+  deaggregate,
+  isAggregated,
+  type DeaggregateOptions,
+  type KinesisRecordLike,
+  type UserRecord,
+} from './kpl/index.js';
 
 /** Options of {@link createStreamsService}. */
 export interface StreamsServiceOptions extends FeatureOptions {
@@ -154,9 +163,13 @@ export async function createStreamsService(backend: StorageBackend, options: Str
     limitsFeature(featureContext),
     reshardingFeature(featureContext),
     fanOutFeature(featureContext),
-    encryptionFeature(featureContext),
+    await encryptionFeature(featureContext),
   ];
   for (const feature of features) Object.assign(handlers, feature.handlers);
+  for (const feature of features) {
+    if (!feature.decorate) continue;
+    for (const [operation, handler] of Object.entries(handlers)) handlers[operation] = feature.decorate(operation, handler);
+  }
 
   async function sweepRetention(): Promise<void> {
     for (const stream of [...catalog.all()]) {

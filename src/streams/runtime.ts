@@ -84,6 +84,10 @@ export class StreamsRuntime {
   readonly appendListeners = new Set<AppendListener>();
   readonly #handles = new Map<string, Promise<ShardHandle>>();
   readonly #routing = new Map<string, RoutingTable>();
+  /** Log ids of shards resharding is closing: no longer routed to, `closedAt` not yet set. */
+  readonly #closing = new Set<string>();
+  /** Appends started and not yet settled, by log id (resharding waits for them before sealing a parent). */
+  readonly #appending = new Map<string, Set<Promise<unknown>>>();
 
   constructor(options: {
     catalog: StreamCatalog;
@@ -157,7 +161,7 @@ export class StreamsRuntime {
       const encode = createSequenceNumberEncoder(Math.floor(shard.createdAt / 1000), shard.index);
       handle = this.logs.open(id).then((log) => ({
         shard,
-        log,
+        log: this.#trackAppends(id, log),
         // Record counters start at 1: counter 0 is the shard's StartingSequenceNumber.
         sequenceNumber: (offset: number, arrivalMs: number) => encode(offset + 1, Math.floor(arrivalMs / 1000)),
       }));
@@ -172,7 +176,7 @@ export class StreamsRuntime {
     let table = this.#routing.get(stream.id);
     if (!table) {
       const open = stream.shards
-        .filter((s) => s.closedAt === undefined)
+        .filter((s) => s.closedAt === undefined && !this.#closing.has(shardLogId(stream, s.index)))
         .sort((a, b) => (BigInt(a.startingHashKey) < BigInt(b.startingHashKey) ? -1 : 1));
       table = {
         shards: open,
@@ -195,7 +199,58 @@ export class StreamsRuntime {
   /** Drops cached routing and handles of a stream (after resharding or deletion). */
   forget(stream: StreamState): void {
     this.#routing.delete(stream.id);
-    for (const shard of stream.shards) this.#handles.delete(shardLogId(stream, shard.index));
+    for (const shard of stream.shards) {
+      this.#handles.delete(shardLogId(stream, shard.index));
+      this.#closing.delete(shardLogId(stream, shard.index));
+    }
+  }
+
+  /**
+   * Resharding, first step of closing parents: writes stop being routed to `shards` (their children must
+   * already be in `stream.shards`). `closedAt` is set only once {@link appendsSettled}, so a reader that
+   * sees a closed shard knows no record can still land in it. {@link forget} ends the hold.
+   */
+  stopRouting(stream: StreamState, shards: readonly ShardState[]): void {
+    for (const shard of shards) this.#closing.add(shardLogId(stream, shard.index));
+    this.#routing.delete(stream.id);
+  }
+
+  /** Resolves once every append to the shard's log started so far has settled (succeeded or failed). */
+  async appendsSettled(stream: StreamState, shard: ShardState): Promise<void> {
+    const pending = this.#appending.get(shardLogId(stream, shard.index));
+    if (pending) await Promise.allSettled([...pending]);
+  }
+
+  /** The log with its appends counted in flight (see {@link appendsSettled}); everything else passes through. */
+  #trackAppends(id: string, log: ShardLog): ShardLog {
+    const inflight = this.#appending;
+    return {
+      get startOffset() {
+        return log.startOffset;
+      },
+      get nextOffset() {
+        return log.nextOffset;
+      },
+      get lastTimestamp() {
+        return log.lastTimestamp;
+      },
+      read: (fromOffset, options) => log.read(fromOffset, options),
+      offsetForTimestamp: (timestamp) => log.offsetForTimestamp(timestamp),
+      trim: (before) => log.trim(before),
+      append(entries, now) {
+        const appended = log.append(entries, now);
+        let set = inflight.get(id);
+        if (!set) inflight.set(id, (set = new Set()));
+        const pending = set;
+        pending.add(appended);
+        const settle = (): void => {
+          pending.delete(appended);
+          if (pending.size === 0 && inflight.get(id) === pending) inflight.delete(id);
+        };
+        appended.then(settle, settle);
+        return appended;
+      },
+    };
   }
 
   /** Tells every append listener; a faulty listener is logged, never propagated to the writer. */

@@ -28,6 +28,16 @@ describe('loadConfig', () => {
       shardLimit: 1000,
       maxBodyBytes: 16 * 1024 * 1024,
       maxConnections: 10_000,
+      authConfig: '',
+      allowAnonymous: false,
+      tls: 'off',
+      tlsCert: '',
+      tlsKey: '',
+      audit: 'on',
+      auditMaxBytes: 100 * 1024 * 1024,
+      auditKeep: 5,
+      enforceLimits: false,
+      kmsKeyFile: '',
     });
     assert.deepEqual(config, DEFAULT_CONFIG);
   });
@@ -38,6 +48,8 @@ describe('loadConfig', () => {
         '--host', '0.0.0.0', '--port', '4600', '--data-dir', '/tmp/x', '--log-level', 'debug', '--region', 'eu-west-1',
         '--account-id', '123456789012', '--create-stream-ms', '0', '--delete-stream-ms', '1', '--update-stream-ms', '2',
         '--durability', 'interval:50', '--shard-limit', '20000', '--max-body-bytes', '2048', '--max-connections', '10',
+        '--auth-config', '/tmp/a.json', '--allow-anonymous', '--tls', 'self-signed', '--tls-cert', 'c.pem', '--tls-key', 'k.pem',
+        '--audit', 'off', '--audit-max-bytes', '8192', '--audit-keep', '2', '--enforce-limits', '--kms-key-file', '/tmp/k.json',
       ],
       {},
     );
@@ -55,6 +67,16 @@ describe('loadConfig', () => {
       shardLimit: 20000,
       maxBodyBytes: 2048,
       maxConnections: 10,
+      authConfig: '/tmp/a.json',
+      allowAnonymous: true,
+      tls: 'self-signed',
+      tlsCert: 'c.pem',
+      tlsKey: 'k.pem',
+      audit: 'off',
+      auditMaxBytes: 8192,
+      auditKeep: 2,
+      enforceLimits: true,
+      kmsKeyFile: '/tmp/k.json',
     });
   });
 
@@ -77,6 +99,16 @@ describe('loadConfig', () => {
       TRIBUTARY_SHARD_LIMIT: '5',
       TRIBUTARY_MAX_BODY_BYTES: '4096',
       TRIBUTARY_MAX_CONNECTIONS: '7',
+      TRIBUTARY_AUTH_CONFIG: '/a',
+      TRIBUTARY_ALLOW_ANONYMOUS: 'true',
+      TRIBUTARY_TLS: 'self-signed',
+      TRIBUTARY_TLS_CERT: 'c',
+      TRIBUTARY_TLS_KEY: 'k',
+      TRIBUTARY_AUDIT: 'off',
+      TRIBUTARY_AUDIT_MAX_BYTES: '8192',
+      TRIBUTARY_AUDIT_KEEP: '3',
+      TRIBUTARY_ENFORCE_LIMITS: 'true',
+      TRIBUTARY_KMS_KEY_FILE: '/k',
     };
     assert.deepEqual(loadConfig([], env), {
       host: '::1',
@@ -92,6 +124,16 @@ describe('loadConfig', () => {
       shardLimit: 5,
       maxBodyBytes: 4096,
       maxConnections: 7,
+      authConfig: '/a',
+      allowAnonymous: true,
+      tls: 'self-signed',
+      tlsCert: 'c',
+      tlsKey: 'k',
+      audit: 'off',
+      auditMaxBytes: 8192,
+      auditKeep: 3,
+      enforceLimits: true,
+      kmsKeyFile: '/k',
     });
     assert.equal(CONFIG_OPTIONS.length, Object.keys(env).length);
   });

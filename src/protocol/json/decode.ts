@@ -12,6 +12,10 @@
  *    SerializationException (body member `Message`) and AWS's text.
  * 3. Fractional numbers for integer/long members are truncated; integers clamp to the Java int range.
  * Conversion: blobs → `Buffer`, timestamps → `Date`.
+ *
+ * The shape walk is shared with CBOR 1.1 ({@link createInputDecoder}): AWS's coral front end runs one
+ * Jackson-based type check for both encodings, and only blobs and timestamps look different on the wire,
+ * so a wire supplies those two conversions (plus how to read values JSON cannot carry) as {@link WireScalars}.
  */
 import { CommonErrors } from '../errors.js';
 import { ServiceError } from '../service-error.js';
@@ -21,13 +25,43 @@ import { validateInput } from '../validate.js';
 /** Converts a non-null JSON value to its decoded form or throws SerializationException. */
 type Decode = (v: unknown) => unknown;
 
+/**
+ * What differs between the JSON-family wires for the shared type checks. Each conversion returns
+ * `undefined` for a value of the wrong type; the common type errors then answer.
+ */
+export interface WireScalars {
+  /** A blob member's value as bytes (JSON: base64 text). */
+  readonly blob: (v: unknown) => Uint8Array | undefined;
+  /** A timestamp member's value as a `Date` (JSON: epoch seconds). */
+  readonly timestamp: (v: unknown) => Date | undefined;
+  /**
+   * Maps a value that has no JSON form to the JSON-like value it stands for (e.g. an unknown CBOR tag
+   * to its content); returns `v` itself when there is none. Called only off the fast path.
+   */
+  readonly unwrap?: (v: unknown) => unknown;
+  /**
+   * For a value that has no JSON form (not a string, number, boolean, array or plain object): the Java
+   * class name AWS would print for it in a type error (e.g. `class [B` for bytes); `undefined` for JSON
+   * values. Such a value is never taken for a structure, map or list.
+   */
+  readonly className?: (v: unknown) => string | undefined;
+}
+
+/** Type-checks, converts and validates an operation input (the signature of {@link decodeInput}). */
+export type InputDecoder = (model: ServiceModel, operation: string, raw: Record<string, unknown>) => Record<string, unknown>;
+
+/** One wire's compiled decoders for one model, by shape name. */
+interface Compiler {
+  readonly wire: WireScalars;
+  readonly model: ServiceModel;
+  readonly byShape: Map<string, Decode>;
+}
+
 const START_STRUCT = 'Start of structure or map found where not expected.';
 const START_LIST = 'Start of list found where not expected';
 const BIG_NUMBER = 'class com.amazon.coral.value.json.numbers.TruncatingBigNumber';
 const JAVA_INT_MIN = -2147483648;
 const JAVA_INT_MAX = 2147483647;
-
-const cache = new WeakMap<ServiceModel, Map<string, Decode>>();
 
 function fail(message: string): never {
   throw new ServiceError(CommonErrors.SerializationException, message);
@@ -36,6 +70,33 @@ function fail(message: string): never {
 /** The error for an object or array where a scalar of `target` (e.g. `an Integer`) belongs. */
 function containerMismatch(v: object): never {
   fail(Array.isArray(v) ? START_LIST : START_STRUCT);
+}
+
+/**
+ * The slow path of every scalar check of `target` (e.g. `an Integer`): a value of the wrong type. A value
+ * with no JSON form is first unwrapped by the wire and checked again (`retry`); otherwise the Jackson
+ * text for its type answers.
+ */
+function mismatchFor(wire: WireScalars, target: string): (v: unknown, retry: Decode) => unknown {
+  return (v, retry) => {
+    if (wire.unwrap !== undefined) {
+      const u = wire.unwrap(v);
+      if (u !== v) return retry(u);
+    }
+    if (typeof v === 'boolean') fail(`class java.lang.Boolean can not be converted to ${target}`);
+    if (typeof v === 'number' || typeof v === 'bigint') fail(`${BIG_NUMBER} can not be converted to ${target}`);
+    if (typeof v === 'string') fail(`class java.lang.String can not be converted to ${target}`);
+    const name = wire.className?.(v);
+    if (name !== undefined) fail(`${name} can not be converted to ${target}`);
+    return containerMismatch(v as object);
+  };
+}
+
+/** A value the wire maps to something else (`undefined` when there is nothing to unwrap). */
+function unwrapped(wire: WireScalars, v: unknown): unknown {
+  if (wire.unwrap === undefined) return undefined;
+  const u = wire.unwrap(v);
+  return u === v ? undefined : u;
 }
 
 /** Jackson's target names, article included, exactly as AWS prints them (`an String` sic). */
@@ -67,7 +128,7 @@ function b64Value(c: number): number {
  * length a multiple of 4, only the standard alphabet with `=` padding at the end, and the unused
  * low bits of the last non-pad character zero.
  */
-function decodeBase64(s: string): Buffer {
+export function decodeBase64(s: string): Buffer {
   const prefix = `'${s}' can not be converted to a Blob: `;
   if (s.length % 4 !== 0) {
     fail(`${prefix}Base64 encoded length is expected a multiple of 4 bytes but found: ${s.length}`);
@@ -99,19 +160,14 @@ function shapeOf(model: ServiceModel, name: string): Shape {
   return s;
 }
 
-function decoderFor(model: ServiceModel, name: string): Decode {
-  let byShape = cache.get(model);
-  if (!byShape) {
-    byShape = new Map();
-    cache.set(model, byShape);
-  }
-  const hit = byShape.get(name);
+function decoderFor(c: Compiler, name: string): Decode {
+  const hit = c.byShape.get(name);
   if (hit) return hit;
   // Recursive shapes reach themselves while compiling: forward through a late-bound reference.
   let real: Decode | undefined;
-  byShape.set(name, (v) => real!(v));
-  real = buildDecoder(model, shapeOf(model, name));
-  byShape.set(name, real);
+  c.byShape.set(name, (v) => real!(v));
+  real = buildDecoder(c, shapeOf(c.model, name));
+  c.byShape.set(name, real);
   return real;
 }
 
@@ -121,38 +177,36 @@ function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
   else o[k] = v;
 }
 
-function buildDecoder(model: ServiceModel, shape: Shape): Decode {
+function buildDecoder(c: Compiler, shape: Shape): Decode {
+  const wire = c.wire;
   switch (shape.type) {
-    case 'string':
-      return (v) => {
-        if (typeof v === 'string') return v;
-        if (typeof v === 'boolean') fail(`class java.lang.Boolean can not be converted to ${TARGET.string}`);
-        if (typeof v === 'number') fail(`${BIG_NUMBER} can not be converted to ${TARGET.string}`);
-        return containerMismatch(v as object);
-      };
+    case 'string': {
+      const mismatch = mismatchFor(wire, TARGET.string);
+      const d: Decode = (v) => (typeof v === 'string' ? v : mismatch(v, d));
+      return d;
+    }
     case 'integer':
     case 'long':
     case 'double':
     case 'float': {
-      const target = TARGET[shape.type];
+      const mismatch = mismatchFor(wire, TARGET[shape.type]);
       const integral = shape.type === 'integer' || shape.type === 'long';
       const clamp = shape.type === 'integer';
-      return (v) => {
+      const d: Decode = (v) => {
         if (typeof v === 'number') {
           if (!integral) return v;
           // Coral's TruncatingBigNumber truncates toward zero; `+ 0` turns -0 into 0.
           const t = Math.trunc(v) + 0;
           return clamp ? Math.min(JAVA_INT_MAX, Math.max(JAVA_INT_MIN, t)) : t;
         }
-        if (typeof v === 'string') fail(`class java.lang.String can not be converted to ${target}`);
-        if (typeof v === 'boolean') fail(`class java.lang.Boolean can not be converted to ${target}`);
-        return containerMismatch(v as object);
+        return mismatch(v, d);
       };
+      return d;
     }
-    case 'boolean':
-      return (v) => {
+    case 'boolean': {
+      const mismatch = mismatchFor(wire, TARGET.boolean);
+      const d: Decode = (v) => {
         if (typeof v === 'boolean') return v;
-        if (typeof v === 'number') fail(`${BIG_NUMBER} can not be converted to ${TARGET.boolean}`);
         if (typeof v === 'string') {
           // Jackson coerces a few textual booleans; anything else fails with the value upper-cased.
           const u = v.toUpperCase();
@@ -160,80 +214,120 @@ function buildDecoder(model: ServiceModel, shape: Shape): Decode {
           if (u === 'FALSE' || u === 'NO' || u === '0') return false;
           fail(`'${u}' can not be converted to ${TARGET.boolean}`);
         }
-        return containerMismatch(v as object);
+        return mismatch(v, d);
       };
-    case 'blob':
-      return (v) => {
-        if (typeof v === 'string') return decodeBase64(v);
-        if (typeof v === 'boolean') fail(`class java.lang.Boolean can not be converted to ${TARGET.blob}`);
-        if (typeof v === 'number') fail(`${BIG_NUMBER} can not be converted to ${TARGET.blob}`);
-        return containerMismatch(v as object);
-      };
-    case 'timestamp':
-      return (v) => {
-        // Epoch seconds, possibly fractional; rounded to whole milliseconds (float noise in v * 1000).
-        if (typeof v === 'number') return new Date(Math.round(v * 1000));
-        if (typeof v === 'string') fail(`class java.lang.String can not be converted to ${TARGET.timestamp}`);
-        if (typeof v === 'boolean') fail(`class java.lang.Boolean can not be converted to ${TARGET.timestamp}`);
-        return containerMismatch(v as object);
-      };
+      return d;
+    }
+    case 'blob': {
+      const mismatch = mismatchFor(wire, TARGET.blob);
+      const d: Decode = (v) => wire.blob(v) ?? mismatch(v, d);
+      return d;
+    }
+    case 'timestamp': {
+      const mismatch = mismatchFor(wire, TARGET.timestamp);
+      const d: Decode = (v) => wire.timestamp(v) ?? mismatch(v, d);
+      return d;
+    }
     case 'list': {
       const memberName = shape.member.shape;
       let member: Decode | undefined;
-      return (v) => {
+      const d: Decode = (v) => {
         if (!Array.isArray(v)) {
-          if (typeof v === 'object') fail(START_STRUCT);
+          const u = unwrapped(wire, v);
+          if (u !== undefined) return d(u);
+          if (typeof v === 'object' && wire.className?.(v) === undefined) fail(START_STRUCT);
           fail('Expected list or null');
         }
-        member ??= decoderFor(model, memberName);
+        member ??= decoderFor(c, memberName);
         const out = new Array<unknown>(v.length);
         for (let i = 0; i < v.length; i++) {
           const e = v[i];
-          out[i] = e === null ? null : member(e);
+          // `undefined` only comes from wires that have it (CBOR's undefined): absent, like null.
+          out[i] = e === null || e === undefined ? null : member(e);
         }
         return out;
       };
+      return d;
     }
     case 'map': {
       const valueName = shape.value.shape;
       let value: Decode | undefined;
-      return (v) => {
-        if (typeof v !== 'object') fail('Expected map or null');
+      const d: Decode = (v) => {
+        if (typeof v !== 'object' || wire.className?.(v) !== undefined) {
+          const u = unwrapped(wire, v);
+          if (u !== undefined) return d(u);
+          fail('Expected map or null');
+        }
         if (Array.isArray(v)) fail(START_LIST);
-        value ??= decoderFor(model, valueName);
+        value ??= decoderFor(c, valueName);
         const src = v as Record<string, unknown>;
         const out: Record<string, unknown> = {};
         for (const k of Object.keys(src)) {
           const e = src[k];
-          if (e !== null) setOwn(out, k, value(e));
+          if (e !== null && e !== undefined) setOwn(out, k, value(e));
         }
         return out;
       };
+      return d;
     }
     case 'structure': {
       const memberShapes = new Map<string, string>();
       for (const [m, ref] of Object.entries(shape.members)) memberShapes.set(m, ref.shape);
       let members: Map<string, Decode> | undefined;
-      return (v) => {
-        if (typeof v !== 'object') fail('Expected null');
+      const d: Decode = (v) => {
+        if (typeof v !== 'object' || wire.className?.(v) !== undefined) {
+          const u = unwrapped(wire, v);
+          if (u !== undefined) return d(u);
+          fail('Expected null');
+        }
         if (Array.isArray(v)) fail(START_LIST);
         if (members === undefined) {
           members = new Map();
-          for (const [m, s] of memberShapes) members.set(m, decoderFor(model, s));
+          for (const [m, s] of memberShapes) members.set(m, decoderFor(c, s));
         }
         const src = v as Record<string, unknown>;
         const out: Record<string, unknown> = {};
         for (const k in src) {
-          const d = members.get(k);
-          if (d === undefined) continue;
+          const dm = members.get(k);
+          if (dm === undefined) continue;
           const e = src[k];
-          if (e !== null && e !== undefined) out[k] = d(e);
+          if (e !== null && e !== undefined) out[k] = dm(e);
         }
         return out;
       };
+      return d;
     }
   }
 }
+
+/**
+ * Builds the shared shape-driven input decoder for one wire: type checks in body order with AWS's
+ * SerializationException texts, the wire's blob and timestamp conversions, then the constraint checks
+ * of ../validate.ts. Decoders are compiled once per model and shape.
+ */
+export function createInputDecoder(wire: WireScalars): InputDecoder {
+  const compilers = new WeakMap<ServiceModel, Compiler>();
+  return (model, operation, raw) => {
+    const op = model.operations[operation];
+    if (!op) throw new ServiceError(CommonErrors.UnknownOperationException);
+    if (op.input === undefined) return {};
+    let c = compilers.get(model);
+    if (c === undefined) {
+      c = { wire, model, byShape: new Map() };
+      compilers.set(model, c);
+    }
+    const input = decoderFor(c, op.input)(raw) as Record<string, unknown>;
+    validateInput(model, operation, input);
+    return input;
+  };
+}
+
+/** JSON 1.1: blobs are base64 text, timestamps epoch seconds (possibly fractional). */
+const JSON_SCALARS: WireScalars = {
+  blob: (v) => (typeof v === 'string' ? decodeBase64(v) : undefined),
+  // Epoch seconds, possibly fractional; rounded to whole milliseconds (float noise in v * 1000).
+  timestamp: (v) => (typeof v === 'number' ? new Date(Math.round(v * 1000)) : undefined),
+};
 
 /**
  * Type-checks and converts a parsed JSON 1.1 body against `operation`'s input shape, then validates
@@ -241,11 +335,4 @@ function buildDecoder(model: ServiceModel, shape: Shape): Decode {
  * timestamps as `Date`). Throws `ServiceError` SerializationException (type errors),
  * ValidationException (constraints) or UnknownOperationException (operation not in the model).
  */
-export function decodeInput(model: ServiceModel, operation: string, raw: Record<string, unknown>): Record<string, unknown> {
-  const op = model.operations[operation];
-  if (!op) throw new ServiceError(CommonErrors.UnknownOperationException);
-  if (op.input === undefined) return {};
-  const input = decoderFor(model, op.input)(raw) as Record<string, unknown>;
-  validateInput(model, operation, input);
-  return input;
-}
+export const decodeInput: InputDecoder = createInputDecoder(JSON_SCALARS);

@@ -296,6 +296,34 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
           assert.equal((await log.read(1, { maxRecords: 10, maxBytes: 10 })).length, 1);
         }));
 
+      it('record attributes (0-255) round-trip per record and survive a restart; absent means 0', async () => {
+        await factory.reset();
+        let b = await factory.open();
+        try {
+          const log = await b.logs.open('attrs');
+          await log.append(
+            [
+              { key: 'a', value: enc('plain') },
+              { key: 'b', value: enc('flagged'), attributes: 1 },
+              { key: 'c', value: enc('max'), attributes: 255 },
+              { key: 'd', value: enc('zero'), attributes: 0 },
+            ],
+            1,
+          );
+          const check = (recs: LogRecord[]): void => {
+            assert.deepEqual(
+              recs.map((r) => [r.key, text(r.value), r.attributes ?? 0]),
+              [['a', 'plain', 0], ['b', 'flagged', 1], ['c', 'max', 255], ['d', 'zero', 0]],
+            );
+          };
+          check(await log.read(0, ALL));
+          b = await restart(b);
+          check(await (await b.logs.open('attrs')).read(0, ALL));
+        } finally {
+          await b.close();
+        }
+      });
+
       it('the log store opens, lists and deletes independent logs', () =>
         fresh(async (b) => {
           const [l1, l1again] = await Promise.all([b.logs.open('a.B_c-9'), b.logs.open('a.B_c-9')]);

@@ -13,7 +13,8 @@
  *   16     4  timestamp.lo  commit time, epoch ms = timestamp.hi * 2^32 + timestamp.lo
  *   20     4  timestamp.hi
  *   24     4  attributes    bits 0..7 flags (bit 0 = BATCH_END: last record of an append batch,
- *                           bits 1..7 zero), bits 8..15 format version (1), bits 16..31 zero
+ *                           bits 1..7 zero), bits 8..15 format version (1), bits 16..23 the
+ *                           entry's application attributes (AppendEntry.attributes), bits 24..31 zero
  *   28     4  keyLength     UTF-8 bytes of the key
  *   32     k  key           UTF-8
  * 32+k     v  value         raw bytes, v = frameLength - 28 - keyLength
@@ -36,6 +37,9 @@ const FRAME_FIXED_BODY = FRAME_HEADER_BYTES - 4;
 export const FRAME_VERSION = 1;
 /** Flag: the frame is the last of its append batch. */
 export const FLAG_BATCH_END = 0x1;
+/** Bits of the attributes word holding the application attributes (AppendEntry.attributes, 0–255). */
+const APP_ATTRIBUTES_SHIFT = 16;
+const APP_ATTRIBUTES_MASK = 0xff << APP_ATTRIBUTES_SHIFT;
 /** Largest key the codec accepts (the storage contract allows 64 KiB). */
 export const MAX_KEY_BYTES = 64 * 1024;
 /**
@@ -68,6 +72,8 @@ export function frameSize(keyBytes: number, valueBytes: number): number {
 export interface FrameInput {
   readonly key: string;
   readonly value: Uint8Array;
+  /** Application attributes, 0–255 (absent = 0). */
+  readonly attributes?: number;
 }
 
 /**
@@ -109,7 +115,8 @@ export class FrameEncoder {
     buf.writeUInt32LE(Math.floor(offset / TWO_32), start + 12);
     buf.writeUInt32LE(ts % TWO_32, start + 16);
     buf.writeUInt32LE(Math.floor(ts / TWO_32), start + 20);
-    buf.writeUInt32LE(VERSION_BITS | (batchEnd ? FLAG_BATCH_END : 0), start + 24);
+    const app = ((entry.attributes ?? 0) << APP_ATTRIBUTES_SHIFT) & APP_ATTRIBUTES_MASK;
+    buf.writeUInt32LE((VERSION_BITS | app | (batchEnd ? FLAG_BATCH_END : 0)) >>> 0, start + 24);
     buf.writeUInt32LE(keyLength, start + 28);
     buf.writeUInt32LE(crc32(buf.subarray(start + 8, end)), start + 4);
     this.offset = offset + 1;
@@ -145,6 +152,8 @@ export class FrameDecoder {
   offset = 0;
   timestamp = 0;
   batchEnd = false;
+  /** Application attributes of the last decoded frame (0–255). */
+  attributes = 0;
   keyStart = 0;
   keyLength = 0;
   valueStart = 0;
@@ -180,7 +189,7 @@ export class FrameDecoder {
     const frameLength = buf.readUInt32LE(start);
     if (frameLength < FRAME_FIXED_BODY || frameLength > MAX_FRAME_LENGTH) return FrameStatus.corrupt;
     const attributes = buf.readUInt32LE(start + 24);
-    if ((attributes & ~FLAG_BATCH_END) !== VERSION_BITS) return FrameStatus.corrupt;
+    if ((attributes & ~(FLAG_BATCH_END | APP_ATTRIBUTES_MASK)) !== VERSION_BITS) return FrameStatus.corrupt;
     const keyLength = buf.readUInt32LE(start + 28);
     if (keyLength > MAX_KEY_BYTES || keyLength > frameLength - FRAME_FIXED_BODY) return FrameStatus.corrupt;
     const total = frameLength + 4;
@@ -196,6 +205,7 @@ export class FrameDecoder {
     this.offset = buf.readUInt32LE(start + 8) + buf.readUInt32LE(start + 12) * TWO_32;
     this.timestamp = buf.readUInt32LE(start + 16) + buf.readUInt32LE(start + 20) * TWO_32;
     this.batchEnd = (attributes & FLAG_BATCH_END) !== 0;
+    this.attributes = (attributes & APP_ATTRIBUTES_MASK) >>> APP_ATTRIBUTES_SHIFT;
     this.keyStart = start + FRAME_HEADER_BYTES;
     this.keyLength = keyLength;
     this.valueStart = this.keyStart + keyLength;

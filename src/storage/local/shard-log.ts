@@ -172,6 +172,9 @@ export class LocalShardLog implements ShardLog {
       if (typeof e.key !== 'string' || !(e.value instanceof Uint8Array)) {
         return Promise.reject(new LocalStorageError(LocalStorageErrorCode.invalidArgument, 'entries need a string key and a Uint8Array value'));
       }
+      if (e.attributes !== undefined && !(Number.isInteger(e.attributes) && e.attributes >= 0 && e.attributes <= 255)) {
+        return Promise.reject(new LocalStorageError(LocalStorageErrorCode.invalidArgument, `attributes must be an integer from 0 to 255, got ${e.attributes}`));
+      }
       const keyBytes = e.key.length === 0 ? 0 : Buffer.byteLength(e.key, 'utf8');
       if (keyBytes > MAX_KEY_BYTES) {
         return Promise.reject(new LocalStorageError(LocalStorageErrorCode.invalidArgument, `key of ${keyBytes} bytes exceeds ${MAX_KEY_BYTES}`));
@@ -454,7 +457,11 @@ export class LocalShardLog implements ShardLog {
             st.done = true;
             return;
           }
-          st.out.push({ offset: dec.offset, timestamp: dec.timestamp, key: dec.key(), value: dec.value() });
+          st.out.push(
+            dec.attributes === 0
+              ? { offset: dec.offset, timestamp: dec.timestamp, key: dec.key(), value: dec.value() }
+              : { offset: dec.offset, timestamp: dec.timestamp, key: dec.key(), value: dec.value(), attributes: dec.attributes },
+          );
           st.bytes += size;
           st.from = dec.offset + 1;
           if (st.out.length >= st.maxRecords) {

@@ -1,6 +1,201 @@
-/** Server-side encryption: StartStreamEncryption / StopStreamEncryption and records encrypted at rest. TODO(#3). */
+/**
+ * Server-side encryption: StartStreamEncryption / StopStreamEncryption and records encrypted at rest.
+ *
+ * AWS rules (StartStreamEncryption / StopStreamEncryption API reference, streams.md §2 and §9):
+ * 1. The stream must be ACTIVE (ResourceInUseException otherwise); EncryptionType must be KMS; the KeyId is
+ *    a key id, key ARN, alias name or alias ARN, `alias/aws/kinesis` always exists; an unknown key →
+ *    KMSNotFoundException (StopStreamEncryption does not check the key).
+ * 2. The stream shows UPDATING for the update delay; once it is ACTIVE again the new EncryptionType and
+ *    KeyId are in DescribeStream(Summary) and records written from then on are (or are no longer) encrypted.
+ * 3. PutRecord(s) answer `EncryptionType: KMS` when they encrypted the records; GetRecords marks each
+ *    record that was written encrypted with `EncryptionType: KMS` and returns its plaintext.
+ * 4. With limits enforced, at most 25 encryption changes per stream in a rolling 24 hours (LimitExceededException).
+ *
+ * Records are sealed with AES-256-GCM (see record-envelope.ts and docs/adr/0004-encryption-at-rest.md);
+ * the stored record's attributes say whether it is sealed, so plaintext and envelopes never mix up.
+ */
+import type { RequestContext } from '../../protocol/index.js';
+import type { AppendEntry, LogRecord } from '../../storage/index.js';
+import { StreamStatus, type ShardState, type StreamState } from '../catalog.js';
+import { kinesisError } from '../errors.js';
 import type { FeatureContext, StreamsFeature } from '../feature.js';
+import { shardLogId, type StreamsRuntime } from '../runtime.js';
+import { LocalKeyStore, keyFileSource, metaStoreSource, type LocalKmsKey } from './key-store.js';
+import { RecordAttribute, deriveDataKey, envelopeKeyId, openRecord, sealRecord } from './record-envelope.js';
 
-export function encryptionFeature(_ctx: FeatureContext): StreamsFeature {
-  return { handlers: {} };
+export { KINESIS_MANAGED_ALIAS, KmsKeyFileError, type KmsKeyDocument, type KmsKeyEntry } from './key-store.js';
+
+/** Turns entries into what is stored, and stored records back into what readers see. */
+export interface RecordSealer {
+  /** The entries to append for `stream`'s shard; `encrypted` when the stream encrypts new records now. */
+  seal(stream: StreamState, shard: ShardState, entries: AppendEntry[]): { entries: AppendEntry[]; encrypted: boolean };
+  /** The partition key and data of a stored record; `encrypted` when it was stored sealed. */
+  open(stream: StreamState, shard: ShardState, record: LogRecord): { key: string; value: Uint8Array; encrypted: boolean };
+}
+
+/** Stores and returns records as they are (no encryption feature installed). */
+const PLAIN: RecordSealer = {
+  seal: (_stream, _shard, entries) => ({ entries, encrypted: false }),
+  open: (_stream, _shard, record) => ({ key: record.key, value: record.value, encrypted: false }),
+};
+
+const sealers = new WeakMap<StreamsRuntime, RecordSealer>();
+
+/** The record sealer of a service runtime (PutRecord(s) and GetRecords go through it). */
+export function recordSealer(rt: StreamsRuntime): RecordSealer {
+  return sealers.get(rt) ?? PLAIN;
+}
+
+const PENDING_PREFIX = 'encryption/pending/';
+const DAY_MS = 24 * 3_600_000;
+
+/** A Start/StopStreamEncryption waiting for its UPDATING period to end (persisted across restarts). */
+interface PendingChange {
+  readonly streamId: string;
+  readonly encryptionType: 'NONE' | 'KMS';
+  readonly keyId?: string;
+  /** When the stream turns ACTIVE with the new settings (epoch ms). */
+  readonly dueAt: number;
+}
+
+interface EncryptionInput {
+  StreamName?: string;
+  StreamARN?: string;
+  EncryptionType: string;
+  KeyId: string;
+}
+
+/** The encryption feature: loads the local KMS keys, installs the record sealer, adds the two operations. */
+export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFeature> {
+  const { rt, meta, logger, options } = ctx;
+  const keys = await LocalKeyStore.open(options.kmsKeyFile ? keyFileSource(options.kmsKeyFile) : metaStoreSource(meta));
+  const dataKeys = new Map<string, Buffer>();
+  const streamKeys = new Map<string, { keyIdText: string; key: LocalKmsKey }>();
+  const changes = new Map<string, number[]>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  const applying = new Set<Promise<void>>();
+  const changeLimit = options.limits?.encryptionChangesPerDay ?? 25;
+
+  const dataKey = (stream: StreamState, key: LocalKmsKey): Buffer => {
+    const id = `${stream.id}/${key.keyId}`;
+    let k = dataKeys.get(id);
+    if (!k) dataKeys.set(id, (k = deriveDataKey(key.material, stream.id)));
+    return k;
+  };
+
+  const keyOfStream = (stream: StreamState): LocalKmsKey => {
+    const cached = streamKeys.get(stream.id);
+    if (cached && cached.keyIdText === stream.keyId) return cached.key;
+    const key = keys.resolve(stream.keyId ?? '', stream);
+    streamKeys.set(stream.id, { keyIdText: stream.keyId ?? '', key });
+    return key;
+  };
+
+  const sealer: RecordSealer = {
+    seal(stream, shard, entries) {
+      if (stream.encryptionType !== 'KMS') return { entries, encrypted: false };
+      const key = keyOfStream(stream);
+      const opts = { keyId: key.keyId, dataKey: dataKey(stream, key), logId: shardLogId(stream, shard.index) };
+      const sealed = entries.map((e) => ({
+        key: '',
+        value: sealRecord({ partitionKey: e.key, data: e.value }, opts),
+        attributes: RecordAttribute.encrypted,
+      }));
+      return { entries: sealed, encrypted: true };
+    },
+    open(stream, shard, record) {
+      if (((record.attributes ?? 0) & RecordAttribute.encrypted) === 0) return { key: record.key, value: record.value, encrypted: false };
+      const keyId = envelopeKeyId(record.value);
+      const key = keyId === undefined ? undefined : keys.byId(keyId);
+      if (!key) {
+        throw kinesisError('KMSNotFoundException', `Key ${keyId ?? '(unreadable)'} used to encrypt records of stream ${stream.name} under account ${stream.accountId} does not exist.`);
+      }
+      try {
+        const plain = openRecord(record.value, { dataKey: dataKey(stream, key), logId: shardLogId(stream, shard.index) });
+        return { key: plain.partitionKey, value: plain.data, encrypted: true };
+      } catch (err) {
+        logger.error({ err, stream: stream.name, shard: shard.shardId, offset: record.offset }, 'stored record failed decryption');
+        throw kinesisError('InternalFailureException', 'Internal service failure.');
+      }
+    },
+  };
+  sealers.set(rt, sealer);
+
+  /** Rule 2: the new settings take effect when the UPDATING period ends. */
+  const apply = async (pending: PendingChange): Promise<void> => {
+    timers.delete(pending.streamId);
+    const stream = rt.catalog.getById(pending.streamId);
+    if (stream && stream.status === StreamStatus.UPDATING) {
+      setEncryption(stream, pending);
+      stream.status = StreamStatus.ACTIVE;
+      delete stream.transitionAt;
+      await rt.catalog.save(stream);
+    }
+    await meta.delete(PENDING_PREFIX + pending.streamId);
+  };
+  const schedule = (pending: PendingChange): void => {
+    const timer = setTimeout(() => {
+      const p = apply(pending)
+        .catch((err) => logger.error({ err, streamId: pending.streamId }, 'encryption change failed'))
+        .finally(() => applying.delete(p));
+      applying.add(p);
+    }, Math.max(0, pending.dueAt - rt.now()));
+    timers.set(pending.streamId, timer);
+  };
+  // Changes whose UPDATING period was cut short by a restart complete now (or when due).
+  for (const [, pending] of await meta.list<PendingChange>(PENDING_PREFIX)) schedule(pending);
+
+  const change = async (input: EncryptionInput, reqCtx: RequestContext, target: 'NONE' | 'KMS'): Promise<void> => {
+    // Rule 1.
+    const stream = rt.resolveStream(input, reqCtx);
+    rt.requireActive(stream);
+    if (input.EncryptionType !== 'KMS') {
+      throw kinesisError('InvalidArgumentException', `Encryption type ${input.EncryptionType} is not supported. The only valid value is KMS.`);
+    }
+    if (target === 'KMS') keys.resolve(input.KeyId, stream);
+    if (options.enforceLimits) {
+      // Rule 4.
+      const now = rt.now();
+      const recent = (changes.get(stream.id) ?? []).filter((t) => t > now - DAY_MS);
+      if (recent.length >= changeLimit) {
+        throw kinesisError(
+          'LimitExceededException',
+          `Exceeded the limit of ${changeLimit} encryption changes in a rolling 24-hour period for stream ${stream.name} under account ${stream.accountId}.`,
+        );
+      }
+      recent.push(now);
+      changes.set(stream.id, recent);
+    }
+    const delay = rt.settings.updateStreamMs;
+    const pending: PendingChange = { streamId: stream.id, encryptionType: target, ...(target === 'KMS' ? { keyId: input.KeyId } : {}), dueAt: rt.now() + delay };
+    if (delay <= 0) {
+      setEncryption(stream, pending);
+      await rt.catalog.save(stream);
+      return;
+    }
+    // The status flip and the new settings must land in one catalog write, so this feature runs the
+    // UPDATING period itself instead of the catalog's timer: the pending change is persisted first.
+    await meta.put(PENDING_PREFIX + stream.id, pending);
+    stream.status = StreamStatus.UPDATING;
+    await rt.catalog.save(stream);
+    schedule(pending);
+  };
+
+  return {
+    handlers: {
+      StartStreamEncryption: (input: EncryptionInput, c: RequestContext) => change(input, c, 'KMS'),
+      StopStreamEncryption: (input: EncryptionInput, c: RequestContext) => change(input, c, 'NONE'),
+    },
+    async close() {
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+      await Promise.all([...applying]);
+    },
+  };
+}
+
+function setEncryption(stream: StreamState, change: PendingChange): void {
+  stream.encryptionType = change.encryptionType;
+  if (change.keyId !== undefined) stream.keyId = change.keyId;
+  else delete stream.keyId;
 }

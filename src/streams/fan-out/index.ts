@@ -1,6 +1,58 @@
-/** Enhanced fan-out: stream consumers and SubscribeToShard. TODO(#3). */
+/**
+ * Enhanced fan-out: stream consumers (RegisterStreamConsumer, DescribeStreamConsumer,
+ * ListStreamConsumers, DeregisterStreamConsumer) and SubscribeToShard, which pushes records over
+ * HTTP/2 in AWS's event-stream encoding as they are appended (streams.md §8).
+ */
 import type { FeatureContext, StreamsFeature } from '../feature.js';
+import {
+  deregisterStreamConsumer,
+  describeStreamConsumer,
+  listStreamConsumers,
+  registerStreamConsumer,
+  type ConsumerOperationContext,
+} from './consumer-operations.js';
+import { ConsumerRegistry, DEFAULT_CONSUMER_LIMIT } from './consumers.js';
+import { DEFAULT_SUBSCRIPTION_TIMINGS, SubscriptionHub, subscribeToShard, type SubscriptionTimings } from './subscribe-to-shard.js';
 
-export function fanOutFeature(_ctx: FeatureContext): StreamsFeature {
-  return { handlers: {} };
+export { consumerRegistry, consumerPolicyKey, ConsumerStatus, DEFAULT_CONSUMER_LIMIT, MAX_CREATING_CONSUMERS } from './consumers.js';
+export type { ConsumerRegistry, ConsumerState } from './consumers.js';
+export { DEFAULT_SUBSCRIPTION_TIMINGS } from './subscribe-to-shard.js';
+export type { SubscriptionTimings } from './subscribe-to-shard.js';
+
+/**
+ * Installs enhanced fan-out. Consumers stay CREATING for the service's `createStreamMs` and DELETING for
+ * its `deleteStreamMs`; `options.consumerLimit` (default 20) caps consumers per stream. `timings`
+ * overrides subscription timings (tests, benchmarks).
+ */
+export function fanOutFeature(ctx: FeatureContext, timings: Partial<SubscriptionTimings> = {}): StreamsFeature {
+  const { rt, meta, logger, options } = ctx;
+  const hub = new SubscriptionHub();
+  const registry = new ConsumerRegistry({
+    meta,
+    rt,
+    logger,
+    creatingMs: rt.settings.createStreamMs,
+    deletingMs: rt.settings.deleteStreamMs,
+    consumerLimit: options.consumerLimit ?? DEFAULT_CONSUMER_LIMIT,
+    onGone: (consumer) => hub.endConsumer(consumer),
+  });
+  // A failed load is logged here; operations that await `ready` report it as InternalFailure.
+  registry.ready.catch((err) => logger.error({ err }, 'loading stream consumers failed'));
+  rt.appendListeners.add(hub.onAppend);
+  const fo: ConsumerOperationContext = { rt, registry };
+  const sc = { rt, registry, hub, timings: { ...DEFAULT_SUBSCRIPTION_TIMINGS, ...timings } };
+  return {
+    handlers: {
+      RegisterStreamConsumer: (i, c) => registerStreamConsumer(fo, i, c),
+      DescribeStreamConsumer: (i, c) => describeStreamConsumer(fo, i, c),
+      ListStreamConsumers: (i, c) => listStreamConsumers(fo, i, c),
+      DeregisterStreamConsumer: (i, c) => deregisterStreamConsumer(fo, i, c),
+      SubscribeToShard: (i, c) => subscribeToShard(sc, i, c),
+    },
+    async close() {
+      rt.appendListeners.delete(hub.onAppend);
+      hub.close();
+      await registry.close();
+    },
+  };
 }

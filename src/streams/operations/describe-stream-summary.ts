@@ -1,6 +1,7 @@
 /** DescribeStreamSummary: the stream without its shard list. */
 import type { RequestContext } from '../../protocol/index.js';
 import type { StreamsRuntime } from '../runtime.js';
+import { consumerRegistry } from '../fan-out/consumers.js';
 import { enhancedMonitoring } from './shard-view.js';
 
 export function describeStreamSummary(
@@ -23,7 +24,7 @@ export function describeStreamSummary(
       EncryptionType: stream.encryptionType,
       ...(stream.keyId !== undefined ? { KeyId: stream.keyId } : {}),
       OpenShardCount: openShards,
-      ConsumerCount: 0, // TODO(#3): registered consumers
+      ConsumerCount: consumerRegistry(rt)?.count(stream) ?? 0,
       MaxRecordSizeInKiB: stream.maxRecordSizeKiB,
       ...(stream.mode === 'ON_DEMAND' && stream.warmThroughputMiBps !== undefined
         ? { WarmThroughput: { TargetMiBps: stream.warmThroughputMiBps, CurrentMiBps: stream.warmThroughputMiBps } }

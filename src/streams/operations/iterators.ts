@@ -17,7 +17,8 @@ import type { RequestContext } from '../../protocol/index.js';
 import { StreamStatus, type ShardState, type StreamState } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import { decodeSequenceNumber, formatShardId, parseShardId } from '../model/index.js';
-import type { StreamsRuntime } from '../runtime.js';
+import type { ShardHandle, StreamsRuntime } from '../runtime.js';
+import { recordSealer } from '../encryption/index.js';
 
 /** AWS: an iterator is valid for 5 minutes. */
 export const ITERATOR_TTL_MS = 300_000;
@@ -53,54 +54,83 @@ export async function getShardIterator(
   if (!shard || stream.status === StreamStatus.CREATING || stream.status === StreamStatus.DELETING) {
     throw shardMissing(shardId, stream);
   }
-  const type = input.ShardIteratorType;
+  const now = rt.now();
+  const { log } = await rt.shardHandle(stream, shard);
+  const offset = await resolveStartOffset(
+    rt,
+    { stream, shard, log },
+    { type: input.ShardIteratorType, sequenceNumber: input.StartingSequenceNumber, timestamp: input.Timestamp, operation: 'GetShardIterator', now },
+  );
+  return { ShardIterator: rt.iterators.encode({ streamId: stream.id, shardIndex: shard.index, offset, issuedAt: now }) };
+}
+
+/** Where a reader starts: GetShardIterator's iterator type or SubscribeToShard's StartingPosition. */
+export interface StartPosition {
+  readonly type: GetShardIteratorInput['ShardIteratorType'];
+  readonly sequenceNumber?: string;
+  readonly timestamp?: Date;
+  /** Operation named in error messages (`… used in GetShardIterator on shard …`). */
+  readonly operation: string;
+  /** Current time, epoch ms. */
+  readonly now: number;
+}
+
+/**
+ * Resolves a starting position to a log offset, following the GetShardIterator rules in this file's
+ * header (steps 1–3); SubscribeToShard's StartingPosition follows the same rules (AWS API reference,
+ * SubscribeToShard: StartingPosition "has the same semantics as ShardIteratorType").
+ */
+export async function resolveStartOffset(
+  rt: StreamsRuntime,
+  target: { stream: StreamState; shard: ShardState; log: { startOffset: number; nextOffset: number; offsetForTimestamp(t: number): Promise<number> } },
+  position: StartPosition,
+): Promise<number> {
+  const { stream, shard, log } = target;
+  const { type, now } = position;
+  // Step 1: only the sequence-number types carry (and need) a sequence number.
   const bySequence = type === 'AT_SEQUENCE_NUMBER' || type === 'AFTER_SEQUENCE_NUMBER';
-  if (bySequence && input.StartingSequenceNumber === undefined) {
+  if (bySequence && position.sequenceNumber === undefined) {
     throw kinesisError(
       'InvalidArgumentException',
       `Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified ${type} and no StartingSequenceNumber.`,
     );
   }
-  if (!bySequence && input.StartingSequenceNumber !== undefined) {
+  if (!bySequence && position.sequenceNumber !== undefined) {
     throw kinesisError(
       'InvalidArgumentException',
       `Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified ${type} and also a StartingSequenceNumber.`,
     );
   }
-  const now = rt.now();
-  const { log } = await rt.shardHandle(stream, shard);
-  let offset: number;
   switch (type) {
+    // Step 3: TRIM_HORIZON and LATEST.
     case 'TRIM_HORIZON':
-      offset = await firstRetainedOffset(rt, stream, log);
-      break;
+      return firstRetainedOffset(rt, stream, log);
     case 'LATEST':
-      offset = log.nextOffset;
-      break;
+      return log.nextOffset;
+    // Step 2: AT_TIMESTAMP.
     case 'AT_TIMESTAMP': {
-      if (input.Timestamp === undefined) {
+      if (position.timestamp === undefined) {
         throw kinesisError(
           'InvalidArgumentException',
           'Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.',
         );
       }
-      const t = input.Timestamp.getTime();
+      const t = position.timestamp.getTime();
       if (t > now) {
         throw kinesisError(
           'InvalidArgumentException',
           `The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: ${t}, currentTimestampInMillis: ${now}`,
         );
       }
-      offset = Math.max(await log.offsetForTimestamp(Math.max(t, rt.retentionCutoff(stream))), log.startOffset);
-      break;
+      return Math.max(await log.offsetForTimestamp(Math.max(t, rt.retentionCutoff(stream))), log.startOffset);
     }
     default: {
-      const text = input.StartingSequenceNumber!;
+      const text = position.sequenceNumber!;
       const parts = decodeSequenceNumber(text);
       if (!parts) {
         throw kinesisError(
           'InvalidArgumentException',
-          `StartingSequenceNumber ${text} used in GetShardIterator on shard ${shard.shardId} in stream ${stream.name} under account ${stream.accountId} is invalid.`,
+          `StartingSequenceNumber ${text} used in ${position.operation} on shard ${shard.shardId} in stream ${stream.name} under account ${stream.accountId} is invalid.`,
         );
       }
       if (parts.shardIndex !== shard.index) {
@@ -112,17 +142,15 @@ export async function getShardIterator(
       if (parts.shardCreatedSeconds !== Math.floor(shard.createdAt / 1000)) {
         throw kinesisError(
           'InvalidArgumentException',
-          `StartingSequenceNumber ${text} used in GetShardIterator on shard ${shard.shardId} in stream ${stream.name} under account ${stream.accountId} is invalid because it did not come from this stream.`,
+          `StartingSequenceNumber ${text} used in ${position.operation} on shard ${shard.shardId} in stream ${stream.name} under account ${stream.accountId} is invalid because it did not come from this stream.`,
         );
       }
       // Record counters are log offset + 1 (counter 0 is the shard's StartingSequenceNumber).
       const counter = Number(parts.counter > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : parts.counter);
       const at = type === 'AT_SEQUENCE_NUMBER' ? Math.max(counter - 1, 0) : counter;
-      offset = Math.min(Math.max(at, await firstRetainedOffset(rt, stream, log)), log.nextOffset);
-      break;
+      return Math.min(Math.max(at, await firstRetainedOffset(rt, stream, log)), log.nextOffset);
     }
   }
-  return { ShardIterator: rt.iterators.encode({ streamId: stream.id, shardIndex: shard.index, offset, issuedAt: now }) };
 }
 
 /** The oldest offset whose record is still within the stream's retention period. */
@@ -144,7 +172,7 @@ function javaDate(ms: number): string {
 }
 
 export interface GetRecordsOutput {
-  Records: Array<{ SequenceNumber: string; ApproximateArrivalTimestamp: Date; Data: Uint8Array; PartitionKey: string }>;
+  Records: Array<{ SequenceNumber: string; ApproximateArrivalTimestamp: Date; Data: Uint8Array; PartitionKey: string; EncryptionType?: 'KMS' }>;
   NextShardIterator?: string;
   MillisBehindLatest: number;
   ChildShards?: Array<{ ShardId: string; ParentShards: string[]; HashKeyRange: { StartingHashKey: string; EndingHashKey: string } }>;
@@ -174,31 +202,16 @@ export async function getRecords(
   }
   rt.gate.admitRead(stream, shard, now);
   const handle = await rt.shardHandle(stream, shard);
-  const log = handle.log;
-  let from = state.offset;
-  // Skip what retention removed or hides (AWS: expired records are no longer returned).
-  if (from < log.nextOffset) from = Math.max(from, await firstRetainedOffset(rt, stream, log));
   const limit = Math.min(input.Limit ?? GET_RECORDS_MAX_RECORDS, GET_RECORDS_MAX_RECORDS);
-  const stored = from < log.nextOffset ? await log.read(from, { maxRecords: limit, maxBytes: GET_RECORDS_MAX_BYTES }) : [];
-  const records = new Array<GetRecordsOutput['Records'][number]>(stored.length);
-  let bytes = 0;
-  for (let i = 0; i < stored.length; i++) {
-    const r = stored[i]!;
-    bytes += r.value.length + r.key.length;
-    records[i] = {
-      SequenceNumber: handle.sequenceNumber(r.offset, r.timestamp),
-      ApproximateArrivalTimestamp: new Date(r.timestamp),
-      Data: r.value,
-      PartitionKey: r.key,
-    };
-  }
+  const { records, bytes, next, atTip, lastArrival } = await readShardRecords(rt, { stream, handle }, {
+    from: state.offset,
+    maxRecords: limit,
+    maxBytes: GET_RECORDS_MAX_BYTES,
+  });
   rt.gate.recordRead(stream, shard, bytes, now);
-  const last = stored[stored.length - 1];
-  const next = last ? last.offset + 1 : from;
-  const atTip = next >= log.nextOffset;
   const output: GetRecordsOutput = {
     Records: records,
-    MillisBehindLatest: atTip || !last ? 0 : Math.max(0, now - last.timestamp),
+    MillisBehindLatest: atTip || lastArrival === undefined ? 0 : Math.max(0, now - lastArrival),
   };
   if (shard.closedAt !== undefined && atTip) {
     output.ChildShards = childShards(stream, shard);
@@ -208,7 +221,61 @@ export async function getRecords(
   return output;
 }
 
-function childShards(stream: StreamState, parent: ShardState): NonNullable<GetRecordsOutput['ChildShards']> {
+/** One batch of records read from a shard, in API shape (GetRecords and SubscribeToShard events). */
+export interface ShardRead {
+  readonly records: GetRecordsOutput['Records'];
+  /** Data + partition key bytes returned (read accounting). */
+  readonly bytes: number;
+  /** Offset to read next. */
+  readonly next: number;
+  /** `next` reached the end of the log. */
+  readonly atTip: boolean;
+  /** Arrival time (epoch ms) of the last record returned. */
+  readonly lastArrival?: number;
+}
+
+/**
+ * Reads up to `maxRecords` / `maxBytes` (at least one record when one is available) from `from`,
+ * skipping records past retention (GetRecords steps 2–3; SubscribeToShard delivers the same records).
+ */
+export async function readShardRecords(
+  rt: StreamsRuntime,
+  source: { stream: StreamState; handle: ShardHandle },
+  range: { from: number; maxRecords: number; maxBytes: number },
+): Promise<ShardRead> {
+  const { stream, handle } = source;
+  const log = handle.log;
+  let from = range.from;
+  // Skip what retention removed or hides (AWS: expired records are no longer returned).
+  if (from < log.nextOffset) from = Math.max(from, await firstRetainedOffset(rt, stream, log));
+  const stored = from < log.nextOffset ? await log.read(from, { maxRecords: range.maxRecords, maxBytes: range.maxBytes }) : [];
+  const records = new Array<GetRecordsOutput['Records'][number]>(stored.length);
+  const sealer = recordSealer(rt);
+  let bytes = 0;
+  for (let i = 0; i < stored.length; i++) {
+    const r = stored[i]!;
+    // Records written to an encrypted stream are stored sealed (flagged in their attributes); readers get
+    // the plaintext. Unflagged records skip the sealer entirely (hot path).
+    const plain = r.attributes ? sealer.open(stream, handle.shard, r) : undefined;
+    const key = plain ? plain.key : r.key;
+    const value = plain ? plain.value : r.value;
+    bytes += value.length + key.length;
+    const record: GetRecordsOutput['Records'][number] = {
+      SequenceNumber: handle.sequenceNumber(r.offset, r.timestamp),
+      ApproximateArrivalTimestamp: new Date(r.timestamp),
+      Data: value,
+      PartitionKey: key,
+    };
+    if (plain?.encrypted) record.EncryptionType = 'KMS';
+    records[i] = record;
+  }
+  const last = stored[stored.length - 1];
+  const next = last ? last.offset + 1 : from;
+  return { records, bytes, next, atTip: next >= log.nextOffset, ...(last ? { lastArrival: last.timestamp } : {}) };
+}
+
+/** The `ChildShards` of a closed shard: the shards that list it as a parent. */
+export function childShards(stream: StreamState, parent: ShardState): NonNullable<GetRecordsOutput['ChildShards']> {
   return stream.shards
     .filter((s) => s.parentShardId === parent.shardId || s.adjacentParentShardId === parent.shardId)
     .map((s) => ({

@@ -80,7 +80,7 @@ export function listShards(rt: StreamsRuntime, input: ListShardsInput, ctx: Requ
 
   const trimHorizon = rt.retentionCutoff(stream);
   let shards = stream.shards.filter((s) => s.index > afterIndex);
-  if (filter) shards = applyFilter(shards, filter, trimHorizon, now);
+  if (filter) shards = applyFilter(shards, filter, { trimHorizon, now, streamCreatedAt: stream.createdAt });
   else shards = shards.filter((s) => s.closedAt === undefined || s.closedAt >= trimHorizon);
 
   const limit = Math.min(input.MaxResults ?? MAX_PAGE, MAX_PAGE);
@@ -99,12 +99,17 @@ export function listShards(rt: StreamsRuntime, input: ListShardsInput, ctx: Requ
   };
 }
 
+/**
+ * The ShardFilter types (AWS ListShards API reference, ShardFilter): a shard is open at t when it was created at
+ * or before t and closed at or after t (or is still open). Times before the stream existed mean its creation,
+ * when its first shards were open: a young stream's trim horizon lies before its creation.
+ */
 function applyFilter(
   shards: ShardState[],
   filter: { Type: string; ShardId?: string; Timestamp?: number },
-  trimHorizon: number,
-  now: number,
+  clock: { trimHorizon: number; now: number; streamCreatedAt: number },
 ): ShardState[] {
+  const { trimHorizon, now, streamCreatedAt } = clock;
   const openAt = (s: ShardState, t: number): boolean => s.createdAt <= t && (s.closedAt === undefined || s.closedAt >= t);
   switch (filter.Type) {
     case 'AFTER_SHARD_ID': {
@@ -114,8 +119,11 @@ function applyFilter(
       const after = parseShardId(filter.ShardId) ?? -1;
       return shards.filter((s) => s.index > after);
     }
-    case 'AT_TRIM_HORIZON':
-      return shards.filter((s) => openAt(s, Math.max(trimHorizon, 0)) || (s.createdAt > trimHorizon && !s.parentShardId && s.closedAt === undefined));
+    case 'AT_TRIM_HORIZON': {
+      // "all the shards that were open at TRIM_HORIZON" (closed ones included).
+      const t = Math.max(trimHorizon, streamCreatedAt);
+      return shards.filter((s) => openAt(s, t));
+    }
     case 'FROM_TRIM_HORIZON':
       return shards.filter((s) => s.closedAt === undefined || s.closedAt >= trimHorizon);
     case 'AT_LATEST':
@@ -130,9 +138,13 @@ function applyFilter(
       }
       const t = Math.max(filter.Timestamp, trimHorizon);
       if (filter.Type === 'AT_TIMESTAMP') {
-        // Shards open at t; a stream younger than t reports its first shards.
-        return shards.filter((s) => openAt(s, t) || (s.createdAt > t && !s.parentShardId));
+        // "start timestamp is less than or equal to the given timestamp and end timestamp is greater than or
+        // equal to the given timestamp or still open".
+        const at = Math.max(t, streamCreatedAt);
+        return shards.filter((s) => openAt(s, at));
       }
+      // "all closed shards whose end timestamp is greater than or equal to the given timestamp and also all open
+      // shards. Corrected to TRIM_HORIZON of the data stream if FROM_TIMESTAMP is less than the TRIM_HORIZON value."
       return shards.filter((s) => s.closedAt === undefined || s.closedAt >= t);
     }
     default:

@@ -15,6 +15,7 @@ import type { ShardState, StreamState } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import { decodeSequenceNumber, hashKeyToBuffer, parseExplicitHashKey, partitionKeyHash } from '../model/index.js';
 import type { ShardHandle, StreamsRuntime } from '../runtime.js';
+import { recordSealer } from '../encryption/index.js';
 
 export interface PutRecordsRequestEntry {
   Data: Uint8Array;
@@ -91,10 +92,12 @@ async function appendRouted(
   entries: readonly PutRecordsRequestEntry[],
   shards: readonly ShardState[],
   sizes: readonly number[],
-): Promise<PutRecordsResultEntry[]> {
+): Promise<{ results: PutRecordsResultEntry[]; encrypted: boolean }> {
   const batches = new Map<number, ShardBatch>();
   const results = new Array<PutRecordsResultEntry>(entries.length);
   const now = rt.now();
+  const sealer = recordSealer(rt);
+  let encrypted = false;
   for (let i = 0; i < entries.length; i++) {
     const shard = shards[i]!;
     if (!rt.gate.admitWrite(stream, shard, sizes[i]!, now)) {
@@ -110,7 +113,10 @@ async function appendRouted(
   await Promise.all(
     [...batches.values()].map(async (batch) => {
       const handle: ShardHandle = await rt.shardHandle(stream, batch.shard);
-      const { firstOffset, timestamp } = await handle.log.append(batch.entries, now);
+      // Encrypted streams store sealed records (server-side encryption at rest).
+      const sealed = sealer.seal(stream, batch.shard, batch.entries);
+      if (sealed.encrypted) encrypted = true;
+      const { firstOffset, timestamp } = await handle.log.append(sealed.entries, now);
       for (let j = 0; j < batch.positions.length; j++) {
         results[batch.positions[j]!] = {
           SequenceNumber: handle.sequenceNumber(firstOffset + j, timestamp),
@@ -120,14 +126,14 @@ async function appendRouted(
       rt.notifyAppend(stream, batch.shard, batch.entries.length, batch.bytes);
     }),
   );
-  return results;
+  return { results, encrypted };
 }
 
 export async function putRecords(
   rt: StreamsRuntime,
   input: PutRecordsInput,
   ctx: RequestContext,
-): Promise<{ FailedRecordCount: number; Records: PutRecordsResultEntry[] }> {
+): Promise<{ FailedRecordCount: number; Records: PutRecordsResultEntry[]; EncryptionType?: 'KMS' }> {
   const stream = rt.resolveStream(input, ctx);
   rt.requireWritable(stream);
   const records = input.Records;
@@ -148,17 +154,19 @@ export async function putRecords(
       `Records size ${total} bytes exceeds the PutRecords request limit of ${requestLimit / MiB} MiB.`,
     );
   }
-  const results = await appendRouted(rt, stream, records, shards, sizes);
+  const { results, encrypted } = await appendRouted(rt, stream, records, shards, sizes);
   let failed = 0;
   for (const r of results) if ('ErrorCode' in r) failed++;
-  return { FailedRecordCount: failed, Records: results };
+  return encrypted
+    ? { FailedRecordCount: failed, Records: results, EncryptionType: 'KMS' }
+    : { FailedRecordCount: failed, Records: results };
 }
 
 export async function putRecord(
   rt: StreamsRuntime,
   input: PutRecordInput,
   ctx: RequestContext,
-): Promise<{ ShardId: string; SequenceNumber: string }> {
+): Promise<{ ShardId: string; SequenceNumber: string; EncryptionType?: 'KMS' }> {
   const stream = rt.resolveStream(input, ctx);
   rt.requireWritable(stream);
   const size = checkRecordSize(stream, input);
@@ -173,7 +181,10 @@ export async function putRecord(
     }
   }
   const shard = rt.route(stream, hashKeyOf(input));
-  const [result] = await appendRouted(rt, stream, [input], [shard], [size]);
-  if ('ErrorCode' in result!) throw kinesisError('ProvisionedThroughputExceededException', result.ErrorMessage);
-  return { ShardId: result!.ShardId, SequenceNumber: result!.SequenceNumber };
+  const { results, encrypted } = await appendRouted(rt, stream, [input], [shard], [size]);
+  const result = results[0]!;
+  if ('ErrorCode' in result) throw kinesisError('ProvisionedThroughputExceededException', result.ErrorMessage);
+  return encrypted
+    ? { ShardId: result.ShardId, SequenceNumber: result.SequenceNumber, EncryptionType: 'KMS' }
+    : { ShardId: result.ShardId, SequenceNumber: result.SequenceNumber };
 }

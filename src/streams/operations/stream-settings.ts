@@ -6,7 +6,8 @@ import type { RequestContext } from '../../protocol/index.js';
 import { StreamStatus } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import type { StreamsRuntime } from '../runtime.js';
-import { parseStreamArn } from '../model/index.js';
+import { parseConsumerArn, parseStreamArn } from '../model/index.js';
+import { consumerPolicyKey, consumerRegistry } from '../fan-out/consumers.js';
 import type { StreamMode } from '../catalog.js';
 
 /** The shard-level metrics `ALL` stands for, in AWS's order. */
@@ -111,7 +112,12 @@ export async function updateStreamWarmThroughput(
 const POLICY_PREFIX = 'policies/';
 
 function policyTarget(rt: StreamsRuntime, resourceArn: string): string {
-  // TODO(#3): consumer ARNs once consumers exist.
+  // Consumer ARNs name a registered consumer; its policy lives beside the stream's.
+  if (parseConsumerArn(resourceArn)) {
+    const found = consumerRegistry(rt)?.resolveArn(resourceArn);
+    if (!found) throw kinesisError('ResourceNotFoundException', `Resource ${resourceArn} not found.`);
+    return consumerPolicyKey(found.consumer);
+  }
   const arn = parseStreamArn(resourceArn);
   const stream = arn && rt.catalog.get(arn.accountId, arn.region, arn.streamName);
   if (!stream) throw kinesisError('ResourceNotFoundException', `Resource ${resourceArn} not found.`);

@@ -5,7 +5,8 @@
 import type { RequestContext } from '../../protocol/index.js';
 import { StreamStatus, type StreamState } from '../catalog.js';
 import { kinesisError, streamNotActive } from '../errors.js';
-import { parseStreamArn } from '../model/index.js';
+import { parseConsumerArn, parseStreamArn } from '../model/index.js';
+import { consumerRegistry, type ConsumerRegistry, type ConsumerState } from '../fan-out/consumers.js';
 import type { StreamsRuntime } from '../runtime.js';
 
 /** AWS: at most 50 tags per resource. */
@@ -87,24 +88,54 @@ export function listTagsForStream(
   return { Tags: tags.slice(0, limit), HasMoreTags: tags.length > limit };
 }
 
-/** The stream a ResourceARN names (consumer ARNs arrive with enhanced fan-out). */
+/** The stream a ResourceARN names (consumer ARNs are handled by {@link resolveConsumerResource}). */
 function resolveResource(rt: StreamsRuntime, resourceArn: string): StreamState {
   const arn = parseStreamArn(resourceArn);
-  // TODO(#3): consumer ARNs (`<stream ARN>/consumer/<name>:<ts>`) once consumers exist.
   if (!arn) throw kinesisError('ResourceNotFoundException', `Resource ${resourceArn} not found.`);
   const stream = rt.catalog.get(arn.accountId, arn.region, arn.streamName);
   if (!stream) throw kinesisError('ResourceNotFoundException', `Stream ${arn.streamName} under account ${arn.accountId} not found.`);
   return stream;
 }
 
+/** The registered consumer a ResourceARN names; undefined when the ARN is not a consumer ARN. */
+async function resolveConsumerResource(rt: StreamsRuntime, resourceArn: string): Promise<{ consumer: ConsumerState; registry: ConsumerRegistry } | undefined> {
+  if (!parseConsumerArn(resourceArn)) return undefined;
+  const registry = consumerRegistry(rt);
+  await registry?.ready;
+  const found = registry?.resolveArn(resourceArn);
+  if (!registry || !found) throw kinesisError('ResourceNotFoundException', `Resource ${resourceArn} not found.`);
+  return { consumer: found.consumer, registry };
+}
+
 export async function tagResource(rt: StreamsRuntime, input: { ResourceARN: string; Tags: Record<string, string> }): Promise<void> {
-  await addTags(rt, resolveResource(rt, input.ResourceARN), input.Tags);
+  const target = await resolveConsumerResource(rt, input.ResourceARN);
+  if (!target) return addTags(rt, resolveResource(rt, input.ResourceARN), input.Tags);
+  const { consumer, registry } = target;
+  checkTags(Object.keys(input.Tags), Object.values(input.Tags));
+  const merged = { ...consumer.tags, ...input.Tags };
+  if (Object.keys(merged).length > MAX_TAGS_PER_STREAM) {
+    throw kinesisError(
+      'LimitExceededException',
+      `Failed to add tags to consumer ${consumer.name} because a given consumer cannot have more than ${MAX_TAGS_PER_STREAM} tags associated with it.`,
+    );
+  }
+  consumer.tags = merged;
+  await registry.save(consumer);
 }
 
 export async function untagResource(rt: StreamsRuntime, input: { ResourceARN: string; TagKeys: string[] }): Promise<void> {
-  await removeTags(rt, resolveResource(rt, input.ResourceARN), input.TagKeys);
+  const target = await resolveConsumerResource(rt, input.ResourceARN);
+  if (!target) return removeTags(rt, resolveResource(rt, input.ResourceARN), input.TagKeys);
+  const { consumer, registry } = target;
+  checkTags(input.TagKeys);
+  const next = { ...consumer.tags };
+  for (const key of input.TagKeys) delete next[key];
+  consumer.tags = next;
+  await registry.save(consumer);
 }
 
-export function listTagsForResource(rt: StreamsRuntime, input: { ResourceARN: string }): { Tags: Array<{ Key: string; Value: string }> } {
-  return { Tags: sortedTags(resolveResource(rt, input.ResourceARN)) };
+export async function listTagsForResource(rt: StreamsRuntime, input: { ResourceARN: string }): Promise<{ Tags: Array<{ Key: string; Value: string }> }> {
+  const target = await resolveConsumerResource(rt, input.ResourceARN);
+  const tags = target ? target.consumer.tags : resolveResource(rt, input.ResourceARN).tags;
+  return { Tags: Object.keys(tags).sort().map((Key) => ({ Key, Value: tags[Key]! })) };
 }

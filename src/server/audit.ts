@@ -1,0 +1,260 @@
+/**
+ * The audit log: one JSON line per API call, shaped like a CloudTrail event record (CloudTrail
+ * User Guide, "CloudTrail record contents"): eventVersion, eventTime, eventSource, eventName,
+ * awsRegion, sourceIPAddress, userAgent, userIdentity, requestParameters, errorCode,
+ * errorMessage, requestID, eventID, eventType, readOnly, recipientAccountId.
+ *
+ * Blobs (record payloads such as Kinesis `Data`) are left out of requestParameters, found through
+ * the service model so every service is covered. Records are queued in memory and appended in
+ * batches by one writer, so the request path never waits for the disk; the file rotates by size
+ * (`audit.log` → `audit.log.1` → … → `audit.log.<keep>`, the oldest dropped).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Logger, ServiceModel } from '../protocol/index.js';
+
+/** CloudTrail `userIdentity`. */
+export interface AuditIdentity {
+  /** `IAMUser`, `AssumedRole`, or `Unknown` when signatures are not verified. */
+  readonly type: string;
+  readonly principalId?: string;
+  readonly arn?: string;
+  readonly accountId?: string;
+  readonly accessKeyId?: string;
+  readonly userName?: string;
+}
+
+/** One audit record (a CloudTrail-style event). */
+export interface AuditEvent {
+  readonly eventVersion: '1.09';
+  readonly eventTime: string;
+  /** `<service>.amazonaws.com`, e.g. `kinesis.amazonaws.com`. */
+  readonly eventSource: string;
+  readonly eventName: string;
+  readonly awsRegion: string;
+  readonly sourceIPAddress: string;
+  readonly userAgent: string;
+  readonly userIdentity: AuditIdentity;
+  readonly requestParameters: unknown;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  readonly requestID: string;
+  readonly eventID: string;
+  readonly eventType: 'AwsApiCall';
+  readonly readOnly: boolean;
+  readonly recipientAccountId: string;
+}
+
+/** What the pipeline hands over per call. */
+export interface AuditInput {
+  readonly receivedAt: number;
+  readonly service: string;
+  readonly operation: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly sourceIp: string;
+  readonly userAgent: string;
+  readonly identity: AuditIdentity;
+  /** Parsed (not yet decoded) input, if the body parsed. */
+  readonly input: Record<string, unknown> | undefined;
+  readonly model: ServiceModel | undefined;
+  readonly requestId: string;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+}
+
+/** Where audit events go. `record` never blocks and never throws. */
+export interface AuditSink {
+  record(input: AuditInput): void;
+  /** Writes everything queued so far. */
+  flush(): Promise<void>;
+  /** Flushes and closes the file. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link createFileAuditSink}. */
+export interface FileAuditOptions {
+  /** The log file, e.g. `<dataDir>/audit/audit.log`. */
+  readonly path: string;
+  /** Rotate when the file would grow beyond this many bytes. Default 100 MiB. */
+  readonly maxBytes?: number;
+  /** Rotated files kept besides the current one. Default 5. */
+  readonly keep?: number;
+  readonly logger: Logger;
+  /** Queued records above this are dropped (and counted in the log) rather than exhaust memory. Default 100000. */
+  readonly maxQueued?: number;
+}
+
+/** Does nothing (audit off). */
+export const NO_AUDIT: AuditSink = { record: () => {}, flush: async () => {}, close: async () => {} };
+
+// Read-only calls (CloudTrail's readOnly): Describe*, Get*, List*.
+const READ_ONLY = /^(Describe|Get|List)/;
+
+/** Builds the CloudTrail-style record. Pure. */
+export function toAuditEvent(input: AuditInput): AuditEvent {
+  return {
+    eventVersion: '1.09',
+    eventTime: new Date(input.receivedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    eventSource: `${input.service}.amazonaws.com`,
+    eventName: input.operation,
+    awsRegion: input.region,
+    sourceIPAddress: input.sourceIp,
+    userAgent: input.userAgent,
+    userIdentity: input.identity,
+    requestParameters: input.input === undefined ? null : redact(input.model, input.operation, input.input),
+    ...(input.errorCode === undefined ? {} : { errorCode: input.errorCode }),
+    ...(input.errorMessage === undefined ? {} : { errorMessage: input.errorMessage }),
+    requestID: input.requestId,
+    eventID: randomUUID(),
+    eventType: 'AwsApiCall',
+    readOnly: READ_ONLY.test(input.operation),
+    recipientAccountId: input.accountId,
+  };
+}
+
+/**
+ * Copies the input without blob members (record payloads), walking the operation's input shape;
+ * members the model does not know are dropped too (the service ignores them).
+ */
+export function redact(model: ServiceModel | undefined, operation: string, input: Record<string, unknown>): unknown {
+  const shapeName = model?.operations[operation]?.input;
+  if (model === undefined || shapeName === undefined) return {};
+  const walk = (shape: string, value: unknown, depth: number): unknown => {
+    const s = model.shapes[shape];
+    if (s === undefined || depth > 32) return undefined;
+    switch (s.type) {
+      case 'blob':
+        return undefined;
+      case 'structure': {
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+        const out: Record<string, unknown> = {};
+        for (const [name, member] of Object.entries(s.members ?? {})) {
+          const v = walk(member.shape, (value as Record<string, unknown>)[name], depth + 1);
+          if (v !== undefined) out[name] = v;
+        }
+        return out;
+      }
+      case 'list':
+        return Array.isArray(value) && s.member ? value.map((v) => walk(s.member!.shape, v, depth + 1) ?? {}) : undefined;
+      case 'map': {
+        if (typeof value !== 'object' || value === null || !s.value) return undefined;
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = walk(s.value.shape, v, depth + 1);
+        return out;
+      }
+      default:
+        return value === null ? undefined : value;
+    }
+  };
+  return walk(shapeName, input, 0) ?? {};
+}
+
+/**
+ * Appends events to a file, batched and asynchronous, rotating by size. A failing disk logs an
+ * error and drops that batch; the server keeps serving.
+ */
+export function createFileAuditSink(options: FileAuditOptions): AuditSink {
+  const maxBytes = options.maxBytes ?? 100 * 1024 * 1024;
+  const keep = options.keep ?? 5;
+  const maxQueued = options.maxQueued ?? 100_000;
+  const { path, logger } = options;
+  let queue: string[] = [];
+  let dropped = 0;
+  let file: FileHandle | undefined;
+  let size = 0;
+  let writing: Promise<void> | undefined;
+  let closed = false;
+
+  const openFile = async (): Promise<void> => {
+    await mkdir(dirname(path), { recursive: true });
+    file = await open(path, 'a', 0o600);
+    size = (await stat(path)).size;
+  };
+
+  const rotate = async (): Promise<void> => {
+    await file?.close();
+    file = undefined;
+    await rm(`${path}.${keep}`, { force: true });
+    for (let i = keep - 1; i >= 1; i--) {
+      await rename(`${path}.${i}`, `${path}.${i + 1}`).catch(() => {});
+    }
+    if (keep >= 1) await rename(path, `${path}.1`).catch(() => {});
+    else await rm(path, { force: true });
+    await openFile();
+  };
+
+  const drain = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const lines = queue;
+      queue = [];
+      try {
+        if (file === undefined) await openFile();
+        // One write per batch, split only where a rotation falls.
+        let batch: string[] = [];
+        let batchBytes = 0;
+        for (const line of lines) {
+          const bytes = Buffer.byteLength(line);
+          if (size + batchBytes + bytes > maxBytes && size + batchBytes > 0) {
+            if (batch.length > 0) await file!.write(batch.join(''));
+            size += batchBytes;
+            batch = [];
+            batchBytes = 0;
+            await rotate();
+          }
+          batch.push(line);
+          batchBytes += bytes;
+        }
+        if (batch.length > 0) await file!.write(batch.join(''));
+        size += batchBytes;
+      } catch (e) {
+        logger.error({ err: (e as Error).message, path, lost: lines.length }, 'audit log write failed');
+      }
+      if (dropped > 0) {
+        logger.error({ dropped }, 'audit queue full; events dropped');
+        dropped = 0;
+      }
+    }
+  };
+
+  const schedule = (): void => {
+    writing ??= (async () => {
+      // Let the current burst of requests queue up, then write them in one go.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await drain();
+    })().finally(() => {
+      writing = undefined;
+      if (queue.length > 0 && !closed) schedule();
+    });
+  };
+
+  return {
+    record(input) {
+      if (closed) return;
+      if (queue.length >= maxQueued) {
+        dropped++;
+        return;
+      }
+      try {
+        queue.push(`${JSON.stringify(toAuditEvent(input))}\n`);
+      } catch (e) {
+        logger.error({ err: (e as Error).message }, 'audit event not serialisable');
+        return;
+      }
+      schedule();
+    },
+    async flush() {
+      while (writing !== undefined || queue.length > 0) {
+        if (writing === undefined) schedule();
+        await writing;
+      }
+    },
+    async close() {
+      await this.flush();
+      closed = true;
+      await file?.close();
+      file = undefined;
+    },
+  };
+}

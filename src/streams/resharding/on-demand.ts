@@ -1,0 +1,191 @@
+/**
+ * On-demand capacity: on-demand streams change their shard count by themselves from the write throughput
+ * they observe.
+ *
+ * AWS (Kinesis Data Streams developer guide, "On-demand mode features and use cases"): a new on-demand
+ * stream has 4 MB/s of write capacity; "on-demand mode accommodates up to double its previous peak write
+ * throughput observed in the previous 30 days", scaling up as the write throughput reaches a new peak. A
+ * shard takes 1 MiB/s or 1,000 records/s of writes (quotas page). Rule implemented, per on-demand stream:
+ * 1. Writes are counted per second of the injected clock (`rt.now`), bytes (data + partition key) and records,
+ *    from the runtime's append notifications (durable appends only).
+ * 2. Every `intervalMs` (checked on each append and by a timer) the highest per-second rates since the last
+ *    evaluation become one peak sample; samples older than 30 days are dropped (kept in memory: a restart
+ *    forgets them).
+ * 3. Wanted shards = max(4, ⌈2 × peak bytes/s ÷ 1 MiB⌉, ⌈2 × peak records/s ÷ 1,000⌉, ⌈warm throughput MiB/s⌉).
+ * 4. The stream scales towards that count when it differs, by at most doubling or halving per evaluation (down
+ *    only once writes have been observed for 30 days, so the peak window is complete), within
+ *    10,000 shards per stream and the account's shard quota, through the same uniform plan as UpdateShardCount
+ *    (every child keeps at most two parents). The stream stays ACTIVE (AWS shows no UPDATING for on-demand scaling).
+ */
+import type { Logger } from '../../protocol/index.js';
+import { StreamStatus, type ShardState, type StreamState } from '../catalog.js';
+import { accountShardUsage } from '../operations/limits.js';
+import type { AppendListener, StreamsRuntime } from '../runtime.js';
+import { openShardCount } from './checks.js';
+import { uniformPlan } from './plan.js';
+import type { Resharder } from './reshard.js';
+import { MAX_SHARDS_PER_STREAM } from './update-shard-count.js';
+
+/** Settings of on-demand scaling. */
+export interface OnDemandScalingOptions {
+  /** How often observed throughput is turned into a shard count, in ms of the injected clock. Default 60,000. */
+  readonly intervalMs: number;
+  readonly logger: Logger;
+}
+
+/** AWS: on-demand streams start with (and never go below) 4 shards' worth of write capacity. */
+export const ON_DEMAND_MIN_SHARDS = 4;
+const MiB = 1024 * 1024;
+/** AWS per-shard write limits. */
+const SHARD_WRITE_BYTES = MiB;
+const SHARD_WRITE_RECORDS = 1000;
+/** AWS: the peak is the one "observed in the previous 30 days". */
+const PEAK_WINDOW_MS = 30 * 86_400_000;
+
+interface PeakSample {
+  readonly at: number;
+  readonly bytes: number;
+  readonly records: number;
+}
+
+/** Write counters of one stream. */
+interface StreamWrites {
+  /** The second (epoch s) being counted. */
+  second: number;
+  bytes: number;
+  records: number;
+  /** Highest per-second rates since the last evaluation. */
+  peakBytes: number;
+  peakRecords: number;
+  samples: PeakSample[];
+  /** When writes were first counted (epoch ms): scaling down waits for a full 30-day window of samples. */
+  readonly since: number;
+}
+
+/** The shard count an on-demand stream wants for its observed peaks (rule step 3). */
+export function wantedShards(peak: { bytes: number; records: number }, warmThroughputMiBps = 0): number {
+  return Math.max(
+    ON_DEMAND_MIN_SHARDS,
+    Math.ceil((2 * peak.bytes) / SHARD_WRITE_BYTES),
+    Math.ceil((2 * peak.records) / SHARD_WRITE_RECORDS),
+    Math.ceil(warmThroughputMiBps),
+  );
+}
+
+/** Counts writes of on-demand streams and rescales them (rule in this file's header). */
+export class OnDemandScaler {
+  readonly #rt: StreamsRuntime;
+  readonly #resharder: Resharder;
+  readonly #options: OnDemandScalingOptions;
+  readonly #writes = new Map<string, StreamWrites>();
+  #lastEvaluation: number;
+  #evaluating: Promise<void> | undefined;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(rt: StreamsRuntime, resharder: Resharder, options: OnDemandScalingOptions) {
+    this.#rt = rt;
+    this.#resharder = resharder;
+    this.#options = options;
+    this.#lastEvaluation = rt.now();
+    rt.appendListeners.add(this.#onAppend);
+    // Idle streams have no appends to trigger an evaluation; the timer covers them.
+    this.#timer = setInterval(() => this.#maybeEvaluate(), options.intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Runs one evaluation now (rule steps 2–4), whatever the interval; resolves when its resharding is done. */
+  async evaluate(): Promise<void> {
+    while (this.#evaluating) await this.#evaluating;
+    const run = this.#evaluate().finally(() => (this.#evaluating = undefined));
+    this.#evaluating = run;
+    await run;
+  }
+
+  /** Stops counting and evaluating; waits for an evaluation under way. */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#rt.appendListeners.delete(this.#onAppend);
+    await this.#evaluating;
+  }
+
+  // Step 1. Must not throw or block (an append listener).
+  readonly #onAppend: AppendListener = (stream: StreamState, _shard: ShardState, records: number, bytes: number) => {
+    if (stream.mode !== 'ON_DEMAND') return;
+    const now = this.#rt.now();
+    let w = this.#writes.get(stream.id);
+    if (!w) {
+      w = { second: 0, bytes: 0, records: 0, peakBytes: 0, peakRecords: 0, samples: [], since: now };
+      this.#writes.set(stream.id, w);
+    }
+    const second = Math.floor(now / 1000);
+    if (second !== w.second) {
+      w.second = second;
+      w.bytes = 0;
+      w.records = 0;
+    }
+    w.bytes += bytes;
+    w.records += records;
+    if (w.bytes > w.peakBytes) w.peakBytes = w.bytes;
+    if (w.records > w.peakRecords) w.peakRecords = w.records;
+    this.#maybeEvaluate();
+  };
+
+  /** The largest count up to `target` whose plan (short-lived shards included) fits the account's shard quota. */
+  #withinQuota(stream: StreamState, open: number, target: number): number {
+    const rt = this.#rt;
+    const free = rt.settings.shardLimit - accountShardUsage(rt, stream.accountId, stream.region).openShards;
+    for (let t = Math.min(target, open + free); t > open; t--) {
+      const plan = uniformPlan({ shards: stream.shards, nextShardIndex: stream.nextShardIndex, at: rt.now() }, t);
+      if (plan.peakOpen - open <= free) return t;
+    }
+    return open;
+  }
+
+  #maybeEvaluate(): void {
+    if (this.#evaluating || this.#rt.now() - this.#lastEvaluation < this.#options.intervalMs) return;
+    this.evaluate().catch((err: unknown) => this.#options.logger.error({ err }, 'on-demand scaling failed'));
+  }
+
+  async #evaluate(): Promise<void> {
+    const rt = this.#rt;
+    const now = rt.now();
+    this.#lastEvaluation = now;
+    for (const [id, w] of this.#writes) {
+      const stream = rt.catalog.getById(id);
+      if (!stream || stream.mode !== 'ON_DEMAND') {
+        this.#writes.delete(id);
+        continue;
+      }
+      // Step 2.
+      if (w.peakBytes > 0 || w.peakRecords > 0) w.samples.push({ at: now, bytes: w.peakBytes, records: w.peakRecords });
+      w.peakBytes = 0;
+      w.peakRecords = 0;
+      w.samples = w.samples.filter((s) => s.at > now - PEAK_WINDOW_MS);
+    }
+    for (const stream of [...rt.catalog.all()]) {
+      if (stream.mode !== 'ON_DEMAND' || stream.status !== StreamStatus.ACTIVE || this.#resharder.busy(stream)) continue;
+      const writes = this.#writes.get(stream.id);
+      const samples = writes?.samples ?? [];
+      const peak = { bytes: 0, records: 0 };
+      for (const s of samples) {
+        if (s.bytes > peak.bytes) peak.bytes = s.bytes;
+        if (s.records > peak.records) peak.records = s.records;
+      }
+      const open = openShardCount(stream);
+      // Step 3, then step 4's bounds.
+      let target = wantedShards(peak, stream.warmThroughputMiBps);
+      target = Math.min(target, open * 2, MAX_SHARDS_PER_STREAM);
+      target = Math.max(target, Math.ceil(open / 2));
+      if (target > open) target = this.#withinQuota(stream, open, target);
+      // Only a full window of observations shows the peak has really passed (a restart starts a new one).
+      if (target < open && (!writes || now - writes.since < PEAK_WINDOW_MS)) continue;
+      if (target === open) continue;
+      this.#options.logger.info({ stream: stream.name, from: open, to: target, peak }, 'on-demand scaling');
+      await this.#resharder.apply(stream, (base) => {
+        // The map may have changed while earlier streams were scaled.
+        if (stream.mode !== 'ON_DEMAND' || stream.status !== StreamStatus.ACTIVE) return undefined;
+        return uniformPlan(base, target);
+      });
+    }
+  }
+}

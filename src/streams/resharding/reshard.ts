@@ -1,0 +1,201 @@
+/**
+ * Applies resharding plans to a live stream and runs the UPDATING period of SplitShard, MergeShards and
+ * UpdateShardCount.
+ *
+ * When the shard map switches (AWS: "Read and write operations continue to work while the stream is in the
+ * UPDATING state"; writes follow the children once the parent is closed, the parent stays readable):
+ * the operation's UPDATING period ends, then the plan is applied in three steps, one stream at a time:
+ * 1. Persist the outcome (parents closed, children added, status ACTIVE) before any write can reach a child,
+ *    so a crash from here on restarts with the new map and no acknowledged record sits in an unknown log.
+ * 2. Wait until writers already routed to a parent have handed their batch to its log, then add the children
+ *    and stop routing to the parents: from this point every new write goes to a child.
+ * 3. Wait for the parents' appends in flight to settle, then set their `closedAt` (EndingSequenceNumber).
+ *    A reader that sees a closed parent therefore knows nothing more can land in it, and GetRecords /
+ *    SubscribeToShard may answer ChildShards once it is drained: a consumer that finishes parents before
+ *    children reads every record of a partition key exactly once and in order.
+ */
+import type { Logger } from '../../protocol/index.js';
+import { StreamStatus, type PendingReshard, type StreamState } from '../catalog.js';
+import type { StreamsRuntime } from '../runtime.js';
+import { mergePlan, splitPlan, uniformPlan, type PlanBase, type ReshardPlan } from './plan.js';
+
+/** Writes the plan's outcome into a stream state (the live one or a copy). */
+function applyPlan(state: StreamState, plan: ReshardPlan, at: number): void {
+  for (const index of plan.closes) {
+    const shard = state.shards.find((s) => s.index === index);
+    if (shard) shard.closedAt = at;
+  }
+  state.shards.push(...plan.creates);
+  state.nextShardIndex += plan.creates.length;
+}
+
+/** Ends an UPDATING period: ACTIVE again, nothing pending. */
+function finishUpdating(state: StreamState): void {
+  state.status = StreamStatus.ACTIVE;
+  if (state.resharding) delete state.resharding.pending;
+}
+
+/**
+ * The plan of a pending operation against the current shard map, or undefined when it no longer applies
+ * (it was validated when requested; only a concurrent change such as on-demand scaling could void it).
+ */
+export function pendingPlan(base: PlanBase, pending: PendingReshard): ReshardPlan | undefined {
+  const open = (index: number) => base.shards.find((s) => s.index === index && s.closedAt === undefined);
+  switch (pending.kind) {
+    case 'split': {
+      const shard = open(pending.shardIndex);
+      const key = BigInt(pending.newStartingHashKey);
+      if (!shard || key <= BigInt(shard.startingHashKey) + 1n || key >= BigInt(shard.endingHashKey)) return undefined;
+      return splitPlan(base, shard, key);
+    }
+    case 'merge': {
+      const a = open(pending.shardIndex);
+      const b = open(pending.adjacentShardIndex);
+      if (!a || !b) return undefined;
+      return mergePlan(base, a, b);
+    }
+    case 'scale':
+      return uniformPlan(base, pending.targetShardCount);
+  }
+}
+
+/** Options of {@link Resharder}. */
+export interface ResharderOptions {
+  readonly logger: Logger;
+}
+
+/** Serialises and applies the resharding of each stream, and owns the timers of pending operations. */
+export class Resharder {
+  readonly #rt: StreamsRuntime;
+  readonly #logger: Logger;
+  /** Tail of each stream's queue of resharding work, by stream id. */
+  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+  #closed = false;
+
+  constructor(rt: StreamsRuntime, options: ResharderOptions) {
+    this.#rt = rt;
+    this.#logger = options.logger;
+  }
+
+  /** Whether work on this stream is queued or running (on-demand scaling skips such streams). */
+  busy(stream: StreamState): boolean {
+    return this.#queues.has(stream.id) || stream.resharding?.pending !== undefined;
+  }
+
+  /**
+   * Starts the UPDATING period of an operation validated by the caller; the plan is applied when it ends
+   * (at once when the update delay is 0, before this resolves).
+   */
+  async begin(stream: StreamState, operation: PendingReshard): Promise<void> {
+    stream.status = StreamStatus.UPDATING;
+    (stream.resharding ??= {}).pending = operation;
+    if (operation.at <= this.#rt.now()) {
+      await this.#complete(stream, operation);
+      return;
+    }
+    await this.#rt.catalog.save(stream);
+    this.#arm(stream, operation);
+  }
+
+  /** Re-arms the operations of streams that were UPDATING when the server stopped. */
+  resume(): void {
+    for (const stream of this.#rt.catalog.all()) {
+      const pending = stream.resharding?.pending;
+      if (pending && stream.status === StreamStatus.UPDATING) this.#arm(stream, pending);
+    }
+  }
+
+  /**
+   * Applies the plan `build` returns for the current shard map (steps 1–3 of this file's header), after
+   * earlier resharding of the same stream. `finish` edits the outcome further (status, bookkeeping).
+   * Resolves with whether a plan was applied.
+   */
+  apply(
+    stream: StreamState,
+    build: (base: PlanBase) => ReshardPlan | undefined,
+    finish?: (state: StreamState) => void,
+  ): Promise<boolean> {
+    return this.#exclusive(stream, async () => {
+      if (!this.#alive(stream)) return false;
+      const rt = this.#rt;
+      const at = rt.now();
+      const plan = build({ shards: stream.shards, nextShardIndex: stream.nextShardIndex, at });
+      if (!plan || (plan.closes.length === 0 && plan.creates.length === 0)) {
+        if (finish) {
+          finish(stream);
+          await rt.catalog.save(stream);
+        }
+        return false;
+      }
+      // Step 1.
+      const outcome = structuredClone(stream);
+      applyPlan(outcome, plan, at);
+      finish?.(outcome);
+      await rt.catalog.save(outcome);
+      // Step 2: a writer routes and asks for the shard's handle in one synchronous run, then appends as soon
+      // as that handle resolves; awaiting the same handles here resumes after every such writer.
+      const parents = plan.closes.map((index) => rt.shard(stream, index)!);
+      await Promise.all(parents.map((shard) => rt.shardHandle(stream, shard)));
+      stream.shards.push(...plan.creates);
+      stream.nextShardIndex += plan.creates.length;
+      rt.stopRouting(stream, parents);
+      // Step 3.
+      await Promise.all(parents.map((shard) => rt.appendsSettled(stream, shard)));
+      for (const shard of parents) shard.closedAt = at;
+      finish?.(stream);
+      rt.forget(stream);
+      // An empty append notification wakes readers waiting on a parent (SubscribeToShard), so they see it closed
+      // and hand over to the children now rather than at their next idle check.
+      for (const shard of parents) rt.notifyAppend(stream, shard, 0, 0);
+      // The live state may have changed meanwhile (tags, retention): persist it as it now is.
+      if (this.#alive(stream)) await rt.catalog.save(stream);
+      return true;
+    });
+  }
+
+  /** Stops the timers and waits for resharding under way. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    await Promise.allSettled([...this.#queues.values()]);
+  }
+
+  #alive(stream: StreamState): boolean {
+    return this.#rt.catalog.getById(stream.id) === stream && stream.status !== StreamStatus.DELETING;
+  }
+
+  #arm(stream: StreamState, operation: PendingReshard): void {
+    const existing = this.#timers.get(stream.id);
+    if (existing) clearTimeout(existing);
+    const timer = setTimeout(
+      () => {
+        this.#timers.delete(stream.id);
+        if (this.#closed) return;
+        this.#complete(stream, operation).catch((err: unknown) =>
+          this.#logger.error({ err, stream: stream.name }, 'resharding failed'),
+        );
+      },
+      Math.max(0, operation.at - this.#rt.now()),
+    );
+    this.#timers.set(stream.id, timer);
+  }
+
+  async #complete(stream: StreamState, operation: PendingReshard): Promise<void> {
+    if (stream.resharding?.pending !== operation || stream.status !== StreamStatus.UPDATING) return;
+    // A plan voided meanwhile (only a concurrent change such as on-demand scaling can void it) still ends UPDATING.
+    await this.apply(stream, (base) => pendingPlan(base, operation), finishUpdating);
+  }
+
+  #exclusive<T>(stream: StreamState, task: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(stream.id) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail = run.catch(() => {});
+    this.#queues.set(stream.id, tail);
+    void tail.then(() => {
+      if (this.#queues.get(stream.id) === tail) this.#queues.delete(stream.id);
+    });
+    return run;
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * Resharding in-process with an injected clock and a storage backend whose appends can be held: a parent is
+ * sealed only after the writes already on their way to it landed, a pending split survives a restart, and
+ * on-demand streams scale with their observed write rate.
+ */
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openLocalBackend } from '../../src/storage/local/index.js';
+import { createStreamsService, type StreamsService } from '../../src/streams/index.js';
+import { silentLogger } from '../../src/protocol/logger.js';
+import type { RequestContext } from '../../src/protocol/service.js';
+import type { ShardLog, StorageBackend } from '../../src/storage/index.js';
+import { splitHashKeySpace } from '../../src/streams/model/index.js';
+
+const DAY = 86_400_000;
+const HALF = (1n << 127n).toString();
+const id = (n: number) => `shardId-${String(n).padStart(12, '0')}`;
+const tick = () => new Promise((r) => setImmediate(r));
+
+class Clock {
+  t = Date.UTC(2026, 10, 25, 12, 0, 0);
+  now = (): number => this.t;
+}
+
+/** A backend whose appends to logs matching `held` wait until released. */
+class HoldingBackend implements StorageBackend {
+  held: ((logId: string) => boolean) | undefined;
+  readonly #waiting: Array<() => void> = [];
+  readonly logs: StorageBackend['logs'];
+  readonly meta: StorageBackend['meta'];
+  constructor(private readonly inner: StorageBackend) {
+    this.meta = inner.meta;
+    const self = this;
+    this.logs = {
+      capabilities: inner.logs.capabilities,
+      list: () => inner.logs.list(),
+      delete: (logId) => inner.logs.delete(logId),
+      close: () => inner.logs.close(),
+      async open(logId) {
+        const log = await inner.logs.open(logId);
+        const wrapped: ShardLog = {
+          get startOffset() {
+            return log.startOffset;
+          },
+          get nextOffset() {
+            return log.nextOffset;
+          },
+          get lastTimestamp() {
+            return log.lastTimestamp;
+          },
+          read: (from, options) => log.read(from, options),
+          offsetForTimestamp: (t) => log.offsetForTimestamp(t),
+          trim: (before) => log.trim(before),
+          async append(entries, now) {
+            if (self.held?.(logId)) await new Promise<void>((resolve) => self.#waiting.push(resolve));
+            return log.append(entries, now);
+          },
+        };
+        return wrapped;
+      },
+    };
+  }
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+  release(): void {
+    this.held = undefined;
+    for (const resolve of this.#waiting.splice(0)) resolve();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+describe('resharding (in-process, injected clock)', () => {
+  let dir: string;
+  let backend: HoldingBackend;
+  let svc: StreamsService;
+  let clock: Clock;
+  let call: (op: string, input: Record<string, unknown>) => Promise<any>;
+
+  async function boot(updateStreamMs = 0): Promise<void> {
+    backend = new HoldingBackend(await openLocalBackend(join(dir, 'storage')));
+    svc = await createStreamsService(backend, {
+      region: 'us-east-1',
+      accountId: '123456789012',
+      createStreamMs: 0,
+      deleteStreamMs: 0,
+      updateStreamMs,
+      shardLimit: 50,
+      logger: silentLogger,
+      now: clock.now,
+    });
+    const ctx = (): RequestContext => ({
+      requestId: 'r',
+      region: 'us-east-1',
+      accountId: '123456789012',
+      receivedAt: clock.t,
+      signal: new AbortController().signal,
+    });
+    call = async (op, input) => svc.definition.handlers[op]!(input, ctx());
+  }
+
+  async function shutdown(): Promise<void> {
+    await svc.close();
+    await backend.close();
+  }
+
+  /** Re-checks `condition` between turns of the event loop until it holds (bounded). */
+  async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+    for (let i = 0; i < 500; i++) {
+      if (await condition()) return;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    assert.fail(`timed out waiting for ${what}`);
+  }
+
+  const openCount = async (stream: string) =>
+    (await call('DescribeStreamSummary', { StreamName: stream })).StreamDescriptionSummary.OpenShardCount as number;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tributary-reshard-'));
+    clock = new Clock();
+    await boot();
+  });
+  afterEach(async () => {
+    await shutdown();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('seals a parent only after the writes already on their way to it have landed', async () => {
+    await call('CreateStream', { StreamName: 's', ShardCount: 1 });
+    await call('PutRecord', { StreamName: 's', PartitionKey: 'k', Data: Buffer.from('first') });
+    const { ShardIterator } = await call('GetShardIterator', { StreamName: 's', ShardId: id(0), ShardIteratorType: 'TRIM_HORIZON' });
+
+    backend.held = (logId) => logId.endsWith('.0');
+    const held = call('PutRecord', { StreamName: 's', PartitionKey: 'k', Data: Buffer.from('held') });
+    while (backend.waiting === 0) await tick();
+    const split = call('SplitShard', { StreamName: 's', ShardToSplit: id(0), NewStartingHashKey: HALF });
+    await until(async () => (await call('ListShards', { StreamName: 's' })).Shards.length === 3, 'the children');
+
+    // The children take new writes while the parent's write is still in flight ...
+    const after = await call('PutRecord', { StreamName: 's', PartitionKey: 'k', Data: Buffer.from('after') });
+    assert.notEqual(after.ShardId, id(0));
+    // ... and the parent is not closed yet: a reader at its tip is told to come back, not sent to the children.
+    const shards = (await call('ListShards', { StreamName: 's' })).Shards;
+    assert.equal(shards[0].SequenceNumberRange.EndingSequenceNumber, undefined);
+    const early = await call('GetRecords', { ShardIterator });
+    assert.deepEqual(early.Records.map((r: { Data: Uint8Array }) => Buffer.from(r.Data).toString()), ['first']);
+    assert.equal(early.ChildShards, undefined);
+    assert.ok(early.NextShardIterator);
+
+    backend.release();
+    assert.equal((await held).ShardId, id(0));
+    await split;
+    const late = await call('GetRecords', { ShardIterator: early.NextShardIterator });
+    assert.deepEqual(late.Records.map((r: { Data: Uint8Array }) => Buffer.from(r.Data).toString()), ['held']);
+    assert.equal(late.NextShardIterator, undefined);
+    assert.deepEqual(late.ChildShards.map((c: { ShardId: string }) => c.ShardId), [id(1), id(2)]);
+    const closed = (await call('ListShards', { StreamName: 's' })).Shards[0];
+    assert.match(closed.SequenceNumberRange.EndingSequenceNumber, /^\d{56}$/);
+  });
+
+  it('finishes a pending split after a restart', async () => {
+    await shutdown();
+    await boot(60_000);
+    await call('CreateStream', { StreamName: 'p', ShardCount: 1 });
+    await call('SplitShard', { StreamName: 'p', ShardToSplit: id(0), NewStartingHashKey: HALF });
+    assert.equal((await call('DescribeStreamSummary', { StreamName: 'p' })).StreamDescriptionSummary.StreamStatus, 'UPDATING');
+    await shutdown();
+    clock.t += 60_000;
+    await boot(60_000);
+    await until(
+      async () => (await call('DescribeStreamSummary', { StreamName: 'p' })).StreamDescriptionSummary.StreamStatus === 'ACTIVE',
+      'ACTIVE',
+    );
+    const shards = (await call('ListShards', { StreamName: 'p' })).Shards;
+    assert.deepEqual(
+      shards.map((s: { ShardId: string; ParentShardId?: string }) => [s.ShardId, s.ParentShardId]),
+      [
+        [id(0), undefined],
+        [id(1), id(0)],
+        [id(2), id(0)],
+      ],
+    );
+  });
+
+  it('scales an on-demand stream up with its write rate and back down once the peak is 30 days old', async () => {
+    await call('CreateStream', { StreamName: 'od', StreamModeDetails: { StreamMode: 'ON_DEMAND' } });
+    assert.equal(await openCount('od'), 4);
+    // 4,000 records within one second of the clock: twice that needs 8 shards of 1,000 records/s.
+    for (let batch = 0; batch < 8; batch++) {
+      const Records = Array.from({ length: 500 }, (_, i) => ({ PartitionKey: `k${batch}-${i}`, Data: Buffer.from('x') }));
+      assert.equal((await call('PutRecords', { StreamName: 'od', Records })).FailedRecordCount, 0);
+    }
+    assert.equal(await openCount('od'), 4, 'nothing changes before the evaluation interval has passed');
+
+    clock.t += 60_000;
+    await call('PutRecord', { StreamName: 'od', PartitionKey: 'tick', Data: Buffer.from('x') });
+    await until(async () => (await openCount('od')) === 8, '8 open shards');
+    const summary = (await call('DescribeStreamSummary', { StreamName: 'od' })).StreamDescriptionSummary;
+    assert.equal(summary.StreamStatus, 'ACTIVE');
+    const latest = (await call('ListShards', { StreamName: 'od', ShardFilter: { Type: 'AT_LATEST' } })).Shards;
+    assert.deepEqual(
+      latest
+        .map((s: { HashKeyRange: { StartingHashKey: string; EndingHashKey: string } }) => [s.HashKeyRange.StartingHashKey, s.HashKeyRange.EndingHashKey])
+        .sort((a: string[], b: string[]) => (BigInt(a[0]!) < BigInt(b[0]!) ? -1 : 1)),
+      splitHashKeySpace(8).map((r) => [r.start.toString(), r.end.toString()]),
+    );
+    for (const s of latest) {
+      assert.ok(s.ParentShardId);
+      assert.equal(s.AdjacentParentShardId, undefined);
+    }
+
+    // Thirty days later the old peak is forgotten: back to 4 shards by merges (two parents each).
+    clock.t += 31 * DAY;
+    await call('PutRecord', { StreamName: 'od', PartitionKey: 'tick', Data: Buffer.from('x') });
+    await until(async () => (await openCount('od')) === 4, '4 open shards');
+    const merged = (await call('ListShards', { StreamName: 'od', ShardFilter: { Type: 'AT_LATEST' } })).Shards;
+    for (const s of merged) assert.ok(s.ParentShardId && s.AdjacentParentShardId);
+  });
+
+  it('leaves provisioned streams alone', async () => {
+    await call('CreateStream', { StreamName: 'pv', ShardCount: 1 });
+    const Records = Array.from({ length: 500 }, (_, i) => ({ PartitionKey: `k${i}`, Data: Buffer.from('x') }));
+    for (let i = 0; i < 6; i++) await call('PutRecords', { StreamName: 'pv', Records });
+    clock.t += 60_000;
+    await call('PutRecord', { StreamName: 'pv', PartitionKey: 'tick', Data: Buffer.from('x') });
+    for (let i = 0; i < 10; i++) await tick();
+    assert.equal(await openCount('pv'), 1);
+  });
+});
