@@ -9,9 +9,9 @@ export const CommonErrors = defineErrors({
   InternalFailureException: { httpStatus: 500, retriable: true },
   ServiceUnavailable: { httpStatus: 503, retriable: true },
   AccessDeniedException: { httpStatus: 400, retriable: false },
-  MissingAuthenticationTokenException: { httpStatus: 403, retriable: false },
-  IncompleteSignatureException: { httpStatus: 403, retriable: false },
-  InvalidSignatureException: { httpStatus: 403, retriable: false },
-  UnrecognizedClientException: { httpStatus: 403, retriable: false },
+  MissingAuthenticationTokenException: { httpStatus: 400, retriable: false },
+  IncompleteSignatureException: { httpStatus: 400, retriable: false },
+  InvalidSignatureException: { httpStatus: 400, retriable: false },
+  UnrecognizedClientException: { httpStatus: 400, retriable: false },
   RequestEntityTooLargeException: { httpStatus: 413, retriable: false },
 });

@@ -7,6 +7,7 @@
  */
 import type { ErrorTable } from './service-error.js';
 import type { ServiceModel } from './shapes.js';
+import type { WireCodec } from './wire-codec.js';
 
 /** Facts about one request that handlers may use. */
 export interface RequestContext {
@@ -20,6 +21,11 @@ export interface RequestContext {
   readonly receivedAt: number;
   /** Aborted when the client goes away (long-lived responses stop on it). */
   readonly signal: AbortSignal;
+  /**
+   * The wire codec of the request (JSON 1.1 or CBOR 1.1). Long-lived responses (SubscribeToShard's event
+   * stream) encode their event payloads with it, as AWS answers in the request's encoding.
+   */
+  readonly codec?: WireCodec;
 }
 
 /** An operation handler: decoded, validated input in; output object (or nothing) out; ServiceError thrown on failure. */
@@ -35,4 +41,9 @@ export interface ServiceDefinition {
   readonly errors: ErrorTable;
   /** Implemented operations by name. Operations in the model but not here answer UnknownOperationException. */
   readonly handlers: Readonly<Record<string, OperationHandler>>;
+  /**
+   * The resource ARNs an operation acts on when only the service can tell from the decoded input (GetRecords:
+   * the stream is inside the opaque shard iterator). Used for authorization; undefined = not known.
+   */
+  readonly resourceArns?: (operation: string, input: Readonly<Record<string, unknown>>) => readonly string[] | undefined;
 }

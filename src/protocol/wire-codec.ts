@@ -1,6 +1,6 @@
 /**
  * The seam between the server and a wire encoding. The server picks a codec by the request's
- * content type (JSON 1.1 today; CBOR 1.1 `application/x-amz-cbor-1.1` plugs in beside it) and runs:
+ * content type (JSON 1.1 `application/x-amz-json-1.1` or CBOR 1.1 `application/x-amz-cbor-1.1`) and runs:
  * `parse` → `decode` → handler → `encodeOutput`, or `encodeError` for any failure.
  */
 import { CommonErrors } from './errors.js';

@@ -3,7 +3,15 @@
  * the pieces needed to extend it (authenticator hook, REST routes, codec table).
  */
 import { join } from 'node:path';
-import { createAuthGuard, decideSecurityMode, watchCredentialsFile, type CredentialsSource, type SecurityMode } from '../auth/index.js';
+import {
+  AUTHORIZATION_TABLES,
+  createAuthGuard,
+  decideSecurityMode,
+  watchCredentialsFile,
+  type CredentialsSource,
+  type SecurityMode,
+  type ServiceAuthorization,
+} from '../auth/index.js';
 import type { Logger, ServiceDefinition } from '../protocol/index.js';
 import { createFileAuditSink, NO_AUDIT, type AuditSink } from './audit.js';
 import type { Authenticator } from './auth.js';
@@ -63,7 +71,7 @@ export interface StartServerOptions {
   readonly limits: Partial<ListenerLimits>;
   /** SigV4 clock-skew window, ms. Default 15 minutes. */
   readonly clockSkewMs: number;
-  /** Content type → codec. Default JSON 1.1 plus the CBOR placeholder. */
+  /** Content type → codec. Default JSON 1.1 and CBOR 1.1. */
   readonly codecs: CodecTable;
 }
 
@@ -135,10 +143,6 @@ export async function startServer(
         : undefined;
   const credentials: CredentialsSource | undefined =
     resolved.authConfig !== '' ? await watchCredentialsFile(resolved.authConfig, { logger }) : undefined;
-  const guard = createAuthGuard({
-    ...(credentials ? { credentials: () => credentials.current } : {}),
-    ...(options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs }),
-  });
   const auditOn = resolved.audit === 'on' && (options.services === undefined || config.audit === 'on');
   const audit: AuditSink =
     options.audit ??
@@ -165,6 +169,19 @@ export async function startServer(
     await releaseSecurity();
     throw e;
   }
+
+  // Services that can name the resource of an opaque input (GetRecords' iterator) feed the authorization tables.
+  const tables: Record<string, ServiceAuthorization> = {};
+  for (const service of stack.services) {
+    const base = AUTHORIZATION_TABLES[service.name];
+    const resourceArns = service.resourceArns;
+    if (base && resourceArns) tables[service.name] = { ...base, resolve: (operation, input) => resourceArns(operation, input) };
+  }
+  const guard = createAuthGuard({
+    tables,
+    ...(credentials ? { credentials: () => credentials.current } : {}),
+    ...(options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs }),
+  });
 
   let listener: Awaited<ReturnType<typeof listen>>;
   let pipeline: ReturnType<typeof createPipeline>;

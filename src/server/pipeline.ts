@@ -58,7 +58,7 @@ export interface PipelineOptions {
   readonly accountId: string;
   /** Only used for the 413 message; the listener enforces the cap while reading. */
   readonly maxBodyBytes: number;
-  /** Default: JSON 1.1 and the CBOR placeholder. */
+  /** Default: JSON 1.1 and CBOR 1.1. */
   readonly codecs: CodecTable;
   /** Signature verification hook; default accepts any well-shaped credentials. */
   readonly authenticate: Authenticator;
@@ -323,7 +323,7 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
       }
 
       // Step 12: the operation.
-      const ctx: RequestContext = { requestId, ...scope, receivedAt: req.receivedAt, signal: req.signal };
+      const ctx: RequestContext = { requestId, ...scope, receivedAt: req.receivedAt, signal: req.signal, codec };
       let output: unknown;
       try {
         output = await resolved.handler(decoded, ctx);

@@ -32,6 +32,8 @@ export interface FeatureContext {
 export interface FeatureOptions {
   /** Enforce AWS's per-shard and control-plane limits (the `--enforce-limits` switch). Default false. */
   readonly enforceLimits?: boolean;
+  /** How often on-demand streams are re-evaluated for scaling, in ms of the service clock. Default 60,000. */
+  readonly onDemandScalingIntervalMs?: number;
   /** Enhanced fan-out consumers per stream (AWS: 20). */
   readonly consumerLimit?: number;
   /** JSON file with the local KMS keys used for server-side encryption (created when missing). */

@@ -197,6 +197,13 @@ export async function createStreamsService(backend: StorageBackend, options: Str
       model: kinesisModel,
       errors: KinesisErrors,
       handlers,
+      // Authorization of GetRecords: the stream is known only from the (authenticated) shard iterator.
+      resourceArns: (operation, input) => {
+        if (operation !== 'GetRecords' || typeof input['ShardIterator'] !== 'string') return undefined;
+        const state = rt.iterators.decode(input['ShardIterator']);
+        const stream = state ? catalog.getById(state.streamId) : undefined;
+        return stream ? [stream.arn] : undefined;
+      },
     },
     sweepRetention,
     async close() {

@@ -27,6 +27,7 @@ const ACCOUNT = '111111111111';
 const ADMIN: Creds = { accessKeyId: 'AKIAADMIN0000001', secretAccessKey: 'admin-secret' };
 const WRITER: Creds = { accessKeyId: 'AKIAWRITER000001', secretAccessKey: 'writer-secret' };
 const READER: Creds = { accessKeyId: 'AKIAREADER000001', secretAccessKey: 'reader-secret' };
+const TAILER: Creds = { accessKeyId: 'AKIATAILER000001', secretAccessKey: 'tailer-secret' };
 
 const credentialsFile = (extra: object[] = []) => ({
   principals: [
@@ -48,6 +49,14 @@ const credentialsFile = (extra: object[] = []) => ({
             { Effect: 'Deny', Action: 'kinesis:*', Resource: `arn:aws:kinesis:*:${ACCOUNT}:stream/w-private` },
           ],
         },
+      ],
+    },
+    {
+      name: 'tailer',
+      accountId: ACCOUNT,
+      accessKeys: [TAILER],
+      policies: [
+        { Statement: [{ Effect: 'Allow', Action: ['kinesis:GetShardIterator', 'kinesis:GetRecords'], Resource: `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/other` }] },
       ],
     },
     ...extra,
@@ -90,6 +99,24 @@ describe('security: SigV4 + policies against a real server', () => {
     for (const c of [admin, writer, reader]) c.destroy();
     await server.close();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('authorizes GetRecords against the stream its shard iterator names', async () => {
+    const tailer = client(server.url, TAILER);
+    try {
+      const own = await tailer.send(new GetShardIteratorCommand({ StreamName: 'other', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }));
+      const got = await tailer.send(new GetRecordsCommand({ ShardIterator: own.ShardIterator! }));
+      assert.ok(Array.isArray(got.Records));
+      // An iterator of another stream (obtained by someone allowed to) does not let the tailer read that stream.
+      const foreign = await admin.send(new GetShardIteratorCommand({ StreamName: 'w-public', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }));
+      await rejects(
+        tailer.send(new GetRecordsCommand({ ShardIterator: foreign.ShardIterator! })),
+        'AccessDeniedException',
+        new RegExp(`^User: arn:aws:iam::${ACCOUNT}:user/tailer is not authorized to perform: kinesis:GetRecords on resource: arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/w-public`),
+      );
+    } finally {
+      tailer.destroy();
+    }
   });
 
   it('runs in enforce mode', () => {

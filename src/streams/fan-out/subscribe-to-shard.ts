@@ -183,13 +183,11 @@ export interface SubscribeToShardInput {
   StartingPosition: { Type: GetShardIteratorInput['ShardIteratorType']; SequenceNumber?: string; Timestamp?: Date };
 }
 
-/**
- * The encoder of event payloads for this request. AWS answers in the request's encoding; the request
- * context does not carry the codec yet, and only JSON 1.1 requests reach handlers today.
- * TODO(#3): pick the CBOR encoder for CBOR requests once RequestContext names the request codec.
- */
-function eventPayloadFor(_ctx: RequestContext): EventPayloadEncoder {
-  return jsonEventPayload;
+/** Event payloads use the request's encoding (JSON 1.1 or CBOR 1.1), as AWS answers in the request's content type. */
+function eventPayloadFor(ctx: RequestContext): EventPayloadEncoder {
+  const codec = ctx.codec;
+  if (!codec || codec.contentType === jsonEventPayload.contentType) return jsonEventPayload;
+  return { contentType: codec.contentType, encode: (body) => codec.encodeOutput(body) };
 }
 
 /** SubscribeToShard: admission (file header, steps 1–5), then the event stream. */

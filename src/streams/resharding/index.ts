@@ -3,7 +3,7 @@
  * on-demand streams. Plans are computed in plan.ts and applied by reshard.ts, which documents when the shard
  * map switches; on-demand.ts documents the scaling rule.
  */
-import type { FeatureContext, FeatureOptions, StreamsFeature } from '../feature.js';
+import type { FeatureContext, StreamsFeature } from '../feature.js';
 import { mergeShards, type MergeShardsInput } from './merge-shards.js';
 import { OnDemandScaler } from './on-demand.js';
 import { Resharder } from './reshard.js';
@@ -25,7 +25,7 @@ export const ON_DEMAND_SCALING_INTERVAL_MS = 60_000;
 /** The resharding feature: its three operations, pending resharding resumed at start, and on-demand scaling. */
 export function reshardingFeature(ctx: FeatureContext, options: ReshardingOptions = {}): StreamsFeature {
   const { rt, logger } = ctx;
-  const settings = ctx.options as FeatureOptions & ReshardingOptions;
+  const settings = ctx.options;
   const resharder = new Resharder(rt, { logger });
   resharder.resume();
   const scaler = new OnDemandScaler(rt, resharder, {
