@@ -114,6 +114,68 @@ export function toAuditEvent(input: AuditInput): AuditEvent {
   };
 }
 
+/** A compiled copier for one shape: the value without blobs, or undefined to leave it out. */
+type Redactor = (value: unknown, depth: number) => unknown;
+
+const redactors = new WeakMap<ServiceModel, Map<string, Redactor>>();
+
+/** Builds (once per model and shape) the copier that drops blobs; compiled because PutRecords passes 500 records per call. */
+function redactorFor(model: ServiceModel, shapeName: string): Redactor {
+  let byShape = redactors.get(model);
+  if (!byShape) redactors.set(model, (byShape = new Map()));
+  const hit = byShape.get(shapeName);
+  if (hit) return hit;
+  // Recursive shapes reach themselves while compiling: forward through a late-bound reference.
+  let real: Redactor | undefined;
+  byShape.set(shapeName, (v, d) => real!(v, d));
+  real = compileRedactor(model, shapeName);
+  byShape.set(shapeName, real);
+  return real;
+}
+
+function compileRedactor(model: ServiceModel, shapeName: string): Redactor {
+  const s = model.shapes[shapeName];
+  if (s === undefined) return () => undefined;
+  switch (s.type) {
+    case 'blob':
+      return () => undefined;
+    case 'structure': {
+      const members = Object.entries(s.members).map(([name, ref]) => [name, redactorFor(model, ref.shape)] as const);
+      return (value, depth) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value) || depth > 32) return undefined;
+        const out: Record<string, unknown> = {};
+        for (const [name, redactMember] of members) {
+          const v = (value as Record<string, unknown>)[name];
+          if (v === undefined) continue;
+          const r = redactMember(v, depth + 1);
+          if (r !== undefined) out[name] = r;
+        }
+        return out;
+      };
+    }
+    case 'list': {
+      const redactItem = redactorFor(model, s.member.shape);
+      return (value, depth) => {
+        if (!Array.isArray(value) || depth > 32) return undefined;
+        const out = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) out[i] = redactItem(value[i], depth + 1) ?? {};
+        return out;
+      };
+    }
+    case 'map': {
+      const redactValue = redactorFor(model, s.value.shape);
+      return (value, depth) => {
+        if (typeof value !== 'object' || value === null || depth > 32) return undefined;
+        const out: Record<string, unknown> = {};
+        for (const k of Object.keys(value)) out[k] = redactValue((value as Record<string, unknown>)[k], depth + 1);
+        return out;
+      };
+    }
+    default:
+      return (value) => (value === null ? undefined : value);
+  }
+}
+
 /**
  * Copies the input without blob members (record payloads), walking the operation's input shape;
  * members the model does not know are dropped too (the service ignores them).
@@ -121,34 +183,7 @@ export function toAuditEvent(input: AuditInput): AuditEvent {
 export function redact(model: ServiceModel | undefined, operation: string, input: Record<string, unknown>): unknown {
   const shapeName = model?.operations[operation]?.input;
   if (model === undefined || shapeName === undefined) return {};
-  const walk = (shape: string, value: unknown, depth: number): unknown => {
-    const s = model.shapes[shape];
-    if (s === undefined || depth > 32) return undefined;
-    switch (s.type) {
-      case 'blob':
-        return undefined;
-      case 'structure': {
-        if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-        const out: Record<string, unknown> = {};
-        for (const [name, member] of Object.entries(s.members ?? {})) {
-          const v = walk(member.shape, (value as Record<string, unknown>)[name], depth + 1);
-          if (v !== undefined) out[name] = v;
-        }
-        return out;
-      }
-      case 'list':
-        return Array.isArray(value) && s.member ? value.map((v) => walk(s.member!.shape, v, depth + 1) ?? {}) : undefined;
-      case 'map': {
-        if (typeof value !== 'object' || value === null || !s.value) return undefined;
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value)) out[k] = walk(s.value.shape, v, depth + 1);
-        return out;
-      }
-      default:
-        return value === null ? undefined : value;
-    }
-  };
-  return walk(shapeName, input, 0) ?? {};
+  return redactorFor(model, shapeName)(input, 0) ?? {};
 }
 
 /**

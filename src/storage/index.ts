@@ -13,3 +13,5 @@ export type {
   StorageBackend,
 } from './types.js';
 export { storageConformance, type ConformanceFactory } from './conformance/index.js';
+export { interceptAppend } from './decorators/intercept-append.js';
+export type { AppendInterceptor } from './decorators/intercept-append.js';

@@ -2,7 +2,7 @@
  * What every Data Streams operation shares: the catalogue, the shard logs, the iterator codec,
  * configuration and the per-stream routing tables. Operations receive it as their first argument.
  */
-import type { LogStore, ShardLog } from '../storage/index.js';
+import { interceptAppend, type LogStore, type ShardLog } from '../storage/index.js';
 import type { Logger } from '../protocol/index.js';
 import type { RequestContext } from '../protocol/index.js';
 import { StreamCatalog, StreamStatus, type ShardState, type StreamState } from './catalog.js';
@@ -224,33 +224,19 @@ export class StreamsRuntime {
   /** The log with its appends counted in flight (see {@link appendsSettled}); everything else passes through. */
   #trackAppends(id: string, log: ShardLog): ShardLog {
     const inflight = this.#appending;
-    return {
-      get startOffset() {
-        return log.startOffset;
-      },
-      get nextOffset() {
-        return log.nextOffset;
-      },
-      get lastTimestamp() {
-        return log.lastTimestamp;
-      },
-      read: (fromOffset, options) => log.read(fromOffset, options),
-      offsetForTimestamp: (timestamp) => log.offsetForTimestamp(timestamp),
-      trim: (before) => log.trim(before),
-      append(entries, now) {
-        const appended = log.append(entries, now);
-        let set = inflight.get(id);
-        if (!set) inflight.set(id, (set = new Set()));
-        const pending = set;
-        pending.add(appended);
-        const settle = (): void => {
-          pending.delete(appended);
-          if (pending.size === 0 && inflight.get(id) === pending) inflight.delete(id);
-        };
-        appended.then(settle, settle);
-        return appended;
-      },
-    };
+    return interceptAppend(log, (entries, now, next) => {
+      const appended = next(entries, now);
+      let set = inflight.get(id);
+      if (!set) inflight.set(id, (set = new Set()));
+      const pending = set;
+      pending.add(appended);
+      const settle = (): void => {
+        pending.delete(appended);
+        if (pending.size === 0 && inflight.get(id) === pending) inflight.delete(id);
+      };
+      appended.then(settle, settle);
+      return appended;
+    });
   }
 
   /** Tells every append listener; a faulty listener is logged, never propagated to the writer. */

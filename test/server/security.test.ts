@@ -21,6 +21,7 @@ import {
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { signRaw, type Creds } from '../auth/sign.js';
 import { requireTool } from '../helpers/tools.js';
+import { rejects } from '../helpers/assert.js';
 
 const run = promisify(execFile);
 const ACCOUNT = '111111111111';
@@ -67,14 +68,6 @@ function client(url: string, creds: Creds): KinesisClient {
   return new KinesisClient({ endpoint: url, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
 }
 
-async function rejects(promise: Promise<unknown>, name: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(promise, (err: Error) => {
-    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 describe('security: SigV4 + policies against a real server', () => {
   let dir: string;

@@ -12,7 +12,7 @@ import { openLocalBackend } from '../../src/storage/local/index.js';
 import { createStreamsService, type StreamsService } from '../../src/streams/index.js';
 import { silentLogger } from '../../src/protocol/logger.js';
 import type { RequestContext } from '../../src/protocol/service.js';
-import type { ShardLog, StorageBackend } from '../../src/storage/index.js';
+import { interceptAppend, type ShardLog, type StorageBackend } from '../../src/storage/index.js';
 import { splitHashKeySpace } from '../../src/streams/model/index.js';
 
 const DAY = 86_400_000;
@@ -41,24 +41,10 @@ class HoldingBackend implements StorageBackend {
       close: () => inner.logs.close(),
       async open(logId) {
         const log = await inner.logs.open(logId);
-        const wrapped: ShardLog = {
-          get startOffset() {
-            return log.startOffset;
-          },
-          get nextOffset() {
-            return log.nextOffset;
-          },
-          get lastTimestamp() {
-            return log.lastTimestamp;
-          },
-          read: (from, options) => log.read(from, options),
-          offsetForTimestamp: (t) => log.offsetForTimestamp(t),
-          trim: (before) => log.trim(before),
-          async append(entries, now) {
-            if (self.held?.(logId)) await new Promise<void>((resolve) => self.#waiting.push(resolve));
-            return log.append(entries, now);
-          },
-        };
+        const wrapped: ShardLog = interceptAppend(log, async (entries, now, next) => {
+          if (self.held?.(logId)) await new Promise<void>((resolve) => self.#waiting.push(resolve));
+          return next(entries, now);
+        });
         return wrapped;
       },
     };

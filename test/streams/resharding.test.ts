@@ -23,6 +23,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { hashKeyFromPartitionKey, splitHashKeySpace } from '../../src/streams/model/index.js';
+import { rejects } from '../helpers/assert.js';
 
 const ACCOUNT = '000000000000';
 const MAX = (1n << 128n) - 1n;
@@ -31,14 +32,6 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function rejects(promise: Promise<unknown>, name: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(promise, (err: Error) => {
-    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 async function listShards(kinesis: KinesisClient, stream: string, type?: ShardFilterType, extra: { ShardId?: string; Timestamp?: Date } = {}) {
   const out = await kinesis.send(

@@ -32,19 +32,12 @@ import {
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { rejects } from '../helpers/assert.js';
 
 const ACCOUNT = '000000000000';
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-async function rejects(promise: Promise<unknown>, name: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(promise, (err: Error) => {
-    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 async function readAll(kinesis: KinesisClient, stream: string, shardId: string) {
   const { ShardIterator } = await kinesis.send(
