@@ -1,9 +1,9 @@
 /** Starts a real Tributary server on a free loopback port with its own temporary data dir. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { startServer, type RunningServer, type ServerConfig } from '../../src/server/index.js';
+import { generateSelfSigned, startServer, type RunningServer, type ServerConfig } from '../../src/server/index.js';
 
 export interface TestServer {
   readonly server: RunningServer;
@@ -41,6 +41,43 @@ export async function startTestServer(config: Partial<ServerConfig> = {}, dataDi
       kinesis.destroy();
       await server.close();
       if (remove) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A TLS server (HTTP/2 + HTTP/1.1 by ALPN) with a fresh self-signed certificate written to `certFile`. */
+export interface TlsTestServer {
+  readonly server: RunningServer;
+  readonly dir: string;
+  /** PEM of the server certificate, for NODE_EXTRA_CA_CERTS or an agent's `ca`. */
+  readonly certFile: string;
+  close(): Promise<void>;
+}
+
+export async function startTlsTestServer(config: Partial<ServerConfig> = {}): Promise<TlsTestServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'tributary-tls-'));
+  const material = generateSelfSigned({ hosts: ['127.0.0.1'] });
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  await writeFile(certFile, material.cert);
+  await writeFile(keyFile, material.key);
+  const server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: dir,
+    logLevel: 'silent',
+    createStreamMs: 0,
+    tlsCert: certFile,
+    tlsKey: keyFile,
+    ...config,
+  });
+  return {
+    server,
+    dir,
+    certFile,
+    async close() {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

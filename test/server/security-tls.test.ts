@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,35 +10,23 @@ import tls from 'node:tls';
 import { promisify } from 'node:util';
 import { CreateStreamCommand, KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { generateSelfSigned, startServer, type RunningServer } from '../../src/server/index.js';
-import { TEST_CREDENTIALS } from '../helpers/server.js';
+import { startServer, type RunningServer } from '../../src/server/index.js';
+import { TEST_CREDENTIALS, startTlsTestServer, type TlsTestServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
 
 describe('TLS', () => {
-  let dir: string;
+  let tlsServer: TlsTestServer;
   let server: RunningServer;
   let certFile: string;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tributary-tls-'));
-    const material = generateSelfSigned({ hosts: ['127.0.0.1'] });
-    certFile = join(dir, 'cert.pem');
-    await writeFile(certFile, material.cert);
-    await writeFile(join(dir, 'key.pem'), material.key);
-    server = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      dataDir: dir,
-      logLevel: 'silent',
-      createStreamMs: 0,
-      tlsCert: certFile,
-      tlsKey: join(dir, 'key.pem'),
-    });
+    tlsServer = await startTlsTestServer();
+    server = tlsServer.server;
+    certFile = tlsServer.certFile;
   });
   after(async () => {
-    await server.close();
-    await rm(dir, { recursive: true, force: true });
+    await tlsServer.close();
   });
 
   it('serves https and offers h2 and http/1.1 via ALPN', async () => {

@@ -5,39 +5,24 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { generateSelfSigned, startServer, type RunningServer } from '../../src/server/index.js';
-import { TEST_CREDENTIALS } from '../helpers/server.js';
+import type { RunningServer } from '../../src/server/index.js';
+import { TEST_CREDENTIALS, startTlsTestServer, type TlsTestServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
 
 describe('enhanced fan-out over TLS', () => {
-  let dir: string;
+  let tls: TlsTestServer;
   let server: RunningServer;
   let certFile: string;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tributary-efo-tls-'));
-    const material = generateSelfSigned({ hosts: ['127.0.0.1'] });
-    certFile = join(dir, 'cert.pem');
-    await writeFile(certFile, material.cert);
-    await writeFile(join(dir, 'key.pem'), material.key);
-    server = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      dataDir: dir,
-      logLevel: 'silent',
-      createStreamMs: 0,
-      tlsCert: certFile,
-      tlsKey: join(dir, 'key.pem'),
-    });
+    tls = await startTlsTestServer();
+    server = tls.server;
+    certFile = tls.certFile;
   });
   after(async () => {
-    await server.close();
-    await rm(dir, { recursive: true, force: true });
+    await tls.close();
   });
 
   it('delivers records pushed after the subscription started, over https + h2', async () => {
