@@ -22,11 +22,8 @@ import {
   StopStreamEncryptionCommand,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import { openLocalBackend } from '../../src/storage/local/index.js';
-import { createStreamsService, type StreamsService, type StreamsServiceOptions } from '../../src/streams/index.js';
-import { silentLogger } from '../../src/protocol/logger.js';
-import type { RequestContext } from '../../src/protocol/service.js';
-import type { StorageBackend } from '../../src/storage/index.js';
+import type { StreamsServiceOptions } from '../../src/streams/index.js';
+import { ManualClock, openInProcessService, type InProcessService } from '../helpers/service.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const SHARD0 = 'shardId-000000000000';
@@ -156,30 +153,16 @@ describe('server-side encryption (AWS SDK v3, real server)', () => {
 
 describe('server-side encryption (service, injected clock)', () => {
   let dir: string;
-  let backend: StorageBackend;
-  let svc: StreamsService;
-  const clock = { t: Date.UTC(2026, 10, 25, 12, 0, 0) };
-  let call: (op: string, input: Record<string, unknown>) => Promise<any>;
+  let service: InProcessService;
+  const clock = new ManualClock();
+  let call: InProcessService['call'];
 
   async function boot(options: Partial<StreamsServiceOptions> = {}): Promise<void> {
-    backend = await openLocalBackend(join(dir, 'storage'), { durability: { kind: 'none' } });
-    svc = await createStreamsService(backend, {
-      region: 'us-east-1',
-      accountId: '123456789012',
-      createStreamMs: 0,
-      deleteStreamMs: 0,
-      updateStreamMs: 0,
-      shardLimit: 50,
-      logger: silentLogger,
-      now: () => clock.t,
-      ...options,
-    });
-    const ctx = (): RequestContext => ({ requestId: 'r', region: 'us-east-1', accountId: '123456789012', receivedAt: clock.t, signal: new AbortController().signal });
-    call = async (op, input) => svc.definition.handlers[op]!(input, ctx());
+    service = await openInProcessService(dir, clock, { durability: { kind: 'none' }, ...options });
+    call = service.call;
   }
   async function shutdown(): Promise<void> {
-    await svc.close();
-    await backend.close();
+    await service.close();
   }
   const summary = async () => (await call('DescribeStreamSummary', { StreamName: 's' })).StreamDescriptionSummary;
 

@@ -16,67 +16,38 @@ import {
   PutRecordCommand,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
-import { openLocalBackend } from '../../src/storage/local/index.js';
-import { createStreamsService, type StreamsService, type StreamsServiceOptions } from '../../src/streams/index.js';
-import { silentLogger } from '../../src/protocol/logger.js';
-import type { RequestContext } from '../../src/protocol/service.js';
-import type { StorageBackend } from '../../src/storage/index.js';
+import type { StreamsServiceOptions } from '../../src/streams/index.js';
+import { ManualClock, TEST_ACCOUNT, expectServiceError, openInProcessService, type InProcessService } from '../helpers/service.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-const ACCOUNT = '123456789012';
+const ACCOUNT = TEST_ACCOUNT;
 const MiB = 1024 * 1024;
 const SHARD0 = 'shardId-000000000000';
 const rateText = (stream: string) => `Rate exceeded for shard ${SHARD0} in stream ${stream} under account ${ACCOUNT}.`;
 
-class Clock {
-  t = Date.UTC(2026, 10, 25, 12, 0, 0);
-  now = (): number => this.t;
-}
-
-async function expectError(p: unknown, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(Promise.resolve(p), (err: Error & { code?: string }) => {
-    assert.equal(err.code, code, `${err.code}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    return true;
-  });
-}
+const expectError = expectServiceError;
 
 const small = (n: number, size = 10) => Array.from({ length: n }, (_, i) => ({ PartitionKey: `k${i}`, Data: new Uint8Array(size) }));
 
 describe('limits switch (service, injected clock)', () => {
   let dir: string;
-  let backend: StorageBackend;
-  let svc: StreamsService;
-  let clock: Clock;
-  let call: (op: string, input: Record<string, unknown>) => Promise<any>;
+  let service: InProcessService | undefined;
+  let clock: ManualClock;
+  let call: InProcessService['call'];
 
   async function boot(options: Partial<StreamsServiceOptions> = {}): Promise<void> {
-    backend = await openLocalBackend(join(dir, 'storage'), { durability: { kind: 'none' } });
-    svc = await createStreamsService(backend, {
-      region: 'us-east-1',
-      accountId: ACCOUNT,
-      createStreamMs: 0,
-      deleteStreamMs: 0,
-      updateStreamMs: 0,
-      shardLimit: 50,
-      logger: silentLogger,
-      now: clock.now,
-      enforceLimits: true,
-      ...options,
-    });
-    const ctx = (): RequestContext => ({ requestId: 'r', region: 'us-east-1', accountId: ACCOUNT, receivedAt: clock.t, signal: new AbortController().signal });
-    call = async (op, input) => svc.definition.handlers[op]!(input, ctx());
+    service = await openInProcessService(dir, clock, { durability: { kind: 'none' }, enforceLimits: true, ...options });
+    call = service.call;
   }
 
   async function shutdown(): Promise<void> {
-    await svc.close();
-    await backend.close();
+    await service?.close();
+    service = undefined;
   }
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tributary-limits-'));
-    clock = new Clock();
+    clock = new ManualClock();
   });
   afterEach(async () => {
     await shutdown();

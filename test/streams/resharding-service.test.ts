@@ -8,10 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLocalBackend } from '../../src/storage/local/index.js';
-import { createStreamsService, type StreamsService } from '../../src/streams/index.js';
-import { silentLogger } from '../../src/protocol/logger.js';
-import type { RequestContext } from '../../src/protocol/service.js';
+import { ManualClock, openInProcessService, type InProcessService } from '../helpers/service.js';
 import { interceptAppend, type ShardLog, type StorageBackend } from '../../src/storage/index.js';
 import { splitHashKeySpace } from '../../src/streams/model/index.js';
 
@@ -19,11 +16,6 @@ const DAY = 86_400_000;
 const HALF = (1n << 127n).toString();
 const id = (n: number) => `shardId-${String(n).padStart(12, '0')}`;
 const tick = () => new Promise((r) => setImmediate(r));
-
-class Clock {
-  t = Date.UTC(2026, 10, 25, 12, 0, 0);
-  now = (): number => this.t;
-}
 
 /** A backend whose appends to logs matching `held` wait until released. */
 class HoldingBackend implements StorageBackend {
@@ -64,35 +56,20 @@ class HoldingBackend implements StorageBackend {
 describe('resharding (in-process, injected clock)', () => {
   let dir: string;
   let backend: HoldingBackend;
-  let svc: StreamsService;
-  let clock: Clock;
-  let call: (op: string, input: Record<string, unknown>) => Promise<any>;
+  let service: InProcessService;
+  let clock: ManualClock;
+  let call: InProcessService['call'];
 
   async function boot(updateStreamMs = 0): Promise<void> {
-    backend = new HoldingBackend(await openLocalBackend(join(dir, 'storage')));
-    svc = await createStreamsService(backend, {
-      region: 'us-east-1',
-      accountId: '123456789012',
-      createStreamMs: 0,
-      deleteStreamMs: 0,
+    service = await openInProcessService(dir, clock, {
       updateStreamMs,
-      shardLimit: 50,
-      logger: silentLogger,
-      now: clock.now,
+      wrapBackend: (opened) => (backend = new HoldingBackend(opened)),
     });
-    const ctx = (): RequestContext => ({
-      requestId: 'r',
-      region: 'us-east-1',
-      accountId: '123456789012',
-      receivedAt: clock.t,
-      signal: new AbortController().signal,
-    });
-    call = async (op, input) => svc.definition.handlers[op]!(input, ctx());
+    call = service.call;
   }
 
   async function shutdown(): Promise<void> {
-    await svc.close();
-    await backend.close();
+    await service.close();
   }
 
   /** Re-checks `condition` between turns of the event loop until it holds (bounded). */
@@ -109,7 +86,7 @@ describe('resharding (in-process, injected clock)', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tributary-reshard-'));
-    clock = new Clock();
+    clock = new ManualClock();
     await boot();
   });
   afterEach(async () => {

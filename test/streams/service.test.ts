@@ -7,62 +7,33 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLocalBackend } from '../../src/storage/local/index.js';
-import { createStreamsService, type StreamsService } from '../../src/streams/index.js';
-import { silentLogger } from '../../src/protocol/logger.js';
-import type { RequestContext } from '../../src/protocol/service.js';
-import type { StorageBackend } from '../../src/storage/index.js';
+import type { StreamsService } from '../../src/streams/index.js';
+import { ManualClock, expectServiceError, openInProcessService, type InProcessService } from '../helpers/service.js';
 
 const HOUR = 3_600_000;
 
-class Clock {
-  t = Date.UTC(2026, 10, 25, 12, 0, 0);
-  now = (): number => this.t;
-}
-
-function ctx(clock: Clock): RequestContext {
-  return { requestId: 'r', region: 'us-east-1', accountId: '123456789012', receivedAt: clock.t, signal: new AbortController().signal };
-}
-
-async function expectError(p: unknown, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(Promise.resolve(p), (err: Error & { code?: string }) => {
-    assert.equal(err.code, code, `${err.code}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    return true;
-  });
-}
+const expectError = expectServiceError;
 
 describe('streams service (injected clock)', () => {
   let dir: string;
-  let backend: StorageBackend;
+  let service: InProcessService;
   let svc: StreamsService;
-  let clock: Clock;
-  let call: (op: string, input: Record<string, unknown>) => Promise<any>;
+  let clock: ManualClock;
+  let call: InProcessService['call'];
 
   async function boot(delays = 0): Promise<void> {
-    backend = await openLocalBackend(join(dir, 'storage'));
-    svc = await createStreamsService(backend, {
-      region: 'us-east-1',
-      accountId: '123456789012',
-      createStreamMs: delays,
-      deleteStreamMs: delays,
-      updateStreamMs: delays,
-      shardLimit: 50,
-      logger: silentLogger,
-      now: clock.now,
-    });
-    call = async (op, input) => svc.definition.handlers[op]!(input, ctx(clock));
+    service = await openInProcessService(dir, clock, { createStreamMs: delays, deleteStreamMs: delays, updateStreamMs: delays });
+    svc = service.svc;
+    call = service.call;
   }
 
   async function shutdown(): Promise<void> {
-    await svc.close();
-    await backend.close();
+    await service.close();
   }
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tributary-svc-'));
-    clock = new Clock();
+    clock = new ManualClock();
     await boot();
   });
   afterEach(async () => {

@@ -1,0 +1,79 @@
+/**
+ * The Data Streams service in-process on the real local storage backend, with an injected clock: for tests of
+ * time-dependent rules (iterator expiry, retention, token buckets, status transitions, on-demand scaling).
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { silentLogger, type RequestContext } from '../../src/protocol/index.js';
+import type { DurabilityPolicy, StorageBackend } from '../../src/storage/index.js';
+import { openLocalBackend } from '../../src/storage/local/index.js';
+import { createStreamsService, type StreamsService, type StreamsServiceOptions } from '../../src/streams/index.js';
+
+/** The account every in-process call runs as. */
+export const TEST_ACCOUNT = '123456789012';
+
+/** A clock tests move by hand: `clock.t += 1000`. */
+export class ManualClock {
+  t = Date.UTC(2026, 10, 25, 12, 0, 0);
+  readonly now = (): number => this.t;
+}
+
+export interface InProcessService {
+  readonly svc: StreamsService;
+  readonly backend: StorageBackend;
+  /** Runs an operation's handler with decoded input (Buffers for blobs, Dates for timestamps). */
+  call(operation: string, input: Record<string, unknown>): Promise<any>;
+  /** Closes the service, then the backend. */
+  close(): Promise<void>;
+}
+
+export interface InProcessOptions extends Partial<StreamsServiceOptions> {
+  /** Storage policy of the local backend under `<dir>/storage` (default: always). */
+  readonly durability?: DurabilityPolicy;
+  /** Wraps the opened backend (e.g. to hold appends). */
+  readonly wrapBackend?: (backend: StorageBackend) => StorageBackend;
+}
+
+/** Opens the local backend under `<dir>/storage` and the streams service on it, all delays 0 unless given. */
+export async function openInProcessService(dir: string, clock: ManualClock, options: InProcessOptions = {}): Promise<InProcessService> {
+  const { durability, wrapBackend, ...serviceOptions } = options;
+  const opened = await openLocalBackend(join(dir, 'storage'), durability ? { durability } : {});
+  const backend = wrapBackend ? wrapBackend(opened) : opened;
+  const svc = await createStreamsService(backend, {
+    region: 'us-east-1',
+    accountId: TEST_ACCOUNT,
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    shardLimit: 50,
+    logger: silentLogger,
+    now: clock.now,
+    ...serviceOptions,
+  });
+  const ctx = (): RequestContext => ({
+    requestId: 'r',
+    region: 'us-east-1',
+    accountId: TEST_ACCOUNT,
+    receivedAt: clock.t,
+    signal: new AbortController().signal,
+  });
+  return {
+    svc,
+    backend,
+    call: async (operation, input) => svc.definition.handlers[operation]!(input, ctx()),
+    async close() {
+      await svc.close();
+      await backend.close();
+    },
+  };
+}
+
+/** Asserts a ServiceError with this AWS error type (and message, when given). */
+export async function expectServiceError(p: unknown, code: string, message?: string | RegExp): Promise<void> {
+  await assert.rejects(Promise.resolve(p), (err: Error & { code?: string }) => {
+    assert.equal(err.code, code, `${err.code}: ${err.message}`);
+    if (typeof message === 'string') assert.equal(err.message, message);
+    else if (message) assert.match(err.message, message);
+    return true;
+  });
+}
