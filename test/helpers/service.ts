@@ -30,14 +30,19 @@ export interface InProcessService {
 export interface InProcessOptions extends Partial<StreamsServiceOptions> {
   /** Storage policy of the local backend under `<dir>/storage` (default: always). */
   readonly durability?: DurabilityPolicy;
+  /** Segment size of the local backend (small segments let retention tests see files go). */
+  readonly segmentBytes?: number;
   /** Wraps the opened backend (e.g. to hold appends). */
   readonly wrapBackend?: (backend: StorageBackend) => StorageBackend;
 }
 
 /** Opens the local backend under `<dir>/storage` and the streams service on it, all delays 0 unless given. */
 export async function openInProcessService(dir: string, clock: ManualClock, options: InProcessOptions = {}): Promise<InProcessService> {
-  const { durability, wrapBackend, ...serviceOptions } = options;
-  const opened = await openLocalBackend(join(dir, 'storage'), durability ? { durability } : {});
+  const { durability, segmentBytes, wrapBackend, ...serviceOptions } = options;
+  const opened = await openLocalBackend(join(dir, 'storage'), {
+    ...(durability ? { durability } : {}),
+    ...(segmentBytes !== undefined ? { segmentBytes } : {}),
+  });
   const backend = wrapBackend ? wrapBackend(opened) : opened;
   const svc = await createStreamsService(backend, {
     region: 'us-east-1',

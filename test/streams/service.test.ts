@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StreamsService } from '../../src/streams/index.js';
@@ -13,6 +13,15 @@ import { ManualClock, expectServiceError, openInProcessService, type InProcessSe
 const HOUR = 3_600_000;
 
 const expectError = expectServiceError;
+
+/** Bytes of every segment file (`*.log`) under the data dir's logs. */
+async function logBytes(root: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith('.log')) total += (await stat(join(entry.parentPath ?? entry.path, entry.name))).size;
+  }
+  return total;
+}
 
 describe('streams service (injected clock)', () => {
   let dir: string;
@@ -70,6 +79,27 @@ describe('streams service (injected clock)', () => {
     // An iterator issued before expiry does not resurrect the record either.
     await call('IncreaseStreamRetentionPeriod', { StreamName: 's', RetentionPeriodHours: 48 });
     await svc.sweepRetention();
+  });
+
+  it('reclaims the disk space of records past retention', async () => {
+    await shutdown();
+    service = await openInProcessService(dir, clock, { segmentBytes: 4096 });
+    svc = service.svc;
+    call = service.call;
+    await call('CreateStream', { StreamName: 'r', ShardCount: 1 });
+    const payload = Buffer.alloc(200, 1);
+    const put = async (n: number) =>
+      call('PutRecords', { StreamName: 'r', Records: Array.from({ length: n }, (_, i) => ({ PartitionKey: `k${i}`, Data: payload })) });
+    for (let i = 0; i < 10; i++) await put(20); // ~50 KiB: a dozen 4 KiB segments
+    const before = await logBytes(dir);
+    clock.t += 25 * HOUR;
+    await put(1);
+    await svc.sweepRetention();
+    const after = await logBytes(dir);
+    assert.ok(after < before / 4, `segments of expired records are deleted (${before} → ${after} bytes)`);
+    const { ShardIterator } = await call('GetShardIterator', { StreamName: 'r', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' });
+    const r = await call('GetRecords', { ShardIterator });
+    assert.equal(r.Records.length, 1, 'only the record within retention is returned');
   });
 
   it('shows CREATING and DELETING for the configured delays', async () => {
