@@ -102,6 +102,18 @@ describe('streams service (injected clock)', () => {
     assert.equal(r.Records.length, 1, 'only the record within retention is returned');
   });
 
+  it('GetRecords returns at most 10 MiB per call', async () => {
+    const MiB = 1024 * 1024;
+    await call('CreateStream', { StreamName: 'big', ShardCount: 1 });
+    for (let i = 0; i < 12; i++) await call('PutRecord', { StreamName: 'big', PartitionKey: 'k', Data: Buffer.alloc(MiB - 1, i) });
+    const { ShardIterator } = await call('GetShardIterator', { StreamName: 'big', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' });
+    const first = await call('GetRecords', { ShardIterator });
+    assert.equal(first.Records.length, 10, 'ten records of 1 MiB (data + key) fill the 10 MiB budget');
+    assert.ok(first.MillisBehindLatest >= 0);
+    const rest = await call('GetRecords', { ShardIterator: first.NextShardIterator });
+    assert.deepEqual(rest.Records.map((r: { Data: Uint8Array }) => r.Data[0]), [10, 11]);
+  });
+
   it('shows CREATING and DELETING for the configured delays', async () => {
     await shutdown();
     await boot(200);
