@@ -160,14 +160,22 @@ export function shardEndingSequenceNumber(
 //   counter · 2^80 = hi · 2^106 + lo · 2^80,  counter = hi · 2^26 + lo,  hi < 2^27, lo < 2^26
 // Each limb sum is < 2^27 · 10^7 + 2^26 · 10^7 + 10^7 + carry < 2^52, exact in a double.
 // counter · 2^80 < 2^133 < 10^42, so it only touches the low 6 limbs (42 digits); the top 14 digits
-// are base's top digits plus a carry of 0 or 1, kept as two ready-made strings. The low limbs are
-// turned into text through tables of 3- and 4-digit strings (cheaper than number → string).
+// are base's top digits plus a carry of 0 or 1, both kept ready as ASCII bytes.
+//
+// The digits are written as ASCII into a 56-byte scratch buffer (two digits per table lookup) and
+// turned into one flat string by a single latin1 decode. Building the text by concatenating 13
+// table strings instead left a tree of ~13 heap objects (~400 bytes) per sequence number, alive until
+// the response is encoded; that garbage made GetRecords' scavenges copy far more. The flat string
+// measured on `npm run bench -- read-path`: handler only +48%, handler + JSON +18%.
 
 const LIMB = 10_000_000;
 const LOW_LIMBS = 6;
 const LOW_DIGITS = 42n;
 const LIMB_BIG = 10_000_000n;
 const TWO_26 = 2 ** 26;
+/** Characters of a v2 sequence number's decimal text, and of its top part (above the low limbs). */
+const TEXT_DIGITS = 56;
+const TOP_DIGITS = 14;
 
 /** The low {@link LOW_LIMBS} base-10^7 limbs of a value, least significant first. */
 function lowLimbs(value: bigint): number[] {
@@ -183,21 +191,34 @@ function lowLimbs(value: bigint): number[] {
 const LIMBS_2_80 = lowLimbs(1n << 80n);
 const LIMBS_2_106 = lowLimbs(1n << 106n);
 
-let digitTables: { three: string[]; four: string[] } | undefined;
+/**
+ * `Buffer.prototype.latin1Slice`, the native decoder `buf.toString('latin1', start, end)` ends in (not in
+ * Node's typings): calling it directly skips `toString`'s argument checks on every record (part of
+ * a measured +7% on read-path, handler + JSON). Undefined if a Node version drops it; then `toString` is used.
+ */
+const nativeLatin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (this: Buffer, start: number, end: number) => string }).latin1Slice;
 
-/** Zero-padded strings for 0…999 and 0…9999, built once on first use (about 11,000 short strings). */
-function getDigitTables(): { three: string[]; four: string[] } {
-  if (digitTables === undefined) {
-    const three: string[] = new Array(1000);
-    const four: string[] = new Array(10_000);
-    for (let i = 0; i < 10_000; i++) {
-      const s = String(i);
-      four[i] = s.padStart(4, '0');
-      if (i < 1000) three[i] = s.padStart(3, '0');
-    }
-    digitTables = { three, four };
-  }
-  return digitTables;
+/** ASCII of 00…99: entry 2n is the tens digit of n, 2n + 1 its units digit. */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let n = 0; n < 100; n++) {
+  DIGIT_PAIRS[2 * n] = 48 + Math.floor(n / 10);
+  DIGIT_PAIRS[2 * n + 1] = 48 + (n % 10);
+}
+
+/** Writes `limb` (0 … 10^7 − 1) as 7 zero-padded ASCII digits at `at`. */
+function putDigits7(out: Uint8Array, limb: number, at: number): void {
+  const a = (limb / 100_000) | 0;
+  let rest = limb - a * 100_000;
+  const b = (rest / 1000) | 0;
+  rest -= b * 1000;
+  const c = (rest / 10) | 0;
+  out[at] = DIGIT_PAIRS[2 * a]!;
+  out[at + 1] = DIGIT_PAIRS[2 * a + 1]!;
+  out[at + 2] = DIGIT_PAIRS[2 * b]!;
+  out[at + 3] = DIGIT_PAIRS[2 * b + 1]!;
+  out[at + 4] = DIGIT_PAIRS[2 * c]!;
+  out[at + 5] = DIGIT_PAIRS[2 * c + 1]!;
+  out[at + 6] = 48 + rest - c * 10;
 }
 
 /**
@@ -212,16 +233,16 @@ export function createSequenceNumberEncoder(
 ): (counter: number, arrivalSeconds: number) => string {
   checkShard(shardCreatedSeconds, shardIndex);
   const constant = shardConstant(shardCreatedSeconds, shardIndex);
-  const { three, four } = getDigitTables();
+  // One scratch buffer per encoder: the encoder is synchronous, so no call can observe another's digits.
+  // It keeps the digits of the previous number, which the incremental step below updates in place.
+  const text = Buffer.alloc(TEXT_DIGITS);
+  const topNoCarry = Buffer.alloc(TOP_DIGITS);
+  const topCarry = Buffer.alloc(TOP_DIGITS);
   let cachedArrival = -1;
   let base: number[] = [];
-  let topNoCarry = '';
-  let topCarry = '';
-
-  const digits7 = (limb: number): string => {
-    const high = (limb / 10_000) | 0;
-    return three[high] + four[limb - high * 10_000];
-  };
+  /** Low limbs of the previous number (mod 10^42) and its counter; -2 = none yet. */
+  const limbs = [0, 0, 0, 0, 0, 0];
+  let lastCounter = -2;
 
   return (counter: number, arrivalSeconds: number): string => {
     if (!Number.isSafeInteger(counter) || counter < 0) {
@@ -235,39 +256,44 @@ export function createSequenceNumberEncoder(
       const top = value / 10n ** LOW_DIGITS;
       base = lowLimbs(value);
       // value < 1.5·2^185 < 10^56 even with the carry, and ≥ 2^185 > 10^55: always 14 digits.
-      topNoCarry = top.toString();
-      topCarry = (top + 1n).toString();
+      topNoCarry.write(top.toString(), 'latin1');
+      topCarry.write((top + 1n).toString(), 'latin1');
       cachedArrival = arrivalSeconds;
+      lastCounter = -2;
     }
-    const hi = Math.floor(counter / TWO_26);
-    const lo = counter - hi * TWO_26;
-    let t = base[0] + hi * LIMBS_2_106[0] + lo * LIMBS_2_80[0];
-    let carry = Math.floor(t / LIMB);
-    const l0 = t - carry * LIMB;
-    t = base[1] + hi * LIMBS_2_106[1] + lo * LIMBS_2_80[1] + carry;
-    carry = Math.floor(t / LIMB);
-    const l1 = t - carry * LIMB;
-    t = base[2] + hi * LIMBS_2_106[2] + lo * LIMBS_2_80[2] + carry;
-    carry = Math.floor(t / LIMB);
-    const l2 = t - carry * LIMB;
-    t = base[3] + hi * LIMBS_2_106[3] + lo * LIMBS_2_80[3] + carry;
-    carry = Math.floor(t / LIMB);
-    const l3 = t - carry * LIMB;
-    t = base[4] + hi * LIMBS_2_106[4] + lo * LIMBS_2_80[4] + carry;
-    carry = Math.floor(t / LIMB);
-    const l4 = t - carry * LIMB;
-    t = base[5] + hi * LIMBS_2_106[5] + lo * LIMBS_2_80[5] + carry;
-    carry = Math.floor(t / LIMB);
-    const l5 = t - carry * LIMB;
-    return (
-      (carry === 0 ? topNoCarry : topCarry) +
-      digits7(l5) +
-      digits7(l4) +
-      digits7(l3) +
-      digits7(l2) +
-      digits7(l1) +
-      digits7(l0)
-    );
+    let at = TEXT_DIGITS - 7;
+    let carry = 0;
+    if (counter === lastCounter + 1) {
+      // The next record of a read (same arrival second): value grows by exactly 2^80, so add 2^80's
+      // limbs with carries and rewrite only the limbs that changed (2^80 has 4 non-zero limbs).
+      // Measured on read-path: handler only +16%, handler + JSON +5%, handler + CBOR +6%.
+      for (let i = 0; i < LOW_LIMBS; i++) {
+        const add = LIMBS_2_80[i]! + carry;
+        if (add !== 0) {
+          let t = limbs[i]! + add;
+          carry = t >= LIMB ? 1 : 0;
+          if (carry === 1) t -= LIMB;
+          limbs[i] = t;
+          putDigits7(text, t, at);
+        }
+        at -= 7;
+      }
+      // The low part's sum stays < 2·10^42 (see above), so this carry happens at most once per arrival.
+      if (carry === 1) text.set(topCarry, 0);
+    } else {
+      const hi = Math.floor(counter / TWO_26);
+      const lo = counter - hi * TWO_26;
+      for (let i = 0; i < LOW_LIMBS; i++) {
+        const t = base[i]! + hi * LIMBS_2_106[i]! + lo * LIMBS_2_80[i]! + carry;
+        carry = Math.floor(t / LIMB);
+        limbs[i] = t - carry * LIMB;
+        putDigits7(text, limbs[i]!, at);
+        at -= 7;
+      }
+      text.set(carry === 0 ? topNoCarry : topCarry, 0);
+    }
+    lastCounter = counter;
+    return nativeLatin1Slice ? nativeLatin1Slice.call(text, 0, TEXT_DIGITS) : text.toString('latin1', 0, TEXT_DIGITS);
   };
 }
 
