@@ -312,15 +312,9 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
       }
 
       // Authorization: after decoding (the resource comes from the input), before anything is done.
-      const scope = resolveIdentity(auth, defaults);
-      if (caller?.accountId !== undefined) scope.accountId = caller.accountId;
-      if (options.authorize !== undefined) {
-        try {
-          await options.authorize({ identity: caller, service: resolved.service.name, operation: resolved.operation, input: decoded, ...scope });
-        } catch (e) {
-          return error(codec, handlerFailure(e));
-        }
-      }
+      const scope = callerScope(auth);
+      const denied = await authorizeCall(codec, { scope, service: resolved.service.name, operation: resolved.operation, input: () => decoded });
+      if (denied) return denied;
 
       // Step 12: the operation.
       const ctx: RequestContext = { requestId, ...scope, receivedAt: req.receivedAt, signal: req.signal, codec };
@@ -339,6 +333,35 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
       return raw(200, codec.encodeOutput(output), codec.contentType);
     }
 
+    /** Region and account of the call: the credential scope, with the verified principal's account when there is one. */
+    function callerScope(auth: AuthInfo): ReturnType<typeof resolveIdentity> {
+      const scope = resolveIdentity(auth, defaults);
+      if (caller?.accountId !== undefined) scope.accountId = caller.accountId;
+      return scope;
+    }
+
+    /**
+     * Runs the authorization hook (when configured) for one call; answers the error response when it refuses,
+     * undefined when the call may proceed. `input` is built only when a hook needs it.
+     */
+    async function authorizeCall(
+      codec: WireCodec,
+      call: {
+        scope: ReturnType<typeof resolveIdentity>;
+        service: string;
+        operation: string;
+        input: () => Record<string, unknown>;
+      },
+    ): Promise<PipelineResponse | undefined> {
+      if (options.authorize === undefined) return undefined;
+      try {
+        await options.authorize({ identity: caller, service: call.service, operation: call.operation, input: call.input(), ...call.scope });
+        return undefined;
+      } catch (e) {
+        return error(codec, handlerFailure(e));
+      }
+    }
+
     async function runRest(route: RestRoute, method: string, path: string, query: URLSearchParams): Promise<PipelineResponse> {
       const codec = json11Codec;
       let auth: AuthInfo;
@@ -349,26 +372,16 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
       } catch (e) {
         return error(codec, handlerFailure(e));
       }
-      const scope = resolveIdentity(auth, defaults);
-      if (caller?.accountId !== undefined) scope.accountId = caller.accountId;
+      const scope = callerScope(auth);
       // REST routes decode their own input; authorize against the query and (JSON) body members.
-      if (options.authorize !== undefined) {
-        try {
-          const fields: Record<string, unknown> = Object.fromEntries(query);
-          if (req.body.length > 0 && req.body.length <= 1024 * 1024) {
-            try {
-              const parsed: unknown = JSON.parse(req.body.toString('utf8'));
-              if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) Object.assign(fields, parsed);
-            } catch {
-              // Not JSON: query only.
-            }
-          }
-          await options.authorize({ identity: caller, service: route.service, operation: route.operation, input: fields, ...scope });
-        } catch (e) {
-          return error(codec, handlerFailure(e));
-        }
-      }
-      const ctx: RequestContext = { requestId, ...scope, receivedAt: req.receivedAt, signal: req.signal };
+      const denied = await authorizeCall(codec, {
+        scope,
+        service: route.service,
+        operation: route.operation,
+        input: () => restAuthorizationInput(query, req.body),
+      });
+      if (denied) return denied;
+      const ctx: RequestContext = { requestId, ...scope, receivedAt: req.receivedAt, signal: req.signal, codec };
       try {
         const out = await route.handle({ method, path, query, headers: req.headers, body: req.body }, ctx);
         Object.assign(headers, out.headers);
@@ -378,6 +391,23 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
       }
     }
   };
+}
+
+/**
+ * What a REST route is authorized against: its query parameters plus the members of a JSON body (REST routes decode
+ * their own input, so only these are known before the handler runs).
+ */
+function restAuthorizationInput(query: URLSearchParams, body: Buffer): Record<string, unknown> {
+  const fields: Record<string, unknown> = Object.fromEntries(query);
+  if (body.length > 0 && body.length <= 1024 * 1024) {
+    try {
+      const parsed: unknown = JSON.parse(body.toString('utf8'));
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) Object.assign(fields, parsed);
+    } catch {
+      // Not JSON: query only.
+    }
+  }
+  return fields;
 }
 
 /** Deepest JSON nesting accepted; AWS's shapes nest a handful of levels. */

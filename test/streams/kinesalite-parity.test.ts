@@ -8,20 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { kinesisCall } from '../helpers/raw.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../helpers/net.js';
 
 const ITERATOR_OF_NOTHING = 'AAAAAAAAAAFmaQMQA5dW0RFWulc9scgcaMHKeKAVnjaJMMdQnOgUFoSGqdr2bPCQ5rQ7sbVJALJwGWXxWVKyLg4aCujitaEBGZoRTSX7BVyxNCqhv2Vvtg==';
 
