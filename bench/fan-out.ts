@@ -40,16 +40,27 @@ const server = await startServer({
   durability,
 });
 const client = (): KinesisClient =>
-  new KinesisClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  new KinesisClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
 const writer = client();
 const reader = client();
 try {
   await writer.send(new CreateStreamCommand({ StreamName: 'bench-efo', ShardCount: 1 }));
   const { Consumer } = await writer.send(
-    new RegisterStreamConsumerCommand({ StreamARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench-efo', ConsumerName: 'bench' }),
+    new RegisterStreamConsumerCommand({
+      StreamARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench-efo',
+      ConsumerName: 'bench',
+    }),
   );
   const sub = await reader.send(
-    new SubscribeToShardCommand({ ConsumerARN: Consumer!.ConsumerARN, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'LATEST' } }),
+    new SubscribeToShardCommand({
+      ConsumerARN: Consumer!.ConsumerARN,
+      ShardId: 'shardId-000000000000',
+      StartingPosition: { Type: 'LATEST' },
+    }),
   );
 
   const sentAt = new Map<number, number>();
@@ -73,7 +84,9 @@ try {
 
   for (let i = 0; i < count; i++) {
     sentAt.set(i, performance.now());
-    await writer.send(new PutRecordCommand({ StreamName: 'bench-efo', PartitionKey: 'k', Data: Buffer.from(String(i)) }));
+    await writer.send(
+      new PutRecordCommand({ StreamName: 'bench-efo', PartitionKey: 'k', Data: Buffer.from(String(i)) }),
+    );
     ackedAt.set(i, performance.now());
   }
   await allReceived;

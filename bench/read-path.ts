@@ -67,7 +67,10 @@ try {
     ).ShardIterator;
     let n = 0;
     for (;;) {
-      const out = await call<{ Records: unknown[]; NextShardIterator: string }>('GetRecords', { ShardIterator: it, Limit: 10_000 });
+      const out = await call<{ Records: unknown[]; NextShardIterator: string }>('GetRecords', {
+        ShardIterator: it,
+        Limit: 10_000,
+      });
       if (encode) encode(out);
       if (out.Records.length === 0) break;
       n += out.Records.length;
@@ -96,7 +99,9 @@ try {
   }
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
   const median = (xs: number[]): number => xs.sort((a, b) => a - b)[xs.length >> 1]!;
-  console.log(`read-path: ${BATCHES * BATCH} records of ${data.length} bytes, GetRecords Limit 10000, median of ${ROUNDS}`);
+  console.log(
+    `read-path: ${BATCHES * BATCH} records of ${data.length} bytes, GetRecords Limit 10000, median of ${ROUNDS}`,
+  );
   for (let c = 0; c < cases.length; c++) {
     const w = wall[c]!;
     const line = `${fmt(median(w)).padStart(10)} records/s (range ${fmt(w[0]!)}–${fmt(w[w.length - 1]!)}), ${fmt(median(perCpu[c]!)).padStart(10)} records/CPU-s`;

@@ -40,7 +40,8 @@ try {
   );
   const appendSecs = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const p = (q: number): string => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(2);
+  const p = (q: number): string =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(2);
 
   const log = logs[0]!;
   const readStart = performance.now();
@@ -60,7 +61,9 @@ try {
     `append: ${appended} records in ${appendSecs.toFixed(2)} s = ${Math.round(appended / appendSecs)} records/s ` +
       `(${((appended * 100) / appendSecs / 1e6).toFixed(1)} MB/s of values; batch latency p50 ${p(0.5)} ms, p99 ${p(0.99)} ms)`,
   );
-  console.log(`read:   ${read} records (${bytes} value bytes) in ${readSecs.toFixed(2)} s = ${Math.round(read / readSecs)} records/s`);
+  console.log(
+    `read:   ${read} records (${bytes} value bytes) in ${readSecs.toFixed(2)} s = ${Math.round(read / readSecs)} records/s`,
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

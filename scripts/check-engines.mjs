@@ -9,7 +9,11 @@ const [major, minor] = process.versions.node.split('.').map(Number);
 /** Tiny check of common range forms: ">=X[.Y]", "^X", "X || Y", ">=X <Y". Unknown forms pass. */
 function satisfies(range) {
   return range.split('||').some((alt) => {
-    const parts = alt.trim().replace(/([<>]=?|[~^])\s+/g, '$1').split(/\s+/).filter(Boolean);
+    const parts = alt
+      .trim()
+      .replace(/([<>]=?|[~^])\s+/g, '$1')
+      .split(/\s+/)
+      .filter(Boolean);
     return parts.every((p) => {
       const m = /^(>=|>|<=|<|\^|~)?v?(\d+)(?:\.(\d+|x))?/.exec(p);
       if (!m) return true;
@@ -18,12 +22,20 @@ function satisfies(range) {
       const m2 = b === undefined || b === 'x' ? 0 : Number(b);
       const cmp = major !== M ? major - M : minor - m2;
       switch (op) {
-        case '>=': return cmp >= 0;
-        case '>': return cmp > 0;
-        case '<=': return cmp <= 0;
-        case '<': return cmp < 0;
-        case '^': case '~': case '': return major === M && cmp >= 0;
-        default: return true;
+        case '>=':
+          return cmp >= 0;
+        case '>':
+          return cmp > 0;
+        case '<=':
+          return cmp <= 0;
+        case '<':
+          return cmp < 0;
+        case '^':
+        case '~':
+        case '':
+          return major === M && cmp >= 0;
+        default:
+          return true;
       }
     });
   });
@@ -35,14 +47,19 @@ function walk(dir) {
   for (const name of readdirSync(dir)) {
     if (name.startsWith('.')) continue;
     const full = join(dir, name);
-    if (name.startsWith('@')) { walk(full); continue; }
+    if (name.startsWith('@')) {
+      walk(full);
+      continue;
+    }
     const pkgFile = join(full, 'package.json');
     if (existsSync(pkgFile)) {
       try {
         const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
         const range = pkg.engines?.node;
         if (typeof range === 'string' && !satisfies(range)) bad.push(`${pkg.name}@${pkg.version} needs node ${range}`);
-      } catch { /* not a package */ }
+      } catch {
+        /* not a package */
+      }
     }
     walk(join(full, 'node_modules'));
   }

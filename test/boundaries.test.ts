@@ -37,7 +37,11 @@ function edges(): Edge[] {
     for (const m of text.matchAll(IMPORT)) {
       const spec = (m[1] ?? m[2])!;
       const edge: Edge = { from, spec };
-      if (spec.startsWith('.')) edge.to = relative(srcDir, resolve(dirname(file), spec)).split(sep).join('/').replace(/\.js$/, '.ts');
+      if (spec.startsWith('.'))
+        edge.to = relative(srcDir, resolve(dirname(file), spec))
+          .split(sep)
+          .join('/')
+          .replace(/\.js$/, '.ts');
       out.push(edge);
     }
   }

@@ -22,7 +22,10 @@ export interface PutRecordsBodiesOptions {
  * key, so the MD5 hash keys spread records evenly over the shards (streams.md §5: MD5 of the
  * partition key selects the shard), and random data so no layer can profit from repetition.
  */
-export function buildPutRecordsBodies(streamName: string, options: Partial<PutRecordsBodiesOptions> & { recordSize: number }): Buffer[] {
+export function buildPutRecordsBodies(
+  streamName: string,
+  options: Partial<PutRecordsBodiesOptions> & { recordSize: number },
+): Buffer[] {
   const batchSize = options.batchSize ?? 500;
   const count = options.count ?? 16;
   const prefix = options.keyPrefix ?? 'pk';

@@ -80,7 +80,10 @@ export function areaOf(functionName: string, location: string): string {
   const parts = location.split('/');
   const dist = parts.indexOf('dist');
   const from = dist === -1 ? 0 : dist + 1;
-  return parts.slice(from, from + 2).join('/').replace(/:\d+$/, '');
+  return parts
+    .slice(from, from + 2)
+    .join('/')
+    .replace(/:\d+$/, '');
 }
 
 function locationOf(frame: CpuProfile['nodes'][number]['callFrame'], relativeTo: string | undefined): string {
@@ -161,7 +164,9 @@ export function topSelfTime(profile: CpuProfile, options: Partial<TopSelfTimeOpt
 
 /** Reads the newest `.cpuprofile` in `dir`; undefined when there is none. */
 export function readCpuProfile(dir: string): { file: string; profile: CpuProfile } | undefined {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort();
   const file = files.at(-1);
   if (file === undefined) return undefined;
   const full = path.join(dir, file);

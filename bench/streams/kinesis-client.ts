@@ -44,7 +44,10 @@ export interface KinesisHttpClientOptions {
  * from the same clock reading.
  */
 export function authHeaders(now: Date = new Date()): { authorization: string; 'x-amz-date': string } {
-  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
   const day = amzDate.slice(0, 8);
   return {
     authorization:

@@ -112,7 +112,11 @@ async function runOneServer(kind: ServerKind, options: StreamsBenchOptions): Pro
       log(`${kind}: ${key}: ${describeWrite(writes[key])}`);
     }
     if (wanted.includes('putrecord')) {
-      const bodies = buildPutRecordBodies('bench-putrecord', { recordSize: 100, count: 1024, keyPrefix: 'bench-putrecord' });
+      const bodies = buildPutRecordBodies('bench-putrecord', {
+        recordSize: 100,
+        count: 1024,
+        keyPrefix: 'bench-putrecord',
+      });
       // One scenario, two concurrency levels sharing its time budget.
       for (const concurrency of [...new Set([1, options.concurrency])]) {
         const key = `putrecord-c${concurrency}`;
@@ -153,7 +157,9 @@ async function runOneServer(kind: ServerKind, options: StreamsBenchOptions): Pro
   } finally {
     client.close();
     run.exit = await server.stop();
-    log(`${kind}: stopped (${run.exit.graceful ? 'graceful' : 'NOT graceful'}; code ${run.exit.code}, signal ${run.exit.signal})`);
+    log(
+      `${kind}: stopped (${run.exit.graceful ? 'graceful' : 'NOT graceful'}; code ${run.exit.code}, signal ${run.exit.signal})`,
+    );
   }
   return run;
 }
@@ -225,10 +231,10 @@ function formatProfile(p: ProfileRun): string {
   lines.push(...markdown(header, { rows, rightAligned: [0, 1, 2, 3] }));
   lines.push('', 'Self time by area (busy time only):', '');
   lines.push(
-    ...markdown(
-      ['area', 'self ms', '% busy'],
-      { rows: r.byArea.slice(0, 12).map((a) => [a.area, formatNumber(a.selfMs, 1), `${a.percentOfBusy.toFixed(1)}%`]), rightAligned: [1, 2] },
-    ),
+    ...markdown(['area', 'self ms', '% busy'], {
+      rows: r.byArea.slice(0, 12).map((a) => [a.area, formatNumber(a.selfMs, 1), `${a.percentOfBusy.toFixed(1)}%`]),
+      rightAligned: [1, 2],
+    }),
   );
   return lines.join('\n');
 }
@@ -255,7 +261,11 @@ function buildRows(runs: Partial<Record<ServerKind, ServerRun>>, options: Stream
   if (options.scenarios.includes('putrecord')) {
     for (const concurrency of [...new Set([1, c])]) {
       rows.push(
-        ...writeRows(`PutRecord 100 B, c=${concurrency}`, { key: `putrecord-c${concurrency}`, results, throughput: 'requests' }),
+        ...writeRows(`PutRecord 100 B, c=${concurrency}`, {
+          key: `putrecord-c${concurrency}`,
+          results,
+          throughput: 'requests',
+        }),
       );
     }
   }
@@ -293,7 +303,11 @@ export async function runStreamsBench(argv: readonly string[]): Promise<number> 
       `concurrency ${options.concurrency}, ${options.shards} shards, keep-alive HTTP/1.1, JSON 1.1, pre-built bodies; ` +
       `Tributary --durability always; kinesalite ${options.kinesaliteOnDisk ? 'on LevelDB' : 'in memory'}.\n\n`,
   );
-  if (options.scenarios.includes('read') && !options.scenarios.includes('put100') && !options.scenarios.includes('put1k')) {
+  if (
+    options.scenarios.includes('read') &&
+    !options.scenarios.includes('put100') &&
+    !options.scenarios.includes('put1k')
+  ) {
     log('read-back reads what put100/put1k wrote; without them it has nothing to read and is skipped');
   }
 
@@ -325,7 +339,9 @@ export async function runStreamsBench(argv: readonly string[]): Promise<number> 
   for (const run of Object.values(runs)) {
     if (run.error !== undefined) process.stdout.write(`\n${run.kind} error: ${run.error.trim()}\n`);
     if (run.exit !== undefined && !run.exit.graceful) {
-      process.stdout.write(`\n${run.kind} did not exit cleanly on SIGINT (code ${run.exit.code}, signal ${run.exit.signal}).\n`);
+      process.stdout.write(
+        `\n${run.kind} did not exit cleanly on SIGINT (code ${run.exit.code}, signal ${run.exit.signal}).\n`,
+      );
     }
   }
   if (profile !== undefined) process.stdout.write(`\n${formatProfile(profile)}\n`);

@@ -51,7 +51,10 @@ Options:
   --help                this text
 `;
 
-function positiveNumber(name: string, { raw, fallback, integer }: { raw: string | undefined; fallback: number; integer: boolean }): number {
+function positiveNumber(
+  name: string,
+  { raw, fallback, integer }: { raw: string | undefined; fallback: number; integer: boolean },
+): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
@@ -87,7 +90,10 @@ export function parseStreamsBenchArgs(argv: readonly string[]): StreamsBenchOpti
   }
   let scenarios: ScenarioName[] = [...SCENARIOS];
   if (values.scenarios !== undefined) {
-    const wanted = values.scenarios.split(',').map((s) => s.trim()).filter(Boolean);
+    const wanted = values.scenarios
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (const s of wanted) {
       if (!(SCENARIOS as readonly string[]).includes(s)) {
         throw new Error(`unknown scenario '${s}'; known: ${SCENARIOS.join(', ')}`);

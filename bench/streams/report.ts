@@ -59,7 +59,13 @@ export function formatNumber(n: number, digits = 0): string {
 
 /** Tributary / kinesalite, e.g. `2.61×`; `—` when either side is missing or zero. */
 export function formatRatio(t: Cell | undefined, k: Cell | undefined): string {
-  if (t?.value === undefined || k?.value === undefined || !Number.isFinite(t.value) || !Number.isFinite(k.value) || k.value === 0) {
+  if (
+    t?.value === undefined ||
+    k?.value === undefined ||
+    !Number.isFinite(t.value) ||
+    !Number.isFinite(k.value) ||
+    k.value === 0
+  ) {
     return '—';
   }
   return `${(t.value / k.value).toFixed(2)}×`;
@@ -94,7 +100,10 @@ export interface ComparedResults {
   readonly kinesalite?: ServerResults | undefined;
 }
 
-const num = (value: number, digits: number, suffix = ''): Cell => ({ value, text: `${formatNumber(value, digits)}${suffix}` });
+const num = (value: number, digits: number, suffix = ''): Cell => ({
+  value,
+  text: `${formatNumber(value, digits)}${suffix}`,
+});
 
 function failures(w: WriteResult): Cell {
   const text = `${formatNumber(w.failedRecords)} / ${formatNumber(w.failedRequests)}${w.aborted ? ' (aborted)' : ''}`;
@@ -129,7 +138,9 @@ export function writeRows(
   add('latency p50 (ms)', (w) => num(w.latency.p50, 2));
   add('latency p99 (ms)', (w) => num(w.latency.p99, 2));
   add('failed records / requests', failures, false);
-  add('server CPU (% of a core)', (w) => (w.cpu.serverPercent === undefined ? { text: 'n/a' } : num(w.cpu.serverPercent, 0, '%')));
+  add('server CPU (% of a core)', (w) =>
+    w.cpu.serverPercent === undefined ? { text: 'n/a' } : num(w.cpu.serverPercent, 0, '%'),
+  );
   add('load generator CPU', (w) => num(w.cpu.clientPercent, 0, '%'), false);
   return rows;
 }
@@ -145,9 +156,13 @@ export function readRows(scenario: string, { key, results }: { key: string; resu
   const [rt, rk] = both((r) => num(r.recordsPerSecond, 0));
   const [mt, mk] = both((r) => num(r.megabytesPerSecond, 2));
   const [vt, vk] = both((r) => ({
-    text: r.verified ? `ok ${formatNumber(r.records)}/${formatNumber(r.expected)}` : `FAIL ${formatNumber(r.records)}/${formatNumber(r.expected)}`,
+    text: r.verified
+      ? `ok ${formatNumber(r.records)}/${formatNumber(r.expected)}`
+      : `FAIL ${formatNumber(r.records)}/${formatNumber(r.expected)}`,
   }));
-  const [ct, ck] = both((r) => (r.cpu.serverPercent === undefined ? { text: 'n/a' } : num(r.cpu.serverPercent, 0, '%')));
+  const [ct, ck] = both((r) =>
+    r.cpu.serverPercent === undefined ? { text: 'n/a' } : num(r.cpu.serverPercent, 0, '%'),
+  );
   const [lt, lk] = both((r) => num(r.cpu.clientPercent, 0, '%'));
   return [
     { scenario, metric: 'records/s', tributary: rt, kinesalite: rk, ratio: true },

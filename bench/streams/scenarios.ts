@@ -83,7 +83,11 @@ function bump(map: Record<string, number>, key: string): void {
 
 function cpuShare(
   seconds: number,
-  { clientBefore, serverBefore, serverAfter }: { clientBefore: NodeJS.CpuUsage; serverBefore: number | undefined; serverAfter: number | undefined },
+  {
+    clientBefore,
+    serverBefore,
+    serverAfter,
+  }: { clientBefore: NodeJS.CpuUsage; serverBefore: number | undefined; serverAfter: number | undefined },
 ): CpuShare {
   const client = process.cpuUsage(clientBefore);
   const clientPercent = seconds > 0 ? ((client.user + client.system) / 1e6 / seconds) * 100 : 0;
@@ -248,7 +252,11 @@ export interface ReadBackOptions {
  * counted with a byte scan; the first non-empty response is also fully parsed to check the scan and
  * the record sizes, and the reader falls back to full parsing if the two disagree.
  */
-export async function runReadBack(client: KinesisHttpClient, streamName: string, options: Partial<ReadBackOptions> & Pick<ReadBackOptions, 'shardId' | 'expected' | 'recordSize' | 'serverCpuSeconds'>): Promise<ReadResult> {
+export async function runReadBack(
+  client: KinesisHttpClient,
+  streamName: string,
+  options: Partial<ReadBackOptions> & Pick<ReadBackOptions, 'shardId' | 'expected' | 'recordSize' | 'serverCpuSeconds'>,
+): Promise<ReadResult> {
   const limit = options.limit ?? 10_000;
   const maxSeconds = options.maxSeconds ?? 120;
   const latencies: number[] = [];
@@ -290,7 +298,8 @@ export async function runReadBack(client: KinesisHttpClient, streamName: string,
         const scan = scanGetRecordsBody(res.body);
         if (scan.records !== count || scan.nextShardIterator !== iterator) fullParse = true;
         const wrong = out.Records.find((r) => Buffer.from(r.Data, 'base64').length !== options.recordSize);
-        if (wrong !== undefined) problem = `a record has ${Buffer.from(wrong.Data, 'base64').length} data bytes, expected ${options.recordSize}`;
+        if (wrong !== undefined)
+          problem = `a record has ${Buffer.from(wrong.Data, 'base64').length} data bytes, expected ${options.recordSize}`;
       }
     } else {
       const scan = scanGetRecordsBody(res.body);

@@ -87,26 +87,39 @@ export function kinesaliteCli(): string {
 }
 
 /** The argv (after `node`) that starts `kind` on `options.port` with `options.dataDir`. */
-export function serverArgs(kind: ServerKind, options: { port: number; dataDir: string; kinesaliteOnDisk?: boolean }): string[] {
+export function serverArgs(
+  kind: ServerKind,
+  options: { port: number; dataDir: string; kinesaliteOnDisk?: boolean },
+): string[] {
   if (kind === 'tributary') {
     return [
       path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'),
       'serve',
-      '--port', String(options.port),
-      '--data-dir', options.dataDir,
-      '--log-level', 'warn',
+      '--port',
+      String(options.port),
+      '--data-dir',
+      options.dataDir,
+      '--log-level',
+      'warn',
       // Durable acks: a record is acknowledged only after fsync (streams.md §5.6, policy `always`).
-      '--durability', 'always',
-      '--create-stream-ms', '0',
+      '--durability',
+      'always',
+      '--create-stream-ms',
+      '0',
     ];
   }
   const args = [
     kinesaliteCli(),
-    '--port', String(options.port),
-    '--createStreamMs', '0',
-    '--deleteStreamMs', '0',
-    '--updateStreamMs', '0',
-    '--shardLimit', '100',
+    '--port',
+    String(options.port),
+    '--createStreamMs',
+    '0',
+    '--deleteStreamMs',
+    '0',
+    '--updateStreamMs',
+    '0',
+    '--shardLimit',
+    '100',
   ];
   if (options.kinesaliteOnDisk === true) args.push('--path', options.dataDir);
   return args;
@@ -134,7 +147,10 @@ export async function startServer(kind: ServerKind, options: Partial<StartServer
   const port = await freePort();
   const nodeArgs: string[] = [];
   if (options.cpuProfileDir !== undefined) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir);
-  const args = [...nodeArgs, ...serverArgs(kind, { port, dataDir, kinesaliteOnDisk: options.kinesaliteOnDisk ?? false })];
+  const args = [
+    ...nodeArgs,
+    ...serverArgs(kind, { port, dataDir, kinesaliteOnDisk: options.kinesaliteOnDisk ?? false }),
+  ];
   const child: ChildProcess = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: Buffer): void => {
@@ -188,7 +204,8 @@ export async function startServer(kind: ServerKind, options: Partial<StartServer
         if (res.status === 200) break;
         throw new Error(`ListStreams answered HTTP ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`);
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`${kind} did not become ready on port ${port}: ${String(err)}\n${tail}`);
+        if (Date.now() > deadline)
+          throw new Error(`${kind} did not become ready on port ${port}: ${String(err)}\n${tail}`);
       }
       await sleep(100);
     }

@@ -82,7 +82,8 @@ export function parseCredentials(document: unknown): CredentialStore {
     if (names.has(name)) throw new CredentialsError(`${path}.name '${name}' is used twice`);
     names.add(name);
     const accountId = raw['accountId'];
-    if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) throw new CredentialsError(`${path}.accountId must be 12 digits`);
+    if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId))
+      throw new CredentialsError(`${path}.accountId must be 12 digits`);
     const arn = raw['arn'] ?? `arn:aws:iam::${accountId}:user/${name}`;
     if (typeof arn !== 'string' || !/^arn:aws[a-z-]*:(iam|sts)::\d{12}:\S+$/.test(arn)) {
       throw new CredentialsError(`${path}.arn must be an IAM or STS ARN like arn:aws:iam::${accountId}:user/${name}`);
@@ -104,7 +105,8 @@ export function parseCredentials(document: unknown): CredentialStore {
       policies,
     });
     const rawKeys = raw['accessKeys'];
-    if (!Array.isArray(rawKeys) || rawKeys.length === 0) throw new CredentialsError(`${path}.accessKeys must be a non-empty array`);
+    if (!Array.isArray(rawKeys) || rawKeys.length === 0)
+      throw new CredentialsError(`${path}.accessKeys must be a non-empty array`);
     rawKeys.forEach((k: unknown, j: number) => {
       const kp = `${path}.accessKeys[${j}]`;
       if (!isObject(k)) throw new CredentialsError(`${kp} must be an object`);
@@ -122,7 +124,12 @@ export function parseCredentials(document: unknown): CredentialStore {
       if (keys.has(accessKeyId)) throw new CredentialsError(`${kp}.accessKeyId '${accessKeyId}' is used twice`);
       keys.set(
         accessKeyId,
-        Object.freeze({ accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }), principal }),
+        Object.freeze({
+          accessKeyId,
+          secretAccessKey,
+          ...(sessionToken === undefined ? {} : { sessionToken }),
+          principal,
+        }),
       );
     });
     principals.push(principal);
@@ -174,7 +181,10 @@ export async function watchCredentialsFile(path: string, options: WatchCredentia
         logger.info({ path, principals: current.principals.length }, 'credentials reloaded');
         return true;
       } catch (e) {
-        logger.error({ path, err: (e as Error).message }, 'credentials reload failed; keeping the previous credentials');
+        logger.error(
+          { path, err: (e as Error).message },
+          'credentials reload failed; keeping the previous credentials',
+        );
         return false;
       }
     });

@@ -83,7 +83,8 @@ export function createAuthGuard(options: AuthGuardOptions = {}): AuthGuard {
       // Enforce mode always has a principal after authenticate; refuse rather than fall open.
       const table = tables[req.service] ?? { actionPrefix: req.service, rules: {} };
       const { action, resources } = resolveAuthorization(table, req.operation, req.input, req);
-      const decision = principal === undefined ? 'implicit-deny' : evaluatePolicies(principal.policies, action, resources);
+      const decision =
+        principal === undefined ? 'implicit-deny' : evaluatePolicies(principal.policies, action, resources);
       if (decision === 'allow') return;
       // AWS's AccessDeniedException text (IAM User Guide, "Troubleshoot access denied error messages").
       const who = principal?.arn ?? 'anonymous';
@@ -135,7 +136,10 @@ export function decideSecurityMode(input: SecurityModeInput): SecurityMode {
 
 /** True for `localhost`, 127.0.0.0/8 and `::1` (also IPv4-mapped). */
 export function isLoopback(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
   const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);

@@ -11,10 +11,23 @@ export {
   parseCredentials,
   watchCredentialsFile,
 } from './credentials.js';
-export type { AccessKey, CredentialStore, CredentialsSource, Principal, WatchCredentialsOptions } from './credentials.js';
+export type {
+  AccessKey,
+  CredentialStore,
+  CredentialsSource,
+  Principal,
+  WatchCredentialsOptions,
+} from './credentials.js';
 export { evaluatePolicies, parsePolicy, PolicyError, wildcardMatch } from './policy.js';
 export type { Policy, PolicyDecision, PolicyEffect, PolicyStatement } from './policy.js';
 export { AUTHORIZATION_TABLES, KINESIS_AUTHORIZATION, partitionOf, resolveAuthorization } from './resources.js';
 export type { AuthorizationScope, ResolvedAuthorization, ResourceRule, ServiceAuthorization } from './resources.js';
 export { createAuthGuard, decideSecurityMode, InsecureConfigError, isLoopback } from './guard.js';
-export type { AuthGuard, AuthGuardOptions, AuthorizeRequest, CallerIdentity, SecurityMode, SecurityModeInput } from './guard.js';
+export type {
+  AuthGuard,
+  AuthGuardOptions,
+  AuthorizeRequest,
+  CallerIdentity,
+  SecurityMode,
+  SecurityModeInput,
+} from './guard.js';

@@ -60,7 +60,8 @@ export function parsePolicy(document: unknown, path = 'policy'): Policy {
   const doc = typeof document === 'string' ? parseJson(document, path) : document;
   if (!isObject(doc)) throw new PolicyError(path, 'must be a JSON object');
   for (const key of Object.keys(doc)) {
-    if (key !== 'Version' && key !== 'Statement' && key !== 'Id') throw new PolicyError(path, `unsupported element '${key}'`);
+    if (key !== 'Version' && key !== 'Statement' && key !== 'Id')
+      throw new PolicyError(path, `unsupported element '${key}'`);
   }
   if (doc['Version'] !== undefined && !VERSIONS.has(doc['Version'] as string)) {
     throw new PolicyError(`${path}.Version`, "must be '2012-10-17' or '2008-10-17'");
@@ -87,11 +88,15 @@ function parseStatement(raw: unknown, path: string): PolicyStatement {
   for (const action of actions.values) {
     // IAM actions are `<service>:<action pattern>`, or `*` alone.
     if (action !== '*' && !/^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/.test(action)) {
-      throw new PolicyError(`${path}.${actions.key}`, `'${action}' is not an action ('service:Action', wildcards * and ?)`);
+      throw new PolicyError(
+        `${path}.${actions.key}`,
+        `'${action}' is not an action ('service:Action', wildcards * and ?)`,
+      );
     }
   }
   for (const resource of resources.values) {
-    if (resource.includes('${')) throw new PolicyError(`${path}.${resources.key}`, `policy variables are not supported ('${resource}')`);
+    if (resource.includes('${'))
+      throw new PolicyError(`${path}.${resources.key}`, `policy variables are not supported ('${resource}')`);
     if (resource !== '*' && !resource.startsWith('arn:')) {
       throw new PolicyError(`${path}.${resources.key}`, `'${resource}' is not an ARN pattern or '*'`);
     }
@@ -106,7 +111,12 @@ function parseStatement(raw: unknown, path: string): PolicyStatement {
   };
 }
 
-function exactlyOne(raw: Record<string, unknown>, a: string, b: string, path: string): { key: string; values: string[] } {
+function exactlyOne(
+  raw: Record<string, unknown>,
+  a: string,
+  b: string,
+  path: string,
+): { key: string; values: string[] } {
   const hasA = raw[a] !== undefined;
   const hasB = raw[b] !== undefined;
   if (hasA === hasB) throw new PolicyError(path, `needs exactly one of '${a}' and '${b}'`);
@@ -161,7 +171,11 @@ function statementApplies(s: PolicyStatement, action: string, resource: string):
  * 3. otherwise it is implicitly denied (default deny).
  * Actions compare case-insensitively, resources case-sensitively, as IAM does.
  */
-export function evaluatePolicies(policies: readonly Policy[], action: string, resources: readonly string[]): PolicyDecision {
+export function evaluatePolicies(
+  policies: readonly Policy[],
+  action: string,
+  resources: readonly string[],
+): PolicyDecision {
   const act = action.toLowerCase();
   let allowedAll = resources.length > 0;
   for (const resource of resources) {

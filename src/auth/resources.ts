@@ -39,7 +39,11 @@ export interface ServiceAuthorization {
    * iterator). Undefined or returning undefined → every stream of the caller's account
    * (`arn:…:stream/*`), which only a policy covering all streams allows.
    */
-  readonly resolve?: (operation: string, input: Readonly<Record<string, unknown>>, scope: AuthorizationScope) => readonly string[] | undefined;
+  readonly resolve?: (
+    operation: string,
+    input: Readonly<Record<string, unknown>>,
+    scope: AuthorizationScope,
+  ) => readonly string[] | undefined;
 }
 
 const account = { kind: 'account' } as const;

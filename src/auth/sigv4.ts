@@ -66,9 +66,18 @@ const INVALID_TOKEN = 'The security token included in the request is invalid.';
 class Canonicalizer extends SignatureV4Base {
   constructor() {
     // Credentials and region are unused: we only build strings; keys come from getSigningKey.
-    super({ service: 'unused', region: 'unused', credentials: { accessKeyId: '', secretAccessKey: '' }, sha256: Hash.bind(null, 'sha256') });
+    super({
+      service: 'unused',
+      region: 'unused',
+      credentials: { accessKeyId: '', secretAccessKey: '' },
+      sha256: Hash.bind(null, 'sha256'),
+    });
   }
-  canonicalRequest(request: Parameters<SignatureV4Base['createCanonicalRequest']>[0], headers: Record<string, string>, payloadHash: string): string {
+  canonicalRequest(
+    request: Parameters<SignatureV4Base['createCanonicalRequest']>[0],
+    headers: Record<string, string>,
+    payloadHash: string,
+  ): string {
     return this.createCanonicalRequest(request, headers, payloadHash);
   }
   stringToSign(longDate: string, scope: string, canonicalRequest: string): Promise<string> {
@@ -108,7 +117,9 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
 
     // 1. Algorithm and credential scope `<key>/<yyyymmdd>/<region>/<service>/aws4_request`.
     if (sig.terminator !== 'aws4_request') {
-      throw incomplete(`Credential should be scoped with a valid terminator: 'aws4_request', not '${sig.terminator}'. `);
+      throw incomplete(
+        `Credential should be scoped with a valid terminator: 'aws4_request', not '${sig.terminator}'. `,
+      );
     }
     if (sig.region === '') throw incomplete("Credential should be scoped to a valid region, not ''. ");
     if (expectedService !== undefined && sig.service !== expectedService) {
@@ -118,7 +129,8 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
     // 2. The access key must be known; temporary credentials must present their session token.
     const key = options.credentials().lookup(sig.accessKeyId);
     if (key === undefined) throw new ServiceError(CommonErrors.UnrecognizedClientException, INVALID_TOKEN);
-    if (!sameSecret(key.sessionToken, sig.sessionToken)) throw new ServiceError(CommonErrors.UnrecognizedClientException, INVALID_TOKEN);
+    if (!sameSecret(key.sessionToken, sig.sessionToken))
+      throw new ServiceError(CommonErrors.UnrecognizedClientException, INVALID_TOKEN);
 
     // 3. Time: the scope date must be the request date, and the request within the skew window
     //    (presigned: not expired, and not signed in the future).
@@ -132,13 +144,19 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
     if (sig.form === 'query') {
       const expiresAt = sig.signedAt + (sig.expiresSeconds ?? 0) * 1000;
       if (current > expiresAt) {
-        throw invalid(`Signature expired: ${isoBasic(expiresAt)} is now earlier than ${isoBasic(current)} (presigned URL valid for ${sig.expiresSeconds} s).`);
+        throw invalid(
+          `Signature expired: ${isoBasic(expiresAt)} is now earlier than ${isoBasic(current)} (presigned URL valid for ${sig.expiresSeconds} s).`,
+        );
       }
     } else if (sig.signedAt < current - skewMs) {
-      throw invalid(`Signature expired: ${sig.longDate} is now earlier than ${isoBasic(current - skewMs)} (${isoBasic(current)} - ${minutes} min.)`);
+      throw invalid(
+        `Signature expired: ${sig.longDate} is now earlier than ${isoBasic(current - skewMs)} (${isoBasic(current)} - ${minutes} min.)`,
+      );
     }
     if (sig.signedAt > current + skewMs) {
-      throw invalid(`Signature not yet current: ${sig.longDate} is still later than ${isoBasic(current + skewMs)} (${isoBasic(current)} + ${minutes} min.)`);
+      throw invalid(
+        `Signature not yet current: ${sig.longDate} is still later than ${isoBasic(current + skewMs)} (${isoBasic(current)} + ${minutes} min.)`,
+      );
     }
 
     // 4. The host must be signed (`:authority` under HTTP/2), as AWS requires.
@@ -152,7 +170,9 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
     let payloadHash: string;
     if (declared !== undefined) {
       if (declared.startsWith('STREAMING-')) {
-        throw invalid(`Streaming payload signing ('${declared}', aws-chunked) is not supported by this endpoint; sign the whole payload instead.`);
+        throw invalid(
+          `Streaming payload signing ('${declared}', aws-chunked) is not supported by this endpoint; sign the whole payload instead.`,
+        );
       }
       if (declared !== UNSIGNED_PAYLOAD) {
         const actual = bodyHash(req.body);
@@ -201,7 +221,10 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
 }
 
 /** Parses the signature parameters of either form; the pipeline has already checked presence. */
-function parseSignature(headers: Readonly<Record<string, string | undefined>>, query: URLSearchParams): ParsedSignature {
+function parseSignature(
+  headers: Readonly<Record<string, string | undefined>>,
+  query: URLSearchParams,
+): ParsedSignature {
   const authorization = headers['authorization'];
   let form: 'header' | 'query';
   let algorithm: string;
@@ -215,7 +238,10 @@ function parseSignature(headers: Readonly<Record<string, string | undefined>>, q
     form = 'header';
     algorithm = authorization.trim().split(/\s+/, 1)[0] ?? '';
     const params = new Map<string, string>();
-    for (const token of authorization.trim().slice(algorithm.length).split(/[,\s]+/)) {
+    for (const token of authorization
+      .trim()
+      .slice(algorithm.length)
+      .split(/[,\s]+/)) {
       const eq = token.indexOf('=');
       if (eq > 0) params.set(token.slice(0, eq), token.slice(eq + 1));
     }
@@ -233,15 +259,24 @@ function parseSignature(headers: Readonly<Record<string, string | undefined>>, q
     rawDate = query.get('X-Amz-Date') ?? undefined;
     sessionToken = query.get('X-Amz-Security-Token') ?? undefined;
     const expires = query.get('X-Amz-Expires');
-    if (expires === null || !/^\d{1,6}$/.test(expires) || Number(expires) < 1 || Number(expires) > MAX_EXPIRES_SECONDS) {
-      throw incomplete(`X-Amz-Expires must be an integer number of seconds from 1 to ${MAX_EXPIRES_SECONDS}. Re-examine the query-string parameters.`);
+    if (
+      expires === null ||
+      !/^\d{1,6}$/.test(expires) ||
+      Number(expires) < 1 ||
+      Number(expires) > MAX_EXPIRES_SECONDS
+    ) {
+      throw incomplete(
+        `X-Amz-Expires must be an integer number of seconds from 1 to ${MAX_EXPIRES_SECONDS}. Re-examine the query-string parameters.`,
+      );
     }
     expiresSeconds = Number(expires);
   }
   if (algorithm !== ALGORITHM) throw incomplete(`Unsupported AWS 'algorithm': '${algorithm}'. `);
   const parts = credential.split('/');
   if (parts.length !== 5 || parts[0] === '') {
-    throw incomplete(`Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`);
+    throw incomplete(
+      `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,
+    );
   }
   const date = parseRequestDate(rawDate ?? '');
   return {
@@ -276,7 +311,10 @@ function parseRequestDate(raw: string): { longDate: string; at: number } {
 
 /** Epoch ms → `YYYYMMDDTHHMMSSZ`. */
 export function isoBasic(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function bodyHash(body: Uint8Array): string {

@@ -8,7 +8,15 @@
  * Exit codes: 0 success, 1 the server failed (start-up or shutdown), 2 bad usage (message on stderr).
  */
 import { readFileSync } from 'node:fs';
-import { CONFIG_OPTIONS, ConfigError, DEFAULT_CONFIG, loadConfig, startServer, type RunningServer } from '../server/index.js';
+import {
+  CONFIG_OPTIONS,
+  ConfigError,
+  DEFAULT_CONFIG,
+  loadConfig,
+  startServer,
+  type RunningServer,
+  type ServerConfig,
+} from '../server/index.js';
 
 /** Exit codes of the CLI. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -57,7 +65,9 @@ export function serveHelp(): string {
 
 /** The version in package.json (dist/src/cli/main.js → ../../../package.json). */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version?: string;
+  };
   return pkg.version ?? '0.0.0';
 }
 
@@ -87,7 +97,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stdout.write(serveHelp());
     return EXIT.ok;
   }
-  let config;
+  let config: ServerConfig;
   try {
     config = loadConfig(rest, env);
   } catch (e) {
@@ -129,4 +139,3 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
     process.on('SIGTERM', stop);
   });
 }
-

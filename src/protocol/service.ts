@@ -45,5 +45,8 @@ export interface ServiceDefinition {
    * The resource ARNs an operation acts on when only the service can tell from the decoded input (GetRecords:
    * the stream is inside the opaque shard iterator). Used for authorization; undefined = not known.
    */
-  readonly resourceArns?: (operation: string, input: Readonly<Record<string, unknown>>) => readonly string[] | undefined;
+  readonly resourceArns?: (
+    operation: string,
+    input: Readonly<Record<string, unknown>>,
+  ) => readonly string[] | undefined;
 }

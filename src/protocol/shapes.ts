@@ -28,8 +28,20 @@ export type Shape =
       readonly validationOrder?: readonly string[];
     }
   | { readonly type: 'list'; readonly member: MemberRef; readonly min?: number; readonly max?: number }
-  | { readonly type: 'map'; readonly key: MemberRef; readonly value: MemberRef; readonly min?: number; readonly max?: number }
-  | { readonly type: 'string'; readonly min?: number; readonly max?: number; readonly pattern?: string; readonly enum?: readonly string[] }
+  | {
+      readonly type: 'map';
+      readonly key: MemberRef;
+      readonly value: MemberRef;
+      readonly min?: number;
+      readonly max?: number;
+    }
+  | {
+      readonly type: 'string';
+      readonly min?: number;
+      readonly max?: number;
+      readonly pattern?: string;
+      readonly enum?: readonly string[];
+    }
   | { readonly type: 'integer' | 'long' | 'double' | 'float'; readonly min?: number; readonly max?: number }
   | { readonly type: 'blob'; readonly min?: number; readonly max?: number; readonly streaming?: boolean }
   | { readonly type: 'boolean' }

@@ -62,7 +62,7 @@ function compiledFor(model: ServiceModel): Compiled {
 function join(parent: string, name: string): string {
   if (parent === '') return name;
   if (name === '') return parent;
-  return parent + '.' + name;
+  return `${parent}.${name}`;
 }
 
 function lowerFirst(s: string): string {
@@ -146,7 +146,7 @@ function rendererFor(model: ServiceModel, name: string): (v: unknown) => string 
       const member = shape.member.shape;
       r = (v) => {
         const inner = rendererFor(model, member);
-        return '[' + (v as unknown[]).map((e) => (e == null ? 'null' : inner(e))).join(', ') + ']';
+        return `[${(v as unknown[]).map((e) => (e == null ? 'null' : inner(e))).join(', ')}]`;
       };
       break;
     }
@@ -155,7 +155,13 @@ function rendererFor(model: ServiceModel, name: string): (v: unknown) => string 
       r = (v) => {
         const inner = rendererFor(model, value);
         const o = v as Record<string, unknown>;
-        return '{' + Object.keys(o).map((k) => `${k}=${o[k] == null ? 'null' : inner(o[k])}`).join(', ') + '}';
+        return (
+          '{' +
+          Object.keys(o)
+            .map((k) => `${k}=${o[k] == null ? 'null' : inner(o[k])}`)
+            .join(', ') +
+          '}'
+        );
       };
       break;
     }
@@ -214,7 +220,10 @@ function scalarRulesFor(model: ServiceModel, name: string): ScalarRules | null {
       if (max !== undefined) texts.push(ruleText.valMax(max));
       if (min !== undefined) texts.push(ruleText.valMin(min));
       if (texts.length) {
-        rules = { texts, ok: (v) => (max === undefined || (v as number) <= max) && (min === undefined || (v as number) >= min) };
+        rules = {
+          texts,
+          ok: (v) => (max === undefined || (v as number) <= max) && (min === undefined || (v as number) >= min),
+        };
       }
       break;
     }
@@ -345,7 +354,8 @@ function buildCheck(model: ServiceModel, name: string): Check | null {
         const keys = Object.keys(o);
         if (min !== undefined && keys.length < min) add(ctx, quoted(render, o), join(parent, n), ruleText.lenMin(min));
         if (max !== undefined && keys.length > max) add(ctx, quoted(render, o), join(parent, n), ruleText.lenMax(max));
-        if (keyRules !== null && !keys.every((k) => keyRules.ok(k))) add(ctx, quoted(render, o), join(parent, n), keyMsg);
+        if (keyRules !== null && !keys.every((k) => keyRules.ok(k)))
+          add(ctx, quoted(render, o), join(parent, n), keyMsg);
         if (valueRules !== null && !keys.every((k) => o[k] == null || valueRules.ok(o[k]))) {
           add(ctx, quoted(render, o), join(parent, n), valueMsg);
         }
@@ -362,7 +372,12 @@ function buildCheck(model: ServiceModel, name: string): Check | null {
       const required = new Set(shape.required ?? []);
       const order = shape.validationOrder ?? Object.keys(shape.members);
       const members = order
-        .map((m) => ({ name: m, lower: lowerFirst(m), required: required.has(m), check: checkFor(model, shape.members[m]!.shape) }))
+        .map((m) => ({
+          name: m,
+          lower: lowerFirst(m),
+          required: required.has(m),
+          check: checkFor(model, shape.members[m]!.shape),
+        }))
         .filter((m) => m.required || m.check !== null);
       if (members.length === 0) return null;
       return (v, parent, n, ctx) => {

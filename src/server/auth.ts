@@ -36,13 +36,21 @@ export interface AuthenticateRequest {
  * ServiceError (UnrecognizedClientException, InvalidSignatureException, ...) to reject the request;
  * may return who the caller is (src/auth's guard does), which authorization and the audit log use.
  */
-export type Authenticator = (req: AuthenticateRequest) => void | CallerIdentity | Promise<void | CallerIdentity>;
+export type Authenticator = (
+  req: AuthenticateRequest,
+) => undefined | CallerIdentity | Promise<undefined | CallerIdentity>;
 
 /** The default: accept any well-shaped credentials (AWS emulators do not verify by default). */
-export const acceptAnySignature: Authenticator = () => {};
+export const acceptAnySignature: Authenticator = () => undefined;
 
 const HEADER_PARAMS = ['Credential', 'Signature', 'SignedHeaders'] as const;
-const QUERY_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-SignedHeaders', 'X-Amz-Date'] as const;
+const QUERY_PARAMS = [
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Signature',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Date',
+] as const;
 
 /**
  * Checks that the request carries SigV4 credentials of the right shape, in AWS's order
@@ -89,7 +97,10 @@ export function checkAuthShape(
     if (!query.get(name)) message += `AWS query-string parameters must include '${name}'. `;
   }
   if (message !== '') {
-    throw new ServiceError(CommonErrors.IncompleteSignatureException, `${message}Re-examine the query-string parameters.`);
+    throw new ServiceError(
+      CommonErrors.IncompleteSignatureException,
+      `${message}Re-examine the query-string parameters.`,
+    );
   }
   return { kind: 'query', ...parseCredentialScope(query.get('X-Amz-Credential') ?? undefined) };
 }
@@ -100,7 +111,10 @@ export function checkAuthShape(
  */
 export function parseAuthorizationParams(header: string): Map<string, string> {
   const params = new Map<string, string>();
-  const tokens = header.split(/[,\s]+/).filter(Boolean).slice(1);
+  const tokens = header
+    .split(/[,\s]+/)
+    .filter(Boolean)
+    .slice(1);
   for (const token of tokens) {
     const eq = token.indexOf('=');
     if (eq > 0) params.set(token.slice(0, eq), token.slice(eq + 1));

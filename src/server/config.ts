@@ -186,9 +186,30 @@ const MS_MAX = 3_600_000;
 
 /** Every setting, in help order. */
 export const CONFIG_OPTIONS: readonly ConfigOption[] = [
-  { key: 'host', flag: 'host', env: 'TRIBUTARY_HOST', valueName: '<host>', description: 'interface to bind', parse: nonEmpty },
-  { key: 'port', flag: 'port', env: 'TRIBUTARY_PORT', valueName: '<port>', description: 'TCP port (0 = any free port); HTTP/1.1 and h2c share it', parse: integer(0, 65535) },
-  { key: 'dataDir', flag: 'data-dir', env: 'TRIBUTARY_DATA_DIR', valueName: '<dir>', description: 'directory for persistent state', parse: nonEmpty },
+  {
+    key: 'host',
+    flag: 'host',
+    env: 'TRIBUTARY_HOST',
+    valueName: '<host>',
+    description: 'interface to bind',
+    parse: nonEmpty,
+  },
+  {
+    key: 'port',
+    flag: 'port',
+    env: 'TRIBUTARY_PORT',
+    valueName: '<port>',
+    description: 'TCP port (0 = any free port); HTTP/1.1 and h2c share it',
+    parse: integer(0, 65535),
+  },
+  {
+    key: 'dataDir',
+    flag: 'data-dir',
+    env: 'TRIBUTARY_DATA_DIR',
+    valueName: '<dir>',
+    description: 'directory for persistent state',
+    parse: nonEmpty,
+  },
   {
     key: 'logLevel',
     flag: 'log-level',
@@ -197,7 +218,8 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     description: `${LOG_LEVELS.join(' | ')}; one line per request at debug`,
     parse: (raw) => {
       const text = raw.trim().toLowerCase();
-      if (!(LOG_LEVELS as readonly string[]).includes(text)) throw new Error(`expected one of ${LOG_LEVELS.join(', ')}, got '${raw}'`);
+      if (!(LOG_LEVELS as readonly string[]).includes(text))
+        throw new Error(`expected one of ${LOG_LEVELS.join(', ')}, got '${raw}'`);
       return text as LogLevel;
     },
   },
@@ -209,7 +231,8 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     description: 'region when a request carries no SigV4 credential scope',
     parse: (raw) => {
       // AWS region names: lower-case letters, digits and dashes (us-east-1, us-gov-west-1, eu-central-2).
-      if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(raw.trim())) throw new Error(`expected a region name like us-east-1, got '${raw}'`);
+      if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(raw.trim()))
+        throw new Error(`expected a region name like us-east-1, got '${raw}'`);
       return raw.trim();
     },
   },
@@ -225,23 +248,146 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
       return raw.trim();
     },
   },
-  { key: 'createStreamMs', flag: 'create-stream-ms', env: 'TRIBUTARY_CREATE_STREAM_MS', valueName: '<ms>', description: 'time a new stream stays CREATING', parse: integer(0, MS_MAX) },
-  { key: 'deleteStreamMs', flag: 'delete-stream-ms', env: 'TRIBUTARY_DELETE_STREAM_MS', valueName: '<ms>', description: 'time a deleted stream stays DELETING', parse: integer(0, MS_MAX) },
-  { key: 'updateStreamMs', flag: 'update-stream-ms', env: 'TRIBUTARY_UPDATE_STREAM_MS', valueName: '<ms>', description: 'time an updated stream stays UPDATING', parse: integer(0, MS_MAX) },
-  { key: 'durability', flag: 'durability', env: 'TRIBUTARY_DURABILITY', valueName: '<policy>', description: "always | interval:<ms> | none (fsync before ack, at most <ms> later, never)", parse: parseDurability },
-  { key: 'shardLimit', flag: 'shard-limit', env: 'TRIBUTARY_SHARD_LIMIT', valueName: '<n>', description: 'shards per account and region', parse: integer(1, 1_000_000) },
-  { key: 'maxBodyBytes', flag: 'max-body-bytes', env: 'TRIBUTARY_MAX_BODY_BYTES', valueName: '<bytes>', description: 'largest request body; larger ones get 413', parse: integer(1024, 1024 * 1024 * 1024) },
-  { key: 'maxConnections', flag: 'max-connections', env: 'TRIBUTARY_MAX_CONNECTIONS', valueName: '<n>', description: 'concurrent TCP connections', parse: integer(1, 1_000_000) },
-  { key: 'authConfig', flag: 'auth-config', env: 'TRIBUTARY_AUTH_CONFIG', valueName: '<file>', description: 'credentials and policies (JSON); verifies SigV4 and applies policies; reloaded on change and SIGHUP', parse: (raw) => raw.trim() },
-  { key: 'allowAnonymous', flag: 'allow-anonymous', env: 'TRIBUTARY_ALLOW_ANONYMOUS', valueName: '', description: 'without credentials, serve a non-loopback address anyway (any signature accepted)', parse: bool, boolean: true },
-  { key: 'tls', flag: 'tls', env: 'TRIBUTARY_TLS', valueName: '<mode>', description: "off | self-signed (generate a certificate at start-up, print its SHA-256 fingerprint)", parse: oneOf(['off', 'self-signed'] as const) },
-  { key: 'tlsCert', flag: 'tls-cert', env: 'TRIBUTARY_TLS_CERT', valueName: '<file>', description: 'PEM certificate (chain); with --tls-key serves HTTPS (h2 and http/1.1 via ALPN)', parse: (raw) => raw.trim() },
-  { key: 'tlsKey', flag: 'tls-key', env: 'TRIBUTARY_TLS_KEY', valueName: '<file>', description: 'PEM private key of --tls-cert', parse: (raw) => raw.trim() },
-  { key: 'audit', flag: 'audit', env: 'TRIBUTARY_AUDIT', valueName: '<on|off>', description: 'CloudTrail-style audit log in <data-dir>/audit/audit.log (--no-audit = --audit off)', parse: oneOf(['on', 'off'] as const) },
-  { key: 'auditMaxBytes', flag: 'audit-max-bytes', env: 'TRIBUTARY_AUDIT_MAX_BYTES', valueName: '<bytes>', description: 'rotate the audit log at this size', parse: integer(4096, 1024 * 1024 * 1024 * 1024) },
-  { key: 'auditKeep', flag: 'audit-keep', env: 'TRIBUTARY_AUDIT_KEEP', valueName: '<n>', description: 'rotated audit files kept', parse: integer(0, 1000) },
-  { key: 'enforceLimits', flag: 'enforce-limits', env: 'TRIBUTARY_ENFORCE_LIMITS', valueName: '', description: "enforce AWS's per-shard throughput and control-plane rate limits (ProvisionedThroughputExceeded, LimitExceeded)", parse: bool, boolean: true },
-  { key: 'kmsKeyFile', flag: 'kms-key-file', env: 'TRIBUTARY_KMS_KEY_FILE', valueName: '<file>', description: 'local KMS keys for server-side encryption (JSON; created with alias/aws/kinesis when missing); default <data-dir>/kms-keys.json', parse: (raw) => raw.trim() },
+  {
+    key: 'createStreamMs',
+    flag: 'create-stream-ms',
+    env: 'TRIBUTARY_CREATE_STREAM_MS',
+    valueName: '<ms>',
+    description: 'time a new stream stays CREATING',
+    parse: integer(0, MS_MAX),
+  },
+  {
+    key: 'deleteStreamMs',
+    flag: 'delete-stream-ms',
+    env: 'TRIBUTARY_DELETE_STREAM_MS',
+    valueName: '<ms>',
+    description: 'time a deleted stream stays DELETING',
+    parse: integer(0, MS_MAX),
+  },
+  {
+    key: 'updateStreamMs',
+    flag: 'update-stream-ms',
+    env: 'TRIBUTARY_UPDATE_STREAM_MS',
+    valueName: '<ms>',
+    description: 'time an updated stream stays UPDATING',
+    parse: integer(0, MS_MAX),
+  },
+  {
+    key: 'durability',
+    flag: 'durability',
+    env: 'TRIBUTARY_DURABILITY',
+    valueName: '<policy>',
+    description: 'always | interval:<ms> | none (fsync before ack, at most <ms> later, never)',
+    parse: parseDurability,
+  },
+  {
+    key: 'shardLimit',
+    flag: 'shard-limit',
+    env: 'TRIBUTARY_SHARD_LIMIT',
+    valueName: '<n>',
+    description: 'shards per account and region',
+    parse: integer(1, 1_000_000),
+  },
+  {
+    key: 'maxBodyBytes',
+    flag: 'max-body-bytes',
+    env: 'TRIBUTARY_MAX_BODY_BYTES',
+    valueName: '<bytes>',
+    description: 'largest request body; larger ones get 413',
+    parse: integer(1024, 1024 * 1024 * 1024),
+  },
+  {
+    key: 'maxConnections',
+    flag: 'max-connections',
+    env: 'TRIBUTARY_MAX_CONNECTIONS',
+    valueName: '<n>',
+    description: 'concurrent TCP connections',
+    parse: integer(1, 1_000_000),
+  },
+  {
+    key: 'authConfig',
+    flag: 'auth-config',
+    env: 'TRIBUTARY_AUTH_CONFIG',
+    valueName: '<file>',
+    description: 'credentials and policies (JSON); verifies SigV4 and applies policies; reloaded on change and SIGHUP',
+    parse: (raw) => raw.trim(),
+  },
+  {
+    key: 'allowAnonymous',
+    flag: 'allow-anonymous',
+    env: 'TRIBUTARY_ALLOW_ANONYMOUS',
+    valueName: '',
+    description: 'without credentials, serve a non-loopback address anyway (any signature accepted)',
+    parse: bool,
+    boolean: true,
+  },
+  {
+    key: 'tls',
+    flag: 'tls',
+    env: 'TRIBUTARY_TLS',
+    valueName: '<mode>',
+    description: 'off | self-signed (generate a certificate at start-up, print its SHA-256 fingerprint)',
+    parse: oneOf(['off', 'self-signed'] as const),
+  },
+  {
+    key: 'tlsCert',
+    flag: 'tls-cert',
+    env: 'TRIBUTARY_TLS_CERT',
+    valueName: '<file>',
+    description: 'PEM certificate (chain); with --tls-key serves HTTPS (h2 and http/1.1 via ALPN)',
+    parse: (raw) => raw.trim(),
+  },
+  {
+    key: 'tlsKey',
+    flag: 'tls-key',
+    env: 'TRIBUTARY_TLS_KEY',
+    valueName: '<file>',
+    description: 'PEM private key of --tls-cert',
+    parse: (raw) => raw.trim(),
+  },
+  {
+    key: 'audit',
+    flag: 'audit',
+    env: 'TRIBUTARY_AUDIT',
+    valueName: '<on|off>',
+    description: 'CloudTrail-style audit log in <data-dir>/audit/audit.log (--no-audit = --audit off)',
+    parse: oneOf(['on', 'off'] as const),
+  },
+  {
+    key: 'auditMaxBytes',
+    flag: 'audit-max-bytes',
+    env: 'TRIBUTARY_AUDIT_MAX_BYTES',
+    valueName: '<bytes>',
+    description: 'rotate the audit log at this size',
+    parse: integer(4096, 1024 * 1024 * 1024 * 1024),
+  },
+  {
+    key: 'auditKeep',
+    flag: 'audit-keep',
+    env: 'TRIBUTARY_AUDIT_KEEP',
+    valueName: '<n>',
+    description: 'rotated audit files kept',
+    parse: integer(0, 1000),
+  },
+  {
+    key: 'enforceLimits',
+    flag: 'enforce-limits',
+    env: 'TRIBUTARY_ENFORCE_LIMITS',
+    valueName: '',
+    description:
+      "enforce AWS's per-shard throughput and control-plane rate limits (ProvisionedThroughputExceeded, LimitExceeded)",
+    parse: bool,
+    boolean: true,
+  },
+  {
+    key: 'kmsKeyFile',
+    flag: 'kms-key-file',
+    env: 'TRIBUTARY_KMS_KEY_FILE',
+    valueName: '<file>',
+    description:
+      'local KMS keys for server-side encryption (JSON; created with alias/aws/kinesis when missing); default <data-dir>/kms-keys.json',
+    parse: (raw) => raw.trim(),
+  },
 ];
 
 /**

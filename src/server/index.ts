@@ -14,7 +14,7 @@ import {
 } from '../auth/index.js';
 import type { Logger, ServiceDefinition } from '../protocol/index.js';
 import { createFileAuditSink, NO_AUDIT, type AuditSink } from './audit.js';
-import type { Authenticator } from './auth.js';
+import { acceptAnySignature, type Authenticator } from './auth.js';
 import type { CodecTable } from './codecs.js';
 import type { ComposedStack } from './compose.js';
 import { ConfigError, resolveConfig, type ServerConfig } from './config.js';
@@ -147,7 +147,12 @@ export async function startServer(
   const audit: AuditSink =
     options.audit ??
     (auditOn
-      ? createFileAuditSink({ path: join(resolved.dataDir, 'audit', 'audit.log'), maxBytes: resolved.auditMaxBytes, keep: resolved.auditKeep, logger })
+      ? createFileAuditSink({
+          path: join(resolved.dataDir, 'audit', 'audit.log'),
+          maxBytes: resolved.auditMaxBytes,
+          keep: resolved.auditKeep,
+          logger,
+        })
       : NO_AUDIT);
   const onSighup = (): void => void credentials?.reload();
   if (credentials) process.on('SIGHUP', onSighup);
@@ -162,9 +167,9 @@ export async function startServer(
   let stack: ComposedStack;
   try {
     stack = options.services
-    ? { services: options.services, close: async () => {} }
-    : // Loaded on demand: servers given their services (tests, embedders) never load the storage stack.
-      await (await import('./compose.js')).composeServices(resolved, logger);
+      ? { services: options.services, close: async () => {} }
+      : // Loaded on demand: servers given their services (tests, embedders) never load the storage stack.
+        await (await import('./compose.js')).composeServices(resolved, logger);
   } catch (e) {
     await releaseSecurity();
     throw e;
@@ -175,7 +180,8 @@ export async function startServer(
   for (const service of stack.services) {
     const base = AUTHORIZATION_TABLES[service.name];
     const resourceArns = service.resourceArns;
-    if (base && resourceArns) tables[service.name] = { ...base, resolve: (operation, input) => resourceArns(operation, input) };
+    if (base && resourceArns)
+      tables[service.name] = { ...base, resolve: (operation, input) => resourceArns(operation, input) };
   }
   const guard = createAuthGuard({
     tables,
@@ -193,8 +199,11 @@ export async function startServer(
       accountId: resolved.accountId,
       maxBodyBytes: resolved.maxBodyBytes,
       ...(options.codecs ? { codecs: options.codecs } : {}),
-      authenticate: options.authenticate ?? (securityMode === 'enforce' ? (req) => guard.authenticate(req) : (() => {})),
-      ...(securityMode === 'enforce' && options.authenticate === undefined ? { authorize: (req) => guard.authorize(req) } : {}),
+      authenticate:
+        options.authenticate ?? (securityMode === 'enforce' ? (req) => guard.authenticate(req) : acceptAnySignature),
+      ...(securityMode === 'enforce' && options.authenticate === undefined
+        ? { authorize: (req) => guard.authorize(req) }
+        : {}),
       audit,
     });
     listener = await listen(pipeline, {
@@ -204,7 +213,12 @@ export async function startServer(
       maxConnections: resolved.maxConnections,
       logger,
       // Per-operation caps describe the real services; given services (tests, embedders) keep one cap.
-      ...(options.services ? {} : { bodyLimit: (headers: Record<string, string | string[] | undefined>) => bodyLimitFor(headers, resolved.maxBodyBytes) }),
+      ...(options.services
+        ? {}
+        : {
+            bodyLimit: (headers: Record<string, string | string[] | undefined>) =>
+              bodyLimitFor(headers, resolved.maxBodyBytes),
+          }),
       ...(tlsMaterial ? { tls: { cert: tlsMaterial.cert, key: tlsMaterial.key } } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
     });
@@ -261,7 +275,8 @@ export async function startServer(
     async inject(req) {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) headers[name.toLowerCase()] = value;
-      const body = req.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
+      const body =
+        req.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
       const bodyLimitBytes = options.services ? resolved.maxBodyBytes : bodyLimitFor(headers, resolved.maxBodyBytes);
       const tooLarge = body.length > bodyLimitBytes;
       const response = await pipeline({
@@ -283,7 +298,11 @@ export async function startServer(
         for await (const chunk of response.body) chunks.push(Buffer.from(chunk));
         out = Buffer.concat(chunks);
       }
-      return { status: response.status, headers: { ...response.headers, 'content-length': String(out.length) }, body: out };
+      return {
+        status: response.status,
+        headers: { ...response.headers, 'content-length': String(out.length) },
+        body: out,
+      };
     },
   };
 }

@@ -6,7 +6,15 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { CommonErrors, ServiceError, toServiceError, type Logger, type RequestContext, type ServiceModel, type WireCodec } from '../protocol/index.js';
+import {
+  CommonErrors,
+  ServiceError,
+  toServiceError,
+  type Logger,
+  type RequestContext,
+  type ServiceModel,
+  type WireCodec,
+} from '../protocol/index.js';
 import type { AuthorizeRequest, CallerIdentity } from '../auth/index.js';
 import { acceptAnySignature, checkAuthShape, resolveIdentity, type AuthInfo, type Authenticator } from './auth.js';
 import type { AuditIdentity, AuditSink } from './audit.js';
@@ -91,7 +99,10 @@ const LEGACY_UNKNOWN_OPERATION = Buffer.from(
 const EMPTY = Buffer.alloc(0);
 
 /** Builds the pipeline. */
-export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger' | 'region' | 'accountId' | 'maxBodyBytes'> & Partial<PipelineOptions>): Pipeline {
+export function createPipeline(
+  options: Pick<PipelineOptions, 'router' | 'logger' | 'region' | 'accountId' | 'maxBodyBytes'> &
+    Partial<PipelineOptions>,
+): Pipeline {
   const { router, logger } = options;
   const codecs = options.codecs ?? createCodecTable();
   const authenticate = options.authenticate ?? acceptAnySignature;
@@ -159,11 +170,22 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
       const principal = caller?.principal;
       const accessKeyId = caller?.accessKeyId ?? authInfo?.accessKeyId;
       const identity: AuditIdentity = principal
-        ? { type: principal.type, principalId: principal.name, arn: principal.arn, accountId, userName: principal.name, ...(accessKeyId ? { accessKeyId } : {}) }
+        ? {
+            type: principal.type,
+            principalId: principal.name,
+            arn: principal.arn,
+            accountId,
+            userName: principal.name,
+            ...(accessKeyId ? { accessKeyId } : {}),
+          }
         : { type: 'Unknown', accountId, ...(accessKeyId ? { accessKeyId } : {}) };
       const errorCode = res.headers['x-amzn-errortype'];
       let errorMessage: string | undefined;
-      if (errorCode !== undefined && Buffer.isBuffer(res.body) && res.headers['content-type'] === json11Codec.contentType) {
+      if (
+        errorCode !== undefined &&
+        Buffer.isBuffer(res.body) &&
+        res.headers['content-type'] === json11Codec.contentType
+      ) {
         try {
           const body = JSON.parse(res.body.toString('utf8')) as { message?: unknown; Message?: unknown };
           const text = body.message ?? body.Message;
@@ -252,7 +274,9 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
       // Step 4: empty body. JSON 1.1 requests get JSON, everything else CBOR (what AWS does).
       if (req.body.length === 0) {
         const codec = contentType === json11Codec.contentType ? json11Codec : codecs.get(CBOR_1_1_CONTENT_TYPE);
-        const err = new ServiceError(resolved ? CommonErrors.SerializationException : CommonErrors.UnknownOperationException);
+        const err = new ServiceError(
+          resolved ? CommonErrors.SerializationException : CommonErrors.UnknownOperationException,
+        );
         if (codec !== undefined) return error(codec, err);
         headers['content-type'] = CBOR_1_1_CONTENT_TYPE;
         headers['x-amzn-errortype'] = err.code;
@@ -283,7 +307,12 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
         input = codec.parse(req.body);
       } catch (e) {
         // A codec that lets a raw parser error escape still means "not parseable" to the client.
-        return error(codec, e instanceof ServiceError ? e : new ServiceError(CommonErrors.SerializationException, undefined, { cause: e }));
+        return error(
+          codec,
+          e instanceof ServiceError
+            ? e
+            : new ServiceError(CommonErrors.SerializationException, undefined, { cause: e }),
+        );
       }
 
       // Step 8: target.
@@ -297,8 +326,11 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
       try {
         auth = checkAuthShape(h, query);
         authInfo = auth;
-        const signingName = resolved.service.model.metadata.signingName ?? resolved.service.model.metadata.endpointPrefix;
-        caller = (await authenticate({ method, url: req.url, headers: h, body: req.body, auth, service: signingName })) ?? undefined;
+        const signingName =
+          resolved.service.model.metadata.signingName ?? resolved.service.model.metadata.endpointPrefix;
+        caller =
+          (await authenticate({ method, url: req.url, headers: h, body: req.body, auth, service: signingName })) ??
+          undefined;
       } catch (e) {
         return error(codec, handlerFailure(e));
       }
@@ -313,7 +345,12 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
 
       // Authorization: after decoding (the resource comes from the input), before anything is done.
       const scope = callerScope(auth);
-      const denied = await authorizeCall(codec, { scope, service: resolved.service.name, operation: resolved.operation, input: () => decoded });
+      const denied = await authorizeCall(codec, {
+        scope,
+        service: resolved.service.name,
+        operation: resolved.operation,
+        input: () => decoded,
+      });
       if (denied) return denied;
 
       // Step 12: the operation.
@@ -355,20 +392,39 @@ export function createPipeline(options: Pick<PipelineOptions, 'router' | 'logger
     ): Promise<PipelineResponse | undefined> {
       if (options.authorize === undefined) return undefined;
       try {
-        await options.authorize({ identity: caller, service: call.service, operation: call.operation, input: call.input(), ...call.scope });
+        await options.authorize({
+          identity: caller,
+          service: call.service,
+          operation: call.operation,
+          input: call.input(),
+          ...call.scope,
+        });
         return undefined;
       } catch (e) {
         return error(codec, handlerFailure(e));
       }
     }
 
-    async function runRest(route: RestRoute, method: string, path: string, query: URLSearchParams): Promise<PipelineResponse> {
+    async function runRest(
+      route: RestRoute,
+      method: string,
+      path: string,
+      query: URLSearchParams,
+    ): Promise<PipelineResponse> {
       const codec = json11Codec;
       let auth: AuthInfo;
       try {
         auth = checkAuthShape(req.headers, query);
         authInfo = auth;
-        caller = (await authenticate({ method, url: req.url, headers: req.headers, body: req.body, auth, service: route.service })) ?? undefined;
+        caller =
+          (await authenticate({
+            method,
+            url: req.url,
+            headers: req.headers,
+            body: req.body,
+            auth,
+            service: route.service,
+          })) ?? undefined;
       } catch (e) {
         return error(codec, handlerFailure(e));
       }
@@ -441,7 +497,12 @@ export function jsonTooDeep(body: Buffer, max: number): boolean {
 }
 
 /** Operations whose bodies carry record payloads and may use the whole body cap. */
-const LARGE_BODY_TARGETS = new Set(['Kinesis_20131202.PutRecord', 'Kinesis_20131202.PutRecords', 'Firehose_20150804.PutRecord', 'Firehose_20150804.PutRecordBatch']);
+const LARGE_BODY_TARGETS = new Set([
+  'Kinesis_20131202.PutRecord',
+  'Kinesis_20131202.PutRecords',
+  'Firehose_20150804.PutRecord',
+  'Firehose_20150804.PutRecordBatch',
+]);
 /** Cap of every other target-routed operation: control-plane inputs are a few KiB (tags, policies ≤ 20 KiB). */
 export const SMALL_BODY_BYTES = 1024 * 1024;
 
@@ -449,7 +510,10 @@ export const SMALL_BODY_BYTES = 1024 * 1024;
  * The body cap of one request, from its headers: the full cap for record-carrying operations and
  * path-routed (REST) requests such as media uploads, {@link SMALL_BODY_BYTES} for the rest.
  */
-export function bodyLimitFor(headers: Readonly<Record<string, string | string[] | undefined>>, maxBodyBytes: number): number {
+export function bodyLimitFor(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  maxBodyBytes: number,
+): number {
   const target = headers['x-amz-target'];
   if (typeof target !== 'string' || LARGE_BODY_TARGETS.has(target)) return maxBodyBytes;
   return Math.min(maxBodyBytes, SMALL_BODY_BYTES);

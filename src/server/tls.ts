@@ -58,7 +58,9 @@ export interface SelfSignedOptions {
 export function generateSelfSigned(options: SelfSignedOptions = {}): TlsMaterial {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const spki = publicKey.export({ type: 'spki', format: 'der' });
-  const hosts = [...new Set(['localhost', '127.0.0.1', '::1', ...(options.hosts ?? [])])].filter((h) => h !== '' && h !== '0.0.0.0' && h !== '::');
+  const hosts = [...new Set(['localhost', '127.0.0.1', '::1', ...(options.hosts ?? [])])].filter(
+    (h) => h !== '' && h !== '0.0.0.0' && h !== '::',
+  );
   const now = Date.now();
   // Back-date a little so clients with a slightly slow clock accept it at once.
   const notBefore = new Date(now - 60 * 60_000);
@@ -103,7 +105,11 @@ export function generateSelfSigned(options: SelfSignedOptions = {}): TlsMaterial
 
 /** SHA-256 of DER bytes as `AB:CD:…`. */
 function fingerprint(der: Buffer): string {
-  return createHash('sha256').update(der).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+  return createHash('sha256')
+    .update(der)
+    .digest('hex')
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, '$1:');
 }
 
 // --- minimal DER (X.690) writer -------------------------------------------------------------
@@ -156,8 +162,13 @@ function oid(text: string): Buffer {
 
 /** UTCTime before 2050, GeneralizedTime from 2050 on (RFC 5280 §4.1.2.5). */
 function time(date: Date): Buffer {
-  const iso = date.toISOString().replace(/[-:T]/g, '').replace(/\.\d{3}Z$/, 'Z');
-  return date.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(iso.slice(2), 'ascii')) : tlv(0x18, Buffer.from(iso, 'ascii'));
+  const iso = date
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
+  return date.getUTCFullYear() < 2050
+    ? tlv(0x17, Buffer.from(iso.slice(2), 'ascii'))
+    : tlv(0x18, Buffer.from(iso, 'ascii'));
 }
 
 function ipv6Bytes(text: string): Buffer {
@@ -166,6 +177,6 @@ function ipv6Bytes(text: string): Buffer {
   const t = tail === undefined || tail === '' ? [] : tail.split(':');
   const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
   const out = Buffer.alloc(16);
-  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16) || 0, i * 2));
+  for (const [i, g] of groups.entries()) out.writeUInt16BE(parseInt(g, 16) || 0, i * 2);
   return out;
 }

@@ -37,5 +37,8 @@ export function streamNotFound(name: string, accountId: string): ServiceError {
 
 /** AWS: `Stream <name> under account <account> not ACTIVE, instead in state <STATUS>` */
 export function streamNotActive(name: string, accountId: string, status: string): ServiceError {
-  return kinesisError('ResourceInUseException', `Stream ${name} under account ${accountId} not ACTIVE, instead in state ${status}`);
+  return kinesisError(
+    'ResourceInUseException',
+    `Stream ${name} under account ${accountId} not ACTIVE, instead in state ${status}`,
+  );
 }

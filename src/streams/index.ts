@@ -85,7 +85,10 @@ export interface StreamsService {
 
 const ITERATOR_SECRET_KEY = 'secrets/shard-iterator';
 
-export async function createStreamsService(backend: StorageBackend, options: StreamsServiceOptions): Promise<StreamsService> {
+export async function createStreamsService(
+  backend: StorageBackend,
+  options: StreamsServiceOptions,
+): Promise<StreamsService> {
   const now = options.now ?? Date.now;
   const logger = options.logger.child({ service: 'kinesis' });
 
@@ -168,7 +171,8 @@ export async function createStreamsService(backend: StorageBackend, options: Str
   for (const feature of features) Object.assign(handlers, feature.handlers);
   for (const feature of features) {
     if (!feature.decorate) continue;
-    for (const [operation, handler] of Object.entries(handlers)) handlers[operation] = feature.decorate(operation, handler);
+    for (const [operation, handler] of Object.entries(handlers))
+      handlers[operation] = feature.decorate(operation, handler);
   }
 
   async function sweepRetention(): Promise<void> {

@@ -5,10 +5,10 @@
 import { interceptAppend, type LogStore, type ShardLog } from '../storage/index.js';
 import type { Logger } from '../protocol/index.js';
 import type { RequestContext } from '../protocol/index.js';
-import { StreamCatalog, StreamStatus, type ShardState, type StreamState } from './catalog.js';
+import { type StreamCatalog, StreamStatus, type ShardState, type StreamState } from './catalog.js';
 import { kinesisError, streamNotActive, streamNotFound } from './errors.js';
 import {
-  ShardIteratorCodec,
+  type ShardIteratorCodec,
   createSequenceNumberEncoder,
   hashKeyToBuffer,
   parseStreamArn,

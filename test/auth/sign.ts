@@ -23,7 +23,10 @@ export interface RawSignOptions {
 }
 
 /** Returns the headers (header form) or the query (presigned) to send. */
-export async function signRaw(creds: Creds, o: RawSignOptions): Promise<{ headers: Record<string, string>; path: string }> {
+export async function signRaw(
+  creds: Creds,
+  o: RawSignOptions,
+): Promise<{ headers: Record<string, string>; path: string }> {
   const signer = new SignatureV4({
     credentials: creds,
     region: o.region ?? 'us-east-1',
@@ -40,7 +43,10 @@ export async function signRaw(creds: Creds, o: RawSignOptions): Promise<{ header
     body: o.body,
   };
   const signed = o.presign
-    ? await signer.presign(request, { expiresIn: o.presign.expiresIn, ...(o.signingDate ? { signingDate: o.signingDate } : {}) })
+    ? await signer.presign(request, {
+        expiresIn: o.presign.expiresIn,
+        ...(o.signingDate ? { signingDate: o.signingDate } : {}),
+      })
     : await signer.sign(request, o.signingDate ? { signingDate: o.signingDate } : {});
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(signed.query ?? {})) {

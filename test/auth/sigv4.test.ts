@@ -6,7 +6,11 @@ import { signRaw, type Creds } from './sign.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const ALICE: Creds = { accessKeyId: 'AKIAALICE0000001', secretAccessKey: 'alice-secret' };
-const TEMP: Creds = { accessKeyId: 'ASIATEMP00000001', secretAccessKey: 'temp-secret', sessionToken: 'session-token-1' };
+const TEMP: Creds = {
+  accessKeyId: 'ASIATEMP00000001',
+  secretAccessKey: 'temp-secret',
+  sessionToken: 'session-token-1',
+};
 const store = parseCredentials({
   principals: [
     { name: 'alice', accountId: '111111111111', accessKeys: [ALICE] },
@@ -16,11 +20,20 @@ const store = parseCredentials({
 const verify = createSigV4Verifier({ credentials: () => store, now: () => NOW });
 const HOST = '127.0.0.1:4567';
 const BODY = '{"StreamName":"orders"}';
-const BASE_HEADERS = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.DescribeStream' };
+const BASE_HEADERS = {
+  'content-type': 'application/x-amz-json-1.1',
+  'x-amz-target': 'Kinesis_20131202.DescribeStream',
+};
 
 async function signed(creds: Creds, extra: Partial<Parameters<typeof signRaw>[1]> = {}): Promise<SignedRequest> {
   const body = extra.body ?? BODY;
-  const { headers, path } = await signRaw(creds, { host: HOST, headers: BASE_HEADERS, body, signingDate: new Date(NOW), ...extra });
+  const { headers, path } = await signRaw(creds, {
+    host: HOST,
+    headers: BASE_HEADERS,
+    body,
+    signingDate: new Date(NOW),
+    ...extra,
+  });
   const lower: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) lower[k.toLowerCase()] = v;
   return { method: 'POST', url: path, headers: lower, body: Buffer.from(body) };
@@ -60,16 +73,27 @@ describe('SigV4 verification', () => {
   it('a tampered body or header → InvalidSignatureException', async () => {
     const req = await signed(ALICE);
     await fails({ ...req, body: Buffer.from('{"StreamName":"other"}') }, 'InvalidSignatureException');
-    await fails({ ...req, headers: { ...req.headers, 'x-amz-target': 'Kinesis_20131202.DeleteStream' } }, 'InvalidSignatureException');
+    await fails(
+      { ...req, headers: { ...req.headers, 'x-amz-target': 'Kinesis_20131202.DeleteStream' } },
+      'InvalidSignatureException',
+    );
   });
 
   it('unknown access key → UnrecognizedClientException', async () => {
-    await fails(await signed({ accessKeyId: 'AKIANOBODY000001', secretAccessKey: 'x' }), 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+    await fails(
+      await signed({ accessKeyId: 'AKIANOBODY000001', secretAccessKey: 'x' }),
+      'UnrecognizedClientException',
+      'The security token included in the request is invalid.',
+    );
   });
 
   it('temporary credentials need their session token', async () => {
     assert.ok(await verify(await signed(TEMP), 'kinesis'));
-    await fails(await signed({ ...TEMP, sessionToken: 'other' }), 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+    await fails(
+      await signed({ ...TEMP, sessionToken: 'other' }),
+      'UnrecognizedClientException',
+      'The security token included in the request is invalid.',
+    );
     const { sessionToken: _omit, ...noToken } = TEMP;
     await fails(await signed(noToken), 'UnrecognizedClientException');
   });
@@ -91,7 +115,11 @@ describe('SigV4 verification', () => {
   });
 
   it('credential scope for another service → InvalidSignatureException', async () => {
-    await fails(await signed(ALICE, { service: 'firehose' }), 'InvalidSignatureException', "Credential should be scoped to correct service: 'kinesis'. ");
+    await fails(
+      await signed(ALICE, { service: 'firehose' }),
+      'InvalidSignatureException',
+      "Credential should be scoped to correct service: 'kinesis'. ",
+    );
   });
 
   it('scope date differing from X-Amz-Date → InvalidSignatureException', async () => {
@@ -106,24 +134,38 @@ describe('SigV4 verification', () => {
 
   it('malformed X-Amz-Date → IncompleteSignatureException', async () => {
     const req = await signed(ALICE);
-    await fails({ ...req, headers: { ...req.headers, 'x-amz-date': '2026-11-25' } }, 'IncompleteSignatureException', /^Date must be in ISO-8601 'basic format'/);
+    await fails(
+      { ...req, headers: { ...req.headers, 'x-amz-date': '2026-11-25' } },
+      'IncompleteSignatureException',
+      /^Date must be in ISO-8601 'basic format'/,
+    );
   });
 
   it('unsigned host → InvalidSignatureException', async () => {
     const req = await signed(ALICE);
     const auth = req.headers['authorization']!.replace(/SignedHeaders=[^,]+/, 'SignedHeaders=content-type;x-amz-date');
-    await fails({ ...req, headers: { ...req.headers, authorization: auth } }, 'InvalidSignatureException', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    await fails(
+      { ...req, headers: { ...req.headers, authorization: auth } },
+      'InvalidSignatureException',
+      "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+    );
   });
 
   it('UNSIGNED-PAYLOAD is honoured; a wrong X-Amz-Content-Sha256 is caught', async () => {
     const unsigned = await signed(ALICE, { headers: { ...BASE_HEADERS, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
     assert.ok(await verify({ ...unsigned, body: Buffer.from('{"any":"body"}') }, 'kinesis'));
     const wrong = await signed(ALICE, { headers: { ...BASE_HEADERS, 'x-amz-content-sha256': '0'.repeat(64) } });
-    await fails(wrong, 'InvalidSignatureException', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    await fails(
+      wrong,
+      'InvalidSignatureException',
+      "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    );
   });
 
   it('aws-chunked streaming payloads are refused clearly', async () => {
-    const req = await signed(ALICE, { headers: { ...BASE_HEADERS, 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' } });
+    const req = await signed(ALICE, {
+      headers: { ...BASE_HEADERS, 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' },
+    });
     await fails(req, 'InvalidSignatureException', /Streaming payload signing .* is not supported/);
   });
 
@@ -131,7 +173,10 @@ describe('SigV4 verification', () => {
     const req = await signed(ALICE, { presign: { expiresIn: 300 }, body: '' });
     assert.equal(req.headers['authorization'], undefined);
     assert.ok(await verify(req, 'kinesis'));
-    await fails({ ...req, url: req.url.replace('X-Amz-Expires=300', 'X-Amz-Expires=900') }, 'InvalidSignatureException');
+    await fails(
+      { ...req, url: req.url.replace('X-Amz-Expires=300', 'X-Amz-Expires=900') },
+      'InvalidSignatureException',
+    );
     const late = createSigV4Verifier({ credentials: () => store, now: () => NOW + 301_000 });
     await assert.rejects(late(req, 'kinesis'), /Signature expired/);
   });

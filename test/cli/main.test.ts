@@ -83,13 +83,14 @@ describe('tributary CLI', () => {
         headers: {
           'Content-Type': 'application/x-amz-json-1.1',
           'X-Amz-Target': 'Kinesis_20131202.ListStreams',
-          Authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20261125/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=x',
+          Authorization:
+            'AWS4-HMAC-SHA256 Credential=AKID/20261125/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=x',
           'X-Amz-Date': '20261125T120000Z',
         },
         body: '{}',
       });
       assert.equal(res.status, 200);
-      assert.deepEqual((await res.json() as { StreamNames: unknown }).StreamNames, []);
+      assert.deepEqual(((await res.json()) as { StreamNames: unknown }).StreamNames, []);
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
     } finally {

@@ -14,7 +14,12 @@ export interface RawResponse {
 }
 
 /** POSTs `body` to `Kinesis_20131202.<operation>` and parses the JSON answer. */
-export async function kinesisCall(url: string, operation: string, body: unknown, headers: Record<string, string> = {}): Promise<RawResponse> {
+export async function kinesisCall(
+  url: string,
+  operation: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   const res = await fetch(url, {
     method: 'POST',
     headers: {

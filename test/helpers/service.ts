@@ -37,7 +37,11 @@ export interface InProcessOptions extends Partial<StreamsServiceOptions> {
 }
 
 /** Opens the local backend under `<dir>/storage` and the streams service on it, all delays 0 unless given. */
-export async function openInProcessService(dir: string, clock: ManualClock, options: InProcessOptions = {}): Promise<InProcessService> {
+export async function openInProcessService(
+  dir: string,
+  clock: ManualClock,
+  options: InProcessOptions = {},
+): Promise<InProcessService> {
   const { durability, segmentBytes, wrapBackend, ...serviceOptions } = options;
   const opened = await openLocalBackend(join(dir, 'storage'), {
     ...(durability ? { durability } : {}),

@@ -33,7 +33,10 @@ function serialization(op: string, body: Buffer): string | undefined {
 
 describe('parse', () => {
   test('a map with text keys', () => {
-    assert.deepEqual(cborCodec.parse(cbor({ StreamName: 'orders', ShardCount: 2 })), { StreamName: 'orders', ShardCount: 2 });
+    assert.deepEqual(cborCodec.parse(cbor({ StreamName: 'orders', ShardCount: 2 })), {
+      StreamName: 'orders',
+      ShardCount: 2,
+    });
     assert.deepEqual(cborCodec.parse(Buffer.from([0xa0])), {});
   });
 
@@ -78,7 +81,10 @@ describe('decode: blobs and timestamps', () => {
   });
 
   test('PutRecords: 500 byte-string records, each decoded', () => {
-    const records = Array.from({ length: 500 }, (_, i) => ({ Data: Buffer.from(`record-${i}`), PartitionKey: `pk-${i}` }));
+    const records = Array.from({ length: 500 }, (_, i) => ({
+      Data: Buffer.from(`record-${i}`),
+      PartitionKey: `pk-${i}`,
+    }));
     const input = decode('PutRecords', cbor({ StreamName: 's', Records: records }));
     const out = input['Records'] as Array<{ Data: Buffer; PartitionKey: string }>;
     assert.equal(out.length, 500);
@@ -96,7 +102,12 @@ describe('decode: blobs and timestamps', () => {
   });
 
   test('Timestamp as tag 1 + integer epoch milliseconds (the Java SDKs’ form)', () => {
-    const body = cbor({ StreamName: 's', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Tagged(1, MS) });
+    const body = cbor({
+      StreamName: 's',
+      ShardId: 'shardId-000000000000',
+      ShardIteratorType: 'AT_TIMESTAMP',
+      Timestamp: new Tagged(1, MS),
+    });
     assert.equal(body.includes(Buffer.from([0xc1, 0x1b])), true, 'the tagged integer is a 64-bit head');
     const input = decode('GetShardIterator', body);
     assert.ok(input['Timestamp'] instanceof Date);
@@ -115,7 +126,11 @@ describe('decode: blobs and timestamps', () => {
   test('nested timestamps: ListShards ShardFilter.Timestamp and StreamCreationTimestamp', () => {
     const input = decode(
       'ListShards',
-      cbor({ StreamName: 's', StreamCreationTimestamp: new Tagged(1, MS), ShardFilter: { Type: 'AT_TIMESTAMP', Timestamp: new Tagged(1, MS + 1) } }),
+      cbor({
+        StreamName: 's',
+        StreamCreationTimestamp: new Tagged(1, MS),
+        ShardFilter: { Type: 'AT_TIMESTAMP', Timestamp: new Tagged(1, MS + 1) },
+      }),
     );
     assert.equal((input['StreamCreationTimestamp'] as Date).getTime(), MS);
     assert.equal(((input['ShardFilter'] as Record<string, unknown>)['Timestamp'] as Date).getTime(), MS + 1);
@@ -123,7 +138,10 @@ describe('decode: blobs and timestamps', () => {
 
   test('a timestamp given as text fails as in JSON', () => {
     const body = cbor({ StreamName: 's', ShardId: '0', ShardIteratorType: 'AT_TIMESTAMP', Timestamp: '2025-11-24' });
-    assert.equal(serialization('GetShardIterator', body), 'class java.lang.String can not be converted to milliseconds since epoch');
+    assert.equal(
+      serialization('GetShardIterator', body),
+      'class java.lang.String can not be converted to milliseconds since epoch',
+    );
   });
 });
 
@@ -155,8 +173,14 @@ describe('decode: type checks and validation shared with JSON', () => {
   });
 
   test('a byte string where text belongs is a type error', () => {
-    assert.equal(serialization('DeleteStream', cbor({ StreamName: Buffer.from('s') })), 'class [B can not be converted to an String');
-    assert.equal(serialization('PutRecords', cbor({ StreamName: 's', Records: Buffer.from('x') })), 'Expected list or null');
+    assert.equal(
+      serialization('DeleteStream', cbor({ StreamName: Buffer.from('s') })),
+      'class [B can not be converted to an String',
+    );
+    assert.equal(
+      serialization('PutRecords', cbor({ StreamName: 's', Records: Buffer.from('x') })),
+      'Expected list or null',
+    );
   });
 
   test('integers: 64-bit heads, fractions truncated, clamped like JSON; unknown tags are transparent', () => {
@@ -170,7 +194,10 @@ describe('decode: type checks and validation shared with JSON', () => {
   });
 
   test('null and undefined members are dropped, unknown members ignored', () => {
-    const input = decode('ListStreams', cbor({ Limit: null, ExclusiveStartStreamName: undefined, Bogus: Buffer.alloc(1) }));
+    const input = decode(
+      'ListStreams',
+      cbor({ Limit: null, ExclusiveStartStreamName: undefined, Bogus: Buffer.alloc(1) }),
+    );
     assert.deepEqual(input, {});
   });
 
@@ -183,7 +210,10 @@ describe('decode: type checks and validation shared with JSON', () => {
         "Value 'a b' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
     );
     const missing = failure(() => decode('PutRecord', cbor({ StreamName: 's', PartitionKey: 'k' })));
-    assert.equal(missing.message, "1 validation error detected: Value null at 'data' failed to satisfy constraint: Member must not be null");
+    assert.equal(
+      missing.message,
+      "1 validation error detected: Value null at 'data' failed to satisfy constraint: Member must not be null",
+    );
   });
 });
 
@@ -195,8 +225,20 @@ describe('encode', () => {
   test('blobs are byte strings (no tag 64), timestamps tag 1 + integer epoch ms, absent members left out', () => {
     const out = {
       Records: [
-        { SequenceNumber: '1', ApproximateArrivalTimestamp: new Date(MS), Data: new Uint8Array([1, 2, 3]), PartitionKey: 'k', EncryptionType: undefined },
-        { SequenceNumber: '2', ApproximateArrivalTimestamp: new Date(MS + 5), Data: Buffer.from('hi'), PartitionKey: 'k', EncryptionType: null },
+        {
+          SequenceNumber: '1',
+          ApproximateArrivalTimestamp: new Date(MS),
+          Data: new Uint8Array([1, 2, 3]),
+          PartitionKey: 'k',
+          EncryptionType: undefined,
+        },
+        {
+          SequenceNumber: '2',
+          ApproximateArrivalTimestamp: new Date(MS + 5),
+          Data: Buffer.from('hi'),
+          PartitionKey: 'k',
+          EncryptionType: null,
+        },
       ],
       NextShardIterator: 'it',
       MillisBehindLatest: 0,
@@ -212,8 +254,18 @@ describe('encode', () => {
     assert.ok(bytes.includes(tagged), 'c1 1b <8-byte ms>');
     assert.deepEqual(uncbor(bytes), {
       Records: [
-        { SequenceNumber: '1', ApproximateArrivalTimestamp: new Tagged(1, MS), Data: Buffer.from([1, 2, 3]), PartitionKey: 'k' },
-        { SequenceNumber: '2', ApproximateArrivalTimestamp: new Tagged(1, MS + 5), Data: Buffer.from('hi'), PartitionKey: 'k' },
+        {
+          SequenceNumber: '1',
+          ApproximateArrivalTimestamp: new Tagged(1, MS),
+          Data: Buffer.from([1, 2, 3]),
+          PartitionKey: 'k',
+        },
+        {
+          SequenceNumber: '2',
+          ApproximateArrivalTimestamp: new Tagged(1, MS + 5),
+          Data: Buffer.from('hi'),
+          PartitionKey: 'k',
+        },
       ],
       NextShardIterator: 'it',
       MillisBehindLatest: 0,
@@ -221,12 +273,17 @@ describe('encode', () => {
   });
 
   test('integers beyond 32 bits stay integers; fractions are floats; Maps become maps', () => {
-    const decoded = uncbor(cborCodec.encodeOutput({ Big: 2 ** 40 + 1, Neg: -(2 ** 40), Frac: 0.5, Small: 300, M: new Map([['a', true]]) }));
+    const decoded = uncbor(
+      cborCodec.encodeOutput({ Big: 2 ** 40 + 1, Neg: -(2 ** 40), Frac: 0.5, Small: 300, M: new Map([['a', true]]) }),
+    );
     assert.deepEqual(decoded, { Big: 2 ** 40 + 1, Neg: -(2 ** 40), Frac: new Float(0.5), Small: 300, M: { a: true } });
   });
 
   test('errors: {__type, message}, Message for SerializationException, no message when AWS sends none', () => {
-    const notFound = new ServiceError({ code: 'ResourceNotFoundException', httpStatus: 400, retriable: false }, 'Stream s under account 000000000000 not found.');
+    const notFound = new ServiceError(
+      { code: 'ResourceNotFoundException', httpStatus: 400, retriable: false },
+      'Stream s under account 000000000000 not found.',
+    );
     assert.deepEqual(uncbor(cborCodec.encodeError(notFound)), {
       __type: 'ResourceNotFoundException',
       message: 'Stream s under account 000000000000 not found.',
@@ -249,7 +306,13 @@ describe('round trip', () => {
     const decoded = decode('GetShardIterator', cbor(request));
     assert.deepEqual(uncbor(cborCodec.encodeOutput(decoded)), request);
 
-    const records = { StreamName: 'orders', Records: [{ Data: Buffer.from([9, 8, 7]), PartitionKey: 'a', ExplicitHashKey: '0' }, { Data: Buffer.alloc(0), PartitionKey: 'b' }] };
+    const records = {
+      StreamName: 'orders',
+      Records: [
+        { Data: Buffer.from([9, 8, 7]), PartitionKey: 'a', ExplicitHashKey: '0' },
+        { Data: Buffer.alloc(0), PartitionKey: 'b' },
+      ],
+    };
     assert.deepEqual(uncbor(cborCodec.encodeOutput(decode('PutRecords', cbor(records)))), records);
   });
 

@@ -61,7 +61,12 @@ async function createActive(name: string, shards = 1): Promise<void> {
 
 describe('CBOR 1.1 data plane', () => {
   const stream = 'cbor-orders';
-  const payloads = [Buffer.from([0x00, 0x01, 0xfe, 0xff]), Buffer.from('second'), Buffer.from('third'), Buffer.alloc(0)];
+  const payloads = [
+    Buffer.from([0x00, 0x01, 0xfe, 0xff]),
+    Buffer.from('second'),
+    Buffer.from('third'),
+    Buffer.alloc(0),
+  ];
   let shardId: string;
 
   before(async () => {
@@ -99,7 +104,11 @@ describe('CBOR 1.1 data plane', () => {
   });
 
   it('GetRecords returns Data as byte strings and ApproximateArrivalTimestamp as tag 1 + integer ms', async () => {
-    const it = await cborCall(url, 'GetShardIterator', cbor({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    const it = await cborCall(
+      url,
+      'GetShardIterator',
+      cbor({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
     assert.equal(it.status, 200);
     const res = await cborCall(url, 'GetRecords', cbor({ ShardIterator: it.body.ShardIterator }));
     assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -114,29 +123,52 @@ describe('CBOR 1.1 data plane', () => {
     assert.equal(typeof res.body.MillisBehindLatest, 'number');
 
     // The same records through JSON 1.1: seconds × 1000 = the CBOR milliseconds.
-    const jsonIt = await kinesisCall(url, 'GetShardIterator', { StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' });
+    const jsonIt = await kinesisCall(url, 'GetShardIterator', {
+      StreamName: stream,
+      ShardId: shardId,
+      ShardIteratorType: 'TRIM_HORIZON',
+    });
     const json = await kinesisCall(url, 'GetRecords', { ShardIterator: jsonIt.body.ShardIterator });
     assert.equal(json.body.Records.length, 4);
-    json.body.Records.forEach((r: { ApproximateArrivalTimestamp: number; SequenceNumber: string; Data: string }, i: number) => {
-      assert.equal(taggedMillis(records[i]!['ApproximateArrivalTimestamp']), Math.round(r.ApproximateArrivalTimestamp * 1000));
-      assert.equal(records[i]!['SequenceNumber'], r.SequenceNumber);
-      assert.equal(Buffer.from(r.Data, 'base64').toString('hex'), payloads[i]!.toString('hex'));
-    });
+    json.body.Records.forEach(
+      (r: { ApproximateArrivalTimestamp: number; SequenceNumber: string; Data: string }, i: number) => {
+        assert.equal(
+          taggedMillis(records[i]!['ApproximateArrivalTimestamp']),
+          Math.round(r.ApproximateArrivalTimestamp * 1000),
+        );
+        assert.equal(records[i]!['SequenceNumber'], r.SequenceNumber);
+        assert.equal(Buffer.from(r.Data, 'base64').toString('hex'), payloads[i]!.toString('hex'));
+      },
+    );
   });
 
   it('GetShardIterator AT_TIMESTAMP takes tag 1 + integer epoch ms (and a bare number, leniently)', async () => {
     const all = await readFrom(cbor({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }));
     const last = all[all.length - 1]!;
     const lastMs = taggedMillis(last['ApproximateArrivalTimestamp']);
-    const expected = all.filter((r) => taggedMillis(r['ApproximateArrivalTimestamp']) >= lastMs).map((r) => r['SequenceNumber']);
+    const expected = all
+      .filter((r) => taggedMillis(r['ApproximateArrivalTimestamp']) >= lastMs)
+      .map((r) => r['SequenceNumber']);
 
     for (const Timestamp of [new Tagged(1, lastMs), lastMs]) {
-      const got = await readFrom(cbor({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'AT_TIMESTAMP', Timestamp }));
-      assert.deepEqual(got.map((r) => r['SequenceNumber']), expected);
+      const got = await readFrom(
+        cbor({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'AT_TIMESTAMP', Timestamp }),
+      );
+      assert.deepEqual(
+        got.map((r) => r['SequenceNumber']),
+        expected,
+      );
     }
     // One millisecond later leaves out every record that arrived at lastMs (once that is not in the future).
     while (Date.now() <= lastMs + 1) await new Promise((r) => setTimeout(r, 2));
-    const later = await readFrom(cbor({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Tagged(1, lastMs + 1) }));
+    const later = await readFrom(
+      cbor({
+        StreamName: stream,
+        ShardId: shardId,
+        ShardIteratorType: 'AT_TIMESTAMP',
+        Timestamp: new Tagged(1, lastMs + 1),
+      }),
+    );
     assert.deepEqual(later, []);
   });
 
@@ -152,17 +184,26 @@ describe('CBOR 1.1 data plane', () => {
     const res = await cborCall(url, 'ListStreams', cbor({}));
     assert.equal(res.status, 200);
     assert.ok(res.body.StreamNames.includes(stream));
-    taggedMillis(res.body.StreamSummaries.find((s: { StreamName: string }) => s.StreamName === stream).StreamCreationTimestamp);
+    taggedMillis(
+      res.body.StreamSummaries.find((s: { StreamName: string }) => s.StreamName === stream).StreamCreationTimestamp,
+    );
   });
 });
 
 describe('CBOR 1.1 errors', () => {
   it('unknown stream → 400 ResourceNotFoundException as a CBOR {__type, message} map', async () => {
-    const res = await cborCall(url, 'PutRecord', cbor({ StreamName: 'nope', PartitionKey: 'k', Data: Buffer.from('x') }));
+    const res = await cborCall(
+      url,
+      'PutRecord',
+      cbor({ StreamName: 'nope', PartitionKey: 'k', Data: Buffer.from('x') }),
+    );
     assert.equal(res.status, 400);
     assert.equal(res.headers.get('content-type'), CBOR);
     assert.equal(res.headers.get('x-amzn-errortype'), 'ResourceNotFoundException');
-    assert.deepEqual(res.body, { __type: 'ResourceNotFoundException', message: `Stream nope under account ${ACCOUNT} not found.` });
+    assert.deepEqual(res.body, {
+      __type: 'ResourceNotFoundException',
+      message: `Stream nope under account ${ACCOUNT} not found.`,
+    });
   });
 
   it('malformed CBOR → 400 SerializationException without a message', async () => {
@@ -177,9 +218,15 @@ describe('CBOR 1.1 errors', () => {
   it('a type error → SerializationException with Message, as JSON gives', async () => {
     const res = await cborCall(url, 'CreateStream', cbor({ StreamName: 'x', ShardCount: '1' }));
     assert.equal(res.status, 400);
-    assert.deepEqual(res.body, { __type: 'SerializationException', Message: 'class java.lang.String can not be converted to an Integer' });
+    assert.deepEqual(res.body, {
+      __type: 'SerializationException',
+      Message: 'class java.lang.String can not be converted to an Integer',
+    });
     const bytes = await cborCall(url, 'DescribeStreamSummary', cbor({ StreamName: Buffer.from('x') }));
-    assert.deepEqual(bytes.body, { __type: 'SerializationException', Message: 'class [B can not be converted to an String' });
+    assert.deepEqual(bytes.body, {
+      __type: 'SerializationException',
+      Message: 'class [B can not be converted to an String',
+    });
   });
 
   it('a validation error → the same ValidationException as JSON 1.1', async () => {

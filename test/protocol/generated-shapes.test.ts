@@ -11,7 +11,9 @@ const EXIT_NO_BOTOCORE = 3;
 const EXIT_OTHER_BOTOCORE = 4;
 
 test('checked-in generated shapes match a fresh generation from botocore', (t) => {
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'generate-shapes.mjs'), '--check'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'generate-shapes.mjs'), '--check'], {
+    encoding: 'utf8',
+  });
   if (r.status === EXIT_NO_BOTOCORE && process.env.CI !== 'true') {
     t.skip('botocore not installed (pip install botocore, or set BOTOCORE_DATA); required when CI=true');
     return;

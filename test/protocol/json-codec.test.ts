@@ -86,7 +86,10 @@ describe('encodeJsonError and toServiceError', () => {
       encodeJsonError(new ServiceError(CommonErrors.SerializationException, 'Expected list or null')).toString(),
       '{"__type":"SerializationException","Message":"Expected list or null"}',
     );
-    assert.equal(encodeJsonError(new ServiceError(CommonErrors.UnknownOperationException)).toString(), '{"__type":"UnknownOperationException"}');
+    assert.equal(
+      encodeJsonError(new ServiceError(CommonErrors.UnknownOperationException)).toString(),
+      '{"__type":"UnknownOperationException"}',
+    );
   });
 
   test('non-ServiceErrors become InternalFailure without leaking details', () => {

@@ -27,24 +27,51 @@ const BIG = 'class com.amazon.coral.value.json.numbers.TruncatingBigNumber';
 
 describe('decodeInput type checks (SerializationException)', () => {
   test('string members', () => {
-    assert.equal(serialization('DeleteStream', { StreamName: true }), 'class java.lang.Boolean can not be converted to an String');
+    assert.equal(
+      serialization('DeleteStream', { StreamName: true }),
+      'class java.lang.Boolean can not be converted to an String',
+    );
     assert.equal(serialization('DeleteStream', { StreamName: 23 }), `${BIG} can not be converted to an String`);
     assert.equal(serialization('DeleteStream', { StreamName: 34.56 }), `${BIG} can not be converted to an String`);
     assert.equal(serialization('DeleteStream', { StreamName: [] }), 'Start of list found where not expected');
-    assert.equal(serialization('DeleteStream', { StreamName: {} }), 'Start of structure or map found where not expected.');
+    assert.equal(
+      serialization('DeleteStream', { StreamName: {} }),
+      'Start of structure or map found where not expected.',
+    );
   });
 
   test('integer and long members', () => {
-    assert.equal(serialization('CreateStream', { StreamName: 'a', ShardCount: '23' }), 'class java.lang.String can not be converted to an Integer');
-    assert.equal(serialization('CreateStream', { StreamName: 'a', ShardCount: true }), 'class java.lang.Boolean can not be converted to an Integer');
-    assert.equal(serialization('CreateStream', { StreamName: 'a', ShardCount: [1] }), 'Start of list found where not expected');
-    assert.equal(serialization('CreateStream', { StreamName: 'a', ShardCount: {} }), 'Start of structure or map found where not expected.');
-    assert.equal(serialization('CreateStream', { StreamName: 'a', WarmThroughputMiBps: '1' }), 'class java.lang.String can not be converted to an Integer');
+    assert.equal(
+      serialization('CreateStream', { StreamName: 'a', ShardCount: '23' }),
+      'class java.lang.String can not be converted to an Integer',
+    );
+    assert.equal(
+      serialization('CreateStream', { StreamName: 'a', ShardCount: true }),
+      'class java.lang.Boolean can not be converted to an Integer',
+    );
+    assert.equal(
+      serialization('CreateStream', { StreamName: 'a', ShardCount: [1] }),
+      'Start of list found where not expected',
+    );
+    assert.equal(
+      serialization('CreateStream', { StreamName: 'a', ShardCount: {} }),
+      'Start of structure or map found where not expected.',
+    );
+    assert.equal(
+      serialization('CreateStream', { StreamName: 'a', WarmThroughputMiBps: '1' }),
+      'class java.lang.String can not be converted to an Integer',
+    );
   });
 
   test('boolean members', () => {
-    assert.equal(serialization('DeleteStream', { EnforceConsumerDeletion: 'hello' }), "'HELLO' can not be converted to an Boolean");
-    assert.equal(serialization('DeleteStream', { EnforceConsumerDeletion: 1 }), `${BIG} can not be converted to an Boolean`);
+    assert.equal(
+      serialization('DeleteStream', { EnforceConsumerDeletion: 'hello' }),
+      "'HELLO' can not be converted to an Boolean",
+    );
+    assert.equal(
+      serialization('DeleteStream', { EnforceConsumerDeletion: 1 }),
+      `${BIG} can not be converted to an Boolean`,
+    );
     assert.deepEqual(decodeInput(kinesisModel, 'DeleteStream', { StreamName: 's', EnforceConsumerDeletion: 'true' }), {
       StreamName: 's',
       EnforceConsumerDeletion: true,
@@ -53,15 +80,27 @@ describe('decodeInput type checks (SerializationException)', () => {
 
   test('blob members and base64 errors', () => {
     const base = { StreamName: 's', PartitionKey: 'p' };
-    assert.equal(serialization('PutRecord', { ...base, Data: true }), 'class java.lang.Boolean can not be converted to a Blob');
+    assert.equal(
+      serialization('PutRecord', { ...base, Data: true }),
+      'class java.lang.Boolean can not be converted to a Blob',
+    );
     assert.equal(serialization('PutRecord', { ...base, Data: 23 }), `${BIG} can not be converted to a Blob`);
-    assert.equal(serialization('PutRecord', { ...base, Data: {} }), 'Start of structure or map found where not expected.');
+    assert.equal(
+      serialization('PutRecord', { ...base, Data: {} }),
+      'Start of structure or map found where not expected.',
+    );
     assert.equal(
       serialization('PutRecord', { ...base, Data: '23456' }),
       "'23456' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 5",
     );
-    assert.equal(serialization('PutRecord', { ...base, Data: '=+/=' }), "'=+/=' can not be converted to a Blob: Invalid Base64 character: '='");
-    assert.equal(serialization('PutRecord', { ...base, Data: 'ab-_' }), "'ab-_' can not be converted to a Blob: Invalid Base64 character: '-'");
+    assert.equal(
+      serialization('PutRecord', { ...base, Data: '=+/=' }),
+      "'=+/=' can not be converted to a Blob: Invalid Base64 character: '='",
+    );
+    assert.equal(
+      serialization('PutRecord', { ...base, Data: 'ab-_' }),
+      "'ab-_' can not be converted to a Blob: Invalid Base64 character: '-'",
+    );
     assert.equal(
       serialization('PutRecord', { ...base, Data: '+/+=' }),
       "'+/+=' can not be converted to a Blob: Invalid last non-pad Base64 character dectected",
@@ -74,9 +113,18 @@ describe('decodeInput type checks (SerializationException)', () => {
 
   test('timestamp members', () => {
     const base = { ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_TIMESTAMP' };
-    assert.equal(serialization('GetShardIterator', { ...base, Timestamp: '23' }), 'class java.lang.String can not be converted to milliseconds since epoch');
-    assert.equal(serialization('GetShardIterator', { ...base, Timestamp: true }), 'class java.lang.Boolean can not be converted to milliseconds since epoch');
-    assert.equal(serialization('GetShardIterator', { ...base, Timestamp: [] }), 'Start of list found where not expected');
+    assert.equal(
+      serialization('GetShardIterator', { ...base, Timestamp: '23' }),
+      'class java.lang.String can not be converted to milliseconds since epoch',
+    );
+    assert.equal(
+      serialization('GetShardIterator', { ...base, Timestamp: true }),
+      'class java.lang.Boolean can not be converted to milliseconds since epoch',
+    );
+    assert.equal(
+      serialization('GetShardIterator', { ...base, Timestamp: [] }),
+      'Start of list found where not expected',
+    );
   });
 
   test('lists, maps and structures in the wrong place', () => {
@@ -93,7 +141,10 @@ describe('decodeInput type checks (SerializationException)', () => {
   });
 
   test('type errors win over validation errors and follow body order', () => {
-    assert.equal(serialization('CreateStream', { StreamName: 'a b', ShardCount: 'x' }), 'class java.lang.String can not be converted to an Integer');
+    assert.equal(
+      serialization('CreateStream', { StreamName: 'a b', ShardCount: 'x' }),
+      'class java.lang.String can not be converted to an Integer',
+    );
     assert.equal(serialization('PutRecord', { Data: 5, PartitionKey: 5 }), `${BIG} can not be converted to a Blob`);
     assert.equal(serialization('PutRecord', { PartitionKey: 5, Data: 5 }), `${BIG} can not be converted to an String`);
   });
@@ -111,7 +162,10 @@ describe('decodeInput conversions', () => {
       StreamName: 's',
       Bogus: 1,
       StreamARN: null,
-      Records: [{ Data: 'aGVsbG8=', PartitionKey: 'p', Extra: 'x', ExplicitHashKey: null }, { Data: '', PartitionKey: 'q' }],
+      Records: [
+        { Data: 'aGVsbG8=', PartitionKey: 'p', Extra: 'x', ExplicitHashKey: null },
+        { Data: '', PartitionKey: 'q' },
+      ],
     });
     assert.deepEqual(Object.keys(out).sort(), ['Records', 'StreamName']);
     const records = out['Records'] as Array<Record<string, unknown>>;
@@ -135,7 +189,10 @@ describe('decodeInput conversions', () => {
     const big = decodeError('GetRecords', { ShardIterator: 'it', Limit: 1e12 });
     assert.match(big.message, /Value '2147483647' at 'limit'/);
     const neg = decodeError('GetRecords', { ShardIterator: 'it', Limit: -0.5 });
-    assert.match(neg.message, /Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1/);
+    assert.match(
+      neg.message,
+      /Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1/,
+    );
   });
 
   test('maps keep their keys, including __proto__, as own properties', () => {

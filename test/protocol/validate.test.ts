@@ -33,7 +33,10 @@ describe('validation message format', () => {
   });
 
   test('singular wording and unquoted null for a missing required member', () => {
-    assert.equal(validation('PutRecords', { StreamName: 's' }), one(item('null', 'records', 'Member must not be null')));
+    assert.equal(
+      validation('PutRecords', { StreamName: 's' }),
+      one(item('null', 'records', 'Member must not be null')),
+    );
   });
 
   test('every failing rule of a member is listed, in AWS order', () => {
@@ -70,7 +73,10 @@ describe('constraint kinds', () => {
       validation('PutRecord', { StreamName: 's', PartitionKey: 'p', Data: '', ExplicitHashKey: '12a' }),
       one(item("'12a'", 'explicitHashKey', 'Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})')),
     );
-    assert.equal(validation('DeleteStream', { StreamName: 'abc def' }), one(item("'abc def'", 'streamName', STREAM_NAME_PATTERN)));
+    assert.equal(
+      validation('DeleteStream', { StreamName: 'abc def' }),
+      one(item("'abc def'", 'streamName', STREAM_NAME_PATTERN)),
+    );
   });
 
   test('enum values in AWS order', () => {
@@ -88,11 +94,17 @@ describe('constraint kinds', () => {
 
   test('numeric ranges', () => {
     assert.equal(
-      validation('UpdateMaxRecordSize', { StreamARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/s', MaxRecordSizeInKiB: 1023 }),
+      validation('UpdateMaxRecordSize', {
+        StreamARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/s',
+        MaxRecordSizeInKiB: 1023,
+      }),
       one(item("'1023'", 'maxRecordSizeInKiB', 'Member must have value greater than or equal to 1024')),
     );
     assert.equal(
-      validation('UpdateMaxRecordSize', { StreamARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/s', MaxRecordSizeInKiB: 10241 }),
+      validation('UpdateMaxRecordSize', {
+        StreamARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/s',
+        MaxRecordSizeInKiB: 10241,
+      }),
       one(item("'10241'", 'maxRecordSizeInKiB', 'Member must have value less than or equal to 10240')),
     );
   });
@@ -126,7 +138,10 @@ describe('constraint kinds', () => {
   });
 
   test('map size, keys and values', () => {
-    assert.equal(validation('AddTagsToStream', { StreamName: 's', Tags: {} }), one(item("'{}'", 'tags', 'Member must have length greater than or equal to 1')));
+    assert.equal(
+      validation('AddTagsToStream', { StreamName: 's', Tags: {} }),
+      one(item("'{}'", 'tags', 'Member must have length greater than or equal to 1')),
+    );
     assert.equal(
       validation('AddTagsToStream', { StreamName: 's', Tags: { a: '1', '': '2' } }),
       one(
@@ -182,10 +197,17 @@ describe('constraint kinds', () => {
       '2 validation errors detected: ' +
         [
           item("''", 'records.3.member.partitionKey', 'Member must have length greater than or equal to 1'),
-          item("'x'", 'records.3.member.explicitHashKey', 'Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})'),
+          item(
+            "'x'",
+            'records.3.member.explicitHashKey',
+            'Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})',
+          ),
         ].join('; '),
     );
-    assert.equal(validation('PutRecords', { StreamName: 's', Records: [{ Data: '' }] }), one(item('null', 'records.1.member.partitionKey', 'Member must not be null')));
+    assert.equal(
+      validation('PutRecords', { StreamName: 's', Records: [{ Data: '' }] }),
+      one(item('null', 'records.1.member.partitionKey', 'Member must not be null')),
+    );
   });
 
   test('at most 10 items; lists of structures render as Java objects', () => {
@@ -199,14 +221,24 @@ describe('constraint kinds', () => {
       /^Value '\[(com\.amazonaws\.kinesis\.v20131202\.PutRecordsRequestEntry@[0-9a-f]+, ){500}com\.amazonaws\.kinesis\.v20131202\.PutRecordsRequestEntry@[0-9a-f]+\]' at 'records' failed to satisfy constraint: Member must have length less than or equal to 500$/,
     );
     for (let i = 1; i < 10; i++) {
-      assert.equal(items[i], item("''", `records.${i}.member.partitionKey`, 'Member must have length greater than or equal to 1'));
+      assert.equal(
+        items[i],
+        item("''", `records.${i}.member.partitionKey`, 'Member must have length greater than or equal to 1'),
+      );
     }
   });
 });
 
 /** A tiny model for shapes Kinesis does not have (blob min, doubles, maps of structures). */
 const tinyModel: ServiceModel = {
-  metadata: { apiVersion: '2020-01-01', protocol: 'json', jsonVersion: '1.1', targetPrefix: 'Tiny', endpointPrefix: 'tiny', serviceId: 'Tiny' },
+  metadata: {
+    apiVersion: '2020-01-01',
+    protocol: 'json',
+    jsonVersion: '1.1',
+    targetPrefix: 'Tiny',
+    endpointPrefix: 'tiny',
+    serviceId: 'Tiny',
+  },
   operations: { Op: { input: 'OpInput', errors: [] } },
   shapes: {
     OpInput: {
@@ -226,26 +258,41 @@ describe('rendering of other shape types', () => {
   test('blobs render as a Java ByteBuffer with their byte length', () => {
     assert.equal(
       validation('Op', { Blob: 'AAAAAA==' }, tinyModel),
-      one(item("'java.nio.HeapByteBuffer[pos=0 lim=4 cap=4]'", 'blob', 'Member must have length less than or equal to 3')),
+      one(
+        item("'java.nio.HeapByteBuffer[pos=0 lim=4 cap=4]'", 'blob', 'Member must have length less than or equal to 3'),
+      ),
     );
     assert.equal(
       validation('Op', { Blob: '' }, tinyModel),
-      one(item("'java.nio.HeapByteBuffer[pos=0 lim=0 cap=0]'", 'blob', 'Member must have length greater than or equal to 1')),
+      one(
+        item(
+          "'java.nio.HeapByteBuffer[pos=0 lim=0 cap=0]'",
+          'blob',
+          'Member must have length greater than or equal to 1',
+        ),
+      ),
     );
   });
 
   test('doubles render like Java doubles', () => {
-    assert.equal(validation('Op', { Ratio: 3 }, tinyModel), one(item("'3.0'", 'ratio', 'Member must have value less than or equal to 2')));
-    assert.equal(validation('Op', { Ratio: 0.25 }, tinyModel), one(item("'0.25'", 'ratio', 'Member must have value greater than or equal to 0.5')));
+    assert.equal(
+      validation('Op', { Ratio: 3 }, tinyModel),
+      one(item("'3.0'", 'ratio', 'Member must have value less than or equal to 2')),
+    );
+    assert.equal(
+      validation('Op', { Ratio: 0.25 }, tinyModel),
+      one(item("'0.25'", 'ratio', 'Member must have value greater than or equal to 0.5')),
+    );
   });
 
   test('structure map values are checked under <map>.<key>', () => {
     assert.equal(
       validation('Op', { Things: { a: { Size: 1 }, b: {}, c: { Size: -1 } } }, tinyModel),
       '2 validation errors detected: ' +
-        [item('null', 'things.b.size', 'Member must not be null'), item("'-1'", 'things.c.size', 'Member must have value greater than or equal to 0')].join(
-          '; ',
-        ),
+        [
+          item('null', 'things.b.size', 'Member must not be null'),
+          item("'-1'", 'things.c.size', 'Member must have value greater than or equal to 0'),
+        ].join('; '),
     );
   });
 

@@ -24,11 +24,17 @@ export const fakeModel: ServiceModel = {
     ListStreams: { output: 'ListStreamsOutput', errors: [] },
   },
   shapes: {
-    EchoInput: { type: 'structure', members: { Name: { shape: 'Name' }, Count: { shape: 'Count' }, Data: { shape: 'Data' } } },
+    EchoInput: {
+      type: 'structure',
+      members: { Name: { shape: 'Name' }, Count: { shape: 'Count' }, Data: { shape: 'Data' } },
+    },
     Name: { type: 'string', min: 1, max: 10 },
     Count: { type: 'integer' },
     Data: { type: 'blob' },
-    ListStreamsOutput: { type: 'structure', members: { StreamNames: { shape: 'Names' }, HasMoreStreams: { shape: 'Bool' } } },
+    ListStreamsOutput: {
+      type: 'structure',
+      members: { StreamNames: { shape: 'Names' }, HasMoreStreams: { shape: 'Bool' } },
+    },
     Names: { type: 'list', member: { shape: 'Name' } },
     Bool: { type: 'boolean' },
   },

@@ -23,8 +23,23 @@ import { startServer, type RunningServer } from '../../src/server/index.js';
 import { signRaw, type Creds } from '../auth/sign.js';
 
 const ADMIN: Creds = { accessKeyId: 'AKIAFUZZADMIN001', secretAccessKey: 'fuzz-secret' };
-const OPERATIONS = ['PutRecord', 'PutRecords', 'CreateStream', 'ListStreams', 'GetRecords', 'DescribeStream', 'Nope', ''];
-const AUTH_ERRORS = new Set(['MissingAuthenticationTokenException', 'IncompleteSignatureException', 'InvalidSignatureException', 'UnrecognizedClientException', 'AccessDeniedException']);
+const OPERATIONS = [
+  'PutRecord',
+  'PutRecords',
+  'CreateStream',
+  'ListStreams',
+  'GetRecords',
+  'DescribeStream',
+  'Nope',
+  '',
+];
+const AUTH_ERRORS = new Set([
+  'MissingAuthenticationTokenException',
+  'IncompleteSignatureException',
+  'InvalidSignatureException',
+  'UnrecognizedClientException',
+  'AccessDeniedException',
+]);
 
 describe('fuzz: hostile input against a real server', () => {
   let dir: string;
@@ -38,10 +53,28 @@ describe('fuzz: hostile input against a real server', () => {
     const file = join(dir, 'credentials.json');
     await writeFile(
       file,
-      JSON.stringify({ principals: [{ name: 'admin', accountId: '111111111111', accessKeys: [ADMIN], policies: [{ Statement: { Effect: 'Allow', Action: '*', Resource: '*' } }] }] }),
+      JSON.stringify({
+        principals: [
+          {
+            name: 'admin',
+            accountId: '111111111111',
+            accessKeys: [ADMIN],
+            policies: [{ Statement: { Effect: 'Allow', Action: '*', Resource: '*' } }],
+          },
+        ],
+      }),
     );
     server = await startServer(
-      { host: '127.0.0.1', port: 0, dataDir: dir, logLevel: 'silent', authConfig: file, createStreamMs: 0, audit: 'off', maxBodyBytes: 2 * 1024 * 1024 },
+      {
+        host: '127.0.0.1',
+        port: 0,
+        dataDir: dir,
+        logLevel: 'silent',
+        authConfig: file,
+        createStreamMs: 0,
+        audit: 'off',
+        maxBodyBytes: 2 * 1024 * 1024,
+      },
       { limits: { firstBytesMs: 500, headersMs: 600, requestMs: 1500 } },
     );
     host = new URL(server.url).host;
@@ -54,7 +87,13 @@ describe('fuzz: hostile input against a real server', () => {
 
   after(async () => {
     // Everything written before the abuse is still there, unchanged.
-    const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: 'kept', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }));
+    const { ShardIterator } = await kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: 'kept',
+        ShardId: 'shardId-000000000000',
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
     const got = await kinesis.send(new GetRecordsCommand({ ShardIterator: ShardIterator! }));
     assert.deepEqual(
       got.Records!.map((r) => ({ data: Buffer.from(r.Data!).toString(), seq: r.SequenceNumber! })),
@@ -66,13 +105,25 @@ describe('fuzz: hostile input against a real server', () => {
   });
 
   async function post(body: Buffer, operation: string, sign = true, headers: Record<string, string> = {}) {
-    const base = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Kinesis_20131202.${operation}`, ...headers };
+    const base = {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `Kinesis_20131202.${operation}`,
+      ...headers,
+    };
     const signed = sign ? await signRaw(ADMIN, { host, headers: base, body }) : { headers: base, path: '/' };
     const res = await fetch(`${server.url}${signed.path}`, { method: 'POST', headers: signed.headers, body });
-    return { status: res.status, type: res.headers.get('x-amzn-errortype'), text: await res.text(), contentType: res.headers.get('content-type') ?? '' };
+    return {
+      status: res.status,
+      type: res.headers.get('x-amzn-errortype'),
+      text: await res.text(),
+      contentType: res.headers.get('content-type') ?? '',
+    };
   }
 
-  function assertAwsShaped(r: { status: number; type: string | null; text: string; contentType: string }, what: string): void {
+  function assertAwsShaped(
+    r: { status: number; type: string | null; text: string; contentType: string },
+    what: string,
+  ): void {
     assert.ok(r.status < 500, `${what}: server fault ${r.status} ${r.text}`);
     if (r.status === 200) return;
     if (r.contentType.includes('json')) {
@@ -87,15 +138,33 @@ describe('fuzz: hostile input against a real server', () => {
     fc.string().map((s) => Buffer.from(s)),
     fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
     fc.json().map((s) => Buffer.from(s)),
-    fc.jsonValue().map((v) => Buffer.from(JSON.stringify({ StreamName: 'kept', PartitionKey: 'p', Data: v, Records: [v], ShardIterator: v, Limit: v }))),
+    fc
+      .jsonValue()
+      .map((v) =>
+        Buffer.from(
+          JSON.stringify({ StreamName: 'kept', PartitionKey: 'p', Data: v, Records: [v], ShardIterator: v, Limit: v }),
+        ),
+      ),
     // Truncated valid bodies.
-    fc.nat({ max: 60 }).map((n) => Buffer.from(JSON.stringify({ StreamName: 'kept', PartitionKey: 'p', Data: 'aGVsbG8=' })).subarray(0, n)),
+    fc
+      .nat({ max: 60 })
+      .map((n) =>
+        Buffer.from(JSON.stringify({ StreamName: 'kept', PartitionKey: 'p', Data: 'aGVsbG8=' })).subarray(0, n),
+      ),
     // Invalid UTF-8 inside strings.
-    fc.uint8Array({ minLength: 1, maxLength: 8 }).map((b) => Buffer.concat([Buffer.from('{"StreamName":"'), Buffer.from([0xc3, 0x28, ...b]), Buffer.from('"}')])),
+    fc
+      .uint8Array({ minLength: 1, maxLength: 8 })
+      .map((b) => Buffer.concat([Buffer.from('{"StreamName":"'), Buffer.from([0xc3, 0x28, ...b]), Buffer.from('"}')])),
     // Huge and odd numbers.
-    fc.constantFrom('1e999999', '-0', '123456789012345678901234567890', '1.7976931348623157e309', 'NaN').map((n) => Buffer.from(`{"ShardCount":${n},"StreamName":"x","Limit":${n}}`)),
+    fc
+      .constantFrom('1e999999', '-0', '123456789012345678901234567890', '1.7976931348623157e309', 'NaN')
+      .map((n) => Buffer.from(`{"ShardCount":${n},"StreamName":"x","Limit":${n}}`)),
     // CBOR bytes sent as JSON.
-    fc.constant(Buffer.from([0xa1, 0x6a, 0x53, 0x74, 0x72, 0x65, 0x61, 0x6d, 0x4e, 0x61, 0x6d, 0x65, 0x64, 0x6b, 0x65, 0x70, 0x74])),
+    fc.constant(
+      Buffer.from([
+        0xa1, 0x6a, 0x53, 0x74, 0x72, 0x65, 0x61, 0x6d, 0x4e, 0x61, 0x6d, 0x65, 0x64, 0x6b, 0x65, 0x70, 0x74,
+      ]),
+    ),
   );
 
   it('fast-check bodies get AWS-shaped answers', async () => {
@@ -103,7 +172,10 @@ describe('fuzz: hostile input against a real server', () => {
       fc.asyncProperty(bodies, fc.constantFrom(...OPERATIONS), async (body, operation) => {
         // Record writes go to DescribeStream instead: a well-formed write is legitimate, and the
         // read-back at the end must see exactly the records written before.
-        const r = await post(body, operation === 'PutRecord' || operation === 'PutRecords' ? 'DescribeStream' : operation);
+        const r = await post(
+          body,
+          operation === 'PutRecord' || operation === 'PutRecords' ? 'DescribeStream' : operation,
+        );
         assertAwsShaped(r, `${operation} ${body.toString('hex').slice(0, 80)}`);
       }),
       { numRuns: 150 },
@@ -124,20 +196,31 @@ describe('fuzz: hostile input against a real server', () => {
     assert.equal(r.type, 'RequestEntityTooLargeException');
     assert.match(r.text, /1048576 bytes/);
     const data = Buffer.alloc(1024 * 1024, 7).toString('base64');
-    const ok = await post(Buffer.from(JSON.stringify({ StreamName: 'missing', Records: [{ PartitionKey: 'p', Data: data }] })), 'PutRecords');
+    const ok = await post(
+      Buffer.from(JSON.stringify({ StreamName: 'missing', Records: [{ PartitionKey: 'p', Data: data }] })),
+      'PutRecords',
+    );
     assert.equal(ok.type, 'ResourceNotFoundException');
   });
 
   it('bad signatures: mutated Authorization headers get auth errors', async () => {
     const body = Buffer.from('{}');
-    const good = await signRaw(ADMIN, { host, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.ListStreams' }, body });
+    const good = await signRaw(ADMIN, {
+      host,
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.ListStreams' },
+      body,
+    });
     const auth = good.headers['authorization']!;
     await fc.assert(
       // Letters and digits only: swapping separators (', ' for ',') can yield an equivalent header.
       fc.asyncProperty(fc.nat({ max: auth.length - 1 }), fc.constantFrom(...'aZ09xQ'), async (at, insert) => {
         fc.pre(/[a-zA-Z0-9]/.test(auth[at]!) && auth[at] !== insert);
         const mutated = auth.slice(0, at) + insert + auth.slice(at + 1);
-        const res = await fetch(`${server.url}/`, { method: 'POST', headers: { ...good.headers, authorization: mutated }, body }).catch(() => undefined);
+        const res = await fetch(`${server.url}/`, {
+          method: 'POST',
+          headers: { ...good.headers, authorization: mutated },
+          body,
+        }).catch(() => undefined);
         if (res === undefined) return; // fetch refuses some header bytes itself
         const type = res.headers.get('x-amzn-errortype');
         await res.text();
@@ -147,7 +230,10 @@ describe('fuzz: hostile input against a real server', () => {
     );
   });
 
-  function rawExchange(payload: Buffer | string, options: { end?: boolean } = {}): Promise<{ data: string; closed: boolean }> {
+  function rawExchange(
+    payload: Buffer | string,
+    options: { end?: boolean } = {},
+  ): Promise<{ data: string; closed: boolean }> {
     return new Promise((resolve) => {
       const socket = net.connect(server.port, '127.0.0.1');
       let data = '';
@@ -165,10 +251,15 @@ describe('fuzz: hostile input against a real server', () => {
     const hugeHeader = await rawExchange(`POST / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     assert.match(hugeHeader.data, /^HTTP\/1\.1 431|^HTTP\/1\.1 400|^$/);
     // Content-Length promises more than is sent, then the client half-closes.
-    const truncated = await rawExchange('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 100\r\n\r\n{"Stre', { end: true });
+    const truncated = await rawExchange(
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 100\r\n\r\n{"Stre',
+      { end: true },
+    );
     assert.ok(truncated.closed);
     // A bad HTTP/2 preface continuation.
-    const badH2 = await rawExchange(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.alloc(64, 0xff)]));
+    const badH2 = await rawExchange(
+      Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.alloc(64, 0xff)]),
+    );
     assert.ok(badH2.closed);
   });
 
@@ -186,7 +277,9 @@ describe('fuzz: hostile input against a real server', () => {
         resolve(true);
       });
     });
-    const slowBody = rawExchange('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 1000\r\n\r\n{');
+    const slowBody = rawExchange(
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 1000\r\n\r\n{',
+    );
     // Meanwhile a normal client is served.
     const listed = await kinesis.send(new ListStreamsCommand({}));
     assert.deepEqual(listed.StreamNames, ['kept']);

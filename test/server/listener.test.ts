@@ -22,7 +22,11 @@ interface H2Response {
   body: Buffer;
 }
 
-function h2Request(session: http2.ClientHttp2Session, headers: Record<string, string>, body: Buffer | string): Promise<H2Response> {
+function h2Request(
+  session: http2.ClientHttp2Session,
+  headers: Record<string, string>,
+  body: Buffer | string,
+): Promise<H2Response> {
   return new Promise((resolve, reject) => {
     const lower: Record<string, string> = { ':method': 'POST', ':path': '/' };
     for (const [k, v] of Object.entries(headers)) lower[k.toLowerCase()] = v;
@@ -109,7 +113,11 @@ describe('HTTP/1.1', () => {
   });
 
   it('answers 413 when Content-Length exceeds the cap and closes the connection', async () => {
-    const res = await fetch(server.url, { method: 'POST', headers: signedHeaders('Echo'), body: Buffer.alloc(MAX_BODY + 1, 0x20) });
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: signedHeaders('Echo'),
+      body: Buffer.alloc(MAX_BODY + 1, 0x20),
+    });
     assert.equal(res.status, 413);
     assert.equal(res.headers.get('x-amzn-errortype'), 'RequestEntityTooLargeException');
     assert.equal(res.headers.get('connection'), 'close');
@@ -121,7 +129,11 @@ describe('HTTP/1.1', () => {
       'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: Kinesis_20131202.Echo\r\n' +
       'Transfer-Encoding: chunked\r\n\r\n';
     const size = MAX_BODY + 1024;
-    const chunk = Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`), Buffer.alloc(size, 0x20), Buffer.from('\r\n0\r\n\r\n')]);
+    const chunk = Buffer.concat([
+      Buffer.from(`${size.toString(16)}\r\n`),
+      Buffer.alloc(size, 0x20),
+      Buffer.from('\r\n0\r\n\r\n'),
+    ]);
     const received = await rawExchange(server.port, [Buffer.from(head), chunk], /\r\n\r\n/);
     assert.match(received, /^HTTP\/1\.1 413 /);
   });
@@ -259,6 +271,9 @@ describe('lifecycle', () => {
   });
 
   it('rejects a port that is taken, with nothing left open', async () => {
-    await assert.rejects(startServer({ port: server.port }, { services: [fakeService()], logger: silentLogger }), /EADDRINUSE/);
+    await assert.rejects(
+      startServer({ port: server.port }, { services: [fakeService()], logger: silentLogger }),
+      /EADDRINUSE/,
+    );
   });
 });

@@ -32,14 +32,20 @@ describe('step 1: request ids and body cap', () => {
     const a = await server.inject({ headers: signedHeaders('Echo'), body: '{}' });
     const b = await server.inject({ method: 'GET', headers: {} });
     for (const res of [a, b]) {
-      assert.match(res.headers['x-amzn-requestid']!, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      assert.match(
+        res.headers['x-amzn-requestid']!,
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
       assert.equal(Buffer.from(res.headers['x-amz-id-2']!, 'base64').length, 72);
     }
     assert.notEqual(a.headers['x-amzn-requestid'], b.headers['x-amzn-requestid']);
   });
 
   it('answers 413 for a body above the cap', async () => {
-    const res = await server.inject({ headers: signedHeaders('Echo'), body: JSON.stringify({ Name: 'x'.repeat(3000) }) });
+    const res = await server.inject({
+      headers: signedHeaders('Echo'),
+      body: JSON.stringify({ Name: 'x'.repeat(3000) }),
+    });
     assert.equal(res.status, 413);
     assert.equal(res.headers['x-amzn-errortype'], 'RequestEntityTooLargeException');
     assert.ok(res.headers['x-amzn-requestid']);
@@ -111,7 +117,10 @@ describe('step 4: empty body', () => {
     const res = await server.inject({ headers: signedHeaders('Echo', { 'Content-Type': 'text/plain' }) });
     assert.equal(res.status, 400);
     assert.equal(res.headers['content-type'], 'application/x-amz-cbor-1.1');
-    assert.deepEqual(res.body, Buffer.concat([Buffer.from([0xa1]), cborText('__type'), cborText('SerializationException')]));
+    assert.deepEqual(
+      res.body,
+      Buffer.concat([Buffer.from([0xa1]), cborText('__type'), cborText('SerializationException')]),
+    );
   });
 });
 
@@ -146,25 +155,45 @@ describe('steps 6–7: parsing and legacy application/json', () => {
   });
 
   it('legacy JSON that does not parse → coral SerializationException envelope', async () => {
-    const res = await server.inject({ headers: signedHeaders('Echo', { 'Content-Type': 'application/json' }), body: 'nope' });
+    const res = await server.inject({
+      headers: signedHeaders('Echo', { 'Content-Type': 'application/json' }),
+      body: 'nope',
+    });
     assert.equal(res.status, 400);
     assert.equal(res.headers['content-type'], 'application/json');
-    assert.deepEqual(json(res.body), { Output: { __type: 'com.amazon.coral.service#SerializationException' }, Version: '1.0' });
+    assert.deepEqual(json(res.body), {
+      Output: { __type: 'com.amazon.coral.service#SerializationException' },
+      Version: '1.0',
+    });
   });
 
   it('legacy JSON that parses is never routed → 404 coral UnknownOperationException envelope', async () => {
-    const res = await server.inject({ headers: signedHeaders('Echo', { 'Content-Type': 'application/json' }), body: '{}' });
+    const res = await server.inject({
+      headers: signedHeaders('Echo', { 'Content-Type': 'application/json' }),
+      body: '{}',
+    });
     assert.equal(res.status, 404);
-    assert.deepEqual(json(res.body), { Output: { __type: 'com.amazon.coral.service#UnknownOperationException' }, Version: '1.0' });
+    assert.deepEqual(json(res.body), {
+      Output: { __type: 'com.amazon.coral.service#UnknownOperationException' },
+      Version: '1.0',
+    });
   });
 
   it('CBOR 1.1 bodies are decoded and answered in CBOR', async () => {
     // {"Name": "a", "Count": 2, "Data": h'010203'}
     const body = Buffer.concat([
-      Buffer.from([0xa3]), cborText('Name'), cborText('a'), cborText('Count'), Buffer.from([0x02]),
-      cborText('Data'), Buffer.from([0x43, 1, 2, 3]),
+      Buffer.from([0xa3]),
+      cborText('Name'),
+      cborText('a'),
+      cborText('Count'),
+      Buffer.from([0x02]),
+      cborText('Data'),
+      Buffer.from([0x43, 1, 2, 3]),
     ]);
-    const res = await server.inject({ headers: signedHeaders('Echo', { 'Content-Type': 'application/x-amz-cbor-1.1' }), body });
+    const res = await server.inject({
+      headers: signedHeaders('Echo', { 'Content-Type': 'application/x-amz-cbor-1.1' }),
+      body,
+    });
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-type'], 'application/x-amz-cbor-1.1');
     assert.equal(res.body.toString('hex'), body.toString('hex'));
@@ -178,12 +207,21 @@ describe('steps 6–7: parsing and legacy application/json', () => {
     assert.equal(res.status, 400);
     assert.equal(res.headers['content-type'], 'application/x-amz-cbor-1.1');
     assert.equal(res.headers['x-amzn-errortype'], 'SerializationException');
-    assert.deepEqual(res.body, Buffer.concat([Buffer.from([0xa1]), cborText('__type'), cborText('SerializationException')]));
+    assert.deepEqual(
+      res.body,
+      Buffer.concat([Buffer.from([0xa1]), cborText('__type'), cborText('SerializationException')]),
+    );
   });
 });
 
 describe('step 8: target', () => {
-  for (const target of ['Kinesis_20131202.Nope', 'Kinesis_20131202.ModelOnly', 'Kinesis_20131202', 'Other_2020.Echo', 'Kinesis_20131202.Echo.x']) {
+  for (const target of [
+    'Kinesis_20131202.Nope',
+    'Kinesis_20131202.ModelOnly',
+    'Kinesis_20131202',
+    'Other_2020.Echo',
+    'Kinesis_20131202.Echo.x',
+  ]) {
     it(`${target} → 400 UnknownOperationException`, async () => {
       const res = await server.inject({ headers: signedHeaders('', { 'X-Amz-Target': target }), body: '{}' });
       assert.equal(res.status, 400);
@@ -193,7 +231,10 @@ describe('step 8: target', () => {
   }
 
   it('routes by target prefix to the matching service', async () => {
-    const res = await server.inject({ headers: signedHeaders('', { 'X-Amz-Target': 'Firehose_20150804.Ping' }), body: '{}' });
+    const res = await server.inject({
+      headers: signedHeaders('', { 'X-Amz-Target': 'Firehose_20150804.Ping' }),
+      body: '{}',
+    });
     assert.equal(res.status, 200);
     assert.deepEqual(json(res.body), { pong: true });
   });
@@ -213,7 +254,11 @@ describe('step 9: authentication presence and shape', () => {
     'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20261125%2Fap-south-1%2Fkinesis%2Faws4_request' +
     '&X-Amz-Signature=abc&X-Amz-SignedHeaders=host&X-Amz-Date=20261125T120000Z';
 
-  async function expectError(res: { status: number; headers: Record<string, string>; body: Buffer }, type: string, message: string) {
+  async function expectError(
+    res: { status: number; headers: Record<string, string>; body: Buffer },
+    type: string,
+    message: string,
+  ) {
     // AWS answers authentication errors of a routable JSON/CBOR request with 400 (as kinesalite, checked against AWS).
     assert.equal(res.status, 400);
     assert.equal(res.headers['x-amzn-errortype'], type);
@@ -253,7 +298,11 @@ describe('step 9: authentication presence and shape', () => {
   });
 
   it('query form missing parameters → IncompleteSignatureException', async () => {
-    const res = await server.inject({ path: '/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=x', headers: base, body: '{}' });
+    const res = await server.inject({
+      path: '/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=x',
+      headers: base,
+      body: '{}',
+    });
     await expectError(
       res,
       'IncompleteSignatureException',
@@ -275,7 +324,11 @@ describe('step 9: authentication presence and shape', () => {
   });
 
   it('falls back to the configured account for other key ids, and reads the query credential', async () => {
-    const res = await server.inject({ path: `/?${query}`, headers: { ...base, 'X-Amz-Target': 'Kinesis_20131202.Whoami' }, body: '{}' });
+    const res = await server.inject({
+      path: `/?${query}`,
+      headers: { ...base, 'X-Amz-Target': 'Kinesis_20131202.Whoami' },
+      body: '{}',
+    });
     assert.equal(res.status, 200);
     const out = json(res.body) as Record<string, string>;
     assert.equal(out['region'], 'ap-south-1');
@@ -294,7 +347,10 @@ describe('authenticate hook', () => {
         logger: silentLogger,
         authenticate: ({ auth }) => {
           seen.push(auth.accessKeyId ?? '');
-          throw new ServiceError(CommonErrors.UnrecognizedClientException, 'The security token included in the request is invalid.');
+          throw new ServiceError(
+            CommonErrors.UnrecognizedClientException,
+            'The security token included in the request is invalid.',
+          );
         },
       },
     );
@@ -338,7 +394,10 @@ describe('decode, handler, encode', () => {
     const res = await server.inject({ headers: signedHeaders('Reject'), body: '{}' });
     assert.equal(res.status, 400);
     assert.equal(res.headers['x-amzn-errortype'], 'ResourceNotFoundException');
-    assert.deepEqual(json(res.body), { __type: 'ResourceNotFoundException', message: 'Stream s under account 000000000000 not found.' });
+    assert.deepEqual(json(res.body), {
+      __type: 'ResourceNotFoundException',
+      message: 'Stream s under account 000000000000 not found.',
+    });
   });
 
   it('answers any other exception with 500 InternalFailure without leaking it', async () => {

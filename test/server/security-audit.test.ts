@@ -4,14 +4,22 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateStreamCommand, PutRecordCommand, PutRecordsCommand, DescribeStreamCommand } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  PutRecordCommand,
+  PutRecordsCommand,
+  DescribeStreamCommand,
+} from '@aws-sdk/client-kinesis';
 import { silentLogger } from '../../src/protocol/index.js';
 import { createFileAuditSink } from '../../src/server/index.js';
 import { startTestServer } from '../helpers/server.js';
 
 async function lines(path: string): Promise<Array<Record<string, any>>> {
   const text = await readFile(path, 'utf8');
-  return text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, any>);
 }
 
 describe('audit log', () => {
@@ -19,14 +27,24 @@ describe('audit log', () => {
     const t = await startTestServer();
     try {
       await t.kinesis.send(new CreateStreamCommand({ StreamName: 'audited', ShardCount: 1 }));
-      await t.kinesis.send(new PutRecordCommand({ StreamName: 'audited', PartitionKey: 'k', Data: Buffer.from('secret payload') }));
-      await t.kinesis.send(new PutRecordsCommand({ StreamName: 'audited', Records: [{ PartitionKey: 'a', Data: Buffer.from('secret 2') }] }));
+      await t.kinesis.send(
+        new PutRecordCommand({ StreamName: 'audited', PartitionKey: 'k', Data: Buffer.from('secret payload') }),
+      );
+      await t.kinesis.send(
+        new PutRecordsCommand({
+          StreamName: 'audited',
+          Records: [{ PartitionKey: 'a', Data: Buffer.from('secret 2') }],
+        }),
+      );
       await assert.rejects(t.kinesis.send(new DescribeStreamCommand({ StreamName: 'missing' })));
       await t.server.flushAudit();
       const events = await lines(join(t.dataDir, 'audit', 'audit.log'));
       const text = JSON.stringify(events);
       assert.ok(!text.includes(Buffer.from('secret payload').toString('base64')), 'payload left out');
-      assert.deepEqual(events.map((e) => e.eventName), ['CreateStream', 'PutRecord', 'PutRecords', 'DescribeStream']);
+      assert.deepEqual(
+        events.map((e) => e.eventName),
+        ['CreateStream', 'PutRecord', 'PutRecords', 'DescribeStream'],
+      );
       const put = events[1]!;
       assert.equal(put.eventSource, 'kinesis.amazonaws.com');
       assert.equal(put.awsRegion, 'us-east-1');

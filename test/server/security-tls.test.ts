@@ -33,10 +33,13 @@ describe('TLS', () => {
     assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+$/);
     for (const protocol of ['h2', 'http/1.1']) {
       const negotiated = await new Promise<string | false>((resolve, reject) => {
-        const socket = tls.connect({ host: '127.0.0.1', port: server.port, ca: server.tls!.cert, ALPNProtocols: [protocol] }, () => {
-          resolve(socket.alpnProtocol ?? false);
-          socket.end();
-        });
+        const socket = tls.connect(
+          { host: '127.0.0.1', port: server.port, ca: server.tls!.cert, ALPNProtocols: [protocol] },
+          () => {
+            resolve(socket.alpnProtocol ?? false);
+            socket.end();
+          },
+        );
         socket.on('error', reject);
       });
       assert.equal(negotiated, protocol);
@@ -91,14 +94,24 @@ describe('TLS', () => {
 
   it('--tls self-signed generates a certificate and reports its fingerprint', async () => {
     const d = await mkdtemp(join(tmpdir(), 'tributary-tls-'));
-    const s = await startServer({ host: '127.0.0.1', port: 0, dataDir: d, logLevel: 'silent', tls: 'self-signed', audit: 'off' });
+    const s = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: d,
+      logLevel: 'silent',
+      tls: 'self-signed',
+      audit: 'off',
+    });
     try {
       assert.equal(s.tls!.selfSigned, true);
       const seen = await new Promise<string>((resolve, reject) => {
-        const socket = tls.connect({ host: '127.0.0.1', port: s.port, ca: s.tls!.cert, servername: 'localhost' }, () => {
-          resolve(socket.getPeerX509Certificate()!.fingerprint256);
-          socket.end();
-        });
+        const socket = tls.connect(
+          { host: '127.0.0.1', port: s.port, ca: s.tls!.cert, servername: 'localhost' },
+          () => {
+            resolve(socket.getPeerX509Certificate()!.fingerprint256);
+            socket.end();
+          },
+        );
         socket.on('error', reject);
       });
       assert.equal(seen, s.tls!.fingerprint256);

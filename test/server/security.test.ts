@@ -32,12 +32,27 @@ const TAILER: Creds = { accessKeyId: 'AKIATAILER000001', secretAccessKey: 'taile
 
 const credentialsFile = (extra: object[] = []) => ({
   principals: [
-    { name: 'admin', accountId: ACCOUNT, accessKeys: [ADMIN], policies: [{ Statement: [{ Effect: 'Allow', Action: 'kinesis:*', Resource: '*' }] }] },
+    {
+      name: 'admin',
+      accountId: ACCOUNT,
+      accessKeys: [ADMIN],
+      policies: [{ Statement: [{ Effect: 'Allow', Action: 'kinesis:*', Resource: '*' }] }],
+    },
     {
       name: 'writer',
       accountId: ACCOUNT,
       accessKeys: [WRITER],
-      policies: [{ Statement: [{ Effect: 'Allow', Action: ['kinesis:PutRecord', 'kinesis:PutRecords'], Resource: `arn:aws:kinesis:*:${ACCOUNT}:stream/w-*` }] }],
+      policies: [
+        {
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+              Resource: `arn:aws:kinesis:*:${ACCOUNT}:stream/w-*`,
+            },
+          ],
+        },
+      ],
     },
     {
       name: 'reader',
@@ -57,7 +72,15 @@ const credentialsFile = (extra: object[] = []) => ({
       accountId: ACCOUNT,
       accessKeys: [TAILER],
       policies: [
-        { Statement: [{ Effect: 'Allow', Action: ['kinesis:GetShardIterator', 'kinesis:GetRecords'], Resource: `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/other` }] },
+        {
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['kinesis:GetShardIterator', 'kinesis:GetRecords'],
+              Resource: `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/other`,
+            },
+          ],
+        },
       ],
     },
     ...extra,
@@ -67,7 +90,6 @@ const credentialsFile = (extra: object[] = []) => ({
 function client(url: string, creds: Creds): KinesisClient {
   return new KinesisClient({ endpoint: url, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
 }
-
 
 describe('security: SigV4 + policies against a real server', () => {
   let dir: string;
@@ -82,11 +104,19 @@ describe('security: SigV4 + policies against a real server', () => {
     dir = await mkdtemp(join(tmpdir(), 'tributary-sec-'));
     file = join(dir, 'credentials.json');
     await writeFile(file, JSON.stringify(credentialsFile()));
-    server = await startServer({ host: '127.0.0.1', port: 0, dataDir: dir, logLevel: 'silent', authConfig: file, createStreamMs: 0 });
+    server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: dir,
+      logLevel: 'silent',
+      authConfig: file,
+      createStreamMs: 0,
+    });
     admin = client(server.url, ADMIN);
     writer = client(server.url, WRITER);
     reader = client(server.url, READER);
-    for (const name of ['w-public', 'w-private', 'other']) await admin.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
+    for (const name of ['w-public', 'w-private', 'other'])
+      await admin.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
   });
   after(async () => {
     for (const c of [admin, writer, reader]) c.destroy();
@@ -97,15 +127,29 @@ describe('security: SigV4 + policies against a real server', () => {
   it('authorizes GetRecords against the stream its shard iterator names', async () => {
     const tailer = client(server.url, TAILER);
     try {
-      const own = await tailer.send(new GetShardIteratorCommand({ StreamName: 'other', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }));
+      const own = await tailer.send(
+        new GetShardIteratorCommand({
+          StreamName: 'other',
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
       const got = await tailer.send(new GetRecordsCommand({ ShardIterator: own.ShardIterator! }));
       assert.ok(Array.isArray(got.Records));
       // An iterator of another stream (obtained by someone allowed to) does not let the tailer read that stream.
-      const foreign = await admin.send(new GetShardIteratorCommand({ StreamName: 'w-public', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }));
+      const foreign = await admin.send(
+        new GetShardIteratorCommand({
+          StreamName: 'w-public',
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
       await rejects(
         tailer.send(new GetRecordsCommand({ ShardIterator: foreign.ShardIterator! })),
         'AccessDeniedException',
-        new RegExp(`^User: arn:aws:iam::${ACCOUNT}:user/tailer is not authorized to perform: kinesis:GetRecords on resource: arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/w-public`),
+        new RegExp(
+          `^User: arn:aws:iam::${ACCOUNT}:user/tailer is not authorized to perform: kinesis:GetRecords on resource: arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/w-public`,
+        ),
       );
     } finally {
       tailer.destroy();
@@ -123,10 +167,18 @@ describe('security: SigV4 + policies against a real server', () => {
 
   it('SDK: wrong secret → InvalidSignatureException; unknown key → UnrecognizedClientException', async () => {
     const bad = client(server.url, { ...ADMIN, secretAccessKey: 'not-the-secret' });
-    await rejects(bad.send(new ListStreamsCommand({})), 'InvalidSignatureException', /^The request signature we calculated does not match the signature you provided\./);
+    await rejects(
+      bad.send(new ListStreamsCommand({})),
+      'InvalidSignatureException',
+      /^The request signature we calculated does not match the signature you provided\./,
+    );
     bad.destroy();
     const unknown = client(server.url, { accessKeyId: 'AKIANOBODY000001', secretAccessKey: 'x' });
-    await rejects(unknown.send(new ListStreamsCommand({})), 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+    await rejects(
+      unknown.send(new ListStreamsCommand({})),
+      'UnrecognizedClientException',
+      'The security token included in the request is invalid.',
+    );
     unknown.destroy();
   });
 
@@ -136,7 +188,13 @@ describe('security: SigV4 + policies against a real server', () => {
       'AccessDeniedException',
       `User: arn:aws:iam::${ACCOUNT}:user/writer is not authorized to perform: kinesis:PutRecord on resource: arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/other because no identity-based policy allows the kinesis:PutRecord action`,
     );
-    const it0 = await admin.send(new GetShardIteratorCommand({ StreamName: 'other', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }));
+    const it0 = await admin.send(
+      new GetShardIteratorCommand({
+        StreamName: 'other',
+        ShardId: 'shardId-000000000000',
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
     const got = await admin.send(new GetRecordsCommand({ ShardIterator: it0.ShardIterator! }));
     assert.equal(got.Records!.length, 0);
   });
@@ -150,21 +208,39 @@ describe('security: SigV4 + policies against a real server', () => {
       return { status: res.status, json: (await res.json()) as { __type: string; message?: string } };
     };
     assert.equal((await send('/', base)).json.__type, 'MissingAuthenticationTokenException');
-    const incomplete = await send('/', { ...base, authorization: 'AWS4-HMAC-SHA256 Credential=AKIAADMIN0000001/20261125/us-east-1/kinesis/aws4_request' });
+    const incomplete = await send('/', {
+      ...base,
+      authorization: 'AWS4-HMAC-SHA256 Credential=AKIAADMIN0000001/20261125/us-east-1/kinesis/aws4_request',
+    });
     assert.equal(incomplete.json.__type, 'IncompleteSignatureException');
     const good = await signRaw(ADMIN, { host: host(), headers: base, body });
     assert.equal((await send(good.path, good.headers)).status, 200);
-    const wrongKey = await signRaw({ accessKeyId: 'AKIANOBODY000001', secretAccessKey: 'x' }, { host: host(), headers: base, body });
+    const wrongKey = await signRaw(
+      { accessKeyId: 'AKIANOBODY000001', secretAccessKey: 'x' },
+      { host: host(), headers: base, body },
+    );
     assert.equal((await send(wrongKey.path, wrongKey.headers)).json.__type, 'UnrecognizedClientException');
-    const old = await signRaw(ADMIN, { host: host(), headers: base, body, signingDate: new Date(Date.now() - 20 * 60_000) });
+    const old = await signRaw(ADMIN, {
+      host: host(),
+      headers: base,
+      body,
+      signingDate: new Date(Date.now() - 20 * 60_000),
+    });
     const expired = await send(old.path, old.headers);
     assert.equal(expired.json.__type, 'InvalidSignatureException');
-    assert.match(expired.json.message!, /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/);
+    assert.match(
+      expired.json.message!,
+      /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/,
+    );
     const tampered = await send(good.path, { ...good.headers, 'x-amz-target': 'Kinesis_20131202.DescribeLimits' });
     assert.equal(tampered.json.__type, 'InvalidSignatureException');
     const presigned = await signRaw(ADMIN, { host: host(), headers: base, body, presign: { expiresIn: 60 } });
     assert.equal((await send(presigned.path, { ...base, host: host() })).status, 200);
-    const bothForms = await send(presigned.path, { ...base, authorization: good.headers['authorization']!, 'x-amz-date': good.headers['x-amz-date']! });
+    const bothForms = await send(presigned.path, {
+      ...base,
+      authorization: good.headers['authorization']!,
+      'x-amz-date': good.headers['x-amz-date']!,
+    });
     assert.equal(bothForms.json.__type, 'InvalidSignatureException');
   });
 
@@ -172,10 +248,34 @@ describe('security: SigV4 + policies against a real server', () => {
     const calls: Array<{ who: string; op: string; stream: string; promise: Promise<unknown> }> = [];
     for (let i = 0; i < 40; i++) {
       for (const stream of ['w-public', 'w-private', 'other']) {
-        calls.push({ who: 'writer', op: 'put', stream, promise: writer.send(new PutRecordCommand({ StreamName: stream, PartitionKey: `k${i}`, Data: Buffer.from(`${i}`) })) });
-        calls.push({ who: 'reader', op: 'put', stream, promise: reader.send(new PutRecordCommand({ StreamName: stream, PartitionKey: `k${i}`, Data: Buffer.from(`${i}`) })) });
-        calls.push({ who: 'writer', op: 'describe', stream, promise: writer.send(new DescribeStreamSummaryCommand({ StreamName: stream })) });
-        calls.push({ who: 'reader', op: 'describe', stream, promise: reader.send(new DescribeStreamSummaryCommand({ StreamName: stream })) });
+        calls.push({
+          who: 'writer',
+          op: 'put',
+          stream,
+          promise: writer.send(
+            new PutRecordCommand({ StreamName: stream, PartitionKey: `k${i}`, Data: Buffer.from(`${i}`) }),
+          ),
+        });
+        calls.push({
+          who: 'reader',
+          op: 'put',
+          stream,
+          promise: reader.send(
+            new PutRecordCommand({ StreamName: stream, PartitionKey: `k${i}`, Data: Buffer.from(`${i}`) }),
+          ),
+        });
+        calls.push({
+          who: 'writer',
+          op: 'describe',
+          stream,
+          promise: writer.send(new DescribeStreamSummaryCommand({ StreamName: stream })),
+        });
+        calls.push({
+          who: 'reader',
+          op: 'describe',
+          stream,
+          promise: reader.send(new DescribeStreamSummaryCommand({ StreamName: stream })),
+        });
       }
     }
     const expected = (who: string, op: string, stream: string): boolean =>
@@ -184,15 +284,30 @@ describe('security: SigV4 + policies against a real server', () => {
     outcomes.forEach((o, i) => {
       const c = calls[i]!;
       const allowed = expected(c.who, c.op, c.stream);
-      if (allowed) assert.equal(o.status, 'fulfilled', `${c.who} ${c.op} ${c.stream}: ${o.status === 'rejected' ? (o.reason as Error).message : ''}`);
+      if (allowed)
+        assert.equal(
+          o.status,
+          'fulfilled',
+          `${c.who} ${c.op} ${c.stream}: ${o.status === 'rejected' ? (o.reason as Error).message : ''}`,
+        );
       else {
         assert.equal(o.status, 'rejected', `${c.who} ${c.op} ${c.stream} should be denied`);
         assert.equal((o.reason as Error).name, 'AccessDeniedException');
       }
     });
     // Exactly the writer's 40 records landed in each w- stream, none elsewhere.
-    for (const [stream, count] of [['w-public', 40], ['w-private', 40], ['other', 0]] as const) {
-      const { ShardIterator } = await admin.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }));
+    for (const [stream, count] of [
+      ['w-public', 40],
+      ['w-private', 40],
+      ['other', 0],
+    ] as const) {
+      const { ShardIterator } = await admin.send(
+        new GetShardIteratorCommand({
+          StreamName: stream,
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
       const got = await admin.send(new GetRecordsCommand({ ShardIterator: ShardIterator! }));
       assert.equal(got.Records!.length, count, stream);
     }
@@ -204,7 +319,16 @@ describe('security: SigV4 + policies against a real server', () => {
     await rejects(c.send(new ListStreamsCommand({})), 'UnrecognizedClientException');
     await writeFile(
       file,
-      JSON.stringify(credentialsFile([{ name: 'newbie', accountId: ACCOUNT, accessKeys: [newbie], policies: [{ Statement: { Effect: 'Allow', Action: 'kinesis:List*', Resource: '*' } }] }])),
+      JSON.stringify(
+        credentialsFile([
+          {
+            name: 'newbie',
+            accountId: ACCOUNT,
+            accessKeys: [newbie],
+            policies: [{ Statement: { Effect: 'Allow', Action: 'kinesis:List*', Resource: '*' } }],
+          },
+        ]),
+      ),
     );
     assert.equal(await server.reloadCredentials(), true);
     await c.send(new ListStreamsCommand({}));
@@ -215,7 +339,10 @@ describe('security: SigV4 + policies against a real server', () => {
     await writeFile(file, JSON.stringify(credentialsFile()));
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const r = await c.send(new ListStreamsCommand({})).then(() => 'ok', (e: Error) => e.name);
+      const r = await c.send(new ListStreamsCommand({})).then(
+        () => 'ok',
+        (e: Error) => e.name,
+      );
       if (r === 'UnrecognizedClientException') break;
       assert.ok(Date.now() < deadline, 'file change not picked up');
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -225,13 +352,26 @@ describe('security: SigV4 + policies against a real server', () => {
 
   const awsSkip = requireTool('aws CLI', { cmd: '/usr/bin/aws', args: ['--version'] });
   it('aws CLI signs requests that pass; a wrong secret fails', { skip: awsSkip }, async () => {
-    const env = (secret: string) => ({ ...process.env, AWS_ACCESS_KEY_ID: ADMIN.accessKeyId, AWS_SECRET_ACCESS_KEY: secret, AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' });
-    const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', server.url, '--output', 'json', 'kinesis', 'list-streams'], { env: env(ADMIN.secretAccessKey) });
-    assert.ok((JSON.parse(stdout) as { StreamNames: string[] }).StreamNames.includes('w-public'));
-    await assert.rejects(run('/usr/bin/aws', ['--endpoint-url', server.url, 'kinesis', 'list-streams'], { env: env('wrong-secret') }), (e: Error & { stderr?: string }) => {
-      assert.match(e.stderr ?? '', /InvalidSignatureException/);
-      return true;
+    const env = (secret: string) => ({
+      ...process.env,
+      AWS_ACCESS_KEY_ID: ADMIN.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: secret,
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_PAGER: '',
     });
+    const { stdout } = await run(
+      '/usr/bin/aws',
+      ['--endpoint-url', server.url, '--output', 'json', 'kinesis', 'list-streams'],
+      { env: env(ADMIN.secretAccessKey) },
+    );
+    assert.ok((JSON.parse(stdout) as { StreamNames: string[] }).StreamNames.includes('w-public'));
+    await assert.rejects(
+      run('/usr/bin/aws', ['--endpoint-url', server.url, 'kinesis', 'list-streams'], { env: env('wrong-secret') }),
+      (e: Error & { stderr?: string }) => {
+        assert.match(e.stderr ?? '', /InvalidSignatureException/);
+        return true;
+      },
+    );
   });
 
   const botoSkip = requireTool('python3-boto3', { cmd: 'python3', args: ['-c', 'import boto3'] });
@@ -251,8 +391,17 @@ describe('security: start-up modes', () => {
   it('refuses a non-loopback address without credentials, allows it with --allow-anonymous', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tributary-sec-'));
     try {
-      await assert.rejects(startServer({ host: '0.0.0.0', port: 0, dataDir: dir, logLevel: 'silent' }), { code: 'TRIB_ERR_INSECURE' });
-      const open = await startServer({ host: '0.0.0.0', port: 0, dataDir: dir, logLevel: 'silent', allowAnonymous: true, audit: 'off' });
+      await assert.rejects(startServer({ host: '0.0.0.0', port: 0, dataDir: dir, logLevel: 'silent' }), {
+        code: 'TRIB_ERR_INSECURE',
+      });
+      const open = await startServer({
+        host: '0.0.0.0',
+        port: 0,
+        dataDir: dir,
+        logLevel: 'silent',
+        allowAnonymous: true,
+        audit: 'off',
+      });
       assert.equal(open.securityMode, 'open');
       await open.close();
     } finally {

@@ -6,7 +6,13 @@ import { crc32 } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openLocalBackend } from '../../src/storage/local/index.js';
-import { FRAME_HEADER_BYTES, FrameDecoder, FrameEncoder, frameCrc, FrameStatus } from '../../src/storage/local/frame-codec.js';
+import {
+  FRAME_HEADER_BYTES,
+  FrameDecoder,
+  FrameEncoder,
+  frameCrc,
+  FrameStatus,
+} from '../../src/storage/local/frame-codec.js';
 
 const root = mkdtempSync(join(tmpdir(), 'trib-frame-'));
 after(() => rm(root, { recursive: true, force: true }));
@@ -29,7 +35,11 @@ describe('frame codec', () => {
     const data = bytes(4096, 7);
     for (let len = 0; len <= 600; len++) {
       for (const start of [0, 1, 3, 8, 13]) {
-        assert.equal(frameCrc(data, start, start + len), crc32(data.subarray(start, start + len)), `length ${len} at ${start}`);
+        assert.equal(
+          frameCrc(data, start, start + len),
+          crc32(data.subarray(start, start + len)),
+          `length ${len} at ${start}`,
+        );
       }
     }
     assert.equal(frameCrc(data, 0, data.length), crc32(data));
@@ -71,12 +81,20 @@ describe('frame codec', () => {
     let backend = await openLocalBackend(dir, options);
     const log = await backend.logs.open('d');
     for (let i = 0; i < 20; i++) {
-      await log.append(Array.from({ length: 10 }, (_, j) => ({ key: `k${j}`, value: bytes(100, i * 10 + j + 1) })), 1000 + i);
+      await log.append(
+        Array.from({ length: 10 }, (_, j) => ({ key: `k${j}`, value: bytes(100, i * 10 + j + 1) })),
+        1000 + i,
+      );
     }
     await backend.close();
     // The first segment is sealed (its index trusted at open), so the damage is only found by the read's CRC check.
     const logDir = join(dir, 'logs', 'd');
-    const first = join(logDir, readdirSync(logDir).filter((n) => n.endsWith('.log')).sort()[0]!);
+    const first = join(
+      logDir,
+      readdirSync(logDir)
+        .filter((n) => n.endsWith('.log'))
+        .sort()[0]!,
+    );
     const file = readFileSync(first);
     file[FRAME_HEADER_BYTES + 200]! ^= 0x01;
     writeFileSync(first, file);
@@ -84,7 +102,9 @@ describe('frame codec', () => {
     backend = await openLocalBackend(dir, options);
     try {
       const reopened = await backend.logs.open('d');
-      await assert.rejects(reopened.read(0, { maxRecords: 10_000, maxBytes: 1 << 20 }), { code: 'TRIB_ERR_STORAGE_CORRUPT' });
+      await assert.rejects(reopened.read(0, { maxRecords: 10_000, maxBytes: 1 << 20 }), {
+        code: 'TRIB_ERR_STORAGE_CORRUPT',
+      });
     } finally {
       await backend.close();
     }

@@ -51,7 +51,10 @@ function sameRecords(actual: readonly LogRecord[], expected: readonly LogRecord[
 }
 
 const batchesArb = fc.array(
-  fc.array(fc.record({ key: fc.string({ maxLength: 12 }), value: fc.uint8Array({ maxLength: 120 }) }), { minLength: 1, maxLength: 8 }),
+  fc.array(fc.record({ key: fc.string({ maxLength: 12 }), value: fc.uint8Array({ maxLength: 120 }) }), {
+    minLength: 1,
+    maxLength: 8,
+  }),
   { minLength: 1, maxLength: 25 },
 );
 
@@ -79,7 +82,10 @@ describe('local log recovery', () => {
           await b.close();
 
           const logDir = join(dir, 'logs', 'p');
-          const tail = readdirSync(logDir).filter((n) => n.endsWith('.log')).sort().at(-1)!;
+          const tail = readdirSync(logDir)
+            .filter((n) => n.endsWith('.log'))
+            .sort()
+            .at(-1)!;
           const tailPath = join(logDir, tail);
           const frames = framesOf(tailPath);
           const size = readFileSync(tailPath).length;
@@ -112,7 +118,13 @@ describe('local log recovery', () => {
           assert.equal(again.nextOffset, keptEnd);
           sameRecords(await again.read(0, ALL), expected);
           // Appends continue right after the last whole batch and read back.
-          const r = await again.append([{ key: 'new', value: new Uint8Array([1, 2, 3]) }, { key: 'new2', value: new Uint8Array(0) }], 5);
+          const r = await again.append(
+            [
+              { key: 'new', value: new Uint8Array([1, 2, 3]) },
+              { key: 'new2', value: new Uint8Array(0) },
+            ],
+            5,
+          );
           assert.equal(r.firstOffset, keptEnd);
           assert.ok(r.timestamp >= (expected.at(-1)?.timestamp ?? 0));
           await b.close();
@@ -120,7 +132,10 @@ describe('local log recovery', () => {
           const third = await b.logs.open('p');
           assert.equal(third.nextOffset, keptEnd + 2);
           const tailRecs = await third.read(keptEnd, ALL);
-          assert.deepEqual(tailRecs.map((x) => x.key), ['new', 'new2']);
+          assert.deepEqual(
+            tailRecs.map((x) => x.key),
+            ['new', 'new2'],
+          );
         } finally {
           await b.close();
           await rm(dir, { recursive: true, force: true });

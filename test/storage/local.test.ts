@@ -24,7 +24,10 @@ function localFactory(name: string, options: Partial<LocalBackendOptions>) {
 // and trims cross many segments and index points.
 storageConformance('local (defaults)', localFactory('defaults', {}));
 storageConformance('local (small segments)', localFactory('small', { segmentBytes: 2048, indexIntervalBytes: 128 }));
-storageConformance('local (durability none)', localFactory('none', { durability: { kind: 'none' }, segmentBytes: 4096 }));
+storageConformance(
+  'local (durability none)',
+  localFactory('none', { durability: { kind: 'none' }, segmentBytes: 4096 }),
+);
 
 describe('local backend specifics', () => {
   it('trim deletes whole expired segments only', async () => {
@@ -34,7 +37,10 @@ describe('local backend specifics', () => {
       const log = await b.logs.open('s');
       // 10 batches of ~ 5 x 70 bytes at times 0..9: several segments.
       for (let t = 0; t < 10; t++) {
-        await log.append(Array.from({ length: 5 }, () => ({ key: 'k', value: new Uint8Array(30) })), t * 100);
+        await log.append(
+          Array.from({ length: 5 }, () => ({ key: 'k', value: new Uint8Array(30) })),
+          t * 100,
+        );
       }
       const logDir = join(dir, 'logs', 's');
       const segmentsBefore = readdirSync(logDir).filter((n) => n.endsWith('.log')).length;
@@ -48,7 +54,9 @@ describe('local backend specifics', () => {
       const segmentsAfter = readdirSync(logDir).filter((n) => n.endsWith('.log')).length;
       assert.ok(segmentsAfter < segmentsBefore);
       // Segment files are named by their zero-padded base offset.
-      const first = readdirSync(logDir).filter((n) => n.endsWith('.log')).sort()[0]!;
+      const first = readdirSync(logDir)
+        .filter((n) => n.endsWith('.log'))
+        .sort()[0]!;
       assert.equal(first, `${String(start).padStart(20, '0')}.log`);
     } finally {
       await b.close();

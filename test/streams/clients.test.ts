@@ -39,15 +39,35 @@ describe('real clients', () => {
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     };
     const aws = async (...args: string[]) => {
-      const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', t.server.url, '--output', 'json', 'kinesis', ...args], { env });
+      const { stdout } = await run(
+        '/usr/bin/aws',
+        ['--endpoint-url', t.server.url, '--output', 'json', 'kinesis', ...args],
+        { env },
+      );
       return stdout.trim() ? JSON.parse(stdout) : {};
     };
     await aws('create-stream', '--stream-name', 'cli', '--shard-count', '1');
     await aws('wait', 'stream-exists', '--stream-name', 'cli');
-    const put = await aws('put-record', '--stream-name', 'cli', '--partition-key', 'k', '--data', Buffer.from('hello cli').toString('base64'));
+    const put = await aws(
+      'put-record',
+      '--stream-name',
+      'cli',
+      '--partition-key',
+      'k',
+      '--data',
+      Buffer.from('hello cli').toString('base64'),
+    );
     assert.match(put.SequenceNumber, /^\d{56}$/);
     assert.equal(put.ShardId, 'shardId-000000000000');
-    const { ShardIterator } = await aws('get-shard-iterator', '--stream-name', 'cli', '--shard-id', 'shardId-000000000000', '--shard-iterator-type', 'TRIM_HORIZON');
+    const { ShardIterator } = await aws(
+      'get-shard-iterator',
+      '--stream-name',
+      'cli',
+      '--shard-id',
+      'shardId-000000000000',
+      '--shard-iterator-type',
+      'TRIM_HORIZON',
+    );
     const got = await aws('get-records', '--shard-iterator', ShardIterator);
     assert.equal(got.Records.length, 1);
     assert.equal(Buffer.from(got.Records[0].Data, 'base64').toString(), 'hello cli');

@@ -15,9 +15,13 @@ import { freePort } from '../helpers/net.js';
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 
 async function startChild(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--create-stream-ms', '0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--create-stream-ms', '0'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const url = `http://127.0.0.1:${port}`;
@@ -80,7 +84,13 @@ describe('crash safety', () => {
 
       child = await startChild(dataDir, port);
       for (const shardId of ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002']) {
-        let it = (await kinesisCall(url, 'GetShardIterator', { StreamName: 'crash', ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' })).body.ShardIterator;
+        let it = (
+          await kinesisCall(url, 'GetShardIterator', {
+            StreamName: 'crash',
+            ShardId: shardId,
+            ShardIteratorType: 'TRIM_HORIZON',
+          })
+        ).body.ShardIterator;
         const read: Array<[string, string]> = [];
         for (;;) {
           const r = await kinesisCall(url, 'GetRecords', { ShardIterator: it, Limit: 10000 });
@@ -95,11 +105,15 @@ describe('crash safety', () => {
         for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i]! > seqs[i - 1]!, 'sequence numbers increase');
         const readSet = new Map(read);
         const mine = (acked.get(shardId) ?? []).sort((a, b) => (BigInt(a[0]) < BigInt(b[0]) ? -1 : 1));
-        for (const [seq, payload] of mine) assert.equal(readSet.get(seq), payload, `acknowledged ${payload} (${seq}) is present`);
+        for (const [seq, payload] of mine)
+          assert.equal(readSet.get(seq), payload, `acknowledged ${payload} (${seq}) is present`);
         // Acknowledged records appear in the log in the order of their sequence numbers.
         const mineSet = new Set(mine.map(([s]) => s));
         const order = read.filter(([s]) => mineSet.has(s)).map(([s]) => s);
-        assert.deepEqual(order, mine.map(([s]) => s));
+        assert.deepEqual(
+          order,
+          mine.map(([s]) => s),
+        );
       }
       // Writes continue after recovery with fresh sequence numbers.
       const after = await kinesisCall(url, 'PutRecord', { StreamName: 'crash', PartitionKey: 'after', Data: 'YQ==' });

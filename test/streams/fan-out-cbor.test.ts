@@ -25,9 +25,13 @@ describe('SubscribeToShard over CBOR', () => {
   it('answers a CBOR subscription with CBOR event payloads', async () => {
     await t.kinesis.send(new CreateStreamCommand({ StreamName: 'cbor-efo', ShardCount: 1 }));
     const streamArn = 'arn:aws:kinesis:us-east-1:000000000000:stream/cbor-efo';
-    const consumer = (await t.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: 'java-app' }))).Consumer!;
+    const consumer = (
+      await t.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: 'java-app' }))
+    ).Consumer!;
     const before = Date.now();
-    await t.kinesis.send(new PutRecordCommand({ StreamName: 'cbor-efo', PartitionKey: 'k', Data: Buffer.from('hello cbor') }));
+    await t.kinesis.send(
+      new PutRecordCommand({ StreamName: 'cbor-efo', PartitionKey: 'k', Data: Buffer.from('hello cbor') }),
+    );
 
     const session = connect(t.server.url);
     const frames: Array<{ headers: Record<string, { value: unknown }>; body: Uint8Array }> = [];

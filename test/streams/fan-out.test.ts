@@ -28,16 +28,25 @@ const ACCOUNT = '000000000000';
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-
 type Events = AsyncIterator<SubscribeToShardEventStream>;
 
-async function subscribe(kinesis: KinesisClient, consumerArn: string, position: StartingPosition, shardId = 'shardId-000000000000'): Promise<Events> {
-  const res = await kinesis.send(new SubscribeToShardCommand({ ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: position }));
+async function subscribe(
+  kinesis: KinesisClient,
+  consumerArn: string,
+  position: StartingPosition,
+  shardId = 'shardId-000000000000',
+): Promise<Events> {
+  const res = await kinesis.send(
+    new SubscribeToShardCommand({ ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: position }),
+  );
   return res.EventStream![Symbol.asyncIterator]();
 }
 
 /** Reads events until `count` records arrived; returns their data and the last event's continuation. */
-async function records(events: Events, count: number): Promise<{ data: string[]; continuation: string; millisBehind: number }> {
+async function records(
+  events: Events,
+  count: number,
+): Promise<{ data: string[]; continuation: string; millisBehind: number }> {
   const data: string[] = [];
   let continuation = '';
   let millisBehind = -1;
@@ -80,18 +89,24 @@ describe('enhanced fan-out with the AWS SDK v3', () => {
       assert.equal(c.ConsumerStatus, 'ACTIVE'); // --create-stream-ms 0: ACTIVE at once
       assert.ok(c.ConsumerCreationTimestamp instanceof Date);
 
-      const byArn = (await kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: c.ConsumerARN }))).ConsumerDescription!;
+      const byArn = (await kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: c.ConsumerARN })))
+        .ConsumerDescription!;
       assert.equal(byArn.StreamARN, streamArn);
       assert.equal(byArn.ConsumerARN, c.ConsumerARN);
-      const byName = (await kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: 'app-1' })))
-        .ConsumerDescription!;
+      const byName = (
+        await kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: 'app-1' }))
+      ).ConsumerDescription!;
       assert.deepEqual(byName, byArn);
 
-      const summary = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'efo' }))).StreamDescriptionSummary!;
+      const summary = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'efo' })))
+        .StreamDescriptionSummary!;
       assert.equal(summary.ConsumerCount, 1);
 
       await kinesis.send(new DeregisterStreamConsumerCommand({ ConsumerARN: c.ConsumerARN }));
-      await rejects(kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: c.ConsumerARN })), 'ResourceNotFoundException');
+      await rejects(
+        kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: c.ConsumerARN })),
+        'ResourceNotFoundException',
+      );
     });
 
     it('pages ListStreamConsumers with MaxResults and NextToken', async () => {
@@ -99,10 +114,18 @@ describe('enhanced fan-out with the AWS SDK v3', () => {
       const arn = `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/efo-list`;
       for (const name of ['c', 'a', 'b']) await register(name, arn);
       const first = await kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn, MaxResults: 2 }));
-      assert.deepEqual(first.Consumers!.map((c) => c.ConsumerName), ['a', 'b']);
+      assert.deepEqual(
+        first.Consumers!.map((c) => c.ConsumerName),
+        ['a', 'b'],
+      );
       assert.ok(first.NextToken);
-      const second = await kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn, MaxResults: 2, NextToken: first.NextToken }));
-      assert.deepEqual(second.Consumers!.map((c) => c.ConsumerName), ['c']);
+      const second = await kinesis.send(
+        new ListStreamConsumersCommand({ StreamARN: arn, MaxResults: 2, NextToken: first.NextToken }),
+      );
+      assert.deepEqual(
+        second.Consumers!.map((c) => c.ConsumerName),
+        ['c'],
+      );
       assert.equal(second.NextToken, undefined);
       await rejects(
         kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn, StreamCreationTimestamp: new Date(1000) })),
@@ -153,7 +176,15 @@ describe('enhanced fan-out with the AWS SDK v3', () => {
       await rejects(kinesis.send(new DeleteStreamCommand({ StreamName: 'efo-del' })), 'ResourceInUseException');
       await kinesis.send(new DeleteStreamCommand({ StreamName: 'efo-del', EnforceConsumerDeletion: true }));
       // The open subscription ends with an exception message, thrown inside the event loop.
-      await rejects((async () => { for (;;) { const { done } = await events.next(); if (done) return; } })(), 'ResourceNotFoundException');
+      await rejects(
+        (async () => {
+          for (;;) {
+            const { done } = await events.next();
+            if (done) return;
+          }
+        })(),
+        'ResourceNotFoundException',
+      );
       // A stream re-created under the same name starts without consumers.
       await kinesis.send(new CreateStreamCommand({ StreamName: 'efo-del', ShardCount: 1 }));
       const list = await kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn }));
@@ -189,7 +220,10 @@ describe('enhanced fan-out with the AWS SDK v3', () => {
 
       for (const d of ['d', 'e']) await put(d, 'efo-resume');
       // A second consumer resumes from the first one's continuation point (no 5-second rule across consumers).
-      const resumed = await subscribe(kinesis, reader2.ConsumerARN!, { Type: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: got.continuation });
+      const resumed = await subscribe(kinesis, reader2.ConsumerARN!, {
+        Type: 'AFTER_SEQUENCE_NUMBER',
+        SequenceNumber: got.continuation,
+      });
       assert.deepEqual((await records(resumed, 2)).data, ['d', 'e']);
       await resumed.return?.();
 
@@ -203,7 +237,10 @@ describe('enhanced fan-out with the AWS SDK v3', () => {
         subscribe(kinesis, third.ConsumerARN!, { Type: 'AT_SEQUENCE_NUMBER' }, 'shardId-000000000000'),
         'InvalidArgumentException',
       );
-      await rejects(subscribe(kinesis, third.ConsumerARN!, { Type: 'LATEST' }, 'shardId-000000000009'), 'ResourceNotFoundException');
+      await rejects(
+        subscribe(kinesis, third.ConsumerARN!, { Type: 'LATEST' }, 'shardId-000000000009'),
+        'ResourceNotFoundException',
+      );
     });
 
     it('ends a subscription with an exception message when its consumer is deregistered', async () => {
@@ -224,7 +261,11 @@ describe('enhanced fan-out with the AWS SDK v3', () => {
     it('refuses a second subscription within 5 s and lets one after 5 s take over', { timeout: 20_000 }, async () => {
       const c = await register('twice');
       const old = await subscribe(kinesis, c.ConsumerARN!, { Type: 'LATEST' });
-      await rejects(subscribe(kinesis, c.ConsumerARN!, { Type: 'LATEST' }), 'ResourceInUseException', /^Another active subscription exists for this consumer/);
+      await rejects(
+        subscribe(kinesis, c.ConsumerARN!, { Type: 'LATEST' }),
+        'ResourceInUseException',
+        /^Another active subscription exists for this consumer/,
+      );
       await new Promise((resolve) => setTimeout(resolve, 5_100));
       const fresh = await subscribe(kinesis, c.ConsumerARN!, { Type: 'LATEST' });
       await rejects(
@@ -255,7 +296,9 @@ describe('enhanced fan-out across restarts', () => {
     try {
       const created = [];
       for (let i = 0; i < 5; i++) {
-        const c = (await slow.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: `c${i}` }))).Consumer!;
+        const c = (
+          await slow.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: `c${i}` }))
+        ).Consumer!;
         assert.equal(c.ConsumerStatus, 'CREATING');
         created.push(c);
       }
@@ -276,7 +319,10 @@ describe('enhanced fan-out across restarts', () => {
     const again = await startTestServer({}, first.dataDir);
     try {
       const list = (await again.kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn }))).Consumers!;
-      assert.deepEqual(list.map((c) => c.ConsumerName), ['c0', 'c1', 'c2', 'c3', 'c4']);
+      assert.deepEqual(
+        list.map((c) => c.ConsumerName),
+        ['c0', 'c1', 'c2', 'c3', 'c4'],
+      );
       // Their transition is due 60 s after registration (persisted), so they are still CREATING.
       assert.ok(list.every((c) => c.ConsumerStatus === 'CREATING'));
     } finally {

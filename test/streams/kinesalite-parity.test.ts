@@ -12,7 +12,8 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { kinesisCall } from '../helpers/raw.js';
 import { freePort } from '../helpers/net.js';
 
-const ITERATOR_OF_NOTHING = 'AAAAAAAAAAFmaQMQA5dW0RFWulc9scgcaMHKeKAVnjaJMMdQnOgUFoSGqdr2bPCQ5rQ7sbVJALJwGWXxWVKyLg4aCujitaEBGZoRTSX7BVyxNCqhv2Vvtg==';
+const ITERATOR_OF_NOTHING =
+  'AAAAAAAAAAFmaQMQA5dW0RFWulc9scgcaMHKeKAVnjaJMMdQnOgUFoSGqdr2bPCQ5rQ7sbVJALJwGWXxWVKyLg4aCujitaEBGZoRTSX7BVyxNCqhv2Vvtg==';
 
 const CASES: Array<[string, unknown]> = [
   ['CreateStream', { StreamName: 'parity', ShardCount: 2 }],
@@ -36,10 +37,24 @@ const CASES: Array<[string, unknown]> = [
   ['PutRecords', { StreamName: 'parity', Records: [{ PartitionKey: 'a' }, { Data: 'YQ==' }] }],
   ['PutRecords', { StreamName: 'parity', Records: {} }],
   ['GetShardIterator', { StreamName: 'parity', ShardId: 'shardId-000000000000', ShardIteratorType: 'BAD' }],
-  ['GetShardIterator', { StreamName: 'parity', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON', StartingSequenceNumber: '123' }],
+  [
+    'GetShardIterator',
+    {
+      StreamName: 'parity',
+      ShardId: 'shardId-000000000000',
+      ShardIteratorType: 'TRIM_HORIZON',
+      StartingSequenceNumber: '123',
+    },
+  ],
   ['GetShardIterator', { StreamName: 'parity', ShardId: 'shardId-000000000005', ShardIteratorType: 'LATEST' }],
-  ['GetShardIterator', { StreamName: 'parity', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_TIMESTAMP', Timestamp: 'abc' }],
-  ['GetShardIterator', { StreamName: 'parity', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_SEQUENCE_NUMBER' }],
+  [
+    'GetShardIterator',
+    { StreamName: 'parity', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_TIMESTAMP', Timestamp: 'abc' },
+  ],
+  [
+    'GetShardIterator',
+    { StreamName: 'parity', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_SEQUENCE_NUMBER' },
+  ],
   ['GetRecords', { ShardIterator: 'abc' }],
   ['GetRecords', { ShardIterator: ITERATOR_OF_NOTHING, Limit: 0 }],
   ['ListStreams', { Limit: 0 }],
@@ -51,7 +66,10 @@ const CASES: Array<[string, unknown]> = [
   ['AddTagsToStream', { StreamName: 'parity', Tags: { '': 'a' } }],
   ['RemoveTagsFromStream', { StreamName: 'parity', TagKeys: [] }],
   ['ListTagsForStream', { StreamName: 'parity', Limit: 0 }],
-  ['MergeShards', { StreamName: 'parity', ShardToMerge: 'shardId-000000000000', AdjacentShardToMerge: 'shardId-000000000005' }],
+  [
+    'MergeShards',
+    { StreamName: 'parity', ShardToMerge: 'shardId-000000000000', AdjacentShardToMerge: 'shardId-000000000005' },
+  ],
   ['SplitShard', { StreamName: 'parity', ShardToSplit: 'shardId-000000000000', NewStartingHashKey: '1' }],
   ['DeleteStream', { StreamName: 'nope' }],
 ];
@@ -65,7 +83,11 @@ describe('parity with kinesalite (AWS texts reverse-engineered from live AWS)', 
     t = await startTestServer({ audit: 'off' });
     const port = await freePort();
     const cli = createRequire(import.meta.url).resolve('kinesalite/cli.js');
-    kinesalite = spawn(process.execPath, [cli, '--port', String(port), '--createStreamMs', '0', '--deleteStreamMs', '0', '--updateStreamMs', '0'], { stdio: 'ignore' });
+    kinesalite = spawn(
+      process.execPath,
+      [cli, '--port', String(port), '--createStreamMs', '0', '--deleteStreamMs', '0', '--updateStreamMs', '0'],
+      { stdio: 'ignore' },
+    );
     kinesaliteUrl = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       try {
@@ -90,7 +112,9 @@ describe('parity with kinesalite (AWS texts reverse-engineered from live AWS)', 
       // Operations without output: AWS/kinesalite send an empty body, we send `{}` (both parse as no output).
       const norm = (text: string) => (text === '' ? '{}' : text);
       if (ours.status !== theirs.status || norm(ours.text) !== norm(theirs.text)) {
-        differences.push(`${operation} ${JSON.stringify(body)}\n  ours:       ${ours.status} ${ours.text}\n  kinesalite: ${theirs.status} ${theirs.text}`);
+        differences.push(
+          `${operation} ${JSON.stringify(body)}\n  ours:       ${ours.status} ${ours.text}\n  kinesalite: ${theirs.status} ${theirs.text}`,
+        );
       }
     }
     assert.deepEqual(differences, []);

@@ -6,7 +6,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  PutRecordCommand,
+} from '@aws-sdk/client-kinesis';
 import { KPL_MAGIC, KplFormatError, deaggregate, isAggregated } from '../../src/streams/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -34,7 +39,10 @@ interface Sub {
   tags?: Array<[string, string?]>;
 }
 
-function aggregate(parts: { pks: string[]; ehks?: string[]; records: Sub[]; extra?: Buffer }): { body: Buffer; record: Buffer } {
+function aggregate(parts: { pks: string[]; ehks?: string[]; records: Sub[]; extra?: Buffer }): {
+  body: Buffer;
+  record: Buffer;
+} {
   const chunks: Buffer[] = [];
   for (const pk of parts.pks) chunks.push(lenField(1, pk));
   for (const ehk of parts.ehks ?? []) chunks.push(lenField(2, ehk));
@@ -42,7 +50,8 @@ function aggregate(parts: { pks: string[]; ehks?: string[]; records: Sub[]; extr
     const inner = [varField(1, r.pk)];
     if (r.ehk !== undefined) inner.push(varField(2, r.ehk));
     inner.push(lenField(3, r.data));
-    for (const [k, v] of r.tags ?? []) inner.push(lenField(4, Buffer.concat([lenField(1, k), ...(v === undefined ? [] : [lenField(2, v)])])));
+    for (const [k, v] of r.tags ?? [])
+      inner.push(lenField(4, Buffer.concat([lenField(1, k), ...(v === undefined ? [] : [lenField(2, v)])])));
     chunks.push(lenField(3, Buffer.concat(inner)));
   }
   if (parts.extra) chunks.push(parts.extra);
@@ -66,10 +75,22 @@ describe('KPL deaggregate', () => {
       extra: varField(15, 300),
     });
     const arrival = new Date(1_700_000_000_000);
-    const out = deaggregate({ Data: record, PartitionKey: 'kpl-key', SequenceNumber: '49590', ApproximateArrivalTimestamp: arrival });
+    const out = deaggregate({
+      Data: record,
+      PartitionKey: 'kpl-key',
+      SequenceNumber: '49590',
+      ApproximateArrivalTimestamp: arrival,
+    });
     assert.equal(out.length, 3);
     assert.deepEqual(
-      out.map((r) => [text(r.Data), r.PartitionKey, r.ExplicitHashKey, r.SubSequenceNumber, r.Aggregated, r.SequenceNumber]),
+      out.map((r) => [
+        text(r.Data),
+        r.PartitionKey,
+        r.ExplicitHashKey,
+        r.SubSequenceNumber,
+        r.Aggregated,
+        r.SequenceNumber,
+      ]),
       [
         ['first', 'user-1', undefined, 0, true, '49590'],
         ['second', 'user-2', '170141183460469231731687303715884105728', 1, true, '49590'],
@@ -102,18 +123,28 @@ describe('KPL deaggregate', () => {
     assert.equal(out[0]!.Aggregated, false);
     assert.equal(out[0]!.PartitionKey, 'outer');
     assert.ok(Buffer.from(out[0]!.Data).equals(record));
-    assert.throws(() => deaggregate({ Data: record, PartitionKey: 'outer' }, { onBadChecksum: 'throw' }), KplFormatError);
+    assert.throws(
+      () => deaggregate({ Data: record, PartitionKey: 'outer' }, { onBadChecksum: 'throw' }),
+      KplFormatError,
+    );
   });
 
   it('a well-checksummed but malformed aggregate is a KplFormatError', () => {
-    const bad = (body: Buffer) => Buffer.concat([Buffer.from(KPL_MAGIC), body, createHash('md5').update(body).digest()]);
+    const bad = (body: Buffer) =>
+      Buffer.concat([Buffer.from(KPL_MAGIC), body, createHash('md5').update(body).digest()]);
     // partition_key_index 3 with a one-entry table
     const outOfRange = aggregate({ pks: ['a'], records: [{ pk: 3, data: 'x' }] }).record;
-    assert.throws(() => deaggregate({ Data: outOfRange }), (e: Error) => e instanceof KplFormatError && /partition_key_index 3/.test(e.message));
+    assert.throws(
+      () => deaggregate({ Data: outOfRange }),
+      (e: Error) => e instanceof KplFormatError && /partition_key_index 3/.test(e.message),
+    );
     // a length-delimited field running past the end
     assert.throws(() => deaggregate({ Data: bad(Buffer.from([0x0a, 0x05, 0x61])) }), KplFormatError);
     // a sub-record without data
-    assert.throws(() => deaggregate({ Data: bad(Buffer.concat([lenField(1, 'a'), lenField(3, varField(1, 0))])) }), /without data/);
+    assert.throws(
+      () => deaggregate({ Data: bad(Buffer.concat([lenField(1, 'a'), lenField(3, varField(1, 0))])) }),
+      /without data/,
+    );
   });
 
   describe('through a real server', () => {
@@ -126,20 +157,33 @@ describe('KPL deaggregate', () => {
     });
 
     it('stores an aggregated record byte for byte and it de-aggregates after GetRecords', async () => {
-      const { record } = aggregate({ pks: ['p1', 'p2'], records: [{ pk: 0, data: 'one' }, { pk: 1, data: 'two' }] });
+      const { record } = aggregate({
+        pks: ['p1', 'p2'],
+        records: [
+          { pk: 0, data: 'one' },
+          { pk: 1, data: 'two' },
+        ],
+      });
       await t.kinesis.send(new CreateStreamCommand({ StreamName: 'kpl', ShardCount: 1 }));
       await t.kinesis.send(new PutRecordCommand({ StreamName: 'kpl', PartitionKey: 'p1', Data: record }));
       const { ShardIterator } = await t.kinesis.send(
-        new GetShardIteratorCommand({ StreamName: 'kpl', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }),
+        new GetShardIteratorCommand({
+          StreamName: 'kpl',
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
       );
       const { Records } = await t.kinesis.send(new GetRecordsCommand({ ShardIterator }));
       assert.equal(Records!.length, 1);
       assert.ok(Buffer.from(Records![0]!.Data!).equals(record));
       const users = deaggregate({ ...Records![0]!, Data: Records![0]!.Data! });
-      assert.deepEqual(users.map((u) => [u.PartitionKey, text(u.Data), u.SequenceNumber]), [
-        ['p1', 'one', Records![0]!.SequenceNumber],
-        ['p2', 'two', Records![0]!.SequenceNumber],
-      ]);
+      assert.deepEqual(
+        users.map((u) => [u.PartitionKey, text(u.Data), u.SequenceNumber]),
+        [
+          ['p1', 'one', Records![0]!.SequenceNumber],
+          ['p2', 'two', Records![0]!.SequenceNumber],
+        ],
+      );
     });
   });
 });

@@ -17,7 +17,13 @@ import {
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import type { StreamsServiceOptions } from '../../src/streams/index.js';
-import { ManualClock, TEST_ACCOUNT, expectServiceError, openInProcessService, type InProcessService } from '../helpers/service.js';
+import {
+  ManualClock,
+  TEST_ACCOUNT,
+  expectServiceError,
+  openInProcessService,
+  type InProcessService,
+} from '../helpers/service.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const ACCOUNT = TEST_ACCOUNT;
@@ -27,7 +33,8 @@ const rateText = (stream: string) => `Rate exceeded for shard ${SHARD0} in strea
 
 const expectError = expectServiceError;
 
-const small = (n: number, size = 10) => Array.from({ length: n }, (_, i) => ({ PartitionKey: `k${i}`, Data: new Uint8Array(size) }));
+const small = (n: number, size = 10) =>
+  Array.from({ length: n }, (_, i) => ({ PartitionKey: `k${i}`, Data: new Uint8Array(size) }));
 
 describe('limits switch (service, injected clock)', () => {
   let dir: string;
@@ -61,7 +68,10 @@ describe('limits switch (service, injected clock)', () => {
     assert.equal((await call('PutRecords', { StreamName: 's', Records: small(500) })).FailedRecordCount, 0);
     const over = await call('PutRecords', { StreamName: 's', Records: small(3) });
     assert.equal(over.FailedRecordCount, 3);
-    assert.deepEqual(over.Records[0], { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: rateText('s') });
+    assert.deepEqual(over.Records[0], {
+      ErrorCode: 'ProvisionedThroughputExceededException',
+      ErrorMessage: rateText('s'),
+    });
     clock.t += 500; // half a second refills half the budget
     const half = await call('PutRecords', { StreamName: 's', Records: small(500) });
     assert.equal(half.FailedRecordCount, 0);
@@ -74,7 +84,10 @@ describe('limits switch (service, injected clock)', () => {
     await boot();
     await call('CreateStream', { StreamName: 's', ShardCount: 1 });
     const big = (k: string) => ({ PartitionKey: k, Data: new Uint8Array(400 * 1024) });
-    const out = await call('PutRecords', { StreamName: 's', Records: [big('a'), big('b'), big('c'), { PartitionKey: 'd', Data: new Uint8Array(100) }] });
+    const out = await call('PutRecords', {
+      StreamName: 's',
+      Records: [big('a'), big('b'), big('c'), { PartitionKey: 'd', Data: new Uint8Array(100) }],
+    });
     assert.equal(out.FailedRecordCount, 1);
     assert.ok('SequenceNumber' in out.Records[0] && 'SequenceNumber' in out.Records[1]);
     assert.equal(out.Records[2].ErrorCode, 'ProvisionedThroughputExceededException');
@@ -86,7 +99,11 @@ describe('limits switch (service, injected clock)', () => {
     await boot();
     await call('CreateStream', { StreamName: 's', ShardCount: 1 });
     await call('PutRecord', { StreamName: 's', PartitionKey: 'k', Data: new Uint8Array(MiB - 1) });
-    await expectError(call('PutRecord', { StreamName: 's', PartitionKey: 'k', Data: new Uint8Array(10) }), 'ProvisionedThroughputExceededException', rateText('s'));
+    await expectError(
+      call('PutRecord', { StreamName: 's', PartitionKey: 'k', Data: new Uint8Array(10) }),
+      'ProvisionedThroughputExceededException',
+      rateText('s'),
+    );
     clock.t += 1000;
     await call('PutRecord', { StreamName: 's', PartitionKey: 'k', Data: new Uint8Array(10) });
   });
@@ -94,7 +111,8 @@ describe('limits switch (service, injected clock)', () => {
   it('GetRecords: 5 calls/s per shard; GetShardIterator: 5/s per shard', async () => {
     await boot();
     await call('CreateStream', { StreamName: 's', ShardCount: 1 });
-    const iter = () => call('GetShardIterator', { StreamName: 's', ShardId: SHARD0, ShardIteratorType: 'TRIM_HORIZON' });
+    const iter = () =>
+      call('GetShardIterator', { StreamName: 's', ShardId: SHARD0, ShardIteratorType: 'TRIM_HORIZON' });
     const { ShardIterator } = await iter();
     for (let i = 0; i < 4; i++) await iter();
     await expectError(iter(), 'ProvisionedThroughputExceededException', rateText('s'));
@@ -109,11 +127,18 @@ describe('limits switch (service, injected clock)', () => {
     await boot({ limits: { readBytesPerSecond: 1000 } });
     await call('CreateStream', { StreamName: 's', ShardCount: 1 });
     await call('PutRecords', { StreamName: 's', Records: small(3, 999) }); // 3 × (999 + 2) bytes
-    const { ShardIterator } = await call('GetShardIterator', { StreamName: 's', ShardId: SHARD0, ShardIteratorType: 'TRIM_HORIZON' });
+    const { ShardIterator } = await call('GetShardIterator', {
+      StreamName: 's',
+      ShardId: SHARD0,
+      ShardIteratorType: 'TRIM_HORIZON',
+    });
     const first = await call('GetRecords', { ShardIterator });
     assert.equal(first.Records.length, 3);
     clock.t += 1500; // 1,000 credit − 3,003 read + 1,500 refill < 0: still in debt
-    await expectError(call('GetRecords', { ShardIterator: first.NextShardIterator }), 'ProvisionedThroughputExceededException');
+    await expectError(
+      call('GetRecords', { ShardIterator: first.NextShardIterator }),
+      'ProvisionedThroughputExceededException',
+    );
     clock.t += 600;
     assert.deepEqual((await call('GetRecords', { ShardIterator: first.NextShardIterator })).Records, []);
   });
@@ -125,11 +150,18 @@ describe('limits switch (service, injected clock)', () => {
       await call('PutRecord', { StreamName: 's', PartitionKey: 'k', Data: new Uint8Array(MiB - 1) });
       clock.t += 1000;
     }
-    const { ShardIterator } = await call('GetShardIterator', { StreamName: 's', ShardId: SHARD0, ShardIteratorType: 'TRIM_HORIZON' });
+    const { ShardIterator } = await call('GetShardIterator', {
+      StreamName: 's',
+      ShardId: SHARD0,
+      ShardIteratorType: 'TRIM_HORIZON',
+    });
     const big = await call('GetRecords', { ShardIterator });
     assert.equal(big.Records.length, 10);
     clock.t += 4_500; // the bandwidth debt (8 MiB at 2 MiB/s) is paid, the 5 s penalty is not over
-    await expectError(call('GetRecords', { ShardIterator: big.NextShardIterator }), 'ProvisionedThroughputExceededException');
+    await expectError(
+      call('GetRecords', { ShardIterator: big.NextShardIterator }),
+      'ProvisionedThroughputExceededException',
+    );
     clock.t += 500;
     await call('GetRecords', { ShardIterator: big.NextShardIterator });
   });
@@ -140,7 +172,11 @@ describe('limits switch (service, injected clock)', () => {
     await call('DescribeLimits', {});
     await expectError(call('DescribeLimits', {}), 'LimitExceededException', `Rate exceeded for account ${ACCOUNT}.`);
     for (let i = 0; i < 10; i++) await call('DescribeStream', { StreamName: 's' });
-    await expectError(call('DescribeStream', { StreamName: 's' }), 'LimitExceededException', `Rate exceeded for stream s under account ${ACCOUNT}.`);
+    await expectError(
+      call('DescribeStream', { StreamName: 's' }),
+      'LimitExceededException',
+      `Rate exceeded for stream s under account ${ACCOUNT}.`,
+    );
     clock.t += 1000;
     await call('DescribeStream', { StreamName: 's' });
     await call('DescribeLimits', {});
@@ -149,21 +185,35 @@ describe('limits switch (service, injected clock)', () => {
   it('at most 5 streams CREATING at once', async () => {
     await boot({ createStreamMs: 60_000 });
     for (let i = 0; i < 5; i++) await call('CreateStream', { StreamName: `c${i}`, ShardCount: 1 });
-    await expectError(call('CreateStream', { StreamName: 'c5', ShardCount: 1 }), 'LimitExceededException', /^Rate exceeded/);
+    await expectError(
+      call('CreateStream', { StreamName: 'c5', ShardCount: 1 }),
+      'LimitExceededException',
+      /^Rate exceeded/,
+    );
     clock.t += 1000;
-    await expectError(call('CreateStream', { StreamName: 'c5', ShardCount: 1 }), 'LimitExceededException', /limit of 5 streams in CREATING state/);
+    await expectError(
+      call('CreateStream', { StreamName: 'c5', ShardCount: 1 }),
+      'LimitExceededException',
+      /limit of 5 streams in CREATING state/,
+    );
   });
 
   it('DescribeLimits reports the configured account limits', async () => {
     await boot({ shardLimit: 7, onDemandStreamLimit: 3 });
     await call('CreateStream', { StreamName: 's', ShardCount: 2 });
-    assert.deepEqual(await call('DescribeLimits', {}), { ShardLimit: 7, OpenShardCount: 2, OnDemandStreamCount: 0, OnDemandStreamCountLimit: 3 });
+    assert.deepEqual(await call('DescribeLimits', {}), {
+      ShardLimit: 7,
+      OpenShardCount: 2,
+      OnDemandStreamCount: 0,
+      OnDemandStreamCountLimit: 3,
+    });
   });
 
   it('with the switch off nothing is throttled', async () => {
     await boot({ enforceLimits: false });
     await call('CreateStream', { StreamName: 's', ShardCount: 1 });
-    for (let i = 0; i < 4; i++) assert.equal((await call('PutRecords', { StreamName: 's', Records: small(500) })).FailedRecordCount, 0);
+    for (let i = 0; i < 4; i++)
+      assert.equal((await call('PutRecords', { StreamName: 's', Records: small(500) })).FailedRecordCount, 0);
     for (let i = 0; i < 3; i++) await call('DescribeLimits', {});
   });
 });
@@ -187,13 +237,19 @@ describe('limits switch (AWS SDK v3, real server)', () => {
     const failed = last.Records!.filter((r) => r.ErrorCode !== undefined);
     assert.equal(failed.length, last.FailedRecordCount);
     assert.equal(failed[0]!.ErrorCode, 'ProvisionedThroughputExceededException');
-    assert.equal(failed[0]!.ErrorMessage, `Rate exceeded for shard ${SHARD0} in stream throttled under account 000000000000.`);
+    assert.equal(
+      failed[0]!.ErrorMessage,
+      `Rate exceeded for shard ${SHARD0} in stream throttled under account 000000000000.`,
+    );
     assert.equal(failed[0]!.SequenceNumber, undefined);
   });
 
   it('PutRecord throws ProvisionedThroughputExceededException', async () => {
     await t.kinesis.send(new CreateStreamCommand({ StreamName: 'bytes', ShardCount: 1 }));
-    const put = () => t.kinesis.send(new PutRecordCommand({ StreamName: 'bytes', PartitionKey: 'k', Data: new Uint8Array(900 * 1024) }));
+    const put = () =>
+      t.kinesis.send(
+        new PutRecordCommand({ StreamName: 'bytes', PartitionKey: 'k', Data: new Uint8Array(900 * 1024) }),
+      );
     await put();
     await assert.rejects(put(), (e: Error & { $retryable?: unknown }) => {
       assert.equal(e.name, 'ProvisionedThroughputExceededException');
@@ -206,7 +262,9 @@ describe('limits switch (AWS SDK v3, real server)', () => {
     const { ShardIterator } = await t.kinesis.send(
       new GetShardIteratorCommand({ StreamName: 'throttled', ShardId: SHARD0, ShardIteratorType: 'LATEST' }),
     );
-    const settled = await Promise.allSettled(Array.from({ length: 8 }, () => t.kinesis.send(new GetRecordsCommand({ ShardIterator }))));
+    const settled = await Promise.allSettled(
+      Array.from({ length: 8 }, () => t.kinesis.send(new GetRecordsCommand({ ShardIterator }))),
+    );
     const rejected = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
     assert.ok(rejected.length >= 1, 'some calls are throttled');
     for (const r of rejected) assert.equal((r.reason as Error).name, 'ProvisionedThroughputExceededException');

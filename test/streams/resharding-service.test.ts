@@ -97,7 +97,11 @@ describe('resharding (in-process, injected clock)', () => {
   it('seals a parent only after the writes already on their way to it have landed', async () => {
     await call('CreateStream', { StreamName: 's', ShardCount: 1 });
     await call('PutRecord', { StreamName: 's', PartitionKey: 'k', Data: Buffer.from('first') });
-    const { ShardIterator } = await call('GetShardIterator', { StreamName: 's', ShardId: id(0), ShardIteratorType: 'TRIM_HORIZON' });
+    const { ShardIterator } = await call('GetShardIterator', {
+      StreamName: 's',
+      ShardId: id(0),
+      ShardIteratorType: 'TRIM_HORIZON',
+    });
 
     backend.held = (logId) => logId.endsWith('.0');
     const held = call('PutRecord', { StreamName: 's', PartitionKey: 'k', Data: Buffer.from('held') });
@@ -112,7 +116,10 @@ describe('resharding (in-process, injected clock)', () => {
     const shards = (await call('ListShards', { StreamName: 's' })).Shards;
     assert.equal(shards[0].SequenceNumberRange.EndingSequenceNumber, undefined);
     const early = await call('GetRecords', { ShardIterator });
-    assert.deepEqual(early.Records.map((r: { Data: Uint8Array }) => Buffer.from(r.Data).toString()), ['first']);
+    assert.deepEqual(
+      early.Records.map((r: { Data: Uint8Array }) => Buffer.from(r.Data).toString()),
+      ['first'],
+    );
     assert.equal(early.ChildShards, undefined);
     assert.ok(early.NextShardIterator);
 
@@ -120,9 +127,15 @@ describe('resharding (in-process, injected clock)', () => {
     assert.equal((await held).ShardId, id(0));
     await split;
     const late = await call('GetRecords', { ShardIterator: early.NextShardIterator });
-    assert.deepEqual(late.Records.map((r: { Data: Uint8Array }) => Buffer.from(r.Data).toString()), ['held']);
+    assert.deepEqual(
+      late.Records.map((r: { Data: Uint8Array }) => Buffer.from(r.Data).toString()),
+      ['held'],
+    );
     assert.equal(late.NextShardIterator, undefined);
-    assert.deepEqual(late.ChildShards.map((c: { ShardId: string }) => c.ShardId), [id(1), id(2)]);
+    assert.deepEqual(
+      late.ChildShards.map((c: { ShardId: string }) => c.ShardId),
+      [id(1), id(2)],
+    );
     const closed = (await call('ListShards', { StreamName: 's' })).Shards[0];
     assert.match(closed.SequenceNumberRange.EndingSequenceNumber, /^\d{56}$/);
   });
@@ -132,12 +145,16 @@ describe('resharding (in-process, injected clock)', () => {
     await boot(60_000);
     await call('CreateStream', { StreamName: 'p', ShardCount: 1 });
     await call('SplitShard', { StreamName: 'p', ShardToSplit: id(0), NewStartingHashKey: HALF });
-    assert.equal((await call('DescribeStreamSummary', { StreamName: 'p' })).StreamDescriptionSummary.StreamStatus, 'UPDATING');
+    assert.equal(
+      (await call('DescribeStreamSummary', { StreamName: 'p' })).StreamDescriptionSummary.StreamStatus,
+      'UPDATING',
+    );
     await shutdown();
     clock.t += 60_000;
     await boot(60_000);
     await until(
-      async () => (await call('DescribeStreamSummary', { StreamName: 'p' })).StreamDescriptionSummary.StreamStatus === 'ACTIVE',
+      async () =>
+        (await call('DescribeStreamSummary', { StreamName: 'p' })).StreamDescriptionSummary.StreamStatus === 'ACTIVE',
       'ACTIVE',
     );
     const shards = (await call('ListShards', { StreamName: 'p' })).Shards;
@@ -156,7 +173,10 @@ describe('resharding (in-process, injected clock)', () => {
     assert.equal(await openCount('od'), 4);
     // 4,000 records within one second of the clock: twice that needs 8 shards of 1,000 records/s.
     for (let batch = 0; batch < 8; batch++) {
-      const Records = Array.from({ length: 500 }, (_, i) => ({ PartitionKey: `k${batch}-${i}`, Data: Buffer.from('x') }));
+      const Records = Array.from({ length: 500 }, (_, i) => ({
+        PartitionKey: `k${batch}-${i}`,
+        Data: Buffer.from('x'),
+      }));
       assert.equal((await call('PutRecords', { StreamName: 'od', Records })).FailedRecordCount, 0);
     }
     assert.equal(await openCount('od'), 4, 'nothing changes before the evaluation interval has passed');
@@ -169,7 +189,10 @@ describe('resharding (in-process, injected clock)', () => {
     const latest = (await call('ListShards', { StreamName: 'od', ShardFilter: { Type: 'AT_LATEST' } })).Shards;
     assert.deepEqual(
       latest
-        .map((s: { HashKeyRange: { StartingHashKey: string; EndingHashKey: string } }) => [s.HashKeyRange.StartingHashKey, s.HashKeyRange.EndingHashKey])
+        .map((s: { HashKeyRange: { StartingHashKey: string; EndingHashKey: string } }) => [
+          s.HashKeyRange.StartingHashKey,
+          s.HashKeyRange.EndingHashKey,
+        ])
         .sort((a: string[], b: string[]) => (BigInt(a[0]!) < BigInt(b[0]!) ? -1 : 1)),
       splitHashKeySpace(8).map((r) => [r.start.toString(), r.end.toString()]),
     );

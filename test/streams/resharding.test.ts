@@ -32,8 +32,12 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
-async function listShards(kinesis: KinesisClient, stream: string, type?: ShardFilterType, extra: { ShardId?: string; Timestamp?: Date } = {}) {
+async function listShards(
+  kinesis: KinesisClient,
+  stream: string,
+  type?: ShardFilterType,
+  extra: { ShardId?: string; Timestamp?: Date } = {},
+) {
   const out = await kinesis.send(
     new ListShardsCommand({ StreamName: stream, ...(type ? { ShardFilter: { Type: type, ...extra } } : {}) }),
   );
@@ -44,7 +48,9 @@ const ids = (shards: Shard[]) => shards.map((s) => s.ShardId);
 const id = (n: number) => `shardId-${String(n).padStart(12, '0')}`;
 
 async function iterator(kinesis: KinesisClient, stream: string, shardId: string): Promise<string> {
-  const r = await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }));
+  const r = await kinesis.send(
+    new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+  );
   return r.ShardIterator!;
 }
 
@@ -53,7 +59,11 @@ async function iterator(kinesis: KinesisClient, stream: string, shardId: string)
  * horizon, reads each until GetRecords answers ChildShards without a NextShardIterator, and starts a child once
  * all its parents are finished. Stops when `done()` held before a pass in which every open shard was at its tip.
  */
-async function followLineage(kinesis: KinesisClient, stream: string, done: () => boolean): Promise<Map<string, string[]>> {
+async function followLineage(
+  kinesis: KinesisClient,
+  stream: string,
+  done: () => boolean,
+): Promise<Map<string, string[]>> {
   const byKey = new Map<string, string[]>();
   const finished = new Set<string>();
   const started = new Set<string>();
@@ -121,7 +131,8 @@ function assertEven(open: Shard[], m: number): void {
 /** Checks the lineage invariants: children cover exactly their parents' ranges, at most two parents, parents closed. */
 function checkLineage(shards: Shard[]): void {
   const byId = new Map(shards.map((s) => [s.ShardId!, s]));
-  const range = (s: Shard) => [BigInt(s.HashKeyRange!.StartingHashKey!), BigInt(s.HashKeyRange!.EndingHashKey!)] as const;
+  const range = (s: Shard) =>
+    [BigInt(s.HashKeyRange!.StartingHashKey!), BigInt(s.HashKeyRange!.EndingHashKey!)] as const;
   for (const s of shards) {
     if (!s.ParentShardId) continue;
     const parent = byId.get(s.ParentShardId)!;
@@ -140,7 +151,10 @@ function checkLineage(shards: Shard[]): void {
     }
   }
   // Open shards tile the key space.
-  const open = shards.filter((s) => !s.SequenceNumberRange!.EndingSequenceNumber).map(range).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const open = shards
+    .filter((s) => !s.SequenceNumberRange!.EndingSequenceNumber)
+    .map(range)
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
   assert.equal(open[0]![0], 0n);
   assert.equal(open[open.length - 1]![1], MAX);
   for (let i = 1; i < open.length; i++) assert.equal(open[i]![0], open[i - 1]![1] + 1n);
@@ -161,7 +175,9 @@ describe('resharding with the AWS SDK v3', () => {
     await kinesis.send(new CreateStreamCommand({ StreamName: 'v', ShardCount: 3 }));
     const [s0, s1] = await listShards(kinesis, 'v');
     await rejects(
-      kinesis.send(new SplitShardCommand({ StreamName: 'v', ShardToSplit: 'shardId-000000000009', NewStartingHashKey: '5' })),
+      kinesis.send(
+        new SplitShardCommand({ StreamName: 'v', ShardToSplit: 'shardId-000000000009', NewStartingHashKey: '5' }),
+      ),
       'ResourceNotFoundException',
       `Could not find shard shardId-000000000009 in stream v under account ${ACCOUNT}.`,
     );
@@ -188,7 +204,13 @@ describe('resharding with the AWS SDK v3', () => {
     await kinesis.send(new MergeShardsCommand({ StreamName: 'v', ShardToMerge: '1', AdjacentShardToMerge: 'x-0' }));
     for (const closed of [s0!.ShardId!, s1!.ShardId!]) {
       await rejects(
-        kinesis.send(new SplitShardCommand({ StreamName: 'v', ShardToSplit: closed, NewStartingHashKey: String(BigInt(end) / 2n) })),
+        kinesis.send(
+          new SplitShardCommand({
+            StreamName: 'v',
+            ShardToSplit: closed,
+            NewStartingHashKey: String(BigInt(end) / 2n),
+          }),
+        ),
         'InvalidArgumentException',
         `Shard ${closed} in stream v under account ${ACCOUNT} has already been merged or split, and thus is not eligible for merging or splitting.`,
       );
@@ -211,7 +233,9 @@ describe('resharding with the AWS SDK v3', () => {
       `SplitShard is not supported for stream vod under account ${ACCOUNT} because it is in ON_DEMAND capacity mode.`,
     );
     await rejects(
-      kinesis.send(new UpdateShardCountCommand({ StreamName: 'vod', TargetShardCount: 5, ScalingType: 'UNIFORM_SCALING' })),
+      kinesis.send(
+        new UpdateShardCountCommand({ StreamName: 'vod', TargetShardCount: 5, ScalingType: 'UNIFORM_SCALING' }),
+      ),
       'ValidationException',
       /^UpdateShardCount is not supported/,
     );
@@ -219,10 +243,12 @@ describe('resharding with the AWS SDK v3', () => {
 
   it('shows split and merge lineage in DescribeStream and ListShards, with every ShardFilter', async () => {
     await kinesis.send(new CreateStreamCommand({ StreamName: 'lin', ShardCount: 1 }));
-    const created = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'lin' }))).StreamDescriptionSummary!
-      .StreamCreationTimestamp!;
+    const created = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'lin' })))
+      .StreamDescriptionSummary!.StreamCreationTimestamp!;
     await sleep(5);
-    await kinesis.send(new SplitShardCommand({ StreamName: 'lin', ShardToSplit: id(0), NewStartingHashKey: HALF.toString() }));
+    await kinesis.send(
+      new SplitShardCommand({ StreamName: 'lin', ShardToSplit: id(0), NewStartingHashKey: HALF.toString() }),
+    );
     await sleep(5);
     const between = new Date();
     await sleep(5);
@@ -232,7 +258,13 @@ describe('resharding with the AWS SDK v3', () => {
     assert.equal(d.StreamStatus, 'ACTIVE');
     const shards = d.Shards!;
     assert.deepEqual(
-      shards.map((s) => [s.ShardId, s.ParentShardId, s.AdjacentParentShardId, s.HashKeyRange!.StartingHashKey, s.HashKeyRange!.EndingHashKey]),
+      shards.map((s) => [
+        s.ShardId,
+        s.ParentShardId,
+        s.AdjacentParentShardId,
+        s.HashKeyRange!.StartingHashKey,
+        s.HashKeyRange!.EndingHashKey,
+      ]),
       [
         [id(0), undefined, undefined, '0', MAX.toString()],
         [id(1), id(0), undefined, '0', (HALF - 1n).toString()],
@@ -246,7 +278,8 @@ describe('resharding with the AWS SDK v3', () => {
     const starts = new Set(shards.map((s) => s.SequenceNumberRange!.StartingSequenceNumber));
     assert.equal(starts.size, 4);
     checkLineage(shards);
-    const summary = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'lin' }))).StreamDescriptionSummary!;
+    const summary = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'lin' })))
+      .StreamDescriptionSummary!;
     assert.equal(summary.OpenShardCount, 1);
 
     assert.deepEqual(ids(await listShards(kinesis, 'lin')), [id(0), id(1), id(2), id(3)]);
@@ -258,10 +291,25 @@ describe('resharding with the AWS SDK v3', () => {
     assert.deepEqual(ids(await listShards(kinesis, 'lin', 'AT_TIMESTAMP', { Timestamp: between })), [id(1), id(2)]);
     await sleep(5);
     assert.deepEqual(ids(await listShards(kinesis, 'lin', 'AT_TIMESTAMP', { Timestamp: new Date() })), [id(3)]);
-    assert.deepEqual(ids(await listShards(kinesis, 'lin', 'FROM_TIMESTAMP', { Timestamp: between })), [id(1), id(2), id(3)]);
-    assert.deepEqual(ids(await listShards(kinesis, 'lin', 'FROM_TIMESTAMP', { Timestamp: new Date(0) })), [id(0), id(1), id(2), id(3)]);
+    assert.deepEqual(ids(await listShards(kinesis, 'lin', 'FROM_TIMESTAMP', { Timestamp: between })), [
+      id(1),
+      id(2),
+      id(3),
+    ]);
+    assert.deepEqual(ids(await listShards(kinesis, 'lin', 'FROM_TIMESTAMP', { Timestamp: new Date(0) })), [
+      id(0),
+      id(1),
+      id(2),
+      id(3),
+    ]);
     // Pagination keeps the filter.
-    const page = await kinesis.send(new ListShardsCommand({ StreamName: 'lin', MaxResults: 1, ShardFilter: { Type: 'FROM_TIMESTAMP', Timestamp: between } }));
+    const page = await kinesis.send(
+      new ListShardsCommand({
+        StreamName: 'lin',
+        MaxResults: 1,
+        ShardFilter: { Type: 'FROM_TIMESTAMP', Timestamp: between },
+      }),
+    );
     assert.deepEqual(ids(page.Shards!), [id(1)]);
     const rest = await kinesis.send(new ListShardsCommand({ NextToken: page.NextToken!, MaxResults: 5 }));
     assert.deepEqual(ids(rest.Shards!), [id(2), id(3)]);
@@ -270,12 +318,18 @@ describe('resharding with the AWS SDK v3', () => {
   it('drains a closed parent, then answers ChildShards and no NextShardIterator', async () => {
     await kinesis.send(new CreateStreamCommand({ StreamName: 'drain', ShardCount: 1 }));
     for (let i = 0; i < 5; i++) {
-      await kinesis.send(new PutRecordCommand({ StreamName: 'drain', PartitionKey: `k${i}`, Data: enc.encode(`before-${i}`) }));
+      await kinesis.send(
+        new PutRecordCommand({ StreamName: 'drain', PartitionKey: `k${i}`, Data: enc.encode(`before-${i}`) }),
+      );
     }
     let it = await iterator(kinesis, 'drain', id(0));
-    await kinesis.send(new SplitShardCommand({ StreamName: 'drain', ShardToSplit: id(0), NewStartingHashKey: HALF.toString() }));
+    await kinesis.send(
+      new SplitShardCommand({ StreamName: 'drain', ShardToSplit: id(0), NewStartingHashKey: HALF.toString() }),
+    );
     // Writes after the split go to the children.
-    const after = await kinesis.send(new PutRecordCommand({ StreamName: 'drain', PartitionKey: 'k0', Data: enc.encode('after') }));
+    const after = await kinesis.send(
+      new PutRecordCommand({ StreamName: 'drain', PartitionKey: 'k0', Data: enc.encode('after') }),
+    );
     assert.ok(after.ShardId === id(1) || after.ShardId === id(2));
 
     const read: string[] = [];
@@ -288,18 +342,30 @@ describe('resharding with the AWS SDK v3', () => {
     }
     assert.deepEqual(read, ['before-0', 'before-1', 'before-2', 'before-3', 'before-4']);
     assert.deepEqual(last.ChildShards, [
-      { ShardId: id(1), ParentShards: [id(0)], HashKeyRange: { StartingHashKey: '0', EndingHashKey: (HALF - 1n).toString() } },
-      { ShardId: id(2), ParentShards: [id(0)], HashKeyRange: { StartingHashKey: HALF.toString(), EndingHashKey: MAX.toString() } },
+      {
+        ShardId: id(1),
+        ParentShards: [id(0)],
+        HashKeyRange: { StartingHashKey: '0', EndingHashKey: (HALF - 1n).toString() },
+      },
+      {
+        ShardId: id(2),
+        ParentShards: [id(0)],
+        HashKeyRange: { StartingHashKey: HALF.toString(), EndingHashKey: MAX.toString() },
+      },
     ]);
     // A LATEST iterator on the closed shard ends at once.
-    const latest = await kinesis.send(new GetShardIteratorCommand({ StreamName: 'drain', ShardId: id(0), ShardIteratorType: 'LATEST' }));
+    const latest = await kinesis.send(
+      new GetShardIteratorCommand({ StreamName: 'drain', ShardId: id(0), ShardIteratorType: 'LATEST' }),
+    );
     const end = await kinesis.send(new GetRecordsCommand({ ShardIterator: latest.ShardIterator! }));
     assert.deepEqual(end.Records, []);
     assert.equal(end.NextShardIterator, undefined);
     assert.equal(end.ChildShards!.length, 2);
 
     // A merge child is listed by both parents with both ParentShards.
-    await kinesis.send(new MergeShardsCommand({ StreamName: 'drain', ShardToMerge: id(1), AdjacentShardToMerge: id(2) }));
+    await kinesis.send(
+      new MergeShardsCommand({ StreamName: 'drain', ShardToMerge: id(1), AdjacentShardToMerge: id(2) }),
+    );
     for (const parent of [id(1), id(2)]) {
       let pit = await iterator(kinesis, 'drain', parent);
       let r;
@@ -308,7 +374,11 @@ describe('resharding with the AWS SDK v3', () => {
         pit = r.NextShardIterator!;
       } while (r.NextShardIterator);
       assert.deepEqual(r.ChildShards, [
-        { ShardId: id(3), ParentShards: [id(1), id(2)], HashKeyRange: { StartingHashKey: '0', EndingHashKey: MAX.toString() } },
+        {
+          ShardId: id(3),
+          ParentShards: [id(1), id(2)],
+          HashKeyRange: { StartingHashKey: '0', EndingHashKey: MAX.toString() },
+        },
       ]);
     }
   });
@@ -342,9 +412,13 @@ describe('resharding with the AWS SDK v3', () => {
     // Split shard 0 (the lower half) while writers run, then merge its upper child with shard 1.
     await waitFor(WRITERS * 15);
     const quarter = HALF / 2n;
-    await kinesis.send(new SplitShardCommand({ StreamName: 'race', ShardToSplit: id(0), NewStartingHashKey: quarter.toString() }));
+    await kinesis.send(
+      new SplitShardCommand({ StreamName: 'race', ShardToSplit: id(0), NewStartingHashKey: quarter.toString() }),
+    );
     await waitFor(WRITERS * 35);
-    await kinesis.send(new MergeShardsCommand({ StreamName: 'race', ShardToMerge: id(3), AdjacentShardToMerge: id(1) }));
+    await kinesis.send(
+      new MergeShardsCommand({ StreamName: 'race', ShardToMerge: id(3), AdjacentShardToMerge: id(1) }),
+    );
     await Promise.all(writers);
     writersDone = true;
     const seen = await consumer;
@@ -359,7 +433,9 @@ describe('resharding with the AWS SDK v3', () => {
     checkLineage(shards);
     // Every shard received writes: the children took over from their parents.
     for (const s of shards) {
-      const r = await kinesis.send(new GetRecordsCommand({ ShardIterator: await iterator(kinesis, 'race', s.ShardId!) }));
+      const r = await kinesis.send(
+        new GetRecordsCommand({ ShardIterator: await iterator(kinesis, 'race', s.ShardId!) }),
+      );
       assert.ok(r.Records!.length > 0, `${s.ShardId} got no records`);
     }
   });
@@ -377,13 +453,19 @@ describe('resharding with the AWS SDK v3', () => {
         let current = from;
         for (const [round, target] of steps.entries()) {
           const key = `key-${round}`;
-          await kinesis.send(new PutRecordCommand({ StreamName: name, PartitionKey: key, Data: enc.encode(`${round}-before`) }));
-          const out = await kinesis.send(new UpdateShardCountCommand({ StreamName: name, TargetShardCount: target, ScalingType: 'UNIFORM_SCALING' }));
+          await kinesis.send(
+            new PutRecordCommand({ StreamName: name, PartitionKey: key, Data: enc.encode(`${round}-before`) }),
+          );
+          const out = await kinesis.send(
+            new UpdateShardCountCommand({ StreamName: name, TargetShardCount: target, ScalingType: 'UNIFORM_SCALING' }),
+          );
           assert.equal(out.StreamName, name);
           assert.equal(out.StreamARN, `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/${name}`);
           assert.equal(out.CurrentShardCount, current);
           assert.equal(out.TargetShardCount, target);
-          await kinesis.send(new PutRecordCommand({ StreamName: name, PartitionKey: key, Data: enc.encode(`${round}-after`) }));
+          await kinesis.send(
+            new PutRecordCommand({ StreamName: name, PartitionKey: key, Data: enc.encode(`${round}-after`) }),
+          );
           const open = (await listShards(kinesis, name, 'AT_LATEST')).sort((a, b) =>
             BigInt(a.HashKeyRange!.StartingHashKey!) < BigInt(b.HashKeyRange!.StartingHashKey!) ? -1 : 1,
           );
@@ -392,33 +474,49 @@ describe('resharding with the AWS SDK v3', () => {
         }
         const all = await listShards(kinesis, name);
         checkLineage(all);
-        const summary = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary!;
+        const summary = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name })))
+          .StreamDescriptionSummary!;
         assert.equal(summary.OpenShardCount, steps[steps.length - 1]);
         assert.equal(summary.StreamStatus, 'ACTIVE');
         // Following lineage still yields each key's records in write order.
         const seen = await followLineage(kinesis, name, () => true);
-        for (const round of steps.keys()) assert.deepEqual(seen.get(`key-${round}`), [`${round}-before`, `${round}-after`]);
+        for (const round of steps.keys())
+          assert.deepEqual(seen.get(`key-${round}`), [`${round}-before`, `${round}-after`]);
       });
     }
 
     it('enforces double / half and ten scalings per rolling 24 hours', async () => {
       await kinesis.send(new CreateStreamCommand({ StreamName: 'lim', ShardCount: 2 }));
       await rejects(
-        kinesis.send(new UpdateShardCountCommand({ StreamName: 'lim', TargetShardCount: 5, ScalingType: 'UNIFORM_SCALING' })),
+        kinesis.send(
+          new UpdateShardCountCommand({ StreamName: 'lim', TargetShardCount: 5, ScalingType: 'UNIFORM_SCALING' }),
+        ),
         'LimitExceededException',
         `UpdateShardCount cannot scale stream lim under account ${ACCOUNT} to more than double its current shard count: current 2, target 5.`,
       );
-      await kinesis.send(new UpdateShardCountCommand({ StreamName: 'lim', TargetShardCount: 4, ScalingType: 'UNIFORM_SCALING' }));
+      await kinesis.send(
+        new UpdateShardCountCommand({ StreamName: 'lim', TargetShardCount: 4, ScalingType: 'UNIFORM_SCALING' }),
+      );
       await rejects(
-        kinesis.send(new UpdateShardCountCommand({ StreamName: 'lim', TargetShardCount: 1, ScalingType: 'UNIFORM_SCALING' })),
+        kinesis.send(
+          new UpdateShardCountCommand({ StreamName: 'lim', TargetShardCount: 1, ScalingType: 'UNIFORM_SCALING' }),
+        ),
         'LimitExceededException',
         `UpdateShardCount cannot scale stream lim under account ${ACCOUNT} below half its current shard count: current 4, target 1.`,
       );
       for (let i = 1; i < 10; i++) {
-        await kinesis.send(new UpdateShardCountCommand({ StreamName: 'lim', TargetShardCount: i % 2 ? 2 : 4, ScalingType: 'UNIFORM_SCALING' }));
+        await kinesis.send(
+          new UpdateShardCountCommand({
+            StreamName: 'lim',
+            TargetShardCount: i % 2 ? 2 : 4,
+            ScalingType: 'UNIFORM_SCALING',
+          }),
+        );
       }
       await rejects(
-        kinesis.send(new UpdateShardCountCommand({ StreamName: 'lim', TargetShardCount: 3, ScalingType: 'UNIFORM_SCALING' })),
+        kinesis.send(
+          new UpdateShardCountCommand({ StreamName: 'lim', TargetShardCount: 3, ScalingType: 'UNIFORM_SCALING' }),
+        ),
         'LimitExceededException',
         `UpdateShardCount cannot scale stream lim under account ${ACCOUNT} more than 10 times in a rolling 24-hour period.`,
       );
@@ -431,22 +529,36 @@ describe('resharding limits and the UPDATING period', () => {
     const t = await startTestServer({ shardLimit: 3 });
     try {
       await t.kinesis.send(new CreateStreamCommand({ StreamName: 'q', ShardCount: 2 }));
-      await t.kinesis.send(new SplitShardCommand({ StreamName: 'q', ShardToSplit: id(0), NewStartingHashKey: (HALF / 2n).toString() }));
+      await t.kinesis.send(
+        new SplitShardCommand({ StreamName: 'q', ShardToSplit: id(0), NewStartingHashKey: (HALF / 2n).toString() }),
+      );
       const quota = (current: number, additional: number) =>
         `This request would exceed the shard limit for the account ${ACCOUNT} in us-east-1. Current shard count for the account: ${current}. Limit: 3. Number of additional shards that would have resulted from this request: ${additional}. Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.`;
       await rejects(
-        t.kinesis.send(new SplitShardCommand({ StreamName: 'q', ShardToSplit: id(1), NewStartingHashKey: (HALF + 12345n).toString() })),
+        t.kinesis.send(
+          new SplitShardCommand({
+            StreamName: 'q',
+            ShardToSplit: id(1),
+            NewStartingHashKey: (HALF + 12345n).toString(),
+          }),
+        ),
         'LimitExceededException',
         quota(3, 1),
       );
       await rejects(
-        t.kinesis.send(new UpdateShardCountCommand({ StreamName: 'q', TargetShardCount: 4, ScalingType: 'UNIFORM_SCALING' })),
+        t.kinesis.send(
+          new UpdateShardCountCommand({ StreamName: 'q', TargetShardCount: 4, ScalingType: 'UNIFORM_SCALING' }),
+        ),
         'LimitExceededException',
         quota(3, 1),
       );
       // Merging frees a shard, so a split fits again.
-      await t.kinesis.send(new MergeShardsCommand({ StreamName: 'q', ShardToMerge: id(2), AdjacentShardToMerge: id(3) }));
-      await t.kinesis.send(new SplitShardCommand({ StreamName: 'q', ShardToSplit: id(1), NewStartingHashKey: (HALF + 12345n).toString() }));
+      await t.kinesis.send(
+        new MergeShardsCommand({ StreamName: 'q', ShardToMerge: id(2), AdjacentShardToMerge: id(3) }),
+      );
+      await t.kinesis.send(
+        new SplitShardCommand({ StreamName: 'q', ShardToSplit: id(1), NewStartingHashKey: (HALF + 12345n).toString() }),
+      );
     } finally {
       await t.close();
     }
@@ -457,7 +569,9 @@ describe('resharding limits and the UPDATING period', () => {
     try {
       const kinesis = t.kinesis;
       await kinesis.send(new CreateStreamCommand({ StreamName: 'u', ShardCount: 1 }));
-      await kinesis.send(new SplitShardCommand({ StreamName: 'u', ShardToSplit: id(0), NewStartingHashKey: HALF.toString() }));
+      await kinesis.send(
+        new SplitShardCommand({ StreamName: 'u', ShardToSplit: id(0), NewStartingHashKey: HALF.toString() }),
+      );
       const during = (await kinesis.send(new DescribeStreamCommand({ StreamName: 'u' }))).StreamDescription!;
       assert.equal(during.StreamStatus, 'UPDATING');
       assert.deepEqual(ids(during.Shards!), [id(0)]);
@@ -467,16 +581,21 @@ describe('resharding limits and the UPDATING period', () => {
         `Stream u under account ${ACCOUNT} not ACTIVE, instead in state UPDATING`,
       );
       await rejects(
-        kinesis.send(new UpdateShardCountCommand({ StreamName: 'u', TargetShardCount: 2, ScalingType: 'UNIFORM_SCALING' })),
+        kinesis.send(
+          new UpdateShardCountCommand({ StreamName: 'u', TargetShardCount: 2, ScalingType: 'UNIFORM_SCALING' }),
+        ),
         'ResourceInUseException',
         `Stream u under account ${ACCOUNT} not ACTIVE, instead in state UPDATING`,
       );
-      const put = await kinesis.send(new PutRecordCommand({ StreamName: 'u', PartitionKey: 'a', Data: enc.encode('x') }));
+      const put = await kinesis.send(
+        new PutRecordCommand({ StreamName: 'u', PartitionKey: 'a', Data: enc.encode('x') }),
+      );
       assert.equal(put.ShardId, id(0));
       let status = 'UPDATING';
       while (status === 'UPDATING') {
         await sleep(50);
-        status = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'u' }))).StreamDescriptionSummary!.StreamStatus!;
+        status = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'u' }))).StreamDescriptionSummary!
+          .StreamStatus!;
       }
       assert.equal(status, 'ACTIVE');
       assert.deepEqual(ids(await listShards(kinesis, 'u', 'AT_LATEST')), [id(1), id(2)]);

@@ -38,7 +38,6 @@ const ACCOUNT = '000000000000';
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-
 async function readAll(kinesis: KinesisClient, stream: string, shardId: string) {
   const { ShardIterator } = await kinesis.send(
     new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
@@ -81,12 +80,17 @@ describe('Data Streams with the AWS SDK v3', () => {
         d.Shards!.map((s) => [s.ShardId, s.HashKeyRange!.StartingHashKey, s.HashKeyRange!.EndingHashKey]),
         [
           ['shardId-000000000000', '0', '170141183460469231731687303715884105727'],
-          ['shardId-000000000001', '170141183460469231731687303715884105728', '340282366920938463463374607431768211455'],
+          [
+            'shardId-000000000001',
+            '170141183460469231731687303715884105728',
+            '340282366920938463463374607431768211455',
+          ],
         ],
       );
       assert.match(d.Shards![0]!.SequenceNumberRange!.StartingSequenceNumber!, /^\d{56}$/);
 
-      const s = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamARN: d.StreamARN }))).StreamDescriptionSummary!;
+      const s = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamARN: d.StreamARN })))
+        .StreamDescriptionSummary!;
       assert.equal(s.OpenShardCount, 2);
       assert.match(s.StreamId!, /^[a-z0-9]{20}-[a-z0-9]{3}$/);
 
@@ -116,8 +120,11 @@ describe('Data Streams with the AWS SDK v3', () => {
       assert.ok(limits.OnDemandStreamCount! >= 1);
       assert.equal(limits.OnDemandStreamCountLimit, 50);
       assert.ok(limits.ShardLimit! >= limits.OpenShardCount!);
-      await kinesis.send(new UpdateStreamModeCommand({ StreamARN: d.StreamARN, StreamModeDetails: { StreamMode: 'PROVISIONED' } }));
-      const after = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'od' }))).StreamDescriptionSummary!;
+      await kinesis.send(
+        new UpdateStreamModeCommand({ StreamARN: d.StreamARN, StreamModeDetails: { StreamMode: 'PROVISIONED' } }),
+      );
+      const after = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'od' })))
+        .StreamDescriptionSummary!;
       assert.equal(after.StreamModeDetails?.StreamMode, 'PROVISIONED');
       await kinesis.send(new DeleteStreamCommand({ StreamName: 'od' }));
     });
@@ -128,7 +135,11 @@ describe('Data Streams with the AWS SDK v3', () => {
         'ValidationException',
         "1 validation error detected: Value 'a b' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
       );
-      await rejects(kinesis.send(new DescribeStreamCommand({ StreamName: 'nope' })), 'ResourceNotFoundException', `Stream nope under account ${ACCOUNT} not found.`);
+      await rejects(
+        kinesis.send(new DescribeStreamCommand({ StreamName: 'nope' })),
+        'ResourceNotFoundException',
+        `Stream nope under account ${ACCOUNT} not found.`,
+      );
     });
 
     it('enforces the account shard limit', async () => {
@@ -147,9 +158,15 @@ describe('Data Streams with the AWS SDK v3', () => {
       assert.ok(first.NextToken);
       const second = await kinesis.send(new ListStreamsCommand({ NextToken: first.NextToken }));
       const all = [...first.StreamNames!, ...second.StreamNames!];
-      assert.deepEqual(all.filter((n) => n.startsWith('p')), ['p1', 'p2', 'p3']);
+      assert.deepEqual(
+        all.filter((n) => n.startsWith('p')),
+        ['p1', 'p2', 'p3'],
+      );
       const afterP1 = await kinesis.send(new ListStreamsCommand({ ExclusiveStartStreamName: 'p1' }));
-      assert.deepEqual(afterP1.StreamNames!.filter((n) => n.startsWith('p')), ['p2', 'p3']);
+      assert.deepEqual(
+        afterP1.StreamNames!.filter((n) => n.startsWith('p')),
+        ['p2', 'p3'],
+      );
       for (const n of ['p1', 'p2', 'p3']) await kinesis.send(new DeleteStreamCommand({ StreamName: n }));
     });
   });
@@ -160,19 +177,39 @@ describe('Data Streams with the AWS SDK v3', () => {
     });
     it('pages with MaxResults and NextToken', async () => {
       const a = await kinesis.send(new ListShardsCommand({ StreamName: 'ls', MaxResults: 2 }));
-      assert.deepEqual(a.Shards!.map((s) => s.ShardId), ['shardId-000000000000', 'shardId-000000000001']);
+      assert.deepEqual(
+        a.Shards!.map((s) => s.ShardId),
+        ['shardId-000000000000', 'shardId-000000000001'],
+      );
       const b = await kinesis.send(new ListShardsCommand({ NextToken: a.NextToken, MaxResults: 10 }));
-      assert.deepEqual(b.Shards!.map((s) => s.ShardId), ['shardId-000000000002', 'shardId-000000000003', 'shardId-000000000004']);
+      assert.deepEqual(
+        b.Shards!.map((s) => s.ShardId),
+        ['shardId-000000000002', 'shardId-000000000003', 'shardId-000000000004'],
+      );
       assert.equal(b.NextToken, undefined);
     });
     it('applies ShardFilter and ExclusiveStartShardId', async () => {
-      const after = await kinesis.send(new ListShardsCommand({ StreamName: 'ls', ShardFilter: { Type: 'AFTER_SHARD_ID', ShardId: 'shardId-000000000003' } }));
-      assert.deepEqual(after.Shards!.map((s) => s.ShardId), ['shardId-000000000004']);
-      const excl = await kinesis.send(new ListShardsCommand({ StreamName: 'ls', ExclusiveStartShardId: 'shardId-000000000002' }));
+      const after = await kinesis.send(
+        new ListShardsCommand({
+          StreamName: 'ls',
+          ShardFilter: { Type: 'AFTER_SHARD_ID', ShardId: 'shardId-000000000003' },
+        }),
+      );
+      assert.deepEqual(
+        after.Shards!.map((s) => s.ShardId),
+        ['shardId-000000000004'],
+      );
+      const excl = await kinesis.send(
+        new ListShardsCommand({ StreamName: 'ls', ExclusiveStartShardId: 'shardId-000000000002' }),
+      );
       assert.equal(excl.Shards!.length, 2);
-      const latest = await kinesis.send(new ListShardsCommand({ StreamName: 'ls', ShardFilter: { Type: 'AT_LATEST' } }));
+      const latest = await kinesis.send(
+        new ListShardsCommand({ StreamName: 'ls', ShardFilter: { Type: 'AT_LATEST' } }),
+      );
       assert.equal(latest.Shards!.length, 5);
-      const atTs = await kinesis.send(new ListShardsCommand({ StreamName: 'ls', ShardFilter: { Type: 'AT_TIMESTAMP', Timestamp: new Date() } }));
+      const atTs = await kinesis.send(
+        new ListShardsCommand({ StreamName: 'ls', ShardFilter: { Type: 'AT_TIMESTAMP', Timestamp: new Date() } }),
+      );
       assert.equal(atTs.Shards!.length, 5);
     });
     it('follows the NextToken / StreamName rules', async () => {
@@ -182,7 +219,11 @@ describe('Data Streams with the AWS SDK v3', () => {
         'InvalidArgumentException',
         'NextToken and StreamName cannot be provided together.',
       );
-      await rejects(kinesis.send(new ListShardsCommand({})), 'InvalidArgumentException', 'Either NextToken or StreamName should be provided.');
+      await rejects(
+        kinesis.send(new ListShardsCommand({})),
+        'InvalidArgumentException',
+        'Either NextToken or StreamName should be provided.',
+      );
       await rejects(
         kinesis.send(new ListShardsCommand({ StreamName: 'ls', StreamCreationTimestamp: new Date(1000) })),
         'ResourceNotFoundException',
@@ -197,22 +238,39 @@ describe('Data Streams with the AWS SDK v3', () => {
 
     it('routes by MD5 of the partition key and by ExplicitHashKey', async () => {
       // MD5("a") = 0x0cc175b9... < 2^127 → first shard of two.
-      const a = await kinesis.send(new PutRecordCommand({ StreamName: 'rec', PartitionKey: 'a', Data: enc.encode('hello') }));
+      const a = await kinesis.send(
+        new PutRecordCommand({ StreamName: 'rec', PartitionKey: 'a', Data: enc.encode('hello') }),
+      );
       assert.equal(a.ShardId, 'shardId-000000000000');
       assert.match(a.SequenceNumber!, /^\d{56}$/);
       const b = await kinesis.send(
-        new PutRecordCommand({ StreamName: 'rec', PartitionKey: 'a', ExplicitHashKey: '340282366920938463463374607431768211455', Data: enc.encode('x') }),
+        new PutRecordCommand({
+          StreamName: 'rec',
+          PartitionKey: 'a',
+          ExplicitHashKey: '340282366920938463463374607431768211455',
+          Data: enc.encode('x'),
+        }),
       );
       assert.equal(b.ShardId, 'shardId-000000000001');
       await rejects(
-        kinesis.send(new PutRecordCommand({ StreamName: 'rec', PartitionKey: 'a', ExplicitHashKey: '340282366920938463463374607431768211456', Data: enc.encode('x') })),
+        kinesis.send(
+          new PutRecordCommand({
+            StreamName: 'rec',
+            PartitionKey: 'a',
+            ExplicitHashKey: '340282366920938463463374607431768211456',
+            Data: enc.encode('x'),
+          }),
+        ),
         'InvalidArgumentException',
         'Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was 340282366920938463463374607431768211456',
       );
     });
 
     it('PutRecords answers index-aligned results and every record reads back in order', async () => {
-      const entries = Array.from({ length: 500 }, (_, i) => ({ PartitionKey: `k${i % 37}`, Data: enc.encode(`record-${i}`) }));
+      const entries = Array.from({ length: 500 }, (_, i) => ({
+        PartitionKey: `k${i % 37}`,
+        Data: enc.encode(`record-${i}`),
+      }));
       const r = await kinesis.send(new PutRecordsCommand({ StreamName: 'rec', Records: entries }));
       assert.equal(r.FailedRecordCount, 0);
       assert.equal(r.Records!.length, 500);
@@ -234,29 +292,72 @@ describe('Data Streams with the AWS SDK v3', () => {
       }
       // Per-shard order is the request order.
       for (const shard of ['shardId-000000000000', 'shardId-000000000001']) {
-        const inShard = r.Records!.map((x, i) => [x, i] as const).filter(([x]) => x.ShardId === shard).map(([, i]) => `record-${i}`);
-        const read = got.filter((x) => seqs.has(x.SequenceNumber!)).map((x) => dec.decode(x.Data)).filter((d) => inShard.includes(d));
+        const inShard = r
+          .Records!.map((x, i) => [x, i] as const)
+          .filter(([x]) => x.ShardId === shard)
+          .map(([, i]) => `record-${i}`);
+        const read = got
+          .filter((x) => seqs.has(x.SequenceNumber!))
+          .map((x) => dec.decode(x.Data))
+          .filter((d) => inShard.includes(d));
         assert.deepEqual(read, inShard);
       }
     });
 
     it('supports every iterator type', async () => {
-      const latest = await kinesis.send(new GetShardIteratorCommand({ StreamName: 'rec', ShardId: 'shardId-000000000000', ShardIteratorType: 'LATEST' }));
-      const p1 = await kinesis.send(new PutRecordCommand({ StreamName: 'rec', PartitionKey: 'a', Data: enc.encode('one') }));
-      const p2 = await kinesis.send(new PutRecordCommand({ StreamName: 'rec', PartitionKey: 'a', Data: enc.encode('two') }));
+      const latest = await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: 'rec',
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'LATEST',
+        }),
+      );
+      const p1 = await kinesis.send(
+        new PutRecordCommand({ StreamName: 'rec', PartitionKey: 'a', Data: enc.encode('one') }),
+      );
+      const p2 = await kinesis.send(
+        new PutRecordCommand({ StreamName: 'rec', PartitionKey: 'a', Data: enc.encode('two') }),
+      );
       const fromLatest = await kinesis.send(new GetRecordsCommand({ ShardIterator: latest.ShardIterator! }));
-      assert.deepEqual(fromLatest.Records!.map((r) => dec.decode(r.Data)), ['one', 'two']);
+      assert.deepEqual(
+        fromLatest.Records!.map((r) => dec.decode(r.Data)),
+        ['one', 'two'],
+      );
       assert.equal(fromLatest.MillisBehindLatest, 0);
 
-      const at = await kinesis.send(new GetShardIteratorCommand({ StreamName: 'rec', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: p1.SequenceNumber }));
+      const at = await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: 'rec',
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+          StartingSequenceNumber: p1.SequenceNumber,
+        }),
+      );
       const atRecords = await kinesis.send(new GetRecordsCommand({ ShardIterator: at.ShardIterator!, Limit: 1 }));
-      assert.deepEqual(atRecords.Records!.map((r) => r.SequenceNumber), [p1.SequenceNumber]);
+      assert.deepEqual(
+        atRecords.Records!.map((r) => r.SequenceNumber),
+        [p1.SequenceNumber],
+      );
       assert.ok(atRecords.MillisBehindLatest! >= 0);
-      const afterIt = await kinesis.send(new GetShardIteratorCommand({ StreamName: 'rec', ShardId: 'shardId-000000000000', ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: p1.SequenceNumber }));
+      const afterIt = await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: 'rec',
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+          StartingSequenceNumber: p1.SequenceNumber,
+        }),
+      );
       const afterRecords = await kinesis.send(new GetRecordsCommand({ ShardIterator: afterIt.ShardIterator! }));
       assert.equal(afterRecords.Records![0]!.SequenceNumber, p2.SequenceNumber);
 
-      const ts = await kinesis.send(new GetShardIteratorCommand({ StreamName: 'rec', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Date(Date.now() - 60_000) }));
+      const ts = await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: 'rec',
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'AT_TIMESTAMP',
+          Timestamp: new Date(Date.now() - 60_000),
+        }),
+      );
       const tsRecords = await kinesis.send(new GetRecordsCommand({ ShardIterator: ts.ShardIterator! }));
       assert.ok(tsRecords.Records!.length >= 2);
 
@@ -267,41 +368,96 @@ describe('Data Streams with the AWS SDK v3', () => {
 
     it('rejects bad iterator requests with AWS errors', async () => {
       await rejects(
-        kinesis.send(new GetShardIteratorCommand({ StreamName: 'rec', ShardId: 'shardId-000000000009', ShardIteratorType: 'LATEST' })),
+        kinesis.send(
+          new GetShardIteratorCommand({
+            StreamName: 'rec',
+            ShardId: 'shardId-000000000009',
+            ShardIteratorType: 'LATEST',
+          }),
+        ),
         'ResourceNotFoundException',
         `Shard shardId-000000000009 in stream rec under account ${ACCOUNT} does not exist`,
       );
       await rejects(
-        kinesis.send(new GetShardIteratorCommand({ StreamName: 'rec', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_SEQUENCE_NUMBER' })),
+        kinesis.send(
+          new GetShardIteratorCommand({
+            StreamName: 'rec',
+            ShardId: 'shardId-000000000000',
+            ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+          }),
+        ),
         'InvalidArgumentException',
         'Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified AT_SEQUENCE_NUMBER and no StartingSequenceNumber.',
       );
       await rejects(
-        kinesis.send(new GetShardIteratorCommand({ StreamName: 'rec', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_TIMESTAMP' })),
+        kinesis.send(
+          new GetShardIteratorCommand({
+            StreamName: 'rec',
+            ShardId: 'shardId-000000000000',
+            ShardIteratorType: 'AT_TIMESTAMP',
+          }),
+        ),
         'InvalidArgumentException',
         'Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.',
       );
-      const other = await kinesis.send(new PutRecordCommand({ StreamName: 'rec', PartitionKey: 'a', ExplicitHashKey: '340282366920938463463374607431768211455', Data: enc.encode('x') }));
+      const other = await kinesis.send(
+        new PutRecordCommand({
+          StreamName: 'rec',
+          PartitionKey: 'a',
+          ExplicitHashKey: '340282366920938463463374607431768211455',
+          Data: enc.encode('x'),
+        }),
+      );
       await rejects(
-        kinesis.send(new GetShardIteratorCommand({ StreamName: 'rec', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: other.SequenceNumber })),
+        kinesis.send(
+          new GetShardIteratorCommand({
+            StreamName: 'rec',
+            ShardId: 'shardId-000000000000',
+            ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+            StartingSequenceNumber: other.SequenceNumber,
+          }),
+        ),
         'InvalidArgumentException',
         'Invalid StartingSequenceNumber. It encodes shardId-000000000001, while it was used in a call to a shard with shardId-000000000000',
       );
       await rejects(
-        kinesis.send(new GetShardIteratorCommand({ StreamName: 'rec', ShardId: 'shardId-000000000000', ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: '12345' })),
+        kinesis.send(
+          new GetShardIteratorCommand({
+            StreamName: 'rec',
+            ShardId: 'shardId-000000000000',
+            ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+            StartingSequenceNumber: '12345',
+          }),
+        ),
         'InvalidArgumentException',
         `StartingSequenceNumber 12345 used in GetShardIterator on shard shardId-000000000000 in stream rec under account ${ACCOUNT} is invalid.`,
       );
-      const good = await kinesis.send(new GetShardIteratorCommand({ StreamName: 'rec', ShardId: 'shardId-000000000000', ShardIteratorType: 'LATEST' }));
+      const good = await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: 'rec',
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'LATEST',
+        }),
+      );
       const text = good.ShardIterator!;
       const tampered = text.slice(0, 20) + (text[20] === 'A' ? 'B' : 'A') + text.slice(21);
-      await rejects(kinesis.send(new GetRecordsCommand({ ShardIterator: tampered })), 'InvalidArgumentException', 'Invalid ShardIterator.');
-      await rejects(kinesis.send(new GetRecordsCommand({ ShardIterator: 'not-an-iterator' })), 'InvalidArgumentException', 'Invalid ShardIterator.');
+      await rejects(
+        kinesis.send(new GetRecordsCommand({ ShardIterator: tampered })),
+        'InvalidArgumentException',
+        'Invalid ShardIterator.',
+      );
+      await rejects(
+        kinesis.send(new GetRecordsCommand({ ShardIterator: 'not-an-iterator' })),
+        'InvalidArgumentException',
+        'Invalid ShardIterator.',
+      );
     });
 
     it('rejects writes to unknown streams', async () => {
       await rejects(
-        kinesis.send(new PutRecordsCommand({ StreamName: 'missing', Records: [{ PartitionKey: 'a', Data: enc.encode('x') }] })),
+        kinesis.send(
+          new PutRecordsCommand({ StreamName: 'missing', Records: [{ PartitionKey: 'a', Data: enc.encode('x') }] }),
+        ),
         'ResourceNotFoundException',
         `Stream missing under account ${ACCOUNT} not found.`,
       );
@@ -315,7 +471,11 @@ describe('Data Streams with the AWS SDK v3', () => {
 
     it('changes retention within AWS bounds', async () => {
       await kinesis.send(new IncreaseStreamRetentionPeriodCommand({ StreamName: 'meta', RetentionPeriodHours: 48 }));
-      assert.equal((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'meta' }))).StreamDescriptionSummary!.RetentionPeriodHours, 48);
+      assert.equal(
+        (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'meta' }))).StreamDescriptionSummary!
+          .RetentionPeriodHours,
+        48,
+      );
       await rejects(
         kinesis.send(new IncreaseStreamRetentionPeriodCommand({ StreamName: 'meta', RetentionPeriodHours: 30 })),
         'InvalidArgumentException',
@@ -332,7 +492,10 @@ describe('Data Streams with the AWS SDK v3', () => {
     it('adds, lists and removes tags by stream and by resource ARN', async () => {
       await kinesis.send(new AddTagsToStreamCommand({ StreamName: 'meta', Tags: { team: 'data', env: 'dev' } }));
       const listed = await kinesis.send(new ListTagsForStreamCommand({ StreamName: 'meta' }));
-      assert.deepEqual(listed.Tags, [{ Key: 'env', Value: 'dev' }, { Key: 'team', Value: 'data' }]);
+      assert.deepEqual(listed.Tags, [
+        { Key: 'env', Value: 'dev' },
+        { Key: 'team', Value: 'data' },
+      ]);
       assert.equal(listed.HasMoreTags, false);
       const limited = await kinesis.send(new ListTagsForStreamCommand({ StreamName: 'meta', Limit: 1 }));
       assert.equal(limited.HasMoreTags, true);
@@ -340,7 +503,10 @@ describe('Data Streams with the AWS SDK v3', () => {
       const arn = `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/meta`;
       await kinesis.send(new TagResourceCommand({ ResourceARN: arn, Tags: { cost: '42' } }));
       const byArn = await kinesis.send(new ListTagsForResourceCommand({ ResourceARN: arn }));
-      assert.deepEqual(byArn.Tags, [{ Key: 'cost', Value: '42' }, { Key: 'team', Value: 'data' }]);
+      assert.deepEqual(byArn.Tags, [
+        { Key: 'cost', Value: '42' },
+        { Key: 'team', Value: 'data' },
+      ]);
       await kinesis.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: ['cost', 'team'] }));
       assert.deepEqual((await kinesis.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags, []);
       await rejects(
@@ -353,12 +519,18 @@ describe('Data Streams with the AWS SDK v3', () => {
     });
 
     it('enables and disables enhanced monitoring', async () => {
-      const on = await kinesis.send(new EnableEnhancedMonitoringCommand({ StreamName: 'meta', ShardLevelMetrics: ['IncomingBytes'] }));
+      const on = await kinesis.send(
+        new EnableEnhancedMonitoringCommand({ StreamName: 'meta', ShardLevelMetrics: ['IncomingBytes'] }),
+      );
       assert.deepEqual(on.CurrentShardLevelMetrics, []);
       assert.deepEqual(on.DesiredShardLevelMetrics, ['IncomingBytes']);
-      const all = await kinesis.send(new EnableEnhancedMonitoringCommand({ StreamName: 'meta', ShardLevelMetrics: ['ALL'] }));
+      const all = await kinesis.send(
+        new EnableEnhancedMonitoringCommand({ StreamName: 'meta', ShardLevelMetrics: ['ALL'] }),
+      );
       assert.equal(all.DesiredShardLevelMetrics!.length, 7);
-      const off = await kinesis.send(new DisableEnhancedMonitoringCommand({ StreamName: 'meta', ShardLevelMetrics: ['ALL'] }));
+      const off = await kinesis.send(
+        new DisableEnhancedMonitoringCommand({ StreamName: 'meta', ShardLevelMetrics: ['ALL'] }),
+      );
       assert.deepEqual(off.DesiredShardLevelMetrics, []);
       const d = await kinesis.send(new DescribeStreamCommand({ StreamName: 'meta' }));
       assert.deepEqual(d.StreamDescription!.EnhancedMonitoring, [{ ShardLevelMetrics: [] }]);
@@ -367,9 +539,13 @@ describe('Data Streams with the AWS SDK v3', () => {
     it('describes and updates account settings', async () => {
       const before = await kinesis.send(new DescribeAccountSettingsCommand({}));
       assert.equal(before.MinimumThroughputBillingCommitment?.Status, 'DISABLED');
-      const on = await kinesis.send(new UpdateAccountSettingsCommand({ MinimumThroughputBillingCommitment: { Status: 'ENABLED' } }));
+      const on = await kinesis.send(
+        new UpdateAccountSettingsCommand({ MinimumThroughputBillingCommitment: { Status: 'ENABLED' } }),
+      );
       assert.equal(on.MinimumThroughputBillingCommitment?.Status, 'ENABLED');
-      const off = await kinesis.send(new UpdateAccountSettingsCommand({ MinimumThroughputBillingCommitment: { Status: 'DISABLED' } }));
+      const off = await kinesis.send(
+        new UpdateAccountSettingsCommand({ MinimumThroughputBillingCommitment: { Status: 'DISABLED' } }),
+      );
       assert.equal(off.MinimumThroughputBillingCommitment?.Status, 'ENABLED_UNTIL_EARLIEST_ALLOWED_END');
     });
   });

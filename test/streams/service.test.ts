@@ -18,7 +18,8 @@ const expectError = expectServiceError;
 async function logBytes(root: string): Promise<number> {
   let total = 0;
   for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith('.log')) total += (await stat(join(entry.parentPath ?? entry.path, entry.name))).size;
+    if (entry.isFile() && entry.name.endsWith('.log'))
+      total += (await stat(join(entry.parentPath ?? entry.path, entry.name))).size;
   }
   return total;
 }
@@ -31,7 +32,11 @@ describe('streams service (injected clock)', () => {
   let call: InProcessService['call'];
 
   async function boot(delays = 0): Promise<void> {
-    service = await openInProcessService(dir, clock, { createStreamMs: delays, deleteStreamMs: delays, updateStreamMs: delays });
+    service = await openInProcessService(dir, clock, {
+      createStreamMs: delays,
+      deleteStreamMs: delays,
+      updateStreamMs: delays,
+    });
     svc = service.svc;
     call = service.call;
   }
@@ -52,7 +57,11 @@ describe('streams service (injected clock)', () => {
 
   it('expires shard iterators after 5 minutes with AWS text', async () => {
     await call('CreateStream', { StreamName: 's', ShardCount: 1 });
-    const { ShardIterator } = await call('GetShardIterator', { StreamName: 's', ShardId: 'shardId-000000000000', ShardIteratorType: 'LATEST' });
+    const { ShardIterator } = await call('GetShardIterator', {
+      StreamName: 's',
+      ShardId: 'shardId-000000000000',
+      ShardIteratorType: 'LATEST',
+    });
     clock.t += 300_000;
     await call('GetRecords', { ShardIterator });
     clock.t += 1;
@@ -69,7 +78,11 @@ describe('streams service (injected clock)', () => {
     clock.t += 23 * HOUR;
     await call('PutRecord', { StreamName: 's', PartitionKey: 'k', Data: Buffer.from('new') });
     const read = async () => {
-      const { ShardIterator } = await call('GetShardIterator', { StreamName: 's', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' });
+      const { ShardIterator } = await call('GetShardIterator', {
+        StreamName: 's',
+        ShardId: 'shardId-000000000000',
+        ShardIteratorType: 'TRIM_HORIZON',
+      });
       const r = await call('GetRecords', { ShardIterator });
       return r.Records.map((x: { Data: Uint8Array }) => Buffer.from(x.Data).toString());
     };
@@ -89,7 +102,10 @@ describe('streams service (injected clock)', () => {
     await call('CreateStream', { StreamName: 'r', ShardCount: 1 });
     const payload = Buffer.alloc(200, 1);
     const put = async (n: number) =>
-      call('PutRecords', { StreamName: 'r', Records: Array.from({ length: n }, (_, i) => ({ PartitionKey: `k${i}`, Data: payload })) });
+      call('PutRecords', {
+        StreamName: 'r',
+        Records: Array.from({ length: n }, (_, i) => ({ PartitionKey: `k${i}`, Data: payload })),
+      });
     for (let i = 0; i < 10; i++) await put(20); // ~50 KiB: a dozen 4 KiB segments
     const before = await logBytes(dir);
     clock.t += 25 * HOUR;
@@ -97,7 +113,11 @@ describe('streams service (injected clock)', () => {
     await svc.sweepRetention();
     const after = await logBytes(dir);
     assert.ok(after < before / 4, `segments of expired records are deleted (${before} → ${after} bytes)`);
-    const { ShardIterator } = await call('GetShardIterator', { StreamName: 'r', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' });
+    const { ShardIterator } = await call('GetShardIterator', {
+      StreamName: 'r',
+      ShardId: 'shardId-000000000000',
+      ShardIteratorType: 'TRIM_HORIZON',
+    });
     const r = await call('GetRecords', { ShardIterator });
     assert.equal(r.Records.length, 1, 'only the record within retention is returned');
   });
@@ -105,13 +125,21 @@ describe('streams service (injected clock)', () => {
   it('GetRecords returns at most 10 MiB per call', async () => {
     const MiB = 1024 * 1024;
     await call('CreateStream', { StreamName: 'big', ShardCount: 1 });
-    for (let i = 0; i < 12; i++) await call('PutRecord', { StreamName: 'big', PartitionKey: 'k', Data: Buffer.alloc(MiB - 1, i) });
-    const { ShardIterator } = await call('GetShardIterator', { StreamName: 'big', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' });
+    for (let i = 0; i < 12; i++)
+      await call('PutRecord', { StreamName: 'big', PartitionKey: 'k', Data: Buffer.alloc(MiB - 1, i) });
+    const { ShardIterator } = await call('GetShardIterator', {
+      StreamName: 'big',
+      ShardId: 'shardId-000000000000',
+      ShardIteratorType: 'TRIM_HORIZON',
+    });
     const first = await call('GetRecords', { ShardIterator });
     assert.equal(first.Records.length, 10, 'ten records of 1 MiB (data + key) fill the 10 MiB budget');
     assert.ok(first.MillisBehindLatest >= 0);
     const rest = await call('GetRecords', { ShardIterator: first.NextShardIterator });
-    assert.deepEqual(rest.Records.map((r: { Data: Uint8Array }) => r.Data[0]), [10, 11]);
+    assert.deepEqual(
+      rest.Records.map((r: { Data: Uint8Array }) => r.Data[0]),
+      [10, 11],
+    );
   });
 
   it('shows CREATING and DELETING for the configured delays', async () => {
@@ -121,14 +149,20 @@ describe('streams service (injected clock)', () => {
     const d = await call('DescribeStream', { StreamName: 'slow' });
     assert.equal(d.StreamDescription.StreamStatus, 'CREATING');
     assert.deepEqual(d.StreamDescription.Shards, []);
-    await expectError(call('PutRecord', { StreamName: 'slow', PartitionKey: 'k', Data: Buffer.from('x') }), 'ResourceNotFoundException');
+    await expectError(
+      call('PutRecord', { StreamName: 'slow', PartitionKey: 'k', Data: Buffer.from('x') }),
+      'ResourceNotFoundException',
+    );
     await expectError(
       call('IncreaseStreamRetentionPeriod', { StreamName: 'slow', RetentionPeriodHours: 48 }),
       'ResourceInUseException',
       'Stream slow under account 123456789012 not ACTIVE, instead in state CREATING',
     );
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal((await call('DescribeStreamSummary', { StreamName: 'slow' })).StreamDescriptionSummary.StreamStatus, 'ACTIVE');
+    assert.equal(
+      (await call('DescribeStreamSummary', { StreamName: 'slow' })).StreamDescriptionSummary.StreamStatus,
+      'ACTIVE',
+    );
     await call('DeleteStream', { StreamName: 'slow' });
     assert.equal((await call('DescribeStream', { StreamName: 'slow' })).StreamDescription.StreamStatus, 'DELETING');
     await new Promise((r) => setTimeout(r, 300));
@@ -142,7 +176,11 @@ describe('streams service (injected clock)', () => {
       StreamName: 'keep',
       Records: Array.from({ length: 50 }, (_, i) => ({ PartitionKey: `p${i}`, Data: Buffer.from(`v${i}`) })),
     });
-    const it0 = await call('GetShardIterator', { StreamName: 'keep', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' });
+    const it0 = await call('GetShardIterator', {
+      StreamName: 'keep',
+      ShardId: 'shardId-000000000000',
+      ShardIteratorType: 'TRIM_HORIZON',
+    });
     await shutdown();
     await boot();
     const d = await call('DescribeStream', { StreamName: 'keep' });
@@ -151,7 +189,11 @@ describe('streams service (injected clock)', () => {
     assert.deepEqual((await call('ListTagsForStream', { StreamName: 'keep' })).Tags, [{ Key: 'a', Value: '1' }]);
     const seen = new Set<string>();
     for (const shardId of ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002']) {
-      const { ShardIterator } = await call('GetShardIterator', { StreamName: 'keep', ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' });
+      const { ShardIterator } = await call('GetShardIterator', {
+        StreamName: 'keep',
+        ShardId: shardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      });
       const r = await call('GetRecords', { ShardIterator });
       for (const rec of r.Records) seen.add(rec.SequenceNumber);
     }
@@ -165,7 +207,11 @@ describe('streams service (injected clock)', () => {
 
   it('rejects iterators of a deleted and re-created stream', async () => {
     await call('CreateStream', { StreamName: 'again', ShardCount: 1 });
-    const { ShardIterator } = await call('GetShardIterator', { StreamName: 'again', ShardId: 'shardId-000000000000', ShardIteratorType: 'LATEST' });
+    const { ShardIterator } = await call('GetShardIterator', {
+      StreamName: 'again',
+      ShardId: 'shardId-000000000000',
+      ShardIteratorType: 'LATEST',
+    });
     await call('DeleteStream', { StreamName: 'again' });
     await call('CreateStream', { StreamName: 'again', ShardCount: 1 });
     await expectError(call('GetRecords', { ShardIterator }), 'ResourceNotFoundException');
@@ -173,9 +219,16 @@ describe('streams service (injected clock)', () => {
 
   it('returns at most Limit records and reports MillisBehindLatest', async () => {
     await call('CreateStream', { StreamName: 'lim', ShardCount: 1 });
-    await call('PutRecords', { StreamName: 'lim', Records: Array.from({ length: 20 }, (_, i) => ({ PartitionKey: 'k', Data: Buffer.from(String(i)) })) });
+    await call('PutRecords', {
+      StreamName: 'lim',
+      Records: Array.from({ length: 20 }, (_, i) => ({ PartitionKey: 'k', Data: Buffer.from(String(i)) })),
+    });
     clock.t += 5000;
-    const { ShardIterator } = await call('GetShardIterator', { StreamName: 'lim', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' });
+    const { ShardIterator } = await call('GetShardIterator', {
+      StreamName: 'lim',
+      ShardId: 'shardId-000000000000',
+      ShardIteratorType: 'TRIM_HORIZON',
+    });
     const r = await call('GetRecords', { ShardIterator, Limit: 5 });
     assert.equal(r.Records.length, 5);
     assert.equal(r.MillisBehindLatest, 5000);

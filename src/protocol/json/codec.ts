@@ -29,7 +29,8 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
   } catch {
     throw new ServiceError(CommonErrors.SerializationException);
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ServiceError(CommonErrors.SerializationException);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ServiceError(CommonErrors.SerializationException);
   return v as Record<string, unknown>;
 }
 
@@ -40,7 +41,9 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
  * that view was the largest piece of garbage left by the encoder (measured +8% on
  * `npm run bench -- read-path`, handler + JSON). Undefined if a Node version drops it; then the view is made.
  */
-const nativeBase64 = (Buffer.prototype as unknown as { base64Slice?: (this: Uint8Array, start: number, end: number) => string }).base64Slice;
+const nativeBase64 = (
+  Buffer.prototype as unknown as { base64Slice?: (this: Uint8Array, start: number, end: number) => string }
+).base64Slice;
 
 /** Base64 text of `bytes` (standard alphabet, padded), as AWS JSON 1.1 writes blobs. */
 function base64Of(bytes: Uint8Array): string {
@@ -80,7 +83,7 @@ function toJsonValue(v: unknown): unknown {
     return out;
   }
   for (const k in v) {
-    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    if (!Object.hasOwn(v, k)) continue;
     const x = (v as Record<string, unknown>)[k];
     // AWS omits absent members; neither undefined nor null is written.
     if (x !== undefined && x !== null) out[k] = toJsonValue(x);
@@ -100,9 +103,9 @@ export function encodeJsonOutput(output: unknown): Buffer {
 
 /** Encodes an AWS error body: `{"__type":"<code>","message":"…"}` (`Message` for SerializationException). */
 export function encodeJsonError(err: ServiceError): Buffer {
-  let s = '{"__type":' + JSON.stringify(err.code);
-  if (err.hasMessage) s += ',"' + err.messageField + '":' + JSON.stringify(err.message);
-  return Buffer.from(s + '}', 'utf8');
+  let s = `{"__type":${JSON.stringify(err.code)}`;
+  if (err.hasMessage) s += `,"${err.messageField}":${JSON.stringify(err.message)}`;
+  return Buffer.from(`${s}}`, 'utf8');
 }
 
 /** The JSON 1.1 {@link WireCodec}. */

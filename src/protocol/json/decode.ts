@@ -48,7 +48,11 @@ export interface WireScalars {
 }
 
 /** Type-checks, converts and validates an operation input (the signature of {@link decodeInput}). */
-export type InputDecoder = (model: ServiceModel, operation: string, raw: Record<string, unknown>) => Record<string, unknown>;
+export type InputDecoder = (
+  model: ServiceModel,
+  operation: string,
+  raw: Record<string, unknown>,
+) => Record<string, unknown>;
 
 /** One wire's compiled decoders for one model, by shape name. */
 interface Compiler {
@@ -173,7 +177,8 @@ function decoderFor(c: Compiler, name: string): Decode {
 
 function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
   // A `__proto__` key from JSON.parse is an own property; keep it one instead of changing the prototype.
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  if (k === '__proto__')
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;
 }
 

@@ -85,16 +85,22 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
           assert.equal(log.nextOffset, 5);
           assert.equal(log.lastTimestamp, 1002);
           const recs = await log.read(0, ALL);
-          assert.deepEqual(recs.map((r) => r.offset), [0, 1, 2, 3, 4]);
-          assert.deepEqual(recs.map((r) => r.key), ['a', 'b', 'ключ-🔑', '', 'c']);
-          assert.deepEqual(recs.map((r) => Array.from(r.value)), [
-            Array.from(enc('one')),
-            Array.from(enc('two')),
-            [0, 255, 1, 254],
-            [],
-            Array.from(enc('three')),
-          ]);
-          assert.deepEqual(recs.map((r) => r.timestamp), [1000, 1001, 1001, 1001, 1002]);
+          assert.deepEqual(
+            recs.map((r) => r.offset),
+            [0, 1, 2, 3, 4],
+          );
+          assert.deepEqual(
+            recs.map((r) => r.key),
+            ['a', 'b', 'ключ-🔑', '', 'c'],
+          );
+          assert.deepEqual(
+            recs.map((r) => Array.from(r.value)),
+            [Array.from(enc('one')), Array.from(enc('two')), [0, 255, 1, 254], [], Array.from(enc('three'))],
+          );
+          assert.deepEqual(
+            recs.map((r) => r.timestamp),
+            [1000, 1001, 1001, 1001, 1002],
+          );
           assert.ok(recs.every((r) => r.value instanceof Uint8Array));
         }));
 
@@ -105,14 +111,20 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
           assert.equal((await log.append([{ key: 'k', value: enc('2') }], 4000)).timestamp, 5000);
           assert.equal((await log.append([{ key: 'k', value: enc('3') }], 6000)).timestamp, 6000);
           assert.equal(log.lastTimestamp, 6000);
-          assert.deepEqual((await log.read(0, ALL)).map((r) => r.timestamp), [5000, 5000, 6000]);
+          assert.deepEqual(
+            (await log.read(0, ALL)).map((r) => r.timestamp),
+            [5000, 5000, 6000],
+          );
         }));
 
       it('reads from an offset, clamped to startOffset, empty at the end', () =>
         fresh(async (b) => {
           const log = await b.logs.open('from');
           await appendNumbered(log, { count: 20, now: 1 });
-          assert.deepEqual((await log.read(15, ALL)).map((r) => r.offset), [15, 16, 17, 18, 19]);
+          assert.deepEqual(
+            (await log.read(15, ALL)).map((r) => r.offset),
+            [15, 16, 17, 18, 19],
+          );
           assert.equal((await log.read(-5, ALL))[0]?.offset, 0);
           assert.deepEqual(await log.read(20, ALL), []);
           assert.deepEqual(await log.read(1000, ALL), []);
@@ -125,12 +137,27 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
           for (let i = 0; i < 10; i++) await log.append([{ key: 'kk', value: enc(`value-0${i}`) }], 1);
           await log.append([{ key: 'é', value: new Uint8Array(1000) }], 1); // 'é' is 2 UTF-8 bytes
           assert.equal((await log.read(0, { maxRecords: 3, maxBytes: 1e9 })).length, 3);
-          assert.equal((await log.read(0, { maxRecords: 100, maxBytes: 30 })).length, 3, 'exactly at the budget is kept');
+          assert.equal(
+            (await log.read(0, { maxRecords: 100, maxBytes: 30 })).length,
+            3,
+            'exactly at the budget is kept',
+          );
           assert.equal((await log.read(0, { maxRecords: 100, maxBytes: 29 })).length, 2, 'stops before exceeding');
-          assert.equal((await log.read(0, { maxRecords: 100, maxBytes: 1 })).length, 1, 'first record despite maxBytes');
+          assert.equal(
+            (await log.read(0, { maxRecords: 100, maxBytes: 1 })).length,
+            1,
+            'first record despite maxBytes',
+          );
           const big = await log.read(10, { maxRecords: 100, maxBytes: 5 });
-          assert.deepEqual(big.map((r) => [r.offset, r.value.length]), [[10, 1000]]);
-          assert.equal((await log.read(9, { maxRecords: 100, maxBytes: 1011 })).length, 1, 'key counts its UTF-8 bytes');
+          assert.deepEqual(
+            big.map((r) => [r.offset, r.value.length]),
+            [[10, 1000]],
+          );
+          assert.equal(
+            (await log.read(9, { maxRecords: 100, maxBytes: 1011 })).length,
+            1,
+            'key counts its UTF-8 bytes',
+          );
           assert.equal((await log.read(9, { maxRecords: 100, maxBytes: 1012 })).length, 2);
         }));
 
@@ -146,17 +173,32 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
             for (const r of page) seen.push(r.offset);
             from = page[page.length - 1]!.offset + 1;
           }
-          assert.deepEqual(seen, Array.from({ length: 600 }, (_, i) => i));
+          assert.deepEqual(
+            seen,
+            Array.from({ length: 600 }, (_, i) => i),
+          );
         }));
 
       it('offsetForTimestamp finds the first record at or after a time', () =>
         fresh(async (b) => {
           const log = await b.logs.open('ts');
           // offsets 0-1 @100, 2-3 @200 (3 asked for 150), 4-5 @300, 6..205 @400..599
-          await log.append([{ key: 'a', value: enc('0') }, { key: 'a', value: enc('1') }], 100);
+          await log.append(
+            [
+              { key: 'a', value: enc('0') },
+              { key: 'a', value: enc('1') },
+            ],
+            100,
+          );
           await log.append([{ key: 'a', value: enc('2') }], 200);
           await log.append([{ key: 'a', value: enc('3') }], 150); // committed at 200
-          await log.append([{ key: 'a', value: enc('4') }, { key: 'a', value: enc('5') }], 300);
+          await log.append(
+            [
+              { key: 'a', value: enc('4') },
+              { key: 'a', value: enc('5') },
+            ],
+            300,
+          );
           for (let i = 0; i < 200; i++) await log.append([{ key: 'x', value: new Uint8Array(64) }], 400 + i);
           assert.equal(await log.offsetForTimestamp(0), 0);
           assert.equal(await log.offsetForTimestamp(100), 0);
@@ -246,7 +288,10 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
               const mine: Array<{ first: number; size: number; round: number }> = [];
               for (let round = 0; round < rounds; round++) {
                 const size = 1 + ((c * 7 + round * 3) % 11);
-                const entries = Array.from({ length: size }, (_, i) => ({ key: `c${c}`, value: enc(`${c}/${round}/${i}`) }));
+                const entries = Array.from({ length: size }, (_, i) => ({
+                  key: `c${c}`,
+                  value: enc(`${c}/${round}/${i}`),
+                }));
                 const r = await log.append(entries, 1000 + round);
                 mine.push({ first: r.firstOffset, size, round });
               }
@@ -263,7 +308,8 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
           const recs = await log.read(0, ALL);
           assert.equal(recs.length, expect);
           for (const bt of batches) {
-            for (let i = 0; i < bt.size; i++) assert.equal(text(recs[bt.first + i]!.value), `${bt.caller}/${bt.round}/${i}`);
+            for (let i = 0; i < bt.size; i++)
+              assert.equal(text(recs[bt.first + i]!.value), `${bt.caller}/${bt.round}/${i}`);
           }
           for (let i = 1; i < recs.length; i++) assert.ok(recs[i]!.timestamp >= recs[i - 1]!.timestamp);
         }));
@@ -277,7 +323,10 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
           const closing = b.close();
           const results = await Promise.all(pending);
           await closing;
-          assert.deepEqual(results.map((r) => r.firstOffset).sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => i));
+          assert.deepEqual(
+            results.map((r) => r.firstOffset).sort((x, y) => x - y),
+            Array.from({ length: 20 }, (_, i) => i),
+          );
           b = await factory.open();
           assert.equal((await (await b.logs.open('flush')).read(0, ALL)).length, 20);
         } finally {
@@ -289,7 +338,14 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
         fresh(async (b) => {
           const log = await b.logs.open('large');
           const big = new Uint8Array(1024 * 1024).map((_, i) => (i * 31) & 255);
-          await log.append([{ key: 'a', value: new Uint8Array(10) }, { key: 'big', value: big }, { key: 'z', value: enc('z') }], 1);
+          await log.append(
+            [
+              { key: 'a', value: new Uint8Array(10) },
+              { key: 'big', value: big },
+              { key: 'z', value: enc('z') },
+            ],
+            1,
+          );
           const recs = await log.read(0, ALL);
           assert.equal(recs.length, 3);
           assert.ok(Buffer.from(recs[1]!.value).equals(Buffer.from(big)));
@@ -313,7 +369,12 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
           const check = (recs: LogRecord[]): void => {
             assert.deepEqual(
               recs.map((r) => [r.key, text(r.value), r.attributes ?? 0]),
-              [['a', 'plain', 0], ['b', 'flagged', 1], ['c', 'max', 255], ['d', 'zero', 0]],
+              [
+                ['a', 'plain', 0],
+                ['b', 'flagged', 1],
+                ['c', 'max', 255],
+                ['d', 'zero', 0],
+              ],
             );
           };
           check(await log.read(0, ALL));
@@ -331,7 +392,13 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
           assert.equal(await b.logs.open('a.B_c-9'), l1);
           const l2 = await b.logs.open('other');
           await l1.append([{ key: 'k', value: enc('1') }], 1);
-          await l2.append([{ key: 'k', value: enc('2') }, { key: 'k', value: enc('3') }], 1);
+          await l2.append(
+            [
+              { key: 'k', value: enc('2') },
+              { key: 'k', value: enc('3') },
+            ],
+            1,
+          );
           assert.equal(l1.nextOffset, 1);
           assert.equal(l2.nextOffset, 2);
           const ids = await b.logs.list();
@@ -383,7 +450,10 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
             ['b/10', 'B/10'],
             ['b/2', 'B/2'],
           ]);
-          assert.deepEqual((await b.meta.list('')).map(([k]) => k), ['a/1', 'b', 'b/1', 'b/10', 'b/2', 'c']);
+          assert.deepEqual(
+            (await b.meta.list('')).map(([k]) => k),
+            ['a/1', 'b', 'b/1', 'b/10', 'b/2', 'c'],
+          );
           assert.deepEqual(await b.meta.list('zzz'), []);
         }));
 
@@ -405,7 +475,10 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
         fresh(async (b) => {
           await Promise.all(Array.from({ length: 50 }, (_, i) => b.meta.put(`k/${String(i).padStart(2, '0')}`, i)));
           const all = await b.meta.list<number>('k/');
-          assert.deepEqual(all.map(([, v]) => v), Array.from({ length: 50 }, (_, i) => i));
+          assert.deepEqual(
+            all.map(([, v]) => v),
+            Array.from({ length: 50 }, (_, i) => i),
+          );
         }));
 
       it('survives close and reopen', async () => {
@@ -435,7 +508,10 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
 }
 
 /** Appends `count` records in batches of `batch` (default 1), values `tag:i`. */
-async function appendNumbered(log: ShardLog, opts: { count: number; now: number; batch?: number; tag?: number }): Promise<void> {
+async function appendNumbered(
+  log: ShardLog,
+  opts: { count: number; now: number; batch?: number; tag?: number },
+): Promise<void> {
   const size = opts.batch ?? 1;
   for (let i = 0; i < opts.count; i += size) {
     const n = Math.min(size, opts.count - i);

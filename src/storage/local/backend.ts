@@ -31,7 +31,10 @@ const openDirs = new Set<string>();
  * Opens (creating if needed) a local backend in `dir`. Fails when another live process (or this
  * one) has it open.
  */
-export async function openLocalBackend(dir: string, options: Partial<LocalBackendOptions> = {}): Promise<StorageBackend> {
+export async function openLocalBackend(
+  dir: string,
+  options: Partial<LocalBackendOptions> = {},
+): Promise<StorageBackend> {
   const opts = resolveOptions(options);
   const root = resolve(dir);
   await mkdir(root, { recursive: true });
@@ -67,11 +70,14 @@ function resolveOptions(options: Partial<LocalBackendOptions>): LocalBackendOpti
     throw new LocalStorageError(LocalStorageErrorCode.invalidArgument, msg);
   };
   const d = opts.durability;
-  if (d.kind === 'interval' && !(Number.isFinite(d.intervalMs) && d.intervalMs > 0)) bad('durability.intervalMs must be > 0');
+  if (d.kind === 'interval' && !(Number.isFinite(d.intervalMs) && d.intervalMs > 0))
+    bad('durability.intervalMs must be > 0');
   if (d.kind !== 'always' && d.kind !== 'interval' && d.kind !== 'none') bad(`unknown durability ${JSON.stringify(d)}`);
   // Index entries store positions as u32; 1 GiB leaves room for one oversized batch.
-  if (!Number.isInteger(opts.segmentBytes) || opts.segmentBytes < 1024 || opts.segmentBytes > 1024 ** 3) bad('segmentBytes must be an integer in [1 KiB, 1 GiB]');
-  if (!Number.isInteger(opts.indexIntervalBytes) || opts.indexIntervalBytes < 64) bad('indexIntervalBytes must be an integer >= 64');
+  if (!Number.isInteger(opts.segmentBytes) || opts.segmentBytes < 1024 || opts.segmentBytes > 1024 ** 3)
+    bad('segmentBytes must be an integer in [1 KiB, 1 GiB]');
+  if (!Number.isInteger(opts.indexIntervalBytes) || opts.indexIntervalBytes < 64)
+    bad('indexIntervalBytes must be an integer >= 64');
   return opts;
 }
 
@@ -80,7 +86,8 @@ function resolveOptions(options: Partial<LocalBackendOptions>): LocalBackendOpti
  * one held by a live process is refused.
  */
 async function lock(root: string): Promise<() => Promise<void>> {
-  if (openDirs.has(root)) throw new LocalStorageError(LocalStorageErrorCode.invalidArgument, `${root} is already open in this process`);
+  if (openDirs.has(root))
+    throw new LocalStorageError(LocalStorageErrorCode.invalidArgument, `${root} is already open in this process`);
   const path = join(root, 'lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -97,7 +104,9 @@ async function lock(root: string): Promise<() => Promise<void>> {
       };
     } catch (err) {
       if ((err as { code?: string }).code !== 'EEXIST') throw err;
-      const pid = Number((await readFile(path, 'utf8').catch((e: unknown) => (isNotFound(e) ? '' : Promise.reject(e)))).trim());
+      const pid = Number(
+        (await readFile(path, 'utf8').catch((e: unknown) => (isNotFound(e) ? '' : Promise.reject(e)))).trim(),
+      );
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
         throw new LocalStorageError(LocalStorageErrorCode.invalidArgument, `${root} is in use by process ${pid}`);
       }

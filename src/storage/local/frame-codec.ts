@@ -127,7 +127,9 @@ function u32(buf: Buffer, at: number): number {
  * `Buffer.prototype.utf8Slice`, the native decoder `buf.toString('utf8', start, end)` ends in (not in
  * Node's typings). Undefined if a Node version drops it; {@link FrameDecoder.key} then falls back.
  */
-const nativeUtf8Slice = (Buffer.prototype as unknown as { utf8Slice?: (this: Buffer, start: number, end: number) => string }).utf8Slice;
+const nativeUtf8Slice = (
+  Buffer.prototype as unknown as { utf8Slice?: (this: Buffer, start: number, end: number) => string }
+).utf8Slice;
 
 /** Outcome of {@link FrameDecoder.next}. */
 export const FrameStatus = {
@@ -296,7 +298,9 @@ export class FrameDecoder {
   key(): string {
     if (this.keyLength === 0) return '';
     const end = this.keyStart + this.keyLength;
-    return nativeUtf8Slice ? nativeUtf8Slice.call(this.buf, this.keyStart, end) : this.buf.toString('utf8', this.keyStart, end);
+    return nativeUtf8Slice
+      ? nativeUtf8Slice.call(this.buf, this.keyStart, end)
+      : this.buf.toString('utf8', this.keyStart, end);
   }
 
   /** The value of the last decoded frame as a view into the decoder's buffer (no copy). */

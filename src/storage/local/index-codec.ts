@@ -92,14 +92,20 @@ export function decodeIndexEntries(buf: Uint8Array): DecodedIndex {
     if (crc32(b.subarray(at, at + 20)) !== b.readUInt32LE(at + 20)) return { entries, damaged: true };
     const kind = b.readUInt8(at);
     const flags = b.readUInt8(at + 1);
-    if (kind < 1 || kind > 3 || (flags & ~(FLAG_BATCH_START | FLAG_HAS_TIMESTAMP)) !== 0 || b.readUInt16LE(at + 2) !== 0) {
+    if (
+      kind < 1 ||
+      kind > 3 ||
+      (flags & ~(FLAG_BATCH_START | FLAG_HAS_TIMESTAMP)) !== 0 ||
+      b.readUInt16LE(at + 2) !== 0
+    ) {
       return { entries, damaged: true };
     }
     entries.push({
       kind: kind as IndexEntryKind,
       relOffset: b.readUInt32LE(at + 4),
       position: b.readUInt32LE(at + 8),
-      timestamp: (flags & FLAG_HAS_TIMESTAMP) !== 0 ? b.readUInt32LE(at + 12) + b.readUInt32LE(at + 16) * TWO_32 : undefined,
+      timestamp:
+        (flags & FLAG_HAS_TIMESTAMP) !== 0 ? b.readUInt32LE(at + 12) + b.readUInt32LE(at + 16) * TWO_32 : undefined,
       batchStart: (flags & FLAG_BATCH_START) !== 0,
     });
     at += INDEX_ENTRY_BYTES;

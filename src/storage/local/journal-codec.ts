@@ -26,7 +26,8 @@ export type JournalChange = readonly [key: string, valueJson: string | undefined
 /** Encodes one journal entry holding `changes` (values already JSON text). */
 export function encodeJournalEntry(changes: readonly JournalChange[]): Buffer {
   const parts: string[] = [];
-  for (const [key, json] of changes) parts.push(json === undefined ? `[${JSON.stringify(key)}]` : `[${JSON.stringify(key)},${json}]`);
+  for (const [key, json] of changes)
+    parts.push(json === undefined ? `[${JSON.stringify(key)}]` : `[${JSON.stringify(key)},${json}]`);
   const payload = Buffer.from(`[${parts.join(',')}]`, 'utf8');
   const out = Buffer.allocUnsafe(JOURNAL_HEADER_BYTES + payload.length);
   out.writeUInt32LE(payload.length, 0);
@@ -61,7 +62,8 @@ export function decodeJournal(buf: Buffer): DecodedJournal {
     if (!Array.isArray(parsed)) break;
     const changes: JournalChange[] = [];
     for (const c of parsed as unknown[]) {
-      if (!Array.isArray(c) || typeof c[0] !== 'string' || (c.length !== 1 && c.length !== 2)) return { entries, validBytes: at };
+      if (!Array.isArray(c) || typeof c[0] !== 'string' || (c.length !== 1 && c.length !== 2))
+        return { entries, validBytes: at };
       changes.push([c[0], c.length === 2 ? JSON.stringify(c[1]) : undefined]);
     }
     entries.push(changes);

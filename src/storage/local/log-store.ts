@@ -46,7 +46,9 @@ export class LocalLogStore implements LogStore {
   open(logId: string): Promise<ShardLog> {
     if (this.closed) return Promise.reject(new LocalStorageError(LocalStorageErrorCode.closed, 'log store is closed'));
     if (!isValidLogId(logId)) {
-      return Promise.reject(new LocalStorageError(LocalStorageErrorCode.invalidArgument, `invalid log id ${JSON.stringify(logId)}`));
+      return Promise.reject(
+        new LocalStorageError(LocalStorageErrorCode.invalidArgument, `invalid log id ${JSON.stringify(logId)}`),
+      );
     }
     let p = this.logs.get(logId);
     if (!p) {
@@ -83,7 +85,10 @@ export class LocalLogStore implements LogStore {
 
   async list(): Promise<string[]> {
     const entries = await readdir(this.logsDir, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory() && isValidLogId(e.name)).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isDirectory() && isValidLogId(e.name))
+      .map((e) => e.name)
+      .sort();
   }
 
   async close(): Promise<void> {

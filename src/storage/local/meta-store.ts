@@ -116,7 +116,9 @@ class LocalMetaStore implements MetaStore {
     const encoded: JournalChange[] = [];
     for (const [key, value] of changes) {
       if (typeof key !== 'string') {
-        return Promise.reject(new LocalStorageError(LocalStorageErrorCode.invalidArgument, 'meta keys must be strings'));
+        return Promise.reject(
+          new LocalStorageError(LocalStorageErrorCode.invalidArgument, 'meta keys must be strings'),
+        );
       }
       if (value === undefined) {
         encoded.push([key, undefined]);
@@ -125,7 +127,9 @@ class LocalMetaStore implements MetaStore {
       // Serialised now, so later mutation of the caller's object cannot change what is stored.
       const json = JSON.stringify(value);
       if (json === undefined) {
-        return Promise.reject(new LocalStorageError(LocalStorageErrorCode.invalidArgument, `value of ${key} is not JSON-serialisable`));
+        return Promise.reject(
+          new LocalStorageError(LocalStorageErrorCode.invalidArgument, `value of ${key} is not JSON-serialisable`),
+        );
       }
       encoded.push([key, json]);
     }
@@ -164,7 +168,9 @@ class LocalMetaStore implements MetaStore {
           await this.fh.datasync();
           this.size += buf.length;
         } catch (err) {
-          this.failure = new LocalStorageError(LocalStorageErrorCode.writeFailed, 'meta journal write failed', { cause: err });
+          this.failure = new LocalStorageError(LocalStorageErrorCode.writeFailed, 'meta journal write failed', {
+            cause: err,
+          });
           for (const p of group) p.reject(this.failure);
           continue;
         }
@@ -172,7 +178,9 @@ class LocalMetaStore implements MetaStore {
         for (const p of group) p.resolve();
         if (this.size > Math.max(this.compactBytes, 2 * this.compactedSize)) {
           await this.compact().catch((err: unknown) => {
-            this.failure = new LocalStorageError(LocalStorageErrorCode.writeFailed, 'meta journal compaction failed', { cause: err });
+            this.failure = new LocalStorageError(LocalStorageErrorCode.writeFailed, 'meta journal compaction failed', {
+              cause: err,
+            });
           });
         }
       }
@@ -187,7 +195,9 @@ class LocalMetaStore implements MetaStore {
     const keys = [...this.data.keys()].sort();
     const parts: Buffer[] = [];
     for (let i = 0; i < keys.length; i += COMPACT_KEYS_PER_ENTRY) {
-      parts.push(encodeJournalEntry(keys.slice(i, i + COMPACT_KEYS_PER_ENTRY).map((k) => [k, this.data.get(k)] as const)));
+      parts.push(
+        encodeJournalEntry(keys.slice(i, i + COMPACT_KEYS_PER_ENTRY).map((k) => [k, this.data.get(k)] as const)),
+      );
     }
     const buf = Buffer.concat(parts);
     const tmpPath = join(this.dir, `${JOURNAL}.tmp`);

@@ -141,7 +141,13 @@ export class Segment {
   activeEntries(): IndexEntry[] {
     const out: IndexEntry[] = [];
     if (this.seedTimestamp !== undefined) {
-      out.push({ kind: IndexEntryKind.seed, relOffset: 0, position: 0, timestamp: this.seedTimestamp, batchStart: false });
+      out.push({
+        kind: IndexEntryKind.seed,
+        relOffset: 0,
+        position: 0,
+        timestamp: this.seedTimestamp,
+        batchStart: false,
+      });
     }
     out.push(...this.pointEntries(0));
     return out;
@@ -255,10 +261,20 @@ export async function loadSealedSegment(seg: Segment, opts: { intervalBytes: num
   const [idxBytes, st] = await Promise.all([readFile(seg.idxPath).catch(orEmpty), stat(seg.logPath)]);
   const { entries, damaged } = decodeIndexEntries(idxBytes);
   const trailer = entries.at(-1);
-  if (!damaged && trailer?.kind === IndexEntryKind.trailer && trailer.position === st.size && pointsValid(entries.slice(0, -1), st.size)) {
+  if (
+    !damaged &&
+    trailer?.kind === IndexEntryKind.trailer &&
+    trailer.position === st.size &&
+    pointsValid(entries.slice(0, -1), st.size)
+  ) {
     for (const e of entries) {
       if (e.kind === IndexEntryKind.point) {
-        seg.index.push({ offset: seg.base + e.relOffset, position: e.position, timestamp: e.timestamp ?? 0, batchStart: e.batchStart });
+        seg.index.push({
+          offset: seg.base + e.relOffset,
+          position: e.position,
+          timestamp: e.timestamp ?? 0,
+          batchStart: e.batchStart,
+        });
       }
     }
     seg.size = trailer.position;
@@ -268,7 +284,12 @@ export async function loadSealedSegment(seg: Segment, opts: { intervalBytes: num
   }
   const fh = await open(seg.logPath, 'r');
   try {
-    const res = await scanSegment(seg, { fh, start: { position: 0, offset: seg.base }, fileSize: st.size, intervalBytes: opts.intervalBytes });
+    const res = await scanSegment(seg, {
+      fh,
+      start: { position: 0, offset: seg.base },
+      fileSize: st.size,
+      intervalBytes: opts.intervalBytes,
+    });
     // Readers stop at the last intact batch; damage inside a sealed segment is not repaired here.
     seg.size = res.validEnd;
     seg.count = res.nextOffset - seg.base;
@@ -357,7 +378,12 @@ export async function recoverActiveSegment(
   }
   for (let k = 0; k < kept; k++) {
     const e = points[k]!;
-    seg.index.push({ offset: seg.base + e.relOffset, position: e.position, timestamp: e.timestamp ?? 0, batchStart: e.batchStart });
+    seg.index.push({
+      offset: seg.base + e.relOffset,
+      position: e.position,
+      timestamp: e.timestamp ?? 0,
+      batchStart: e.batchStart,
+    });
   }
   // 3. scan (the anchor frame itself is re-verified as part of the scan)
   const res = await scanSegment(seg, { fh, start, fileSize, intervalBytes: opts.intervalBytes });

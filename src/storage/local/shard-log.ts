@@ -122,7 +122,8 @@ export class LocalShardLog implements ShardLog {
     }
     // An index whose segment is gone is left over from an interrupted trim.
     for (const name of names) {
-      if (name.endsWith('.idx') && !stems.has(name.slice(0, -4))) await unlink(`${this.dir}/${name}`).catch(ignoreNotFound);
+      if (name.endsWith('.idx') && !stems.has(name.slice(0, -4)))
+        await unlink(`${this.dir}/${name}`).catch(ignoreNotFound);
     }
     bases.sort((a, b) => a - b);
     if (bases.length === 0) {
@@ -130,15 +131,20 @@ export class LocalShardLog implements ShardLog {
       if (this.durable) await fsyncDir(`${this.dir}/..`);
     } else {
       const segs = bases.map((b) => new Segment(this.dir, b));
-      for (let i = 0; i < segs.length - 1; i++) await loadSealedSegment(segs[i]!, { intervalBytes: this.opts.indexIntervalBytes });
-      await recoverActiveSegment(segs[segs.length - 1]!, { intervalBytes: this.opts.indexIntervalBytes, sync: this.durable });
+      for (let i = 0; i < segs.length - 1; i++)
+        await loadSealedSegment(segs[i]!, { intervalBytes: this.opts.indexIntervalBytes });
+      await recoverActiveSegment(segs[segs.length - 1]!, {
+        intervalBytes: this.opts.indexIntervalBytes,
+        sync: this.durable,
+      });
       this.segments = segs;
     }
     const active = this.active;
     this.start = this.segments[0]!.base;
     this.next = active.nextOffset;
     this.lastTs = active.lastTimestamp;
-    for (let i = this.segments.length - 2; this.lastTs === undefined && i >= 0; i--) this.lastTs = this.segments[i]!.lastTimestamp;
+    for (let i = this.segments.length - 2; this.lastTs === undefined && i >= 0; i--)
+      this.lastTs = this.segments[i]!.lastTimestamp;
     this.lastTs ??= active.seedTimestamp;
     this.planner = active.planner(this.opts.indexIntervalBytes);
   }
@@ -165,19 +171,36 @@ export class LocalShardLog implements ShardLog {
     if (this.closing) return Promise.reject(closedError(this.id));
     if (this.failure) return Promise.reject(this.failure);
     if (!Number.isFinite(now)) {
-      return Promise.reject(new LocalStorageError(LocalStorageErrorCode.invalidArgument, `now must be a finite number, got ${now}`));
+      return Promise.reject(
+        new LocalStorageError(LocalStorageErrorCode.invalidArgument, `now must be a finite number, got ${now}`),
+      );
     }
     let bytes = 0;
     for (const e of entries) {
       if (typeof e.key !== 'string' || !(e.value instanceof Uint8Array)) {
-        return Promise.reject(new LocalStorageError(LocalStorageErrorCode.invalidArgument, 'entries need a string key and a Uint8Array value'));
+        return Promise.reject(
+          new LocalStorageError(
+            LocalStorageErrorCode.invalidArgument,
+            'entries need a string key and a Uint8Array value',
+          ),
+        );
       }
       if (e.attributes !== undefined && !(Number.isInteger(e.attributes) && e.attributes >= 0 && e.attributes <= 255)) {
-        return Promise.reject(new LocalStorageError(LocalStorageErrorCode.invalidArgument, `attributes must be an integer from 0 to 255, got ${e.attributes}`));
+        return Promise.reject(
+          new LocalStorageError(
+            LocalStorageErrorCode.invalidArgument,
+            `attributes must be an integer from 0 to 255, got ${e.attributes}`,
+          ),
+        );
       }
       const keyBytes = e.key.length === 0 ? 0 : Buffer.byteLength(e.key, 'utf8');
       if (keyBytes > MAX_KEY_BYTES) {
-        return Promise.reject(new LocalStorageError(LocalStorageErrorCode.invalidArgument, `key of ${keyBytes} bytes exceeds ${MAX_KEY_BYTES}`));
+        return Promise.reject(
+          new LocalStorageError(
+            LocalStorageErrorCode.invalidArgument,
+            `key of ${keyBytes} bytes exceeds ${MAX_KEY_BYTES}`,
+          ),
+        );
       }
       bytes += FRAME_HEADER_BYTES + keyBytes + e.value.length;
     }
@@ -256,13 +279,18 @@ export class LocalShardLog implements ShardLog {
     } catch (err) {
       // After a failed write or fsync the file state is unknown (a retried fsync may report success
       // for data that never reached the disk), so the log stops taking appends until reopened.
-      this.failure = new LocalStorageError(LocalStorageErrorCode.writeFailed, `log ${this.id}: write failed`, { cause: err });
+      this.failure = new LocalStorageError(LocalStorageErrorCode.writeFailed, `log ${this.id}: write failed`, {
+        cause: err,
+      });
       for (const p of group) p.reject(this.failure);
     }
   }
 
   /** Encodes group[from, to) into one buffer, writes it to `seg`, syncs per policy, commits, resolves. */
-  private async writeChunk(seg: Segment, c: { group: PendingAppend[]; from: number; to: number; bytes: number }): Promise<void> {
+  private async writeChunk(
+    seg: Segment,
+    c: { group: PendingAppend[]; from: number; to: number; bytes: number },
+  ): Promise<void> {
     const buf = Buffer.allocUnsafe(c.bytes);
     const enc = new FrameEncoder(buf);
     const base = seg.size;
@@ -283,7 +311,8 @@ export class LocalShardLog implements ShardLog {
       enc.timestamp = ts;
       for (let e = 0; e < n; e++) {
         const pos = base + enc.position;
-        if (this.planner.wants(pos, e === 0)) points.push({ offset: enc.offset, position: pos, timestamp: ts, batchStart: e === 0 });
+        if (this.planner.wants(pos, e === 0))
+          points.push({ offset: enc.offset, position: pos, timestamp: ts, batchStart: e === 0 });
         enc.append(b.entries[e]!, e === n - 1);
       }
       offset += n;
@@ -333,7 +362,9 @@ export class LocalShardLog implements ShardLog {
         await this.syncActive(seg);
         await this.persistPoints(seg);
       }).catch((err: unknown) => {
-        this.failure ??= new LocalStorageError(LocalStorageErrorCode.writeFailed, `log ${this.id}: fsync failed`, { cause: err });
+        this.failure ??= new LocalStorageError(LocalStorageErrorCode.writeFailed, `log ${this.id}: fsync failed`, {
+          cause: err,
+        });
       });
     }, intervalMs);
     this.syncTimer.unref();
@@ -460,7 +491,13 @@ export class LocalShardLog implements ShardLog {
           st.out.push(
             dec.attributes === 0
               ? { offset: dec.offset, timestamp: dec.timestamp, key: dec.key(), value: dec.value() }
-              : { offset: dec.offset, timestamp: dec.timestamp, key: dec.key(), value: dec.value(), attributes: dec.attributes },
+              : {
+                  offset: dec.offset,
+                  timestamp: dec.timestamp,
+                  key: dec.key(),
+                  value: dec.value(),
+                  attributes: dec.attributes,
+                },
           );
           st.bytes += size;
           st.from = dec.offset + 1;
@@ -477,7 +514,10 @@ export class LocalShardLog implements ShardLog {
           break;
         }
         if (at >= limit) return;
-        throw new LocalStorageError(LocalStorageErrorCode.corrupt, `log ${this.id}: damaged frame at ${seg.logPath}:${at}`);
+        throw new LocalStorageError(
+          LocalStorageErrorCode.corrupt,
+          `log ${this.id}: damaged frame at ${seg.logPath}:${at}`,
+        );
       }
     }
   }
@@ -496,7 +536,8 @@ export class LocalShardLog implements ShardLog {
       else lo = mid + 1;
     }
     const seg = segs[lo]!;
-    if (seg.deleted || seg.lastTimestamp === undefined || seg.lastTimestamp < timestamp) return Math.max(this.start, this.next);
+    if (seg.deleted || seg.lastTimestamp === undefined || seg.lastTimestamp < timestamp)
+      return Math.max(this.start, this.next);
     seg.pin();
     try {
       const found = await this.scanForTimestamp(seg, timestamp);
@@ -532,7 +573,10 @@ export class LocalShardLog implements ShardLog {
           break;
         }
         if (at >= limit) return seg.nextOffset;
-        throw new LocalStorageError(LocalStorageErrorCode.corrupt, `log ${this.id}: damaged frame at ${seg.logPath}:${at}`);
+        throw new LocalStorageError(
+          LocalStorageErrorCode.corrupt,
+          `log ${this.id}: damaged frame at ${seg.logPath}:${at}`,
+        );
       }
     }
     return seg.nextOffset;

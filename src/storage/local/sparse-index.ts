@@ -132,7 +132,10 @@ export class IndexPlanner {
   private readonly intervalBytes: number;
 
   /** `from`: position of the last point (or 0 for a segment start, an implicit anchor). */
-  constructor(intervalBytes: number, from: { lastPoint: number; lastAnchor: number } = { lastPoint: 0, lastAnchor: 0 }) {
+  constructor(
+    intervalBytes: number,
+    from: { lastPoint: number; lastAnchor: number } = { lastPoint: 0, lastAnchor: 0 },
+  ) {
     this.intervalBytes = intervalBytes;
     this.lastPoint = from.lastPoint;
     this.lastAnchor = from.lastAnchor;

@@ -30,7 +30,11 @@ export interface RecordSealer {
   /** The entries to append for `stream`'s shard; `encrypted` when the stream encrypts new records now. */
   seal(stream: StreamState, shard: ShardState, entries: AppendEntry[]): { entries: AppendEntry[]; encrypted: boolean };
   /** The partition key and data of a stored record; `encrypted` when it was stored sealed. */
-  open(stream: StreamState, shard: ShardState, record: LogRecord): { key: string; value: Uint8Array; encrypted: boolean };
+  open(
+    stream: StreamState,
+    shard: ShardState,
+    record: LogRecord,
+  ): { key: string; value: Uint8Array; encrypted: boolean };
 }
 
 /** Stores and returns records as they are (no encryption feature installed). */
@@ -104,17 +108,27 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
       return { entries: sealed, encrypted: true };
     },
     open(stream, shard, record) {
-      if (((record.attributes ?? 0) & RecordAttribute.encrypted) === 0) return { key: record.key, value: record.value, encrypted: false };
+      if (((record.attributes ?? 0) & RecordAttribute.encrypted) === 0)
+        return { key: record.key, value: record.value, encrypted: false };
       const keyId = envelopeKeyId(record.value);
       const key = keyId === undefined ? undefined : keys.byId(keyId);
       if (!key) {
-        throw kinesisError('KMSNotFoundException', `Key ${keyId ?? '(unreadable)'} used to encrypt records of stream ${stream.name} under account ${stream.accountId} does not exist.`);
+        throw kinesisError(
+          'KMSNotFoundException',
+          `Key ${keyId ?? '(unreadable)'} used to encrypt records of stream ${stream.name} under account ${stream.accountId} does not exist.`,
+        );
       }
       try {
-        const plain = openRecord(record.value, { dataKey: dataKey(stream, key), logId: shardLogId(stream, shard.index) });
+        const plain = openRecord(record.value, {
+          dataKey: dataKey(stream, key),
+          logId: shardLogId(stream, shard.index),
+        });
         return { key: plain.partitionKey, value: plain.data, encrypted: true };
       } catch (err) {
-        logger.error({ err, stream: stream.name, shard: shard.shardId, offset: record.offset }, 'stored record failed decryption');
+        logger.error(
+          { err, stream: stream.name, shard: shard.shardId, offset: record.offset },
+          'stored record failed decryption',
+        );
         throw kinesisError('InternalFailureException', 'Internal service failure.');
       }
     },
@@ -134,12 +148,15 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
     await meta.delete(PENDING_PREFIX + pending.streamId);
   };
   const schedule = (pending: PendingChange): void => {
-    const timer = setTimeout(() => {
-      const p = apply(pending)
-        .catch((err) => logger.error({ err, streamId: pending.streamId }, 'encryption change failed'))
-        .finally(() => applying.delete(p));
-      applying.add(p);
-    }, Math.max(0, pending.dueAt - rt.now()));
+    const timer = setTimeout(
+      () => {
+        const p = apply(pending)
+          .catch((err) => logger.error({ err, streamId: pending.streamId }, 'encryption change failed'))
+          .finally(() => applying.delete(p));
+        applying.add(p);
+      },
+      Math.max(0, pending.dueAt - rt.now()),
+    );
     timers.set(pending.streamId, timer);
   };
   // Changes whose UPDATING period was cut short by a restart complete now (or when due).
@@ -150,7 +167,10 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
     const stream = rt.resolveStream(input, reqCtx);
     rt.requireActive(stream);
     if (input.EncryptionType !== 'KMS') {
-      throw kinesisError('InvalidArgumentException', `Encryption type ${input.EncryptionType} is not supported. The only valid value is KMS.`);
+      throw kinesisError(
+        'InvalidArgumentException',
+        `Encryption type ${input.EncryptionType} is not supported. The only valid value is KMS.`,
+      );
     }
     if (target === 'KMS') keys.resolve(input.KeyId, stream);
     if (options.enforceLimits) {
@@ -167,7 +187,12 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
       changes.set(stream.id, recent);
     }
     const delay = rt.settings.updateStreamMs;
-    const pending: PendingChange = { streamId: stream.id, encryptionType: target, ...(target === 'KMS' ? { keyId: input.KeyId } : {}), dueAt: rt.now() + delay };
+    const pending: PendingChange = {
+      streamId: stream.id,
+      encryptionType: target,
+      ...(target === 'KMS' ? { keyId: input.KeyId } : {}),
+      dueAt: rt.now() + delay,
+    };
     if (delay <= 0) {
       setEncryption(stream, pending);
       await rt.catalog.save(stream);

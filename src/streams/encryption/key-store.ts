@@ -113,7 +113,7 @@ function validate(doc: unknown, where: string): KmsKeyEntry[] {
   }
   const seen = new Set<string>();
   const keys: KmsKeyEntry[] = [];
-  for (const [i, raw] of ((doc as { keys: unknown[] }).keys).entries()) {
+  for (const [i, raw] of (doc as { keys: unknown[] }).keys.entries()) {
     const k = raw as Partial<KmsKeyEntry>;
     // Key ids go into record envelopes as at most 255 ASCII bytes.
     if (typeof k.keyId !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(k.keyId) || k.keyId.startsWith('alias/')) {
@@ -153,7 +153,11 @@ export class LocalKeyStore {
     const doc = await source.load();
     const entries = doc === undefined ? [] : validate(doc, source.description);
     if (!entries.some((e) => e.aliases.includes(KINESIS_MANAGED_ALIAS))) {
-      entries.push({ keyId: randomUUID(), aliases: [KINESIS_MANAGED_ALIAS], material: randomBytes(32).toString('base64') });
+      entries.push({
+        keyId: randomUUID(),
+        aliases: [KINESIS_MANAGED_ALIAS],
+        material: randomBytes(32).toString('base64'),
+      });
       await source.save({ version: 1, keys: entries });
     }
     return new LocalKeyStore(entries);

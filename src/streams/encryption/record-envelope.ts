@@ -79,7 +79,10 @@ export function envelopeKeyId(value: Uint8Array): string | undefined {
 }
 
 /** Decrypts an envelope; throws when it is malformed or fails authentication. */
-export function openRecord(value: Uint8Array, options: { dataKey: Uint8Array; logId: string }): { partitionKey: string; data: Uint8Array } {
+export function openRecord(
+  value: Uint8Array,
+  options: { dataKey: Uint8Array; logId: string },
+): { partitionKey: string; data: Uint8Array } {
   const buf = Buffer.from(value.buffer, value.byteOffset, value.length);
   if (envelopeKeyId(buf) === undefined) throw new Error('not an encrypted record envelope');
   const headerLength = 2 + buf[1]!;
@@ -88,7 +91,10 @@ export function openRecord(value: Uint8Array, options: { dataKey: Uint8Array; lo
   const decipher = createDecipheriv('aes-256-gcm', options.dataKey, nonce);
   decipher.setAAD(Buffer.concat([buf.subarray(0, headerLength), Buffer.from(options.logId, 'utf8')]));
   decipher.setAuthTag(tag);
-  const plain = Buffer.concat([decipher.update(buf.subarray(headerLength + NONCE_BYTES, buf.length - TAG_BYTES)), decipher.final()]);
+  const plain = Buffer.concat([
+    decipher.update(buf.subarray(headerLength + NONCE_BYTES, buf.length - TAG_BYTES)),
+    decipher.final(),
+  ]);
   const pkLength = plain.readUInt16BE(0);
   if (2 + pkLength > plain.length) throw new Error('encrypted record envelope has a bad partition key length');
   return { partitionKey: plain.toString('utf8', 2, 2 + pkLength), data: plain.subarray(2 + pkLength) };

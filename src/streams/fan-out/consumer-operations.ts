@@ -51,7 +51,11 @@ export interface ConsumerOperationContext {
 type ConsumerRef = { StreamARN?: string; ConsumerName?: string; ConsumerARN?: string };
 
 /** Finds the consumer a Describe/Deregister request names (file header, steps 1–2). */
-function resolveConsumer(fo: ConsumerOperationContext, input: ConsumerRef, ctx: RequestContext): { stream: StreamState; consumer: ConsumerState } {
+function resolveConsumer(
+  fo: ConsumerOperationContext,
+  input: ConsumerRef,
+  ctx: RequestContext,
+): { stream: StreamState; consumer: ConsumerState } {
   const { rt, registry } = fo;
   if (input.ConsumerARN !== undefined) {
     const parts = parseConsumerArn(input.ConsumerARN);
@@ -81,7 +85,8 @@ function resolveConsumer(fo: ConsumerOperationContext, input: ConsumerRef, ctx: 
   }
   const stream = rt.resolveStream({ StreamARN: input.StreamARN }, ctx);
   const consumer = registry.get(stream, input.ConsumerName);
-  if (!consumer) throw consumerNotFound(`${input.ConsumerName} under stream ${stream.name} under account ${stream.accountId}`);
+  if (!consumer)
+    throw consumerNotFound(`${input.ConsumerName} under stream ${stream.name} under account ${stream.accountId}`);
   return { stream, consumer };
 }
 
@@ -120,7 +125,11 @@ export async function describeStreamConsumer(
 }
 
 /** DeregisterStreamConsumer: DELETING, then gone; the consumer's subscriptions end at once. */
-export async function deregisterStreamConsumer(fo: ConsumerOperationContext, input: ConsumerRef, ctx: RequestContext): Promise<void> {
+export async function deregisterStreamConsumer(
+  fo: ConsumerOperationContext,
+  input: ConsumerRef,
+  ctx: RequestContext,
+): Promise<void> {
   await fo.registry.ready;
   const { consumer } = resolveConsumer(fo, input, ctx);
   await fo.registry.deregister(consumer);
@@ -149,7 +158,10 @@ export async function listStreamConsumers(
     input.StreamCreationTimestamp !== undefined &&
     Math.floor(input.StreamCreationTimestamp.getTime() / 1000) !== Math.floor(stream.createdAt / 1000)
   ) {
-    throw kinesisError('ResourceNotFoundException', `Stream ${stream.name} under account ${stream.accountId} not found.`);
+    throw kinesisError(
+      'ResourceNotFoundException',
+      `Stream ${stream.name} under account ${stream.accountId} not found.`,
+    );
   }
   let after: string | undefined;
   if (input.NextToken !== undefined) {

@@ -98,7 +98,10 @@ export class ConsumerRegistry {
     for (const [key, consumer] of await meta.list<ConsumerState>(KEY_PREFIX)) {
       if (rt.catalog.getById(consumer.streamId) === undefined) {
         // The stream was deleted while its consumers' removal was in flight.
-        await meta.batch([[key, undefined], [consumerPolicyKey(consumer), undefined]]);
+        await meta.batch([
+          [key, undefined],
+          [consumerPolicyKey(consumer), undefined],
+        ]);
         continue;
       }
       this.#index(consumer);
@@ -208,7 +211,12 @@ export class ConsumerRegistry {
       this.#options.onGone(consumer);
     }
     this.#byStream.delete(stream.id);
-    await this.#write(consumers.flatMap((c) => [[consumerKey(c.streamId, c.name), undefined] as const, [consumerPolicyKey(c), undefined] as const]));
+    await this.#write(
+      consumers.flatMap((c) => [
+        [consumerKey(c.streamId, c.name), undefined] as const,
+        [consumerPolicyKey(c), undefined] as const,
+      ]),
+    );
   }
 
   /** Persists the current state of a consumer (call after mutating it, e.g. its tags). */

@@ -62,7 +62,11 @@ export function encodeEventMessage(eventType: EventType, body: unknown, payload:
  * (ResourceNotFoundException, ResourceInUseException, the KMS* types, InternalFailureException);
  * the SDKs raise them as errors of that name inside the event loop.
  */
-export function encodeExceptionMessage(exceptionType: string, message: string, payload: EventPayloadEncoder): Uint8Array {
+export function encodeExceptionMessage(
+  exceptionType: string,
+  message: string,
+  payload: EventPayloadEncoder,
+): Uint8Array {
   return codec.encode({
     headers: {
       ':message-type': { type: 'string', value: 'exception' },

@@ -12,9 +12,20 @@ import {
   type ConsumerOperationContext,
 } from './consumer-operations.js';
 import { ConsumerRegistry, DEFAULT_CONSUMER_LIMIT } from './consumers.js';
-import { DEFAULT_SUBSCRIPTION_TIMINGS, SubscriptionHub, subscribeToShard, type SubscriptionTimings } from './subscribe-to-shard.js';
+import {
+  DEFAULT_SUBSCRIPTION_TIMINGS,
+  SubscriptionHub,
+  subscribeToShard,
+  type SubscriptionTimings,
+} from './subscribe-to-shard.js';
 
-export { consumerRegistry, consumerPolicyKey, ConsumerStatus, DEFAULT_CONSUMER_LIMIT, MAX_CREATING_CONSUMERS } from './consumers.js';
+export {
+  consumerRegistry,
+  consumerPolicyKey,
+  ConsumerStatus,
+  DEFAULT_CONSUMER_LIMIT,
+  MAX_CREATING_CONSUMERS,
+} from './consumers.js';
 export type { ConsumerRegistry, ConsumerState } from './consumers.js';
 export { DEFAULT_SUBSCRIPTION_TIMINGS } from './subscribe-to-shard.js';
 export type { SubscriptionTimings } from './subscribe-to-shard.js';

@@ -225,7 +225,13 @@ export async function subscribeToShard(
   const offset = await resolveStartOffset(
     rt,
     { stream, shard, log: handle.log },
-    { type: position.Type, sequenceNumber: position.SequenceNumber, timestamp: position.Timestamp, operation: 'SubscribeToShard', now: rt.now() },
+    {
+      type: position.Type,
+      sequenceNumber: position.SequenceNumber,
+      timestamp: position.Timestamp,
+      operation: 'SubscribeToShard',
+      now: rt.now(),
+    },
   );
   // Step 5: one subscription per consumer and shard; checked after the last await so that two
   // concurrent calls cannot both pass.
@@ -256,7 +262,15 @@ export async function subscribeToShard(
   };
   if (ctx.signal.aborted) onAbort();
   else ctx.signal.addEventListener('abort', onAbort, { once: true });
-  return pump(sc, { sub, stream, shard, handle, offset, payload: eventPayloadFor(ctx), onDone: () => ctx.signal.removeEventListener('abort', onAbort) });
+  return pump(sc, {
+    sub,
+    stream,
+    shard,
+    handle,
+    offset,
+    payload: eventPayloadFor(ctx),
+    onDone: () => ctx.signal.removeEventListener('abort', onAbort),
+  });
 }
 
 type SubscribeToShardEvent = Pick<GetRecordsOutput, 'Records' | 'MillisBehindLatest' | 'ChildShards'> & {
@@ -278,7 +292,8 @@ async function* pump(
 ): AsyncGenerator<Uint8Array> {
   const { rt, hub, timings } = sc;
   const { sub, stream, shard, handle, payload } = state;
-  const event = (body: SubscribeToShardEvent): Uint8Array => encodeEventMessage(EventType.SUBSCRIBE_TO_SHARD_EVENT, body, payload);
+  const event = (body: SubscribeToShardEvent): Uint8Array =>
+    encodeEventMessage(EventType.SUBSCRIBE_TO_SHARD_EVENT, body, payload);
   const deadline = sub.startedAt + timings.lifetimeMs;
   try {
     // Step 1.
@@ -290,7 +305,12 @@ async function* pump(
       if (sub.ended) break;
       // Step 6: the stream went away underneath the subscription.
       if (rt.catalog.getById(stream.id) !== stream || stream.status === StreamStatus.DELETING) {
-        sub.end(kinesisError('ResourceNotFoundException', `Stream ${stream.name} under account ${stream.accountId} not found.`));
+        sub.end(
+          kinesisError(
+            'ResourceNotFoundException',
+            `Stream ${stream.name} under account ${stream.accountId} not found.`,
+          ),
+        );
         break;
       }
       const now = rt.now();
@@ -298,11 +318,15 @@ async function* pump(
       if (now >= deadline) break;
       sub.pending = false;
       // Step 2.
-      const read = await readShardRecords(rt, { stream, handle }, {
-        from: next,
-        maxRecords: GET_RECORDS_MAX_RECORDS,
-        maxBytes: timings.maxEventBytes,
-      });
+      const read = await readShardRecords(
+        rt,
+        { stream, handle },
+        {
+          from: next,
+          maxRecords: GET_RECORDS_MAX_RECORDS,
+          maxBytes: timings.maxEventBytes,
+        },
+      );
       if (sub.ended) break;
       next = read.next;
       if (read.records.length > 0) {
@@ -311,7 +335,8 @@ async function* pump(
         yield event({
           Records: read.records,
           ContinuationSequenceNumber: continuation,
-          MillisBehindLatest: read.atTip || read.lastArrival === undefined ? 0 : Math.max(0, lastSent - read.lastArrival),
+          MillisBehindLatest:
+            read.atTip || read.lastArrival === undefined ? 0 : Math.max(0, lastSent - read.lastArrival),
         });
         continue;
       }

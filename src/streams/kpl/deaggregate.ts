@@ -114,7 +114,9 @@ export function deaggregate(record: KinesisRecordLike, options: DeaggregateOptio
       PartitionKey: record.PartitionKey,
       ...(record.ExplicitHashKey !== undefined ? { ExplicitHashKey: record.ExplicitHashKey } : {}),
       ...(record.SequenceNumber !== undefined ? { SequenceNumber: record.SequenceNumber } : {}),
-      ...(record.ApproximateArrivalTimestamp !== undefined ? { ApproximateArrivalTimestamp: record.ApproximateArrivalTimestamp } : {}),
+      ...(record.ApproximateArrivalTimestamp !== undefined
+        ? { ApproximateArrivalTimestamp: record.ApproximateArrivalTimestamp }
+        : {}),
       SubSequenceNumber: 0,
       Aggregated: false,
     },
@@ -131,7 +133,9 @@ export function deaggregate(record: KinesisRecordLike, options: DeaggregateOptio
   return aggregate.records.map((sub, i) => {
     const partitionKey = aggregate.partitionKeys[sub.partitionKeyIndex];
     if (partitionKey === undefined) {
-      throw new KplFormatError(`sub-record ${i}: partition_key_index ${sub.partitionKeyIndex} outside a table of ${aggregate.partitionKeys.length}`);
+      throw new KplFormatError(
+        `sub-record ${i}: partition_key_index ${sub.partitionKeyIndex} outside a table of ${aggregate.partitionKeys.length}`,
+      );
     }
     let explicitHashKey: string | undefined;
     if (sub.explicitHashKeyIndex !== undefined) {
@@ -147,7 +151,9 @@ export function deaggregate(record: KinesisRecordLike, options: DeaggregateOptio
       PartitionKey: partitionKey,
       ...(explicitHashKey !== undefined ? { ExplicitHashKey: explicitHashKey } : {}),
       ...(record.SequenceNumber !== undefined ? { SequenceNumber: record.SequenceNumber } : {}),
-      ...(record.ApproximateArrivalTimestamp !== undefined ? { ApproximateArrivalTimestamp: record.ApproximateArrivalTimestamp } : {}),
+      ...(record.ApproximateArrivalTimestamp !== undefined
+        ? { ApproximateArrivalTimestamp: record.ApproximateArrivalTimestamp }
+        : {}),
       SubSequenceNumber: i,
       Aggregated: true,
       ...(sub.tags.length > 0 ? { Tags: sub.tags } : {}),

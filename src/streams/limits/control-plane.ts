@@ -56,8 +56,12 @@ interface StreamRefInput {
 }
 
 /** The stream a request names (by name or by a stream, consumer or resource ARN), if any. */
-function streamNamed(input: StreamRefInput, ctx: RequestContext): { name: string; accountId: string; region: string } | undefined {
-  if (typeof input.StreamName === 'string') return { name: input.StreamName, accountId: ctx.accountId, region: ctx.region };
+function streamNamed(
+  input: StreamRefInput,
+  ctx: RequestContext,
+): { name: string; accountId: string; region: string } | undefined {
+  if (typeof input.StreamName === 'string')
+    return { name: input.StreamName, accountId: ctx.accountId, region: ctx.region };
   for (const candidate of [input.StreamARN, input.ConsumerARN, input.ResourceARN]) {
     if (typeof candidate !== 'string') continue;
     // A consumer ARN is the stream ARN followed by /consumer/<name>:<timestamp>.
@@ -68,7 +72,10 @@ function streamNamed(input: StreamRefInput, ctx: RequestContext): { name: string
 }
 
 /** Builds the decorator that applies control-plane rates and the CREATING-streams limit. */
-export function controlPlaneLimiter(rt: StreamsRuntime, limits: LimitSettings): (operation: string, handler: OperationHandler) => OperationHandler {
+export function controlPlaneLimiter(
+  rt: StreamsRuntime,
+  limits: LimitSettings,
+): (operation: string, handler: OperationHandler) => OperationHandler {
   const buckets = new Map<string, TokenBucket>();
   const take = (key: string, tps: number, now: number): boolean => {
     let bucket = buckets.get(key);
@@ -110,7 +117,9 @@ export function controlPlaneLimiter(rt: StreamsRuntime, limits: LimitSettings): 
         if (!take(key, tps, now)) {
           throw kinesisError(
             'LimitExceededException',
-            stream ? `Rate exceeded for stream ${stream.name} under account ${stream.accountId}.` : `Rate exceeded for account ${ctx.accountId}.`,
+            stream
+              ? `Rate exceeded for stream ${stream.name} under account ${stream.accountId}.`
+              : `Rate exceeded for account ${ctx.accountId}.`,
           );
         }
       }

@@ -46,7 +46,11 @@ export class AwsThroughputGate implements ThroughputGate {
       const l = this.#limits;
       budget = {
         writeBytes: new TokenBucket({ capacity: l.writeBytesPerSecond, ratePerSecond: l.writeBytesPerSecond, now }),
-        writeRecords: new TokenBucket({ capacity: l.writeRecordsPerSecond, ratePerSecond: l.writeRecordsPerSecond, now }),
+        writeRecords: new TokenBucket({
+          capacity: l.writeRecordsPerSecond,
+          ratePerSecond: l.writeRecordsPerSecond,
+          now,
+        }),
         readCalls: new TokenBucket({ capacity: l.readCallsPerSecond, ratePerSecond: l.readCallsPerSecond, now }),
         readBytes: new TokenBucket({ capacity: l.readBytesPerSecond, ratePerSecond: l.readBytesPerSecond, now }),
         blockedUntil: 0,

@@ -196,7 +196,9 @@ const LIMBS_2_106 = lowLimbs(1n << 106n);
  * Node's typings): calling it directly skips `toString`'s argument checks on every record (part of
  * a measured +7% on read-path, handler + JSON). Undefined if a Node version drops it; then `toString` is used.
  */
-const nativeLatin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (this: Buffer, start: number, end: number) => string }).latin1Slice;
+const nativeLatin1Slice = (
+  Buffer.prototype as unknown as { latin1Slice?: (this: Buffer, start: number, end: number) => string }
+).latin1Slice;
 
 /** ASCII of 00…99: entry 2n is the tens digit of n, 2n + 1 its units digit. */
 const DIGIT_PAIRS = new Uint8Array(200);

@@ -21,14 +21,20 @@ function key(ctx: RequestContext): string {
 
 function view(c: Commitment, now: number): Record<string, unknown> {
   let status = c.status;
-  if (status === 'ENABLED_UNTIL_EARLIEST_ALLOWED_END' && c.earliestAllowedEndAt !== undefined && now >= c.earliestAllowedEndAt) {
+  if (
+    status === 'ENABLED_UNTIL_EARLIEST_ALLOWED_END' &&
+    c.earliestAllowedEndAt !== undefined &&
+    now >= c.earliestAllowedEndAt
+  ) {
     status = 'DISABLED';
   }
   return {
     Status: status,
     ...(c.startedAt !== undefined ? { StartedAt: new Date(c.startedAt) } : {}),
     ...(status === 'DISABLED' && c.endedAt !== undefined ? { EndedAt: new Date(c.endedAt) } : {}),
-    ...(status !== 'DISABLED' && c.earliestAllowedEndAt !== undefined ? { EarliestAllowedEndAt: new Date(c.earliestAllowedEndAt) } : {}),
+    ...(status !== 'DISABLED' && c.earliestAllowedEndAt !== undefined
+      ? { EarliestAllowedEndAt: new Date(c.earliestAllowedEndAt) }
+      : {}),
   };
 }
 
@@ -51,7 +57,10 @@ export async function updateAccountSettings(
       ? { status: 'ENABLED', startedAt: current.startedAt!, earliestAllowedEndAt: current.earliestAllowedEndAt! }
       : { status: 'ENABLED', startedAt: now, earliestAllowedEndAt: now + MIN_COMMITMENT_MS };
   } else if (!active) {
-    next = current.status === 'DISABLED' ? current : { ...current, status: 'DISABLED', endedAt: current.earliestAllowedEndAt! };
+    next =
+      current.status === 'DISABLED'
+        ? current
+        : { ...current, status: 'DISABLED', endedAt: current.earliestAllowedEndAt! };
   } else if (now >= current.earliestAllowedEndAt!) {
     next = { ...current, status: 'DISABLED', endedAt: now };
   } else {

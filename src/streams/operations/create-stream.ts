@@ -39,7 +39,10 @@ export async function createStream(rt: StreamsRuntime, input: CreateStreamInput,
   if (input.Tags) checkTags(Object.keys(input.Tags), Object.values(input.Tags));
 
   if (rt.catalog.get(ctx.accountId, ctx.region, input.StreamName)) {
-    throw kinesisError('ResourceInUseException', `Stream ${input.StreamName} under account ${ctx.accountId} already exists.`);
+    throw kinesisError(
+      'ResourceInUseException',
+      `Stream ${input.StreamName} under account ${ctx.accountId} already exists.`,
+    );
   }
   const usage = accountShardUsage(rt, ctx.accountId, ctx.region);
   if (usage.openShards + shardCount > rt.settings.shardLimit) {

@@ -15,7 +15,11 @@ export interface DescribeStreamInput {
 /** AWS returns at most 100 shards per DescribeStream call whatever Limit says. */
 const MAX_SHARDS_PER_PAGE = 100;
 
-export function describeStream(rt: StreamsRuntime, input: DescribeStreamInput, ctx: RequestContext): { StreamDescription: Record<string, unknown> } {
+export function describeStream(
+  rt: StreamsRuntime,
+  input: DescribeStreamInput,
+  ctx: RequestContext,
+): { StreamDescription: Record<string, unknown> } {
   const stream = rt.resolveStream(input, ctx);
   const limit = Math.min(input.Limit ?? MAX_SHARDS_PER_PAGE, MAX_SHARDS_PER_PAGE);
   // While CREATING, AWS shows no shards yet.

@@ -59,9 +59,17 @@ export async function getShardIterator(
   const offset = await resolveStartOffset(
     rt,
     { stream, shard, log },
-    { type: input.ShardIteratorType, sequenceNumber: input.StartingSequenceNumber, timestamp: input.Timestamp, operation: 'GetShardIterator', now },
+    {
+      type: input.ShardIteratorType,
+      sequenceNumber: input.StartingSequenceNumber,
+      timestamp: input.Timestamp,
+      operation: 'GetShardIterator',
+      now,
+    },
   );
-  return { ShardIterator: rt.iterators.encode({ streamId: stream.id, shardIndex: shard.index, offset, issuedAt: now }) };
+  return {
+    ShardIterator: rt.iterators.encode({ streamId: stream.id, shardIndex: shard.index, offset, issuedAt: now }),
+  };
 }
 
 /** Where a reader starts: GetShardIterator's iterator type or SubscribeToShard's StartingPosition. */
@@ -82,7 +90,11 @@ export interface StartPosition {
  */
 export async function resolveStartOffset(
   rt: StreamsRuntime,
-  target: { stream: StreamState; shard: ShardState; log: { startOffset: number; nextOffset: number; offsetForTimestamp(t: number): Promise<number> } },
+  target: {
+    stream: StreamState;
+    shard: ShardState;
+    log: { startOffset: number; nextOffset: number; offsetForTimestamp(t: number): Promise<number> };
+  },
   position: StartPosition,
 ): Promise<number> {
   const { stream, shard, log } = target;
@@ -146,7 +158,9 @@ export async function resolveStartOffset(
         );
       }
       // Record counters are log offset + 1 (counter 0 is the shard's StartingSequenceNumber).
-      const counter = Number(parts.counter > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : parts.counter);
+      const counter = Number(
+        parts.counter > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : parts.counter,
+      );
       const at = type === 'AT_SEQUENCE_NUMBER' ? Math.max(counter - 1, 0) : counter;
       return Math.min(Math.max(at, await firstRetainedOffset(rt, stream, log)), log.nextOffset);
     }
@@ -172,10 +186,20 @@ function javaDate(ms: number): string {
 }
 
 export interface GetRecordsOutput {
-  Records: Array<{ SequenceNumber: string; ApproximateArrivalTimestamp: Date; Data: Uint8Array; PartitionKey: string; EncryptionType?: 'KMS' }>;
+  Records: Array<{
+    SequenceNumber: string;
+    ApproximateArrivalTimestamp: Date;
+    Data: Uint8Array;
+    PartitionKey: string;
+    EncryptionType?: 'KMS';
+  }>;
   NextShardIterator?: string;
   MillisBehindLatest: number;
-  ChildShards?: Array<{ ShardId: string; ParentShards: string[]; HashKeyRange: { StartingHashKey: string; EndingHashKey: string } }>;
+  ChildShards?: Array<{
+    ShardId: string;
+    ParentShards: string[];
+    HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
+  }>;
 }
 
 export async function getRecords(
@@ -203,11 +227,15 @@ export async function getRecords(
   rt.gate.admitRead(stream, shard, now);
   const handle = await rt.shardHandle(stream, shard);
   const limit = Math.min(input.Limit ?? GET_RECORDS_MAX_RECORDS, GET_RECORDS_MAX_RECORDS);
-  const { records, bytes, next, atTip, lastArrival } = await readShardRecords(rt, { stream, handle }, {
-    from: state.offset,
-    maxRecords: limit,
-    maxBytes: GET_RECORDS_MAX_BYTES,
-  });
+  const { records, bytes, next, atTip, lastArrival } = await readShardRecords(
+    rt,
+    { stream, handle },
+    {
+      from: state.offset,
+      maxRecords: limit,
+      maxBytes: GET_RECORDS_MAX_BYTES,
+    },
+  );
   rt.gate.recordRead(stream, shard, bytes, now);
   const output: GetRecordsOutput = {
     Records: records,
@@ -216,7 +244,12 @@ export async function getRecords(
   if (shard.closedAt !== undefined && atTip) {
     output.ChildShards = childShards(stream, shard);
   } else {
-    output.NextShardIterator = rt.iterators.encode({ streamId: stream.id, shardIndex: shard.index, offset: next, issuedAt: now });
+    output.NextShardIterator = rt.iterators.encode({
+      streamId: stream.id,
+      shardIndex: shard.index,
+      offset: next,
+      issuedAt: now,
+    });
   }
   return output;
 }
@@ -248,7 +281,8 @@ export async function readShardRecords(
   let from = range.from;
   // Skip what retention removed or hides (AWS: expired records are no longer returned).
   if (from < log.nextOffset) from = Math.max(from, await firstRetainedOffset(rt, stream, log));
-  const stored = from < log.nextOffset ? await log.read(from, { maxRecords: range.maxRecords, maxBytes: range.maxBytes }) : [];
+  const stored =
+    from < log.nextOffset ? await log.read(from, { maxRecords: range.maxRecords, maxBytes: range.maxBytes }) : [];
   const records = new Array<GetRecordsOutput['Records'][number]>(stored.length);
   const sealer = recordSealer(rt);
   let bytes = 0;

@@ -21,7 +21,12 @@ export function accountShardUsage(rt: StreamsRuntime, accountId: string, region:
 }
 
 /** AWS's LimitExceededException text for the shard quota (streams.md §4). */
-export function shardLimitExceeded(rt: StreamsRuntime, ctx: RequestContext, current: number, additional: number): ServiceError {
+export function shardLimitExceeded(
+  rt: StreamsRuntime,
+  ctx: RequestContext,
+  current: number,
+  additional: number,
+): ServiceError {
   return kinesisError(
     'LimitExceededException',
     `This request would exceed the shard limit for the account ${ctx.accountId} in ${ctx.region}. ` +

@@ -50,14 +50,21 @@ export function listShards(rt: StreamsRuntime, input: ListShardsInput, ctx: Requ
       throw kinesisError('InvalidArgumentException', 'NextToken and StreamName cannot be provided together.');
     }
     if (input.ExclusiveStartShardId !== undefined) {
-      throw kinesisError('InvalidArgumentException', 'NextToken and ExclusiveStartShardId cannot be provided together.');
+      throw kinesisError(
+        'InvalidArgumentException',
+        'NextToken and ExclusiveStartShardId cannot be provided together.',
+      );
     }
     if (input.StreamCreationTimestamp !== undefined) {
-      throw kinesisError('InvalidArgumentException', 'NextToken and StreamCreationTimestamp cannot be provided together.');
+      throw kinesisError(
+        'InvalidArgumentException',
+        'NextToken and StreamCreationTimestamp cannot be provided together.',
+      );
     }
     const token = decodeNextToken<ListShardsToken>(input.NextToken, now);
     stream = rt.catalog.getById(token.s);
-    if (!stream) throw kinesisError('ResourceNotFoundException', 'The stream that NextToken refers to no longer exists.');
+    if (!stream)
+      throw kinesisError('ResourceNotFoundException', 'The stream that NextToken refers to no longer exists.');
     afterIndex = token.i;
     filter = token.f;
   } else {
@@ -110,11 +117,15 @@ function applyFilter(
   clock: { trimHorizon: number; now: number; streamCreatedAt: number },
 ): ShardState[] {
   const { trimHorizon, now, streamCreatedAt } = clock;
-  const openAt = (s: ShardState, t: number): boolean => s.createdAt <= t && (s.closedAt === undefined || s.closedAt >= t);
+  const openAt = (s: ShardState, t: number): boolean =>
+    s.createdAt <= t && (s.closedAt === undefined || s.closedAt >= t);
   switch (filter.Type) {
     case 'AFTER_SHARD_ID': {
       if (filter.ShardId === undefined) {
-        throw kinesisError('InvalidArgumentException', 'ShardId must be provided when ShardFilter Type is AFTER_SHARD_ID.');
+        throw kinesisError(
+          'InvalidArgumentException',
+          'ShardId must be provided when ShardFilter Type is AFTER_SHARD_ID.',
+        );
       }
       const after = parseShardId(filter.ShardId) ?? -1;
       return shards.filter((s) => s.index > after);
@@ -131,7 +142,10 @@ function applyFilter(
     case 'AT_TIMESTAMP':
     case 'FROM_TIMESTAMP': {
       if (filter.Timestamp === undefined) {
-        throw kinesisError('InvalidArgumentException', `Timestamp must be provided when ShardFilter Type is ${filter.Type}.`);
+        throw kinesisError(
+          'InvalidArgumentException',
+          `Timestamp must be provided when ShardFilter Type is ${filter.Type}.`,
+        );
       }
       if (filter.Timestamp > now) {
         throw kinesisError('InvalidArgumentException', 'The Timestamp in ShardFilter cannot be in the future.');

@@ -101,7 +101,10 @@ async function appendRouted(
   for (let i = 0; i < entries.length; i++) {
     const shard = shards[i]!;
     if (!rt.gate.admitWrite(stream, shard, sizes[i]!, now)) {
-      results[i] = { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: rateExceededMessage(stream, shard) };
+      results[i] = {
+        ErrorCode: 'ProvisionedThroughputExceededException',
+        ErrorMessage: rateExceededMessage(stream, shard),
+      };
       continue;
     }
     let batch = batches.get(shard.index);

@@ -32,7 +32,11 @@ function checkBounds(hours: number): void {
   }
 }
 
-export async function increaseStreamRetentionPeriod(rt: StreamsRuntime, input: RetentionInput, ctx: RequestContext): Promise<void> {
+export async function increaseStreamRetentionPeriod(
+  rt: StreamsRuntime,
+  input: RetentionInput,
+  ctx: RequestContext,
+): Promise<void> {
   const stream = rt.resolveStream(input, ctx);
   checkBounds(input.RetentionPeriodHours);
   rt.requireActive(stream);
@@ -46,7 +50,11 @@ export async function increaseStreamRetentionPeriod(rt: StreamsRuntime, input: R
   await rt.catalog.save(stream);
 }
 
-export async function decreaseStreamRetentionPeriod(rt: StreamsRuntime, input: RetentionInput, ctx: RequestContext): Promise<void> {
+export async function decreaseStreamRetentionPeriod(
+  rt: StreamsRuntime,
+  input: RetentionInput,
+  ctx: RequestContext,
+): Promise<void> {
   const stream = rt.resolveStream(input, ctx);
   checkBounds(input.RetentionPeriodHours);
   rt.requireActive(stream);

@@ -22,7 +22,13 @@ export function describeShard(shard: ShardState): ShardDescription {
     SequenceNumberRange: {
       StartingSequenceNumber: shardStartingSequenceNumber(createdSeconds, shard.index),
       ...(shard.closedAt !== undefined
-        ? { EndingSequenceNumber: shardEndingSequenceNumber(createdSeconds, shard.index, Math.floor(shard.closedAt / 1000)) }
+        ? {
+            EndingSequenceNumber: shardEndingSequenceNumber(
+              createdSeconds,
+              shard.index,
+              Math.floor(shard.closedAt / 1000),
+            ),
+          }
         : {}),
     },
   };

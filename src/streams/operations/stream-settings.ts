@@ -50,11 +50,19 @@ async function changeMonitoring(
   };
 }
 
-export function enableEnhancedMonitoring(rt: StreamsRuntime, input: StreamRef & { ShardLevelMetrics: string[] }, ctx: RequestContext) {
+export function enableEnhancedMonitoring(
+  rt: StreamsRuntime,
+  input: StreamRef & { ShardLevelMetrics: string[] },
+  ctx: RequestContext,
+) {
   return changeMonitoring(rt, input, ctx, true);
 }
 
-export function disableEnhancedMonitoring(rt: StreamsRuntime, input: StreamRef & { ShardLevelMetrics: string[] }, ctx: RequestContext) {
+export function disableEnhancedMonitoring(
+  rt: StreamsRuntime,
+  input: StreamRef & { ShardLevelMetrics: string[] },
+  ctx: RequestContext,
+) {
   return changeMonitoring(rt, input, ctx, false);
 }
 
@@ -98,7 +106,10 @@ export async function updateStreamWarmThroughput(
   const stream = rt.resolveStream(input, ctx);
   rt.requireActive(stream);
   if (stream.mode !== 'ON_DEMAND') {
-    throw kinesisError('InvalidArgumentException', `Warm throughput can only be set on ON_DEMAND streams; stream ${stream.name} is ${stream.mode}.`);
+    throw kinesisError(
+      'InvalidArgumentException',
+      `Warm throughput can only be set on ON_DEMAND streams; stream ${stream.name} is ${stream.mode}.`,
+    );
   }
   stream.warmThroughputMiBps = input.WarmThroughputMiBps;
   await rt.catalog.transition(stream, StreamStatus.UPDATING, rt.settings.updateStreamMs);
@@ -125,7 +136,11 @@ function policyTarget(rt: StreamsRuntime, resourceArn: string): string {
 }
 
 /** PutResourcePolicy: stored verbatim (evaluation of resource policies belongs to the auth layer). */
-export async function putResourcePolicy(rt: StreamsRuntime, input: { ResourceARN: string; Policy: string }, meta: PolicyStore): Promise<void> {
+export async function putResourcePolicy(
+  rt: StreamsRuntime,
+  input: { ResourceARN: string; Policy: string },
+  meta: PolicyStore,
+): Promise<void> {
   const key = policyTarget(rt, input.ResourceARN);
   try {
     JSON.parse(input.Policy);
@@ -135,13 +150,21 @@ export async function putResourcePolicy(rt: StreamsRuntime, input: { ResourceARN
   await meta.put(key, input.Policy);
 }
 
-export async function getResourcePolicy(rt: StreamsRuntime, input: { ResourceARN: string }, meta: PolicyStore): Promise<{ Policy: string }> {
+export async function getResourcePolicy(
+  rt: StreamsRuntime,
+  input: { ResourceARN: string },
+  meta: PolicyStore,
+): Promise<{ Policy: string }> {
   const policy = await meta.get<string>(policyTarget(rt, input.ResourceARN));
   // AWS answers an empty policy document for a resource without one.
   return { Policy: policy ?? '{}' };
 }
 
-export async function deleteResourcePolicy(rt: StreamsRuntime, input: { ResourceARN: string }, meta: PolicyStore): Promise<void> {
+export async function deleteResourcePolicy(
+  rt: StreamsRuntime,
+  input: { ResourceARN: string },
+  meta: PolicyStore,
+): Promise<void> {
   const key = policyTarget(rt, input.ResourceARN);
   if ((await meta.get(key)) === undefined) {
     throw kinesisError('ResourceNotFoundException', `No resource policy found for resource ${input.ResourceARN}.`);

@@ -65,11 +65,19 @@ function sortedTags(stream: StreamState): Array<{ Key: string; Value: string }> 
 
 type StreamRef = { StreamName?: string; StreamARN?: string };
 
-export async function addTagsToStream(rt: StreamsRuntime, input: StreamRef & { Tags: Record<string, string> }, ctx: RequestContext): Promise<void> {
+export async function addTagsToStream(
+  rt: StreamsRuntime,
+  input: StreamRef & { Tags: Record<string, string> },
+  ctx: RequestContext,
+): Promise<void> {
   await addTags(rt, rt.resolveStream(input, ctx), input.Tags);
 }
 
-export async function removeTagsFromStream(rt: StreamsRuntime, input: StreamRef & { TagKeys: string[] }, ctx: RequestContext): Promise<void> {
+export async function removeTagsFromStream(
+  rt: StreamsRuntime,
+  input: StreamRef & { TagKeys: string[] },
+  ctx: RequestContext,
+): Promise<void> {
   await removeTags(rt, rt.resolveStream(input, ctx), input.TagKeys);
 }
 
@@ -93,12 +101,19 @@ function resolveResource(rt: StreamsRuntime, resourceArn: string): StreamState {
   const arn = parseStreamArn(resourceArn);
   if (!arn) throw kinesisError('ResourceNotFoundException', `Resource ${resourceArn} not found.`);
   const stream = rt.catalog.get(arn.accountId, arn.region, arn.streamName);
-  if (!stream) throw kinesisError('ResourceNotFoundException', `Stream ${arn.streamName} under account ${arn.accountId} not found.`);
+  if (!stream)
+    throw kinesisError(
+      'ResourceNotFoundException',
+      `Stream ${arn.streamName} under account ${arn.accountId} not found.`,
+    );
   return stream;
 }
 
 /** The registered consumer a ResourceARN names; undefined when the ARN is not a consumer ARN. */
-async function resolveConsumerResource(rt: StreamsRuntime, resourceArn: string): Promise<{ consumer: ConsumerState; registry: ConsumerRegistry } | undefined> {
+async function resolveConsumerResource(
+  rt: StreamsRuntime,
+  resourceArn: string,
+): Promise<{ consumer: ConsumerState; registry: ConsumerRegistry } | undefined> {
   if (!parseConsumerArn(resourceArn)) return undefined;
   const registry = consumerRegistry(rt);
   await registry?.ready;
@@ -107,7 +122,10 @@ async function resolveConsumerResource(rt: StreamsRuntime, resourceArn: string):
   return { consumer: found.consumer, registry };
 }
 
-export async function tagResource(rt: StreamsRuntime, input: { ResourceARN: string; Tags: Record<string, string> }): Promise<void> {
+export async function tagResource(
+  rt: StreamsRuntime,
+  input: { ResourceARN: string; Tags: Record<string, string> },
+): Promise<void> {
   const target = await resolveConsumerResource(rt, input.ResourceARN);
   if (!target) return addTags(rt, resolveResource(rt, input.ResourceARN), input.Tags);
   const { consumer, registry } = target;
@@ -123,7 +141,10 @@ export async function tagResource(rt: StreamsRuntime, input: { ResourceARN: stri
   await registry.save(consumer);
 }
 
-export async function untagResource(rt: StreamsRuntime, input: { ResourceARN: string; TagKeys: string[] }): Promise<void> {
+export async function untagResource(
+  rt: StreamsRuntime,
+  input: { ResourceARN: string; TagKeys: string[] },
+): Promise<void> {
   const target = await resolveConsumerResource(rt, input.ResourceARN);
   if (!target) return removeTags(rt, resolveResource(rt, input.ResourceARN), input.TagKeys);
   const { consumer, registry } = target;
@@ -134,8 +155,15 @@ export async function untagResource(rt: StreamsRuntime, input: { ResourceARN: st
   await registry.save(consumer);
 }
 
-export async function listTagsForResource(rt: StreamsRuntime, input: { ResourceARN: string }): Promise<{ Tags: Array<{ Key: string; Value: string }> }> {
+export async function listTagsForResource(
+  rt: StreamsRuntime,
+  input: { ResourceARN: string },
+): Promise<{ Tags: Array<{ Key: string; Value: string }> }> {
   const target = await resolveConsumerResource(rt, input.ResourceARN);
   const tags = target ? target.consumer.tags : resolveResource(rt, input.ResourceARN).tags;
-  return { Tags: Object.keys(tags).sort().map((Key) => ({ Key, Value: tags[Key]! })) };
+  return {
+    Tags: Object.keys(tags)
+      .sort()
+      .map((Key) => ({ Key, Value: tags[Key]! })),
+  };
 }

@@ -29,7 +29,10 @@ export function findShard(rt: StreamsRuntime, stream: StreamState, shardId: stri
   const shard = index === undefined ? undefined : rt.shard(stream, index);
   if (!shard) {
     const id = index === undefined ? shardId : formatShardId(index);
-    throw kinesisError('ResourceNotFoundException', `Could not find shard ${id} in stream ${stream.name} under account ${stream.accountId}.`);
+    throw kinesisError(
+      'ResourceNotFoundException',
+      `Could not find shard ${id} in stream ${stream.name} under account ${stream.accountId}.`,
+    );
   }
   return shard;
 }
@@ -84,7 +87,12 @@ function quotaError(
   ctx: RequestContext,
   counts: { current: number; additional: number },
 ): ServiceError {
-  return shardLimitExceeded(rt, { ...ctx, accountId: stream.accountId, region: stream.region }, counts.current, counts.additional);
+  return shardLimitExceeded(
+    rt,
+    { ...ctx, accountId: stream.accountId, region: stream.region },
+    counts.current,
+    counts.additional,
+  );
 }
 
 /** Open shards of a stream. */

@@ -29,7 +29,8 @@ export function reshardingFeature(ctx: FeatureContext, options: ReshardingOption
   const resharder = new Resharder(rt, { logger });
   resharder.resume();
   const scaler = new OnDemandScaler(rt, resharder, {
-    intervalMs: options.onDemandScalingIntervalMs ?? settings.onDemandScalingIntervalMs ?? ON_DEMAND_SCALING_INTERVAL_MS,
+    intervalMs:
+      options.onDemandScalingIntervalMs ?? settings.onDemandScalingIntervalMs ?? ON_DEMAND_SCALING_INTERVAL_MS,
     logger,
   });
   const env = { rt, resharder };

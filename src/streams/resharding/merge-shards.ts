@@ -20,11 +20,7 @@ export interface MergeShardsInput {
 }
 
 /** The operation's handler (steps in the file header). */
-export async function mergeShards(
-  env: ReshardingEnv,
-  input: MergeShardsInput,
-  ctx: RequestContext,
-): Promise<void> {
+export async function mergeShards(env: ReshardingEnv, input: MergeShardsInput, ctx: RequestContext): Promise<void> {
   const { rt, resharder } = env;
   const stream = rt.resolveStream(input, ctx);
   // Step 1.

@@ -152,7 +152,7 @@ export class OnDemandScaler {
     this.#lastEvaluation = now;
     for (const [id, w] of this.#writes) {
       const stream = rt.catalog.getById(id);
-      if (!stream || stream.mode !== 'ON_DEMAND') {
+      if (stream?.mode !== 'ON_DEMAND') {
         this.#writes.delete(id);
         continue;
       }
@@ -163,7 +163,8 @@ export class OnDemandScaler {
       w.samples = w.samples.filter((s) => s.at > now - PEAK_WINDOW_MS);
     }
     for (const stream of [...rt.catalog.all()]) {
-      if (stream.mode !== 'ON_DEMAND' || stream.status !== StreamStatus.ACTIVE || this.#resharder.busy(stream)) continue;
+      if (stream.mode !== 'ON_DEMAND' || stream.status !== StreamStatus.ACTIVE || this.#resharder.busy(stream))
+        continue;
       const writes = this.#writes.get(stream.id);
       const samples = writes?.samples ?? [];
       const peak = { bytes: 0, records: 0 };

@@ -20,11 +20,7 @@ export interface SplitShardInput {
 }
 
 /** The operation's handler (steps in the file header). */
-export async function splitShard(
-  env: ReshardingEnv,
-  input: SplitShardInput,
-  ctx: RequestContext,
-): Promise<void> {
+export async function splitShard(env: ReshardingEnv, input: SplitShardInput, ctx: RequestContext): Promise<void> {
   const { rt, resharder } = env;
   const stream = rt.resolveStream(input, ctx);
   // Step 1.

@@ -8,7 +8,10 @@ describe('bench request bodies', () => {
     assert.equal(bodies.length, 3);
     const keys = new Set<string>();
     for (const body of bodies) {
-      const parsed = JSON.parse(body.toString()) as { StreamName: string; Records: { Data: string; PartitionKey: string }[] };
+      const parsed = JSON.parse(body.toString()) as {
+        StreamName: string;
+        Records: { Data: string; PartitionKey: string }[];
+      };
       assert.equal(parsed.StreamName, 's1');
       assert.equal(parsed.Records.length, 500);
       for (const r of parsed.Records) {
@@ -21,7 +24,9 @@ describe('bench request bodies', () => {
 
   it('PutRecord bodies are single records with distinct keys', () => {
     const bodies = buildPutRecordBodies('s2', { recordSize: 10, count: 5 });
-    const parsed = bodies.map((b) => JSON.parse(b.toString()) as { StreamName: string; Data: string; PartitionKey: string });
+    const parsed = bodies.map(
+      (b) => JSON.parse(b.toString()) as { StreamName: string; Data: string; PartitionKey: string },
+    );
     assert.deepEqual(new Set(parsed.map((p) => p.StreamName)), new Set(['s2']));
     assert.equal(new Set(parsed.map((p) => p.PartitionKey)).size, 5);
     assert.equal(Buffer.from(parsed[0]!.Data, 'base64').length, 10);
@@ -46,10 +51,13 @@ describe('scanGetRecordsBody', () => {
   });
 
   it('handles an empty page and a drained closed shard (no iterator)', () => {
-    assert.deepEqual(scanGetRecordsBody(Buffer.from('{"Records":[],"NextShardIterator":"it","MillisBehindLatest":0}')), {
-      records: 0,
-      nextShardIterator: 'it',
-    });
+    assert.deepEqual(
+      scanGetRecordsBody(Buffer.from('{"Records":[],"NextShardIterator":"it","MillisBehindLatest":0}')),
+      {
+        records: 0,
+        nextShardIterator: 'it',
+      },
+    );
     assert.deepEqual(scanGetRecordsBody(Buffer.from('{"Records":[],"ChildShards":[]}')), {
       records: 0,
       nextShardIterator: undefined,

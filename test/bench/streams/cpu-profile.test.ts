@@ -45,7 +45,10 @@ describe('topSelfTime', () => {
     const inside = topSelfTime(profile, { window: { startUs: 1030, endUs: 1040 } });
     assert.equal(inside.samples, 2);
     assert.equal(inside.windowApplied, true);
-    assert.deepEqual(inside.entries.map((e) => e.functionName), ['(idle)', 'hash']);
+    assert.deepEqual(
+      inside.entries.map((e) => e.functionName),
+      ['(idle)', 'hash'],
+    );
     const outside = topSelfTime(profile, { window: { startUs: 5000, endUs: 6000 } });
     assert.equal(outside.windowApplied, false);
     assert.equal(outside.samples, 5);

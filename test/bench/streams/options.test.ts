@@ -17,7 +17,17 @@ describe('parseStreamsBenchArgs', () => {
   });
 
   it('parses options and keeps scenarios in run order', () => {
-    const o = parseStreamsBenchArgs(['--seconds', '1.5', '--concurrency', '2', '--only', 'kinesalite', '--scenarios', 'read,put100', '--profile']);
+    const o = parseStreamsBenchArgs([
+      '--seconds',
+      '1.5',
+      '--concurrency',
+      '2',
+      '--only',
+      'kinesalite',
+      '--scenarios',
+      'read,put100',
+      '--profile',
+    ]);
     assert.equal(o.seconds, 1.5);
     assert.equal(o.concurrency, 2);
     assert.deepEqual(o.servers, ['kinesalite']);

@@ -41,7 +41,8 @@ before(async () => {
         send(200, { FailedRecordCount: records.filter((r) => 'ErrorCode' in r).length, Records: records });
       } else if (op === 'PutRecord') {
         putRecordRequests++;
-        if (putRecordRequests % 5 === 0) send(400, { __type: 'ProvisionedThroughputExceededException', message: 'Rate exceeded' });
+        if (putRecordRequests % 5 === 0)
+          send(400, { __type: 'ProvisionedThroughputExceededException', message: 'Rate exceeded' });
         else send(200, { ShardId: 'shardId-000000000001', SequenceNumber: '1' });
       } else if (op === 'GetShardIterator') {
         send(200, { ShardIterator: '0' });
@@ -50,7 +51,11 @@ before(async () => {
         const to = Math.min(TOTAL, from + 4);
         const records = [];
         for (let i = from; i < to; i++) {
-          records.push({ SequenceNumber: String(i), Data: Buffer.alloc(RECORD_SIZE, i).toString('base64'), PartitionKey: 'k' });
+          records.push({
+            SequenceNumber: String(i),
+            Data: Buffer.alloc(RECORD_SIZE, i).toString('base64'),
+            PartitionKey: 'k',
+          });
         }
         send(200, { Records: records, NextShardIterator: String(to), MillisBehindLatest: 0 });
       } else {
@@ -134,14 +139,29 @@ describe('bench client and scenarios against a fake endpoint', () => {
 
   it('reads a shard until caught up and verifies the count', async () => {
     const client = new KinesisHttpClient(port, { maxSockets: 1 });
-    const ok = await runReadBack(client, 's', { shardId: 'shardId-000000000000', expected: TOTAL, recordSize: RECORD_SIZE, serverCpuSeconds: () => undefined });
+    const ok = await runReadBack(client, 's', {
+      shardId: 'shardId-000000000000',
+      expected: TOTAL,
+      recordSize: RECORD_SIZE,
+      serverCpuSeconds: () => undefined,
+    });
     assert.equal(ok.records, TOTAL);
     assert.equal(ok.verified, true);
     assert.equal(ok.calls, 4, 'three pages of at most 4 records, then the empty caught-up page');
-    const short = await runReadBack(client, 's', { shardId: 'shardId-000000000000', expected: TOTAL + 1, recordSize: RECORD_SIZE, serverCpuSeconds: () => undefined });
+    const short = await runReadBack(client, 's', {
+      shardId: 'shardId-000000000000',
+      expected: TOTAL + 1,
+      recordSize: RECORD_SIZE,
+      serverCpuSeconds: () => undefined,
+    });
     assert.equal(short.verified, false);
     assert.match(short.problem ?? '', /read 10 records, 11 were acknowledged/);
-    const wrongSize = await runReadBack(client, 's', { shardId: 'shardId-000000000000', expected: TOTAL, recordSize: RECORD_SIZE + 1, serverCpuSeconds: () => undefined });
+    const wrongSize = await runReadBack(client, 's', {
+      shardId: 'shardId-000000000000',
+      expected: TOTAL,
+      recordSize: RECORD_SIZE + 1,
+      serverCpuSeconds: () => undefined,
+    });
     assert.equal(wrongSize.verified, false);
     assert.match(wrongSize.problem ?? '', /data bytes/);
     client.close();

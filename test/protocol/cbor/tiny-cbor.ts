@@ -93,9 +93,9 @@ export function uncbor(bytes: Uint8Array): unknown {
 
   function argument(info: number): number | bigint {
     if (info < 24) return info;
-    if (info === 24) return need(1), buf[pos++]!;
-    if (info === 25) return need(2), (pos += 2), buf.readUInt16BE(pos - 2);
-    if (info === 26) return need(4), (pos += 4), buf.readUInt32BE(pos - 4);
+    if (info === 24) return (need(1), buf[pos++]!);
+    if (info === 25) return (need(2), (pos += 2), buf.readUInt16BE(pos - 2));
+    if (info === 26) return (need(4), (pos += 4), buf.readUInt32BE(pos - 4));
     if (info === 27) {
       need(8);
       pos += 8;
@@ -125,9 +125,9 @@ export function uncbor(bytes: Uint8Array): unknown {
       if (info === 21) return true;
       if (info === 22) return null;
       if (info === 23) return undefined;
-      if (info === 25) return need(2), (pos += 2), new Float(half(buf.readUInt16BE(pos - 2)));
-      if (info === 26) return need(4), (pos += 4), new Float(buf.readFloatBE(pos - 4));
-      if (info === 27) return need(8), (pos += 8), new Float(buf.readDoubleBE(pos - 8));
+      if (info === 25) return (need(2), (pos += 2), new Float(half(buf.readUInt16BE(pos - 2))));
+      if (info === 26) return (need(4), (pos += 4), new Float(buf.readFloatBE(pos - 4)));
+      if (info === 27) return (need(8), (pos += 8), new Float(buf.readDoubleBE(pos - 8)));
       throw new Error(`unsupported simple value ${info}`);
     }
     const n = argument(info);

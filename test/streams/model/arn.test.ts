@@ -25,7 +25,7 @@ test('parseStreamArn', () => {
     'arn:aws:kinesis:us-east-1:12345678901:stream/orders', // 11-digit account
     'arn:aws:kinesis:us-east-1:123456789012:stream/', // empty name
     'arn:aws:kinesis:us-east-1:123456789012:stream/a b',
-    'arn:aws:kinesis:us-east-1:123456789012:stream/' + 'x'.repeat(129),
+    `arn:aws:kinesis:us-east-1:123456789012:stream/${'x'.repeat(129)}`,
     'arn:aws:firehose:us-east-1:123456789012:deliverystream/orders',
     'arn:other:kinesis:us-east-1:123456789012:stream/orders',
     'arn:aws:kinesis::123456789012:stream/orders',
@@ -48,7 +48,13 @@ test('consumerArn and parseConsumerArn', () => {
     consumerName: 'app-1',
     createdSeconds: 1700000000,
   });
-  for (const bad of [STREAM, `${STREAM}/consumer/app-1`, `${STREAM}/consumer/app-1:`, `${STREAM}/consumer/a b:1`, `${STREAM}/consumer/app:1x`]) {
+  for (const bad of [
+    STREAM,
+    `${STREAM}/consumer/app-1`,
+    `${STREAM}/consumer/app-1:`,
+    `${STREAM}/consumer/a b:1`,
+    `${STREAM}/consumer/app:1x`,
+  ]) {
     assert.equal(parseConsumerArn(bad), undefined, bad);
   }
 });
@@ -58,14 +64,21 @@ test('ARNs round trip for valid names', () => {
   const region = fc.constantFrom('us-east-1', 'eu-west-2', 'ap-southeast-1', 'local');
   const account = fc.stringMatching(/^[0-9]{12}$/);
   fc.assert(
-    fc.property(name, region, account, name, fc.integer({ min: 0, max: 2 ** 36 }), (streamName, r, accountId, consumerName, t) => {
-      const s = streamArn({ region: r, accountId, streamName });
-      assert.deepEqual(parseStreamArn(s), { partition: 'aws', region: r, accountId, streamName });
-      const c = parseConsumerArn(consumerArn(s, consumerName, t));
-      assert.equal(c?.streamArn, s);
-      assert.equal(c?.streamName, streamName);
-      assert.equal(c?.consumerName, consumerName);
-      assert.equal(c?.createdSeconds, t);
-    }),
+    fc.property(
+      name,
+      region,
+      account,
+      name,
+      fc.integer({ min: 0, max: 2 ** 36 }),
+      (streamName, r, accountId, consumerName, t) => {
+        const s = streamArn({ region: r, accountId, streamName });
+        assert.deepEqual(parseStreamArn(s), { partition: 'aws', region: r, accountId, streamName });
+        const c = parseConsumerArn(consumerArn(s, consumerName, t));
+        assert.equal(c?.streamArn, s);
+        assert.equal(c?.streamName, streamName);
+        assert.equal(c?.consumerName, consumerName);
+        assert.equal(c?.createdSeconds, t);
+      },
+    ),
   );
 });

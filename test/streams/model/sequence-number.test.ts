@@ -16,12 +16,15 @@ const MAX_COUNTER = (1n << 63n) - 1n;
 
 const seconds = fc.integer({ min: 0, max: MAX_SECONDS });
 const shardIndex = fc.oneof(fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }));
-const parts: fc.Arbitrary<SequenceNumberParts> = fc.record({
-  shardCreatedSeconds: seconds,
-  shardIndex,
-  counter: fc.oneof(fc.bigInt({ min: 0n, max: 1000n }), fc.bigInt({ min: 0n, max: MAX_COUNTER })),
-  arrivalSeconds: seconds,
-}, { noNullPrototype: true });
+const parts: fc.Arbitrary<SequenceNumberParts> = fc.record(
+  {
+    shardCreatedSeconds: seconds,
+    shardIndex,
+    counter: fc.oneof(fc.bigInt({ min: 0n, max: 1000n }), fc.bigInt({ min: 0n, max: MAX_COUNTER })),
+    arrivalSeconds: seconds,
+  },
+  { noNullPrototype: true },
+);
 
 // Real AWS sequence numbers from AWS documentation examples, with what their context says
 // about them: the Kinesis getting-started put-record output (shard 0), and the Lambda Kinesis
@@ -45,7 +48,13 @@ test('decodes real AWS sequence numbers consistently with their documented conte
     const decoded = decodeSequenceNumber(text);
     assert.ok(decoded);
     assert.equal(encodeSequenceNumber(decoded), text);
-    assert.equal(createSequenceNumberEncoder(decoded.shardCreatedSeconds, decoded.shardIndex)(Number(decoded.counter), decoded.arrivalSeconds), text);
+    assert.equal(
+      createSequenceNumberEncoder(decoded.shardCreatedSeconds, decoded.shardIndex)(
+        Number(decoded.counter),
+        decoded.arrivalSeconds,
+      ),
+      text,
+    );
   }
 });
 
@@ -99,8 +108,18 @@ test('within a shard, a larger counter with non-decreasing arrival gives a large
         const c2 = c1 + delta > MAX_COUNTER ? MAX_COUNTER : c1 + delta;
         fc.pre(c2 > c1);
         const t2 = Math.min(MAX_SECONDS, t1 + dt);
-        const a = encodeSequenceNumber({ shardCreatedSeconds: created, shardIndex: index, counter: c1, arrivalSeconds: t1 });
-        const b = encodeSequenceNumber({ shardCreatedSeconds: created, shardIndex: index, counter: c2, arrivalSeconds: t2 });
+        const a = encodeSequenceNumber({
+          shardCreatedSeconds: created,
+          shardIndex: index,
+          counter: c1,
+          arrivalSeconds: t1,
+        });
+        const b = encodeSequenceNumber({
+          shardCreatedSeconds: created,
+          shardIndex: index,
+          counter: c2,
+          arrivalSeconds: t2,
+        });
         assert.equal(compareSequenceNumbers(a, b), -1);
         assert.ok(BigInt(a) < BigInt(b));
       },
@@ -122,13 +141,23 @@ test('fast encoder equals the reference encoder', () => {
     fc.integer({ min: Number.MAX_SAFE_INTEGER - 1000, max: Number.MAX_SAFE_INTEGER }),
   );
   fc.assert(
-    fc.property(seconds, shardIndex, fc.array(fc.tuple(counter, seconds), { minLength: 1, maxLength: 20 }), (created, index, records) => {
-      const encode = createSequenceNumberEncoder(created, index);
-      for (const [c, t] of records) {
-        const expected = encodeSequenceNumber({ shardCreatedSeconds: created, shardIndex: index, counter: BigInt(c), arrivalSeconds: t });
-        assert.equal(encode(c, t), expected);
-      }
-    }),
+    fc.property(
+      seconds,
+      shardIndex,
+      fc.array(fc.tuple(counter, seconds), { minLength: 1, maxLength: 20 }),
+      (created, index, records) => {
+        const encode = createSequenceNumberEncoder(created, index);
+        for (const [c, t] of records) {
+          const expected = encodeSequenceNumber({
+            shardCreatedSeconds: created,
+            shardIndex: index,
+            counter: BigInt(c),
+            arrivalSeconds: t,
+          });
+          assert.equal(encode(c, t), expected);
+        }
+      },
+    ),
     { numRuns: 300 },
   );
 });
@@ -136,14 +165,24 @@ test('fast encoder equals the reference encoder', () => {
 test('fast encoder: consecutive counters in one second, including limb carries', () => {
   const encode = createSequenceNumberEncoder(MAX_SECONDS, 2 ** 32 - 1);
   for (let c = 0; c < 2000; c++) {
-    const expected = encodeSequenceNumber({ shardCreatedSeconds: MAX_SECONDS, shardIndex: 2 ** 32 - 1, counter: BigInt(c), arrivalSeconds: MAX_SECONDS });
+    const expected = encodeSequenceNumber({
+      shardCreatedSeconds: MAX_SECONDS,
+      shardIndex: 2 ** 32 - 1,
+      counter: BigInt(c),
+      arrivalSeconds: MAX_SECONDS,
+    });
     assert.equal(encode(c, MAX_SECONDS), expected);
   }
   // A case where the low 42 digits overflow into the top 14 (found by search: the base's low
   // digits start with 99…, so a large counter carries across).
   const carrying = createSequenceNumberEncoder(1_700_000_077, 0);
   for (const c of [4548247135325940, 4548247135325941]) {
-    const expected = encodeSequenceNumber({ shardCreatedSeconds: 1_700_000_077, shardIndex: 0, counter: BigInt(c), arrivalSeconds: 1_700_000_077 });
+    const expected = encodeSequenceNumber({
+      shardCreatedSeconds: 1_700_000_077,
+      shardIndex: 0,
+      counter: BigInt(c),
+      arrivalSeconds: 1_700_000_077,
+    });
     assert.equal(carrying(c, 1_700_000_077), expected);
   }
   assert.throws(() => encode(-1, 0), RangeError);
@@ -153,16 +192,21 @@ test('fast encoder: consecutive counters in one second, including limb carries',
 });
 
 test('decode rejects anything that is not a v2 number, and never throws', () => {
-  const good = encodeSequenceNumber({ shardCreatedSeconds: 1_700_000_000, shardIndex: 3, counter: 42n, arrivalSeconds: 1_700_000_100 });
+  const good = encodeSequenceNumber({
+    shardCreatedSeconds: 1_700_000_000,
+    shardIndex: 3,
+    counter: 42n,
+    arrivalSeconds: 1_700_000_100,
+  });
   const value = BigInt(good);
   const mutate = (v: bigint): string => v.toString();
   const bad = [
     '',
     '0',
     good.slice(1),
-    good + '0',
-    good.slice(0, 55) + 'x',
-    ' ' + good.slice(1),
+    `${good}0`,
+    `${good.slice(0, 55)}x`,
+    ` ${good.slice(1)}`,
     mutate((value & ~0xfn) | 1n), // layout version 1
     mutate(value | (1n << 143n)), // counter top bit set
     mutate(value | (1n << 72n)), // unknown byte not zero
@@ -185,10 +229,25 @@ test('decode rejects anything that is not a v2 number, and never throws', () => 
 
 test('shard starting and ending sequence numbers', () => {
   const start = shardStartingSequenceNumber(1_700_000_000, 4);
-  assert.deepEqual(decodeSequenceNumber(start), { shardCreatedSeconds: 1_700_000_000, shardIndex: 4, counter: 0n, arrivalSeconds: 1_700_000_000 });
+  assert.deepEqual(decodeSequenceNumber(start), {
+    shardCreatedSeconds: 1_700_000_000,
+    shardIndex: 4,
+    counter: 0n,
+    arrivalSeconds: 1_700_000_000,
+  });
   const end = shardEndingSequenceNumber(1_700_000_000, 4, 1_700_000_500);
-  assert.deepEqual(decodeSequenceNumber(end), { shardCreatedSeconds: 1_700_000_000, shardIndex: 4, counter: 0x7fffffffffffffffn, arrivalSeconds: 1_700_000_500 });
-  const record = encodeSequenceNumber({ shardCreatedSeconds: 1_700_000_000, shardIndex: 4, counter: 1n, arrivalSeconds: 1_700_000_001 });
+  assert.deepEqual(decodeSequenceNumber(end), {
+    shardCreatedSeconds: 1_700_000_000,
+    shardIndex: 4,
+    counter: 0x7fffffffffffffffn,
+    arrivalSeconds: 1_700_000_500,
+  });
+  const record = encodeSequenceNumber({
+    shardCreatedSeconds: 1_700_000_000,
+    shardIndex: 4,
+    counter: 1n,
+    arrivalSeconds: 1_700_000_001,
+  });
   assert.equal(compareSequenceNumbers(start, record), -1);
   assert.equal(compareSequenceNumbers(record, end), -1);
 });

@@ -20,7 +20,17 @@ test('parseShardId accepts <anything>-<digits> and bare digits up to 2^31-1', ()
   assert.equal(parseShardId('42'), 42);
   assert.equal(parseShardId('0000000000000000000000000042'), 42);
   assert.equal(parseShardId('shardId-2147483647'), MAX_SHARD_INDEX);
-  for (const bad of ['', 'shardId-', 'shardId-2147483648', 'shardId-99999999999999999999', 'shardId-1a', 'shardId-1-x', 'abc', '1.5', ' 1']) {
+  for (const bad of [
+    '',
+    'shardId-',
+    'shardId-2147483648',
+    'shardId-99999999999999999999',
+    'shardId-1a',
+    'shardId-1-x',
+    'abc',
+    '1.5',
+    ' 1',
+  ]) {
     assert.equal(parseShardId(bad), undefined, JSON.stringify(bad));
   }
 });

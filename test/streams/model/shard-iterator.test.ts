@@ -6,18 +6,23 @@ import { ShardIteratorCodec, type ShardIteratorState } from '../../../src/stream
 
 const codec = new ShardIteratorCodec(randomBytes(32));
 
-const streamId = fc.oneof(
-  fc.stringMatching(/^[a-z0-9]{20}-[a-z0-9]{3}$/),
-  fc.string({ maxLength: 60 }),
+const streamId = fc.oneof(fc.stringMatching(/^[a-z0-9]{20}-[a-z0-9]{3}$/), fc.string({ maxLength: 60 }));
+const state: fc.Arbitrary<ShardIteratorState> = fc.record(
+  {
+    streamId,
+    shardIndex: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+    offset: fc.oneof(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })),
+    issuedAt: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+  },
+  { noNullPrototype: true },
 );
-const state: fc.Arbitrary<ShardIteratorState> = fc.record({
-  streamId,
-  shardIndex: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
-  offset: fc.oneof(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })),
-  issuedAt: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
-}, { noNullPrototype: true });
 
-const EXAMPLE: ShardIteratorState = { streamId: 'abcdefghij0123456789-xyz', shardIndex: 3, offset: 12345, issuedAt: 1_764_000_000_123 };
+const EXAMPLE: ShardIteratorState = {
+  streamId: 'abcdefghij0123456789-xyz',
+  shardIndex: 3,
+  offset: 12345,
+  issuedAt: 1_764_000_000_123,
+};
 
 test('round trip; AWS shape: base64 of 00..01 + a multiple of 16 bytes, at most 512 chars', () => {
   fc.assert(
@@ -55,7 +60,8 @@ test('every single-bit flip of the text or of the bytes decodes to undefined', (
       const token = codec.encode(s);
       for (let i = 0; i < token.length; i++) {
         for (let bit = 0; bit < 8; bit++) {
-          const flipped = token.slice(0, i) + String.fromCharCode(token.charCodeAt(i) ^ (1 << bit)) + token.slice(i + 1);
+          const flipped =
+            token.slice(0, i) + String.fromCharCode(token.charCodeAt(i) ^ (1 << bit)) + token.slice(i + 1);
           assert.equal(codec.decode(flipped), undefined, `char ${i} bit ${bit}`);
         }
       }
@@ -78,14 +84,23 @@ test('truncated, extended, random and foreign tokens decode to undefined', () =>
     assert.equal(codec.decode(token.slice(0, n)), undefined, `text truncated to ${n}`);
   }
   assert.equal(codec.decode(Buffer.concat([bytes, Buffer.alloc(16)]).toString('base64')), undefined);
-  assert.equal(codec.decode(token + '\n'), undefined);
+  assert.equal(codec.decode(`${token}\n`), undefined);
   assert.equal(codec.decode(token.replace(/=+$/, '')), undefined);
   assert.equal(codec.decode('A'.repeat(1000)), undefined);
   assert.equal(codec.decode(''), undefined);
   fc.assert(
-    fc.property(fc.oneof(fc.string({ maxLength: 600 }), fc.base64String({ maxLength: 512 }), fc.uint8Array({ minLength: 0, maxLength: 200 }).map((b) => Buffer.concat([Buffer.from([0, 0, 0, 0, 0, 0, 0, 1]), b]).toString('base64'))), (text) => {
-      assert.equal(codec.decode(text), undefined);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string({ maxLength: 600 }),
+        fc.base64String({ maxLength: 512 }),
+        fc
+          .uint8Array({ minLength: 0, maxLength: 200 })
+          .map((b) => Buffer.concat([Buffer.from([0, 0, 0, 0, 0, 0, 0, 1]), b]).toString('base64')),
+      ),
+      (text) => {
+        assert.equal(codec.decode(text), undefined);
+      },
+    ),
     { numRuns: 300 },
   );
   // Tokens from another install (another secret) are forgeries here.
