@@ -13,6 +13,7 @@ import { watchFile, unwatchFile, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../protocol/index.js';
 import { parsePolicy, PolicyError, type Policy } from './policy.js';
+import { TribError, TribErrorCode } from '../errors/index.js';
 
 /** Who made a request, once its signature has been verified. */
 export interface Principal {
@@ -44,10 +45,9 @@ export interface CredentialStore {
 }
 
 /** A credentials file that cannot be used. `code` is `TRIB_ERR_AUTH_CONFIG`. */
-export class CredentialsError extends Error {
-  readonly code = 'TRIB_ERR_AUTH_CONFIG';
+export class CredentialsError extends TribError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(TribErrorCode.AUTH_CONFIG, message, options);
     this.name = 'CredentialsError';
   }
 }

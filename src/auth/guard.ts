@@ -8,6 +8,7 @@ import type { CredentialStore, Principal } from './credentials.js';
 import { evaluatePolicies } from './policy.js';
 import { AUTHORIZATION_TABLES, resolveAuthorization, type ServiceAuthorization } from './resources.js';
 import { createSigV4Verifier, type SignedRequest } from './sigv4.js';
+import { TribError, TribErrorCode } from '../errors/index.js';
 
 /** `enforce`: signatures verified and policies applied. `open`: any well-formed signature passes. */
 export type SecurityMode = 'enforce' | 'open';
@@ -111,10 +112,9 @@ export interface SecurityModeInput {
 }
 
 /** A refused start-up configuration. `code` is `TRIB_ERR_INSECURE`. */
-export class InsecureConfigError extends Error {
-  readonly code = 'TRIB_ERR_INSECURE';
+export class InsecureConfigError extends TribError {
   constructor(message: string) {
-    super(message);
+    super(TribErrorCode.INSECURE, message);
     this.name = 'InsecureConfigError';
   }
 }

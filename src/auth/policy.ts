@@ -11,6 +11,7 @@
  * `Condition`, `Principal` and policy variables are refused at load time rather than ignored:
  * ignoring a condition would grant more than the author wrote.
  */
+import { TribError, TribErrorCode } from '../errors/index.js';
 
 /** The effect of one statement. */
 export type PolicyEffect = 'Allow' | 'Deny';
@@ -38,13 +39,12 @@ export interface Policy {
 export type PolicyDecision = 'allow' | 'explicit-deny' | 'implicit-deny';
 
 /** A policy that cannot be used. `code` is `TRIB_ERR_POLICY`; `path` locates the problem. */
-export class PolicyError extends Error {
-  readonly code = 'TRIB_ERR_POLICY';
+export class PolicyError extends TribError {
   constructor(
     readonly path: string,
     message: string,
   ) {
-    super(`${path}: ${message}`);
+    super(TribErrorCode.POLICY, `${path}: ${message}`);
     this.name = 'PolicyError';
   }
 }

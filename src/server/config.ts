@@ -4,6 +4,7 @@
  * help text are all derived from that table, so they cannot drift apart.
  */
 import { parseArgs } from 'node:util';
+import { TribError, TribErrorCode } from '../errors/index.js';
 
 /** Log levels pino understands, quietest last. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -99,23 +100,11 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   kmsKeyFile: '',
 });
 
-const BRAND = Symbol.for('tributary.ConfigError');
-
 /** A bad flag, environment variable or value. `code` is always `TRIB_ERR_CONFIG`. */
-export class ConfigError extends Error {
-  readonly code = 'TRIB_ERR_CONFIG';
-
+export class ConfigError extends TribError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(TribErrorCode.CONFIG, message, options);
     this.name = 'ConfigError';
-  }
-
-  get [BRAND](): true {
-    return true;
-  }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 }
 

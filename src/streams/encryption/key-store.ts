@@ -16,6 +16,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { MetaStore } from '../../storage/index.js';
 import { kinesisError } from '../errors.js';
+import { TribError, TribErrorCode } from '../../errors/index.js';
 
 /** The alias of the key AWS manages for Kinesis (StartStreamEncryption API reference). */
 export const KINESIS_MANAGED_ALIAS = 'alias/aws/kinesis';
@@ -48,23 +49,11 @@ export interface KeyDocumentSource {
   readonly description: string;
 }
 
-const BRAND = Symbol.for('tributary.KmsKeyFileError');
-
 /** A key file that cannot be used. `code` is always `TRIB_ERR_KMS_KEY_FILE`. */
-export class KmsKeyFileError extends Error {
-  readonly code = 'TRIB_ERR_KMS_KEY_FILE';
-
+export class KmsKeyFileError extends TribError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(TribErrorCode.KMS_KEY_FILE, message, options);
     this.name = 'KmsKeyFileError';
-  }
-
-  get [BRAND](): true {
-    return true;
-  }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 }
 

@@ -25,6 +25,7 @@
  * record's sequence number and are told apart by a sub-sequence number (their index).
  */
 import { createHash } from 'node:crypto';
+import { TribError, TribErrorCode } from '../../errors/index.js';
 
 /** The 4 bytes every KPL-aggregated record starts with. */
 export const KPL_MAGIC: Readonly<Uint8Array> = Uint8Array.of(0xf3, 0x89, 0x9a, 0xc2);
@@ -67,24 +68,11 @@ export interface DeaggregateOptions {
   readonly onBadChecksum?: 'passthrough' | 'throw';
 }
 
-const BRAND = Symbol.for('tributary.KplFormatError');
-
 /** A KPL aggregate whose checksum matched but whose protobuf is malformed (or a bad checksum under `'throw'`). */
-export class KplFormatError extends Error {
-  /** Always `TRIB_ERR_KPL_FORMAT`. */
-  readonly code = 'TRIB_ERR_KPL_FORMAT';
-
+export class KplFormatError extends TribError {
   constructor(message: string) {
-    super(message);
+    super(TribErrorCode.KPL_FORMAT, message);
     this.name = 'KplFormatError';
-  }
-
-  get [BRAND](): true {
-    return true;
-  }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 }
 
