@@ -21,6 +21,16 @@ export const TribErrorCode = {
   STORAGE_WRITE_FAILED: 'TRIB_ERR_STORAGE_WRITE_FAILED',
   /** Invalid argument (log id, key size, value type, timestamp). */
   STORAGE_INVALID_ARGUMENT: 'TRIB_ERR_STORAGE_INVALID_ARGUMENT',
+  /** A compare-and-set write found another revision than expected; nothing was written. */
+  STORAGE_CONFLICT: 'TRIB_ERR_STORAGE_CONFLICT',
+  /** The backend cannot be reached or did not answer in time; the operation may be retried. */
+  STORAGE_UNAVAILABLE: 'TRIB_ERR_STORAGE_UNAVAILABLE',
+  /** A lease was renewed after another holder took it over. */
+  LEASE_LOST: 'TRIB_ERR_LEASE_LOST',
+
+  // jobs: the scheduler and the worker host
+  /** The scheduler or worker host was closed; nothing was scheduled or started. */
+  JOBS_CLOSED: 'TRIB_ERR_JOBS_CLOSED',
 
   // configuration and security set-up
   /** A command-line flag, environment variable or config value is invalid. */

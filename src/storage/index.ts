@@ -4,13 +4,18 @@ export type {
   AppendResult,
   Capabilities,
   DurabilityPolicy,
+  ExpectedRevision,
+  Lease,
+  Leases,
   LogRecord,
   LogStore,
   MetaStore,
+  MetaWriteOptions,
   ReadOptions,
   ReadableShardLog,
   ShardLog,
   StorageBackend,
+  Versioned,
 } from './types.js';
 export { storageConformance, type ConformanceFactory } from './conformance/index.js';
 export { interceptAppend } from './decorators/intercept-append.js';

@@ -104,6 +104,32 @@ export interface LogStore {
   readonly capabilities: Capabilities;
 }
 
+/**
+ * A value with its revision. Revisions are positive integers that grow with every write of the key
+ * (a delete and re-create continues from a higher revision, never reuses one). On a clustered backend
+ * they come from the cluster (a KV sequence), so they order writes from every node.
+ */
+export interface Versioned<T> {
+  readonly value: T;
+  readonly revision: number;
+}
+
+/** Expected state of a key for a compare-and-set write. */
+export type ExpectedRevision =
+  /** The key must not exist (create). */
+  | 0
+  /** The key must exist with exactly this revision. */
+  | number;
+
+/** Options of a {@link MetaStore} write. */
+export interface MetaWriteOptions {
+  /**
+   * Compare-and-set: write only if the key's current revision equals this (0 = absent). Otherwise the
+   * write does nothing and rejects with a {@link StorageError} of code `TRIB_ERR_STORAGE_CONFLICT`.
+   */
+  readonly expectedRevision?: ExpectedRevision;
+}
+
 /** A durable key/value store for metadata, with atomic, crash-safe single-key and batch writes. */
 export interface MetaStore {
   get<T = unknown>(key: string): Promise<T | undefined>;
@@ -116,6 +142,34 @@ export interface MetaStore {
   close(): Promise<void>;
 }
 
+/**
+ * Time-bounded ownership of a named piece of work ("the delivery worker of stream X"), so that on a cluster
+ * each worker runs on exactly one node. A lease is held by one holder until it expires or is released;
+ * holders renew well before `ttlMs` runs out. On the embedded backend there is one node and leases are
+ * local bookkeeping; a clustered backend keeps them in the cluster.
+ */
+export interface Leases {
+  /**
+   * Takes the lease for `holder` if it is free, expired, or already held by `holder` (then it is renewed).
+   * Resolves with the lease when held, undefined when another holder has it.
+   */
+  acquire(name: string, holder: string, ttlMs: number): Promise<Lease | undefined>;
+  /** Who holds the lease now, if anyone (expired leases are free). */
+  holder(name: string): Promise<string | undefined>;
+}
+
+/** A held lease. */
+export interface Lease {
+  readonly name: string;
+  readonly holder: string;
+  /** Epoch ms when it lapses unless renewed. */
+  readonly expiresAt: number;
+  /** Extends the lease by its ttl; rejects with `TRIB_ERR_LEASE_LOST` when another holder took it meanwhile. */
+  renew(): Promise<void>;
+  /** Gives the lease up at once (idempotent). */
+  release(): Promise<void>;
+}
+
 /** What a backend can do; tests and services consult it instead of probing. */
 export interface Capabilities {
   /** Name of the backend, for logs and `doctor`. */
@@ -126,7 +180,7 @@ export interface Capabilities {
   readonly replicated: boolean;
 }
 
-/** A backend: both stores, created together and closed together. */
+/** A backend: its stores, created together and closed together. */
 export interface StorageBackend {
   readonly logs: LogStore;
   readonly meta: MetaStore;
