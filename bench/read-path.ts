@@ -46,8 +46,9 @@ try {
     receivedAt: Date.now(),
     signal: new AbortController().signal,
   };
-  const h = svc.definition.handlers;
-  const call = async <T>(op: string, input: Record<string, unknown>): Promise<T> => (await h[op]!(input, ctx)) as T;
+  const operations = svc.definition.operations;
+  const call = async <T>(op: string, input: Record<string, unknown>): Promise<T> =>
+    (await operations[op]!.handle(input, ctx)) as T;
 
   await call('CreateStream', { StreamName: 'bench', ShardCount: 1 });
   const data = new Uint8Array(100).fill(7);

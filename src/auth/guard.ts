@@ -6,7 +6,7 @@
 import { CommonErrors, ServiceError } from '../protocol/index.js';
 import type { CredentialStore, Principal } from './credentials.js';
 import { evaluatePolicies } from './policy.js';
-import { AUTHORIZATION_TABLES, resolveAuthorization, type ServiceAuthorization } from './resources.js';
+import { resolveAuthorization, type ServiceAuthorization } from './resources.js';
 import { createSigV4Verifier, type SignedRequest } from './sigv4.js';
 import { TribError, TribErrorCode } from '../errors/index.js';
 
@@ -52,7 +52,7 @@ export interface AuthGuardOptions {
   /** See SigV4VerifierOptions.clockSkewMs (default 15 min). */
   readonly clockSkewMs?: number;
   readonly now?: () => number;
-  /** Extra or replacement authorization tables by service name. */
+  /** Authorization tables by service name (from the mounted services' operation traits). */
   readonly tables?: Readonly<Record<string, ServiceAuthorization>>;
 }
 
@@ -71,7 +71,7 @@ export function createAuthGuard(options: AuthGuardOptions = {}): AuthGuard {
     ...(options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
-  const tables = { ...AUTHORIZATION_TABLES, ...options.tables };
+  const tables = { ...options.tables };
   return {
     mode: 'enforce',
     async authenticate(req) {

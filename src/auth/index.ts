@@ -1,6 +1,6 @@
 /**
  * Public door of the auth area: SigV4 verification, the credentials file, IAM-style policies and
- * the per-service authorization tables. Imports only `protocol`, Node built-ins and the SigV4 library.
+ * authorization tables built from each service's operation traits. Imports only `protocol`, Node built-ins and the SigV4 library.
  */
 export { createSigV4Verifier, isoBasic } from './sigv4.js';
 export type { SignedRequest, SigV4Verifier, SigV4VerifierOptions, VerifiedRequest } from './sigv4.js';
@@ -20,8 +20,8 @@ export type {
 } from './credentials.js';
 export { evaluatePolicies, parsePolicy, PolicyError, wildcardMatch } from './policy.js';
 export type { Policy, PolicyDecision, PolicyEffect, PolicyStatement } from './policy.js';
-export { AUTHORIZATION_TABLES, KINESIS_AUTHORIZATION, partitionOf, resolveAuthorization } from './resources.js';
-export type { AuthorizationScope, ResolvedAuthorization, ResourceRule, ServiceAuthorization } from './resources.js';
+export { authorizationTable, partitionOf, resolveAuthorization } from './resources.js';
+export type { AuthorizationScope, ResolvedAuthorization, ServiceAuthorization } from './resources.js';
 export { createAuthGuard, decideSecurityMode, InsecureConfigError, isLoopback } from './guard.js';
 export type {
   AuthGuard,

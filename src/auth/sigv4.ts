@@ -23,7 +23,12 @@ export interface SignedRequest {
   /** Path and query as received. */
   readonly url: string;
   readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly body: Uint8Array;
+  /**
+   * The body, or `undefined` when it is streamed to its handler (PutMedia): then `x-amz-content-sha256` must
+   * declare the payload hash (or `UNSIGNED-PAYLOAD`), the signature is checked over the declared hash, and the
+   * caller checks the streamed bytes against it as they arrive.
+   */
+  readonly body: Uint8Array | undefined;
 }
 
 /** A request whose signature checked out. */
@@ -174,13 +179,21 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
           `Streaming payload signing ('${declared}', aws-chunked) is not supported by this endpoint; sign the whole payload instead.`,
         );
       }
-      if (declared !== UNSIGNED_PAYLOAD) {
-        const actual = bodyHash(req.body);
+      if (declared !== UNSIGNED_PAYLOAD && req.body === undefined) {
+        if (!/^[0-9a-f]{64}$/.test(declared)) {
+          throw invalid("The provided 'x-amz-content-sha256' header does not match what was computed.");
+        }
+      } else if (declared !== UNSIGNED_PAYLOAD) {
+        const actual = bodyHash(req.body ?? new Uint8Array(0));
         if (!/^[0-9a-f]{64}$/.test(declared) || !timingSafeEqual(Buffer.from(declared), Buffer.from(actual))) {
           throw invalid("The provided 'x-amz-content-sha256' header does not match what was computed.");
         }
       }
       payloadHash = declared;
+    } else if (req.body === undefined) {
+      throw invalid(
+        "A streamed request body needs the 'x-amz-content-sha256' header (a SHA-256 hex digest or UNSIGNED-PAYLOAD).",
+      );
     } else {
       payloadHash = bodyHash(req.body);
     }

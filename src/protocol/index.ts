@@ -6,7 +6,20 @@ export { ServiceError, defineErrors } from './service-error.js';
 export type { ErrorSpec, ErrorTable } from './service-error.js';
 export { CommonErrors } from './errors.js';
 export type { MemberRef, Shape, OperationModel, ServiceModel } from './shapes.js';
-export type { RequestContext, OperationHandler, ServiceDefinition } from './service.js';
+export { op, opWith, wrapOperation } from './service.js';
+export type {
+  OperationDefinition,
+  OperationTraits,
+  RequestContext,
+  ResourceRule,
+  RestRequest,
+  RestResponse,
+  RestRoute,
+  RestRouteTraits,
+  ServiceDefinition,
+  ServiceModule,
+  Worker,
+} from './service.js';
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { toServiceError } from './wire-codec.js';

@@ -25,7 +25,8 @@ export interface AuthenticateRequest {
   readonly url: string;
   /** Lower-case header names. */
   readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly body: Buffer;
+  /** The body; `undefined` when it is streamed to the handler (see SignedRequest.body in src/auth). */
+  readonly body: Buffer | undefined;
   readonly auth: AuthInfo;
   /** Signing name of the addressed service (the credential scope must name it), e.g. `kinesis`. */
   readonly service?: string;

@@ -1,17 +1,19 @@
 /**
- * The composition root: the one place that chooses a storage backend and builds the services on
- * it (style.md §4). Everything else receives interfaces.
+ * The composition root: the one place that chooses a storage backend and builds the services on it
+ * (docs/architecture.md). Everything else receives interfaces. The services are a list of modules, built in
+ * order so later ones can use earlier ones' in-process APIs (Firehose and Analytics read Data Streams through
+ * `streams.api`); the router, authorization, body limits and the error catalogue all read that list.
  */
 import { join } from 'node:path';
-import type { Logger, ServiceDefinition } from '../protocol/index.js';
+import type { Logger, ServiceModule } from '../protocol/index.js';
 import { openLocalBackend } from '../storage/local/index.js';
 import type { DurabilityPolicy } from '../storage/index.js';
 import { createStreamsService } from '../streams/index.js';
 import type { DurabilitySetting, ServerConfig } from './config.js';
 
-/** The mounted services and how to shut them down (services first, then storage). */
+/** The mounted service modules and how to shut them down (services first, then storage). */
 export interface ComposedStack {
-  readonly services: ServiceDefinition[];
+  readonly modules: readonly ServiceModule[];
   close(): Promise<void>;
 }
 
@@ -21,7 +23,7 @@ export function toDurabilityPolicy(setting: DurabilitySetting): DurabilityPolicy
   return { kind: 'interval', intervalMs: Number(setting.slice('interval:'.length)) };
 }
 
-/** Opens the local backend under `<dataDir>/storage` and mounts Data Streams on it. */
+/** Opens the local backend under `<dataDir>/storage` and builds the service modules on it. */
 export async function composeServices(config: ServerConfig, logger: Logger): Promise<ComposedStack> {
   const backend = await openLocalBackend(join(config.dataDir, 'storage'), {
     durability: toDurabilityPolicy(config.durability),
@@ -38,11 +40,13 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
       kmsKeyFile: config.kmsKeyFile || join(config.dataDir, 'kms-keys.json'),
       logger,
     });
+    const modules: ServiceModule[] = [streams];
     return {
-      services: [streams.definition],
+      modules,
       async close() {
         try {
-          await streams.close();
+          // Later modules may use earlier ones' APIs: close in reverse order.
+          for (const module of [...modules].reverse()) await module.close();
         } finally {
           await backend.close();
         }

@@ -1,10 +1,10 @@
 /**
- * Public door of the server area: start a server (real stack or given services), its config and
+ * Public door of the server area: start a server (real stack or given service modules), its config and
  * the pieces needed to extend it (authenticator hook, REST routes, codec table).
  */
 import { join } from 'node:path';
 import {
-  AUTHORIZATION_TABLES,
+  authorizationTable,
   createAuthGuard,
   decideSecurityMode,
   watchCredentialsFile,
@@ -12,7 +12,7 @@ import {
   type SecurityMode,
   type ServiceAuthorization,
 } from '../auth/index.js';
-import type { Logger, ServiceDefinition } from '../protocol/index.js';
+import type { Logger, OperationTraits, ServiceDefinition, ServiceModule } from '../protocol/index.js';
 import { createFileAuditSink, NO_AUDIT, type AuditSink } from './audit.js';
 import { acceptAnySignature, type Authenticator } from './auth.js';
 import type { CodecTable } from './codecs.js';
@@ -20,9 +20,9 @@ import type { ComposedStack } from './compose.js';
 import { ConfigError, resolveConfig, type ServerConfig } from './config.js';
 import { listen, type ListenerLimits } from './listener.js';
 import { createLogger } from './logger.js';
-import { bodyLimitFor, createPipeline } from './pipeline.js';
+import { createPipeline } from './pipeline.js';
 import { generateSelfSigned, loadTlsFiles, type TlsMaterial } from './tls.js';
-import { Router, type RestRoute } from './router.js';
+import { Router } from './router.js';
 
 export {
   CONFIG_OPTIONS,
@@ -40,7 +40,9 @@ export { acceptAnySignature, checkAuthShape, resolveIdentity } from './auth.js';
 export type { AuthInfo, AuthenticateRequest, Authenticator } from './auth.js';
 export { CBOR_1_1_CONTENT_TYPE, LEGACY_JSON_CONTENT_TYPE, createCodecTable } from './codecs.js';
 export type { CodecTable } from './codecs.js';
-export type { RestRequest, RestResponse, RestRoute } from './router.js';
+export { SMALL_BODY_BYTES } from './router.js';
+export { renderErrorCatalogue } from './error-catalogue.js';
+export type { BodyPlan } from './router.js';
 export { EVENT_STREAM_CONTENT_TYPE } from './pipeline.js';
 export { createFileAuditSink, NO_AUDIT, redact, toAuditEvent } from './audit.js';
 export type { AuditEvent, AuditIdentity, AuditInput, AuditSink, FileAuditOptions } from './audit.js';
@@ -52,12 +54,10 @@ export type { TlsSetting } from './config.js';
 /** Options of {@link startServer} beyond the configuration. */
 export interface StartServerOptions {
   /**
-   * Target-routed services to mount instead of the real stack. When given, no storage is opened
-   * (tests and embedders); the caller owns their lifecycle.
+   * Service modules to mount instead of the real stack (tests, embedders). When given, no storage is opened;
+   * the server still closes them on close.
    */
-  readonly services: ServiceDefinition[];
-  /** Path-routed (REST-JSON) operations. Default none. */
-  readonly restRoutes: RestRoute[];
+  readonly modules: readonly ServiceModule[];
   /** Default: pino at `config.logLevel` on stdout. */
   readonly logger: Logger;
   /**
@@ -65,7 +65,7 @@ export interface StartServerOptions {
    * policies with `authConfig`, otherwise any well-shaped credentials (see src/auth decideSecurityMode).
    */
   readonly authenticate: Authenticator;
-  /** Audit sink. Default: the file audit log when `audit` is on (with given `services`, only if `audit: 'on'` is passed explicitly). */
+  /** Audit sink. Default: the file audit log when `audit` is on (with given `modules`, only if `audit: 'on'` is passed explicitly). */
   readonly audit: AuditSink;
   /** Listener timeouts and limits (tests shorten them). */
   readonly limits: Partial<ListenerLimits>;
@@ -115,8 +115,15 @@ export interface RunningServer {
   inject(req: InjectRequest): Promise<InjectResponse>;
 }
 
+/** Closes every module, all of them even when one fails (the first failure is rethrown). */
+async function closeModules(modules: readonly ServiceModule[]): Promise<void> {
+  const results = await Promise.allSettled(modules.map((m) => m.close()));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 /**
- * Starts a server. Without `options.services` it opens the local storage backend under
+ * Starts a server. Without `options.modules` it opens the local storage backend under
  * `config.dataDir` and mounts Data Streams on it. Port 0 picks a free port (see `port` / `url`).
  */
 export async function startServer(
@@ -143,7 +150,7 @@ export async function startServer(
         : undefined;
   const credentials: CredentialsSource | undefined =
     resolved.authConfig !== '' ? await watchCredentialsFile(resolved.authConfig, { logger }) : undefined;
-  const auditOn = resolved.audit === 'on' && (options.services === undefined || config.audit === 'on');
+  const auditOn = resolved.audit === 'on' && (options.modules === undefined || config.audit === 'on');
   const audit: AuditSink =
     options.audit ??
     (auditOn
@@ -166,34 +173,49 @@ export async function startServer(
 
   let stack: ComposedStack;
   try {
-    stack = options.services
-      ? { services: options.services, close: async () => {} }
-      : // Loaded on demand: servers given their services (tests, embedders) never load the storage stack.
+    stack = options.modules
+      ? { modules: options.modules, close: () => closeModules(options.modules ?? []) }
+      : // Loaded on demand: servers given their modules (tests, embedders) never load the storage stack.
         await (await import('./compose.js')).composeServices(resolved, logger);
   } catch (e) {
     await releaseSecurity();
     throw e;
   }
 
-  // Services that can name the resource of an opaque input (GetRecords' iterator) feed the authorization tables.
+  // Authorization tables from what each mounted service declares on its operations and routes.
+  const declared = new Map<string, Record<string, { readonly traits?: OperationTraits }>>();
+  const resolvers = new Map<string, NonNullable<ServiceDefinition['resourceArns']>>();
+  for (const module of stack.modules) {
+    const definition = module.definition;
+    if (definition) {
+      declared.set(definition.name, { ...declared.get(definition.name), ...definition.operations });
+      if (definition.resourceArns) resolvers.set(definition.name, definition.resourceArns);
+    }
+    for (const route of module.routes ?? []) {
+      declared.set(route.service, { ...declared.get(route.service), [route.operation]: route });
+    }
+  }
   const tables: Record<string, ServiceAuthorization> = {};
-  for (const service of stack.services) {
-    const base = AUTHORIZATION_TABLES[service.name];
-    const resourceArns = service.resourceArns;
-    if (base && resourceArns)
-      tables[service.name] = { ...base, resolve: (operation, input) => resourceArns(operation, input) };
+  for (const [service, operations] of declared) {
+    const resolve = resolvers.get(service);
+    tables[service] = authorizationTable(
+      service,
+      operations,
+      resolve && ((operation, input) => resolve(operation, input)),
+    );
   }
   const guard = createAuthGuard({
     tables,
     ...(credentials ? { credentials: () => credentials.current } : {}),
     ...(options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs }),
   });
+  const router = new Router(stack.modules);
 
   let listener: Awaited<ReturnType<typeof listen>>;
   let pipeline: ReturnType<typeof createPipeline>;
   try {
     pipeline = createPipeline({
-      router: new Router({ services: stack.services, restRoutes: options.restRoutes ?? [] }),
+      router,
       logger,
       region: resolved.region,
       accountId: resolved.accountId,
@@ -212,13 +234,7 @@ export async function startServer(
       maxBodyBytes: resolved.maxBodyBytes,
       maxConnections: resolved.maxConnections,
       logger,
-      // Per-operation caps describe the real services; given services (tests, embedders) keep one cap.
-      ...(options.services
-        ? {}
-        : {
-            bodyLimit: (headers: Record<string, string | string[] | undefined>) =>
-              bodyLimitFor(headers, resolved.maxBodyBytes),
-          }),
+      bodyPlan: (method, url, target) => router.bodyPlan(method, url, target, resolved.maxBodyBytes),
       ...(tlsMaterial ? { tls: { cert: tlsMaterial.cert, key: tlsMaterial.key } } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
     });
@@ -277,11 +293,13 @@ export async function startServer(
       for (const [name, value] of Object.entries(req.headers)) headers[name.toLowerCase()] = value;
       const body =
         req.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
-      const bodyLimitBytes = options.services ? resolved.maxBodyBytes : bodyLimitFor(headers, resolved.maxBodyBytes);
+      const method = req.method ?? 'POST';
+      const url = req.path ?? '/';
+      const bodyLimitBytes = router.bodyPlan(method, url, headers['x-amz-target'], resolved.maxBodyBytes).limitBytes;
       const tooLarge = body.length > bodyLimitBytes;
       const response = await pipeline({
-        method: req.method ?? 'POST',
-        url: req.path ?? '/',
+        method,
+        url,
         headers,
         body: tooLarge ? Buffer.alloc(0) : body,
         bodyTooLarge: tooLarge,

@@ -11,6 +11,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../protocol/index.js';
 import type { Pipeline, PipelineResponse } from './pipeline.js';
+import type { BodyPlan } from './router.js';
+import { CommonErrors, ServiceError } from '../protocol/index.js';
 
 /** Client connection preface of HTTP/2 (RFC 9113 §3.4). */
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -52,8 +54,11 @@ export interface ListenOptions {
   readonly logger: Logger;
   /** Serve TLS (HTTP/2 and HTTP/1.1 chosen by ALPN) with this PEM certificate and key. Default cleartext. */
   readonly tls?: { readonly cert: string; readonly key: string };
-  /** Per-request body cap from the headers (per-operation limits); default `maxBodyBytes` for all. */
-  readonly bodyLimit?: (headers: http.IncomingHttpHeaders) => number;
+  /**
+   * How to take each request's body, asked before reading it (the router answers from the operations' traits:
+   * per-operation caps, streamed bodies). Default: read in full, `maxBodyBytes` for all.
+   */
+  readonly bodyPlan?: (method: string, url: string, target: string | undefined) => BodyPlan;
   /** Overrides of the built-in timeouts and limits. */
   readonly limits?: Partial<ListenerLimits>;
 }
@@ -219,17 +224,23 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
     });
     req.on('error', () => controller.abort());
 
-    const bodyLimitBytes = options.bodyLimit ? Math.min(maxBodyBytes, options.bodyLimit(req.headers)) : maxBodyBytes;
-    const body = await readBody(req, bodyLimitBytes, limits.requestMs);
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const target = req.headers['x-amz-target'];
+    const plan = options.bodyPlan?.(method, url, typeof target === 'string' ? target : undefined);
+    const bodyLimitBytes = Math.min(maxBodyBytes, plan?.limitBytes ?? maxBodyBytes);
+    const streamed = plan?.streaming === true;
+    const body = streamed ? Buffer.alloc(0) : await readBody(req, bodyLimitBytes, limits.requestMs);
     if (body === 'aborted') {
       controller.abort();
       return;
     }
     const response = await pipeline({
-      method: req.method ?? 'GET',
-      url: req.url ?? '/',
+      method,
+      url,
       headers: flattenHeaders(req.headers),
       body: body === 'too-large' ? Buffer.alloc(0) : body,
+      ...(streamed ? { bodyStream: streamBody(req, bodyLimitBytes, limits.requestMs, controller) } : {}),
       bodyTooLarge: body === 'too-large',
       signal: controller.signal,
       receivedAt,
@@ -237,8 +248,9 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
       ...(req.socket?.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
     });
     if (res.destroyed || controller.signal.aborted) return;
-    // A body left unread (413) cannot be skipped on HTTP/1.1 keep-alive; end the connection.
-    const endConnection = body === 'too-large' || closing;
+    // A body left unread (413, or a streamed body the handler did not finish) cannot be skipped on HTTP/1.1
+    // keep-alive; end the connection.
+    const endConnection = body === 'too-large' || (streamed && !req.readableEnded) || closing;
     await write(res, response, { endConnection, controller });
     finished = true;
     if (body === 'too-large' && 'stream' in res) res.stream.close(http2.constants.NGHTTP2_NO_ERROR);
@@ -353,6 +365,37 @@ function readBody(req: AnyRequest, max: number, deadlineMs: number): Promise<Buf
     req.on('error', () => finish('aborted'));
     req.on('close', () => finish('aborted'));
   });
+}
+
+/**
+ * The body as it arrives, for handlers that stream it (PutMedia). Ends with RequestEntityTooLargeException once
+ * more than `max` bytes came, and aborts the request when the client is gone or the whole body takes longer than
+ * `deadlineMs` (the same cap and deadline as bodies read in full).
+ */
+async function* streamBody(
+  req: AnyRequest,
+  max: number,
+  deadlineMs: number,
+  controller: AbortController,
+): AsyncIterable<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  const tooLarge = (): ServiceError =>
+    new ServiceError(CommonErrors.RequestEntityTooLargeException, `Request body exceeds the limit of ${max} bytes.`);
+  if (Number.isFinite(declared) && declared > max) throw tooLarge();
+  const timer = setTimeout(() => {
+    controller.abort();
+    req.destroy();
+  }, deadlineMs);
+  let size = 0;
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > max) throw tooLarge();
+      yield chunk;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Node gives repeated headers as arrays (and HTTP/2 pseudo-headers alongside); the pipeline wants strings. */

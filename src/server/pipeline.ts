@@ -4,7 +4,7 @@
  * (streams.md §3: the first failing step answers), then decodes, runs the handler and encodes.
  * It never throws: every failure becomes a response.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
   CommonErrors,
@@ -26,7 +26,8 @@ import {
   json11Codec,
   type CodecTable,
 } from './codecs.js';
-import { parseTarget, type RestRoute, type Router } from './router.js';
+import type { RestRoute } from '../protocol/index.js';
+import { parseTarget, type Router } from './router.js';
 
 /** A request whose body has been read (or abandoned because it was too large). */
 export interface PipelineRequest {
@@ -35,8 +36,13 @@ export interface PipelineRequest {
   readonly url: string;
   /** Lower-case names; repeated headers joined with `, `. */
   readonly headers: Readonly<Record<string, string | undefined>>;
-  /** The body; empty when {@link bodyTooLarge}. */
+  /** The body; empty when {@link bodyTooLarge} or when it is streamed ({@link bodyStream}). */
   readonly body: Buffer;
+  /**
+   * The body as it arrives, for REST routes with the `streamingRequest` trait (the listener asked the router's
+   * body plan). It ends with RequestEntityTooLargeException past {@link bodyLimitBytes}.
+   */
+  readonly bodyStream?: AsyncIterable<Buffer>;
   /** The body exceeded the cap and was not read to the end. */
   readonly bodyTooLarge?: boolean;
   /** Aborted when the client goes away. */
@@ -357,7 +363,7 @@ export function createPipeline(
       const ctx: RequestContext = { requestId, ...scope, receivedAt: req.receivedAt, signal: req.signal, codec };
       let output: unknown;
       try {
-        output = await resolved.handler(decoded, ctx);
+        output = await resolved.definition.handle(decoded, ctx);
       } catch (e) {
         return error(codec, handlerFailure(e));
       }
@@ -412,6 +418,7 @@ export function createPipeline(
       query: URLSearchParams,
     ): Promise<PipelineResponse> {
       const codec = json11Codec;
+      const streamed = route.traits?.streamingRequest === true && req.bodyStream !== undefined;
       let auth: AuthInfo;
       try {
         auth = checkAuthShape(req.headers, query);
@@ -421,7 +428,7 @@ export function createPipeline(
             method,
             url: req.url,
             headers: req.headers,
-            body: req.body,
+            body: streamed ? undefined : req.body,
             auth,
             service: route.service,
           })) ?? undefined;
@@ -439,7 +446,8 @@ export function createPipeline(
       if (denied) return denied;
       const ctx: RequestContext = { requestId, ...scope, receivedAt: req.receivedAt, signal: req.signal, codec };
       try {
-        const out = await route.handle({ method, path, query, headers: req.headers, body: req.body }, ctx);
+        const body = streamed ? checkedStream(req.bodyStream!, req.headers['x-amz-content-sha256']) : req.body;
+        const out = await route.handle({ method, path, query, headers: req.headers, body }, ctx);
         Object.assign(headers, out.headers);
         return { status: out.status, headers, body: out.body };
       } catch (e) {
@@ -447,6 +455,29 @@ export function createPipeline(
       }
     }
   };
+}
+
+/**
+ * A streamed body checked against its declared `x-amz-content-sha256` as it passes (the signature covered the
+ * declared hash, not the bytes): the last read throws InvalidSignatureException when they differ, so a handler
+ * that commits only after reading to the end never keeps forged bytes. `UNSIGNED-PAYLOAD` passes as is.
+ */
+async function* checkedStream(body: AsyncIterable<Buffer>, declared: string | undefined): AsyncIterable<Buffer> {
+  if (declared === undefined || !/^[0-9a-f]{64}$/.test(declared)) {
+    yield* body;
+    return;
+  }
+  const hash = createHash('sha256');
+  for await (const chunk of body) {
+    hash.update(chunk);
+    yield chunk;
+  }
+  if (hash.digest('hex') !== declared) {
+    throw new ServiceError(
+      CommonErrors.InvalidSignatureException,
+      "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    );
+  }
 }
 
 /**
@@ -494,29 +525,6 @@ export function jsonTooDeep(body: Buffer, max: number): boolean {
     }
   }
   return false;
-}
-
-/** Operations whose bodies carry record payloads and may use the whole body cap. */
-const LARGE_BODY_TARGETS = new Set([
-  'Kinesis_20131202.PutRecord',
-  'Kinesis_20131202.PutRecords',
-  'Firehose_20150804.PutRecord',
-  'Firehose_20150804.PutRecordBatch',
-]);
-/** Cap of every other target-routed operation: control-plane inputs are a few KiB (tags, policies ≤ 20 KiB). */
-export const SMALL_BODY_BYTES = 1024 * 1024;
-
-/**
- * The body cap of one request, from its headers: the full cap for record-carrying operations and
- * path-routed (REST) requests such as media uploads, {@link SMALL_BODY_BYTES} for the rest.
- */
-export function bodyLimitFor(
-  headers: Readonly<Record<string, string | string[] | undefined>>,
-  maxBodyBytes: number,
-): number {
-  const target = headers['x-amz-target'];
-  if (typeof target !== 'string' || LARGE_BODY_TARGETS.has(target)) return maxBodyBytes;
-  return Math.min(maxBodyBytes, SMALL_BODY_BYTES);
 }
 
 function isJsonObject(body: Buffer): boolean {

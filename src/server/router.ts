@@ -1,12 +1,12 @@
 /**
  * Routing. Two tables, because AWS has two kinds of service on one endpoint:
  * - target-routed (AWS JSON 1.1 / CBOR 1.1): `X-Amz-Target: <TargetPrefix>.<Operation>` picks the
- *   {@link ServiceDefinition} by prefix (Kinesis_20131202 now; Firehose_20150804 and
- *   KinesisAnalytics_20150814 mount beside it later);
- * - path-routed (REST-JSON, Kinesis Video Streams): method + path picks a {@link RestRoute}. The
- *   table is empty until Video lands.
+ *   {@link ServiceDefinition} by prefix (Kinesis_20131202, Firehose_20150804, KinesisAnalytics_20150814, …);
+ * - path-routed (REST-JSON, Kinesis Video Streams): method + path picks a {@link RestRoute}.
+ * Both tables are built from the mounted service modules. The router also answers, from the operations'
+ * declared traits, how large a request's body may be and whether it is read in full or streamed.
  */
-import type { OperationHandler, RequestContext, ServiceDefinition } from '../protocol/index.js';
+import type { OperationDefinition, RestRoute, ServiceDefinition, ServiceModule } from '../protocol/index.js';
 
 /** A parsed `X-Amz-Target` header. */
 export interface Target {
@@ -20,7 +20,7 @@ export interface Target {
 export interface ResolvedTarget {
   readonly service: ServiceDefinition;
   readonly operation: string;
-  readonly handler: OperationHandler;
+  readonly definition: OperationDefinition;
 }
 
 /** Splits `X-Amz-Target` at its first dot. */
@@ -30,56 +30,32 @@ export function parseTarget(header: string | undefined): Target {
   return dot < 0 ? { prefix: text, operation: '' } : { prefix: text.slice(0, dot), operation: text.slice(dot + 1) };
 }
 
-/** A request as a REST route sees it (method, path, query, headers, body). */
-export interface RestRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query: URLSearchParams;
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly body: Buffer;
+/** How the listener takes a request's body (see {@link Router.bodyPlan}). */
+export interface BodyPlan {
+  /** Bytes the body may have; more answers 413 (or, streamed, ends the stream with that error). */
+  readonly limitBytes: number;
+  /** Hand the body to the route as a stream instead of reading it in full first. */
+  readonly streaming: boolean;
 }
 
-/** What a REST route answers. */
-export interface RestResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: Buffer | AsyncIterable<Uint8Array>;
-}
-
-/**
- * One path-routed operation (REST-JSON, e.g. Video's `POST /createStream`). The route does its own
- * decoding because REST inputs come from the path, query, headers and body together.
- * TODO(#video): routes that stream their body (PutMedia) need the raw request stream, not a Buffer.
- */
-export interface RestRoute {
-  readonly method: string;
-  /** Exact path, e.g. `/createStream`. */
-  readonly path: string;
-  /** Service name for logs, e.g. `kinesisvideo`. */
-  readonly service: string;
-  readonly operation: string;
-  handle(req: RestRequest, ctx: RequestContext): Promise<RestResponse>;
-}
-
-/** Options for {@link Router}. */
-export interface RouterOptions {
-  readonly services: readonly ServiceDefinition[];
-  readonly restRoutes: readonly RestRoute[];
-}
+/** Cap of every operation without the `largeBody` trait: control-plane inputs are a few KiB (tags, policies ≤ 20 KiB). */
+export const SMALL_BODY_BYTES = 1024 * 1024;
 
 /** Both routing tables. Built once at start-up; lookups are map hits. */
 export class Router {
   readonly #byPrefix = new Map<string, ServiceDefinition>();
   readonly #rest = new Map<string, RestRoute>();
 
-  constructor(options: Partial<RouterOptions> = {}) {
-    for (const service of options.services ?? []) {
+  constructor(modules: readonly ServiceModule[]) {
+    for (const module of modules) {
+      const service = module.definition;
+      if (service === undefined) continue;
       if (this.#byPrefix.has(service.targetPrefix)) {
         throw new Error(`Two services share the X-Amz-Target prefix ${service.targetPrefix}`);
       }
       this.#byPrefix.set(service.targetPrefix, service);
     }
-    for (const route of options.restRoutes ?? []) {
+    for (const route of modules.flatMap((m) => m.routes ?? [])) {
       const key = `${route.method.toUpperCase()} ${route.path}`;
       if (this.#rest.has(key)) throw new Error(`Two REST routes for ${key}`);
       this.#rest.set(key, route);
@@ -98,14 +74,32 @@ export class Router {
   resolve(target: Target): ResolvedTarget | undefined {
     const service = this.#byPrefix.get(target.prefix);
     if (service === undefined || target.operation === '') return undefined;
-    if (!Object.hasOwn(service.handlers, target.operation)) return undefined;
-    const handler = service.handlers[target.operation];
-    return handler === undefined ? undefined : { service, operation: target.operation, handler };
+    if (!Object.hasOwn(service.operations, target.operation)) return undefined;
+    const definition = service.operations[target.operation];
+    return definition === undefined ? undefined : { service, operation: target.operation, definition };
   }
 
   /** The REST route for a method and path (query excluded), or undefined. */
   matchRest(method: string, path: string): RestRoute | undefined {
     if (this.#rest.size === 0) return undefined;
     return this.#rest.get(`${method.toUpperCase()} ${path}`);
+  }
+
+  /**
+   * How to take the body of a request, from its method, path and headers, before reading it: operations with
+   * the `largeBody` trait and REST routes may use the whole cap `maxBodyBytes`, everything else
+   * {@link SMALL_BODY_BYTES}; REST routes with `streamingRequest` get their body as a stream. Unknown targets
+   * get the small cap (they are answered with an error without looking at the body).
+   */
+  bodyPlan(method: string, url: string, target: string | undefined, maxBodyBytes: number): BodyPlan {
+    const small = Math.min(maxBodyBytes, SMALL_BODY_BYTES);
+    if (target === undefined) {
+      const queryAt = url.indexOf('?');
+      const route = this.matchRest(method, queryAt < 0 ? url : url.slice(0, queryAt));
+      if (route !== undefined) return { limitBytes: maxBodyBytes, streaming: route.traits?.streamingRequest === true };
+      return { limitBytes: small, streaming: false };
+    }
+    const resolved = this.resolve(parseTarget(target));
+    return { limitBytes: resolved?.definition.traits.largeBody ? maxBodyBytes : small, streaming: false };
   }
 }

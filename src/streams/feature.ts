@@ -3,18 +3,18 @@
  * operations it adds and what it needs to stop. Features get the shared runtime and the metadata
  * store and may install runtime hooks (`rt.gate`, `rt.appendListeners`).
  */
-import type { Logger, OperationHandler } from '../protocol/index.js';
+import type { Logger, OperationDefinition } from '../protocol/index.js';
 import type { MetaStore } from '../storage/index.js';
 import type { StreamsRuntime } from './runtime.js';
 
 export interface StreamsFeature {
-  /** Operation handlers this feature implements, by operation name. */
-  readonly handlers: Readonly<Record<string, OperationHandler>>;
+  /** Operations this feature implements, by operation name, each with its traits. */
+  readonly operations: Readonly<Record<string, OperationDefinition>>;
   /**
-   * Wraps an operation's handler (every operation, once all features added theirs): how cross-cutting
-   * rules such as control-plane rate limits apply without touching each operation.
+   * Wraps an operation (every operation, once all features added theirs): how cross-cutting rules such as
+   * control-plane rate limits apply without touching each operation.
    */
-  decorate?(operation: string, handler: OperationHandler): OperationHandler;
+  decorate?(operation: string, definition: OperationDefinition): OperationDefinition;
   /** Stops timers and open work; called before storage closes. */
   close?(): Promise<void>;
 }

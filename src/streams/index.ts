@@ -4,7 +4,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../protocol/index.js';
-import type { OperationHandler, RequestContext, ServiceDefinition } from '../protocol/index.js';
+import {
+  op,
+  opWith,
+  type OperationDefinition,
+  type RequestContext,
+  type ServiceDefinition,
+  type ServiceModule,
+} from '../protocol/index.js';
+import { ACCOUNT, FROM_ITERATOR, RESOURCE_ARN, STREAM } from './operation-traits.js';
 import type { StorageBackend } from '../storage/index.js';
 import { StreamCatalog } from './catalog.js';
 import { KinesisErrors } from './errors.js';
@@ -75,8 +83,8 @@ export interface StreamsServiceOptions extends FeatureOptions {
   readonly now?: () => number;
 }
 
-/** The mounted service plus its lifecycle. */
-export interface StreamsService {
+/** The Data Streams service module (what the server mounts) plus what other services and tests use. */
+export interface StreamsService extends ServiceModule {
   readonly definition: ServiceDefinition;
   /** Reclaims space of records past retention now (the sweeper also runs on a timer). */
   sweepRetention(): Promise<void>;
@@ -128,36 +136,50 @@ export async function createStreamsService(
   runtime = rt;
   const meta = backend.meta;
 
-  const handlers: Record<string, OperationHandler> = {
-    CreateStream: (i, c) => createStream(rt, i, c),
-    DeleteStream: (i, c) => deleteStream(rt, i, c),
-    DescribeStream: (i, c) => describeStream(rt, i, c),
-    DescribeStreamSummary: (i, c) => describeStreamSummary(rt, i, c),
-    ListStreams: (i, c) => listStreams(rt, i, c),
-    ListShards: (i, c) => listShards(rt, i, c),
-    PutRecord: (i, c) => putRecord(rt, i, c),
-    PutRecords: (i, c) => putRecords(rt, i, c),
-    GetShardIterator: (i, c) => getShardIterator(rt, i, c),
-    GetRecords: (i, c) => getRecords(rt, i, c),
-    IncreaseStreamRetentionPeriod: (i, c) => increaseStreamRetentionPeriod(rt, i, c),
-    DecreaseStreamRetentionPeriod: (i, c) => decreaseStreamRetentionPeriod(rt, i, c),
-    AddTagsToStream: (i, c) => addTagsToStream(rt, i, c),
-    RemoveTagsFromStream: (i, c) => removeTagsFromStream(rt, i, c),
-    ListTagsForStream: (i, c) => listTagsForStream(rt, i, c),
-    TagResource: (i) => tagResource(rt, i),
-    UntagResource: (i) => untagResource(rt, i),
-    ListTagsForResource: (i) => listTagsForResource(rt, i),
-    DescribeLimits: (i, c) => describeLimits(rt, i, c),
-    EnableEnhancedMonitoring: (i, c) => enableEnhancedMonitoring(rt, i, c),
-    DisableEnhancedMonitoring: (i, c) => disableEnhancedMonitoring(rt, i, c),
-    UpdateStreamMode: (i, c) => updateStreamMode(rt, i, c),
-    UpdateMaxRecordSize: (i, c) => updateMaxRecordSize(rt, i, c),
-    UpdateStreamWarmThroughput: (i, c) => updateStreamWarmThroughput(rt, i, c),
-    PutResourcePolicy: (i) => putResourcePolicy(rt, i, meta),
-    GetResourcePolicy: (i) => getResourcePolicy(rt, i, meta),
-    DeleteResourcePolicy: (i) => deleteResourcePolicy(rt, i, meta),
-    DescribeAccountSettings: (_i, c: RequestContext) => describeAccountSettings(meta, c, now()),
-    UpdateAccountSettings: (i, c: RequestContext) => updateAccountSettings(meta, i, c, now()),
+  // Every operation with its traits: body cap (records), IAM resource, streamed responses.
+  const operations: Record<string, OperationDefinition> = {
+    CreateStream: opWith(rt, createStream, { resource: STREAM }),
+    DeleteStream: opWith(rt, deleteStream, { resource: STREAM }),
+    DescribeStream: opWith(rt, describeStream, { resource: STREAM }),
+    DescribeStreamSummary: opWith(rt, describeStreamSummary, { resource: STREAM }),
+    ListStreams: opWith(rt, listStreams, { resource: ACCOUNT }),
+    ListShards: opWith(rt, listShards, { resource: STREAM }),
+    PutRecord: opWith(rt, putRecord, { resource: STREAM, largeBody: true }),
+    PutRecords: opWith(rt, putRecords, { resource: STREAM, largeBody: true }),
+    GetShardIterator: opWith(rt, getShardIterator, { resource: STREAM }),
+    GetRecords: opWith(rt, getRecords, { resource: FROM_ITERATOR }),
+    IncreaseStreamRetentionPeriod: opWith(rt, increaseStreamRetentionPeriod, { resource: STREAM }),
+    DecreaseStreamRetentionPeriod: opWith(rt, decreaseStreamRetentionPeriod, { resource: STREAM }),
+    AddTagsToStream: opWith(rt, addTagsToStream, { resource: STREAM }),
+    RemoveTagsFromStream: opWith(rt, removeTagsFromStream, { resource: STREAM }),
+    ListTagsForStream: opWith(rt, listTagsForStream, { resource: STREAM }),
+    TagResource: opWith(rt, tagResource, { resource: RESOURCE_ARN }),
+    UntagResource: opWith(rt, untagResource, { resource: RESOURCE_ARN }),
+    ListTagsForResource: opWith(rt, listTagsForResource, { resource: RESOURCE_ARN }),
+    DescribeLimits: opWith(rt, describeLimits, { resource: ACCOUNT }),
+    EnableEnhancedMonitoring: opWith(rt, enableEnhancedMonitoring, { resource: STREAM }),
+    DisableEnhancedMonitoring: opWith(rt, disableEnhancedMonitoring, { resource: STREAM }),
+    UpdateStreamMode: opWith(rt, updateStreamMode, { resource: STREAM }),
+    UpdateMaxRecordSize: opWith(rt, updateMaxRecordSize, { resource: STREAM }),
+    UpdateStreamWarmThroughput: opWith(rt, updateStreamWarmThroughput, { resource: STREAM }),
+    PutResourcePolicy: op((i: Parameters<typeof putResourcePolicy>[1]) => putResourcePolicy(rt, i, meta), {
+      resource: RESOURCE_ARN,
+    }),
+    GetResourcePolicy: op((i: Parameters<typeof getResourcePolicy>[1]) => getResourcePolicy(rt, i, meta), {
+      resource: RESOURCE_ARN,
+    }),
+    DeleteResourcePolicy: op((i: Parameters<typeof deleteResourcePolicy>[1]) => deleteResourcePolicy(rt, i, meta), {
+      resource: RESOURCE_ARN,
+    }),
+    DescribeAccountSettings: op((_i, c: RequestContext) => describeAccountSettings(meta, c, now()), {
+      resource: ACCOUNT,
+    }),
+    UpdateAccountSettings: op(
+      (i: Parameters<typeof updateAccountSettings>[1], c: RequestContext) => updateAccountSettings(meta, i, c, now()),
+      {
+        resource: ACCOUNT,
+      },
+    ),
   };
 
   // Features add operations and install runtime hooks (throughput gate, append listeners).
@@ -168,11 +190,10 @@ export async function createStreamsService(
     fanOutFeature(featureContext),
     await encryptionFeature(featureContext),
   ];
-  for (const feature of features) Object.assign(handlers, feature.handlers);
+  for (const feature of features) Object.assign(operations, feature.operations);
   for (const feature of features) {
     if (!feature.decorate) continue;
-    for (const [operation, handler] of Object.entries(handlers))
-      handlers[operation] = feature.decorate(operation, handler);
+    for (const [name, operation] of Object.entries(operations)) operations[name] = feature.decorate(name, operation);
   }
 
   async function sweepRetention(): Promise<void> {
@@ -195,12 +216,14 @@ export async function createStreamsService(
   sweeper.unref();
 
   return {
+    name: 'kinesis',
+    title: 'Kinesis Data Streams',
     definition: {
       name: 'kinesis',
       targetPrefix: 'Kinesis_20131202',
       model: kinesisModel,
       errors: KinesisErrors,
-      handlers,
+      operations,
       // Authorization of GetRecords: the stream is known only from the (authenticated) shard iterator.
       resourceArns: (operation, input) => {
         if (operation !== 'GetRecords' || typeof input['ShardIterator'] !== 'string') return undefined;

@@ -1,5 +1,8 @@
 /** IAM-style policy parsing, wildcard matching and evaluation; the resource table; start-up modes. */
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
@@ -9,15 +12,34 @@ import {
   evaluatePolicies,
   InsecureConfigError,
   isLoopback,
-  KINESIS_AUTHORIZATION,
+  authorizationTable,
   parseCredentials,
   parsePolicy,
   PolicyError,
   resolveAuthorization,
   wildcardMatch,
+  type ServiceAuthorization,
 } from '../../src/auth/index.js';
+import { ManualClock, openInProcessService, type InProcessService } from '../helpers/service.js';
 
 const STREAM = 'arn:aws:kinesis:us-east-1:111111111111:stream/orders';
+
+// The Kinesis authorization table comes from the traits the Data Streams operations declare.
+let KINESIS_AUTHORIZATION: ServiceAuthorization;
+let dir: string;
+let service: InProcessService;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'trib-auth-table-'));
+  service = await openInProcessService(dir, new ManualClock());
+  const definition = service.svc.definition;
+  KINESIS_AUTHORIZATION = authorizationTable('kinesis', definition.operations, (operation, input) =>
+    definition.resourceArns?.(operation, input),
+  );
+});
+after(async () => {
+  await service.close();
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('policies', () => {
   const readOnly = parsePolicy({
@@ -176,7 +198,7 @@ describe('guard and start-up modes', () => {
         },
       ],
     });
-    const guard = createAuthGuard({ credentials: () => store });
+    const guard = createAuthGuard({ credentials: () => store, tables: { kinesis: KINESIS_AUTHORIZATION } });
     const principal = store.lookup('AKIABOB000000001')!.principal;
     assert.throws(
       () =>

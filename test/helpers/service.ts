@@ -69,7 +69,7 @@ export async function openInProcessService(
   return {
     svc,
     backend,
-    call: async (operation, input) => svc.definition.handlers[operation]!(input, ctx()),
+    call: async (operation, input) => svc.definition.operations[operation]!.handle(input, ctx()),
     async close() {
       await svc.close();
       await backend.close();

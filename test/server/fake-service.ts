@@ -1,5 +1,12 @@
 /** A small fake JSON 1.1 service for server tests: no storage, predictable handlers. */
-import { defineErrors, ServiceError, type ServiceDefinition, type ServiceModel } from '../../src/protocol/index.js';
+import {
+  defineErrors,
+  op,
+  ServiceError,
+  type RequestContext,
+  type ServiceModel,
+  type ServiceModule,
+} from '../../src/protocol/index.js';
 
 export const FakeErrors = defineErrors({
   ResourceNotFoundException: { httpStatus: 400, retriable: false },
@@ -40,38 +47,64 @@ export const fakeModel: ServiceModel = {
   },
 };
 
+// The server tests predate per-operation body caps: every fake operation may use the whole cap.
+const WHOLE_CAP = { largeBody: true } as const;
+
 /** Builds the fake service; `events` are the chunks the Events operation streams. */
-export function fakeService(events: string[] = ['one', 'two']): ServiceDefinition {
+export function fakeService(events: string[] = ['one', 'two']): ServiceModule {
   return {
     name: 'kinesis',
-    targetPrefix: 'Kinesis_20131202',
-    model: fakeModel,
-    errors: FakeErrors,
-    handlers: {
-      Echo: (input: Record<string, unknown>) => input,
-      ListStreams: () => ({ StreamNames: ['fake'], HasMoreStreams: false }),
-      Whoami: (_input, ctx) => ({ region: ctx.region, accountId: ctx.accountId, requestId: ctx.requestId }),
-      Fail: () => {
-        throw new Error('boom: internal detail');
-      },
-      Reject: () => {
-        throw new ServiceError(FakeErrors.ResourceNotFoundException, 'Stream s under account 000000000000 not found.');
-      },
-      Events: async function* () {
-        for (const e of events) yield Buffer.from(e);
+    title: 'Fake Kinesis',
+    definition: {
+      name: 'kinesis',
+      targetPrefix: 'Kinesis_20131202',
+      model: fakeModel,
+      errors: FakeErrors,
+      operations: {
+        Echo: op((input: Record<string, unknown>) => input, WHOLE_CAP),
+        ListStreams: op(() => ({ StreamNames: ['fake'], HasMoreStreams: false }), WHOLE_CAP),
+        Whoami: op(
+          (_input: object, ctx: RequestContext) => ({
+            region: ctx.region,
+            accountId: ctx.accountId,
+            requestId: ctx.requestId,
+          }),
+          WHOLE_CAP,
+        ),
+        Fail: op(() => {
+          throw new Error('boom: internal detail');
+        }, WHOLE_CAP),
+        Reject: op(() => {
+          throw new ServiceError(
+            FakeErrors.ResourceNotFoundException,
+            'Stream s under account 000000000000 not found.',
+          );
+        }, WHOLE_CAP),
+        Events: op(
+          async function* () {
+            for (const e of events) yield Buffer.from(e);
+          },
+          { ...WHOLE_CAP, streamingResponse: true },
+        ),
       },
     },
+    close: async () => {},
   };
 }
 
 /** A second service, to show target-prefix routing. */
-export function otherService(): ServiceDefinition {
+export function otherService(): ServiceModule {
   return {
     name: 'firehose',
-    targetPrefix: 'Firehose_20150804',
-    model: { ...fakeModel, operations: { Ping: { errors: [] } } },
-    errors: {},
-    handlers: { Ping: () => ({ pong: true }) },
+    title: 'Fake Firehose',
+    definition: {
+      name: 'firehose',
+      targetPrefix: 'Firehose_20150804',
+      model: { ...fakeModel, operations: { Ping: { errors: [] } } },
+      errors: {},
+      operations: { Ping: op(() => ({ pong: true }), WHOLE_CAP) },
+    },
+    close: async () => {},
   };
 }
 

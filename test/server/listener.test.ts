@@ -12,7 +12,7 @@ const MAX_BODY = 4 * 1024 * 1024;
 let server: RunningServer;
 
 before(async () => {
-  server = await startServer({ port: 0, maxBodyBytes: MAX_BODY }, { services: [fakeService()], logger: silentLogger });
+  server = await startServer({ port: 0, maxBodyBytes: MAX_BODY }, { modules: [fakeService()], logger: silentLogger });
 });
 after(() => server.close());
 
@@ -252,7 +252,7 @@ describe('HTTP/2 (prior knowledge) on the same port', () => {
 
 describe('lifecycle', () => {
   it('close() ends open HTTP/2 sessions and HTTP/1.1 keep-alive connections, then refuses connections', async () => {
-    const s = await startServer({ port: 0 }, { services: [fakeService()], logger: silentLogger });
+    const s = await startServer({ port: 0 }, { modules: [fakeService()], logger: silentLogger });
     const session = http2.connect(s.url);
     session.on('error', () => {});
     const sessionClosed = new Promise<void>((r) => session.on('close', () => r()));
@@ -272,7 +272,7 @@ describe('lifecycle', () => {
 
   it('rejects a port that is taken, with nothing left open', async () => {
     await assert.rejects(
-      startServer({ port: server.port }, { services: [fakeService()], logger: silentLogger }),
+      startServer({ port: server.port }, { modules: [fakeService()], logger: silentLogger }),
       /EADDRINUSE/,
     );
   });

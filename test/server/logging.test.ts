@@ -7,7 +7,7 @@ import { fakeService, signedHeaders } from './fake-service.js';
 async function run(level: LogLevel, operations: string[]): Promise<Array<Record<string, unknown>>> {
   const lines: string[] = [];
   const logger = createLogger({ level, destination: { write: (line: string) => void lines.push(line) } });
-  const server = await startServer({ port: 0, durability: 'none' }, { services: [fakeService()], logger });
+  const server = await startServer({ port: 0, durability: 'none' }, { modules: [fakeService()], logger });
   try {
     for (const op of operations) await server.inject({ headers: signedHeaders(op), body: '{}' });
   } finally {

@@ -13,7 +13,7 @@ let server: RunningServer;
 before(async () => {
   server = await startServer(
     { port: 0, maxBodyBytes: 2048, region: 'eu-north-1', accountId: '111122223333' },
-    { services: [fakeService(), otherService()], logger: silentLogger },
+    { modules: [fakeService(), otherService()], logger: silentLogger },
   );
 });
 after(() => server.close());
@@ -343,7 +343,7 @@ describe('authenticate hook', () => {
     const s = await startServer(
       { port: 0 },
       {
-        services: [fakeService()],
+        modules: [fakeService()],
         logger: silentLogger,
         authenticate: ({ auth }) => {
           seen.push(auth.accessKeyId ?? '');

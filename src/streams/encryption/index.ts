@@ -14,11 +14,12 @@
  * Records are sealed with AES-256-GCM (see record-envelope.ts and docs/adr/0004-encryption-at-rest.md);
  * the stored record's attributes say whether it is sealed, so plaintext and envelopes never mix up.
  */
-import type { RequestContext } from '../../protocol/index.js';
+import { op, type RequestContext } from '../../protocol/index.js';
 import type { AppendEntry, LogRecord } from '../../storage/index.js';
 import { StreamStatus, type ShardState, type StreamState } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import type { FeatureContext, StreamsFeature } from '../feature.js';
+import { STREAM } from '../operation-traits.js';
 import { shardLogId, type StreamsRuntime } from '../runtime.js';
 import { LocalKeyStore, keyFileSource, metaStoreSource, type LocalKmsKey } from './key-store.js';
 import { RecordAttribute, deriveDataKey, envelopeKeyId, openRecord, sealRecord } from './record-envelope.js';
@@ -207,9 +208,13 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
   };
 
   return {
-    handlers: {
-      StartStreamEncryption: (input: EncryptionInput, c: RequestContext) => change(input, c, 'KMS'),
-      StopStreamEncryption: (input: EncryptionInput, c: RequestContext) => change(input, c, 'NONE'),
+    operations: {
+      StartStreamEncryption: op((input: EncryptionInput, c: RequestContext) => change(input, c, 'KMS'), {
+        resource: STREAM,
+      }),
+      StopStreamEncryption: op((input: EncryptionInput, c: RequestContext) => change(input, c, 'NONE'), {
+        resource: STREAM,
+      }),
     },
     async close() {
       for (const t of timers.values()) clearTimeout(t);

@@ -3,7 +3,9 @@
  * ListStreamConsumers, DeregisterStreamConsumer) and SubscribeToShard, which pushes records over
  * HTTP/2 in AWS's event-stream encoding as they are appended (streams.md §8).
  */
+import { opWith } from '../../protocol/index.js';
 import type { FeatureContext, StreamsFeature } from '../feature.js';
+import { CONSUMER, STREAM } from '../operation-traits.js';
 import {
   deregisterStreamConsumer,
   describeStreamConsumer,
@@ -53,12 +55,12 @@ export function fanOutFeature(ctx: FeatureContext, timings: Partial<Subscription
   const fo: ConsumerOperationContext = { rt, registry };
   const sc = { rt, registry, hub, timings: { ...DEFAULT_SUBSCRIPTION_TIMINGS, ...timings } };
   return {
-    handlers: {
-      RegisterStreamConsumer: (i, c) => registerStreamConsumer(fo, i, c),
-      DescribeStreamConsumer: (i, c) => describeStreamConsumer(fo, i, c),
-      ListStreamConsumers: (i, c) => listStreamConsumers(fo, i, c),
-      DeregisterStreamConsumer: (i, c) => deregisterStreamConsumer(fo, i, c),
-      SubscribeToShard: (i, c) => subscribeToShard(sc, i, c),
+    operations: {
+      RegisterStreamConsumer: opWith(fo, registerStreamConsumer, { resource: STREAM }),
+      DescribeStreamConsumer: opWith(fo, describeStreamConsumer, { resource: CONSUMER }),
+      ListStreamConsumers: opWith(fo, listStreamConsumers, { resource: STREAM }),
+      DeregisterStreamConsumer: opWith(fo, deregisterStreamConsumer, { resource: CONSUMER }),
+      SubscribeToShard: opWith(sc, subscribeToShard, { resource: CONSUMER, streamingResponse: true }),
     },
     async close() {
       rt.appendListeners.delete(hub.onAppend);

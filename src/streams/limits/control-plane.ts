@@ -9,7 +9,7 @@
  *    ProvisionedThroughputExceededException, like the other per-shard limits.
  * 3. At most 5 streams may be CREATING at once per account and region (CreateStream → LimitExceededException).
  */
-import type { OperationHandler, RequestContext } from '../../protocol/index.js';
+import type { OperationDefinition, RequestContext } from '../../protocol/index.js';
 import { StreamStatus } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import type { LimitSettings } from '../feature.js';
@@ -75,7 +75,7 @@ function streamNamed(
 export function controlPlaneLimiter(
   rt: StreamsRuntime,
   limits: LimitSettings,
-): (operation: string, handler: OperationHandler) => OperationHandler {
+): (operation: string, definition: OperationDefinition) => OperationDefinition {
   const buckets = new Map<string, TokenBucket>();
   const take = (key: string, tps: number, now: number): boolean => {
     let bucket = buckets.get(key);
@@ -83,10 +83,15 @@ export function controlPlaneLimiter(
     return bucket.tryTake(1, now);
   };
 
-  return (operation, handler) => {
+  return (operation, definition) => {
+    const handler = (input: object, ctx: RequestContext): unknown => definition.handle(input, ctx);
+    const limited = (handle: (input: StreamRefInput, ctx: RequestContext) => unknown): OperationDefinition => ({
+      traits: definition.traits,
+      handle,
+    });
     if (operation === 'GetShardIterator') {
       const tps = limits.operationsPerSecond[operation] ?? limits.getShardIteratorPerSecond;
-      return (input: StreamRefInput, ctx) => {
+      return limited((input, ctx) => {
         const stream = streamNamed(input, ctx);
         const shardIndex = typeof input.ShardId === 'string' ? parseShardId(input.ShardId) : undefined;
         const state = stream && rt.catalog.get(stream.accountId, stream.region, stream.name);
@@ -99,13 +104,13 @@ export function controlPlaneLimiter(
           );
         }
         return handler(input, ctx);
-      };
+      });
     }
     const entry = AWS_OPERATION_RATES[operation];
     const tps = limits.operationsPerSecond[operation] ?? entry?.tps;
-    if (tps === undefined && operation !== 'CreateStream') return handler;
+    if (tps === undefined && operation !== 'CreateStream') return definition;
     const scope: Scope = entry?.scope ?? 'account';
-    return (input: StreamRefInput, ctx) => {
+    return limited((input, ctx) => {
       const stream = streamNamed(input, ctx);
       const now = rt.now();
       if (tps !== undefined) {
@@ -135,6 +140,6 @@ export function controlPlaneLimiter(
         }
       }
       return handler(input, ctx);
-    };
+    });
   };
 }

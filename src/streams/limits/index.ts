@@ -35,8 +35,8 @@ export function resolveLimits(overrides: Partial<LimitSettings> = {}): LimitSett
 
 /** The limits feature: a gate and an operation decorator when `enforceLimits` is on. */
 export function limitsFeature(ctx: FeatureContext): StreamsFeature {
-  if (!ctx.options.enforceLimits) return { handlers: {} };
+  if (!ctx.options.enforceLimits) return { operations: {} };
   const limits = resolveLimits(ctx.options.limits);
   ctx.rt.gate = new AwsThroughputGate(limits);
-  return { handlers: {}, decorate: controlPlaneLimiter(ctx.rt, limits) };
+  return { operations: {}, decorate: controlPlaneLimiter(ctx.rt, limits) };
 }

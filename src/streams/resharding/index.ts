@@ -3,7 +3,9 @@
  * on-demand streams. Plans are computed in plan.ts and applied by reshard.ts, which documents when the shard
  * map switches; on-demand.ts documents the scaling rule.
  */
+import { op } from '../../protocol/index.js';
 import type { FeatureContext, StreamsFeature } from '../feature.js';
+import { STREAM } from '../operation-traits.js';
 import { mergeShards, type MergeShardsInput } from './merge-shards.js';
 import { OnDemandScaler } from './on-demand.js';
 import { Resharder } from './reshard.js';
@@ -35,10 +37,10 @@ export function reshardingFeature(ctx: FeatureContext, options: ReshardingOption
   });
   const env = { rt, resharder };
   return {
-    handlers: {
-      SplitShard: (input: SplitShardInput, c) => splitShard(env, input, c),
-      MergeShards: (input: MergeShardsInput, c) => mergeShards(env, input, c),
-      UpdateShardCount: (input: UpdateShardCountInput, c) => updateShardCount(env, input, c),
+    operations: {
+      SplitShard: op((input: SplitShardInput, c) => splitShard(env, input, c), { resource: STREAM }),
+      MergeShards: op((input: MergeShardsInput, c) => mergeShards(env, input, c), { resource: STREAM }),
+      UpdateShardCount: op((input: UpdateShardCountInput, c) => updateShardCount(env, input, c), { resource: STREAM }),
     },
     async close() {
       await scaler.close();
