@@ -125,7 +125,7 @@ export type ExpectedRevision =
 export interface MetaWriteOptions {
   /**
    * Compare-and-set: write only if the key's current revision equals this (0 = absent). Otherwise the
-   * write does nothing and rejects with a {@link StorageError} of code `TRIB_ERR_STORAGE_CONFLICT`.
+   * write does nothing and rejects with a `StorageError` (src/storage/errors.ts) of code `TRIB_ERR_STORAGE_CONFLICT`.
    */
   readonly expectedRevision?: ExpectedRevision;
 }
