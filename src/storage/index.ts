@@ -9,14 +9,18 @@ export type {
   Leases,
   LogRecord,
   LogStore,
+  MetaChange,
   MetaStore,
   MetaWriteOptions,
   ReadOptions,
+  ReadableMetaStore,
   ReadableShardLog,
   ShardLog,
   StorageBackend,
   Versioned,
 } from './types.js';
+export { StorageError, StorageErrorCode, isConflict, isRetriableStorageCode, isStorageError } from './errors.js';
 export { storageConformance, type ConformanceFactory } from './conformance/index.js';
 export { interceptAppend } from './decorators/intercept-append.js';
 export type { AppendInterceptor } from './decorators/intercept-append.js';
+export { scopeLeases, scopeMeta } from './decorators/scoped-meta.js';

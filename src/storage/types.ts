@@ -125,20 +125,45 @@ export type ExpectedRevision =
 export interface MetaWriteOptions {
   /**
    * Compare-and-set: write only if the key's current revision equals this (0 = absent). Otherwise the
-   * write does nothing and rejects with a {@link StorageError} of code `TRIB_ERR_STORAGE_CONFLICT`.
+   * write does nothing and rejects with a `StorageError` (src/storage/errors.ts) of code `TRIB_ERR_STORAGE_CONFLICT`.
    */
   readonly expectedRevision?: ExpectedRevision;
 }
 
-/** A durable key/value store for metadata, with atomic, crash-safe single-key and batch writes. */
-export interface MetaStore {
+/**
+ * One change of a {@link MetaStore.batch}: a value sets the key, `undefined` deletes it; an optional
+ * `expectedRevision` makes the whole batch conditional on the key's current revision.
+ */
+export type MetaChange = readonly [key: string, value: unknown | undefined, expectedRevision?: ExpectedRevision];
+
+/** Read-only view of a {@link MetaStore}. */
+export interface ReadableMetaStore {
   get<T = unknown>(key: string): Promise<T | undefined>;
+  /** The value with its current revision, or undefined when the key does not exist. */
+  getVersioned<T = unknown>(key: string): Promise<Versioned<T> | undefined>;
   /** Every key starting with `prefix`, in key order, with its value. */
   list<T = unknown>(prefix: string): Promise<Array<[string, T]>>;
-  /** Writes (or with `undefined` deletes) several keys atomically; resolves once durable. Values are JSON-serialisable. */
-  batch(changes: ReadonlyArray<readonly [key: string, value: unknown | undefined]>): Promise<void>;
-  put(key: string, value: unknown): Promise<void>;
-  delete(key: string): Promise<void>;
+}
+
+/**
+ * A durable key/value store for metadata, with atomic, crash-safe single-key and batch writes and optimistic
+ * concurrency: every write gives the key a new revision ({@link Versioned}), and a write may name the revision
+ * it expects ({@link MetaWriteOptions.expectedRevision}). A rejected expectation writes nothing and rejects
+ * with a `StorageError` of code `TRIB_ERR_STORAGE_CONFLICT` (retriable: re-read, then try again).
+ */
+export interface MetaStore extends ReadableMetaStore {
+  /**
+   * Writes (or with `undefined` deletes) several keys atomically; resolves once durable. Values are
+   * JSON-serialisable. Each change takes the next revision in order (a deletion takes one too). Expectations
+   * are checked against the state before the batch, at the moment it is applied: the batch is written only
+   * when every one holds, otherwise nothing is written and it rejects with `TRIB_ERR_STORAGE_CONFLICT`.
+   */
+  batch(changes: ReadonlyArray<MetaChange>): Promise<void>;
+  /** Sets one key; resolves with its new revision once durable. */
+  put(key: string, value: unknown, options?: MetaWriteOptions): Promise<number>;
+  /** Deletes one key (absent keys are fine unless an expected revision says otherwise). */
+  delete(key: string, options?: MetaWriteOptions): Promise<void>;
+  /** Waits for writes in flight, then closes; later writes reject with `TRIB_ERR_STORAGE_CLOSED`. */
   close(): Promise<void>;
 }
 
@@ -146,7 +171,8 @@ export interface MetaStore {
  * Time-bounded ownership of a named piece of work ("the delivery worker of stream X"), so that on a cluster
  * each worker runs on exactly one node. A lease is held by one holder until it expires or is released;
  * holders renew well before `ttlMs` runs out. On the embedded backend there is one node and leases are
- * local bookkeeping; a clustered backend keeps them in the cluster.
+ * local bookkeeping; a clustered backend keeps them in the cluster. Lease names follow the metadata key rules
+ * (any non-empty string); `ttlMs` is a positive number.
  */
 export interface Leases {
   /**
@@ -164,7 +190,10 @@ export interface Lease {
   readonly holder: string;
   /** Epoch ms when it lapses unless renewed. */
   readonly expiresAt: number;
-  /** Extends the lease by its ttl; rejects with `TRIB_ERR_LEASE_LOST` when another holder took it meanwhile. */
+  /**
+   * Extends the lease by its ttl; rejects with `TRIB_ERR_LEASE_LOST` when another holder took it meanwhile, or
+   * when it lapsed or was released (the holder must stop the work and acquire again).
+   */
   renew(): Promise<void>;
   /** Gives the lease up at once (idempotent). */
   release(): Promise<void>;
@@ -184,5 +213,8 @@ export interface Capabilities {
 export interface StorageBackend {
   readonly logs: LogStore;
   readonly meta: MetaStore;
+  readonly leases: Leases;
+  /** The same record as `logs.capabilities`. */
+  readonly capabilities: Capabilities;
   close(): Promise<void>;
 }

@@ -158,7 +158,7 @@ export class StreamCatalog {
   save(stream: StreamState): Promise<void> {
     const key = catalogKey(stream.accountId, stream.region, stream.name);
     const snapshot = structuredClone(stream);
-    const write = this.#writeChain.then(() => this.#options.meta.put(key, snapshot));
+    const write = this.#writeChain.then(() => this.#options.meta.put(key, snapshot).then(() => {}));
     this.#writeChain = write.catch(() => {});
     return write;
   }

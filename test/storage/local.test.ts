@@ -10,13 +10,17 @@ import { openLocalBackend, type LocalBackendOptions } from '../../src/storage/lo
 const root = mkdtempSync(join(tmpdir(), 'trib-local-'));
 after(() => rm(root, { recursive: true, force: true }));
 
-/** A factory over a fixed directory with the given options. */
+/** A factory over a fixed directory with the given options and a manual clock for the leases. */
 function localFactory(name: string, options: Partial<LocalBackendOptions>) {
   const dir = join(root, name);
+  let time = 1_700_000_000_000;
   return {
-    open: () => openLocalBackend(dir, options),
+    open: () => openLocalBackend(dir, { ...options, now: () => time }),
     reset: () => rm(dir, { recursive: true, force: true }),
     trimAllEmpties: true,
+    advanceClock: (ms: number) => {
+      time += ms;
+    },
   };
 }
 

@@ -23,8 +23,12 @@ class HoldingBackend implements StorageBackend {
   readonly #waiting: Array<() => void> = [];
   readonly logs: StorageBackend['logs'];
   readonly meta: StorageBackend['meta'];
+  readonly leases: StorageBackend['leases'];
+  readonly capabilities: StorageBackend['capabilities'];
   constructor(private readonly inner: StorageBackend) {
     this.meta = inner.meta;
+    this.leases = inner.leases;
+    this.capabilities = inner.capabilities;
     const self = this;
     this.logs = {
       capabilities: inner.logs.capabilities,

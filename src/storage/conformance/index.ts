@@ -6,9 +6,13 @@
  * ```ts
  * storageConformance('local', { open: () => openLocalBackend(dir), reset: () => rm(dir, ...) });
  * ```
+ *
+ * Errors are checked by class and code only (`StorageError`, `TRIB_ERR_*`), never by message text.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { scopeLeases, scopeMeta } from '../decorators/scoped-meta.js';
+import { StorageError, StorageErrorCode } from '../errors.js';
 import type { LogRecord, ShardLog, StorageBackend } from '../types.js';
 
 /** How the suite obtains backends. */
@@ -28,6 +32,12 @@ export interface ConformanceFactory {
   readonly trimAllEmpties?: boolean;
   /** Called once after every case has run (remove temp dirs, stop servers). */
   dispose?(): Promise<void>;
+  /**
+   * Moves the clock of the backends this factory opens (the leases' clock) forward by `ms`. Backends that run
+   * on real time leave it out; the cases that need a lease to expire are then skipped (the suite never waits
+   * for time to pass or asserts on durations).
+   */
+  advanceClock?(ms: number): void;
 }
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -416,6 +426,275 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
         }));
     });
 
+    describe('errors', () => {
+      it('a closed backend rejects with TRIB_ERR_STORAGE_CLOSED, not retriable', async () => {
+        await factory.reset();
+        const b = await factory.open();
+        await b.close();
+        for (const attempt of [
+          () => b.logs.open('after-close'),
+          () => b.meta.put('after-close', 1),
+          () => b.meta.batch([['after-close', 1]]),
+          () => b.leases.acquire('after-close', 'me', 1000),
+        ]) {
+          await assert.rejects(attempt(), (err: unknown) => {
+            assertStorageError(err, StorageErrorCode.closed, false);
+            return true;
+          });
+        }
+      });
+
+      it('an invalid log id rejects with TRIB_ERR_STORAGE_INVALID_ARGUMENT, not retriable', () =>
+        fresh(async (b) => {
+          for (const id of ['../escape', '', 'has space', 'x'.repeat(201)]) {
+            await assert.rejects(b.logs.open(id), (err: unknown) => {
+              assertStorageError(err, StorageErrorCode.invalidArgument, false);
+              return true;
+            });
+          }
+        }));
+
+      it('a failed expectation rejects with TRIB_ERR_STORAGE_CONFLICT, retriable, and writes nothing', () =>
+        fresh(async (b) => {
+          const rev = await b.meta.put('cas', 'original');
+          await assert.rejects(b.meta.put('cas', 'stale', { expectedRevision: rev + 1000 }), (err: unknown) => {
+            assertStorageError(err, StorageErrorCode.conflict, true);
+            return true;
+          });
+          await assert.rejects(b.meta.delete('cas', { expectedRevision: 0 }), isConflictError);
+          assert.deepEqual(await b.meta.getVersioned('cas'), { value: 'original', revision: rev });
+        }));
+    });
+
+    describe('meta revisions', () => {
+      it('every write gives a higher positive revision, returned by put and getVersioned', () =>
+        fresh(async (b) => {
+          assert.equal(await b.meta.getVersioned('missing'), undefined);
+          const r1 = await b.meta.put('a', { n: 1 });
+          assert.ok(Number.isSafeInteger(r1) && r1 > 0, `revision ${r1}`);
+          assert.deepEqual(await b.meta.getVersioned('a'), { value: { n: 1 }, revision: r1 });
+          const r2 = await b.meta.put('a', { n: 2 });
+          assert.ok(r2 > r1);
+          const other = await b.meta.put('b', 'x');
+          const r3 = await b.meta.put('a', { n: 3 });
+          assert.ok(r3 > r2 && r3 > other);
+          await b.meta.batch([
+            ['a', { n: 4 }],
+            ['c', 'y'],
+          ]);
+          const a4 = await b.meta.getVersioned('a');
+          const c = await b.meta.getVersioned('c');
+          assert.ok(a4 && c && a4.revision > r3 && c.revision > r3);
+          assert.deepEqual(a4.value, { n: 4 });
+        }));
+
+      it('revisions survive a restart and keep growing afterwards', async () => {
+        await factory.reset();
+        let b = await factory.open();
+        try {
+          await b.meta.put('gone', 0);
+          const rev = await b.meta.put('keep', 'v');
+          await b.meta.delete('gone');
+          b = await restart(b);
+          assert.deepEqual(await b.meta.getVersioned('keep'), { value: 'v', revision: rev });
+          const next = await b.meta.put('keep', 'w', { expectedRevision: rev });
+          assert.ok(next > rev);
+          const recreated = await b.meta.put('gone', 1, { expectedRevision: 0 });
+          assert.ok(recreated > rev, 'a re-created key continues above every earlier revision');
+        } finally {
+          await b.close();
+        }
+      });
+
+      it('create-if-absent (expectedRevision 0) succeeds once', () =>
+        fresh(async (b) => {
+          const rev = await b.meta.put('once', 'first', { expectedRevision: 0 });
+          await assert.rejects(b.meta.put('once', 'second', { expectedRevision: 0 }), isConflictError);
+          assert.deepEqual(await b.meta.getVersioned('once'), { value: 'first', revision: rev });
+        }));
+
+      it('update with the current revision succeeds; with a stale one it conflicts', () =>
+        fresh(async (b) => {
+          const r1 = await b.meta.put('doc', 1);
+          const r2 = await b.meta.put('doc', 2, { expectedRevision: r1 });
+          assert.ok(r2 > r1);
+          await assert.rejects(b.meta.put('doc', 3, { expectedRevision: r1 }), isConflictError);
+          await assert.rejects(b.meta.put('absent', 3, { expectedRevision: r2 }), isConflictError);
+          assert.equal(await b.meta.get('absent'), undefined);
+          assert.equal(await b.meta.get('doc'), 2);
+        }));
+
+      it('of concurrent writers with the same expectation exactly one wins', () =>
+        fresh(async (b) => {
+          const base = await b.meta.put('race', 'base');
+          const writers = 8;
+          const updates = await Promise.allSettled(
+            Array.from({ length: writers }, (_, i) => b.meta.put('race', `w${i}`, { expectedRevision: base })),
+          );
+          const won = updates.flatMap((r, i) => (r.status === 'fulfilled' ? [[i, r.value] as const] : []));
+          assert.equal(won.length, 1, 'exactly one update wins');
+          for (const r of updates) if (r.status === 'rejected') assert.ok(isConflictError(r.reason));
+          assert.deepEqual(await b.meta.getVersioned('race'), { value: `w${won[0]![0]}`, revision: won[0]![1] });
+
+          const creates = await Promise.allSettled(
+            Array.from({ length: writers }, (_, i) => b.meta.put('new', i, { expectedRevision: 0 })),
+          );
+          assert.equal(creates.filter((r) => r.status === 'fulfilled').length, 1, 'exactly one create wins');
+          for (const r of creates) if (r.status === 'rejected') assert.ok(isConflictError(r.reason));
+        }));
+
+      it('a batch with one failing expectation writes nothing; with all holding it writes everything', () =>
+        fresh(async (b) => {
+          const ra = await b.meta.put('a', 'a0');
+          const rb = await b.meta.put('b', 'b0');
+          await assert.rejects(
+            b.meta.batch([
+              ['a', 'a1', ra],
+              ['b', 'b1', rb + 1000],
+              ['c', 'c1'],
+            ]),
+            isConflictError,
+          );
+          assert.deepEqual(await b.meta.getVersioned('a'), { value: 'a0', revision: ra });
+          assert.deepEqual(await b.meta.getVersioned('b'), { value: 'b0', revision: rb });
+          assert.equal(await b.meta.get('c'), undefined);
+          await b.meta.batch([
+            ['a', 'a1', ra],
+            ['b', undefined, rb],
+            ['c', 'c1', 0],
+          ]);
+          const a1 = await b.meta.getVersioned('a');
+          assert.equal(a1?.value, 'a1');
+          assert.ok(a1!.revision > rb);
+          assert.equal(await b.meta.get('b'), undefined);
+          assert.equal(await b.meta.get('c'), 'c1');
+        }));
+
+      it('delete and re-create gives a higher revision than any before', () =>
+        fresh(async (b) => {
+          const r1 = await b.meta.put('k', 1);
+          const r2 = await b.meta.put('k', 2);
+          await assert.rejects(b.meta.delete('k', { expectedRevision: r1 }), isConflictError);
+          assert.equal(await b.meta.get('k'), 2);
+          await b.meta.delete('k', { expectedRevision: r2 });
+          assert.equal(await b.meta.getVersioned('k'), undefined);
+          const r3 = await b.meta.put('k', 3, { expectedRevision: 0 });
+          assert.ok(r3 > r2, `re-created at ${r3}, previously ${r2}`);
+        }));
+    });
+
+    describe('leases', () => {
+      it('acquire, second holder refused, same holder renews, release frees', () =>
+        fresh(async (b) => {
+          assert.equal(await b.leases.holder('job'), undefined);
+          const lease = await b.leases.acquire('job', 'node-a', 60_000);
+          assert.ok(lease);
+          assert.equal(lease.name, 'job');
+          assert.equal(lease.holder, 'node-a');
+          assert.equal(typeof lease.expiresAt, 'number');
+          assert.equal(await b.leases.holder('job'), 'node-a');
+          assert.equal(await b.leases.acquire('job', 'node-b', 60_000), undefined);
+          assert.equal(await b.leases.holder('job'), 'node-a');
+          const again = await b.leases.acquire('job', 'node-a', 60_000);
+          assert.equal(again?.holder, 'node-a');
+          await lease.renew();
+          const other = await b.leases.acquire('other-job', 'node-b', 60_000);
+          assert.equal(other?.holder, 'node-b', 'leases are independent per name');
+          await lease.release();
+          await lease.release();
+          assert.equal(await b.leases.holder('job'), undefined);
+          assert.equal(await b.leases.holder('other-job'), 'node-b');
+          const taken = await b.leases.acquire('job', 'node-b', 60_000);
+          assert.equal(taken?.holder, 'node-b');
+          await assert.rejects(lease.renew(), (err: unknown) => {
+            assertStorageError(err, StorageErrorCode.leaseLost, false);
+            return true;
+          });
+          await lease.release();
+          assert.equal(await b.leases.holder('job'), 'node-b', "releasing a lost lease leaves the new holder's");
+        }));
+
+      const clock = factory.advanceClock?.bind(factory);
+      const noClock = clock ? false : 'the factory has no clock to advance';
+
+      it('an expired lease can be taken by another holder; the old one then gets LEASE_LOST', { skip: noClock }, () =>
+        fresh(async (b) => {
+          const lease = await b.leases.acquire('expiring', 'node-a', 1000);
+          assert.ok(lease);
+          clock!(500);
+          assert.equal(await b.leases.acquire('expiring', 'node-b', 1000), undefined);
+          clock!(600);
+          assert.equal(await b.leases.holder('expiring'), undefined, 'an expired lease is free');
+          const taken = await b.leases.acquire('expiring', 'node-b', 1000);
+          assert.equal(taken?.holder, 'node-b');
+          await assert.rejects(lease.renew(), (err: unknown) => {
+            assertStorageError(err, StorageErrorCode.leaseLost, false);
+            return true;
+          });
+          assert.equal(await b.leases.holder('expiring'), 'node-b');
+        }),
+      );
+
+      it('renewing in time keeps a lease past its first ttl', { skip: noClock }, () =>
+        fresh(async (b) => {
+          const lease = await b.leases.acquire('renewed', 'node-a', 1000);
+          assert.ok(lease);
+          const first = lease.expiresAt;
+          clock!(800);
+          await lease.renew();
+          assert.ok(lease.expiresAt > first);
+          clock!(800);
+          assert.equal(await b.leases.holder('renewed'), 'node-a');
+          assert.equal(await b.leases.acquire('renewed', 'node-b', 1000), undefined);
+        }),
+      );
+    });
+
+    describe('scopes', () => {
+      it('scoped metadata isolates two scopes and list strips the prefix', () =>
+        fresh(async (b) => {
+          const kinesis = scopeMeta(b.meta, 'kinesis/');
+          const firehose = scopeMeta(b.meta, 'firehose/');
+          const rk = await kinesis.put('streams/s1', 'k');
+          await firehose.put('streams/s1', 'f');
+          await kinesis.batch([
+            ['streams/s2', 'k2', 0],
+            ['tags/s1', 't'],
+          ]);
+          assert.equal(await kinesis.get('streams/s1'), 'k');
+          assert.equal(await firehose.get('streams/s1'), 'f');
+          assert.deepEqual(await kinesis.getVersioned('streams/s1'), { value: 'k', revision: rk });
+          assert.deepEqual(await kinesis.list('streams/'), [
+            ['streams/s1', 'k'],
+            ['streams/s2', 'k2'],
+          ]);
+          assert.deepEqual(await firehose.list(''), [['streams/s1', 'f']]);
+          assert.equal(await b.meta.get('kinesis/streams/s1'), 'k', 'the prefix is part of the stored key');
+          await assert.rejects(kinesis.put('streams/s1', 'x', { expectedRevision: 0 }), isConflictError);
+          await firehose.delete('streams/s1');
+          assert.equal(await firehose.get('streams/s1'), undefined);
+          assert.equal(await kinesis.get('streams/s1'), 'k');
+          await kinesis.close();
+          await b.meta.put('still-open', 1);
+          assert.equal(await firehose.get('streams/s1'), undefined);
+        }));
+
+      it('scoped leases are independent per scope and report the unprefixed name', () =>
+        fresh(async (b) => {
+          const one = scopeLeases(b.leases, 'kinesis/');
+          const two = scopeLeases(b.leases, 'firehose/');
+          const l1 = await one.acquire('janitor', 'node-a', 60_000);
+          const l2 = await two.acquire('janitor', 'node-b', 60_000);
+          assert.equal(l1?.name, 'janitor');
+          assert.equal(l2?.holder, 'node-b');
+          assert.equal(await one.acquire('janitor', 'node-b', 60_000), undefined);
+          assert.equal(await b.leases.holder('kinesis/janitor'), 'node-a');
+          await l1!.release();
+          assert.equal(await one.holder('janitor'), undefined);
+          assert.equal(await two.holder('janitor'), 'node-b');
+        }));
+    });
+
     describe('meta', () => {
       it('get, put, overwrite and delete', () =>
         fresh(async (b) => {
@@ -505,6 +784,19 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
       });
     });
   });
+}
+
+/** Asserts that `err` is a {@link StorageError} with this code and retriable flag. */
+function assertStorageError(err: unknown, code: StorageErrorCode, retriable: boolean): void {
+  assert.ok(err instanceof StorageError, `expected a StorageError, got ${String(err)}`);
+  assert.equal(err.code, code);
+  assert.equal(err.retriable, retriable);
+}
+
+/** Whether `err` is a compare-and-set conflict (for `assert.rejects`). */
+function isConflictError(err: unknown): boolean {
+  assertStorageError(err, StorageErrorCode.conflict, true);
+  return true;
 }
 
 /** Appends `count` records in batches of `batch` (default 1), values `tag:i`. */

@@ -1,9 +1,9 @@
 /** The embedded local backend: shard logs + metadata journal under one directory, guarded by a lock file. */
 import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { DurabilityPolicy, StorageBackend } from '../index.js';
-import { LocalStorageError, LocalStorageErrorCode } from './errors.js';
+import { type DurabilityPolicy, type StorageBackend, StorageError, StorageErrorCode } from '../index.js';
 import { isNotFound } from './fs-util.js';
+import { LocalLeases } from './leases.js';
 import { LocalLogStore } from './log-store.js';
 import { openLocalMetaStore } from './meta-store.js';
 
@@ -15,6 +15,8 @@ export interface LocalBackendOptions {
   segmentBytes: number;
   /** Bytes between sparse index points. Default 4096. */
   indexIntervalBytes: number;
+  /** Clock of the leases, epoch ms. Default `Date.now`. */
+  now: () => number;
 }
 
 /** Defaults of {@link LocalBackendOptions}. */
@@ -22,6 +24,7 @@ export const DEFAULT_LOCAL_BACKEND_OPTIONS: Readonly<LocalBackendOptions> = Obje
   durability: Object.freeze({ kind: 'always' }),
   segmentBytes: 64 * 1024 * 1024,
   indexIntervalBytes: 4096,
+  now: Date.now,
 });
 
 /** Directories open in this process: a second open would run two writers on the same files. */
@@ -43,13 +46,17 @@ export async function openLocalBackend(
     const logs = new LocalLogStore(root, opts);
     await logs.init();
     const meta = await openLocalMetaStore(join(root, 'meta'));
+    const leases = new LocalLeases({ now: opts.now });
     let closing: Promise<void> | undefined;
     return {
       logs,
       meta,
+      leases,
+      capabilities: logs.capabilities,
       close(): Promise<void> {
         closing ??= (async () => {
           try {
+            leases.close();
             await Promise.all([logs.close(), meta.close()]);
           } finally {
             await releaseLock();
@@ -67,7 +74,7 @@ export async function openLocalBackend(
 function resolveOptions(options: Partial<LocalBackendOptions>): LocalBackendOptions {
   const opts: LocalBackendOptions = { ...DEFAULT_LOCAL_BACKEND_OPTIONS, ...options };
   const bad = (msg: string): never => {
-    throw new LocalStorageError(LocalStorageErrorCode.invalidArgument, msg);
+    throw new StorageError(StorageErrorCode.invalidArgument, msg);
   };
   const d = opts.durability;
   if (d.kind === 'interval' && !(Number.isFinite(d.intervalMs) && d.intervalMs > 0))
@@ -78,6 +85,7 @@ function resolveOptions(options: Partial<LocalBackendOptions>): LocalBackendOpti
     bad('segmentBytes must be an integer in [1 KiB, 1 GiB]');
   if (!Number.isInteger(opts.indexIntervalBytes) || opts.indexIntervalBytes < 64)
     bad('indexIntervalBytes must be an integer >= 64');
+  if (typeof opts.now !== 'function') bad('now must be a function');
   return opts;
 }
 
@@ -87,7 +95,7 @@ function resolveOptions(options: Partial<LocalBackendOptions>): LocalBackendOpti
  */
 async function lock(root: string): Promise<() => Promise<void>> {
   if (openDirs.has(root))
-    throw new LocalStorageError(LocalStorageErrorCode.invalidArgument, `${root} is already open in this process`);
+    throw new StorageError(StorageErrorCode.invalidArgument, `${root} is already open in this process`);
   const path = join(root, 'lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -108,12 +116,12 @@ async function lock(root: string): Promise<() => Promise<void>> {
         (await readFile(path, 'utf8').catch((e: unknown) => (isNotFound(e) ? '' : Promise.reject(e)))).trim(),
       );
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
-        throw new LocalStorageError(LocalStorageErrorCode.invalidArgument, `${root} is in use by process ${pid}`);
+        throw new StorageError(StorageErrorCode.invalidArgument, `${root} is in use by process ${pid}`);
       }
       await unlink(path).catch(() => undefined);
     }
   }
-  throw new LocalStorageError(LocalStorageErrorCode.invalidArgument, `cannot lock ${root}`);
+  throw new StorageError(StorageErrorCode.invalidArgument, `cannot lock ${root}`);
 }
 
 function processAlive(pid: number): boolean {

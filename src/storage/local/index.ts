@@ -3,4 +3,3 @@
  * `src/server` (which chooses the backend) and tests.
  */
 export { openLocalBackend, DEFAULT_LOCAL_BACKEND_OPTIONS, type LocalBackendOptions } from './backend.js';
-export { LocalStorageError, LocalStorageErrorCode } from './errors.js';

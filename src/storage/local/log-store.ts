@@ -2,8 +2,7 @@
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Capabilities, LogStore, ShardLog } from '../index.js';
-import { LocalStorageError, LocalStorageErrorCode } from './errors.js';
+import { type Capabilities, type LogStore, type ShardLog, StorageError, StorageErrorCode } from '../index.js';
 import { fsyncDir } from './fs-util.js';
 import { LocalShardLog, type ShardLogOptions } from './shard-log.js';
 
@@ -44,10 +43,10 @@ export class LocalLogStore implements LogStore {
   }
 
   open(logId: string): Promise<ShardLog> {
-    if (this.closed) return Promise.reject(new LocalStorageError(LocalStorageErrorCode.closed, 'log store is closed'));
+    if (this.closed) return Promise.reject(new StorageError(StorageErrorCode.closed, 'log store is closed'));
     if (!isValidLogId(logId)) {
       return Promise.reject(
-        new LocalStorageError(LocalStorageErrorCode.invalidArgument, `invalid log id ${JSON.stringify(logId)}`),
+        new StorageError(StorageErrorCode.invalidArgument, `invalid log id ${JSON.stringify(logId)}`),
       );
     }
     let p = this.logs.get(logId);

@@ -2,12 +2,20 @@
  * {@link MetaStore} of the local backend: the whole key space in memory (values as JSON text, so
  * every `get` hands out a fresh copy), persisted as an append-only journal of checksummed batches
  * (journal-codec.ts) with group commit, compacted by write-temp + fsync + rename + fsync(dir).
+ * Revisions come from one store-wide counter and are kept in the journal, so they survive restarts and
+ * compactions; compare-and-set expectations are checked by the single writer loop.
  */
 import { mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
-import type { MetaStore } from '../index.js';
-import { LocalStorageError, LocalStorageErrorCode } from './errors.js';
+import {
+  type MetaChange,
+  type MetaStore,
+  type MetaWriteOptions,
+  StorageError,
+  StorageErrorCode,
+  type Versioned,
+} from '../index.js';
 import { fsyncDir, isNotFound, writeFully } from './fs-util.js';
 import { decodeJournal, encodeJournalEntry, type JournalChange } from './journal-codec.js';
 
@@ -19,8 +27,17 @@ export interface MetaStoreOptions {
 
 interface PendingBatch {
   readonly changes: readonly JournalChange[];
-  readonly resolve: () => void;
+  /** Compare-and-set expectations: [key, expected revision (0 = absent)]. */
+  readonly expectations: ReadonlyArray<readonly [string, number]>;
+  /** Called with the revision of each change once the batch is durable and applied. */
+  readonly resolve: (revisions: readonly number[]) => void;
   readonly reject: (e: unknown) => void;
+}
+
+/** A stored value: JSON text (so every read hands out a fresh copy) and its revision. */
+interface Stored {
+  readonly json: string;
+  readonly revision: number;
 }
 
 const JOURNAL = 'journal';
@@ -42,8 +59,9 @@ export async function openLocalMetaStore(dir: string, options: Partial<MetaStore
   if (!buf) await fsyncDir(dir);
   const store = new LocalMetaStore(dir, { fh, compactBytes: options.compactBytes ?? 4 * 1024 * 1024 });
   if (buf) {
-    const { entries, validBytes } = decodeJournal(buf);
-    for (const e of entries) store.apply(e);
+    const { entries, counter, validBytes } = decodeJournal(buf);
+    for (const e of entries) store.apply(e.changes, e.revisions);
+    store.counter = counter;
     if (validBytes < buf.length) {
       await fh.truncate(validBytes);
       await fh.datasync();
@@ -57,10 +75,12 @@ export async function openLocalMetaStore(dir: string, options: Partial<MetaStore
 class LocalMetaStore implements MetaStore {
   size = 0;
   compactedSize = 0;
+  /** The store-wide revision counter: the revision of the latest applied change (0 = none yet). */
+  counter = 0;
   private readonly dir: string;
   private fh: FileHandle;
   private readonly compactBytes: number;
-  private readonly data = new Map<string, string>();
+  private readonly data = new Map<string, Stored>();
   private sorted: string[] | undefined;
   private queue: PendingBatch[] = [];
   private running = false;
@@ -75,21 +95,26 @@ class LocalMetaStore implements MetaStore {
     this.compactBytes = opts.compactBytes;
   }
 
-  /** Applies changes to memory. */
-  apply(changes: readonly JournalChange[]): void {
-    for (const [key, json] of changes) {
+  /** Applies changes with their revisions to memory. */
+  apply(changes: readonly JournalChange[], revisions: readonly number[]): void {
+    for (const [i, [key, json]] of changes.entries()) {
       if (json === undefined) {
         if (this.data.delete(key)) this.sorted = undefined;
       } else {
         if (!this.data.has(key)) this.sorted = undefined;
-        this.data.set(key, json);
+        this.data.set(key, { json, revision: revisions[i]! });
       }
     }
   }
 
   async get<T = unknown>(key: string): Promise<T | undefined> {
-    const json = this.data.get(key);
-    return json === undefined ? undefined : (JSON.parse(json) as T);
+    const stored = this.data.get(key);
+    return stored === undefined ? undefined : (JSON.parse(stored.json) as T);
+  }
+
+  async getVersioned<T = unknown>(key: string): Promise<Versioned<T> | undefined> {
+    const stored = this.data.get(key);
+    return stored === undefined ? undefined : { value: JSON.parse(stored.json) as T, revision: stored.revision };
   }
 
   async list<T = unknown>(prefix: string): Promise<Array<[string, T]>> {
@@ -105,20 +130,36 @@ class LocalMetaStore implements MetaStore {
     }
     const out: Array<[string, T]> = [];
     for (let i = lo; i < keys.length && keys[i]!.startsWith(prefix); i++) {
-      out.push([keys[i]!, JSON.parse(this.data.get(keys[i]!)!) as T]);
+      out.push([keys[i]!, JSON.parse(this.data.get(keys[i]!)!.json) as T]);
     }
     return out;
   }
 
-  batch(changes: ReadonlyArray<readonly [key: string, value: unknown | undefined]>): Promise<void> {
-    if (this.closed) return Promise.reject(new LocalStorageError(LocalStorageErrorCode.closed, 'meta store is closed'));
+  batch(changes: ReadonlyArray<MetaChange>): Promise<void> {
+    return this.enqueue(changes).then(() => undefined);
+  }
+
+  put(key: string, value: unknown, options?: MetaWriteOptions): Promise<number> {
+    return this.enqueue([[key, value, options?.expectedRevision]]).then((revisions) => revisions[0]!);
+  }
+
+  delete(key: string, options?: MetaWriteOptions): Promise<void> {
+    return this.enqueue([[key, undefined, options?.expectedRevision]]).then(() => undefined);
+  }
+
+  /** Validates and serialises `changes`, queues them for the writer loop; resolves with their revisions. */
+  private enqueue(changes: ReadonlyArray<MetaChange>): Promise<readonly number[]> {
+    if (this.closed) return Promise.reject(new StorageError(StorageErrorCode.closed, 'meta store is closed'));
     if (this.failure) return Promise.reject(this.failure);
+    const invalid = (msg: string) => Promise.reject(new StorageError(StorageErrorCode.invalidArgument, msg));
     const encoded: JournalChange[] = [];
-    for (const [key, value] of changes) {
-      if (typeof key !== 'string') {
-        return Promise.reject(
-          new LocalStorageError(LocalStorageErrorCode.invalidArgument, 'meta keys must be strings'),
-        );
+    const expectations: Array<readonly [string, number]> = [];
+    for (const [key, value, expected] of changes) {
+      if (typeof key !== 'string') return invalid('meta keys must be strings');
+      if (expected !== undefined) {
+        if (!Number.isSafeInteger(expected) || expected < 0)
+          return invalid(`expected revision of ${key} must be an integer >= 0, got ${expected}`);
+        expectations.push([key, expected]);
       }
       if (value === undefined) {
         encoded.push([key, undefined]);
@@ -126,16 +167,12 @@ class LocalMetaStore implements MetaStore {
       }
       // Serialised now, so later mutation of the caller's object cannot change what is stored.
       const json = JSON.stringify(value);
-      if (json === undefined) {
-        return Promise.reject(
-          new LocalStorageError(LocalStorageErrorCode.invalidArgument, `value of ${key} is not JSON-serialisable`),
-        );
-      }
+      if (json === undefined) return invalid(`value of ${key} is not JSON-serialisable`);
       encoded.push([key, json]);
     }
-    if (encoded.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ changes: encoded, resolve, reject });
+    if (encoded.length === 0) return Promise.resolve([]);
+    return new Promise<readonly number[]>((resolve, reject) => {
+      this.queue.push({ changes: encoded, expectations, resolve, reject });
       if (!this.running) {
         this.running = true;
         this.idle = new Promise<void>((r) => (this.idleResolve = r));
@@ -144,15 +181,12 @@ class LocalMetaStore implements MetaStore {
     });
   }
 
-  put(key: string, value: unknown): Promise<void> {
-    return this.batch([[key, value]]);
-  }
-
-  delete(key: string): Promise<void> {
-    return this.batch([[key, undefined]]);
-  }
-
-  /** Group commit: every queued batch in one write and one fdatasync; applied to memory once durable. */
+  /**
+   * Group commit: every queued batch in one write and one fdatasync; applied to memory once durable.
+   * Compare-and-set expectations are checked here, in queue order, against the state each batch will be
+   * applied to (what is stored plus the batches accepted before it in the same group), so of two writers
+   * racing with the same expectation exactly one wins.
+   */
   private async writerLoop(): Promise<void> {
     try {
       while (this.queue.length > 0) {
@@ -162,23 +196,52 @@ class LocalMetaStore implements MetaStore {
           for (const p of group) p.reject(this.failure);
           continue;
         }
-        try {
-          const buf = Buffer.concat(group.map((p) => encodeJournalEntry(p.changes)));
-          await writeFully(this.fh, { buf, position: this.size });
-          await this.fh.datasync();
-          this.size += buf.length;
-        } catch (err) {
-          this.failure = new LocalStorageError(LocalStorageErrorCode.writeFailed, 'meta journal write failed', {
-            cause: err,
-          });
-          for (const p of group) p.reject(this.failure);
-          continue;
+        const accepted: Array<{ readonly p: PendingBatch; readonly revisions: number[] }> = [];
+        const conflicts: Array<{ readonly p: PendingBatch; readonly error: StorageError }> = [];
+        /** Revision each key will have once the accepted batches are applied (0 = absent). */
+        const pending = new Map<string, number>();
+        let counter = this.counter;
+        for (const p of group) {
+          let error: StorageError | undefined;
+          for (const [key, expected] of p.expectations) {
+            const current = pending.get(key) ?? this.data.get(key)?.revision ?? 0;
+            if (current !== expected) {
+              error = new StorageError(
+                StorageErrorCode.conflict,
+                `revision conflict on ${JSON.stringify(key)}: expected ${expected}, found ${current}`,
+              );
+              break;
+            }
+          }
+          if (error) {
+            conflicts.push({ p, error });
+            continue;
+          }
+          const revisions = p.changes.map(() => ++counter);
+          for (const [i, [key, json]] of p.changes.entries()) pending.set(key, json === undefined ? 0 : revisions[i]!);
+          accepted.push({ p, revisions });
         }
-        for (const p of group) this.apply(p.changes);
-        for (const p of group) p.resolve();
+        if (accepted.length > 0) {
+          try {
+            const buf = Buffer.concat(accepted.map((a) => encodeJournalEntry(a.p.changes, a.revisions)));
+            await writeFully(this.fh, { buf, position: this.size });
+            await this.fh.datasync();
+            this.size += buf.length;
+          } catch (err) {
+            this.failure = new StorageError(StorageErrorCode.writeFailed, 'meta journal write failed', {
+              cause: err,
+            });
+            for (const p of group) p.reject(this.failure);
+            continue;
+          }
+          this.counter = counter;
+          for (const a of accepted) this.apply(a.p.changes, a.revisions);
+        }
+        for (const a of accepted) a.p.resolve(a.revisions);
+        for (const c of conflicts) c.p.reject(c.error);
         if (this.size > Math.max(this.compactBytes, 2 * this.compactedSize)) {
           await this.compact().catch((err: unknown) => {
-            this.failure = new LocalStorageError(LocalStorageErrorCode.writeFailed, 'meta journal compaction failed', {
+            this.failure = new StorageError(StorageErrorCode.writeFailed, 'meta journal compaction failed', {
               cause: err,
             });
           });
@@ -194,9 +257,16 @@ class LocalMetaStore implements MetaStore {
   private async compact(): Promise<void> {
     const keys = [...this.data.keys()].sort();
     const parts: Buffer[] = [];
-    for (let i = 0; i < keys.length; i += COMPACT_KEYS_PER_ENTRY) {
+    // Every chunk records the counter, so it survives even when the key that last used it is gone.
+    for (let i = 0; i === 0 || i < keys.length; i += COMPACT_KEYS_PER_ENTRY) {
+      const chunk = keys.slice(i, i + COMPACT_KEYS_PER_ENTRY);
+      const stored = chunk.map((k) => this.data.get(k)!);
       parts.push(
-        encodeJournalEntry(keys.slice(i, i + COMPACT_KEYS_PER_ENTRY).map((k) => [k, this.data.get(k)] as const)),
+        encodeJournalEntry(
+          chunk.map((k, j) => [k, stored[j]!.json] as const),
+          stored.map((v) => v.revision),
+          this.counter,
+        ),
       );
     }
     const buf = Buffer.concat(parts);

@@ -3,10 +3,18 @@
  * commit, index-guided reads, retention by whole segments, and recovery at open.
  */
 import { mkdir, open, readdir, unlink } from 'node:fs/promises';
-import type { AppendEntry, AppendResult, DurabilityPolicy, LogRecord, ReadOptions, ShardLog } from '../index.js';
+import {
+  type AppendEntry,
+  type AppendResult,
+  type DurabilityPolicy,
+  type LogRecord,
+  type ReadOptions,
+  type ShardLog,
+  StorageError,
+  StorageErrorCode,
+} from '../index.js';
 import { FRAME_HEADER_BYTES, FrameDecoder, FrameEncoder, FrameStatus, MAX_KEY_BYTES } from './frame-codec.js';
 import { encodeIndexEntries, INDEX_ENTRY_BYTES } from './index-codec.js';
-import { LocalStorageError, LocalStorageErrorCode } from './errors.js';
 import { fsyncDir, isNotFound, readFully, writeFully } from './fs-util.js';
 import type { IndexPlanner, IndexPoint } from './sparse-index.js';
 import { loadSealedSegment, parseSegmentName, recoverActiveSegment, Segment, writeIndexFile } from './segment.js';
@@ -172,23 +180,20 @@ export class LocalShardLog implements ShardLog {
     if (this.failure) return Promise.reject(this.failure);
     if (!Number.isFinite(now)) {
       return Promise.reject(
-        new LocalStorageError(LocalStorageErrorCode.invalidArgument, `now must be a finite number, got ${now}`),
+        new StorageError(StorageErrorCode.invalidArgument, `now must be a finite number, got ${now}`),
       );
     }
     let bytes = 0;
     for (const e of entries) {
       if (typeof e.key !== 'string' || !(e.value instanceof Uint8Array)) {
         return Promise.reject(
-          new LocalStorageError(
-            LocalStorageErrorCode.invalidArgument,
-            'entries need a string key and a Uint8Array value',
-          ),
+          new StorageError(StorageErrorCode.invalidArgument, 'entries need a string key and a Uint8Array value'),
         );
       }
       if (e.attributes !== undefined && !(Number.isInteger(e.attributes) && e.attributes >= 0 && e.attributes <= 255)) {
         return Promise.reject(
-          new LocalStorageError(
-            LocalStorageErrorCode.invalidArgument,
+          new StorageError(
+            StorageErrorCode.invalidArgument,
             `attributes must be an integer from 0 to 255, got ${e.attributes}`,
           ),
         );
@@ -196,10 +201,7 @@ export class LocalShardLog implements ShardLog {
       const keyBytes = e.key.length === 0 ? 0 : Buffer.byteLength(e.key, 'utf8');
       if (keyBytes > MAX_KEY_BYTES) {
         return Promise.reject(
-          new LocalStorageError(
-            LocalStorageErrorCode.invalidArgument,
-            `key of ${keyBytes} bytes exceeds ${MAX_KEY_BYTES}`,
-          ),
+          new StorageError(StorageErrorCode.invalidArgument, `key of ${keyBytes} bytes exceeds ${MAX_KEY_BYTES}`),
         );
       }
       bytes += FRAME_HEADER_BYTES + keyBytes + e.value.length;
@@ -279,7 +281,7 @@ export class LocalShardLog implements ShardLog {
     } catch (err) {
       // After a failed write or fsync the file state is unknown (a retried fsync may report success
       // for data that never reached the disk), so the log stops taking appends until reopened.
-      this.failure = new LocalStorageError(LocalStorageErrorCode.writeFailed, `log ${this.id}: write failed`, {
+      this.failure = new StorageError(StorageErrorCode.writeFailed, `log ${this.id}: write failed`, {
         cause: err,
       });
       for (const p of group) p.reject(this.failure);
@@ -362,7 +364,7 @@ export class LocalShardLog implements ShardLog {
         await this.syncActive(seg);
         await this.persistPoints(seg);
       }).catch((err: unknown) => {
-        this.failure ??= new LocalStorageError(LocalStorageErrorCode.writeFailed, `log ${this.id}: fsync failed`, {
+        this.failure ??= new StorageError(StorageErrorCode.writeFailed, `log ${this.id}: fsync failed`, {
           cause: err,
         });
       });
@@ -514,10 +516,7 @@ export class LocalShardLog implements ShardLog {
           break;
         }
         if (at >= limit) return;
-        throw new LocalStorageError(
-          LocalStorageErrorCode.corrupt,
-          `log ${this.id}: damaged frame at ${seg.logPath}:${at}`,
-        );
+        throw new StorageError(StorageErrorCode.corrupt, `log ${this.id}: damaged frame at ${seg.logPath}:${at}`);
       }
     }
   }
@@ -573,10 +572,7 @@ export class LocalShardLog implements ShardLog {
           break;
         }
         if (at >= limit) return seg.nextOffset;
-        throw new LocalStorageError(
-          LocalStorageErrorCode.corrupt,
-          `log ${this.id}: damaged frame at ${seg.logPath}:${at}`,
-        );
+        throw new StorageError(StorageErrorCode.corrupt, `log ${this.id}: damaged frame at ${seg.logPath}:${at}`);
       }
     }
     return seg.nextOffset;
@@ -632,8 +628,8 @@ function clamp(n: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, n));
 }
 
-function closedError(id: string): LocalStorageError {
-  return new LocalStorageError(LocalStorageErrorCode.closed, `log ${id} is closed`);
+function closedError(id: string): StorageError {
+  return new StorageError(StorageErrorCode.closed, `log ${id} is closed`);
 }
 
 function ignoreNotFound(err: unknown): void {

@@ -89,7 +89,7 @@ export function metaStoreSource(meta: MetaStore, key = 'secrets/kms-keys'): KeyD
   return {
     description: `metadata key ${key}`,
     load: () => meta.get(key),
-    save: (doc) => meta.put(key, doc),
+    save: (doc) => meta.put(key, doc).then(() => {}),
   };
 }
 

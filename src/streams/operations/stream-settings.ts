@@ -175,6 +175,6 @@ export async function deleteResourcePolicy(
 /** The part of the MetaStore resource policies use. */
 export interface PolicyStore {
   get<T>(key: string): Promise<T | undefined>;
-  put(key: string, value: unknown): Promise<void>;
+  put(key: string, value: unknown): Promise<unknown>;
   delete(key: string): Promise<void>;
 }
