@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 /**
- * Generates the checked-in shape models (`src/<area>/shapes/*.generated.ts`) from the AWS API models
- * that botocore ships (`data/<service>/<version>/service-2.json.gz`). Only names, types, constraints,
- * operation bindings and error lists are kept, never documentation text, so the output is small and
- * stable. Output is deterministic: model order for operations, shapes and members.
+ * Generates the checked-in shape files of each service (`src/<area>/shapes/*.generated.ts`) from the AWS
+ * API models that botocore ships (`data/<service>/<version>/service-2.json.gz`). Per service:
+ * - the runtime model (`out`): names, types, constraints, operation bindings and error lists, never
+ *   documentation text, so the output is small and stable;
+ * - the TypeScript types (`types.out`, optional): one interface per structure an operation uses (input,
+ *   output, nested), enum unions, and the operation map (`types.operations`: operation → { input; output }),
+ *   with each doc comment cut to the model documentation's first sentence.
+ * Output is deterministic: model order for operations, shapes and members.
  *
  * Usage:
- *   node scripts/generate-shapes.mjs           write every target in SERVICES
- *   node scripts/generate-shapes.mjs --check   regenerate in memory; exit 1 if any checked-in file differs
+ *   node scripts/generate-shapes.mjs                     write every file of every service in SERVICES
+ *   node scripts/generate-shapes.mjs --check             regenerate in memory; exit 1 if any checked-in file differs
+ *   node scripts/generate-shapes.mjs --service <name>    only that service (repeatable; combines with --check)
  *
  * botocore is found with `python3 -c 'import botocore,os;print(os.path.dirname(botocore.__file__))'`;
  * `BOTOCORE_DATA=<dir>` (the `data` folder itself) overrides that.
@@ -24,7 +29,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * One row per generated model. Adding a sibling service (firehose 2015-08-04, kinesisvideo 2017-09-30,
- * kinesisanalyticsv2 2018-05-23, ...) is one more row; `overrides` is optional.
+ * kinesisanalyticsv2 2018-05-23, ...) is one more row; `overrides` and `types` are optional.
+ * `types.operations` names the generated operation map interface.
  */
 const SERVICES = [
   {
@@ -33,6 +39,7 @@ const SERVICES = [
     out: 'src/streams/shapes/kinesis.generated.ts',
     exportName: 'kinesisModel',
     overrides: 'scripts/shape-overrides/kinesis.json',
+    types: { out: 'src/streams/shapes/kinesis-types.generated.ts', operations: 'KinesisOperations' },
   },
 ];
 
@@ -209,10 +216,248 @@ function render(target, converted, version) {
   ].join('\n');
 }
 
+// ---- TypeScript types (`types.out`) ----------------------------------------------------------------
+
+/**
+ * Global type names a shape may not shadow in the generated module (a shape named `Record` would break
+ * `Record<string, V>`); such shapes get a leading underscore, as the AWS SDK for JavaScript v3 does.
+ */
+const RESERVED_TYPE_NAMES = new Set([
+  'Array',
+  'AsyncIterable',
+  'Boolean',
+  'Date',
+  'Error',
+  'Function',
+  'Iterable',
+  'Map',
+  'Number',
+  'Object',
+  'Omit',
+  'Partial',
+  'Pick',
+  'Promise',
+  'Readonly',
+  'Record',
+  'Required',
+  'Set',
+  'String',
+  'Symbol',
+  'Uint8Array',
+]);
+
+function typeName(shape) {
+  return RESERVED_TYPE_NAMES.has(shape) ? `_${shape}` : shape;
+}
+
+/** A shape's doc comment text; a renamed shape says which model shape it is. */
+function shapeDoc(name, s) {
+  const doc = firstSentence(s.documentation);
+  if (typeName(name) === name) return doc;
+  return `${doc ? `${doc} ` : ''}The model's \`${name}\` shape (renamed: it would hide the global \`${name}\`).`;
+}
+
+const SENTENCE_END = /[.!?](?=\s|$)/g;
+/** Abbreviations whose period does not end a sentence (`e.g.`, `i.e.`, `etc.`, `vs.`). */
+const ABBREVIATION = /(?:\be\.g|\bi\.e|\betc|\bvs)$/i;
+
+/** The first sentence of a model documentation string, as plain text (HTML tags and entities removed). */
+function firstSentence(html) {
+  if (!html) return undefined;
+  const text = html
+    .replace(/<\/?(?:p|br|li|ul|ol|note|important|div)\b[^>]*>/gi, ' ')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&(?:#39|apos);/g, "'")
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (!text) return undefined;
+  SENTENCE_END.lastIndex = 0;
+  for (let m = SENTENCE_END.exec(text); m; m = SENTENCE_END.exec(text)) {
+    if (!ABBREVIATION.test(text.slice(0, m.index))) return text.slice(0, m.index + 1);
+  }
+  return text;
+}
+
+const DOC_WIDTH = 110;
+
+/** A JSDoc block (`/** … *\/`) for `text` at `indent`, wrapped to DOC_WIDTH columns; no lines without text. */
+function docLines(text, indent) {
+  if (!text) return [];
+  const pad = ' '.repeat(indent);
+  const safe = text.replace(/\*\//g, '*\\/');
+  if (pad.length + safe.length + 7 <= DOC_WIDTH) return [`${pad}/** ${safe} */`];
+  const lines = [`${pad}/**`];
+  let line = '';
+  for (const word of safe.split(' ')) {
+    if (line && pad.length + 3 + line.length + 1 + word.length > DOC_WIDTH) {
+      lines.push(`${pad} * ${line}`);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(`${pad} * ${line}`);
+  lines.push(`${pad} */`);
+  return lines;
+}
+
+/** Shape names reachable from `roots` through members, list members and map keys/values. */
+function reachable(shapes, roots) {
+  const seen = new Set();
+  const visit = (name) => {
+    if (seen.has(name)) return;
+    const s = shapes[name];
+    if (!s) throw new UsageError(`shape ${name} is referenced but not defined`);
+    seen.add(name);
+    if (s.type === 'structure') for (const ref of Object.values(s.members ?? {})) visit(ref.shape);
+    else if (s.type === 'list') visit(s.member.shape);
+    else if (s.type === 'map') {
+      visit(s.key.shape);
+      visit(s.value.shape);
+    }
+  };
+  for (const r of roots) visit(r);
+  return seen;
+}
+
+/**
+ * Renders the types module: structures used by operations as interfaces (unions and event streams as
+ * tagged unions), string enums as unions of their values, and the operation map. Value forms are the
+ * decoded ones handlers see and return (src/protocol/service.ts): blobs `Uint8Array`, timestamps `Date`
+ * (the JSON and CBOR output encoders write only `Date` values as timestamps), numbers `number`. Lists of
+ * shapes an input reaches are `readonly` (handlers must not change their input); output-only lists are not.
+ */
+function renderTypes(target, model, version) {
+  const { shapes, operations } = model;
+  const roots = [];
+  const inputRoots = [];
+  for (const op of Object.values(operations)) {
+    if (op.input) {
+      roots.push(op.input.shape);
+      inputRoots.push(op.input.shape);
+    }
+    if (op.output) roots.push(op.output.shape);
+  }
+  const used = reachable(shapes, roots);
+  const fromInput = reachable(shapes, inputRoots);
+
+  const typeOf = (name) => {
+    const s = shapes[name];
+    switch (s.type) {
+      case 'structure':
+        return typeName(name);
+      case 'list': {
+        const element = typeOf(s.member.shape);
+        const inner = element.startsWith('readonly ') ? `(${element})` : element;
+        return `${fromInput.has(name) ? 'readonly ' : ''}${inner}[]`;
+      }
+      case 'map':
+        return `Record<string, ${typeOf(s.value.shape)}>`;
+      case 'string':
+        return s.enum ? typeName(name) : 'string';
+      case 'integer':
+      case 'long':
+      case 'double':
+      case 'float':
+        return 'number';
+      case 'boolean':
+        return 'boolean';
+      case 'blob':
+        return 'Uint8Array';
+      case 'timestamp':
+        return 'Date';
+      default:
+        throw new UsageError(`shape ${name}: unsupported type ${s.type}`);
+    }
+  };
+  /** A member's type: event-stream members are async sequences of their events. */
+  const memberType = (ref) => {
+    const t = typeOf(ref.shape);
+    return shapes[ref.shape].eventstream ? `AsyncIterable<${t}>` : t;
+  };
+  const key = (m) => (IDENT.test(m) ? m : lit(m));
+
+  const out = [
+    `// Generated by scripts/generate-shapes.mjs from botocore ${version} data/${target.service}/${target.version}/service-2.json.gz.`,
+    '// Do not edit: run `npm run generate:shapes` (CI checks with `node scripts/generate-shapes.mjs --check`).',
+    `// Types of the ${model.metadata.serviceId} ${target.version} operations as handlers see them: decoded input`,
+    '// (blobs Uint8Array, timestamps Date) in, output out. Doc comments are the first sentence of the model docs.',
+  ];
+  for (const [name, s] of Object.entries(shapes)) {
+    if (!used.has(name)) continue;
+    if (s.type === 'string' && s.enum) {
+      out.push('', ...docLines(shapeDoc(name, s), 0));
+      const one = `export type ${typeName(name)} = ${s.enum.map((v) => lit(v)).join(' | ')};`;
+      if (one.length <= DOC_WIDTH) out.push(one);
+      else
+        out.push(
+          `export type ${typeName(name)} =`,
+          ...s.enum.map((v, i) => `  | ${lit(v)}${i === s.enum.length - 1 ? ';' : ''}`),
+        );
+      continue;
+    }
+    if (s.type !== 'structure') continue;
+    out.push('', ...docLines(shapeDoc(name, s), 0));
+    const members = Object.entries(s.members ?? {});
+    if (s.union || s.eventstream) {
+      // One member set at a time: a union of one-member objects.
+      const variants = members.map(([m, ref]) => `{ ${key(m)}: ${memberType(ref)} }`);
+      out.push(
+        `export type ${typeName(name)} =`,
+        ...variants.map((v, i) => `  | ${v}${i === variants.length - 1 ? ';' : ''}`),
+      );
+      continue;
+    }
+    if (!members.length) {
+      out.push(`export interface ${typeName(name)} {}`);
+      continue;
+    }
+    const required = new Set(s.required ?? []);
+    out.push(`export interface ${typeName(name)} {`);
+    for (const [m, ref] of members) {
+      out.push(...docLines(firstSentence(ref.documentation), 2));
+      out.push(`  ${key(m)}${required.has(m) ? '' : '?'}: ${memberType(ref)};`);
+    }
+    out.push('}');
+  }
+  out.push(
+    '',
+    `/** Every ${model.metadata.serviceId} operation of the model: its decoded input and its output (\`void\` when it has none). */`,
+    `export interface ${target.types.operations} {`,
+  );
+  for (const [name, op] of Object.entries(operations)) {
+    out.push(...docLines(firstSentence(op.documentation), 2));
+    const input = op.input ? typeName(op.input.shape) : 'Record<string, never>';
+    const output = op.output ? typeName(op.output.shape) : 'void';
+    out.push(`  ${key(name)}: { input: ${input}; output: ${output} };`);
+  }
+  out.push('}', '');
+  return out.join('\n');
+}
+
+/** Parses the command line: `--check` and any number of `--service <name>`. */
+function parseArgs(argv) {
+  const args = { check: false, services: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--check') args.check = true;
+    else if (a === '--service' && i + 1 < argv.length) args.services.push(argv[++i]);
+    else throw new UsageError(`unknown arguments: ${argv.slice(i).join(' ')}`);
+  }
+  for (const name of args.services) {
+    if (!SERVICES.some((t) => t.service === name)) throw new UsageError(`--service ${name}: not in SERVICES`);
+  }
+  return args;
+}
+
 function main(argv) {
-  const check = argv.includes('--check');
-  const unknown = argv.filter((a) => a !== '--check');
-  if (unknown.length) throw new UsageError(`unknown arguments: ${unknown.join(' ')}`);
+  const { check, services } = parseArgs(argv);
+  const targets = services.length ? SERVICES.filter((t) => services.includes(t.service)) : SERVICES;
 
   const dataDir = findBotocoreData();
   if (!dataDir || !existsSync(dataDir)) {
@@ -221,32 +466,35 @@ function main(argv) {
   }
   const version = botocoreVersion(dataDir);
   let differ = 0;
-  for (const target of SERVICES) {
+  for (const target of targets) {
     const model = readModel(dataDir, target.service, target.version);
     if (!model) {
       process.stderr.write(`generate-shapes: ${target.service} ${target.version} not in ${dataDir}\n`);
       return EXIT_NO_BOTOCORE;
     }
     const overrides = target.overrides ? JSON.parse(readFileSync(join(ROOT, target.overrides), 'utf8')) : {};
-    const text = render(target, convertModel(model, overrides), version);
-    const outPath = join(ROOT, target.out);
-    if (check) {
-      const current = existsSync(outPath) ? readFileSync(outPath, 'utf8') : undefined;
-      const madeFrom = current && /from botocore (\S+) data\//.exec(current)?.[1];
-      if (madeFrom && madeFrom !== version) {
-        process.stderr.write(
-          `generate-shapes: ${target.out} was generated from botocore ${madeFrom}; this machine has ${version}: not comparable\n`,
-        );
-        return EXIT_OTHER_BOTOCORE;
+    const files = [[target.out, render(target, convertModel(model, overrides), version)]];
+    if (target.types) files.push([target.types.out, renderTypes(target, model, version)]);
+    for (const [out, text] of files) {
+      const outPath = join(ROOT, out);
+      if (check) {
+        const current = existsSync(outPath) ? readFileSync(outPath, 'utf8') : undefined;
+        const madeFrom = current && /from botocore (\S+) data\//.exec(current)?.[1];
+        if (madeFrom && madeFrom !== version) {
+          process.stderr.write(
+            `generate-shapes: ${out} was generated from botocore ${madeFrom}; this machine has ${version}: not comparable\n`,
+          );
+          return EXIT_OTHER_BOTOCORE;
+        }
+        if (current !== text) {
+          differ++;
+          process.stderr.write(`generate-shapes: ${out} is out of date (run npm run generate:shapes)\n`);
+        }
+      } else {
+        mkdirSync(dirname(outPath), { recursive: true });
+        writeFileSync(outPath, text);
+        process.stdout.write(`generate-shapes: wrote ${out}\n`);
       }
-      if (current !== text) {
-        differ++;
-        process.stderr.write(`generate-shapes: ${target.out} is out of date (run npm run generate:shapes)\n`);
-      }
-    } else {
-      mkdirSync(dirname(outPath), { recursive: true });
-      writeFileSync(outPath, text);
-      process.stdout.write(`generate-shapes: wrote ${target.out}\n`);
     }
   }
   return differ ? 1 : 0;

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kinesisModel } from '../../src/streams/shapes/kinesis.generated.js';
@@ -24,6 +26,29 @@ test('checked-in generated shapes match a fresh generation from botocore', (t) =
     return;
   }
   assert.equal(r.status, 0, `generate-shapes --check failed:\n${r.stderr}`);
+});
+
+test('--check fails when any generated file would change, the types file included', (t) => {
+  // A copy of the generator and its outputs in a scratch tree (the script finds the tree from its own path).
+  const root = mkdtempSync(join(tmpdir(), 'generate-shapes-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  for (const dir of ['scripts', 'src/streams/shapes']) cpSync(join(ROOT, dir), join(root, dir), { recursive: true });
+  const check = () =>
+    spawnSync(process.execPath, [join(root, 'scripts', 'generate-shapes.mjs'), '--check'], { encoding: 'utf8' });
+  const first = check();
+  if (first.status === EXIT_NO_BOTOCORE || first.status === EXIT_OTHER_BOTOCORE) {
+    t.skip('botocore missing or another release (see the test above)');
+    return;
+  }
+  assert.equal(first.status, 0, first.stderr);
+  const types = join(root, 'src/streams/shapes/kinesis-types.generated.ts');
+  const text = readFileSync(types, 'utf8');
+  writeFileSync(types, text.replace('ShardId: string;', 'ShardId?: string;'));
+  const edited = check();
+  assert.equal(edited.status, 1);
+  assert.match(edited.stderr, /kinesis-types\.generated\.ts is out of date/);
+  unlinkSync(types);
+  assert.equal(check().status, 1, 'a missing generated file is a difference too');
 });
 
 test('kinesis model carries constraints, required members and AWS orders', () => {

@@ -20,6 +20,7 @@ import { StreamStatus, type ShardState, type StreamState } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import type { FeatureContext, StreamsFeature } from '../feature.js';
 import { STREAM } from '../operation-traits.js';
+import type { EncryptionType, StartStreamEncryptionInput, StopStreamEncryptionInput } from '../shapes/index.js';
 import { shardLogId, type StreamsRuntime } from '../runtime.js';
 import { LocalKeyStore, keyFileSource, metaStoreSource, type LocalKmsKey } from './key-store.js';
 import { RecordAttribute, deriveDataKey, envelopeKeyId, openRecord, sealRecord } from './record-envelope.js';
@@ -57,17 +58,10 @@ const DAY_MS = 24 * 3_600_000;
 /** A Start/StopStreamEncryption waiting for its UPDATING period to end (persisted across restarts). */
 interface PendingChange {
   readonly streamId: string;
-  readonly encryptionType: 'NONE' | 'KMS';
+  readonly encryptionType: EncryptionType;
   readonly keyId?: string;
   /** When the stream turns ACTIVE with the new settings (epoch ms). */
   readonly dueAt: number;
-}
-
-interface EncryptionInput {
-  StreamName?: string;
-  StreamARN?: string;
-  EncryptionType: string;
-  KeyId: string;
 }
 
 /** The encryption feature: loads the local KMS keys, installs the record sealer, adds the two operations. */
@@ -163,7 +157,11 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
   // Changes whose UPDATING period was cut short by a restart complete now (or when due).
   for (const [, pending] of await meta.list<PendingChange>(PENDING_PREFIX)) schedule(pending);
 
-  const change = async (input: EncryptionInput, reqCtx: RequestContext, target: 'NONE' | 'KMS'): Promise<void> => {
+  const change = async (
+    input: StartStreamEncryptionInput | StopStreamEncryptionInput,
+    reqCtx: RequestContext,
+    target: EncryptionType,
+  ): Promise<void> => {
     // Rule 1.
     const stream = rt.resolveStream(input, reqCtx);
     rt.requireActive(stream);
@@ -209,12 +207,14 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
 
   return {
     operations: {
-      StartStreamEncryption: op((input: EncryptionInput, c: RequestContext) => change(input, c, 'KMS'), {
-        resource: STREAM,
-      }),
-      StopStreamEncryption: op((input: EncryptionInput, c: RequestContext) => change(input, c, 'NONE'), {
-        resource: STREAM,
-      }),
+      StartStreamEncryption: op(
+        (input: StartStreamEncryptionInput, c: RequestContext): Promise<void> => change(input, c, 'KMS'),
+        { resource: STREAM },
+      ),
+      StopStreamEncryption: op(
+        (input: StopStreamEncryptionInput, c: RequestContext): Promise<void> => change(input, c, 'NONE'),
+        { resource: STREAM },
+      ),
     },
     async close() {
       for (const t of timers.values()) clearTimeout(t);

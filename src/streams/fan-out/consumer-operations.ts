@@ -13,22 +13,20 @@ import { parseConsumerArn } from '../model/index.js';
 import type { StreamsRuntime } from '../runtime.js';
 import { checkTags, MAX_TAGS_PER_STREAM } from '../operations/tags.js';
 import { decodeNextToken, encodeNextToken } from '../operations/shard-view.js';
+import type {
+  Consumer,
+  DeregisterStreamConsumerInput,
+  DescribeStreamConsumerInput,
+  DescribeStreamConsumerOutput,
+  ListStreamConsumersInput,
+  ListStreamConsumersOutput,
+  RegisterStreamConsumerInput,
+  RegisterStreamConsumerOutput,
+} from '../shapes/index.js';
 import type { ConsumerRegistry, ConsumerState } from './consumers.js';
 
-/** The `Consumer` shape (RegisterStreamConsumer, ListStreamConsumers). */
-export interface ConsumerSummary {
-  ConsumerName: string;
-  ConsumerARN: string;
-  ConsumerStatus: string;
-  ConsumerCreationTimestamp: Date;
-}
-
-/** The `ConsumerDescription` shape (DescribeStreamConsumer). */
-export interface ConsumerDescription extends ConsumerSummary {
-  StreamARN: string;
-}
-
-function summary(consumer: ConsumerState): ConsumerSummary {
+/** The `Consumer` shape (RegisterStreamConsumer, ListStreamConsumers) of a registered consumer. */
+function summary(consumer: ConsumerState): Consumer {
   return {
     ConsumerName: consumer.name,
     ConsumerARN: consumer.arn,
@@ -48,7 +46,7 @@ export interface ConsumerOperationContext {
   readonly registry: ConsumerRegistry;
 }
 
-type ConsumerRef = { StreamARN?: string; ConsumerName?: string; ConsumerARN?: string };
+type ConsumerRef = DescribeStreamConsumerInput | DeregisterStreamConsumerInput;
 
 /** Finds the consumer a Describe/Deregister request names (file header, steps 1–2). */
 function resolveConsumer(
@@ -96,9 +94,9 @@ function resolveConsumer(
  */
 export async function registerStreamConsumer(
   fo: ConsumerOperationContext,
-  input: { StreamARN: string; ConsumerName: string; Tags?: Record<string, string> },
+  input: RegisterStreamConsumerInput,
   ctx: RequestContext,
-): Promise<{ Consumer: ConsumerSummary }> {
+): Promise<RegisterStreamConsumerOutput> {
   await fo.registry.ready;
   const stream = fo.rt.resolveStream({ StreamARN: input.StreamARN }, ctx);
   if (stream.status === StreamStatus.CREATING || stream.status === StreamStatus.DELETING) {
@@ -116,9 +114,9 @@ export async function registerStreamConsumer(
 /** DescribeStreamConsumer. */
 export async function describeStreamConsumer(
   fo: ConsumerOperationContext,
-  input: ConsumerRef,
+  input: DescribeStreamConsumerInput,
   ctx: RequestContext,
-): Promise<{ ConsumerDescription: ConsumerDescription }> {
+): Promise<DescribeStreamConsumerOutput> {
   await fo.registry.ready;
   const { consumer } = resolveConsumer(fo, input, ctx);
   return { ConsumerDescription: { ...summary(consumer), StreamARN: consumer.streamArn } };
@@ -127,7 +125,7 @@ export async function describeStreamConsumer(
 /** DeregisterStreamConsumer: DELETING, then gone; the consumer's subscriptions end at once. */
 export async function deregisterStreamConsumer(
   fo: ConsumerOperationContext,
-  input: ConsumerRef,
+  input: DeregisterStreamConsumerInput,
   ctx: RequestContext,
 ): Promise<void> {
   await fo.registry.ready;
@@ -147,9 +145,9 @@ const LIST_DEFAULT_MAX = 100;
  */
 export async function listStreamConsumers(
   fo: ConsumerOperationContext,
-  input: { StreamARN: string; NextToken?: string; MaxResults?: number; StreamCreationTimestamp?: Date },
+  input: ListStreamConsumersInput,
   ctx: RequestContext,
-): Promise<{ Consumers: ConsumerSummary[]; NextToken?: string }> {
+): Promise<ListStreamConsumersOutput> {
   await fo.registry.ready;
   const { rt, registry } = fo;
   const now = rt.now();
@@ -174,7 +172,7 @@ export async function listStreamConsumers(
   const all = registry.list(stream).filter((c) => after === undefined || c.name > after);
   const max = input.MaxResults ?? LIST_DEFAULT_MAX;
   const page = all.slice(0, max);
-  const out: { Consumers: ConsumerSummary[]; NextToken?: string } = { Consumers: page.map(summary) };
+  const out: ListStreamConsumersOutput = { Consumers: page.map(summary) };
   if (all.length > max) out.NextToken = encodeNextToken({ s: stream.id, a: page[page.length - 1]!.name }, now);
   return out;
 }

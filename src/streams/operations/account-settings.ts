@@ -5,11 +5,18 @@
  */
 import type { RequestContext } from '../../protocol/index.js';
 import type { MetaStore } from '../../storage/index.js';
+import type {
+  DescribeAccountSettingsOutput,
+  MinimumThroughputBillingCommitmentOutput,
+  MinimumThroughputBillingCommitmentOutputStatus,
+  UpdateAccountSettingsInput,
+  UpdateAccountSettingsOutput,
+} from '../shapes/index.js';
 
 const MIN_COMMITMENT_MS = 24 * 3_600_000;
 
 interface Commitment {
-  status: 'ENABLED' | 'DISABLED' | 'ENABLED_UNTIL_EARLIEST_ALLOWED_END';
+  status: MinimumThroughputBillingCommitmentOutputStatus;
   startedAt?: number;
   endedAt?: number;
   earliestAllowedEndAt?: number;
@@ -19,7 +26,7 @@ function key(ctx: RequestContext): string {
   return `accounts/${ctx.accountId}/${ctx.region}/commitment`;
 }
 
-function view(c: Commitment, now: number): Record<string, unknown> {
+function view(c: Commitment, now: number): MinimumThroughputBillingCommitmentOutput {
   let status = c.status;
   if (
     status === 'ENABLED_UNTIL_EARLIEST_ALLOWED_END' &&
@@ -38,17 +45,21 @@ function view(c: Commitment, now: number): Record<string, unknown> {
   };
 }
 
-export async function describeAccountSettings(meta: MetaStore, ctx: RequestContext, now: number) {
+export async function describeAccountSettings(
+  meta: MetaStore,
+  ctx: RequestContext,
+  now: number,
+): Promise<DescribeAccountSettingsOutput> {
   const c = (await meta.get<Commitment>(key(ctx))) ?? { status: 'DISABLED' };
   return { MinimumThroughputBillingCommitment: view(c, now) };
 }
 
 export async function updateAccountSettings(
   meta: MetaStore,
-  input: { MinimumThroughputBillingCommitment: { Status: 'ENABLED' | 'DISABLED' } },
+  input: UpdateAccountSettingsInput,
   ctx: RequestContext,
   now: number,
-) {
+): Promise<UpdateAccountSettingsOutput> {
   const current = (await meta.get<Commitment>(key(ctx))) ?? { status: 'DISABLED' };
   let next: Commitment;
   const active = view(current, now).Status !== 'DISABLED';

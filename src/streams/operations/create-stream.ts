@@ -3,20 +3,12 @@ import type { RequestContext } from '../../protocol/index.js';
 import { CommonErrors } from '../../protocol/index.js';
 import { ServiceError } from '../../protocol/index.js';
 import { StreamStatus, newStreamId, type StreamMode, type StreamState } from '../catalog.js';
+import type { CreateStreamInput } from '../shapes/index.js';
 import { kinesisError } from '../errors.js';
 import { formatShardId, splitHashKeySpace, streamArn } from '../model/index.js';
 import type { StreamsRuntime } from '../runtime.js';
 import { checkTags } from './tags.js';
 import { accountShardUsage, shardLimitExceeded } from './limits.js';
-
-export interface CreateStreamInput {
-  StreamName: string;
-  ShardCount?: number;
-  StreamModeDetails?: { StreamMode: StreamMode };
-  Tags?: Record<string, string>;
-  WarmThroughputMiBps?: number;
-  MaxRecordSizeInKiB?: number;
-}
 
 /** AWS: on-demand streams start with 4 shards. */
 export const ON_DEMAND_INITIAL_SHARDS = 4;

@@ -4,12 +4,7 @@ import { StreamStatus } from '../catalog.js';
 import type { StreamsRuntime } from '../runtime.js';
 import { kinesisError } from '../errors.js';
 import { consumerRegistry } from '../fan-out/consumers.js';
-
-export interface DeleteStreamInput {
-  StreamName?: string;
-  StreamARN?: string;
-  EnforceConsumerDeletion?: boolean;
-}
+import type { DeleteStreamInput } from '../shapes/index.js';
 
 export async function deleteStream(rt: StreamsRuntime, input: DeleteStreamInput, ctx: RequestContext): Promise<void> {
   const stream = rt.resolveStream(input, ctx);

@@ -2,13 +2,14 @@
 import type { RequestContext } from '../../protocol/index.js';
 import type { StreamsRuntime } from '../runtime.js';
 import { consumerRegistry } from '../fan-out/consumers.js';
+import type { DescribeStreamSummaryInput, DescribeStreamSummaryOutput } from '../shapes/index.js';
 import { enhancedMonitoring } from './shard-view.js';
 
 export function describeStreamSummary(
   rt: StreamsRuntime,
-  input: { StreamName?: string; StreamARN?: string },
+  input: DescribeStreamSummaryInput,
   ctx: RequestContext,
-): { StreamDescriptionSummary: Record<string, unknown> } {
+): DescribeStreamSummaryOutput {
   const stream = rt.resolveStream(input, ctx);
   const openShards = stream.shards.filter((s) => s.closedAt === undefined).length;
   return {

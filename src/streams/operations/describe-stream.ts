@@ -3,14 +3,8 @@ import type { RequestContext } from '../../protocol/index.js';
 import { StreamStatus } from '../catalog.js';
 import { parseShardId } from '../model/index.js';
 import type { StreamsRuntime } from '../runtime.js';
-import { describeShard, enhancedMonitoring, type ShardDescription } from './shard-view.js';
-
-export interface DescribeStreamInput {
-  StreamName?: string;
-  StreamARN?: string;
-  Limit?: number;
-  ExclusiveStartShardId?: string;
-}
+import type { DescribeStreamInput, DescribeStreamOutput, Shard } from '../shapes/index.js';
+import { describeShard, enhancedMonitoring } from './shard-view.js';
 
 /** AWS returns at most 100 shards per DescribeStream call whatever Limit says. */
 const MAX_SHARDS_PER_PAGE = 100;
@@ -19,7 +13,7 @@ export function describeStream(
   rt: StreamsRuntime,
   input: DescribeStreamInput,
   ctx: RequestContext,
-): { StreamDescription: Record<string, unknown> } {
+): DescribeStreamOutput {
   const stream = rt.resolveStream(input, ctx);
   const limit = Math.min(input.Limit ?? MAX_SHARDS_PER_PAGE, MAX_SHARDS_PER_PAGE);
   // While CREATING, AWS shows no shards yet.
@@ -28,7 +22,7 @@ export function describeStream(
     const after = parseShardId(input.ExclusiveStartShardId) ?? -1;
     shards = shards.filter((s) => s.index > after);
   }
-  const page: ShardDescription[] = shards.slice(0, limit).map(describeShard);
+  const page: Shard[] = shards.slice(0, limit).map(describeShard);
   return {
     StreamDescription: {
       StreamName: stream.name,

@@ -3,6 +3,7 @@ import type { RequestContext } from '../../protocol/index.js';
 import type { ServiceError } from '../../protocol/index.js';
 import { kinesisError } from '../errors.js';
 import type { StreamsRuntime } from '../runtime.js';
+import type { DescribeLimitsInput, DescribeLimitsOutput } from '../shapes/index.js';
 
 export interface ShardUsage {
   openShards: number;
@@ -37,14 +38,11 @@ export function shardLimitExceeded(
   );
 }
 
-export interface DescribeLimitsOutput {
-  ShardLimit: number;
-  OpenShardCount: number;
-  OnDemandStreamCount: number;
-  OnDemandStreamCountLimit: number;
-}
-
-export function describeLimits(rt: StreamsRuntime, _input: unknown, ctx: RequestContext): DescribeLimitsOutput {
+export function describeLimits(
+  rt: StreamsRuntime,
+  _input: DescribeLimitsInput,
+  ctx: RequestContext,
+): DescribeLimitsOutput {
   const usage = accountShardUsage(rt, ctx.accountId, ctx.region);
   return {
     ShardLimit: rt.settings.shardLimit,

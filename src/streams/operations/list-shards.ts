@@ -10,17 +10,8 @@ import { StreamStatus, type ShardState, type StreamState } from '../catalog.js';
 import { kinesisError, streamNotActive } from '../errors.js';
 import { parseShardId } from '../model/index.js';
 import type { StreamsRuntime } from '../runtime.js';
+import type { ListShardsInput, ListShardsOutput, ShardFilterType } from '../shapes/index.js';
 import { decodeNextToken, describeShard, encodeNextToken } from './shard-view.js';
-
-export interface ListShardsInput {
-  StreamName?: string;
-  StreamARN?: string;
-  NextToken?: string;
-  ExclusiveStartShardId?: string;
-  MaxResults?: number;
-  StreamCreationTimestamp?: Date;
-  ShardFilter?: { Type: string; ShardId?: string; Timestamp?: Date };
-}
 
 const MAX_PAGE = 1000;
 
@@ -30,10 +21,10 @@ interface ListShardsToken extends Record<string, unknown> {
   /** last shard index returned */
   i: number;
   /** filter, re-applied on the next page */
-  f?: { Type: string; ShardId?: string; Timestamp?: number };
+  f?: { Type: ShardFilterType; ShardId?: string; Timestamp?: number };
 }
 
-export function listShards(rt: StreamsRuntime, input: ListShardsInput, ctx: RequestContext): Record<string, unknown> {
+export function listShards(rt: StreamsRuntime, input: ListShardsInput, ctx: RequestContext): ListShardsOutput {
   const now = rt.now();
   let stream: StreamState | undefined;
   let afterIndex = -1;
@@ -113,7 +104,7 @@ export function listShards(rt: StreamsRuntime, input: ListShardsInput, ctx: Requ
  */
 function applyFilter(
   shards: ShardState[],
-  filter: { Type: string; ShardId?: string; Timestamp?: number },
+  filter: NonNullable<ListShardsToken['f']>,
   clock: { trimHorizon: number; now: number; streamCreatedAt: number },
 ): ShardState[] {
   const { trimHorizon, now, streamCreatedAt } = clock;

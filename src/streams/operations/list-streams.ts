@@ -1,17 +1,12 @@
 /** ListStreams: names sorted, with summaries; Limit (default 100), ExclusiveStartStreamName, NextToken. */
 import type { RequestContext } from '../../protocol/index.js';
 import type { StreamsRuntime } from '../runtime.js';
+import type { ListStreamsInput, ListStreamsOutput } from '../shapes/index.js';
 import { decodeNextToken, encodeNextToken } from './shard-view.js';
-
-export interface ListStreamsInput {
-  Limit?: number;
-  ExclusiveStartStreamName?: string;
-  NextToken?: string;
-}
 
 const DEFAULT_LIMIT = 100;
 
-export function listStreams(rt: StreamsRuntime, input: ListStreamsInput, ctx: RequestContext): Record<string, unknown> {
+export function listStreams(rt: StreamsRuntime, input: ListStreamsInput, ctx: RequestContext): ListStreamsOutput {
   let after = input.ExclusiveStartStreamName;
   if (input.NextToken !== undefined) after = decodeNextToken<{ a: string }>(input.NextToken, rt.now()).a;
   let streams = rt.catalog.list(ctx.accountId, ctx.region);

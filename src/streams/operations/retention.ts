@@ -7,15 +7,10 @@
 import type { RequestContext } from '../../protocol/index.js';
 import { kinesisError } from '../errors.js';
 import type { StreamsRuntime } from '../runtime.js';
+import type { DecreaseStreamRetentionPeriodInput, IncreaseStreamRetentionPeriodInput } from '../shapes/index.js';
 
 export const MIN_RETENTION_HOURS = 24;
 export const MAX_RETENTION_HOURS = 8760;
-
-interface RetentionInput {
-  StreamName?: string;
-  StreamARN?: string;
-  RetentionPeriodHours: number;
-}
 
 function checkBounds(hours: number): void {
   if (hours < MIN_RETENTION_HOURS) {
@@ -34,7 +29,7 @@ function checkBounds(hours: number): void {
 
 export async function increaseStreamRetentionPeriod(
   rt: StreamsRuntime,
-  input: RetentionInput,
+  input: IncreaseStreamRetentionPeriodInput,
   ctx: RequestContext,
 ): Promise<void> {
   const stream = rt.resolveStream(input, ctx);
@@ -52,7 +47,7 @@ export async function increaseStreamRetentionPeriod(
 
 export async function decreaseStreamRetentionPeriod(
   rt: StreamsRuntime,
-  input: RetentionInput,
+  input: DecreaseStreamRetentionPeriodInput,
   ctx: RequestContext,
 ): Promise<void> {
   const stream = rt.resolveStream(input, ctx);

@@ -2,17 +2,10 @@
 import type { ShardState, StreamState } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import { shardEndingSequenceNumber, shardStartingSequenceNumber } from '../model/index.js';
-
-export interface ShardDescription {
-  ShardId: string;
-  ParentShardId?: string;
-  AdjacentParentShardId?: string;
-  HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
-  SequenceNumberRange: { StartingSequenceNumber: string; EndingSequenceNumber?: string };
-}
+import type { EnhancedMetrics, MetricsName, Shard } from '../shapes/index.js';
 
 /** The `Shard` shape of the API for one shard. */
-export function describeShard(shard: ShardState): ShardDescription {
+export function describeShard(shard: ShardState): Shard {
   const createdSeconds = Math.floor(shard.createdAt / 1000);
   return {
     ShardId: shard.shardId,
@@ -35,8 +28,15 @@ export function describeShard(shard: ShardState): ShardDescription {
 }
 
 /** `EnhancedMonitoring` as AWS lists it: one entry holding the enabled shard-level metrics. */
-export function enhancedMonitoring(stream: StreamState): Array<{ ShardLevelMetrics: string[] }> {
-  return [{ ShardLevelMetrics: [...stream.shardLevelMetrics] }];
+export function enhancedMonitoring(stream: StreamState): EnhancedMetrics[] {
+  return [{ ShardLevelMetrics: shardLevelMetrics(stream) }];
+}
+
+/** A copy of the stream's enabled shard-level metrics. */
+export function shardLevelMetrics(stream: StreamState): MetricsName[] {
+  // The catalogue holds only names Enable/DisableEnhancedMonitoring accepted: the model validated them
+  // against the MetricsName enum (and `ALL` was expanded).
+  return [...stream.shardLevelMetrics] as MetricsName[];
 }
 
 /** Pagination tokens: opaque base64url JSON with the issue time; AWS lets them live 300 s. */

@@ -6,9 +6,23 @@ import type { RequestContext } from '../../protocol/index.js';
 import { StreamStatus } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import type { StreamsRuntime } from '../runtime.js';
+import { shardLevelMetrics } from './shard-view.js';
 import { parseConsumerArn, parseStreamArn } from '../model/index.js';
 import { consumerPolicyKey, consumerRegistry } from '../fan-out/consumers.js';
-import type { StreamMode } from '../catalog.js';
+import type {
+  DeleteResourcePolicyInput,
+  DisableEnhancedMonitoringInput,
+  EnableEnhancedMonitoringInput,
+  EnhancedMonitoringOutput,
+  GetResourcePolicyInput,
+  GetResourcePolicyOutput,
+  MetricsName,
+  PutResourcePolicyInput,
+  UpdateMaxRecordSizeInput,
+  UpdateStreamModeInput,
+  UpdateStreamWarmThroughputInput,
+  UpdateStreamWarmThroughputOutput,
+} from '../shapes/index.js';
 
 /** The shard-level metrics `ALL` stands for, in AWS's order. */
 const ALL_METRICS = [
@@ -19,23 +33,21 @@ const ALL_METRICS = [
   'ReadProvisionedThroughputExceeded',
   'WriteProvisionedThroughputExceeded',
   'OutgoingBytes',
-] as const;
+] as const satisfies readonly MetricsName[];
 
-function expand(metrics: readonly string[]): string[] {
+function expand(metrics: readonly MetricsName[]): MetricsName[] {
   return metrics.includes('ALL') ? [...ALL_METRICS] : [...new Set(metrics)];
 }
 
-type StreamRef = { StreamName?: string; StreamARN?: string };
-
 async function changeMonitoring(
   rt: StreamsRuntime,
-  input: StreamRef & { ShardLevelMetrics: string[] },
+  input: EnableEnhancedMonitoringInput | DisableEnhancedMonitoringInput,
   ctx: RequestContext,
   enable: boolean,
-): Promise<Record<string, unknown>> {
+): Promise<EnhancedMonitoringOutput> {
   const stream = rt.resolveStream(input, ctx);
   rt.requireActive(stream);
-  const current = [...stream.shardLevelMetrics];
+  const current = shardLevelMetrics(stream);
   const change = expand(input.ShardLevelMetrics);
   const desired = enable
     ? [...current, ...change.filter((m) => !current.includes(m))]
@@ -52,24 +64,24 @@ async function changeMonitoring(
 
 export function enableEnhancedMonitoring(
   rt: StreamsRuntime,
-  input: StreamRef & { ShardLevelMetrics: string[] },
+  input: EnableEnhancedMonitoringInput,
   ctx: RequestContext,
-) {
+): Promise<EnhancedMonitoringOutput> {
   return changeMonitoring(rt, input, ctx, true);
 }
 
 export function disableEnhancedMonitoring(
   rt: StreamsRuntime,
-  input: StreamRef & { ShardLevelMetrics: string[] },
+  input: DisableEnhancedMonitoringInput,
   ctx: RequestContext,
-) {
+): Promise<EnhancedMonitoringOutput> {
   return changeMonitoring(rt, input, ctx, false);
 }
 
 /** UpdateStreamMode: PROVISIONED ⇄ ON_DEMAND; the stream shows UPDATING for the update delay. */
 export async function updateStreamMode(
   rt: StreamsRuntime,
-  input: { StreamARN: string; StreamModeDetails: { StreamMode: StreamMode }; WarmThroughputMiBps?: number },
+  input: UpdateStreamModeInput,
   ctx: RequestContext,
 ): Promise<void> {
   const stream = rt.resolveStream(input, ctx);
@@ -88,7 +100,7 @@ export async function updateStreamMode(
 /** UpdateMaxRecordSize: 1024–10240 KiB (the model bounds it); per-shard throughput is unchanged. */
 export async function updateMaxRecordSize(
   rt: StreamsRuntime,
-  input: { StreamARN?: string; MaxRecordSizeInKiB: number },
+  input: UpdateMaxRecordSizeInput,
   ctx: RequestContext,
 ): Promise<void> {
   const stream = rt.resolveStream(input, ctx);
@@ -100,9 +112,9 @@ export async function updateMaxRecordSize(
 /** UpdateStreamWarmThroughput: on-demand streams only. */
 export async function updateStreamWarmThroughput(
   rt: StreamsRuntime,
-  input: { StreamARN?: string; StreamName?: string; WarmThroughputMiBps: number },
+  input: UpdateStreamWarmThroughputInput,
   ctx: RequestContext,
-): Promise<Record<string, unknown>> {
+): Promise<UpdateStreamWarmThroughputOutput> {
   const stream = rt.resolveStream(input, ctx);
   rt.requireActive(stream);
   if (stream.mode !== 'ON_DEMAND') {
@@ -138,7 +150,7 @@ function policyTarget(rt: StreamsRuntime, resourceArn: string): string {
 /** PutResourcePolicy: stored verbatim (evaluation of resource policies belongs to the auth layer). */
 export async function putResourcePolicy(
   rt: StreamsRuntime,
-  input: { ResourceARN: string; Policy: string },
+  input: PutResourcePolicyInput,
   meta: PolicyStore,
 ): Promise<void> {
   const key = policyTarget(rt, input.ResourceARN);
@@ -152,9 +164,9 @@ export async function putResourcePolicy(
 
 export async function getResourcePolicy(
   rt: StreamsRuntime,
-  input: { ResourceARN: string },
+  input: GetResourcePolicyInput,
   meta: PolicyStore,
-): Promise<{ Policy: string }> {
+): Promise<GetResourcePolicyOutput> {
   const policy = await meta.get<string>(policyTarget(rt, input.ResourceARN));
   // AWS answers an empty policy document for a resource without one.
   return { Policy: policy ?? '{}' };
@@ -162,7 +174,7 @@ export async function getResourcePolicy(
 
 export async function deleteResourcePolicy(
   rt: StreamsRuntime,
-  input: { ResourceARN: string },
+  input: DeleteResourcePolicyInput,
   meta: PolicyStore,
 ): Promise<void> {
   const key = policyTarget(rt, input.ResourceARN);

@@ -8,6 +8,17 @@ import { kinesisError, streamNotActive } from '../errors.js';
 import { parseConsumerArn, parseStreamArn } from '../model/index.js';
 import { consumerRegistry, type ConsumerRegistry, type ConsumerState } from '../fan-out/consumers.js';
 import type { StreamsRuntime } from '../runtime.js';
+import type {
+  AddTagsToStreamInput,
+  ListTagsForResourceInput,
+  ListTagsForResourceOutput,
+  ListTagsForStreamInput,
+  ListTagsForStreamOutput,
+  RemoveTagsFromStreamInput,
+  Tag,
+  TagResourceInput,
+  UntagResourceInput,
+} from '../shapes/index.js';
 
 /** AWS: at most 50 tags per resource. */
 export const MAX_TAGS_PER_STREAM = 50;
@@ -57,17 +68,15 @@ async function removeTags(rt: StreamsRuntime, stream: StreamState, keys: readonl
   await rt.catalog.save(stream);
 }
 
-function sortedTags(stream: StreamState): Array<{ Key: string; Value: string }> {
+function sortedTags(stream: StreamState): Tag[] {
   return Object.keys(stream.tags)
     .sort()
     .map((Key) => ({ Key, Value: stream.tags[Key]! }));
 }
 
-type StreamRef = { StreamName?: string; StreamARN?: string };
-
 export async function addTagsToStream(
   rt: StreamsRuntime,
-  input: StreamRef & { Tags: Record<string, string> },
+  input: AddTagsToStreamInput,
   ctx: RequestContext,
 ): Promise<void> {
   await addTags(rt, rt.resolveStream(input, ctx), input.Tags);
@@ -75,7 +84,7 @@ export async function addTagsToStream(
 
 export async function removeTagsFromStream(
   rt: StreamsRuntime,
-  input: StreamRef & { TagKeys: string[] },
+  input: RemoveTagsFromStreamInput,
   ctx: RequestContext,
 ): Promise<void> {
   await removeTags(rt, rt.resolveStream(input, ctx), input.TagKeys);
@@ -83,9 +92,9 @@ export async function removeTagsFromStream(
 
 export function listTagsForStream(
   rt: StreamsRuntime,
-  input: StreamRef & { ExclusiveStartTagKey?: string; Limit?: number },
+  input: ListTagsForStreamInput,
   ctx: RequestContext,
-): { Tags: Array<{ Key: string; Value: string }>; HasMoreTags: boolean } {
+): ListTagsForStreamOutput {
   const stream = rt.resolveStream(input, ctx);
   let tags = sortedTags(stream);
   if (input.ExclusiveStartTagKey !== undefined) {
@@ -122,10 +131,7 @@ async function resolveConsumerResource(
   return { consumer: found.consumer, registry };
 }
 
-export async function tagResource(
-  rt: StreamsRuntime,
-  input: { ResourceARN: string; Tags: Record<string, string> },
-): Promise<void> {
+export async function tagResource(rt: StreamsRuntime, input: TagResourceInput): Promise<void> {
   const target = await resolveConsumerResource(rt, input.ResourceARN);
   if (!target) return addTags(rt, resolveResource(rt, input.ResourceARN), input.Tags);
   const { consumer, registry } = target;
@@ -141,10 +147,7 @@ export async function tagResource(
   await registry.save(consumer);
 }
 
-export async function untagResource(
-  rt: StreamsRuntime,
-  input: { ResourceARN: string; TagKeys: string[] },
-): Promise<void> {
+export async function untagResource(rt: StreamsRuntime, input: UntagResourceInput): Promise<void> {
   const target = await resolveConsumerResource(rt, input.ResourceARN);
   if (!target) return removeTags(rt, resolveResource(rt, input.ResourceARN), input.TagKeys);
   const { consumer, registry } = target;
@@ -157,8 +160,8 @@ export async function untagResource(
 
 export async function listTagsForResource(
   rt: StreamsRuntime,
-  input: { ResourceARN: string },
-): Promise<{ Tags: Array<{ Key: string; Value: string }> }> {
+  input: ListTagsForResourceInput,
+): Promise<ListTagsForResourceOutput> {
   const target = await resolveConsumerResource(rt, input.ResourceARN);
   const tags = target ? target.consumer.tags : resolveResource(rt, input.ResourceARN).tags;
   return {

@@ -6,11 +6,12 @@
 import { op } from '../../protocol/index.js';
 import type { FeatureContext, StreamsFeature } from '../feature.js';
 import { STREAM } from '../operation-traits.js';
-import { mergeShards, type MergeShardsInput } from './merge-shards.js';
+import type { MergeShardsInput, SplitShardInput, UpdateShardCountInput } from '../shapes/index.js';
+import { mergeShards } from './merge-shards.js';
 import { OnDemandScaler } from './on-demand.js';
 import { Resharder } from './reshard.js';
-import { splitShard, type SplitShardInput } from './split-shard.js';
-import { updateShardCount, type UpdateShardCountInput } from './update-shard-count.js';
+import { splitShard } from './split-shard.js';
+import { updateShardCount } from './update-shard-count.js';
 
 export { uniformPlan, splitPlan, mergePlan, type ReshardPlan, type PlanBase } from './plan.js';
 export { wantedShards, ON_DEMAND_MIN_SHARDS } from './on-demand.js';

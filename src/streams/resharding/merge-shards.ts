@@ -9,15 +9,8 @@
  */
 import type { RequestContext } from '../../protocol/index.js';
 import { kinesisError } from '../errors.js';
+import type { MergeShardsInput } from '../shapes/index.js';
 import { findShard, requireOpen, requireProvisioned, type ReshardingEnv } from './checks.js';
-
-/** The operation's input (AWS API model shape). */
-export interface MergeShardsInput {
-  StreamName?: string;
-  StreamARN?: string;
-  ShardToMerge: string;
-  AdjacentShardToMerge: string;
-}
 
 /** The operation's handler (steps in the file header). */
 export async function mergeShards(env: ReshardingEnv, input: MergeShardsInput, ctx: RequestContext): Promise<void> {

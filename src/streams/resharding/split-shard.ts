@@ -9,15 +9,8 @@
  */
 import type { RequestContext } from '../../protocol/index.js';
 import { kinesisError } from '../errors.js';
+import type { SplitShardInput } from '../shapes/index.js';
 import { checkShardQuota, findShard, requireOpen, requireProvisioned, type ReshardingEnv } from './checks.js';
-
-/** The operation's input (AWS API model shape). */
-export interface SplitShardInput {
-  StreamName?: string;
-  StreamARN?: string;
-  ShardToSplit: string;
-  NewStartingHashKey: string;
-}
 
 /** The operation's handler (steps in the file header). */
 export async function splitShard(env: ReshardingEnv, input: SplitShardInput, ctx: RequestContext): Promise<void> {

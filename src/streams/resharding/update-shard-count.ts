@@ -14,23 +14,8 @@
 import type { RequestContext } from '../../protocol/index.js';
 import { kinesisError } from '../errors.js';
 import { checkShardQuota, openShardCount, requireProvisioned, type ReshardingEnv } from './checks.js';
+import type { UpdateShardCountInput, UpdateShardCountOutput } from '../shapes/index.js';
 import { uniformPlan } from './plan.js';
-
-/** The operation's input (AWS API model shape). */
-export interface UpdateShardCountInput {
-  StreamName?: string;
-  StreamARN?: string;
-  TargetShardCount: number;
-  ScalingType: 'UNIFORM_SCALING';
-}
-
-/** The operation's output (AWS API model shape). */
-export interface UpdateShardCountOutput {
-  StreamName: string;
-  StreamARN: string;
-  CurrentShardCount: number;
-  TargetShardCount: number;
-}
 
 /** AWS default: shards per stream. */
 export const MAX_SHARDS_PER_STREAM = 10_000;
