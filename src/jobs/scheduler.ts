@@ -225,6 +225,8 @@ export class Scheduler {
       slot.superseded = true;
       this.#timers.delete(id);
     }
+    // Once started, every stored timer is in memory: nothing to delete when none was found.
+    if (!slot && this.#started) return false;
     if (!this.#started) this.#touched.add(id);
     await this.#write(id, undefined);
     return slot !== undefined;
