@@ -228,6 +228,9 @@ export async function startServer(
     throw e;
   }
 
+  // Workers start once the port is listening (they may serve or feed what clients now reach).
+  stack.workers?.start();
+
   const scheme = tlsMaterial ? 'https' : 'http';
   const url = `${scheme}://${resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host}:${listener.port}`;
   logger.info(
@@ -260,6 +263,7 @@ export async function startServer(
     close() {
       closing ??= (async () => {
         try {
+          await stack.workers?.close().catch((e: unknown) => logger.error({ err: e }, 'stopping workers failed'));
           await listener.close();
         } finally {
           try {
