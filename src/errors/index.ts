@@ -31,6 +31,8 @@ export const TribErrorCode = {
   // jobs: the scheduler and the worker host
   /** The scheduler or worker host was closed; nothing was scheduled or started. */
   JOBS_CLOSED: 'TRIB_ERR_JOBS_CLOSED',
+  /** A timer kind, job or worker name is malformed or already registered, or an interval is not positive. */
+  JOBS_INVALID_ARGUMENT: 'TRIB_ERR_JOBS_INVALID_ARGUMENT',
 
   // configuration and security set-up
   /** A command-line flag, environment variable or config value is invalid. */

@@ -2,18 +2,22 @@
  * The composition root: the one place that chooses a storage backend and builds the services on it
  * (docs/architecture.md). Everything else receives interfaces. The services are a list of modules, built in
  * order so later ones can use earlier ones' in-process APIs (Firehose and Analytics read Data Streams through
- * `streams.api`); the router, authorization, body limits and the error catalogue all read that list.
+ * `streams.api`); the router, authorization, body limits, workers and the error catalogue all read that list.
  */
 import { join } from 'node:path';
+import { Scheduler, WorkerHost } from '../jobs/index.js';
 import type { Logger, ServiceModule } from '../protocol/index.js';
 import { openLocalBackend } from '../storage/local/index.js';
 import type { DurabilityPolicy } from '../storage/index.js';
 import { createStreamsService } from '../streams/index.js';
 import type { DurabilitySetting, ServerConfig } from './config.js';
 
-/** The mounted service modules and how to shut them down (services first, then storage). */
+/** The mounted service modules, the host of their workers, and how to shut them down. */
 export interface ComposedStack {
   readonly modules: readonly ServiceModule[];
+  /** Long-running workers of the services; the server starts them once it listens and stops them first. */
+  readonly workers: WorkerHost;
+  /** Closes the services (last built first), the scheduler, then storage. */
   close(): Promise<void>;
 }
 
@@ -28,6 +32,22 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
   const backend = await openLocalBackend(join(config.dataDir, 'storage'), {
     durability: toDurabilityPolicy(config.durability),
   });
+  // One scheduler for every service's timed work, one host for their workers (src/jobs), on the backend's
+  // metadata and leases (on a cluster, the leases make each worker run on one node).
+  const jobsLogger = logger.child({ area: 'jobs' });
+  const scheduler = new Scheduler({ meta: backend.meta, logger: jobsLogger });
+  const workers = new WorkerHost({ leases: backend.leases, logger: jobsLogger });
+  const modules: ServiceModule[] = [];
+  const close = async (): Promise<void> => {
+    try {
+      await workers.close();
+      // Later modules may use earlier ones' APIs: close in reverse order.
+      for (const module of [...modules].reverse()) await module.close();
+      await scheduler.close();
+    } finally {
+      await backend.close();
+    }
+  };
   try {
     const streams = await createStreamsService(backend, {
       region: config.region,
@@ -39,21 +59,15 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
       enforceLimits: config.enforceLimits,
       kmsKeyFile: config.kmsKeyFile || join(config.dataDir, 'kms-keys.json'),
       logger,
+      scheduler,
     });
-    const modules: ServiceModule[] = [streams];
-    return {
-      modules,
-      async close() {
-        try {
-          // Later modules may use earlier ones' APIs: close in reverse order.
-          for (const module of [...modules].reverse()) await module.close();
-        } finally {
-          await backend.close();
-        }
-      },
-    };
+    modules.push(streams);
+    for (const module of modules) for (const worker of module.workers ?? []) workers.add(worker);
+    // Every service registered its timer handlers: resume the persisted timers.
+    await scheduler.start();
+    return { modules, workers, close };
   } catch (e) {
-    await backend.close().catch(() => {});
+    await close().catch(() => {});
     throw e;
   }
 }

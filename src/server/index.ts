@@ -17,6 +17,8 @@ import { createFileAuditSink, NO_AUDIT, type AuditSink } from './audit.js';
 import { acceptAnySignature, type Authenticator } from './auth.js';
 import type { CodecTable } from './codecs.js';
 import type { ComposedStack } from './compose.js';
+import { WorkerHost } from '../jobs/index.js';
+import { LocalLeases } from '../storage/local/index.js';
 import { ConfigError, resolveConfig, type ServerConfig } from './config.js';
 import { listen, type ListenerLimits } from './listener.js';
 import { createLogger } from './logger.js';
@@ -115,11 +117,24 @@ export interface RunningServer {
   inject(req: InjectRequest): Promise<InjectResponse>;
 }
 
-/** Closes every module, all of them even when one fails (the first failure is rethrown). */
-async function closeModules(modules: readonly ServiceModule[]): Promise<void> {
-  const results = await Promise.allSettled(modules.map((m) => m.close()));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+/**
+ * The stack of modules given to {@link startServer} (tests, embedders): no storage; their workers run on a
+ * worker host with single-node leases. Closing stops the workers, then every module (all of them even when one
+ * fails; the first failure is rethrown).
+ */
+function givenModules(modules: readonly ServiceModule[], logger: Logger): ComposedStack {
+  const workers = new WorkerHost({ leases: new LocalLeases(), logger: logger.child({ area: 'jobs' }) });
+  for (const module of modules) for (const worker of module.workers ?? []) workers.add(worker);
+  return {
+    modules,
+    workers,
+    async close() {
+      await workers.close();
+      const results = await Promise.allSettled(modules.map((m) => m.close()));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
 }
 
 /**
@@ -174,7 +189,7 @@ export async function startServer(
   let stack: ComposedStack;
   try {
     stack = options.modules
-      ? { modules: options.modules, close: () => closeModules(options.modules ?? []) }
+      ? givenModules(options.modules, logger)
       : // Loaded on demand: servers given their modules (tests, embedders) never load the storage stack.
         await (await import('./compose.js')).composeServices(resolved, logger);
   } catch (e) {
@@ -244,6 +259,9 @@ export async function startServer(
     throw e;
   }
 
+  // Workers start once the port is listening (they may serve or feed what clients now reach).
+  stack.workers.start();
+
   const scheme = tlsMaterial ? 'https' : 'http';
   const url = `${scheme}://${resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host}:${listener.port}`;
   logger.info(
@@ -276,6 +294,7 @@ export async function startServer(
     close() {
       closing ??= (async () => {
         try {
+          await stack.workers.close().catch((e: unknown) => logger.error({ err: e }, 'stopping workers failed'));
           await listener.close();
         } finally {
           try {

@@ -4,6 +4,7 @@
  * (CREATING → ACTIVE, UPDATING → ACTIVE, DELETING → gone) that AWS shows for a while.
  */
 import { randomBytes } from 'node:crypto';
+import type { Scheduler } from '../jobs/index.js';
 import type { MetaStore } from '../storage/index.js';
 import type { Logger } from '../protocol/index.js';
 
@@ -100,14 +101,19 @@ export interface CatalogOptions {
   /** Called when a stream's DELETING period ends: drop its logs. */
   readonly onDeleted: (stream: StreamState) => Promise<void>;
   readonly now: () => number;
+  /** Runs the status transitions (timer kind {@link STATUS_TIMER}, keyed by stream id). */
+  readonly scheduler: Scheduler;
 }
+
+/** Scheduler timer kind of the status transitions. */
+export const STATUS_TIMER = 'streams.status';
 
 /** In-memory view of all streams with write-through persistence and status timers. */
 export class StreamCatalog {
   readonly #byKey = new Map<string, StreamState>();
   readonly #byId = new Map<string, StreamState>();
-  readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #options: CatalogOptions;
+  #unhandle: (() => Promise<void>) | undefined;
   /** Serialises metadata writes so the store sees them in order. */
   #writeChain: Promise<void> = Promise.resolve();
   #closed = false;
@@ -119,10 +125,13 @@ export class StreamCatalog {
   /** Loads every stream and resumes pending transitions (a transition due while the server was down completes now). */
   static async open(options: CatalogOptions): Promise<StreamCatalog> {
     const catalog = new StreamCatalog(options);
-    for (const [, stream] of await options.meta.list<StreamState>(KEY_PREFIX)) {
-      catalog.#index(stream);
-      if (stream.transitionAt !== undefined) catalog.#schedule(stream);
-    }
+    catalog.#unhandle = options.scheduler.handle(STATUS_TIMER, async (timer) => {
+      const stream = catalog.#byId.get(timer.key);
+      if (stream) await catalog.#complete(stream);
+    });
+    for (const [, stream] of await options.meta.list<StreamState>(KEY_PREFIX)) catalog.#index(stream);
+    // The stream state is the source of truth: its due transitions are (re-)declared to the scheduler.
+    for (const stream of catalog.#byId.values()) if (stream.transitionAt !== undefined) await catalog.#schedule(stream);
     return catalog;
   }
 
@@ -151,7 +160,7 @@ export class StreamCatalog {
   async add(stream: StreamState): Promise<void> {
     this.#index(stream);
     await this.save(stream);
-    if (stream.transitionAt !== undefined) this.#schedule(stream);
+    if (stream.transitionAt !== undefined) await this.#schedule(stream);
   }
 
   /** Persists the current state of a stream (call after mutating it). */
@@ -182,7 +191,7 @@ export class StreamCatalog {
     stream.status = status;
     stream.transitionAt = this.#options.now() + delayMs;
     await this.save(stream);
-    this.#schedule(stream);
+    await this.#schedule(stream);
   }
 
   #index(stream: StreamState): void {
@@ -190,17 +199,9 @@ export class StreamCatalog {
     this.#byId.set(stream.id, stream);
   }
 
-  #schedule(stream: StreamState): void {
-    const existing = this.#timers.get(stream.id);
-    if (existing) clearTimeout(existing);
-    const wait = Math.max(0, (stream.transitionAt ?? 0) - this.#options.now());
-    const timer = setTimeout(() => {
-      this.#timers.delete(stream.id);
-      this.#complete(stream).catch((err) =>
-        this.#options.logger.error({ err, stream: stream.name }, 'stream status transition failed'),
-      );
-    }, wait);
-    this.#timers.set(stream.id, timer);
+  /** Arms (or re-arms) the end of the stream's transitional status at `transitionAt`. */
+  #schedule(stream: StreamState): Promise<void> {
+    return this.#options.scheduler.at(STATUS_TIMER, stream.id, stream.transitionAt ?? this.#options.now());
   }
 
   async #complete(stream: StreamState): Promise<void> {
@@ -218,20 +219,17 @@ export class StreamCatalog {
     const key = catalogKey(stream.accountId, stream.region, stream.name);
     if (this.#byKey.get(key) === stream) this.#byKey.delete(key);
     this.#byId.delete(stream.id);
-    const timer = this.#timers.get(stream.id);
-    if (timer) clearTimeout(timer);
-    this.#timers.delete(stream.id);
+    await this.#options.scheduler.cancel(STATUS_TIMER, stream.id);
     const write = this.#writeChain.then(() => this.#options.meta.delete(key));
     this.#writeChain = write.catch(() => {});
     await write;
     await this.#options.onDeleted(stream);
   }
 
-  /** Stops timers and waits for pending writes. */
+  /** Stops handling transitions (waiting for one under way) and waits for pending writes. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const t of this.#timers.values()) clearTimeout(t);
-    this.#timers.clear();
+    await this.#unhandle?.();
     await this.#writeChain;
   }
 }

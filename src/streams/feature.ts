@@ -3,6 +3,7 @@
  * operations it adds and what it needs to stop. Features get the shared runtime and the metadata
  * store and may install runtime hooks (`rt.gate`, `rt.appendListeners`).
  */
+import type { Scheduler } from '../jobs/index.js';
 import type { Logger, OperationDefinition } from '../protocol/index.js';
 import type { MetaStore } from '../storage/index.js';
 import type { StreamsRuntime } from './runtime.js';
@@ -24,6 +25,8 @@ export interface FeatureContext {
   readonly rt: StreamsRuntime;
   readonly meta: MetaStore;
   readonly logger: Logger;
+  /** Where features arm their timers and repeating jobs (the service's scheduler). */
+  readonly scheduler: Scheduler;
   /** The service options (feature-specific settings live there). */
   readonly options: FeatureOptions;
 }

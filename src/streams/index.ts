@@ -3,6 +3,7 @@
  * the shard logs and the operations into a {@link ServiceDefinition} the server mounts.
  */
 import { randomBytes } from 'node:crypto';
+import { Scheduler, realClock } from '../jobs/index.js';
 import type { Logger } from '../protocol/index.js';
 import {
   op,
@@ -81,7 +82,16 @@ export interface StreamsServiceOptions extends FeatureOptions {
   readonly retentionSweepMs?: number;
   /** Injectable clock (epoch ms). */
   readonly now?: () => number;
+  /**
+   * Where status transitions, pending resharding and encryption changes, on-demand scaling and the retention
+   * sweep are scheduled. The caller starts it once every service is built, and closes it after them. Default:
+   * the service's own scheduler on the metadata store and `now` (started here, closed with the service).
+   */
+  readonly scheduler?: Scheduler;
 }
+
+/** Scheduler job name of the retention sweep. */
+export const RETENTION_SWEEP_JOB = 'streams.retention-sweep';
 
 /** The Data Streams service module (what the server mounts) plus what other services and tests use. */
 export interface StreamsService extends ServiceModule {
@@ -99,6 +109,10 @@ export async function createStreamsService(
 ): Promise<StreamsService> {
   const now = options.now ?? Date.now;
   const logger = options.logger.child({ service: 'kinesis' });
+  const ownScheduler = options.scheduler === undefined;
+  const scheduler =
+    options.scheduler ??
+    new Scheduler({ meta: backend.meta, clock: realClock(now), logger: logger.child({ area: 'jobs' }) });
 
   // Iterators are stateless tokens authenticated by a per-install secret kept with the metadata,
   // so they survive restarts (and, later, are shared by every node of a cluster).
@@ -113,6 +127,7 @@ export async function createStreamsService(
     meta: backend.meta,
     logger,
     now,
+    scheduler,
     onDeleted: async (stream) => {
       runtime?.forget(stream);
       for (const shard of stream.shards) await backend.logs.delete(shardLogId(stream, shard.index));
@@ -183,10 +198,10 @@ export async function createStreamsService(
   };
 
   // Features add operations and install runtime hooks (throughput gate, append listeners).
-  const featureContext = { rt, meta, logger, options };
+  const featureContext = { rt, meta, logger, options, scheduler };
   const features: StreamsFeature[] = [
     limitsFeature(featureContext),
-    reshardingFeature(featureContext),
+    await reshardingFeature(featureContext),
     fanOutFeature(featureContext),
     await encryptionFeature(featureContext),
   ];
@@ -206,14 +221,10 @@ export async function createStreamsService(
     }
   }
 
-  let sweeping: Promise<void> | undefined;
-  const sweeper = setInterval(() => {
-    if (sweeping) return;
-    sweeping = sweepRetention()
-      .catch((err) => logger.error({ err }, 'retention sweep failed'))
-      .finally(() => (sweeping = undefined));
-  }, options.retentionSweepMs ?? 60_000);
-  sweeper.unref();
+  const sweeper = scheduler.every(RETENTION_SWEEP_JOB, options.retentionSweepMs ?? 60_000, () =>
+    sweepRetention().catch((err) => logger.error({ err }, 'retention sweep failed')),
+  );
+  if (ownScheduler) await scheduler.start();
 
   return {
     name: 'kinesis',
@@ -234,10 +245,10 @@ export async function createStreamsService(
     },
     sweepRetention,
     async close() {
-      clearInterval(sweeper);
-      await sweeping;
+      await sweeper.cancel();
       for (const feature of features) await feature.close?.();
       await catalog.close();
+      if (ownScheduler) await scheduler.close();
     },
   };
 }

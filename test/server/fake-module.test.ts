@@ -1,7 +1,7 @@
 /**
  * A service is one module: a small fake service (test/server/widgets) is mounted by listing it, and the
  * server picks up everything from its declarations — routing, per-operation body caps, IAM action and
- * resource, a REST route that streams its request and response, and its errors in the catalogue —
+ * resource, a REST route that streams its request and response, its worker, and its errors in the catalogue —
  * while the module itself imports nothing but the public door of src/protocol.
  */
 import { after, before, describe, it } from 'node:test';
@@ -158,6 +158,14 @@ describe('a fake service module mounted by listing it', () => {
     const text = renderErrorCatalogue([widgetsModule()]);
     assert.match(text, /## Widgets\n/);
     assert.match(text, /`WidgetNotFoundException` \| 400 \| no/);
+  });
+
+  it('runs its worker once the server listens and stops it on close', async () => {
+    for (let i = 0; i < 1000 && log.starts === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(log.starts, 1);
+    assert.equal(log.stopped, false);
+    await server.close();
+    assert.equal(log.stopped, true);
   });
 
   it('the module imports only the public door of src/protocol', async () => {

@@ -52,7 +52,10 @@ export function recordSealer(rt: StreamsRuntime): RecordSealer {
   return sealers.get(rt) ?? PLAIN;
 }
 
-const PENDING_PREFIX = 'encryption/pending/';
+/** Where earlier versions kept pending changes; moved to the scheduler at start. */
+const LEGACY_PENDING_PREFIX = 'encryption/pending/';
+/** Scheduler timer kind of a pending encryption change (keyed by stream id, payload {@link PendingChange}). */
+export const ENCRYPTION_TIMER = 'streams.encryption';
 const DAY_MS = 24 * 3_600_000;
 
 /** A Start/StopStreamEncryption waiting for its UPDATING period to end (persisted across restarts). */
@@ -66,13 +69,11 @@ interface PendingChange {
 
 /** The encryption feature: loads the local KMS keys, installs the record sealer, adds the two operations. */
 export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFeature> {
-  const { rt, meta, logger, options } = ctx;
+  const { rt, meta, logger, options, scheduler } = ctx;
   const keys = await LocalKeyStore.open(options.kmsKeyFile ? keyFileSource(options.kmsKeyFile) : metaStoreSource(meta));
   const dataKeys = new Map<string, Buffer>();
   const streamKeys = new Map<string, { keyIdText: string; key: LocalKmsKey }>();
   const changes = new Map<string, number[]>();
-  const timers = new Map<string, NodeJS.Timeout>();
-  const applying = new Set<Promise<void>>();
   const changeLimit = options.limits?.encryptionChangesPerDay ?? 25;
 
   const dataKey = (stream: StreamState, key: LocalKmsKey): Buffer => {
@@ -132,7 +133,6 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
 
   /** Rule 2: the new settings take effect when the UPDATING period ends. */
   const apply = async (pending: PendingChange): Promise<void> => {
-    timers.delete(pending.streamId);
     const stream = rt.catalog.getById(pending.streamId);
     if (stream && stream.status === StreamStatus.UPDATING) {
       setEncryption(stream, pending);
@@ -140,22 +140,16 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
       delete stream.transitionAt;
       await rt.catalog.save(stream);
     }
-    await meta.delete(PENDING_PREFIX + pending.streamId);
   };
-  const schedule = (pending: PendingChange): void => {
-    const timer = setTimeout(
-      () => {
-        const p = apply(pending)
-          .catch((err) => logger.error({ err, streamId: pending.streamId }, 'encryption change failed'))
-          .finally(() => applying.delete(p));
-        applying.add(p);
-      },
-      Math.max(0, pending.dueAt - rt.now()),
-    );
-    timers.set(pending.streamId, timer);
-  };
-  // Changes whose UPDATING period was cut short by a restart complete now (or when due).
-  for (const [, pending] of await meta.list<PendingChange>(PENDING_PREFIX)) schedule(pending);
+  const schedule = (pending: PendingChange): Promise<void> =>
+    scheduler.at(ENCRYPTION_TIMER, pending.streamId, pending.dueAt, pending);
+  const unhandle = scheduler.handle<PendingChange>(ENCRYPTION_TIMER, (timer) => apply(timer.payload));
+  // Changes whose UPDATING period was cut short by a restart complete now (or when due): the scheduler resumes
+  // its own timers; changes stored the earlier way move over to it.
+  for (const [key, pending] of await meta.list<PendingChange>(LEGACY_PENDING_PREFIX)) {
+    await schedule(pending);
+    await meta.delete(key);
+  }
 
   const change = async (
     input: StartStreamEncryptionInput | StopStreamEncryptionInput,
@@ -198,11 +192,16 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
       return;
     }
     // The status flip and the new settings must land in one catalog write, so this feature runs the
-    // UPDATING period itself instead of the catalog's timer: the pending change is persisted first.
-    await meta.put(PENDING_PREFIX + stream.id, pending);
+    // UPDATING period itself instead of the catalog's timer: the pending change is persisted first (as its timer).
+    // The status is set first so that a timer due at once finds the stream UPDATING.
     stream.status = StreamStatus.UPDATING;
+    try {
+      await schedule(pending);
+    } catch (err) {
+      stream.status = StreamStatus.ACTIVE;
+      throw err;
+    }
     await rt.catalog.save(stream);
-    schedule(pending);
   };
 
   return {
@@ -217,9 +216,7 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
       ),
     },
     async close() {
-      for (const t of timers.values()) clearTimeout(t);
-      timers.clear();
-      await Promise.all([...applying]);
+      await unhandle();
     },
   };
 }

@@ -7,6 +7,7 @@
  * Other Data Streams operations (DeleteStream, DescribeStreamSummary, tags, resource policies) reach
  * the registry through {@link consumerRegistry}.
  */
+import type { Scheduler } from '../../jobs/index.js';
 import type { Logger } from '../../protocol/index.js';
 import type { MetaStore } from '../../storage/index.js';
 import type { StreamState } from '../catalog.js';
@@ -65,6 +66,17 @@ export interface ConsumerRegistryOptions {
   readonly consumerLimit: number;
   /** Called when a consumer starts DELETING or is removed with its stream: its subscriptions end. */
   readonly onGone: (consumer: ConsumerState) => void;
+  /** Runs the status transitions (timer kind {@link CONSUMER_STATUS_TIMER}, keyed by stream id and name). */
+  readonly scheduler: Scheduler;
+}
+
+/** Scheduler timer kind of consumer status transitions. */
+export const CONSUMER_STATUS_TIMER = 'streams.consumer-status';
+
+/** Payload of a consumer status timer. */
+interface ConsumerTimer {
+  readonly streamId: string;
+  readonly name: string;
 }
 
 const registries = new WeakMap<StreamsRuntime, ConsumerRegistry>();
@@ -79,7 +91,7 @@ export class ConsumerRegistry {
   readonly #options: ConsumerRegistryOptions;
   /** stream id → consumer name → consumer. */
   readonly #byStream = new Map<string, Map<string, ConsumerState>>();
-  readonly #timers = new Map<ConsumerState, NodeJS.Timeout>();
+  readonly #unhandle: () => Promise<void>;
   /** Serialises metadata writes so the store sees them in order. */
   #writeChain: Promise<void> = Promise.resolve();
   #closed = false;
@@ -89,6 +101,11 @@ export class ConsumerRegistry {
   constructor(options: ConsumerRegistryOptions) {
     this.#options = options;
     registries.set(options.rt, this);
+    this.#unhandle = options.scheduler.handle<ConsumerTimer>(CONSUMER_STATUS_TIMER, async ({ payload }) => {
+      await this.ready;
+      const consumer = this.#byStream.get(payload.streamId)?.get(payload.name);
+      if (consumer) await this.#complete(consumer);
+    });
     this.ready = this.#load();
   }
 
@@ -105,7 +122,8 @@ export class ConsumerRegistry {
         continue;
       }
       this.#index(consumer);
-      if (consumer.transitionAt !== undefined) this.#schedule(consumer);
+      // The consumer state is the source of truth: its due transition is (re-)declared to the scheduler.
+      if (consumer.transitionAt !== undefined) await this.#schedule(consumer);
     }
   }
 
@@ -182,7 +200,7 @@ export class ConsumerRegistry {
     if (creatingMs <= 0) consumer.status = ConsumerStatus.ACTIVE;
     else consumer.transitionAt = now + creatingMs;
     await this.save(consumer);
-    if (consumer.transitionAt !== undefined) this.#schedule(consumer);
+    if (consumer.transitionAt !== undefined) await this.#schedule(consumer);
     return consumer;
   }
 
@@ -198,7 +216,7 @@ export class ConsumerRegistry {
     }
     consumer.transitionAt = rt.now() + deletingMs;
     await this.save(consumer);
-    this.#schedule(consumer);
+    await this.#schedule(consumer);
   }
 
   /** Removes every consumer of a stream at once (DeleteStream with EnforceConsumerDeletion). */
@@ -207,7 +225,7 @@ export class ConsumerRegistry {
     if (!named) return;
     const consumers = [...named.values()];
     for (const consumer of consumers) {
-      this.#clearTimer(consumer);
+      await this.#clearTimer(consumer);
       this.#options.onGone(consumer);
     }
     this.#byStream.delete(stream.id);
@@ -224,11 +242,10 @@ export class ConsumerRegistry {
     return this.#write([[consumerKey(consumer.streamId, consumer.name), structuredClone(consumer)]]);
   }
 
-  /** Stops timers and waits for pending writes. */
+  /** Stops handling transitions (waiting for one under way) and waits for pending writes. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const timer of this.#timers.values()) clearTimeout(timer);
-    this.#timers.clear();
+    await this.#unhandle();
     await this.ready.catch(() => {});
     await this.#writeChain;
   }
@@ -257,24 +274,20 @@ export class ConsumerRegistry {
     return write;
   }
 
-  #schedule(consumer: ConsumerState): void {
-    this.#clearTimer(consumer);
-    const wait = Math.max(0, (consumer.transitionAt ?? 0) - this.#options.rt.now());
-    const timer = setTimeout(() => {
-      this.#timers.delete(consumer);
-      this.#complete(consumer).catch((err) =>
-        this.#options.logger.error({ err, consumer: consumer.arn }, 'consumer status transition failed'),
-      );
-    }, wait);
-    // Transitions must not keep a stopping process alive; a pending one completes at the next start.
-    timer.unref();
-    this.#timers.set(consumer, timer);
+  /** Arms (or re-arms) the end of the consumer's transitional status at `transitionAt`. */
+  #schedule(consumer: ConsumerState): Promise<void> {
+    const payload: ConsumerTimer = { streamId: consumer.streamId, name: consumer.name };
+    const dueAt = consumer.transitionAt ?? this.#options.rt.now();
+    return this.#options.scheduler.at(
+      CONSUMER_STATUS_TIMER,
+      consumerKey(consumer.streamId, consumer.name),
+      dueAt,
+      payload,
+    );
   }
 
-  #clearTimer(consumer: ConsumerState): void {
-    const timer = this.#timers.get(consumer);
-    if (timer) clearTimeout(timer);
-    this.#timers.delete(consumer);
+  async #clearTimer(consumer: ConsumerState): Promise<void> {
+    await this.#options.scheduler.cancel(CONSUMER_STATUS_TIMER, consumerKey(consumer.streamId, consumer.name));
   }
 
   async #complete(consumer: ConsumerState): Promise<void> {
@@ -289,7 +302,7 @@ export class ConsumerRegistry {
   }
 
   async #remove(consumer: ConsumerState): Promise<void> {
-    this.#clearTimer(consumer);
+    await this.#clearTimer(consumer);
     const named = this.#byStream.get(consumer.streamId);
     if (named?.get(consumer.name) === consumer) named.delete(consumer.name);
     if (named?.size === 0) this.#byStream.delete(consumer.streamId);

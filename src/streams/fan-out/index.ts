@@ -48,6 +48,7 @@ export function fanOutFeature(ctx: FeatureContext, timings: Partial<Subscription
     deletingMs: rt.settings.deleteStreamMs,
     consumerLimit: options.consumerLimit ?? DEFAULT_CONSUMER_LIMIT,
     onGone: (consumer) => hub.endConsumer(consumer),
+    scheduler: ctx.scheduler,
   });
   // A failed load is logged here; operations that await `ready` report it as InternalFailure.
   registry.ready.catch((err) => logger.error({ err }, 'loading stream consumers failed'));

@@ -26,15 +26,16 @@ export interface ReshardingOptions {
 export const ON_DEMAND_SCALING_INTERVAL_MS = 60_000;
 
 /** The resharding feature: its three operations, pending resharding resumed at start, and on-demand scaling. */
-export function reshardingFeature(ctx: FeatureContext, options: ReshardingOptions = {}): StreamsFeature {
-  const { rt, logger } = ctx;
+export async function reshardingFeature(ctx: FeatureContext, options: ReshardingOptions = {}): Promise<StreamsFeature> {
+  const { rt, logger, scheduler } = ctx;
   const settings = ctx.options;
-  const resharder = new Resharder(rt, { logger });
-  resharder.resume();
+  const resharder = new Resharder(rt, { scheduler });
+  await resharder.resume();
   const scaler = new OnDemandScaler(rt, resharder, {
     intervalMs:
       options.onDemandScalingIntervalMs ?? settings.onDemandScalingIntervalMs ?? ON_DEMAND_SCALING_INTERVAL_MS,
     logger,
+    scheduler,
   });
   const env = { rt, resharder };
   return {

@@ -17,6 +17,7 @@
  *    10,000 shards per stream and the account's shard quota, through the same uniform plan as UpdateShardCount
  *    (every child keeps at most two parents). The stream stays ACTIVE (AWS shows no UPDATING for on-demand scaling).
  */
+import type { RepeatingJob, Scheduler } from '../../jobs/index.js';
 import type { Logger } from '../../protocol/index.js';
 import { StreamStatus, type ShardState, type StreamState } from '../catalog.js';
 import { accountShardUsage } from '../operations/limits.js';
@@ -31,7 +32,12 @@ export interface OnDemandScalingOptions {
   /** How often observed throughput is turned into a shard count, in ms of the injected clock. Default 60,000. */
   readonly intervalMs: number;
   readonly logger: Logger;
+  /** Runs the periodic check (repeating job {@link ON_DEMAND_SCALING_JOB}). */
+  readonly scheduler: Scheduler;
 }
+
+/** Scheduler job name of the periodic on-demand scaling check. */
+export const ON_DEMAND_SCALING_JOB = 'streams.on-demand-scaling';
 
 /** AWS: on-demand streams start with (and never go below) 4 shards' worth of write capacity. */
 export const ON_DEMAND_MIN_SHARDS = 4;
@@ -80,7 +86,7 @@ export class OnDemandScaler {
   readonly #writes = new Map<string, StreamWrites>();
   #lastEvaluation: number;
   #evaluating: Promise<void> | undefined;
-  readonly #timer: NodeJS.Timeout;
+  readonly #job: RepeatingJob;
 
   constructor(rt: StreamsRuntime, resharder: Resharder, options: OnDemandScalingOptions) {
     this.#rt = rt;
@@ -88,9 +94,8 @@ export class OnDemandScaler {
     this.#options = options;
     this.#lastEvaluation = rt.now();
     rt.appendListeners.add(this.#onAppend);
-    // Idle streams have no appends to trigger an evaluation; the timer covers them.
-    this.#timer = setInterval(() => this.#maybeEvaluate(), options.intervalMs);
-    this.#timer.unref();
+    // Idle streams have no appends to trigger an evaluation; the repeating job covers them.
+    this.#job = options.scheduler.every(ON_DEMAND_SCALING_JOB, options.intervalMs, () => this.#maybeEvaluate());
   }
 
   /** Runs one evaluation now (rule steps 2–4), whatever the interval; resolves when its resharding is done. */
@@ -103,7 +108,7 @@ export class OnDemandScaler {
 
   /** Stops counting and evaluating; waits for an evaluation under way. */
   async close(): Promise<void> {
-    clearInterval(this.#timer);
+    await this.#job.cancel();
     this.#rt.appendListeners.delete(this.#onAppend);
     await this.#evaluating;
   }
@@ -127,7 +132,7 @@ export class OnDemandScaler {
     w.records += records;
     if (w.bytes > w.peakBytes) w.peakBytes = w.bytes;
     if (w.records > w.peakRecords) w.peakRecords = w.records;
-    this.#maybeEvaluate();
+    void this.#maybeEvaluate();
   };
 
   /** The largest count up to `target` whose plan (short-lived shards included) fits the account's shard quota. */
@@ -141,9 +146,10 @@ export class OnDemandScaler {
     return open;
   }
 
-  #maybeEvaluate(): void {
-    if (this.#evaluating || this.#rt.now() - this.#lastEvaluation < this.#options.intervalMs) return;
-    this.evaluate().catch((err: unknown) => this.#options.logger.error({ err }, 'on-demand scaling failed'));
+  /** Starts an evaluation when one is due and none runs; resolves when it ended (failures are logged). */
+  #maybeEvaluate(): Promise<void> | undefined {
+    if (this.#evaluating || this.#rt.now() - this.#lastEvaluation < this.#options.intervalMs) return undefined;
+    return this.evaluate().catch((err: unknown) => this.#options.logger.error({ err }, 'on-demand scaling failed'));
   }
 
   async #evaluate(): Promise<void> {

@@ -14,7 +14,7 @@
  *    SubscribeToShard may answer ChildShards once it is drained: a consumer that finishes parents before
  *    children reads every record of a partition key exactly once and in order.
  */
-import type { Logger } from '../../protocol/index.js';
+import type { Scheduler } from '../../jobs/index.js';
 import { StreamStatus, type PendingReshard, type StreamState } from '../catalog.js';
 import type { StreamsRuntime } from '../runtime.js';
 import { mergePlan, splitPlan, uniformPlan, type PlanBase, type ReshardPlan } from './plan.js';
@@ -61,21 +61,31 @@ export function pendingPlan(base: PlanBase, pending: PendingReshard): ReshardPla
 
 /** Options of {@link Resharder}. */
 export interface ResharderOptions {
-  readonly logger: Logger;
+  /** Ends the UPDATING periods (timer kind {@link RESHARD_TIMER}, keyed by stream id). */
+  readonly scheduler: Scheduler;
 }
+
+/** Scheduler timer kind of the end of a pending resharding's UPDATING period. */
+export const RESHARD_TIMER = 'streams.reshard';
 
 /** Serialises and applies the resharding of each stream, and owns the timers of pending operations. */
 export class Resharder {
   readonly #rt: StreamsRuntime;
-  readonly #logger: Logger;
+  readonly #scheduler: Scheduler;
+  readonly #unhandle: () => Promise<void>;
   /** Tail of each stream's queue of resharding work, by stream id. */
   readonly #queues = new Map<string, Promise<unknown>>();
-  readonly #timers = new Map<string, NodeJS.Timeout>();
   #closed = false;
 
   constructor(rt: StreamsRuntime, options: ResharderOptions) {
     this.#rt = rt;
-    this.#logger = options.logger;
+    this.#scheduler = options.scheduler;
+    this.#unhandle = options.scheduler.handle(RESHARD_TIMER, async (timer) => {
+      if (this.#closed) return;
+      const stream = this.#rt.catalog.getById(timer.key);
+      const pending = stream?.resharding?.pending;
+      if (stream && pending) await this.#complete(stream, pending);
+    });
   }
 
   /** Whether work on this stream is queued or running (on-demand scaling skips such streams). */
@@ -95,14 +105,14 @@ export class Resharder {
       return;
     }
     await this.#rt.catalog.save(stream);
-    this.#arm(stream, operation);
+    await this.#arm(stream, operation);
   }
 
-  /** Re-arms the operations of streams that were UPDATING when the server stopped. */
-  resume(): void {
-    for (const stream of this.#rt.catalog.all()) {
+  /** Re-arms the operations of streams that were UPDATING when the server stopped (the stream state is the truth). */
+  async resume(): Promise<void> {
+    for (const stream of [...this.#rt.catalog.all()]) {
       const pending = stream.resharding?.pending;
-      if (pending && stream.status === StreamStatus.UPDATING) this.#arm(stream, pending);
+      if (pending && stream.status === StreamStatus.UPDATING) await this.#arm(stream, pending);
     }
   }
 
@@ -154,11 +164,10 @@ export class Resharder {
     });
   }
 
-  /** Stops the timers and waits for resharding under way. */
+  /** Stops handling due operations and waits for resharding under way. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const timer of this.#timers.values()) clearTimeout(timer);
-    this.#timers.clear();
+    await this.#unhandle();
     await Promise.allSettled([...this.#queues.values()]);
   }
 
@@ -166,20 +175,9 @@ export class Resharder {
     return this.#rt.catalog.getById(stream.id) === stream && stream.status !== StreamStatus.DELETING;
   }
 
-  #arm(stream: StreamState, operation: PendingReshard): void {
-    const existing = this.#timers.get(stream.id);
-    if (existing) clearTimeout(existing);
-    const timer = setTimeout(
-      () => {
-        this.#timers.delete(stream.id);
-        if (this.#closed) return;
-        this.#complete(stream, operation).catch((err: unknown) =>
-          this.#logger.error({ err, stream: stream.name }, 'resharding failed'),
-        );
-      },
-      Math.max(0, operation.at - this.#rt.now()),
-    );
-    this.#timers.set(stream.id, timer);
+  /** Arms the end of the operation's UPDATING period at `operation.at`. */
+  #arm(stream: StreamState, operation: PendingReshard): Promise<void> {
+    return this.#scheduler.at(RESHARD_TIMER, stream.id, operation.at);
   }
 
   async #complete(stream: StreamState, operation: PendingReshard): Promise<void> {

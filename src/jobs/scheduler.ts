@@ -1,0 +1,428 @@
+/**
+ * The scheduler: the one place that arms timers for the server's timed work.
+ *
+ * Two kinds of work:
+ * - **Persisted one-off timers** (`at`): a `{kind, key, dueAt, payload}` entry is written to the
+ *   {@link MetaStore} under `jobs/timers/<kind>/<key>` before `at` resolves, and the handler registered for
+ *   the kind runs at `dueAt`. One entry per kind + key: a new `at` replaces the old one. The entry is deleted
+ *   only after its handler succeeded; a failing handler is logged and retried with backoff. `start()` loads the
+ *   persisted entries, so a timer due while the server was down runs at once. Handlers must therefore be
+ *   idempotent (a crash between the handler's own writes and the entry's deletion runs it again).
+ * - **Repeating jobs** (`every`): run every `intervalMs` after the previous run ended, so runs of one job never
+ *   overlap; failures are logged and the job keeps its rhythm.
+ *
+ * Handlers of one kind + key never overlap either: a timer replaced while its handler runs fires after that run.
+ * A timer fires when its clock timer does; the handler is not asked to re-check the time.
+ */
+import { TribError, TribErrorCode } from '../errors/index.js';
+import type { Logger } from '../protocol/index.js';
+import type { MetaStore } from '../storage/index.js';
+import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
+import { MAX_TIMER_MS, systemClock, type Clock, type TimerHandle } from './clock.js';
+
+/** A persisted one-off timer. `payload` is JSON-serialisable (after a restart the handler gets the stored copy). */
+export interface TimerEntry<P = unknown> {
+  readonly kind: string;
+  readonly key: string;
+  /** Epoch ms of the scheduler's clock. */
+  readonly dueAt: number;
+  readonly payload: P;
+}
+
+/** Runs a due timer of one kind. Resolving deletes the entry; rejecting retries it later. */
+export type TimerHandler<P = unknown> = (timer: TimerEntry<P>) => Promise<void> | void;
+
+/** The body of a repeating job. */
+export type JobFunction = () => Promise<void> | void;
+
+/** A repeating job registered with {@link Scheduler.every}. */
+export interface RepeatingJob {
+  readonly name: string;
+  /** Stops the job and waits for a run under way. Idempotent. */
+  cancel(): Promise<void>;
+}
+
+/** Where a timer stands. */
+export type TimerState =
+  /** Registered before `start()`; armed when the scheduler starts. */
+  | 'pending'
+  /** Waiting for its due time (or for the next retry after a failure, then `attempts > 0`). */
+  | 'armed'
+  /** Its handler runs now. */
+  | 'running'
+  /** Due, but no handler is registered for its kind; runs once one is. */
+  | 'unhandled';
+
+/** One timer in a {@link SchedulerSnapshot}. */
+export interface ScheduledTimer {
+  readonly kind: string;
+  readonly key: string;
+  readonly dueAt: number;
+  readonly state: TimerState;
+  /** Failed runs so far. */
+  readonly attempts: number;
+}
+
+/** One repeating job in a {@link SchedulerSnapshot}. */
+export interface ScheduledJob {
+  readonly name: string;
+  readonly intervalMs: number;
+  readonly running: boolean;
+}
+
+/** What the scheduler holds now: empty after `close()`. */
+export interface SchedulerSnapshot {
+  readonly timers: ScheduledTimer[];
+  readonly jobs: ScheduledJob[];
+}
+
+/** Options of {@link Scheduler}. */
+export interface SchedulerOptions {
+  /** Where timers are persisted. */
+  readonly meta: MetaStore;
+  /** Default: {@link systemClock}. */
+  readonly clock: Clock;
+  /** Default: drops everything. */
+  readonly logger: Logger;
+  /** Delays between retries of a failing timer handler. Default {@link DEFAULT_BACKOFF}. */
+  readonly retry: Partial<BackoffOptions>;
+  /** Key prefix of the persisted timers. Default `jobs/timers/`. */
+  readonly prefix: string;
+}
+
+/** Default key prefix of persisted timers. */
+export const TIMER_KEY_PREFIX = 'jobs/timers/';
+const NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
+interface TimerSlot {
+  readonly id: string;
+  readonly entry: TimerEntry;
+  state: TimerState;
+  attempts: number;
+  /** Replaced by a newer `at` or cancelled: its run must not delete the stored entry. */
+  superseded?: boolean;
+  handle?: TimerHandle;
+}
+
+interface JobSlot {
+  readonly name: string;
+  readonly intervalMs: number;
+  readonly fn: JobFunction;
+  cancelled: boolean;
+  handle?: TimerHandle;
+  running?: Promise<void>;
+}
+
+const noop = (): void => {};
+const silent: Logger = { debug: noop, info: noop, warn: noop, error: noop, child: () => silent, isDebugEnabled: false };
+
+function invalid(message: string): TribError {
+  return new TribError(TribErrorCode.JOBS_INVALID_ARGUMENT, message);
+}
+
+function isEntry(value: unknown): value is TimerEntry {
+  const v = value as Partial<TimerEntry> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.kind === 'string' &&
+    typeof v.key === 'string' &&
+    typeof v.dueAt === 'number'
+  );
+}
+
+/** Persisted timers and repeating jobs on an injected clock (see this file's header). */
+export class Scheduler {
+  readonly #meta: MetaStore;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #retry: BackoffOptions;
+  readonly #prefix: string;
+  readonly #handlers = new Map<string, TimerHandler>();
+  readonly #timers = new Map<string, TimerSlot>();
+  readonly #jobs = new Map<string, JobSlot>();
+  /** Handler runs by timer id (one at a time per id). */
+  readonly #active = new Map<string, Promise<void>>();
+  /** Ids given to `at`/`cancel` while `start()` loads: the load must not bring back an older entry. */
+  readonly #touched = new Set<string>();
+  /** Serialises this scheduler's metadata writes so the store sees them in call order. */
+  #writes: Promise<void> = Promise.resolve();
+  #starting: Promise<void> | undefined;
+  #started = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: Partial<SchedulerOptions> & Pick<SchedulerOptions, 'meta'>) {
+    this.#meta = options.meta;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silent;
+    this.#retry = { ...DEFAULT_BACKOFF, ...options.retry };
+    this.#prefix = options.prefix ?? TIMER_KEY_PREFIX;
+  }
+
+  /** The scheduler's clock (epoch ms). */
+  now(): number {
+    return this.#clock.now();
+  }
+
+  /**
+   * Registers the handler of a timer kind (one per kind). Due timers of that kind waiting for a handler run now.
+   * Resolves to a function that unregisters it and waits for its runs under way.
+   */
+  handle<P = unknown>(kind: string, handler: TimerHandler<P>): () => Promise<void> {
+    this.#assertOpen();
+    if (!NAME.test(kind)) throw invalid(`timer kind must match ${NAME}: ${kind}`);
+    if (this.#handlers.has(kind)) throw invalid(`timer kind ${kind} already has a handler`);
+    const h = handler as TimerHandler;
+    this.#handlers.set(kind, h);
+    if (this.#started) {
+      for (const slot of this.#timers.values())
+        if (slot.entry.kind === kind && slot.state === 'unhandled') this.#arm(slot, this.#clock.now());
+    }
+    return async () => {
+      if (this.#handlers.get(kind) === h) this.#handlers.delete(kind);
+      const prefix = this.#id(kind, '');
+      await Promise.allSettled([...this.#active].filter(([id]) => id.startsWith(prefix)).map(([, run]) => run));
+    };
+  }
+
+  /**
+   * Persists a timer and runs its kind's handler at `dueAt` (at once if past), replacing the timer of the same
+   * kind and key. Resolves once the entry is durable.
+   */
+  async at<P = unknown>(kind: string, key: string, dueAt: number, payload?: P): Promise<void> {
+    this.#assertOpen();
+    if (!NAME.test(kind)) throw invalid(`timer kind must match ${NAME}: ${kind}`);
+    if (!Number.isFinite(dueAt)) throw invalid(`timer ${kind}/${key}: dueAt must be a finite number`);
+    const id = this.#id(kind, key);
+    const entry: TimerEntry = { kind, key, dueAt, payload: payload ?? null };
+    const slot: TimerSlot = { id, entry, state: 'pending', attempts: 0 };
+    const old = this.#timers.get(id);
+    if (old) {
+      this.#disarm(old);
+      old.superseded = true;
+    }
+    this.#timers.set(id, slot);
+    if (!this.#started) this.#touched.add(id);
+    else this.#arm(slot, dueAt);
+    try {
+      await this.#write(id, entry);
+    } catch (err) {
+      if (this.#timers.get(id) === slot) {
+        this.#disarm(slot);
+        this.#timers.delete(id);
+      }
+      throw err;
+    }
+  }
+
+  /** Drops a timer (in memory and persisted). Resolves with whether one was scheduled. */
+  async cancel(kind: string, key: string): Promise<boolean> {
+    this.#assertOpen();
+    const id = this.#id(kind, key);
+    const slot = this.#timers.get(id);
+    if (slot) {
+      this.#disarm(slot);
+      slot.superseded = true;
+      this.#timers.delete(id);
+    }
+    // Once started, every stored timer is in memory: nothing to delete when none was found.
+    if (!slot && this.#started) return false;
+    if (!this.#started) this.#touched.add(id);
+    await this.#write(id, undefined);
+    return slot !== undefined;
+  }
+
+  /**
+   * Runs `fn` every `intervalMs`, counted from the end of the previous run (runs never overlap). Errors are
+   * logged. Names are unique per scheduler.
+   */
+  every(name: string, intervalMs: number, fn: JobFunction): RepeatingJob {
+    this.#assertOpen();
+    if (!NAME.test(name)) throw invalid(`job name must match ${NAME}: ${name}`);
+    if (this.#jobs.has(name)) throw invalid(`job ${name} is already scheduled`);
+    if (!(intervalMs > 0)) throw invalid(`job ${name}: interval must be positive, got ${intervalMs}`);
+    const job: JobSlot = { name, intervalMs, fn, cancelled: false };
+    this.#jobs.set(name, job);
+    if (this.#started) this.#armJob(job);
+    return {
+      name,
+      cancel: async () => {
+        job.cancelled = true;
+        this.#disarmJob(job);
+        if (this.#jobs.get(name) === job) this.#jobs.delete(name);
+        await job.running;
+      },
+    };
+  }
+
+  /**
+   * Loads the persisted timers and arms everything registered. Timers registered by `at` meanwhile take
+   * precedence over stored ones. Idempotent.
+   */
+  start(): Promise<void> {
+    this.#assertOpen();
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  /** What is scheduled now. */
+  pending(): SchedulerSnapshot {
+    return {
+      timers: [...this.#timers.values()].map((s) => ({
+        kind: s.entry.kind,
+        key: s.entry.key,
+        dueAt: s.entry.dueAt,
+        state: s.state,
+        attempts: s.attempts,
+      })),
+      jobs: [...this.#jobs.values()].map((j) => ({
+        name: j.name,
+        intervalMs: j.intervalMs,
+        running: j.running !== undefined,
+      })),
+    };
+  }
+
+  /** Resolves when no handler or job runs and every write issued so far is done (tests use it after moving time). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const runs = [...this.#active.values(), ...[...this.#jobs.values()].flatMap((j) => j.running ?? [])];
+      if (runs.length === 0) break;
+      await Promise.allSettled(runs);
+    }
+    await this.#writes;
+  }
+
+  /**
+   * Disarms every timer and job, waits for runs under way and pending writes. Persisted timers stay stored
+   * (they resume at the next start); afterwards {@link pending} is empty and every call but `close` rejects.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#starting?.catch(() => {});
+      for (const slot of this.#timers.values()) this.#disarm(slot);
+      this.#timers.clear();
+      for (const job of this.#jobs.values()) {
+        job.cancelled = true;
+        this.#disarmJob(job);
+      }
+      const runs = [...this.#active.values(), ...[...this.#jobs.values()].flatMap((j) => j.running ?? [])];
+      this.#jobs.clear();
+      await Promise.allSettled(runs);
+      await this.#writes;
+    })();
+    return this.#closing;
+  }
+
+  async #start(): Promise<void> {
+    for (const [id, value] of await this.#meta.list(this.#prefix)) {
+      if (this.#touched.has(id) || this.#timers.has(id)) continue;
+      if (!isEntry(value) || this.#id(value.kind, value.key) !== id) {
+        this.#logger.warn({ key: id }, 'ignoring a malformed persisted timer');
+        continue;
+      }
+      this.#timers.set(id, { id, entry: value, state: 'pending', attempts: 0 });
+    }
+    this.#touched.clear();
+    if (this.#closing) return;
+    this.#started = true;
+    for (const slot of this.#timers.values()) if (slot.state === 'pending') this.#arm(slot, slot.entry.dueAt);
+    for (const job of this.#jobs.values()) if (!job.handle && !job.running) this.#armJob(job);
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) throw new TribError(TribErrorCode.JOBS_CLOSED, 'the scheduler is closed');
+  }
+
+  #id(kind: string, key: string): string {
+    return `${this.#prefix}${kind}/${encodeURIComponent(key)}`;
+  }
+
+  #write(id: string, value: TimerEntry | undefined): Promise<void> {
+    const write = this.#writes.then(() =>
+      value === undefined ? this.#meta.delete(id) : this.#meta.put(id, value).then(() => {}),
+    );
+    this.#writes = write.catch(() => {});
+    return write;
+  }
+
+  /** Arms a timer for `at`; waits beyond Node's timer range are armed in steps. */
+  #arm(slot: TimerSlot, at: number): void {
+    this.#disarm(slot);
+    slot.state = 'armed';
+    const wait = Math.max(0, at - this.#clock.now());
+    slot.handle =
+      wait > MAX_TIMER_MS
+        ? this.#clock.setTimeout(() => this.#arm(slot, at), MAX_TIMER_MS)
+        : this.#clock.setTimeout(() => this.#fire(slot), wait);
+  }
+
+  #disarm(slot: TimerSlot): void {
+    if (slot.handle !== undefined) this.#clock.clearTimeout(slot.handle);
+    slot.handle = undefined;
+  }
+
+  #fire(slot: TimerSlot): void {
+    slot.handle = undefined;
+    if (this.#closing || this.#timers.get(slot.id) !== slot) return;
+    const previous = this.#active.get(slot.id);
+    const run = (async () => {
+      if (previous) await previous;
+      if (this.#closing || this.#timers.get(slot.id) !== slot) return;
+      const handler = this.#handlers.get(slot.entry.kind);
+      if (!handler) {
+        slot.state = 'unhandled';
+        return;
+      }
+      slot.state = 'running';
+      try {
+        await handler(slot.entry);
+      } catch (err) {
+        slot.attempts++;
+        const delay = backoffDelay(slot.attempts, this.#retry);
+        this.#logger.error(
+          { err, kind: slot.entry.kind, key: slot.entry.key, attempts: slot.attempts, retryInMs: delay },
+          'timer handler failed',
+        );
+        if (!this.#closing && this.#timers.get(slot.id) === slot) this.#arm(slot, this.#clock.now() + delay);
+        return;
+      }
+      // Replaced or cancelled meanwhile: the stored entry is the newer one (or gone). Closing keeps the deletion.
+      if (slot.superseded) return;
+      if (this.#timers.get(slot.id) === slot) this.#timers.delete(slot.id);
+      await this.#write(slot.id, undefined).catch((err: unknown) =>
+        this.#logger.error({ err, kind: slot.entry.kind, key: slot.entry.key }, 'could not delete a finished timer'),
+      );
+    })();
+    this.#active.set(slot.id, run);
+    void run.finally(() => {
+      if (this.#active.get(slot.id) === run) this.#active.delete(slot.id);
+    });
+  }
+
+  #armJob(job: JobSlot): void {
+    this.#disarmJob(job);
+    job.handle = this.#clock.setTimeout(() => this.#runJob(job), job.intervalMs);
+  }
+
+  #disarmJob(job: JobSlot): void {
+    if (job.handle !== undefined) this.#clock.clearTimeout(job.handle);
+    job.handle = undefined;
+  }
+
+  #runJob(job: JobSlot): void {
+    job.handle = undefined;
+    if (job.cancelled || this.#closing) return;
+    const run = (async () => {
+      try {
+        await job.fn();
+      } catch (err) {
+        this.#logger.error({ err, job: job.name }, 'repeating job failed');
+      }
+    })();
+    job.running = run.finally(() => {
+      job.running = undefined;
+      if (!job.cancelled && !this.#closing) this.#armJob(job);
+    });
+  }
+}
