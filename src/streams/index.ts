@@ -18,7 +18,8 @@ import { describeStreamSummary } from './operations/describe-stream-summary.js';
 import { listStreams } from './operations/list-streams.js';
 import { listShards } from './operations/list-shards.js';
 import { putRecord, putRecords } from './operations/put-records.js';
-import { getRecords, getShardIterator } from './operations/iterators.js';
+import { getRecords } from './operations/get-records.js';
+import { getShardIterator } from './operations/get-shard-iterator.js';
 import { decreaseStreamRetentionPeriod, increaseStreamRetentionPeriod } from './operations/retention.js';
 import {
   addTagsToStream,
@@ -45,6 +46,7 @@ import { reshardingFeature } from './resharding/index.js';
 import { fanOutFeature } from './fan-out/index.js';
 import { encryptionFeature } from './encryption/index.js';
 import { limitsFeature } from './limits/index.js';
+import { AppendSignal, OPEN_GATE, PLAIN_SEALER, type PathContext } from './policies.js';
 
 export { kinesisModel } from './shapes/kinesis.generated.js';
 export { KinesisErrors } from './errors.js';
@@ -127,6 +129,20 @@ export async function createStreamsService(
   });
   runtime = rt;
   const meta = backend.meta;
+  // Limits and encryption provide the record policies the read and write paths apply; the other features
+  // subscribe to appends or read records themselves.
+  const appends = new AppendSignal(logger);
+  const featureContext = { rt, meta, logger, options, appends };
+  const limits = limitsFeature(featureContext);
+  const encryption = await encryptionFeature(featureContext);
+  const paths: PathContext = {
+    rt,
+    policies: {
+      sealer: encryption.provides?.sealer ?? PLAIN_SEALER,
+      gate: limits.provides?.gate ?? OPEN_GATE,
+      appends,
+    },
+  };
 
   const handlers: Record<string, OperationHandler> = {
     CreateStream: (i, c) => createStream(rt, i, c),
@@ -135,10 +151,10 @@ export async function createStreamsService(
     DescribeStreamSummary: (i, c) => describeStreamSummary(rt, i, c),
     ListStreams: (i, c) => listStreams(rt, i, c),
     ListShards: (i, c) => listShards(rt, i, c),
-    PutRecord: (i, c) => putRecord(rt, i, c),
-    PutRecords: (i, c) => putRecords(rt, i, c),
-    GetShardIterator: (i, c) => getShardIterator(rt, i, c),
-    GetRecords: (i, c) => getRecords(rt, i, c),
+    PutRecord: (i, c) => putRecord(paths, i, c),
+    PutRecords: (i, c) => putRecords(paths, i, c),
+    GetShardIterator: (i, c) => getShardIterator(paths, i, c),
+    GetRecords: (i, c) => getRecords(paths, i, c),
     IncreaseStreamRetentionPeriod: (i, c) => increaseStreamRetentionPeriod(rt, i, c),
     DecreaseStreamRetentionPeriod: (i, c) => decreaseStreamRetentionPeriod(rt, i, c),
     AddTagsToStream: (i, c) => addTagsToStream(rt, i, c),
@@ -160,13 +176,12 @@ export async function createStreamsService(
     UpdateAccountSettings: (i, c: RequestContext) => updateAccountSettings(meta, i, c, now()),
   };
 
-  // Features add operations and install runtime hooks (throughput gate, append listeners).
-  const featureContext = { rt, meta, logger, options };
+  // Features add operations (and wrap them: control-plane rate limits).
   const features: StreamsFeature[] = [
-    limitsFeature(featureContext),
+    limits,
     reshardingFeature(featureContext),
-    fanOutFeature(featureContext),
-    await encryptionFeature(featureContext),
+    fanOutFeature({ ...featureContext, policies: paths.policies }),
+    encryption,
   ];
   for (const feature of features) Object.assign(handlers, feature.handlers);
   for (const feature of features) {

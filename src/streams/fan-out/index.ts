@@ -3,7 +3,7 @@
  * ListStreamConsumers, DeregisterStreamConsumer) and SubscribeToShard, which pushes records over
  * HTTP/2 in AWS's event-stream encoding as they are appended (streams.md §8).
  */
-import type { FeatureContext, StreamsFeature } from '../feature.js';
+import type { RecordFeatureContext, StreamsFeature } from '../feature.js';
 import {
   deregisterStreamConsumer,
   describeStreamConsumer,
@@ -35,8 +35,8 @@ export type { SubscriptionTimings } from './subscribe-to-shard.js';
  * its `deleteStreamMs`; `options.consumerLimit` (default 20) caps consumers per stream. `timings`
  * overrides subscription timings (tests, benchmarks).
  */
-export function fanOutFeature(ctx: FeatureContext, timings: Partial<SubscriptionTimings> = {}): StreamsFeature {
-  const { rt, meta, logger, options } = ctx;
+export function fanOutFeature(ctx: RecordFeatureContext, timings: Partial<SubscriptionTimings> = {}): StreamsFeature {
+  const { rt, meta, logger, options, appends, policies } = ctx;
   const hub = new SubscriptionHub();
   const registry = new ConsumerRegistry({
     meta,
@@ -49,9 +49,9 @@ export function fanOutFeature(ctx: FeatureContext, timings: Partial<Subscription
   });
   // A failed load is logged here; operations that await `ready` report it as InternalFailure.
   registry.ready.catch((err) => logger.error({ err }, 'loading stream consumers failed'));
-  rt.appendListeners.add(hub.onAppend);
+  const unsubscribe = appends.subscribe(hub.onAppend);
   const fo: ConsumerOperationContext = { rt, registry };
-  const sc = { rt, registry, hub, timings: { ...DEFAULT_SUBSCRIPTION_TIMINGS, ...timings } };
+  const sc = { rt, policies, registry, hub, timings: { ...DEFAULT_SUBSCRIPTION_TIMINGS, ...timings } };
   return {
     handlers: {
       RegisterStreamConsumer: (i, c) => registerStreamConsumer(fo, i, c),
@@ -61,7 +61,7 @@ export function fanOutFeature(ctx: FeatureContext, timings: Partial<Subscription
       SubscribeToShard: (i, c) => subscribeToShard(sc, i, c),
     },
     async close() {
-      rt.appendListeners.delete(hub.onAppend);
+      unsubscribe();
       hub.close();
       await registry.close();
     },

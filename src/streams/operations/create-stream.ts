@@ -7,7 +7,7 @@ import { kinesisError } from '../errors.js';
 import { formatShardId, splitHashKeySpace, streamArn } from '../model/index.js';
 import type { StreamsRuntime } from '../runtime.js';
 import { checkTags } from './tags.js';
-import { accountShardUsage, shardLimitExceeded } from './limits.js';
+import { accountShardUsage, shardLimitExceeded } from '../limits/shard-quota.js';
 
 export interface CreateStreamInput {
   StreamName: string;

@@ -2,7 +2,7 @@
 import type { RequestContext } from '../../protocol/index.js';
 import type { StreamsRuntime } from '../runtime.js';
 import { consumerRegistry } from '../fan-out/consumers.js';
-import { enhancedMonitoring } from './shard-view.js';
+import { enhancedMonitoring } from '../model/shard-view.js';
 
 export function describeStreamSummary(
   rt: StreamsRuntime,

@@ -3,7 +3,7 @@ import type { RequestContext } from '../../protocol/index.js';
 import { StreamStatus } from '../catalog.js';
 import { parseShardId } from '../model/index.js';
 import type { StreamsRuntime } from '../runtime.js';
-import { describeShard, enhancedMonitoring, type ShardDescription } from './shard-view.js';
+import { describeShard, enhancedMonitoring, type ShardDescription } from '../model/shard-view.js';
 
 export interface DescribeStreamInput {
   StreamName?: string;

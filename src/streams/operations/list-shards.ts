@@ -10,7 +10,7 @@ import { StreamStatus, type ShardState, type StreamState } from '../catalog.js';
 import { kinesisError, streamNotActive } from '../errors.js';
 import { parseShardId } from '../model/index.js';
 import type { StreamsRuntime } from '../runtime.js';
-import { decodeNextToken, describeShard, encodeNextToken } from './shard-view.js';
+import { decodeNextToken, describeShard, encodeNextToken } from '../model/shard-view.js';
 
 export interface ListShardsInput {
   StreamName?: string;

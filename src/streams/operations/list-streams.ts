@@ -1,7 +1,7 @@
 /** ListStreams: names sorted, with summaries; Limit (default 100), ExclusiveStartStreamName, NextToken. */
 import type { RequestContext } from '../../protocol/index.js';
 import type { StreamsRuntime } from '../runtime.js';
-import { decodeNextToken, encodeNextToken } from './shard-view.js';
+import { decodeNextToken, encodeNextToken } from '../model/shard-view.js';
 
 export interface ListStreamsInput {
   Limit?: number;

@@ -24,14 +24,15 @@ export const ON_DEMAND_SCALING_INTERVAL_MS = 60_000;
 
 /** The resharding feature: its three operations, pending resharding resumed at start, and on-demand scaling. */
 export function reshardingFeature(ctx: FeatureContext, options: ReshardingOptions = {}): StreamsFeature {
-  const { rt, logger } = ctx;
+  const { rt, logger, appends } = ctx;
   const settings = ctx.options;
-  const resharder = new Resharder(rt, { logger });
+  const resharder = new Resharder(rt, { logger, appends });
   resharder.resume();
   const scaler = new OnDemandScaler(rt, resharder, {
     intervalMs:
       options.onDemandScalingIntervalMs ?? settings.onDemandScalingIntervalMs ?? ON_DEMAND_SCALING_INTERVAL_MS,
     logger,
+    appends,
   });
   const env = { rt, resharder };
   return {

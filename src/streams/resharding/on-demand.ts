@@ -7,7 +7,7 @@
  * throughput observed in the previous 30 days", scaling up as the write throughput reaches a new peak. A
  * shard takes 1 MiB/s or 1,000 records/s of writes (quotas page). Rule implemented, per on-demand stream:
  * 1. Writes are counted per second of the injected clock (`rt.now`), bytes (data + partition key) and records,
- *    from the runtime's append notifications (durable appends only).
+ *    from the service's append notifications (durable appends only).
  * 2. Every `intervalMs` (checked on each append and by a timer) the highest per-second rates since the last
  *    evaluation become one peak sample; samples older than 30 days are dropped (kept in memory: a restart
  *    forgets them).
@@ -19,8 +19,9 @@
  */
 import type { Logger } from '../../protocol/index.js';
 import { StreamStatus, type ShardState, type StreamState } from '../catalog.js';
-import { accountShardUsage } from '../operations/limits.js';
-import type { AppendListener, StreamsRuntime } from '../runtime.js';
+import { accountShardUsage } from '../limits/shard-quota.js';
+import type { AppendListener, AppendSignal } from '../policies.js';
+import type { StreamsRuntime } from '../runtime.js';
 import { openShardCount } from './checks.js';
 import { uniformPlan } from './plan.js';
 import type { Resharder } from './reshard.js';
@@ -31,6 +32,8 @@ export interface OnDemandScalingOptions {
   /** How often observed throughput is turned into a shard count, in ms of the injected clock. Default 60,000. */
   readonly intervalMs: number;
   readonly logger: Logger;
+  /** The service's append notifications (rule step 1 counts them). */
+  readonly appends: AppendSignal;
 }
 
 /** AWS: on-demand streams start with (and never go below) 4 shards' worth of write capacity. */
@@ -81,13 +84,14 @@ export class OnDemandScaler {
   #lastEvaluation: number;
   #evaluating: Promise<void> | undefined;
   readonly #timer: NodeJS.Timeout;
+  readonly #unsubscribe: () => void;
 
   constructor(rt: StreamsRuntime, resharder: Resharder, options: OnDemandScalingOptions) {
     this.#rt = rt;
     this.#resharder = resharder;
     this.#options = options;
     this.#lastEvaluation = rt.now();
-    rt.appendListeners.add(this.#onAppend);
+    this.#unsubscribe = options.appends.subscribe(this.#onAppend);
     // Idle streams have no appends to trigger an evaluation; the timer covers them.
     this.#timer = setInterval(() => this.#maybeEvaluate(), options.intervalMs);
     this.#timer.unref();
@@ -104,7 +108,7 @@ export class OnDemandScaler {
   /** Stops counting and evaluating; waits for an evaluation under way. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
-    this.#rt.appendListeners.delete(this.#onAppend);
+    this.#unsubscribe();
     await this.#evaluating;
   }
 

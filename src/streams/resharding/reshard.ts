@@ -16,6 +16,7 @@
  */
 import type { Logger } from '../../protocol/index.js';
 import { StreamStatus, type PendingReshard, type StreamState } from '../catalog.js';
+import type { AppendSignal } from '../policies.js';
 import type { StreamsRuntime } from '../runtime.js';
 import { mergePlan, splitPlan, uniformPlan, type PlanBase, type ReshardPlan } from './plan.js';
 
@@ -62,12 +63,15 @@ export function pendingPlan(base: PlanBase, pending: PendingReshard): ReshardPla
 /** Options of {@link Resharder}. */
 export interface ResharderOptions {
   readonly logger: Logger;
+  /** Told (with 0 records) when parents close, so readers waiting on them hand over to the children. */
+  readonly appends: AppendSignal;
 }
 
 /** Serialises and applies the resharding of each stream, and owns the timers of pending operations. */
 export class Resharder {
   readonly #rt: StreamsRuntime;
   readonly #logger: Logger;
+  readonly #appends: AppendSignal;
   /** Tail of each stream's queue of resharding work, by stream id. */
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
@@ -76,6 +80,7 @@ export class Resharder {
   constructor(rt: StreamsRuntime, options: ResharderOptions) {
     this.#rt = rt;
     this.#logger = options.logger;
+    this.#appends = options.appends;
   }
 
   /** Whether work on this stream is queued or running (on-demand scaling skips such streams). */
@@ -147,7 +152,7 @@ export class Resharder {
       rt.forget(stream);
       // An empty append notification wakes readers waiting on a parent (SubscribeToShard), so they see it closed
       // and hand over to the children now rather than at their next idle check.
-      for (const shard of parents) rt.notifyAppend(stream, shard, 0, 0);
+      for (const shard of parents) this.#appends.emit(stream, shard, 0, 0);
       // The live state may have changed meanwhile (tags, retention): persist it as it now is.
       if (this.#alive(stream)) await rt.catalog.save(stream);
       return true;
