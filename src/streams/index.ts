@@ -47,6 +47,7 @@ import { fanOutFeature } from './fan-out/index.js';
 import { encryptionFeature } from './encryption/index.js';
 import { limitsFeature } from './limits/index.js';
 import { AppendSignal, OPEN_GATE, PLAIN_SEALER, type PathContext } from './policies.js';
+import { createStreamsApi, type StreamsApi, type StreamsApiHost } from './api.js';
 
 export { kinesisModel } from './shapes/kinesis.generated.js';
 export { KinesisErrors } from './errors.js';
@@ -59,6 +60,19 @@ export {
   type KinesisRecordLike,
   type UserRecord,
 } from './kpl/index.js';
+export type {
+  PutInput,
+  PutOutcome,
+  ReadStart,
+  ReaderOptions,
+  RecordBatch,
+  ShardInfo,
+  StreamInfo,
+  StreamReader,
+  StreamRecord,
+  StreamRef,
+  StreamsApi,
+} from './api.js';
 
 /** Options of {@link createStreamsService}. */
 export interface StreamsServiceOptions extends FeatureOptions {
@@ -80,6 +94,8 @@ export interface StreamsServiceOptions extends FeatureOptions {
 /** The mounted service plus its lifecycle. */
 export interface StreamsService {
   readonly definition: ServiceDefinition;
+  /** The in-process API other services read and write streams through. */
+  readonly api: StreamsApi;
   /** Reclaims space of records past retention now (the sweeper also runs on a timer). */
   sweepRetention(): Promise<void>;
   close(): Promise<void>;
@@ -103,12 +119,14 @@ export async function createStreamsService(
   }
 
   let runtime: StreamsRuntime | undefined;
+  let host: StreamsApiHost | undefined;
   const catalog = await StreamCatalog.open({
     meta: backend.meta,
     logger,
     now,
     onDeleted: async (stream) => {
       runtime?.forget(stream);
+      host?.streamDeleted(stream);
       for (const shard of stream.shards) await backend.logs.delete(shardLogId(stream, shard.index));
     },
   });
@@ -143,6 +161,7 @@ export async function createStreamsService(
       appends,
     },
   };
+  host = createStreamsApi(paths);
 
   const handlers: Record<string, OperationHandler> = {
     CreateStream: (i, c) => createStream(rt, i, c),
@@ -224,8 +243,10 @@ export async function createStreamsService(
         return stream ? [stream.arn] : undefined;
       },
     },
+    api: host.api,
     sweepRetention,
     async close() {
+      host?.close();
       clearInterval(sweeper);
       await sweeping;
       for (const feature of features) await feature.close?.();
