@@ -51,7 +51,7 @@ export interface StreamInfo {
   readonly retentionHours: number;
   readonly encryption: { readonly type: 'NONE' | 'KMS'; readonly keyId?: string };
   readonly createdAt: Date;
-  /** Every shard, open and closed, in index order. */
+  /** Every shard, open and closed, in index order (also while CREATING, when DescribeStream shows none). */
   readonly shards: readonly ShardInfo[];
 }
 

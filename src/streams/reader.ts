@@ -13,6 +13,8 @@
  *    resharding closed a shard), with a fallback poll every `pollIntervalMs`; it never spins.
  * 5. It ends when closed or aborted; a deleted stream ends it with ResourceNotFoundException.
  * 6. Records past the stream's retention are skipped, as GetRecords skips them.
+ * 7. Reads are in-process work of the server itself: they are not charged to the shard's GetRecords limits
+ *    (the throughput gate), as enhanced fan-out reads are not either.
  *
  * Checkpoint (version 1): `base64url(JSON)` of
  * `{ v: 1, stream: <stream incarnation id>, start, pos: { <shard index>: <sequence number> }, done: [<shard index>] }`.
