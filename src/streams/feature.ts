@@ -1,11 +1,13 @@
 /**
  * A feature of the Data Streams service (resharding, enhanced fan-out, encryption, capacity limits):
- * operations it adds and what it needs to stop. Features get the shared runtime and the metadata
- * store and may install runtime hooks (`rt.gate`, `rt.appendListeners`).
+ * operations it adds, the record policy it provides (src/streams/policies.ts) and what it needs to stop.
+ * Features get the shared runtime, the metadata store and the service's append signal; features that read
+ * records (fan-out) also get the record policies the providers built.
  */
 import type { Scheduler } from '../jobs/index.js';
 import type { Logger, OperationDefinition } from '../protocol/index.js';
 import type { MetaStore } from '../storage/index.js';
+import type { AppendSignal, RecordPolicies } from './policies.js';
 import type { StreamsRuntime } from './runtime.js';
 
 export interface StreamsFeature {
@@ -18,6 +20,8 @@ export interface StreamsFeature {
   decorate?(operation: string, definition: OperationDefinition): OperationDefinition;
   /** Stops timers and open work; called before storage closes. */
   close?(): Promise<void>;
+  /** The record policies this feature provides to the read and write paths (encryption: sealer; limits: gate). */
+  readonly provides?: Partial<Pick<RecordPolicies, 'sealer' | 'gate'>>;
 }
 
 /** What every feature factory receives. */
@@ -29,6 +33,13 @@ export interface FeatureContext {
   readonly scheduler: Scheduler;
   /** The service options (feature-specific settings live there). */
   readonly options: FeatureOptions;
+  /** Durable appends (and shard closes) of the service: features subscribe to react to them. */
+  readonly appends: AppendSignal;
+}
+
+/** What features that read or write records receive: the context plus the service's record policies. */
+export interface RecordFeatureContext extends FeatureContext {
+  readonly policies: RecordPolicies;
 }
 
 /** Feature settings carried in StreamsServiceOptions. */

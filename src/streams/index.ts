@@ -27,7 +27,8 @@ import { describeStreamSummary } from './operations/describe-stream-summary.js';
 import { listStreams } from './operations/list-streams.js';
 import { listShards } from './operations/list-shards.js';
 import { putRecord, putRecords } from './operations/put-records.js';
-import { getRecords, getShardIterator } from './operations/iterators.js';
+import { getRecords } from './operations/get-records.js';
+import { getShardIterator } from './operations/get-shard-iterator.js';
 import { decreaseStreamRetentionPeriod, increaseStreamRetentionPeriod } from './operations/retention.js';
 import {
   addTagsToStream,
@@ -54,6 +55,8 @@ import { reshardingFeature } from './resharding/index.js';
 import { fanOutFeature } from './fan-out/index.js';
 import { encryptionFeature } from './encryption/index.js';
 import { limitsFeature } from './limits/index.js';
+import { AppendSignal, OPEN_GATE, PLAIN_SEALER, type PathContext } from './policies.js';
+import { createStreamsApi, type StreamsApi, type StreamsApiHost } from './api.js';
 
 export { kinesisModel } from './shapes/kinesis.generated.js';
 export { KinesisErrors } from './errors.js';
@@ -66,6 +69,19 @@ export {
   type KinesisRecordLike,
   type UserRecord,
 } from './kpl/index.js';
+export type {
+  PutInput,
+  PutOutcome,
+  ReadStart,
+  ReaderOptions,
+  RecordBatch,
+  ShardInfo,
+  StreamInfo,
+  StreamReader,
+  StreamRecord,
+  StreamRef,
+  StreamsApi,
+} from './api.js';
 
 /** Options of {@link createStreamsService}. */
 export interface StreamsServiceOptions extends FeatureOptions {
@@ -96,6 +112,8 @@ export const RETENTION_SWEEP_JOB = 'streams.retention-sweep';
 /** The Data Streams service module (what the server mounts) plus what other services and tests use. */
 export interface StreamsService extends ServiceModule {
   readonly definition: ServiceDefinition;
+  /** The in-process API other services read and write streams through. */
+  readonly api: StreamsApi;
   /** Reclaims space of records past retention now (the sweeper also runs on a timer). */
   sweepRetention(): Promise<void>;
   close(): Promise<void>;
@@ -123,6 +141,7 @@ export async function createStreamsService(
   }
 
   let runtime: StreamsRuntime | undefined;
+  let host: StreamsApiHost | undefined;
   const catalog = await StreamCatalog.open({
     meta: backend.meta,
     logger,
@@ -130,6 +149,7 @@ export async function createStreamsService(
     scheduler,
     onDeleted: async (stream) => {
       runtime?.forget(stream);
+      host?.streamDeleted(stream);
       for (const shard of stream.shards) await backend.logs.delete(shardLogId(stream, shard.index));
     },
   });
@@ -150,6 +170,21 @@ export async function createStreamsService(
   });
   runtime = rt;
   const meta = backend.meta;
+  // Limits and encryption provide the record policies the read and write paths apply; the other features
+  // subscribe to appends or read records themselves.
+  const appends = new AppendSignal(logger);
+  const featureContext = { rt, meta, logger, options, appends, scheduler };
+  const limits = limitsFeature(featureContext);
+  const encryption = await encryptionFeature(featureContext);
+  const paths: PathContext = {
+    rt,
+    policies: {
+      sealer: encryption.provides?.sealer ?? PLAIN_SEALER,
+      gate: limits.provides?.gate ?? OPEN_GATE,
+      appends,
+    },
+  };
+  host = createStreamsApi(paths);
 
   // Every operation with its traits: body cap (records), IAM resource, streamed responses.
   const operations: Record<string, OperationDefinition> = {
@@ -159,10 +194,10 @@ export async function createStreamsService(
     DescribeStreamSummary: opWith(rt, describeStreamSummary, { resource: STREAM }),
     ListStreams: opWith(rt, listStreams, { resource: ACCOUNT }),
     ListShards: opWith(rt, listShards, { resource: STREAM }),
-    PutRecord: opWith(rt, putRecord, { resource: STREAM, largeBody: true }),
-    PutRecords: opWith(rt, putRecords, { resource: STREAM, largeBody: true }),
-    GetShardIterator: opWith(rt, getShardIterator, { resource: STREAM }),
-    GetRecords: opWith(rt, getRecords, { resource: FROM_ITERATOR }),
+    PutRecord: opWith(paths, putRecord, { resource: STREAM, largeBody: true }),
+    PutRecords: opWith(paths, putRecords, { resource: STREAM, largeBody: true }),
+    GetShardIterator: opWith(paths, getShardIterator, { resource: STREAM }),
+    GetRecords: opWith(paths, getRecords, { resource: FROM_ITERATOR }),
     IncreaseStreamRetentionPeriod: opWith(rt, increaseStreamRetentionPeriod, { resource: STREAM }),
     DecreaseStreamRetentionPeriod: opWith(rt, decreaseStreamRetentionPeriod, { resource: STREAM }),
     AddTagsToStream: opWith(rt, addTagsToStream, { resource: STREAM }),
@@ -197,13 +232,12 @@ export async function createStreamsService(
     ),
   };
 
-  // Features add operations and install runtime hooks (throughput gate, append listeners).
-  const featureContext = { rt, meta, logger, options, scheduler };
+  // Features add operations (and wrap them: control-plane rate limits).
   const features: StreamsFeature[] = [
-    limitsFeature(featureContext),
+    limits,
     await reshardingFeature(featureContext),
-    fanOutFeature(featureContext),
-    await encryptionFeature(featureContext),
+    fanOutFeature({ ...featureContext, policies: paths.policies }),
+    encryption,
   ];
   for (const feature of features) Object.assign(operations, feature.operations);
   for (const feature of features) {
@@ -243,8 +277,10 @@ export async function createStreamsService(
         return stream ? [stream.arn] : undefined;
       },
     },
+    api: host.api,
     sweepRetention,
     async close() {
+      host?.close();
       await sweeper.cancel();
       for (const feature of features) await feature.close?.();
       await catalog.close();

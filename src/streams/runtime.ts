@@ -1,6 +1,7 @@
 /**
  * What every Data Streams operation shares: the catalogue, the shard logs, the iterator codec,
- * configuration and the per-stream routing tables. Operations receive it as their first argument.
+ * configuration and the per-stream routing tables. Operations receive it as their first argument; the
+ * read and write paths receive it with the service's record policies (src/streams/policies.ts).
  */
 import { interceptAppend, type LogStore, type ShardLog } from '../storage/index.js';
 import type { Logger } from '../protocol/index.js';
@@ -33,32 +34,6 @@ export interface ShardHandle {
   readonly sequenceNumber: (offset: number, arrivalMs: number) => string;
 }
 
-/**
- * Admission control for the per-shard limits (the `--enforce-limits` switch). The default admits
- * everything; a limiter implementation replaces it.
- */
-export interface ThroughputGate {
-  /** Whether a record of `bytes` (data + partition key) may be written to the shard now; consumes capacity when true. */
-  admitWrite(stream: StreamState, shard: ShardState, bytes: number, now: number): boolean;
-  /** Throws ProvisionedThroughputExceededException when a GetRecords call on the shard is over its rate now. */
-  admitRead(stream: StreamState, shard: ShardState, now: number): void;
-  /** Accounts the bytes one GetRecords call returned (read bandwidth). */
-  recordRead(stream: StreamState, shard: ShardState, bytes: number, now: number): void;
-}
-
-/** Admits every read and write (AWS limits not enforced). */
-export const OPEN_GATE: ThroughputGate = {
-  admitWrite: () => true,
-  admitRead: () => {},
-  recordRead: () => {},
-};
-
-/**
- * Told after records were durably appended to a shard (and are readable): enhanced fan-out wakes its
- * subscriptions, on-demand scaling counts throughput. Must not throw or block.
- */
-export type AppendListener = (stream: StreamState, shard: ShardState, records: number, bytes: number) => void;
-
 /** Open shards sorted by starting hash key, with 16-byte big-endian bounds for fast routing. */
 interface RoutingTable {
   readonly starts: Buffer[];
@@ -78,10 +53,6 @@ export class StreamsRuntime {
   readonly settings: StreamsSettings;
   readonly logger: Logger;
   readonly now: () => number;
-  /** Per-shard limits; replaced when limits are enforced. */
-  gate: ThroughputGate = OPEN_GATE;
-  /** Listeners told after each durable append. */
-  readonly appendListeners = new Set<AppendListener>();
   readonly #handles = new Map<string, Promise<ShardHandle>>();
   readonly #routing = new Map<string, RoutingTable>();
   /** Log ids of shards resharding is closing: no longer routed to, `closedAt` not yet set. */
@@ -237,17 +208,6 @@ export class StreamsRuntime {
       appended.then(settle, settle);
       return appended;
     });
-  }
-
-  /** Tells every append listener; a faulty listener is logged, never propagated to the writer. */
-  notifyAppend(stream: StreamState, shard: ShardState, records: number, bytes: number): void {
-    for (const listener of this.appendListeners) {
-      try {
-        listener(stream, shard, records, bytes);
-      } catch (err) {
-        this.logger.error({ err }, 'append listener failed');
-      }
-    }
   }
 
   /** Records older than this (epoch ms) are past the stream's retention. */

@@ -15,42 +15,17 @@
  * the stored record's attributes say whether it is sealed, so plaintext and envelopes never mix up.
  */
 import { op, type RequestContext } from '../../protocol/index.js';
-import type { AppendEntry, LogRecord } from '../../storage/index.js';
-import { StreamStatus, type ShardState, type StreamState } from '../catalog.js';
+import { StreamStatus, type StreamState } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import type { FeatureContext, StreamsFeature } from '../feature.js';
 import { STREAM } from '../operation-traits.js';
+import type { RecordSealer } from '../policies.js';
+import { shardLogId } from '../runtime.js';
 import type { EncryptionType, StartStreamEncryptionInput, StopStreamEncryptionInput } from '../shapes/index.js';
-import { shardLogId, type StreamsRuntime } from '../runtime.js';
 import { LocalKeyStore, keyFileSource, metaStoreSource, type LocalKmsKey } from './key-store.js';
 import { RecordAttribute, deriveDataKey, envelopeKeyId, openRecord, sealRecord } from './record-envelope.js';
 
 export { KINESIS_MANAGED_ALIAS, KmsKeyFileError, type KmsKeyDocument, type KmsKeyEntry } from './key-store.js';
-
-/** Turns entries into what is stored, and stored records back into what readers see. */
-export interface RecordSealer {
-  /** The entries to append for `stream`'s shard; `encrypted` when the stream encrypts new records now. */
-  seal(stream: StreamState, shard: ShardState, entries: AppendEntry[]): { entries: AppendEntry[]; encrypted: boolean };
-  /** The partition key and data of a stored record; `encrypted` when it was stored sealed. */
-  open(
-    stream: StreamState,
-    shard: ShardState,
-    record: LogRecord,
-  ): { key: string; value: Uint8Array; encrypted: boolean };
-}
-
-/** Stores and returns records as they are (no encryption feature installed). */
-const PLAIN: RecordSealer = {
-  seal: (_stream, _shard, entries) => ({ entries, encrypted: false }),
-  open: (_stream, _shard, record) => ({ key: record.key, value: record.value, encrypted: false }),
-};
-
-const sealers = new WeakMap<StreamsRuntime, RecordSealer>();
-
-/** The record sealer of a service runtime (PutRecord(s) and GetRecords go through it). */
-export function recordSealer(rt: StreamsRuntime): RecordSealer {
-  return sealers.get(rt) ?? PLAIN;
-}
 
 /** Where earlier versions kept pending changes; moved to the scheduler at start. */
 const LEGACY_PENDING_PREFIX = 'encryption/pending/';
@@ -67,7 +42,7 @@ interface PendingChange {
   readonly dueAt: number;
 }
 
-/** The encryption feature: loads the local KMS keys, installs the record sealer, adds the two operations. */
+/** The encryption feature: loads the local KMS keys, provides the record sealer, adds the two operations. */
 export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFeature> {
   const { rt, meta, logger, options, scheduler } = ctx;
   const keys = await LocalKeyStore.open(options.kmsKeyFile ? keyFileSource(options.kmsKeyFile) : metaStoreSource(meta));
@@ -129,7 +104,6 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
       }
     },
   };
-  sealers.set(rt, sealer);
 
   /** Rule 2: the new settings take effect when the UPDATING period ends. */
   const apply = async (pending: PendingChange): Promise<void> => {
@@ -215,6 +189,7 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
         { resource: STREAM },
       ),
     },
+    provides: { sealer },
     async close() {
       await unhandle();
     },

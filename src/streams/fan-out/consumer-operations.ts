@@ -12,7 +12,7 @@ import { kinesisError, streamNotActive } from '../errors.js';
 import { parseConsumerArn } from '../model/index.js';
 import type { StreamsRuntime } from '../runtime.js';
 import { checkTags, MAX_TAGS_PER_STREAM } from '../operations/tags.js';
-import { decodeNextToken, encodeNextToken } from '../operations/shard-view.js';
+import { decodeNextToken, encodeNextToken } from '../model/shard-view.js';
 import type {
   Consumer,
   DeregisterStreamConsumerInput,

@@ -4,7 +4,7 @@
  * HTTP/2 in AWS's event-stream encoding as they are appended (streams.md §8).
  */
 import { opWith } from '../../protocol/index.js';
-import type { FeatureContext, StreamsFeature } from '../feature.js';
+import type { RecordFeatureContext, StreamsFeature } from '../feature.js';
 import { CONSUMER, STREAM } from '../operation-traits.js';
 import {
   deregisterStreamConsumer,
@@ -37,8 +37,8 @@ export type { SubscriptionTimings } from './subscribe-to-shard.js';
  * its `deleteStreamMs`; `options.consumerLimit` (default 20) caps consumers per stream. `timings`
  * overrides subscription timings (tests, benchmarks).
  */
-export function fanOutFeature(ctx: FeatureContext, timings: Partial<SubscriptionTimings> = {}): StreamsFeature {
-  const { rt, meta, logger, options } = ctx;
+export function fanOutFeature(ctx: RecordFeatureContext, timings: Partial<SubscriptionTimings> = {}): StreamsFeature {
+  const { rt, meta, logger, options, appends, policies } = ctx;
   const hub = new SubscriptionHub();
   const registry = new ConsumerRegistry({
     meta,
@@ -52,9 +52,9 @@ export function fanOutFeature(ctx: FeatureContext, timings: Partial<Subscription
   });
   // A failed load is logged here; operations that await `ready` report it as InternalFailure.
   registry.ready.catch((err) => logger.error({ err }, 'loading stream consumers failed'));
-  rt.appendListeners.add(hub.onAppend);
+  const unsubscribe = appends.subscribe(hub.onAppend);
   const fo: ConsumerOperationContext = { rt, registry };
-  const sc = { rt, registry, hub, timings: { ...DEFAULT_SUBSCRIPTION_TIMINGS, ...timings } };
+  const sc = { rt, policies, registry, hub, timings: { ...DEFAULT_SUBSCRIPTION_TIMINGS, ...timings } };
   return {
     operations: {
       RegisterStreamConsumer: opWith(fo, registerStreamConsumer, { resource: STREAM }),
@@ -64,7 +64,7 @@ export function fanOutFeature(ctx: FeatureContext, timings: Partial<Subscription
       SubscribeToShard: opWith(sc, subscribeToShard, { resource: CONSUMER, streamingResponse: true }),
     },
     async close() {
-      rt.appendListeners.delete(hub.onAppend);
+      unsubscribe();
       hub.close();
       await registry.close();
     },

@@ -27,16 +27,20 @@ import type { RequestContext } from '../../protocol/index.js';
 import type { ServiceError } from '../../protocol/index.js';
 import { StreamStatus, type ShardState, type StreamState } from '../catalog.js';
 import { kinesisError } from '../errors.js';
-import { formatShardId, parseShardId, shardStartingSequenceNumber } from '../model/index.js';
-import { shardLogId, type AppendListener, type ShardHandle, type StreamsRuntime } from '../runtime.js';
+import { formatShardId, parseShardId } from '../model/index.js';
+import type { AppendListener, PathContext } from '../policies.js';
 import {
+  type ChildShard,
   GET_RECORDS_MAX_RECORDS,
+  type KinesisRecord,
+  type ShardIteratorType,
   childShards,
+  millisBehindLatest,
+  positionSequenceNumber,
   readShardRecords,
   resolveStartOffset,
-  type GetRecordsOutput,
-  type GetShardIteratorInput,
-} from '../operations/iterators.js';
+} from '../read-path.js';
+import { shardLogId, type ShardHandle } from '../runtime.js';
 import { consumerNotFound } from './consumer-operations.js';
 import { ConsumerStatus, type ConsumerRegistry, type ConsumerState } from './consumers.js';
 import {
@@ -122,7 +126,7 @@ export class SubscriptionHub {
   readonly #byKey = new Map<string, Subscription>();
   readonly #byShard = new Map<string, Set<Subscription>>();
 
-  /** Install in `rt.appendListeners`: wakes the subscriptions of the shard appended to. */
+  /** Subscribed to the service's append signal: wakes the subscriptions of the shard appended to. */
   readonly onAppend: AppendListener = (stream, shard) => {
     const subs = this.#byShard.get(shardLogId(stream, shard.index));
     if (subs) for (const sub of subs) sub.notify();
@@ -169,9 +173,8 @@ export class SubscriptionHub {
   }
 }
 
-/** What SubscribeToShard needs from the feature. */
-export interface SubscribeContext {
-  readonly rt: StreamsRuntime;
+/** What SubscribeToShard needs from the feature: the read path's context, consumers, live subscriptions. */
+export interface SubscribeContext extends PathContext {
   readonly registry: ConsumerRegistry;
   readonly hub: SubscriptionHub;
   readonly timings: SubscriptionTimings;
@@ -180,7 +183,7 @@ export interface SubscribeContext {
 export interface SubscribeToShardInput {
   ConsumerARN: string;
   ShardId: string;
-  StartingPosition: { Type: GetShardIteratorInput['ShardIteratorType']; SequenceNumber?: string; Timestamp?: Date };
+  StartingPosition: { Type: ShardIteratorType; SequenceNumber?: string; Timestamp?: Date };
 }
 
 /** Event payloads use the request's encoding (JSON 1.1 or CBOR 1.1), as AWS answers in the request's content type. */
@@ -273,9 +276,12 @@ export async function subscribeToShard(
   });
 }
 
-type SubscribeToShardEvent = Pick<GetRecordsOutput, 'Records' | 'MillisBehindLatest' | 'ChildShards'> & {
+interface SubscribeToShardEvent {
+  Records: KinesisRecord[];
+  MillisBehindLatest: number;
+  ChildShards?: ChildShard[];
   ContinuationSequenceNumber?: string;
-};
+}
 
 /** The event stream of one admitted subscription (file header, stream steps 1–6). */
 async function* pump(
@@ -299,7 +305,7 @@ async function* pump(
     // Step 1.
     yield encodeEventMessage(EventType.INITIAL_RESPONSE, {}, payload);
     let next = state.offset;
-    let continuation = await positionSequenceNumber(rt, { stream, shard, handle }, next);
+    let continuation = await positionSequenceNumber(rt, { shard, handle }, next);
     let lastSent = -Infinity;
     for (;;) {
       if (sub.ended) break;
@@ -319,7 +325,7 @@ async function* pump(
       sub.pending = false;
       // Step 2.
       const read = await readShardRecords(
-        rt,
+        sc,
         { stream, handle },
         {
           from: next,
@@ -335,13 +341,12 @@ async function* pump(
         yield event({
           Records: read.records,
           ContinuationSequenceNumber: continuation,
-          MillisBehindLatest:
-            read.atTip || read.lastArrival === undefined ? 0 : Math.max(0, lastSent - read.lastArrival),
+          MillisBehindLatest: millisBehindLatest(read, lastSent),
         });
         continue;
       }
       // Step 4.
-      if (shard.closedAt !== undefined && read.atTip) {
+      if (read.ended) {
         yield event({ Records: [], MillisBehindLatest: 0, ChildShards: childShards(stream, shard) });
         return;
       }
@@ -358,24 +363,4 @@ async function* pump(
     hub.remove(sub);
     state.onDone();
   }
-}
-
-/**
- * The sequence number that stands for "everything before `offset` was delivered": the record at
- * `offset − 1`, or the shard's StartingSequenceNumber at offset 0. AFTER_SEQUENCE_NUMBER with it
- * resumes at `offset` (record counters are offset + 1).
- */
-async function positionSequenceNumber(
-  rt: StreamsRuntime,
-  at: { stream: StreamState; shard: ShardState; handle: ShardHandle },
-  offset: number,
-): Promise<string> {
-  const { shard, handle } = at;
-  if (offset <= 0) return shardStartingSequenceNumber(Math.floor(shard.createdAt / 1000), shard.index);
-  let arrival = rt.now();
-  if (offset - 1 >= handle.log.startOffset) {
-    const [record] = await handle.log.read(offset - 1, { maxRecords: 1, maxBytes: 1 });
-    if (record?.offset === offset - 1) arrival = record.timestamp;
-  }
-  return handle.sequenceNumber(offset - 1, arrival);
 }

@@ -1,6 +1,6 @@
 /**
  * AWS's per-shard and control-plane limits behind the `--enforce-limits` switch (off by default):
- * installs a token-bucket {@link ThroughputGate} for PutRecord(s) / GetRecords and wraps every operation
+ * provides a token-bucket throughput gate for PutRecord(s) / GetRecords and wraps every operation
  * with the control-plane rates. With the switch off nothing is installed and nothing is wrapped.
  */
 import type { FeatureContext, LimitSettings, StreamsFeature } from '../feature.js';
@@ -33,10 +33,13 @@ export function resolveLimits(overrides: Partial<LimitSettings> = {}): LimitSett
   };
 }
 
-/** The limits feature: a gate and an operation decorator when `enforceLimits` is on. */
+/** The limits feature: provides a throughput gate and an operation decorator when `enforceLimits` is on. */
 export function limitsFeature(ctx: FeatureContext): StreamsFeature {
   if (!ctx.options.enforceLimits) return { operations: {} };
   const limits = resolveLimits(ctx.options.limits);
-  ctx.rt.gate = new AwsThroughputGate(limits);
-  return { operations: {}, decorate: controlPlaneLimiter(ctx.rt, limits) };
+  return {
+    operations: {},
+    decorate: controlPlaneLimiter(ctx.rt, limits),
+    provides: { gate: new AwsThroughputGate(limits) },
+  };
 }

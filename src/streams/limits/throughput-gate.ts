@@ -10,7 +10,7 @@
 import type { ShardState, StreamState } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import type { LimitSettings } from '../feature.js';
-import type { ThroughputGate } from '../runtime.js';
+import type { ThroughputGate } from '../policies.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** AWS: GetRecords returns at most 10 MiB; a response that large triggers the 5 s penalty. */

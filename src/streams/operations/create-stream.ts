@@ -8,7 +8,7 @@ import { kinesisError } from '../errors.js';
 import { formatShardId, splitHashKeySpace, streamArn } from '../model/index.js';
 import type { StreamsRuntime } from '../runtime.js';
 import { checkTags } from './tags.js';
-import { accountShardUsage, shardLimitExceeded } from './limits.js';
+import { accountShardUsage, shardLimitExceeded } from '../limits/shard-quota.js';
 
 /** AWS: on-demand streams start with 4 shards. */
 export const ON_DEMAND_INITIAL_SHARDS = 4;

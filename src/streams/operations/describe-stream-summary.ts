@@ -3,7 +3,7 @@ import type { RequestContext } from '../../protocol/index.js';
 import type { StreamsRuntime } from '../runtime.js';
 import { consumerRegistry } from '../fan-out/consumers.js';
 import type { DescribeStreamSummaryInput, DescribeStreamSummaryOutput } from '../shapes/index.js';
-import { enhancedMonitoring } from './shard-view.js';
+import { enhancedMonitoring } from '../model/shard-view.js';
 
 export function describeStreamSummary(
   rt: StreamsRuntime,

@@ -4,7 +4,7 @@ import { StreamStatus } from '../catalog.js';
 import { parseShardId } from '../model/index.js';
 import type { StreamsRuntime } from '../runtime.js';
 import type { DescribeStreamInput, DescribeStreamOutput, Shard } from '../shapes/index.js';
-import { describeShard, enhancedMonitoring } from './shard-view.js';
+import { describeShard, enhancedMonitoring } from '../model/shard-view.js';
 
 /** AWS returns at most 100 shards per DescribeStream call whatever Limit says. */
 const MAX_SHARDS_PER_PAGE = 100;

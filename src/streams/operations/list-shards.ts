@@ -11,7 +11,7 @@ import { kinesisError, streamNotActive } from '../errors.js';
 import { parseShardId } from '../model/index.js';
 import type { StreamsRuntime } from '../runtime.js';
 import type { ListShardsInput, ListShardsOutput, ShardFilterType } from '../shapes/index.js';
-import { decodeNextToken, describeShard, encodeNextToken } from './shard-view.js';
+import { decodeNextToken, describeShard, encodeNextToken } from '../model/shard-view.js';
 
 const MAX_PAGE = 1000;
 

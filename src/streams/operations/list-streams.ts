@@ -2,7 +2,7 @@
 import type { RequestContext } from '../../protocol/index.js';
 import type { StreamsRuntime } from '../runtime.js';
 import type { ListStreamsInput, ListStreamsOutput } from '../shapes/index.js';
-import { decodeNextToken, encodeNextToken } from './shard-view.js';
+import { decodeNextToken, encodeNextToken } from '../model/shard-view.js';
 
 const DEFAULT_LIMIT = 100;
 

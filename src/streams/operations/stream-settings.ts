@@ -6,7 +6,7 @@ import type { RequestContext } from '../../protocol/index.js';
 import { StreamStatus } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import type { StreamsRuntime } from '../runtime.js';
-import { shardLevelMetrics } from './shard-view.js';
+import { shardLevelMetrics } from '../model/shard-view.js';
 import { parseConsumerArn, parseStreamArn } from '../model/index.js';
 import { consumerPolicyKey, consumerRegistry } from '../fan-out/consumers.js';
 import type {

@@ -3,7 +3,7 @@ import type { RequestContext, ServiceError } from '../../protocol/index.js';
 import type { ShardState, StreamState } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import { formatShardId, parseShardId } from '../model/index.js';
-import { accountShardUsage, shardLimitExceeded } from '../operations/limits.js';
+import { accountShardUsage, shardLimitExceeded } from '../limits/shard-quota.js';
 import type { StreamsRuntime } from '../runtime.js';
 import type { Resharder } from './reshard.js';
 

@@ -27,15 +27,16 @@ export const ON_DEMAND_SCALING_INTERVAL_MS = 60_000;
 
 /** The resharding feature: its three operations, pending resharding resumed at start, and on-demand scaling. */
 export async function reshardingFeature(ctx: FeatureContext, options: ReshardingOptions = {}): Promise<StreamsFeature> {
-  const { rt, logger, scheduler } = ctx;
+  const { rt, logger, scheduler, appends } = ctx;
   const settings = ctx.options;
-  const resharder = new Resharder(rt, { scheduler });
+  const resharder = new Resharder(rt, { scheduler, appends });
   await resharder.resume();
   const scaler = new OnDemandScaler(rt, resharder, {
     intervalMs:
       options.onDemandScalingIntervalMs ?? settings.onDemandScalingIntervalMs ?? ON_DEMAND_SCALING_INTERVAL_MS,
     logger,
     scheduler,
+    appends,
   });
   const env = { rt, resharder };
   return {

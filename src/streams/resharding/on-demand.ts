@@ -7,7 +7,7 @@
  * throughput observed in the previous 30 days", scaling up as the write throughput reaches a new peak. A
  * shard takes 1 MiB/s or 1,000 records/s of writes (quotas page). Rule implemented, per on-demand stream:
  * 1. Writes are counted per second of the injected clock (`rt.now`), bytes (data + partition key) and records,
- *    from the runtime's append notifications (durable appends only).
+ *    from the service's append notifications (durable appends only).
  * 2. Every `intervalMs` (checked on each append and by a timer) the highest per-second rates since the last
  *    evaluation become one peak sample; samples older than 30 days are dropped (kept in memory: a restart
  *    forgets them).
@@ -20,8 +20,9 @@
 import type { RepeatingJob, Scheduler } from '../../jobs/index.js';
 import type { Logger } from '../../protocol/index.js';
 import { StreamStatus, type ShardState, type StreamState } from '../catalog.js';
-import { accountShardUsage } from '../operations/limits.js';
-import type { AppendListener, StreamsRuntime } from '../runtime.js';
+import { accountShardUsage } from '../limits/shard-quota.js';
+import type { AppendListener, AppendSignal } from '../policies.js';
+import type { StreamsRuntime } from '../runtime.js';
 import { openShardCount } from './checks.js';
 import { uniformPlan } from './plan.js';
 import type { Resharder } from './reshard.js';
@@ -34,6 +35,8 @@ export interface OnDemandScalingOptions {
   readonly logger: Logger;
   /** Runs the periodic check (repeating job {@link ON_DEMAND_SCALING_JOB}). */
   readonly scheduler: Scheduler;
+  /** The service's append notifications (rule step 1 counts them). */
+  readonly appends: AppendSignal;
 }
 
 /** Scheduler job name of the periodic on-demand scaling check. */
@@ -87,13 +90,14 @@ export class OnDemandScaler {
   #lastEvaluation: number;
   #evaluating: Promise<void> | undefined;
   readonly #job: RepeatingJob;
+  readonly #unsubscribe: () => void;
 
   constructor(rt: StreamsRuntime, resharder: Resharder, options: OnDemandScalingOptions) {
     this.#rt = rt;
     this.#resharder = resharder;
     this.#options = options;
     this.#lastEvaluation = rt.now();
-    rt.appendListeners.add(this.#onAppend);
+    this.#unsubscribe = options.appends.subscribe(this.#onAppend);
     // Idle streams have no appends to trigger an evaluation; the repeating job covers them.
     this.#job = options.scheduler.every(ON_DEMAND_SCALING_JOB, options.intervalMs, () => this.#maybeEvaluate());
   }
@@ -109,7 +113,7 @@ export class OnDemandScaler {
   /** Stops counting and evaluating; waits for an evaluation under way. */
   async close(): Promise<void> {
     await this.#job.cancel();
-    this.#rt.appendListeners.delete(this.#onAppend);
+    this.#unsubscribe();
     await this.#evaluating;
   }
 

@@ -16,6 +16,7 @@
  */
 import type { Scheduler } from '../../jobs/index.js';
 import { StreamStatus, type PendingReshard, type StreamState } from '../catalog.js';
+import type { AppendSignal } from '../policies.js';
 import type { StreamsRuntime } from '../runtime.js';
 import { mergePlan, splitPlan, uniformPlan, type PlanBase, type ReshardPlan } from './plan.js';
 
@@ -63,6 +64,8 @@ export function pendingPlan(base: PlanBase, pending: PendingReshard): ReshardPla
 export interface ResharderOptions {
   /** Ends the UPDATING periods (timer kind {@link RESHARD_TIMER}, keyed by stream id). */
   readonly scheduler: Scheduler;
+  /** Told (with 0 records) when parents close, so readers waiting on them hand over to the children. */
+  readonly appends: AppendSignal;
 }
 
 /** Scheduler timer kind of the end of a pending resharding's UPDATING period. */
@@ -73,6 +76,7 @@ export class Resharder {
   readonly #rt: StreamsRuntime;
   readonly #scheduler: Scheduler;
   readonly #unhandle: () => Promise<void>;
+  readonly #appends: AppendSignal;
   /** Tail of each stream's queue of resharding work, by stream id. */
   readonly #queues = new Map<string, Promise<unknown>>();
   #closed = false;
@@ -86,6 +90,7 @@ export class Resharder {
       const pending = stream?.resharding?.pending;
       if (stream && pending) await this.#complete(stream, pending);
     });
+    this.#appends = options.appends;
   }
 
   /** Whether work on this stream is queued or running (on-demand scaling skips such streams). */
@@ -157,7 +162,7 @@ export class Resharder {
       rt.forget(stream);
       // An empty append notification wakes readers waiting on a parent (SubscribeToShard), so they see it closed
       // and hand over to the children now rather than at their next idle check.
-      for (const shard of parents) rt.notifyAppend(stream, shard, 0, 0);
+      for (const shard of parents) this.#appends.emit(stream, shard, 0, 0);
       // The live state may have changed meanwhile (tags, retention): persist it as it now is.
       if (this.#alive(stream)) await rt.catalog.save(stream);
       return true;

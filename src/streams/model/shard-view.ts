@@ -1,7 +1,10 @@
-/** Shared views used by DescribeStream, ListShards and GetRecords (ChildShards). */
+/**
+ * API views of the catalogue shared by DescribeStream(Summary), ListShards, ListStreams and
+ * ListStreamConsumers: the `Shard` shape, `EnhancedMonitoring`, and pagination tokens.
+ */
 import type { ShardState, StreamState } from '../catalog.js';
 import { kinesisError } from '../errors.js';
-import { shardEndingSequenceNumber, shardStartingSequenceNumber } from '../model/index.js';
+import { shardEndingSequenceNumber, shardStartingSequenceNumber } from './sequence-number.js';
 import type { EnhancedMetrics, MetricsName, Shard } from '../shapes/index.js';
 
 /** The `Shard` shape of the API for one shard. */

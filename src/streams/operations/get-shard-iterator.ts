@@ -1,0 +1,53 @@
+/**
+ * GetShardIterator: resolves the starting position on the read path (src/streams/read-path.ts, starting
+ * positions steps 1–3) and answers it as an authenticated iterator token valid for 5 minutes.
+ */
+import type { RequestContext } from '../../protocol/index.js';
+import { StreamStatus } from '../catalog.js';
+import { kinesisError } from '../errors.js';
+import { formatShardId, parseShardId } from '../model/index.js';
+import type { PathContext } from '../policies.js';
+import { resolveStartOffset, type ShardIteratorType } from '../read-path.js';
+
+export interface GetShardIteratorInput {
+  StreamName?: string;
+  StreamARN?: string;
+  ShardId: string;
+  ShardIteratorType: ShardIteratorType;
+  StartingSequenceNumber?: string;
+  Timestamp?: Date;
+}
+
+export async function getShardIterator(
+  ctx: PathContext,
+  input: GetShardIteratorInput,
+  req: RequestContext,
+): Promise<{ ShardIterator: string }> {
+  const { rt } = ctx;
+  const stream = rt.resolveStream(input, req);
+  const shardIndex = parseShardId(input.ShardId);
+  const shard = shardIndex === undefined ? undefined : rt.shard(stream, shardIndex);
+  const shardId = shardIndex === undefined ? input.ShardId : formatShardId(shardIndex);
+  if (!shard || stream.status === StreamStatus.CREATING || stream.status === StreamStatus.DELETING) {
+    throw kinesisError(
+      'ResourceNotFoundException',
+      `Shard ${shardId} in stream ${stream.name} under account ${stream.accountId} does not exist`,
+    );
+  }
+  const now = rt.now();
+  const { log } = await rt.shardHandle(stream, shard);
+  const offset = await resolveStartOffset(
+    rt,
+    { stream, shard, log },
+    {
+      type: input.ShardIteratorType,
+      sequenceNumber: input.StartingSequenceNumber,
+      timestamp: input.Timestamp,
+      operation: 'GetShardIterator',
+      now,
+    },
+  );
+  return {
+    ShardIterator: rt.iterators.encode({ streamId: stream.id, shardIndex: shard.index, offset, issuedAt: now }),
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * The write path of Data Streams: the one function PutRecord, PutRecords and the in-process `put`
+ * (src/streams/api.ts) write records through. It routes each record by MD5(partition key) or ExplicitHashKey
+ * to the open shard owning that hash key, appends each shard's records as one batch (one group commit), and
+ * answers with per-record results in request order.
+ *
+ * AWS rules (PutRecords and PutRecord API references):
+ * 1. The stream must be ACTIVE or UPDATING, else ResourceNotFoundException.
+ * 2. A request-level error (bad ExplicitHashKey in any entry, a record or request too large, a bad
+ *    SequenceNumberForOrdering) writes nothing.
+ * 3. Data + partition key of a record ≤ the stream's MaxRecordSizeInKiB; a request ≤ 5 MiB (10 MiB for
+ *    large-record streams).
+ * 4. A record over its shard's write throughput fails on its own with ProvisionedThroughputExceededException
+ *    (PutRecords reports it in its entry; PutRecord throws it).
+ * 5. Records of one shard get increasing sequence numbers in request order.
+ */
+import type { AppendEntry } from '../storage/index.js';
+import type { ShardState, StreamState } from './catalog.js';
+import { kinesisError } from './errors.js';
+import { decodeSequenceNumber, hashKeyToBuffer, parseExplicitHashKey, partitionKeyHash } from './model/index.js';
+import type { PathContext } from './policies.js';
+import type { ShardHandle } from './runtime.js';
+
+/**
+ * A record to write, with PutRecords' member names so the handler passes its request's entries through
+ * without copying them (the in-process API maps its records to this shape).
+ */
+export interface PutEntry {
+  readonly Data: Uint8Array;
+  readonly PartitionKey: string;
+  readonly ExplicitHashKey?: string;
+}
+
+/** The outcome of one record: its shard and sequence number, or a per-record failure (throttling). */
+export type PutResult = { SequenceNumber: string; ShardId: string } | { ErrorCode: string; ErrorMessage: string };
+
+/** Options of {@link writeRecords}. */
+export interface WriteOptions {
+  /**
+   * PutRecord's SequenceNumberForOrdering. AWS only checks that it is a sequence number that could have been
+   * issued (not in the future); per-shard order is already strict.
+   */
+  readonly sequenceNumberForOrdering?: string;
+}
+
+/** What {@link writeRecords} resolves with. */
+export interface WriteOutcome {
+  /** Index-aligned with the entries. */
+  readonly results: PutResult[];
+  /** Number of failed entries. */
+  readonly failed: number;
+  /** Whether the records were stored encrypted (PutRecord(s) then answer `EncryptionType: KMS`). */
+  readonly encrypted: boolean;
+}
+
+const MiB = 1024 * 1024;
+
+/** Writes `entries` to `stream` (rules 1–5 of this file's header). */
+export async function writeRecords(
+  ctx: PathContext,
+  stream: StreamState,
+  entries: readonly PutEntry[],
+  options: WriteOptions = {},
+): Promise<WriteOutcome> {
+  const { rt } = ctx;
+  // Rule 1.
+  rt.requireWritable(stream);
+  // Rules 2 and 3: every check before anything is written.
+  const shards = new Array<ShardState>(entries.length);
+  const sizes = new Array<number>(entries.length);
+  const ordering = options.sequenceNumberForOrdering;
+  let total = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    const size = checkRecordSize(stream, entry);
+    sizes[i] = size;
+    total += size;
+    if (ordering !== undefined) checkOrdering(ctx, stream, ordering);
+    shards[i] = rt.route(stream, hashKeyOf(entry));
+  }
+  const requestLimit = stream.maxRecordSizeKiB > 1024 ? 10 * MiB : 5 * MiB;
+  if (total > requestLimit) {
+    throw kinesisError(
+      'InvalidArgumentException',
+      `Records size ${total} bytes exceeds the PutRecords request limit of ${requestLimit / MiB} MiB.`,
+    );
+  }
+  return appendRouted(ctx, stream, entries, shards, sizes);
+}
+
+function hashKeyOf(entry: PutEntry): Buffer {
+  if (entry.ExplicitHashKey === undefined) return partitionKeyHash(entry.PartitionKey);
+  const key = parseExplicitHashKey(entry.ExplicitHashKey);
+  if (key === undefined) {
+    throw kinesisError(
+      'InvalidArgumentException',
+      `Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${entry.ExplicitHashKey}`,
+    );
+  }
+  return hashKeyToBuffer(key);
+}
+
+/** Rule 3: the size of a record as AWS counts it against limits, data plus the partition key's UTF-8 bytes. */
+function checkRecordSize(stream: StreamState, entry: PutEntry): number {
+  const size = entry.Data.length + Buffer.byteLength(entry.PartitionKey, 'utf8');
+  if (size > stream.maxRecordSizeKiB * 1024) {
+    throw kinesisError(
+      'InvalidArgumentException',
+      `Record size ${size} bytes exceeds the maximum record size of ${stream.maxRecordSizeKiB} KiB for stream ${stream.name} under account ${stream.accountId}.`,
+    );
+  }
+  return size;
+}
+
+function checkOrdering(ctx: PathContext, stream: StreamState, text: string): void {
+  const parts = decodeSequenceNumber(text);
+  if (!parts || parts.arrivalSeconds * 1000 > ctx.rt.now() + 1000) {
+    throw kinesisError(
+      'InvalidArgumentException',
+      `ExclusiveMinimumSequenceNumber ${text} used in PutRecord on stream ${stream.name} under account ${stream.accountId} is invalid.`,
+    );
+  }
+}
+
+interface ShardBatch {
+  shard: ShardState;
+  positions: number[];
+  entries: AppendEntry[];
+  bytes: number;
+}
+
+/** AWS: `Rate exceeded for shard <shardId> in stream <name> under account <account>.` */
+function rateExceededMessage(stream: StreamState, shard: ShardState): string {
+  return `Rate exceeded for shard ${shard.shardId} in stream ${stream.name} under account ${stream.accountId}.`;
+}
+
+/**
+ * Appends routed entries, one batch per shard, all shards concurrently, sealed by the record sealer; then tells
+ * the append signal. Entries the throughput gate refuses are not written (rule 4).
+ */
+async function appendRouted(
+  ctx: PathContext,
+  stream: StreamState,
+  entries: readonly PutEntry[],
+  shards: readonly ShardState[],
+  sizes: readonly number[],
+): Promise<WriteOutcome> {
+  const { rt, policies } = ctx;
+  const { gate, sealer, appends } = policies;
+  const batches = new Map<number, ShardBatch>();
+  const results = new Array<PutResult>(entries.length);
+  const now = rt.now();
+  let failed = 0;
+  let encrypted = false;
+  for (let i = 0; i < entries.length; i++) {
+    const shard = shards[i]!;
+    if (!gate.admitWrite(stream, shard, sizes[i]!, now)) {
+      results[i] = {
+        ErrorCode: 'ProvisionedThroughputExceededException',
+        ErrorMessage: rateExceededMessage(stream, shard),
+      };
+      failed++;
+      continue;
+    }
+    let batch = batches.get(shard.index);
+    if (!batch) batches.set(shard.index, (batch = { shard, positions: [], entries: [], bytes: 0 }));
+    batch.positions.push(i);
+    batch.entries.push({ key: entries[i]!.PartitionKey, value: entries[i]!.Data });
+    batch.bytes += sizes[i]!;
+  }
+  await Promise.all(
+    [...batches.values()].map(async (batch) => {
+      const handle: ShardHandle = await rt.shardHandle(stream, batch.shard);
+      // Encrypted streams store sealed records (server-side encryption at rest).
+      const sealed = sealer.seal(stream, batch.shard, batch.entries);
+      if (sealed.encrypted) encrypted = true;
+      const { firstOffset, timestamp } = await handle.log.append(sealed.entries, now);
+      for (let j = 0; j < batch.positions.length; j++) {
+        results[batch.positions[j]!] = {
+          SequenceNumber: handle.sequenceNumber(firstOffset + j, timestamp),
+          ShardId: batch.shard.shardId,
+        };
+      }
+      appends.emit(stream, batch.shard, batch.entries.length, batch.bytes);
+    }),
+  );
+  return { results, failed, encrypted };
+}
