@@ -21,19 +21,12 @@ import { kinesisError } from './errors.js';
 import { decodeSequenceNumber, formatShardId, shardStartingSequenceNumber } from './model/index.js';
 import type { PathContext } from './policies.js';
 import type { ShardHandle, StreamsRuntime } from './runtime.js';
+import type { ShardIteratorType } from './shapes/index.js';
 
 /** AWS: GetRecords returns at most 10 MiB. */
 export const GET_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
 /** AWS: GetRecords returns at most 10,000 records. */
 export const GET_RECORDS_MAX_RECORDS = 10_000;
-
-/** The iterator types of GetShardIterator (and StartingPosition types of SubscribeToShard). */
-export type ShardIteratorType =
-  | 'AT_SEQUENCE_NUMBER'
-  | 'AFTER_SEQUENCE_NUMBER'
-  | 'TRIM_HORIZON'
-  | 'LATEST'
-  | 'AT_TIMESTAMP';
 
 /** A record as GetRecords and SubscribeToShard events carry it. */
 export interface KinesisRecord {

@@ -33,7 +33,6 @@ import {
   type ChildShard,
   GET_RECORDS_MAX_RECORDS,
   type KinesisRecord,
-  type ShardIteratorType,
   childShards,
   millisBehindLatest,
   positionSequenceNumber,
@@ -41,6 +40,7 @@ import {
   resolveStartOffset,
 } from '../read-path.js';
 import { shardLogId, type ShardHandle } from '../runtime.js';
+import type { ShardIteratorType, SubscribeToShardInput } from '../shapes/index.js';
 import { consumerNotFound } from './consumer-operations.js';
 import { ConsumerStatus, type ConsumerRegistry, type ConsumerState } from './consumers.js';
 import {
@@ -178,12 +178,6 @@ export interface SubscribeContext extends PathContext {
   readonly registry: ConsumerRegistry;
   readonly hub: SubscriptionHub;
   readonly timings: SubscriptionTimings;
-}
-
-export interface SubscribeToShardInput {
-  ConsumerARN: string;
-  ShardId: string;
-  StartingPosition: { Type: ShardIteratorType; SequenceNumber?: string; Timestamp?: Date };
 }
 
 /** Event payloads use the request's encoding (JSON 1.1 or CBOR 1.1), as AWS answers in the request's content type. */

@@ -13,6 +13,7 @@ import { StreamStatus } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import { formatShardId } from '../model/index.js';
 import type { PathContext } from '../policies.js';
+import type { GetRecordsInput, GetRecordsOutput } from '../shapes/index.js';
 import {
   type ChildShard,
   GET_RECORDS_MAX_BYTES,
@@ -26,13 +27,6 @@ import {
 /** AWS: an iterator is valid for 5 minutes. */
 export const ITERATOR_TTL_MS = 300_000;
 
-export interface GetRecordsOutput {
-  Records: KinesisRecord[];
-  NextShardIterator?: string;
-  MillisBehindLatest: number;
-  ChildShards?: ChildShard[];
-}
-
 /** Java's `Date.toString()` in UTC, as AWS prints times in ExpiredIteratorException. */
 function javaDate(ms: number): string {
   const d = new Date(ms);
@@ -44,7 +38,7 @@ function javaDate(ms: number): string {
 
 export async function getRecords(
   ctx: PathContext,
-  input: { ShardIterator: string; Limit?: number; StreamARN?: string },
+  input: GetRecordsInput,
   req: RequestContext,
 ): Promise<GetRecordsOutput> {
   const { rt, policies } = ctx;

@@ -7,22 +7,14 @@ import { StreamStatus } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import { formatShardId, parseShardId } from '../model/index.js';
 import type { PathContext } from '../policies.js';
-import { resolveStartOffset, type ShardIteratorType } from '../read-path.js';
-
-export interface GetShardIteratorInput {
-  StreamName?: string;
-  StreamARN?: string;
-  ShardId: string;
-  ShardIteratorType: ShardIteratorType;
-  StartingSequenceNumber?: string;
-  Timestamp?: Date;
-}
+import { resolveStartOffset } from '../read-path.js';
+import type { GetShardIteratorInput, GetShardIteratorOutput } from '../shapes/index.js';
 
 export async function getShardIterator(
   ctx: PathContext,
   input: GetShardIteratorInput,
   req: RequestContext,
-): Promise<{ ShardIterator: string }> {
+): Promise<GetShardIteratorOutput> {
   const { rt } = ctx;
   const stream = rt.resolveStream(input, req);
   const shardIndex = parseShardId(input.ShardId);

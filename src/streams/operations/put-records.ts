@@ -5,30 +5,14 @@
 import type { RequestContext } from '../../protocol/index.js';
 import { kinesisError } from '../errors.js';
 import type { PathContext } from '../policies.js';
-import { type PutEntry, type PutResult, writeRecords } from '../write-path.js';
-
-export type PutRecordsRequestEntry = PutEntry;
-
-export interface PutRecordsInput {
-  StreamName?: string;
-  StreamARN?: string;
-  Records: PutRecordsRequestEntry[];
-}
-
-export interface PutRecordInput extends PutRecordsRequestEntry {
-  StreamName?: string;
-  StreamARN?: string;
-  SequenceNumberForOrdering?: string;
-}
-
-/** A PutRecords result entry: success, or a per-record failure (throttling). */
-export type PutRecordsResultEntry = PutResult;
+import type { PutRecordInput, PutRecordOutput, PutRecordsInput, PutRecordsOutput } from '../shapes/index.js';
+import { writeRecords } from '../write-path.js';
 
 export async function putRecords(
   ctx: PathContext,
   input: PutRecordsInput,
   req: RequestContext,
-): Promise<{ FailedRecordCount: number; Records: PutRecordsResultEntry[]; EncryptionType?: 'KMS' }> {
+): Promise<PutRecordsOutput> {
   const stream = ctx.rt.resolveStream(input, req);
   const { results, failed, encrypted } = await writeRecords(ctx, stream, input.Records);
   return encrypted
@@ -40,7 +24,7 @@ export async function putRecord(
   ctx: PathContext,
   input: PutRecordInput,
   req: RequestContext,
-): Promise<{ ShardId: string; SequenceNumber: string; EncryptionType?: 'KMS' }> {
+): Promise<PutRecordOutput> {
   const stream = ctx.rt.resolveStream(input, req);
   const { results, encrypted } = await writeRecords(
     ctx,
