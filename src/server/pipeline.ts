@@ -368,8 +368,11 @@ export function createPipeline(
         return error(codec, handlerFailure(e));
       }
 
-      // Success: 200, body in the request's encoding, Content-Type echoing the request's type.
-      if (isByteStream(output)) {
+      // Success: 200. Operations declared `streamingResponse` answer an event stream (the handler returns its
+      // framed bytes); every other output is encoded in the request's encoding, Content-Type echoing its type.
+      if (resolved.definition.traits.streamingResponse) {
+        if (!isByteStream(output))
+          return error(codec, handlerFailure(new Error(`${operation} returned no byte stream`)));
         headers['content-type'] = EVENT_STREAM_CONTENT_TYPE;
         return { status: 200, headers, body: output };
       }
