@@ -1,5 +1,5 @@
 /**
- * Enforces the architecture's boundary rules (docs/principles.md, style §4) by reading every import in src/:
+ * Enforces the architecture's boundary rules (docs/principles.md, principle 5) by reading every import in src/:
  * - an area is imported by other areas only through its `index.ts`;
  * - protocol imports nothing else of src/; auth only protocol; the storage interface no backend;
  * - services use the storage interface, never a concrete backend, the server or the CLI;

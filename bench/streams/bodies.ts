@@ -18,9 +18,9 @@ export interface PutRecordsBodiesOptions {
 }
 
 /**
- * Builds `count` PutRecords bodies for `streamName`. Every record in the pool has its own partition
- * key, so the MD5 hash keys spread records evenly over the shards (streams.md §5: MD5 of the
- * partition key selects the shard), and random data so no layer can profit from repetition.
+ * Builds `count` PutRecords bodies for `streamName`. Every record in the pool has its own partition key, so the MD5
+ * hash keys spread records evenly over the shards (Kinesis Data Streams Developer Guide, 'Terminology and concepts':
+ * MD5 of the partition key selects the shard), and random data so no layer can profit from repetition.
  */
 export function buildPutRecordsBodies(
   streamName: string,

@@ -39,9 +39,9 @@ export interface KinesisHttpClientOptions {
 }
 
 /**
- * SigV4-shaped headers (streams.md §3 step 9 checks presence and shape only). The credential
- * scope date must be the `YYYYMMDD` of `X-Amz-Date`, as in a real signature, so both are derived
- * from the same clock reading.
+ * SigV4-shaped headers (by default the server checks presence and shape only; docs/architecture.md, "Request
+ * lifecycle"). The credential scope date must be the `YYYYMMDD` of `X-Amz-Date`, as in a real signature, so both are
+ * derived from the same clock reading.
  */
 export function authHeaders(now: Date = new Date()): { authorization: string; 'x-amz-date': string } {
   const amzDate = now

@@ -101,7 +101,7 @@ export function serverArgs(
       options.dataDir,
       '--log-level',
       'warn',
-      // Durable acks: a record is acknowledged only after fsync (streams.md §5.6, policy `always`).
+      // Durable acks: a record is acknowledged only after fsync (docs/principles.md, principle 2; policy `always`).
       '--durability',
       'always',
       '--create-stream-ms',

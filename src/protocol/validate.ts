@@ -1,9 +1,9 @@
 /**
  * AWS-style constraint validation of a decoded operation input (wire-independent: JSON and CBOR share it).
  *
- * Runs after the type checks (streams.md §3 step 11) on values that already have their wire types
+ * Runs after the type checks (docs/architecture.md, "Request lifecycle") on values that already have their wire types
  * resolved: strings, numbers, booleans, `Uint8Array` blobs, `Date` timestamps, arrays, plain objects.
- * AWS's rules reproduced here (streams.md §4.1):
+ * AWS's rules reproduced here (observed from AWS; docs/principles.md, principle 1):
  * 1. Members are checked in AWS's order (`validationOrder` from the generator's override tables,
  *    else model order); a structure's member check recurses into nested structures, lists and maps
  *    at that member's position.
@@ -25,7 +25,7 @@ import { CommonErrors } from './errors.js';
 import { ServiceError } from './service-error.js';
 import type { ServiceModel, Shape } from './shapes.js';
 
-/** AWS lists at most this many items in one ValidationException (streams.md §4.1). */
+/** AWS lists at most this many items in one ValidationException (observed; docs/principles.md, principle 1). */
 export const MAX_VALIDATION_ITEMS = 10;
 
 interface Ctx {
@@ -413,9 +413,9 @@ export function validationMessage(model: ServiceModel, shapeName: string, value:
 }
 
 /**
- * Checks a decoded operation input against the model's constraints (streams.md §3 step 11) and throws
- * `ServiceError(CommonErrors.ValidationException, <AWS message>)` on the first request that fails.
- * Operations without an input shape accept anything.
+ * Checks a decoded operation input against the model's constraints (docs/architecture.md, "Request lifecycle") and
+ * throws `ServiceError(CommonErrors.ValidationException, <AWS message>)` on the first request that fails. Operations
+ * without an input shape accept anything.
  */
 export function validateInput(model: ServiceModel, operation: string, input: Record<string, unknown>): void {
   const op = model.operations[operation];

@@ -1,6 +1,6 @@
 /**
- * Authentication, step 9 of the request pipeline (streams.md §3): presence and shape of the SigV4
- * credentials, plus the caller's region and account. Signatures are not verified here; that is the
+ * Authentication, a step of the request pipeline (docs/architecture.md, "Request lifecycle"): presence and shape of
+ * the SigV4 credentials, plus the caller's region and account. Signatures are not verified here; that is the
  * job of an {@link Authenticator} plugged into the pipeline (SigV4 verification is a later issue).
  */
 import type { CallerIdentity } from '../auth/index.js';
@@ -55,7 +55,7 @@ const QUERY_PARAMS = [
 
 /**
  * Checks that the request carries SigV4 credentials of the right shape, in AWS's order
- * (streams.md §3 step 9):
+ * (docs/architecture.md, "Request lifecycle"):
  * 1. both an `Authorization` header and an `X-Amz-Algorithm` query parameter → InvalidSignatureException;
  * 2. neither → MissingAuthenticationTokenException;
  * 3. header without `Credential`, `Signature` or `SignedHeaders`, or without `X-Amz-Date`/`Date`
@@ -139,9 +139,9 @@ export function parseCredentialScope(
 }
 
 /**
- * The caller's region and account (streams.md §9): region from the credential scope, else the
- * default; account = the access key id when it is 12 digits (the convention emulators share), else
- * the default account.
+ * The caller's region and account: region from the credential scope (AWS General Reference, 'Signature Version 4
+ * signing process'), else the default; account = the access key id when it is 12 digits (the convention emulators
+ * share), else the default account.
  */
 export function resolveIdentity(
   auth: AuthInfo | undefined,

@@ -1,10 +1,10 @@
 /**
- * The body codecs the server speaks, keyed by request `Content-Type` (the text before `;`, trimmed).
- * AWS answers in the encoding of the request (streams.md §1), so the codec picked for the request
- * also encodes its response. Adding an encoding means adding a row to {@link createCodecTable}.
+ * The body codecs the server speaks, keyed by request `Content-Type` (the text before `;`, trimmed). AWS answers in the
+ * encoding of the request (AWS JSON 1.1 protocol, Smithy specification awsJson1_1; CBOR 1.1 likewise), so the codec
+ * picked for the request also encodes its response. Adding an encoding means adding a row to {@link createCodecTable}.
  *
  * Legacy `application/json` is deliberately not a codec: AWS parses it but never routes it to an
- * operation (streams.md §3 steps 6–7); the pipeline answers it with coral envelopes itself.
+ * operation (docs/architecture.md, "Request lifecycle"); the pipeline answers it with coral envelopes itself.
  */
 import { CBOR_1_1_CONTENT_TYPE, cborCodec, encodeCborError, jsonCodec, type WireCodec } from '../protocol/index.js';
 

@@ -1,5 +1,5 @@
 /**
- * One TCP port, two HTTP versions (streams.md §1.1). Node's cleartext `http2` server has no
+ * One TCP port, two HTTP versions (docs/adr/0003-one-port-wire-pipeline.md). Node's cleartext `http2` server has no
  * HTTP/1 fallback, so a plain `net` server accepts every socket, reads until it can tell whether
  * the client opened with the 24-byte HTTP/2 preface (RFC 9113 §3.4, "prior knowledge"), puts the
  * bytes back and hands the socket to an `http2` or an `http` server. Both feed one request handler,

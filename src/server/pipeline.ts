@@ -1,8 +1,8 @@
 /**
- * The request pipeline: one function from a fully read request to a response, shared by the
- * HTTP/1.1 and HTTP/2 listeners and by `inject()`. It performs AWS's checks in AWS's order
- * (streams.md §3: the first failing step answers), then decodes, runs the handler and encodes.
- * It never throws: every failure becomes a response.
+ * The request pipeline: one function from a fully read request to a response, shared by the HTTP/1.1 and HTTP/2
+ * listeners and by `inject()`. It performs AWS's checks in AWS's order (docs/architecture.md, "Request lifecycle": the
+ * first failing step answers), then decodes, runs the handler and encodes. It never throws: every failure becomes a
+ * response.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -67,7 +67,7 @@ export interface PipelineResponse {
 export interface PipelineOptions {
   readonly router: Router;
   readonly logger: Logger;
-  /** Default region and account (streams.md §9). */
+  /** Default region and account, used when the request's credentials do not give them (./auth.ts). */
   readonly region: string;
   readonly accountId: string;
   /** Only used for the 413 message; the listener enforces the cap while reading. */
@@ -85,17 +85,17 @@ export interface PipelineOptions {
 /** The pipeline as a function. */
 export type Pipeline = (req: PipelineRequest) => Promise<PipelineResponse>;
 
-/** Content type of event-stream responses (streams.md §8). */
+/** Content type of event-stream responses (docs/adr/0007-enhanced-fan-out-push.md). */
 export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
 
-// streams.md §3 step 2: the headers a browser may read on cross-origin responses.
+// CORS (docs/architecture.md, "Request lifecycle"): the headers a browser may read on cross-origin responses.
 const EXPOSE_HEADERS = 'x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id,x-amz-id-2,x-amzn-ErrorMessage,Date';
-// streams.md §3 steps 3 and 5: AWS's XML answer when it cannot tell service or operation.
+// docs/architecture.md, "Request lifecycle": AWS's XML answer when it cannot tell service or operation.
 const ACCESS_DENIED_XML = Buffer.from(
   '<AccessDeniedException>\n  <Message>Unable to determine service/operation name to be authorized</Message>\n</AccessDeniedException>\n',
 );
 const UNKNOWN_OPERATION_XML = Buffer.from('<UnknownOperationException/>\n');
-// streams.md §3 steps 6–7: coral envelopes for legacy application/json.
+// docs/architecture.md, "Request lifecycle": coral envelopes for legacy application/json.
 const LEGACY_SERIALIZATION = Buffer.from(
   JSON.stringify({ Output: { __type: 'com.amazon.coral.service#SerializationException' }, Version: '1.0' }),
 );

@@ -1,6 +1,6 @@
 /**
  * Kinesis Data Streams error catalogue (AWS types, HTTP statuses, retriability).
- * Messages are built where thrown, in AWS's wording (see docs/errors.md and streams.md §4).
+ * Messages are built where thrown, in AWS's wording (see docs/errors.md).
  */
 import { ServiceError, defineErrors } from '../protocol/index.js';
 

@@ -57,7 +57,7 @@ export interface FeatureOptions {
 }
 
 /**
- * AWS's per-shard and control-plane limits (Kinesis Data Streams quotas page, streams.md §6); each can be
+ * AWS's per-shard and control-plane limits (Kinesis Data Streams Developer Guide, 'Quotas and limits'); each can be
  * overridden, e.g. to make a test throttle sooner.
  */
 export interface LimitSettings {

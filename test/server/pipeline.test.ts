@@ -1,4 +1,4 @@
-/** The request pipeline, step by step (streams.md §3), through inject(): no sockets. */
+/** The request pipeline, step by step (docs/architecture.md, "Request lifecycle"), through inject(): no sockets. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '../../src/protocol/index.js';

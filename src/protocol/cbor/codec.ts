@@ -1,7 +1,8 @@
 /**
  * AWS CBOR 1.1 body codec (`application/x-amz-cbor-1.1`), the AWS Java SDKs' default for Kinesis.
  *
- * Wire format (RFC 8949 data items as the AWS Java SDKs v1/v2 read and write them; streams.md §1.2):
+ * Wire format (RFC 8949 data items as the AWS Java SDKs v1/v2 read and write them; aws-sdk-java-v2,
+ * `core/protocols/aws-cbor-protocol`):
  * - Request: `Content-Type: application/x-amz-cbor-1.1`, `X-Amz-Target: <prefix>.<Operation>`, body one
  *   CBOR map (see ./decode.ts for member types).
  * - Success: HTTP 200, the output structure as a CBOR map with text keys, an empty map (`a0`) when there

@@ -2,7 +2,8 @@
  * CBOR 1.1 request decoding: parse with cbor-x, then the shape-driven type checks and constraint
  * validation shared with JSON 1.1 (../json/decode.ts), with CBOR's blob and timestamp forms.
  *
- * Wire format (`application/x-amz-cbor-1.1`, RFC 8949 as the AWS Java SDKs v1/v2 write it; streams.md §1.2):
+ * Wire format (`application/x-amz-cbor-1.1`, RFC 8949 as the AWS Java SDKs v1/v2 write it; aws-sdk-java-v2,
+ * `core/protocols/aws-cbor-protocol`):
  * - The body is one CBOR map (major type 5) whose text-string keys are the input shape's member names.
  * - Blobs are byte strings (major type 2). A text string is read as base64, as Jackson's CBOR parser
  *   does when a binary value is asked of a text token.
@@ -52,7 +53,7 @@ function mapToObject(m: Map<unknown, unknown>): Record<string, unknown> {
 
 /**
  * Parses a CBOR 1.1 request body. Malformed CBOR, trailing bytes, or a top-level value that is not a
- * map answer SerializationException without a message (streams.md §3 step 6, as for JSON).
+ * map answer SerializationException without a message (docs/architecture.md, "Request lifecycle", as for JSON).
  */
 export function parseCborBody(body: Buffer): Record<string, unknown> {
   let v: unknown;

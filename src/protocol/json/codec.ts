@@ -6,9 +6,11 @@
  *   JSON object (see ./decode.ts for member types).
  * - Success: HTTP 200, the output structure as a JSON object, `{}` when there is none. Blobs are
  *   base64 text; timestamps are epoch seconds as a plain decimal with at most a millisecond
- *   fraction (`1764000000.123`, `1764000000`), never exponent notation (streams.md §1).
+ *   fraction (`1764000000.123`, `1764000000`), never exponent notation (AWS JSON 1.1 protocol, Smithy
+ *   specification awsJson1_1, `epoch-seconds`).
  * - Error: `{"__type":"<Code>","message":"<text>"}`; SerializationException names the member
- *   `Message`; an error without a message has no message member (streams.md §4).
+ *   `Message`; an error without a message has no message member (AWS JSON 1.1 protocol, Smithy specification
+ *   awsJson1_1; `Message` as AWS sends it, docs/principles.md, principle 1).
  */
 import { CommonErrors } from '../errors.js';
 import { ServiceError } from '../service-error.js';
@@ -20,7 +22,7 @@ export const JSON_1_1_CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 /**
  * Parses a JSON 1.1 request body. A body that is not valid JSON, or is valid JSON but not an object,
- * answers SerializationException without a message (streams.md §3 step 6).
+ * answers SerializationException without a message (docs/architecture.md, "Request lifecycle").
  */
 export function parseJsonBody(body: Buffer): Record<string, unknown> {
   let v: unknown;

@@ -6,7 +6,8 @@
  * by their model names; blobs are base64 text; timestamps are epoch seconds as JSON numbers (may be
  * fractional); integers and longs are JSON numbers.
  *
- * AWS behaviour reproduced (streams.md §3 step 10 and §4.2, coral/Jackson texts):
+ * AWS behaviour reproduced (docs/architecture.md, "Request lifecycle"; coral/Jackson texts observed from AWS,
+ * docs/principles.md, principle 1):
  * 1. Unknown members and JSON nulls are dropped before anything else.
  * 2. Members are type-checked in the order they appear in the body; the first mismatch answers with
  *    SerializationException (body member `Message`) and AWS's text.
@@ -128,9 +129,9 @@ function b64Value(c: number): number {
 }
 
 /**
- * Strict base64 as AWS's (Jackson) decoder applies it, with its texts (streams.md §4.2):
- * length a multiple of 4, only the standard alphabet with `=` padding at the end, and the unused
- * low bits of the last non-pad character zero.
+ * Strict base64 as AWS's (Jackson) decoder applies it, with its texts (observed from AWS, docs/principles.md, principle
+ * 1): length a multiple of 4, only the standard alphabet with `=` padding at the end, and the unused low bits of the
+ * last non-pad character zero.
  */
 export function decodeBase64(s: string): Buffer {
   const prefix = `'${s}' can not be converted to a Blob: `;

@@ -1,7 +1,7 @@
 /**
  * Server-side encryption: StartStreamEncryption / StopStreamEncryption and records encrypted at rest.
  *
- * AWS rules (StartStreamEncryption / StopStreamEncryption API reference, streams.md §2 and §9):
+ * AWS rules (Amazon Kinesis Data Streams API Reference, StartStreamEncryption and StopStreamEncryption):
  * 1. The stream must be ACTIVE (ResourceInUseException otherwise); EncryptionType must be KMS; the KeyId is
  *    a key id, key ARN, alias name or alias ARN, `alias/aws/kinesis` always exists; an unknown key →
  *    KMSNotFoundException (StopStreamEncryption does not check the key).

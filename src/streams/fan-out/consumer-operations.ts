@@ -1,6 +1,6 @@
 /**
  * RegisterStreamConsumer, DescribeStreamConsumer, ListStreamConsumers and DeregisterStreamConsumer
- * (AWS API reference; streams.md §2 and §8).
+ * (Amazon Kinesis Data Streams API Reference, each operation's page).
  *
  * Addressing a consumer (Describe, Deregister; AWS API reference):
  * 1. ConsumerARN alone, or StreamARN + ConsumerName, or all three as long as they agree.
@@ -35,7 +35,7 @@ function summary(consumer: ConsumerState): Consumer {
   };
 }
 
-/** AWS wording for a consumer that does not exist (the exact text is not pinned down; streams.md §13). */
+/** AWS wording for a consumer that does not exist (exact text not pinned down yet; docs/principles.md, principle 1). */
 export function consumerNotFound(what: string): ReturnType<typeof kinesisError> {
   return kinesisError('ResourceNotFoundException', `Consumer ${what} not found.`);
 }

@@ -1,8 +1,9 @@
 /**
  * The registry of enhanced fan-out consumers: every stream's consumers in memory, written through to the
  * {@link MetaStore} (`consumers/<stream id>/<name>`), with the timed CREATING → ACTIVE and DELETING → gone
- * transitions AWS shows (streams.md §8). Keyed by stream incarnation id, so a deleted and re-created
- * stream starts without consumers.
+ * transitions AWS shows (Amazon Kinesis Data Streams API Reference, RegisterStreamConsumer and
+ * DeregisterStreamConsumer). Keyed by stream incarnation id, so a deleted and re-created stream starts without
+ * consumers.
  *
  * Other Data Streams operations (DeleteStream, DescribeStreamSummary, tags, resource policies) reach
  * the registry through {@link consumerRegistry}.

@@ -3,7 +3,7 @@
  * Pure code, no I/O; the framing itself is done by `@smithy/eventstream-codec`, the implementation the
  * AWS SDKs use to read these messages.
  *
- * Message layout (streams.md §8):
+ * Message layout (Amazon Transcribe Developer Guide, 'Event stream encoding'):
  *   prelude   total length (uint32 BE) · headers length (uint32 BE) · CRC-32 of those 8 bytes
  *   headers   repeated: name length (uint8) · name · value type (uint8, 7 = string) · value length (uint16 BE) · value
  *   payload   the event or exception body, in the request's encoding (JSON 1.1 today)

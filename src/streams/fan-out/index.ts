@@ -1,7 +1,7 @@
 /**
- * Enhanced fan-out: stream consumers (RegisterStreamConsumer, DescribeStreamConsumer,
- * ListStreamConsumers, DeregisterStreamConsumer) and SubscribeToShard, which pushes records over
- * HTTP/2 in AWS's event-stream encoding as they are appended (streams.md §8).
+ * Enhanced fan-out: stream consumers (RegisterStreamConsumer, DescribeStreamConsumer, ListStreamConsumers,
+ * DeregisterStreamConsumer) and SubscribeToShard, which pushes records over HTTP/2 in AWS's event-stream encoding as
+ * they are appended (Amazon Kinesis Data Streams API Reference, SubscribeToShard).
  */
 import { opWith } from '../../protocol/index.js';
 import type { RecordFeatureContext, StreamsFeature } from '../feature.js';

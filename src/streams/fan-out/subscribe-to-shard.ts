@@ -1,6 +1,6 @@
 /**
  * SubscribeToShard: pushes a shard's records to an enhanced fan-out consumer over one long-lived
- * HTTP/2 response in AWS's event-stream encoding (AWS API reference; streams.md §8).
+ * HTTP/2 response in AWS's event-stream encoding (Amazon Kinesis Data Streams API Reference, SubscribeToShard).
  *
  * Admission (all failures are normal error responses, checked in this order):
  * 1. ConsumerARN must name a registered consumer → else ResourceNotFoundException.

@@ -1,6 +1,7 @@
 /**
- * AWS's control-plane rate limits (Kinesis Data Streams quotas page and each operation's API reference,
- * streams.md §6): transactions per second per operation, counted per account and region or per stream.
+ * AWS's control-plane rate limits (Kinesis Data Streams Developer Guide, 'Quotas and limits', and each operation's
+ * page in the Amazon Kinesis Data Streams API Reference): transactions per second per operation, counted per account
+ * and region or per stream.
  *
  * 1. An operation over its rate fails with LimitExceededException before it runs. AWS words it
  *    `Rate exceeded for stream <name> under account <account>.` when the request names a stream (also for

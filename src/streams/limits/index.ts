@@ -11,7 +11,7 @@ export { AWS_OPERATION_RATES } from './control-plane.js';
 
 const MiB = 1024 * 1024;
 
-/** AWS's published values (Kinesis Data Streams quotas, streams.md §6). */
+/** AWS's published values (Kinesis Data Streams Developer Guide, 'Quotas and limits'). */
 export const AWS_LIMITS: LimitSettings = Object.freeze({
   writeBytesPerSecond: 1 * MiB,
   writeRecordsPerSecond: 1000,

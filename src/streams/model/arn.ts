@@ -1,5 +1,6 @@
 /**
- * Stream and consumer ARNs (streams.md §1):
+ * Stream and consumer ARNs (Service Authorization Reference, 'Actions, resources, and condition keys for
+ * Amazon Kinesis Data Streams', resource types):
  *   stream:   arn:<partition>:kinesis:<region>:<account>:stream/<streamName>
  *   consumer: <stream ARN>/consumer/<consumerName>:<consumer creation epoch seconds>
  *

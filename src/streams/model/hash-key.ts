@@ -2,7 +2,8 @@
  * Kinesis hash keys: the unsigned 128-bit key space that partition keys are hashed into
  * and that shards divide among themselves.
  *
- * Format (AWS Kinesis Data Streams developer guide, "Partition key"; spec streams.md §5.1):
+ * Format (Kinesis Data Streams Developer Guide, 'Terminology and concepts', "Partition key"; Amazon Kinesis Data
+ * Streams API Reference, PutRecord):
  *   hash key = MD5(UTF-8 bytes of the partition key), read as a big-endian unsigned 128-bit integer.
  *   ExplicitHashKey (decimal text, model pattern `0|([1-9]\d{0,38})`) overrides it and must lie in
  *   [0, 2^128 − 1] (InvalidArgumentException otherwise).
@@ -36,7 +37,10 @@ const md5: (text: string) => Buffer =
     ? (text) => Buffer.from(crypto.hash('md5', text, 'binary'), 'latin1')
     : (text) => crypto.createHash('md5').update(text, 'utf8').digest();
 
-/** The hash key of a partition key as an unsigned 128-bit integer (streams.md §5.1). */
+/**
+ * The hash key of a partition key as an unsigned 128-bit integer (Kinesis Data Streams Developer Guide, 'Terminology
+ * and concepts').
+ */
 export function hashKeyFromPartitionKey(partitionKey: string): bigint {
   return hashKeyFromBuffer(partitionKeyHash(partitionKey));
 }
@@ -92,7 +96,8 @@ export interface HashKeyRange {
 }
 
 /**
- * Splits the whole key space into `shardCount` ranges as CreateStream does (streams.md §5.1):
+ * Splits the whole key space into `shardCount` ranges as CreateStream does (observed on AWS; N = 2 is pinned in
+ * test/streams/model/hash-key.test.ts):
  * 1. h = floor(2^128 / N);
  * 2. shard i covers [i·h, (i+1)·h − 1];
  * 3. the last shard ends at 2^128 − 1, absorbing the remainder.

@@ -1,5 +1,6 @@
 /**
- * Kinesis sequence numbers in AWS's current ("v2") layout (reverse-engineered; streams.md §5.2).
+ * Kinesis sequence numbers in AWS's current ("v2") layout (reverse-engineered;
+ * docs/adr/0002-sequence-numbers-and-shard-iterators.md).
  *
  * A sequence number is a 188-bit unsigned integer (47 hex digits) written in decimal. Its value lies
  * in [2^185, 1.5·2^185), so the decimal text is always exactly 56 digits.
@@ -108,7 +109,7 @@ export function encodeSequenceNumber(parts: SequenceNumberParts): string {
 /**
  * Decodes a v2 sequence number. Returns undefined for anything that is not one: not exactly 56
  * decimal digits, a first hex digit other than 2, a layout version other than 2 (older v0/v1
- * numbers are invalid here, streams.md §5.2), a counter with its top bit set, a non-zero unknown
+ * numbers are invalid here, ADR 0002), a counter with its top bit set, a non-zero unknown
  * byte, or an index nibble that disagrees with the shard index field. Never throws.
  */
 export function decodeSequenceNumber(text: string): SequenceNumberParts | undefined {
@@ -132,7 +133,7 @@ export function decodeSequenceNumber(text: string): SequenceNumberParts | undefi
 
 /**
  * A shard's StartingSequenceNumber: counter 0, arrival time = the shard's creation time
- * (streams.md §5.2).
+ * (ADR 0002).
  */
 export function shardStartingSequenceNumber(shardCreatedSeconds: number, shardIndex: number): string {
   return encodeSequenceNumber({ shardCreatedSeconds, shardIndex, counter: 0n, arrivalSeconds: shardCreatedSeconds });
@@ -140,7 +141,7 @@ export function shardStartingSequenceNumber(shardCreatedSeconds: number, shardIn
 
 /**
  * A closed shard's EndingSequenceNumber: counter 0x7fffffffffffffff with the close time as arrival
- * (streams.md §5.2).
+ * (ADR 0002).
  */
 export function shardEndingSequenceNumber(
   shardCreatedSeconds: number,

@@ -1,9 +1,10 @@
 /**
  * Shard ids: `shardId-` followed by the shard index zero-padded to 12 digits
- * (`shardId-000000000000`); children created by resharding continue the count (streams.md §1).
+ * (`shardId-000000000000`); children created by resharding continue the count.
  *
  * On input AWS is lenient: any `<anything>-<digits>` or bare `<digits>` names the shard with that
- * index, as long as the index is in 0 … 2^31 − 1 (streams.md §1 table). Pure code, no I/O.
+ * index, as long as the index is in 0 … 2^31 − 1. Both observed on AWS, not documented; pinned in
+ * test/streams/model/shard-id.test.ts. Pure code, no I/O.
  */
 
 /** Largest shard index AWS accepts in a shard id (2^31 − 1). */

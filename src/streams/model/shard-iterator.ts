@@ -1,5 +1,6 @@
 /**
- * Shard iterator tokens: opaque, authenticated, encrypted, stateless (streams.md §5.3).
+ * Shard iterator tokens: opaque, authenticated, encrypted, stateless
+ * (docs/adr/0002-sequence-numbers-and-shard-iterators.md).
  *
  * Format (base64, standard alphabet with padding, ≤ 512 characters as the ShardIterator shape allows):
  *

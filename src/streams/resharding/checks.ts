@@ -1,4 +1,4 @@
-/** Checks shared by SplitShard, MergeShards and UpdateShardCount, with AWS's error types and texts (streams.md §4). */
+/** Checks shared by SplitShard, MergeShards and UpdateShardCount, with AWS's error types (docs/errors.md) and texts. */
 import type { RequestContext, ServiceError } from '../../protocol/index.js';
 import type { ShardState, StreamState } from '../catalog.js';
 import { kinesisError } from '../errors.js';

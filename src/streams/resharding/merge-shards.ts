@@ -1,5 +1,5 @@
 /**
- * MergeShards (AWS API reference; streams.md §7):
+ * MergeShards (Amazon Kinesis Data Streams API Reference, MergeShards):
  * 1. The stream must be ACTIVE (ResourceInUseException) and provisioned.
  * 2. Both shards must exist (ResourceNotFoundException) and be open ("has already been merged or split").
  * 3. They must be adjacent: "the union of the hash key ranges for the two shards form a contiguous set with

@@ -2,7 +2,7 @@
  * Resharding plans: which open shards close and which shards are created, computed from a stream's shard
  * map without touching it. Pure; {@link ./reshard.ts} applies a plan.
  *
- * AWS rules (SplitShard, MergeShards and UpdateShardCount API reference; streams.md §7):
+ * AWS rules (Amazon Kinesis Data Streams API Reference: SplitShard, MergeShards, UpdateShardCount):
  * 1. SplitShard closes the parent and creates two children `[start, key − 1]` and `[key, end]`, both with
  *    ParentShardId = the parent.
  * 2. MergeShards closes both parents and creates one child over their union, ParentShardId = ShardToMerge and
@@ -172,9 +172,9 @@ export function uniformPlan(base: PlanBase, target: number): ReshardPlan {
 }
 
 /**
- * `target` even ranges over the key space (CreateStream's split, streams.md §5.1), where a boundary that lies
- * within a few keys of an open shard's boundary takes that boundary instead. Even splits into N and M ranges
- * share the boundaries at the same fractions only up to rounding (k·⌊2^128/M⌋ vs j·⌊2^128/N⌋ differ by less
+ * `target` even ranges over the key space (CreateStream's split, `splitHashKeySpace` in ../model/hash-key.ts), where a
+ * boundary that lies within a few keys of an open shard's boundary takes that boundary instead. Even splits into N and
+ * M ranges share the boundaries at the same fractions only up to rounding (k·⌊2^128/M⌋ vs j·⌊2^128/N⌋ differ by less
  * than max(N, M)); without this, doubling 3 shards would split each and then merge slivers one key wide.
  */
 function evenRanges(open: readonly Piece[], target: number): Array<{ start: bigint; end: bigint }> {

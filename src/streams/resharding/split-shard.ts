@@ -1,5 +1,5 @@
 /**
- * SplitShard (AWS API reference; streams.md §7):
+ * SplitShard (Amazon Kinesis Data Streams API Reference, SplitShard):
  * 1. The stream must be ACTIVE (ResourceInUseException) and provisioned.
  * 2. ShardToSplit must exist (ResourceNotFoundException) and be open ("has already been merged or split").
  * 3. NewStartingHashKey must be greater than StartingHashKey + 1 and less than EndingHashKey of the shard.

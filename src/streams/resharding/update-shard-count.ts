@@ -1,5 +1,6 @@
 /**
- * UpdateShardCount (AWS API reference; streams.md §6–7):
+ * UpdateShardCount (Amazon Kinesis Data Streams API Reference, UpdateShardCount; Kinesis Data Streams Developer
+ * Guide, 'Quotas and limits'):
  * 1. The stream must be ACTIVE (ResourceInUseException) and provisioned ("only supported for the data
  *    streams with the provisioned capacity mode"); ScalingType is UNIFORM_SCALING (the model's enum).
  * 2. Default limits, LimitExceededException: TargetShardCount at most double and not below half the current

@@ -14,7 +14,7 @@ import {
 // Expected values computed independently with Python:
 //   int.from_bytes(hashlib.md5(key.encode('utf-8')).digest(), 'big')
 const MD5_FIXTURES: ReadonlyArray<readonly [string, bigint]> = [
-  ['a', 16955237001963240173058271559858726497n], // streams.md §5.1
+  ['a', 16955237001963240173058271559858726497n], // MD5 0cc175b9c0f1b6a831c399e269772661
   ['', 281949768489412648962353822266799178366n],
   ['partitionKey-0', 283893945402358862714065952676399797471n],
   ['ü€😀', 51168296756305697494304829021164107287n],
@@ -73,7 +73,7 @@ test('parseExplicitHashKey accepts [0, 2^128-1] in canonical decimal only', () =
   );
 });
 
-test('splitHashKeySpace: N = 2 matches streams.md §5.1', () => {
+test('splitHashKeySpace: N = 2 matches the ranges AWS creates', () => {
   assert.deepEqual(splitHashKeySpace(2), [
     { start: 0n, end: 170141183460469231731687303715884105727n },
     { start: 170141183460469231731687303715884105728n, end: 340282366920938463463374607431768211455n },
