@@ -147,6 +147,7 @@ export async function createStreamsService(
     logger,
     now,
     scheduler,
+    onRefreshed: (previous) => runtime?.forget(previous),
     onDeleted: async (stream) => {
       runtime?.forget(stream);
       host?.streamDeleted(stream);
