@@ -119,6 +119,7 @@ export type StreamDraft = Draft<Omit<StreamState, StreamIdentity>> & Pick<Stream
  * It may run more than once (after a compare-and-set conflict, on the refreshed state), so it must not have side effects
  * beyond the draft.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: most mutators return nothing; `false` is the one value that counts.
 export type StreamMutator = (draft: StreamDraft) => void | false;
 
 /** Options of {@link StreamCatalog.update}. */
