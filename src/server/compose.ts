@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { Scheduler, WorkerHost } from '../jobs/index.js';
 import type { Logger, ServiceModule } from '../protocol/index.js';
 import { openLocalBackend } from '../storage/local/index.js';
-import type { DurabilityPolicy } from '../storage/index.js';
+import { scopeMeta, type DurabilityPolicy } from '../storage/index.js';
 import { createStreamsService } from '../streams/index.js';
 import type { DurabilitySetting, ServerConfig } from './config.js';
+import { KINESIS_SCOPE, migrateMetaLayout } from './migrations.js';
 
 /** The mounted service modules, the host of their workers, and how to shut them down. */
 export interface ComposedStack {
@@ -49,7 +50,10 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
     }
   };
   try {
+    // Each service keeps its metadata in its own scope; the scheduler's timers stay at the root (`jobs/`).
+    await migrateMetaLayout(backend.meta, logger);
     const streams = await createStreamsService(backend, {
+      meta: scopeMeta(backend.meta, KINESIS_SCOPE),
       region: config.region,
       accountId: config.accountId,
       createStreamMs: config.createStreamMs,

@@ -2,11 +2,17 @@
  * The stream catalogue: every stream's metadata (status, shards, tags, settings), kept in memory and
  * written through to the {@link MetaStore} on each change, plus the timed status transitions
  * (CREATING → ACTIVE, UPDATING → ACTIVE, DELETING → gone) that AWS shows for a while.
+ *
+ * The catalogue is the only writer of stream state. A {@link StreamState} is immutable (frozen): a change is a
+ * mutator applied by {@link StreamCatalog.update} to a copy, written with compare-and-set, and swapped in only
+ * once durable. Code that keeps a state across an await sees that moment's snapshot; where the current state
+ * matters it looks the stream up again by id.
  */
 import { randomBytes } from 'node:crypto';
 import type { Scheduler } from '../jobs/index.js';
-import type { MetaStore } from '../storage/index.js';
+import { isConflict, type MetaStore } from '../storage/index.js';
 import type { Logger } from '../protocol/index.js';
+import { kinesisError, streamNotFound } from './errors.js';
 
 export const StreamStatus = {
   CREATING: 'CREATING',
@@ -32,7 +38,7 @@ export interface ShardState {
    */
   readonly createdAt: number;
   /** Close time, epoch ms, once the shard was split or merged away. */
-  closedAt?: number;
+  readonly closedAt?: number;
 }
 
 /** One stream's metadata, persisted as JSON. */
@@ -43,32 +49,32 @@ export interface StreamState {
   readonly accountId: string;
   readonly region: string;
   readonly arn: string;
-  status: StreamStatus;
-  mode: StreamMode;
+  readonly status: StreamStatus;
+  readonly mode: StreamMode;
   /** Epoch ms, whole seconds as AWS reports. */
   readonly createdAt: number;
-  retentionHours: number;
-  shards: ShardState[];
-  nextShardIndex: number;
+  readonly retentionHours: number;
+  readonly shards: readonly ShardState[];
+  readonly nextShardIndex: number;
   /** Tags in insertion order. */
-  tags: Record<string, string>;
-  shardLevelMetrics: string[];
-  encryptionType: 'NONE' | 'KMS';
-  keyId?: string;
-  maxRecordSizeKiB: number;
-  warmThroughputMiBps?: number;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly shardLevelMetrics: readonly string[];
+  readonly encryptionType: 'NONE' | 'KMS';
+  readonly keyId?: string;
+  readonly maxRecordSizeKiB: number;
+  readonly warmThroughputMiBps?: number;
   /** When the current transitional status ends (epoch ms). */
-  transitionAt?: number;
+  readonly transitionAt?: number;
   /** Resharding bookkeeping (src/streams/resharding), absent until the stream is first resharded. */
-  resharding?: ReshardingState;
+  readonly resharding?: ReshardingState;
 }
 
 /** Persisted resharding state of a stream. */
 export interface ReshardingState {
   /** The operation applied when its UPDATING period ends (resumed after a restart). */
-  pending?: PendingReshard;
+  readonly pending?: PendingReshard;
   /** Epoch ms of the UpdateShardCount calls of the last 24 h (AWS allows 10 per rolling 24 h). */
-  scalings?: number[];
+  readonly scalings?: readonly number[];
 }
 
 /** A SplitShard, MergeShards or UpdateShardCount waiting for the end of its UPDATING period at `at` (epoch ms). */
@@ -95,11 +101,55 @@ export function newStreamId(): string {
   return out;
 }
 
+/**
+ * A mutable deep copy of a state (what a mutator edits). Arrays and nested records lose their `readonly` too.
+ */
+export type Draft<T> =
+  T extends ReadonlyArray<infer U> ? Draft<U>[] : T extends object ? { -readonly [K in keyof T]: Draft<T[K]> } : T;
+
+/** Fields that identify a stream incarnation: a mutator cannot change them. */
+type StreamIdentity = 'id' | 'name' | 'accountId' | 'region' | 'arn' | 'createdAt';
+
+/** The copy of a {@link StreamState} a mutator edits (identity fields stay read-only). */
+export type StreamDraft = Draft<Omit<StreamState, StreamIdentity>> & Pick<StreamState, StreamIdentity>;
+
+/**
+ * A change of one stream: edits `draft` (a copy of the current state) in place. Throwing (a ServiceError such as
+ * ResourceInUseException) aborts the change; returning `false` means "nothing to change": neither aborts write anything.
+ * It may run more than once (after a compare-and-set conflict, on the refreshed state), so it must not have side effects
+ * beyond the draft.
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: most mutators return nothing; `false` is the one value that counts.
+export type StreamMutator = (draft: StreamDraft) => void | false;
+
+/** Options of {@link StreamCatalog.update}. */
+export interface UpdateOptions {
+  /**
+   * Publishes the change in stages (resharding's shard map switch): runs once the new state `next` is durable and
+   * before it replaces `previous` in memory, still holding the stream's turn. `show(view)` makes an interim view
+   * current (it must contain nothing that is not durable: parts of `previous` and of `next`). `next` becomes
+   * current when the returned promise settles, whether it resolves or rejects.
+   */
+  readonly stage?: (next: StreamState, show: (view: StreamState) => void, previous: StreamState) => Promise<void>;
+}
+
+/**
+ * Attempts of one {@link StreamCatalog.update} when its compare-and-set write conflicts (another writer changed the
+ * stream: on a cluster, another node). Each conflict re-reads the stored state, makes it current, and runs the
+ * mutator again on it; after the last attempt the conflict is thrown (a retriable storage error).
+ */
+export const UPDATE_ATTEMPTS = 5;
+
 export interface CatalogOptions {
   readonly meta: MetaStore;
   readonly logger: Logger;
   /** Called when a stream's DELETING period ends: drop its logs. */
   readonly onDeleted: (stream: StreamState) => Promise<void>;
+  /**
+   * Called when a compare-and-set conflict showed that another writer changed (`next`) or removed (undefined) a
+   * stream: caches derived from `previous` (routing tables, shard handles) must be dropped.
+   */
+  readonly onRefreshed?: (previous: StreamState, next: StreamState | undefined) => void;
   readonly now: () => number;
   /** Runs the status transitions (timer kind {@link STATUS_TIMER}, keyed by stream id). */
   readonly scheduler: Scheduler;
@@ -108,14 +158,32 @@ export interface CatalogOptions {
 /** Scheduler timer kind of the status transitions. */
 export const STATUS_TIMER = 'streams.status';
 
-/** In-memory view of all streams with write-through persistence and status timers. */
+/** Freezes a state and everything in it (the in-memory states are never edited in place). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function keyOf(stream: StreamState): string {
+  return catalogKey(stream.accountId, stream.region, stream.name);
+}
+
+/**
+ * In-memory view of all streams, and their only writer: changes are serialised per stream, written with
+ * compare-and-set against the revision last written or read, and become visible once durable.
+ */
 export class StreamCatalog {
   readonly #byKey = new Map<string, StreamState>();
   readonly #byId = new Map<string, StreamState>();
+  /** Revision of each stream's key as last written or read, by stream id. */
+  readonly #revisions = new Map<string, number>();
+  /** Tail of each stream's queue of changes, by stream id. */
+  readonly #queues = new Map<string, Promise<unknown>>();
   readonly #options: CatalogOptions;
   #unhandle: (() => Promise<void>) | undefined;
-  /** Serialises metadata writes so the store sees them in order. */
-  #writeChain: Promise<void> = Promise.resolve();
   #closed = false;
 
   private constructor(options: CatalogOptions) {
@@ -125,11 +193,13 @@ export class StreamCatalog {
   /** Loads every stream and resumes pending transitions (a transition due while the server was down completes now). */
   static async open(options: CatalogOptions): Promise<StreamCatalog> {
     const catalog = new StreamCatalog(options);
-    catalog.#unhandle = options.scheduler.handle(STATUS_TIMER, async (timer) => {
-      const stream = catalog.#byId.get(timer.key);
-      if (stream) await catalog.#complete(stream);
-    });
-    for (const [, stream] of await options.meta.list<StreamState>(KEY_PREFIX)) catalog.#index(stream);
+    catalog.#unhandle = options.scheduler.handle(STATUS_TIMER, (timer) => catalog.#complete(timer.key));
+    for (const [key] of await options.meta.list<StreamState>(KEY_PREFIX)) {
+      const stored = await options.meta.getVersioned<StreamState>(key);
+      if (!stored) continue;
+      catalog.#revisions.set(stored.value.id, stored.revision);
+      catalog.#index(deepFreeze(stored.value));
+    }
     // The stream state is the source of truth: its due transitions are (re-)declared to the scheduler.
     for (const stream of catalog.#byId.values()) if (stream.transitionAt !== undefined) await catalog.#schedule(stream);
     return catalog;
@@ -156,47 +226,133 @@ export class StreamCatalog {
     return this.#byKey.values();
   }
 
-  /** Adds a new stream and persists it. */
-  async add(stream: StreamState): Promise<void> {
-    this.#index(stream);
-    await this.save(stream);
-    if (stream.transitionAt !== undefined) await this.#schedule(stream);
-  }
-
-  /** Persists the current state of a stream (call after mutating it). */
-  save(stream: StreamState): Promise<void> {
-    const key = catalogKey(stream.accountId, stream.region, stream.name);
-    const snapshot = structuredClone(stream);
-    const write = this.#writeChain.then(() => this.#options.meta.put(key, snapshot).then(() => {}));
-    this.#writeChain = write.catch(() => {});
-    return write;
+  /**
+   * Adds a new stream once it is durable (its key must not exist: a concurrent CreateStream of the same name, here
+   * or on another node, gets ResourceInUseException), and arms its transition.
+   */
+  add(stream: StreamState): Promise<StreamState> {
+    return this.#exclusive(stream.id, async () => {
+      let revision: number;
+      try {
+        revision = await this.#options.meta.put(keyOf(stream), stream, { expectedRevision: 0 });
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+        throw kinesisError(
+          'ResourceInUseException',
+          `Stream ${stream.name} under account ${stream.accountId} already exists.`,
+        );
+      }
+      const added = deepFreeze(structuredClone(stream));
+      this.#revisions.set(added.id, revision);
+      this.#index(added);
+      if (added.transitionAt !== undefined) await this.#schedule(added);
+      return added;
+    });
   }
 
   /**
-   * Puts a stream into a transitional status for `delayMs`, then into `ACTIVE` (or, for DELETING, removes it).
-   * A delay of 0 completes before this resolves.
+   * Changes a stream: after the changes queued before it, applies `mutate` to a copy of the current state, writes the
+   * copy with compare-and-set, then makes it current and resolves with it. Nothing is written and memory is unchanged
+   * when the mutator throws or returns false (then this resolves with the current state) or the write fails.
+   * A conflict (another writer) refreshes the state from the store and runs the mutator again, up to
+   * {@link UPDATE_ATTEMPTS} times. Rejects with ResourceNotFoundException when the stream no longer exists.
    */
-  async transition(stream: StreamState, status: StreamStatus, delayMs: number): Promise<void> {
-    if (delayMs <= 0) {
-      if (status === StreamStatus.DELETING) {
-        stream.status = status;
-        await this.#finishDelete(stream);
+  update(stream: StreamState, mutate: StreamMutator, options: UpdateOptions = {}): Promise<StreamState> {
+    return this.#exclusive(stream.id, () => this.#update(stream, mutate, options));
+  }
+
+  /**
+   * Puts a stream into a transitional status for `delayMs`, then into `ACTIVE` (or, for DELETING, removes it),
+   * together with the change of `mutate` (one write). A delay of 0 completes before this resolves. Resolves with
+   * the new state, undefined once the stream is gone.
+   */
+  async transition(
+    stream: StreamState,
+    status: StreamStatus,
+    delayMs: number,
+    mutate?: StreamMutator,
+  ): Promise<StreamState | undefined> {
+    if (delayMs <= 0 && status === StreamStatus.DELETING) {
+      return this.#exclusive(stream.id, async () => {
+        const current = this.#byId.get(stream.id);
+        if (!current) return undefined;
+        if (mutate?.(structuredClone(current) as StreamDraft) === false) return current;
+        await this.#remove(current);
+        return undefined;
+      });
+    }
+    const next = await this.update(stream, (draft) => {
+      if (mutate?.(draft) === false) return false;
+      if (delayMs <= 0) {
+        draft.status = StreamStatus.ACTIVE;
+        delete draft.transitionAt;
       } else {
-        stream.status = StreamStatus.ACTIVE;
-        delete stream.transitionAt;
-        await this.save(stream);
+        draft.status = status;
+        draft.transitionAt = this.#options.now() + delayMs;
       }
+    });
+    if (delayMs > 0 && next.transitionAt !== undefined) await this.#schedule(next);
+    return next;
+  }
+
+  async #update(stream: StreamState, mutate: StreamMutator, options: UpdateOptions): Promise<StreamState> {
+    const meta = this.#options.meta;
+    for (let attempt = 1; ; attempt++) {
+      const current = this.#byId.get(stream.id);
+      if (!current) throw streamNotFound(stream.name, stream.accountId);
+      const draft = structuredClone(current) as StreamDraft;
+      if (mutate(draft) === false) return current;
+      const next: StreamState = draft;
+      if (next.id !== current.id || keyOf(next) !== keyOf(current))
+        throw new Error('a mutator changed the identity of a stream');
+      let revision: number;
+      try {
+        revision = await meta.put(keyOf(next), next, { expectedRevision: this.#revisions.get(current.id) ?? 0 });
+      } catch (err) {
+        if (!isConflict(err) || attempt >= UPDATE_ATTEMPTS) throw err;
+        this.#options.logger.warn({ stream: current.name, attempt }, 'stream changed by another writer, retrying');
+        await this.#refresh(current);
+        continue;
+      }
+      this.#revisions.set(current.id, revision);
+      deepFreeze(next);
+      if (!options.stage) {
+        this.#index(next);
+        return next;
+      }
+      try {
+        await options.stage(next, (view) => this.#index(deepFreeze(view)), current);
+      } finally {
+        this.#index(next);
+      }
+      return next;
+    }
+  }
+
+  /** After a conflict: the stored state becomes current (or the stream is dropped when it is gone or re-created). */
+  async #refresh(current: StreamState): Promise<void> {
+    const stored = await this.#options.meta.getVersioned<StreamState>(keyOf(current));
+    if (!stored || stored.value.id !== current.id) {
+      this.#unindex(current);
+      this.#options.onRefreshed?.(current, undefined);
       return;
     }
-    stream.status = status;
-    stream.transitionAt = this.#options.now() + delayMs;
-    await this.save(stream);
-    await this.#schedule(stream);
+    const next = deepFreeze(stored.value);
+    this.#revisions.set(current.id, stored.revision);
+    this.#index(next);
+    this.#options.onRefreshed?.(current, next);
   }
 
   #index(stream: StreamState): void {
-    this.#byKey.set(catalogKey(stream.accountId, stream.region, stream.name), stream);
+    this.#byKey.set(keyOf(stream), stream);
     this.#byId.set(stream.id, stream);
+  }
+
+  #unindex(stream: StreamState): void {
+    const key = keyOf(stream);
+    if (this.#byKey.get(key)?.id === stream.id) this.#byKey.delete(key);
+    this.#byId.delete(stream.id);
+    this.#revisions.delete(stream.id);
   }
 
   /** Arms (or re-arms) the end of the stream's transitional status at `transitionAt`. */
@@ -204,32 +360,64 @@ export class StreamCatalog {
     return this.#options.scheduler.at(STATUS_TIMER, stream.id, stream.transitionAt ?? this.#options.now());
   }
 
-  async #complete(stream: StreamState): Promise<void> {
-    if (this.#closed || this.#byId.get(stream.id) !== stream) return;
-    if (stream.status === StreamStatus.DELETING) {
-      await this.#finishDelete(stream);
-      return;
+  /** The end of a transitional status (timer handler). */
+  #complete(id: string): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#exclusive(id, async () => {
+      const stream = this.#byId.get(id);
+      if (this.#closed || !stream) return;
+      if (stream.status === StreamStatus.DELETING) {
+        await this.#remove(stream);
+        return;
+      }
+      await this.#update(
+        stream,
+        (draft) => {
+          if (draft.status === StreamStatus.ACTIVE && draft.transitionAt === undefined) return false;
+          draft.status = StreamStatus.ACTIVE;
+          delete draft.transitionAt;
+        },
+        {},
+      );
+    });
+  }
+
+  /** Deletes the stream's key (compare-and-set, retried like updates), then forgets it and drops its logs. */
+  async #remove(stream: StreamState): Promise<void> {
+    const meta = this.#options.meta;
+    let current: StreamState | undefined = stream;
+    for (let attempt = 1; current; attempt++) {
+      try {
+        await meta.delete(keyOf(current), { expectedRevision: this.#revisions.get(current.id) ?? 0 });
+        break;
+      } catch (err) {
+        if (!isConflict(err) || attempt >= UPDATE_ATTEMPTS) throw err;
+        await this.#refresh(current);
+        current = this.#byId.get(stream.id);
+      }
     }
-    stream.status = StreamStatus.ACTIVE;
-    delete stream.transitionAt;
-    await this.save(stream);
+    if (!current) return;
+    this.#unindex(current);
+    await this.#options.scheduler.cancel(STATUS_TIMER, current.id);
+    await this.#options.onDeleted(current);
   }
 
-  async #finishDelete(stream: StreamState): Promise<void> {
-    const key = catalogKey(stream.accountId, stream.region, stream.name);
-    if (this.#byKey.get(key) === stream) this.#byKey.delete(key);
-    this.#byId.delete(stream.id);
-    await this.#options.scheduler.cancel(STATUS_TIMER, stream.id);
-    const write = this.#writeChain.then(() => this.#options.meta.delete(key));
-    this.#writeChain = write.catch(() => {});
-    await write;
-    await this.#options.onDeleted(stream);
+  /** Runs `task` after every change of the stream queued before it. */
+  #exclusive<T>(id: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(id) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail = run.catch(() => {});
+    this.#queues.set(id, tail);
+    void tail.then(() => {
+      if (this.#queues.get(id) === tail) this.#queues.delete(id);
+    });
+    return run;
   }
 
-  /** Stops handling transitions (waiting for one under way) and waits for pending writes. */
+  /** Stops handling transitions (waiting for one under way) and waits for pending changes. */
   async close(): Promise<void> {
     this.#closed = true;
     await this.#unhandle?.();
-    await this.#writeChain;
+    await Promise.allSettled([...this.#queues.values()]);
   }
 }

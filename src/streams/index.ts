@@ -14,7 +14,7 @@ import {
   type ServiceModule,
 } from '../protocol/index.js';
 import { ACCOUNT, FROM_ITERATOR, RESOURCE_ARN, STREAM } from './operation-traits.js';
-import type { StorageBackend } from '../storage/index.js';
+import type { MetaStore, StorageBackend } from '../storage/index.js';
 import { StreamCatalog } from './catalog.js';
 import { KinesisErrors } from './errors.js';
 import { ShardIteratorCodec } from './model/index.js';
@@ -99,6 +99,11 @@ export interface StreamsServiceOptions extends FeatureOptions {
   /** Injectable clock (epoch ms). */
   readonly now?: () => number;
   /**
+   * The service's metadata: its scope of the backend's store (the server passes `scopeMeta(backend.meta, 'kinesis/')`,
+   * src/server/compose.ts). Default: `backend.meta` itself.
+   */
+  readonly meta?: MetaStore;
+  /**
    * Where status transitions, pending resharding and encryption changes, on-demand scaling and the retention
    * sweep are scheduled. The caller starts it once every service is built, and closes it after them. Default:
    * the service's own scheduler on the metadata store and `now` (started here, closed with the service).
@@ -127,6 +132,7 @@ export async function createStreamsService(
 ): Promise<StreamsService> {
   const now = options.now ?? Date.now;
   const logger = options.logger.child({ service: 'kinesis' });
+  const meta = options.meta ?? backend.meta;
   const ownScheduler = options.scheduler === undefined;
   const scheduler =
     options.scheduler ??
@@ -134,19 +140,20 @@ export async function createStreamsService(
 
   // Iterators are stateless tokens authenticated by a per-install secret kept with the metadata,
   // so they survive restarts (and, later, are shared by every node of a cluster).
-  let secretText = await backend.meta.get<string>(ITERATOR_SECRET_KEY);
+  let secretText = await meta.get<string>(ITERATOR_SECRET_KEY);
   if (secretText === undefined) {
     secretText = randomBytes(32).toString('base64');
-    await backend.meta.put(ITERATOR_SECRET_KEY, secretText);
+    await meta.put(ITERATOR_SECRET_KEY, secretText);
   }
 
   let runtime: StreamsRuntime | undefined;
   let host: StreamsApiHost | undefined;
   const catalog = await StreamCatalog.open({
-    meta: backend.meta,
+    meta,
     logger,
     now,
     scheduler,
+    onRefreshed: (previous) => runtime?.forget(previous),
     onDeleted: async (stream) => {
       runtime?.forget(stream);
       host?.streamDeleted(stream);
@@ -169,7 +176,6 @@ export async function createStreamsService(
     now,
   });
   runtime = rt;
-  const meta = backend.meta;
   // Limits and encryption provide the record policies the read and write paths apply; the other features
   // subscribe to appends or read records themselves.
   const appends = new AppendSignal(logger);

@@ -177,7 +177,9 @@ export async function readShardRecords(
   const { stream, handle } = source;
   const sealer = ctx.policies.sealer;
   const log = handle.log;
-  const closed = handle.shard.closedAt !== undefined;
+  // Whether the shard is closed now (the handle's shard may be a snapshot from before it closed).
+  const current = ctx.rt.catalog.getById(stream.id);
+  const closed = ((current && ctx.rt.shard(current, handle.shard.index)) ?? handle.shard).closedAt !== undefined;
   let from = range.from;
   // Skip what retention removed or hides (AWS: expired records are no longer returned).
   if (from < log.nextOffset) from = Math.max(from, await firstRetainedOffset(ctx.rt, stream, log));

@@ -195,7 +195,8 @@ export async function openStreamReader(
 
 class StreamReaderImpl implements HostedStreamReader {
   readonly #ctx: PathContext;
-  readonly #stream: StreamState;
+  /** The stream as last seen (states are replaced on every change: {@link #stream} reads the current one). */
+  #seen: StreamState;
   readonly #settings: Pick<ReaderOptions, 'deaggregate' | 'maxRecords' | 'maxBytes' | 'pollIntervalMs'>;
   readonly #cursors = new Map<number, Cursor>();
   #start: StoredStart = { type: 'TRIM_HORIZON' };
@@ -212,12 +213,19 @@ class StreamReaderImpl implements HostedStreamReader {
     settings: Pick<ReaderOptions, 'deaggregate' | 'maxRecords' | 'maxBytes' | 'pollIntervalMs'>,
   ) {
     this.#ctx = ctx;
-    this.#stream = stream;
+    this.#seen = stream;
     this.#settings = settings;
     const unsubscribe = ctx.policies.appends.subscribe((s) => {
       if (s.id === stream.id) this.#notify();
     });
     this.#onClose.push(unsubscribe);
+  }
+
+  /** The stream's current state (its last seen one once it is gone). */
+  get #stream(): StreamState {
+    const current = this.#ctx.rt.catalog.getById(this.#seen.id);
+    if (current) this.#seen = current;
+    return this.#seen;
   }
 
   /** Fixes the starting positions (LATEST: every existing shard's end now) or restores a checkpoint. */
@@ -370,9 +378,9 @@ class StreamReaderImpl implements HostedStreamReader {
 
   /** Rule 5: throws ResourceNotFoundException once the stream is being deleted or gone. */
   #checkAlive(): void {
-    const stream = this.#stream;
-    if (this.#ctx.rt.catalog.getById(stream.id) !== stream || stream.status === StreamStatus.DELETING) {
-      throw streamNotFound(stream.name, stream.accountId);
+    const current = this.#ctx.rt.catalog.getById(this.#seen.id);
+    if (!current || current.status === StreamStatus.DELETING) {
+      throw streamNotFound(this.#seen.name, this.#seen.accountId);
     }
   }
 

@@ -129,6 +129,9 @@ export class StreamsRuntime {
     const id = shardLogId(stream, shard.index);
     let handle = this.#handles.get(id);
     if (!handle) {
+      // The shard as the stream is now (states are replaced, not edited: the caller's may predate a close).
+      const current = this.catalog.getById(stream.id);
+      shard = (current && this.shard(current, shard.index)) ?? shard;
       const encode = createSequenceNumberEncoder(Math.floor(shard.createdAt / 1000), shard.index);
       handle = this.logs.open(id).then((log) => ({
         shard,
@@ -146,7 +149,9 @@ export class StreamsRuntime {
   route(stream: StreamState, hashKey: Buffer): ShardState {
     let table = this.#routing.get(stream.id);
     if (!table) {
-      const open = stream.shards
+      // Built from the current state: the caller's may predate a shard map switch.
+      const current = this.catalog.getById(stream.id) ?? stream;
+      const open = current.shards
         .filter((s) => s.closedAt === undefined && !this.#closing.has(shardLogId(stream, s.index)))
         .sort((a, b) => (BigInt(a.startingHashKey) < BigInt(b.startingHashKey) ? -1 : 1));
       table = {

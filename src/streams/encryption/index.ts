@@ -15,7 +15,7 @@
  * the stored record's attributes say whether it is sealed, so plaintext and envelopes never mix up.
  */
 import { op, type RequestContext } from '../../protocol/index.js';
-import { StreamStatus, type StreamState } from '../catalog.js';
+import { StreamStatus, type StreamDraft, type StreamState } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import type { FeatureContext, StreamsFeature } from '../feature.js';
 import { STREAM } from '../operation-traits.js';
@@ -49,6 +49,8 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
   const dataKeys = new Map<string, Buffer>();
   const streamKeys = new Map<string, { keyIdText: string; key: LocalKmsKey }>();
   const changes = new Map<string, number[]>();
+  /** Start/StopStreamEncryption calls turning a stream UPDATING, by stream id (settled, never rejected). */
+  const starting = new Map<string, Promise<void>>();
   const changeLimit = options.limits?.encryptionChangesPerDay ?? 25;
 
   const dataKey = (stream: StreamState, key: LocalKmsKey): Buffer => {
@@ -107,13 +109,16 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
 
   /** Rule 2: the new settings take effect when the UPDATING period ends. */
   const apply = async (pending: PendingChange): Promise<void> => {
+    // A Start/StopStreamEncryption still turning the stream UPDATING finishes first.
+    await starting.get(pending.streamId);
     const stream = rt.catalog.getById(pending.streamId);
-    if (stream && stream.status === StreamStatus.UPDATING) {
-      setEncryption(stream, pending);
-      stream.status = StreamStatus.ACTIVE;
-      delete stream.transitionAt;
-      await rt.catalog.save(stream);
-    }
+    if (!stream) return;
+    await rt.catalog.update(stream, (draft) => {
+      if (draft.status !== StreamStatus.UPDATING) return false;
+      setEncryption(draft, pending);
+      draft.status = StreamStatus.ACTIVE;
+      delete draft.transitionAt;
+    });
   };
   const schedule = (pending: PendingChange): Promise<void> =>
     scheduler.at(ENCRYPTION_TIMER, pending.streamId, pending.dueAt, pending);
@@ -161,21 +166,36 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
       dueAt: rt.now() + delay,
     };
     if (delay <= 0) {
-      setEncryption(stream, pending);
-      await rt.catalog.save(stream);
+      await rt.catalog.update(stream, (draft) => {
+        rt.requireActive(draft);
+        setEncryption(draft, pending);
+      });
       return;
     }
     // The status flip and the new settings must land in one catalog write, so this feature runs the
-    // UPDATING period itself instead of the catalog's timer: the pending change is persisted first (as its timer).
-    // The status is set first so that a timer due at once finds the stream UPDATING.
-    stream.status = StreamStatus.UPDATING;
-    try {
+    // UPDATING period itself instead of the catalog's timer: the pending change is persisted first (as its timer),
+    // then the stream turns UPDATING; the timer's handler waits for that and applies the change only to an
+    // UPDATING stream. Changes of one stream start one at a time, so a failed start cancels only its own timer.
+    const previous = starting.get(stream.id) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      rt.requireActive(rt.catalog.getById(stream.id) ?? stream);
       await schedule(pending);
-    } catch (err) {
-      stream.status = StreamStatus.ACTIVE;
-      throw err;
-    }
-    await rt.catalog.save(stream);
+      try {
+        await rt.catalog.update(stream, (draft) => {
+          rt.requireActive(draft);
+          draft.status = StreamStatus.UPDATING;
+        });
+      } catch (err) {
+        await scheduler.cancel(ENCRYPTION_TIMER, stream.id);
+        throw err;
+      }
+    });
+    const tail = run.catch(() => {});
+    starting.set(stream.id, tail);
+    void tail.then(() => {
+      if (starting.get(stream.id) === tail) starting.delete(stream.id);
+    });
+    await run;
   };
 
   return {
@@ -196,7 +216,7 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
   };
 }
 
-function setEncryption(stream: StreamState, change: PendingChange): void {
+function setEncryption(stream: StreamDraft, change: PendingChange): void {
   stream.encryptionType = change.encryptionType;
   if (change.keyId !== undefined) stream.keyId = change.keyId;
   else delete stream.keyId;

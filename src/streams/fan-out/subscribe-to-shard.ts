@@ -304,7 +304,8 @@ async function* pump(
     for (;;) {
       if (sub.ended) break;
       // Step 6: the stream went away underneath the subscription.
-      if (rt.catalog.getById(stream.id) !== stream || stream.status === StreamStatus.DELETING) {
+      const current = rt.catalog.getById(stream.id);
+      if (!current || current.status === StreamStatus.DELETING) {
         sub.end(
           kinesisError(
             'ResourceNotFoundException',
@@ -341,7 +342,11 @@ async function* pump(
       }
       // Step 4.
       if (read.ended) {
-        yield event({ Records: [], MillisBehindLatest: 0, ChildShards: childShards(stream, shard) });
+        yield event({
+          Records: [],
+          MillisBehindLatest: 0,
+          ChildShards: childShards(rt.catalog.getById(stream.id) ?? stream, shard),
+        });
         return;
       }
       // Steps 2–3: an event right after the initial response, then one per idle interval.

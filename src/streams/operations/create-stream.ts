@@ -2,7 +2,7 @@
 import type { RequestContext } from '../../protocol/index.js';
 import { CommonErrors } from '../../protocol/index.js';
 import { ServiceError } from '../../protocol/index.js';
-import { StreamStatus, newStreamId, type StreamMode, type StreamState } from '../catalog.js';
+import { StreamStatus, newStreamId, type Draft, type StreamMode, type StreamState } from '../catalog.js';
 import type { CreateStreamInput } from '../shapes/index.js';
 import { kinesisError } from '../errors.js';
 import { formatShardId, splitHashKeySpace, streamArn } from '../model/index.js';
@@ -49,7 +49,7 @@ export async function createStream(rt: StreamsRuntime, input: CreateStreamInput,
   }
 
   const createdAt = Math.floor(rt.now() / 1000) * 1000;
-  const stream: StreamState = {
+  const stream: Draft<StreamState> = {
     id: newStreamId(),
     name: input.StreamName,
     accountId: ctx.accountId,

@@ -25,5 +25,7 @@ export async function deleteStream(rt: StreamsRuntime, input: DeleteStreamInput,
       await consumers.removeStream(stream);
     }
   }
-  await rt.catalog.transition(stream, StreamStatus.DELETING, rt.settings.deleteStreamMs);
+  await rt.catalog.transition(stream, StreamStatus.DELETING, rt.settings.deleteStreamMs, (draft) =>
+    draft.status === StreamStatus.DELETING ? false : undefined,
+  );
 }

@@ -73,7 +73,7 @@ export async function getRecords(
   const output: GetRecordsOutput = { Records: read.records, MillisBehindLatest: millisBehindLatest(read, now) };
   // Rule 3.
   if (read.ended) {
-    output.ChildShards = childShards(stream, shard);
+    output.ChildShards = childShards(rt.catalog.getById(stream.id) ?? stream, shard);
   } else {
     output.NextShardIterator = rt.iterators.encode({
       streamId: stream.id,

@@ -34,15 +34,16 @@ export async function increaseStreamRetentionPeriod(
 ): Promise<void> {
   const stream = rt.resolveStream(input, ctx);
   checkBounds(input.RetentionPeriodHours);
-  rt.requireActive(stream);
-  if (input.RetentionPeriodHours < stream.retentionHours) {
-    throw kinesisError(
-      'InvalidArgumentException',
-      `Requested retention period (${input.RetentionPeriodHours} hours) for stream ${stream.name} can not be shorter than existing retention period (${stream.retentionHours} hours). Use DecreaseRetentionPeriod API.`,
-    );
-  }
-  stream.retentionHours = input.RetentionPeriodHours;
-  await rt.catalog.save(stream);
+  await rt.catalog.update(stream, (draft) => {
+    rt.requireActive(draft);
+    if (input.RetentionPeriodHours < draft.retentionHours) {
+      throw kinesisError(
+        'InvalidArgumentException',
+        `Requested retention period (${input.RetentionPeriodHours} hours) for stream ${draft.name} can not be shorter than existing retention period (${draft.retentionHours} hours). Use DecreaseRetentionPeriod API.`,
+      );
+    }
+    draft.retentionHours = input.RetentionPeriodHours;
+  });
 }
 
 export async function decreaseStreamRetentionPeriod(
@@ -52,13 +53,14 @@ export async function decreaseStreamRetentionPeriod(
 ): Promise<void> {
   const stream = rt.resolveStream(input, ctx);
   checkBounds(input.RetentionPeriodHours);
-  rt.requireActive(stream);
-  if (input.RetentionPeriodHours > stream.retentionHours) {
-    throw kinesisError(
-      'InvalidArgumentException',
-      `Requested retention period (${input.RetentionPeriodHours} hours) for stream ${stream.name} can not be longer than existing retention period (${stream.retentionHours} hours). Use IncreaseRetentionPeriod API.`,
-    );
-  }
-  stream.retentionHours = input.RetentionPeriodHours;
-  await rt.catalog.save(stream);
+  await rt.catalog.update(stream, (draft) => {
+    rt.requireActive(draft);
+    if (input.RetentionPeriodHours > draft.retentionHours) {
+      throw kinesisError(
+        'InvalidArgumentException',
+        `Requested retention period (${input.RetentionPeriodHours} hours) for stream ${draft.name} can not be longer than existing retention period (${draft.retentionHours} hours). Use IncreaseRetentionPeriod API.`,
+      );
+    }
+    draft.retentionHours = input.RetentionPeriodHours;
+  });
 }

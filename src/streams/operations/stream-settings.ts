@@ -46,14 +46,17 @@ async function changeMonitoring(
   enable: boolean,
 ): Promise<EnhancedMonitoringOutput> {
   const stream = rt.resolveStream(input, ctx);
-  rt.requireActive(stream);
-  const current = shardLevelMetrics(stream);
   const change = expand(input.ShardLevelMetrics);
-  const desired = enable
-    ? [...current, ...change.filter((m) => !current.includes(m))]
-    : current.filter((m) => !change.includes(m));
-  stream.shardLevelMetrics = desired;
-  await rt.catalog.save(stream);
+  let current: MetricsName[] = [];
+  let desired: MetricsName[] = [];
+  await rt.catalog.update(stream, (draft) => {
+    rt.requireActive(draft);
+    current = shardLevelMetrics(draft);
+    desired = enable
+      ? [...current, ...change.filter((m) => !current.includes(m))]
+      : current.filter((m) => !change.includes(m));
+    draft.shardLevelMetrics = desired;
+  });
   return {
     StreamName: stream.name,
     StreamARN: stream.arn,
@@ -85,16 +88,17 @@ export async function updateStreamMode(
   ctx: RequestContext,
 ): Promise<void> {
   const stream = rt.resolveStream(input, ctx);
-  rt.requireActive(stream);
-  if (stream.mode === input.StreamModeDetails.StreamMode) {
-    throw kinesisError(
-      'InvalidArgumentException',
-      `Stream ${stream.name} under account ${stream.accountId} is already in ${stream.mode} mode.`,
-    );
-  }
-  stream.mode = input.StreamModeDetails.StreamMode;
-  if (input.WarmThroughputMiBps !== undefined) stream.warmThroughputMiBps = input.WarmThroughputMiBps;
-  await rt.catalog.transition(stream, StreamStatus.UPDATING, rt.settings.updateStreamMs);
+  await rt.catalog.transition(stream, StreamStatus.UPDATING, rt.settings.updateStreamMs, (draft) => {
+    rt.requireActive(draft);
+    if (draft.mode === input.StreamModeDetails.StreamMode) {
+      throw kinesisError(
+        'InvalidArgumentException',
+        `Stream ${draft.name} under account ${draft.accountId} is already in ${draft.mode} mode.`,
+      );
+    }
+    draft.mode = input.StreamModeDetails.StreamMode;
+    if (input.WarmThroughputMiBps !== undefined) draft.warmThroughputMiBps = input.WarmThroughputMiBps;
+  });
 }
 
 /** UpdateMaxRecordSize: 1024–10240 KiB (the model bounds it); per-shard throughput is unchanged. */
@@ -104,9 +108,10 @@ export async function updateMaxRecordSize(
   ctx: RequestContext,
 ): Promise<void> {
   const stream = rt.resolveStream(input, ctx);
-  rt.requireActive(stream);
-  stream.maxRecordSizeKiB = input.MaxRecordSizeInKiB;
-  await rt.catalog.transition(stream, StreamStatus.UPDATING, rt.settings.updateStreamMs);
+  await rt.catalog.transition(stream, StreamStatus.UPDATING, rt.settings.updateStreamMs, (draft) => {
+    rt.requireActive(draft);
+    draft.maxRecordSizeKiB = input.MaxRecordSizeInKiB;
+  });
 }
 
 /** UpdateStreamWarmThroughput: on-demand streams only. */
@@ -116,15 +121,16 @@ export async function updateStreamWarmThroughput(
   ctx: RequestContext,
 ): Promise<UpdateStreamWarmThroughputOutput> {
   const stream = rt.resolveStream(input, ctx);
-  rt.requireActive(stream);
-  if (stream.mode !== 'ON_DEMAND') {
-    throw kinesisError(
-      'InvalidArgumentException',
-      `Warm throughput can only be set on ON_DEMAND streams; stream ${stream.name} is ${stream.mode}.`,
-    );
-  }
-  stream.warmThroughputMiBps = input.WarmThroughputMiBps;
-  await rt.catalog.transition(stream, StreamStatus.UPDATING, rt.settings.updateStreamMs);
+  await rt.catalog.transition(stream, StreamStatus.UPDATING, rt.settings.updateStreamMs, (draft) => {
+    rt.requireActive(draft);
+    if (draft.mode !== 'ON_DEMAND') {
+      throw kinesisError(
+        'InvalidArgumentException',
+        `Warm throughput can only be set on ON_DEMAND streams; stream ${draft.name} is ${draft.mode}.`,
+      );
+    }
+    draft.warmThroughputMiBps = input.WarmThroughputMiBps;
+  });
   return {
     StreamARN: stream.arn,
     StreamName: stream.name,

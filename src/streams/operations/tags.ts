@@ -46,26 +46,28 @@ function requireTaggable(stream: StreamState): void {
 }
 
 async function addTags(rt: StreamsRuntime, stream: StreamState, tags: Record<string, string>): Promise<void> {
-  requireTaggable(stream);
   checkTags(Object.keys(tags), Object.values(tags));
-  const merged = { ...stream.tags, ...tags };
-  if (Object.keys(merged).length > MAX_TAGS_PER_STREAM) {
-    throw kinesisError(
-      'LimitExceededException',
-      `Failed to add tags to stream ${stream.name} under account ${stream.accountId} because a given stream cannot have more than ${MAX_TAGS_PER_STREAM} tags associated with it.`,
-    );
-  }
-  stream.tags = merged;
-  await rt.catalog.save(stream);
+  await rt.catalog.update(stream, (draft) => {
+    requireTaggable(draft);
+    const merged = { ...draft.tags, ...tags };
+    if (Object.keys(merged).length > MAX_TAGS_PER_STREAM) {
+      throw kinesisError(
+        'LimitExceededException',
+        `Failed to add tags to stream ${draft.name} under account ${draft.accountId} because a given stream cannot have more than ${MAX_TAGS_PER_STREAM} tags associated with it.`,
+      );
+    }
+    draft.tags = merged;
+  });
 }
 
 async function removeTags(rt: StreamsRuntime, stream: StreamState, keys: readonly string[]): Promise<void> {
-  requireTaggable(stream);
   checkTags(keys);
-  const next = { ...stream.tags };
-  for (const key of keys) delete next[key];
-  stream.tags = next;
-  await rt.catalog.save(stream);
+  await rt.catalog.update(stream, (draft) => {
+    requireTaggable(draft);
+    const next = { ...draft.tags };
+    for (const key of keys) delete next[key];
+    draft.tags = next;
+  });
 }
 
 function sortedTags(stream: StreamState): Tag[] {

@@ -192,9 +192,9 @@ export class OnDemandScaler {
       if (target < open && (!writes || now - writes.since < PEAK_WINDOW_MS)) continue;
       if (target === open) continue;
       this.#options.logger.info({ stream: stream.name, from: open, to: target, peak }, 'on-demand scaling');
-      await this.#resharder.apply(stream, (base) => {
+      await this.#resharder.apply(stream, (base, current) => {
         // The map may have changed while earlier streams were scaled.
-        if (stream.mode !== 'ON_DEMAND' || stream.status !== StreamStatus.ACTIVE) return undefined;
+        if (current.mode !== 'ON_DEMAND' || current.status !== StreamStatus.ACTIVE) return undefined;
         return uniformPlan(base, target);
       });
     }

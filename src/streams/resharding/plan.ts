@@ -12,7 +12,7 @@
  *    reached "by splits or merges on individual shards", which "can cause short-lived shards to be created";
  *    each child keeps at most two parents (a direct 5 → 3 jump would give one child three).
  */
-import type { ShardState } from '../catalog.js';
+import type { Draft, ShardState } from '../catalog.js';
 import { formatShardId, splitHashKeySpace } from '../model/index.js';
 
 /** What a resharding changes. */
@@ -26,17 +26,15 @@ export interface ReshardPlan {
 }
 
 /** A shard of the working map: an existing open shard or one this plan created. */
-interface Piece {
-  readonly start: bigint;
-  readonly end: bigint;
-  readonly shard: ShardState;
-  readonly created: boolean;
-}
+type Piece = { readonly start: bigint; readonly end: bigint } & (
+  | { readonly shard: ShardState; readonly created: false }
+  | { readonly shard: Draft<ShardState>; readonly created: true }
+);
 
 /** Accumulates a plan's operations in order. */
 class PlanBuilder {
   readonly closes: number[] = [];
-  readonly creates: ShardState[] = [];
+  readonly creates: Draft<ShardState>[] = [];
   #next: number;
   #open: number;
   peakOpen: number;
@@ -88,7 +86,7 @@ class PlanBuilder {
   #create(start: bigint, end: bigint, parents: { parent: string; adjacent?: string }): Piece {
     // Rule 3.
     const index = this.#next++;
-    const shard: ShardState = {
+    const shard: Draft<ShardState> = {
       index,
       shardId: formatShardId(index),
       parentShardId: parents.parent,

@@ -15,13 +15,14 @@
  *    children reads every record of a partition key exactly once and in order.
  */
 import type { Scheduler } from '../../jobs/index.js';
-import { StreamStatus, type PendingReshard, type StreamState } from '../catalog.js';
+import { StreamStatus, type PendingReshard, type StreamDraft, type StreamState } from '../catalog.js';
+import { streamNotActive } from '../errors.js';
 import type { AppendSignal } from '../policies.js';
 import type { StreamsRuntime } from '../runtime.js';
 import { mergePlan, splitPlan, uniformPlan, type PlanBase, type ReshardPlan } from './plan.js';
 
-/** Writes the plan's outcome into a stream state (the live one or a copy). */
-function applyPlan(state: StreamState, plan: ReshardPlan, at: number): void {
+/** Writes the plan's outcome into a stream state (a draft of the catalogue's). */
+function applyPlan(state: StreamDraft, plan: ReshardPlan, at: number): void {
   for (const index of plan.closes) {
     const shard = state.shards.find((s) => s.index === index);
     if (shard) shard.closedAt = at;
@@ -31,9 +32,14 @@ function applyPlan(state: StreamState, plan: ReshardPlan, at: number): void {
 }
 
 /** Ends an UPDATING period: ACTIVE again, nothing pending. */
-function finishUpdating(state: StreamState): void {
+function finishUpdating(state: StreamDraft): void {
   state.status = StreamStatus.ACTIVE;
   if (state.resharding) delete state.resharding.pending;
+}
+
+/** Whether two pending operations are the same (states are copied on every change, so not by identity). */
+function samePending(a: PendingReshard | undefined, b: PendingReshard): boolean {
+  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**
@@ -100,17 +106,34 @@ export class Resharder {
 
   /**
    * Starts the UPDATING period of an operation validated by the caller; the plan is applied when it ends
-   * (at once when the update delay is 0, before this resolves).
+   * (at once when the update delay is 0, before this resolves). `prepare` adds bookkeeping to the same write.
+   * Throws ResourceInUseException when the stream is no longer ACTIVE.
    */
-  async begin(stream: StreamState, operation: PendingReshard): Promise<void> {
-    stream.status = StreamStatus.UPDATING;
-    (stream.resharding ??= {}).pending = operation;
+  async begin(stream: StreamState, operation: PendingReshard, prepare?: (draft: StreamDraft) => void): Promise<void> {
+    const requireActive = (draft: StreamDraft): void => {
+      if (draft.status !== StreamStatus.ACTIVE) throw streamNotActive(draft.name, draft.accountId, draft.status);
+    };
     if (operation.at <= this.#rt.now()) {
-      await this.#complete(stream, operation);
+      await this.apply(
+        stream,
+        (base, draft) => {
+          requireActive(draft);
+          return pendingPlan(base, operation);
+        },
+        (draft) => {
+          prepare?.(draft);
+          finishUpdating(draft);
+        },
+      );
       return;
     }
-    await this.#rt.catalog.save(stream);
-    await this.#arm(stream, operation);
+    const next = await this.#rt.catalog.update(stream, (draft) => {
+      requireActive(draft);
+      prepare?.(draft);
+      draft.status = StreamStatus.UPDATING;
+      (draft.resharding ??= {}).pending = operation;
+    });
+    await this.#arm(next, operation);
   }
 
   /** Re-arms the operations of streams that were UPDATING when the server stopped (the stream state is the truth). */
@@ -123,49 +146,57 @@ export class Resharder {
 
   /**
    * Applies the plan `build` returns for the current shard map (steps 1–3 of this file's header), after
-   * earlier resharding of the same stream. `finish` edits the outcome further (status, bookkeeping).
-   * Resolves with whether a plan was applied.
+   * earlier resharding of the same stream. `build` sees the stream's current state; it returns false to leave the
+   * stream as it is, and may throw to refuse. `finish` edits the outcome further (status, bookkeeping), also when
+   * there is no plan. Resolves with whether a plan was applied.
    */
   apply(
     stream: StreamState,
-    build: (base: PlanBase) => ReshardPlan | undefined,
-    finish?: (state: StreamState) => void,
+    build: (base: PlanBase, state: StreamDraft) => ReshardPlan | undefined | false,
+    finish?: (state: StreamDraft) => void,
   ): Promise<boolean> {
     return this.#exclusive(stream, async () => {
       if (!this.#alive(stream)) return false;
       const rt = this.#rt;
       const at = rt.now();
-      const plan = build({ shards: stream.shards, nextShardIndex: stream.nextShardIndex, at });
-      if (!plan || (plan.closes.length === 0 && plan.creates.length === 0)) {
-        if (finish) {
-          finish(stream);
-          await rt.catalog.save(stream);
-        }
-        return false;
-      }
-      // Step 1.
-      const outcome = structuredClone(stream);
-      applyPlan(outcome, plan, at);
-      finish?.(outcome);
-      await rt.catalog.save(outcome);
-      // Step 2: a writer routes and asks for the shard's handle in one synchronous run, then appends as soon
-      // as that handle resolves; awaiting the same handles here resumes after every such writer.
-      const parents = plan.closes.map((index) => rt.shard(stream, index)!);
-      await Promise.all(parents.map((shard) => rt.shardHandle(stream, shard)));
-      stream.shards.push(...plan.creates);
-      stream.nextShardIndex += plan.creates.length;
-      rt.stopRouting(stream, parents);
-      // Step 3.
-      await Promise.all(parents.map((shard) => rt.appendsSettled(stream, shard)));
-      for (const shard of parents) shard.closedAt = at;
-      finish?.(stream);
-      rt.forget(stream);
-      // An empty append notification wakes readers waiting on a parent (SubscribeToShard), so they see it closed
-      // and hand over to the children now rather than at their next idle check.
-      for (const shard of parents) this.#appends.emit(stream, shard, 0, 0);
-      // The live state may have changed meanwhile (tags, retention): persist it as it now is.
-      if (this.#alive(stream)) await rt.catalog.save(stream);
-      return true;
+      let plan: ReshardPlan | undefined;
+      // Step 1: the outcome is durable before any write can reach a child; readers still see the old map.
+      await rt.catalog.update(
+        stream,
+        (draft) => {
+          plan = undefined;
+          if (draft.status === StreamStatus.DELETING) return false;
+          const built = build({ shards: draft.shards, nextShardIndex: draft.nextShardIndex, at }, draft);
+          if (built === false) return false;
+          if (built && (built.closes.length > 0 || built.creates.length > 0)) {
+            plan = built;
+            applyPlan(draft, built, at);
+          } else if (!finish) return false;
+          finish?.(draft);
+        },
+        {
+          stage: async (next, show, previous) => {
+            if (!plan) return;
+            const applied = plan;
+            // Step 2: a writer routes and asks for the shard's handle in one synchronous run, then appends as soon
+            // as that handle resolves; awaiting the same handles here resumes after every such writer.
+            const parents = applied.closes.map((index) => rt.shard(previous, index)!);
+            await Promise.all(parents.map((shard) => rt.shardHandle(previous, shard)));
+            // The children appear (the parents still open), and writes stop going to the parents.
+            const children = next.shards.filter((s) => s.index >= previous.nextShardIndex);
+            show({ ...previous, shards: [...previous.shards, ...children], nextShardIndex: next.nextShardIndex });
+            rt.stopRouting(next, parents);
+            // Step 3: the parents close once their appends settled; then the outcome is what readers see.
+            await Promise.all(parents.map((shard) => rt.appendsSettled(next, shard)));
+            show(next);
+            rt.forget(next);
+            // An empty append notification wakes readers waiting on a parent (SubscribeToShard), so they see it
+            // closed and hand over to the children now rather than at their next idle check.
+            for (const shard of parents) this.#appends.emit(next, shard, 0, 0);
+          },
+        },
+      );
+      return plan !== undefined;
     });
   }
 
@@ -177,7 +208,8 @@ export class Resharder {
   }
 
   #alive(stream: StreamState): boolean {
-    return this.#rt.catalog.getById(stream.id) === stream && stream.status !== StreamStatus.DELETING;
+    const current = this.#rt.catalog.getById(stream.id);
+    return current !== undefined && current.status !== StreamStatus.DELETING;
   }
 
   /** Arms the end of the operation's UPDATING period at `operation.at`. */
@@ -186,9 +218,15 @@ export class Resharder {
   }
 
   async #complete(stream: StreamState, operation: PendingReshard): Promise<void> {
-    if (stream.resharding?.pending !== operation || stream.status !== StreamStatus.UPDATING) return;
     // A plan voided meanwhile (only a concurrent change such as on-demand scaling can void it) still ends UPDATING.
-    await this.apply(stream, (base) => pendingPlan(base, operation), finishUpdating);
+    await this.apply(
+      stream,
+      (base, state) =>
+        samePending(state.resharding?.pending, operation) && state.status === StreamStatus.UPDATING
+          ? pendingPlan(base, operation)
+          : false,
+      finishUpdating,
+    );
   }
 
   #exclusive<T>(stream: StreamState, task: () => Promise<T>): Promise<T> {

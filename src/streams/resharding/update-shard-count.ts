@@ -17,6 +17,7 @@ import { kinesisError } from '../errors.js';
 import { checkShardQuota, openShardCount, requireProvisioned, type ReshardingEnv } from './checks.js';
 import type { UpdateShardCountInput, UpdateShardCountOutput } from '../shapes/index.js';
 import { uniformPlan } from './plan.js';
+import type { StreamState } from '../catalog.js';
 
 /** AWS default: shards per stream. */
 export const MAX_SHARDS_PER_STREAM = 10_000;
@@ -58,19 +59,28 @@ export async function updateShardCount(
     );
   }
   const now = rt.now();
-  const recent = (stream.resharding?.scalings ?? []).filter((t) => t > now - DAY_MS);
-  if (recent.length >= SCALINGS_PER_DAY) {
-    throw kinesisError(
-      'LimitExceededException',
-      `UpdateShardCount cannot scale ${where} more than ${SCALINGS_PER_DAY} times in a rolling 24-hour period.`,
-    );
-  }
+  const recentScalings = (state: StreamState): number[] => {
+    const recent = (state.resharding?.scalings ?? []).filter((t) => t > now - DAY_MS);
+    if (recent.length >= SCALINGS_PER_DAY) {
+      throw kinesisError(
+        'LimitExceededException',
+        `UpdateShardCount cannot scale ${where} more than ${SCALINGS_PER_DAY} times in a rolling 24-hour period.`,
+      );
+    }
+    return recent;
+  };
+  recentScalings(stream);
   // Step 3.
   const plan = uniformPlan({ shards: stream.shards, nextShardIndex: stream.nextShardIndex, at: now }, target);
   checkShardQuota(rt, { stream, ctx, additional: plan.peakOpen - current });
   // Step 4.
-  (stream.resharding ??= {}).scalings = [...recent, now];
-  await resharder.begin(stream, { kind: 'scale', at: now + rt.settings.updateStreamMs, targetShardCount: target });
+  await resharder.begin(
+    stream,
+    { kind: 'scale', at: now + rt.settings.updateStreamMs, targetShardCount: target },
+    (draft) => {
+      (draft.resharding ??= {}).scalings = [...recentScalings(draft), now];
+    },
+  );
   // Step 5.
   return { StreamName: stream.name, StreamARN: stream.arn, CurrentShardCount: current, TargetShardCount: target };
 }
