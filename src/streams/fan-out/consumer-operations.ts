@@ -11,7 +11,7 @@ import { StreamStatus, type StreamState } from '../catalog.js';
 import { kinesisError, streamNotActive } from '../errors.js';
 import { parseConsumerArn } from '../model/index.js';
 import type { StreamsRuntime } from '../runtime.js';
-import { checkTags, MAX_TAGS_PER_STREAM } from '../operations/tags.js';
+import { checkTags, MAX_TAGS_PER_STREAM } from '../model/tags.js';
 import { decodeNextToken, encodeNextToken } from '../model/shard-view.js';
 import type {
   Consumer,

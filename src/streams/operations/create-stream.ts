@@ -7,7 +7,7 @@ import type { CreateStreamInput } from '../shapes/index.js';
 import { kinesisError } from '../errors.js';
 import { formatShardId, splitHashKeySpace, streamArn } from '../model/index.js';
 import type { StreamsRuntime } from '../runtime.js';
-import { checkTags } from './tags.js';
+import { checkTags } from '../model/tags.js';
 import { accountShardUsage, shardLimitExceeded } from '../limits/shard-quota.js';
 
 /** AWS: on-demand streams start with 4 shards. */

@@ -8,6 +8,7 @@ import { kinesisError, streamNotActive } from '../errors.js';
 import { parseConsumerArn, parseStreamArn } from '../model/index.js';
 import { consumerRegistry, type ConsumerRegistry, type ConsumerState } from '../fan-out/consumers.js';
 import type { StreamsRuntime } from '../runtime.js';
+import { checkTags, MAX_TAGS_PER_STREAM } from '../model/tags.js';
 import type {
   AddTagsToStreamInput,
   ListTagsForResourceInput,
@@ -19,24 +20,6 @@ import type {
   TagResourceInput,
   UntagResourceInput,
 } from '../shapes/index.js';
-
-/** AWS: at most 50 tags per resource. */
-export const MAX_TAGS_PER_STREAM = 50;
-
-// AWS tag character rule: Unicode letters, digits, white space, _ . / = + - % @
-const TAG_CHARS = /^[\p{L}\p{N}\p{Z}\s_./=+\-%@]*$/u;
-
-/** Throws AWS's InvalidArgumentException when a tag key or value has a character AWS refuses. */
-export function checkTags(keys: readonly string[], values: readonly string[] = []): void {
-  for (const text of [...keys, ...values]) {
-    if (!TAG_CHARS.test(text)) {
-      throw kinesisError(
-        'InvalidArgumentException',
-        'Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @.',
-      );
-    }
-  }
-}
 
 function requireTaggable(stream: StreamState): void {
   // Tags can change while the stream is ACTIVE or UPDATING, not while it is being created or deleted.
