@@ -1,5 +1,5 @@
 /**
- * Where Tributary follows AWS rather than kinesalite: behaviour that the current API model or AWS documentation
+ * Where Tributary follows AWS rather than kinesalite (docs/errors.md): behaviour that the current API model or AWS documentation
  * changed after kinesalite 3.3.3 learned its rules from AWS. Rendered into docs/errors.md; the differential test
  * (test/streams/kinesalite-parity.test.ts) names a row for every case that is meant to differ and checks that it
  * still does.
