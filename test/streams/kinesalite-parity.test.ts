@@ -46,7 +46,7 @@ const NEW_FIELDS = new Set([
 function compareBodies(ours: unknown, theirs: unknown, path: string, out: string[], newFields: string[]): void {
   if (Array.isArray(ours) && Array.isArray(theirs)) {
     if (ours.length !== theirs.length) out.push(`${path}: ${ours.length} items vs ${theirs.length}`);
-    else ours.forEach((v, i) => compareBodies(v, theirs[i], `${path}[${i}]`, out, newFields));
+    else for (const [i, v] of ours.entries()) compareBodies(v, theirs[i], `${path}[${i}]`, out, newFields);
     return;
   }
   if (ours && theirs && typeof ours === 'object' && typeof theirs === 'object') {
