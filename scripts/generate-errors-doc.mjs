@@ -10,13 +10,14 @@ const dist = (path) => new URL(`../dist/src/${path}`, import.meta.url);
 const { resolveConfig, renderErrorCatalogue } = await import(dist('server/index.js'));
 const { composeServices } = await import(dist('server/compose.js'));
 const { silentLogger } = await import(dist('protocol/index.js'));
+const { AWS_DIFFERENCES } = await import(dist('streams/index.js'));
 
 const dataDir = mkdtempSync(join(tmpdir(), 'trib-errors-doc-'));
 let out;
 try {
   const stack = await composeServices(resolveConfig({ dataDir, durability: 'none' }), silentLogger);
   try {
-    out = renderErrorCatalogue(stack.modules);
+    out = renderErrorCatalogue(stack.modules, AWS_DIFFERENCES);
   } finally {
     await stack.close();
   }

@@ -43,7 +43,7 @@ export type { AuthInfo, AuthenticateRequest, Authenticator } from './auth.js';
 export { CBOR_1_1_CONTENT_TYPE, LEGACY_JSON_CONTENT_TYPE, createCodecTable } from './codecs.js';
 export type { CodecTable } from './codecs.js';
 export { SMALL_BODY_BYTES } from './router.js';
-export { renderErrorCatalogue } from './error-catalogue.js';
+export { renderErrorCatalogue, type AwsDifferenceRow } from './error-catalogue.js';
 export type { BodyPlan } from './router.js';
 export { EVENT_STREAM_CONTENT_TYPE } from './pipeline.js';
 export { createFileAuditSink, NO_AUDIT, redact, toAuditEvent } from './audit.js';

@@ -376,6 +376,11 @@ export function createPipeline(
         headers['content-type'] = EVENT_STREAM_CONTENT_TYPE;
         return { status: 200, headers, body: output };
       }
+      // An operation whose model has no output shape answers an empty body (Content-Length 0, Content-Type
+      // still echoing the request's), as AWS does; ADR 0013.
+      if (output === undefined && resolved.service.model.operations[resolved.operation]?.output === undefined) {
+        return raw(200, EMPTY, codec.contentType);
+      }
       return raw(200, codec.encodeOutput(output), codec.contentType);
     }
 

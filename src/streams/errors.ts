@@ -42,3 +42,11 @@ export function streamNotActive(name: string, accountId: string, status: string)
     `Stream ${name} under account ${accountId} not ACTIVE, instead in state ${status}`,
   );
 }
+
+/** AWS: `Could not find shard <shardId> in stream <name> under account <account>.` (SplitShard, MergeShards, GetShardIterator). */
+export function shardNotFound(shardId: string, name: string, accountId: string): ServiceError {
+  return kinesisError(
+    'ResourceNotFoundException',
+    `Could not find shard ${shardId} in stream ${name} under account ${accountId}.`,
+  );
+}

@@ -60,6 +60,7 @@ import { createStreamsApi, type StreamsApi, type StreamsApiHost } from './api.js
 
 export { kinesisModel } from './shapes/kinesis.generated.js';
 export { KinesisErrors } from './errors.js';
+export { AWS_DIFFERENCES, type AwsDifference } from './aws-differences.js';
 export {
   KPL_MAGIC,
   KplFormatError,

@@ -18,7 +18,12 @@
  */
 import type { ShardState, StreamState } from './catalog.js';
 import { kinesisError } from './errors.js';
-import { decodeSequenceNumber, formatShardId, shardStartingSequenceNumber } from './model/index.js';
+import {
+  decodeSequenceNumber,
+  formatShardId,
+  legacySequenceShardIndex,
+  shardStartingSequenceNumber,
+} from './model/index.js';
 import type { PathContext } from './policies.js';
 import type { ShardHandle, StreamsRuntime } from './runtime.js';
 import type { ShardIteratorType } from './shapes/index.js';
@@ -110,6 +115,14 @@ export async function resolveStartOffset(
     default: {
       const text = position.sequenceNumber!;
       const parts = decodeSequenceNumber(text);
+      // An old-layout (v0) number still names a shard; AWS reports a mismatch with the shard it encodes.
+      const legacyIndex = parts ? undefined : legacySequenceShardIndex(text);
+      if (legacyIndex !== undefined && legacyIndex !== shard.index) {
+        throw kinesisError(
+          'InvalidArgumentException',
+          `Invalid StartingSequenceNumber. It encodes ${formatShardId(legacyIndex)}, while it was used in a call to a shard with ${shard.shardId}`,
+        );
+      }
       if (!parts) {
         throw kinesisError(
           'InvalidArgumentException',

@@ -81,6 +81,19 @@ export class StreamsRuntime {
    * the ARN's account and region select the namespace, otherwise the caller's.
    */
   resolveStream(input: { StreamName?: string; StreamARN?: string }, ctx: RequestContext): StreamState {
+    const found = this.locateStream(input, ctx);
+    if (!found.stream) throw streamNotFound(found.name, found.accountId);
+    return found.stream;
+  }
+
+  /**
+   * The stream an operation addresses, and the name and account it was looked up under; `stream` is undefined
+   * when there is none (for operations whose "not found" message names something else, such as a shard).
+   */
+  locateStream(
+    input: { StreamName?: string; StreamARN?: string },
+    ctx: RequestContext,
+  ): { name: string; accountId: string; stream: StreamState | undefined } {
     let { accountId, region } = ctx;
     let name = input.StreamName;
     if (input.StreamARN !== undefined) {
@@ -99,9 +112,7 @@ export class StreamsRuntime {
     if (name === undefined) {
       throw kinesisError('InvalidArgumentException', 'Either StreamName or StreamARN should be provided.');
     }
-    const stream = this.catalog.get(accountId, region, name);
-    if (!stream) throw streamNotFound(name, accountId);
-    return stream;
+    return { name, accountId, stream: this.catalog.get(accountId, region, name) };
   }
 
   /** AWS: data-plane writes need ACTIVE or UPDATING; CREATING and DELETING streams are "not found". */

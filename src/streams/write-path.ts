@@ -17,7 +17,13 @@
 import type { AppendEntry } from '../storage/index.js';
 import type { ShardState, StreamState } from './catalog.js';
 import { kinesisError } from './errors.js';
-import { decodeSequenceNumber, hashKeyToBuffer, parseExplicitHashKey, partitionKeyHash } from './model/index.js';
+import {
+  decodeSequenceNumber,
+  hashKeyToBuffer,
+  legacySequenceShardIndex,
+  parseExplicitHashKey,
+  partitionKeyHash,
+} from './model/index.js';
 import type { PathContext } from './policies.js';
 import type { ShardHandle } from './runtime.js';
 
@@ -113,6 +119,8 @@ function checkRecordSize(stream: StreamState, entry: PutEntry): number {
 }
 
 function checkOrdering(ctx: PathContext, stream: StreamState, text: string): void {
+  // Old-layout (v0) numbers such as `0` carry no arrival time; AWS accepts them.
+  if (legacySequenceShardIndex(text) !== undefined) return;
   const parts = decodeSequenceNumber(text);
   if (!parts || parts.arrivalSeconds * 1000 > ctx.rt.now() + 1000) {
     throw kinesisError(

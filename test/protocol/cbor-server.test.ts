@@ -51,7 +51,7 @@ after(() => t.close());
 async function createActive(name: string, shards = 1): Promise<void> {
   const created = await cborCall(url, 'CreateStream', cbor({ StreamName: name, ShardCount: shards }));
   assert.equal(created.status, 200, JSON.stringify(created.body));
-  assert.deepEqual(created.bytes, Buffer.from([0xa0]), 'no output → an empty CBOR map');
+  assert.equal(created.bytes.length, 0, 'no output shape → an empty body, as AWS sends');
   for (;;) {
     const d = await cborCall(url, 'DescribeStreamSummary', cbor({ StreamName: name }));
     if (d.body.StreamDescriptionSummary.StreamStatus === 'ACTIVE') return;

@@ -200,8 +200,14 @@ describe('resharding with the AWS SDK v3', () => {
       'InvalidArgumentException',
       /are not an adjacent pair of shards eligible for merging$/,
     );
+    // AdjacentShardToMerge must be directly above ShardToMerge: AWS refuses the reverse order.
+    await rejects(
+      kinesis.send(new MergeShardsCommand({ StreamName: 'v', ShardToMerge: '1', AdjacentShardToMerge: 'x-0' })),
+      'InvalidArgumentException',
+      `Shards ${id(1)} and ${id(0)} in stream v under account ${ACCOUNT} are not an adjacent pair of shards eligible for merging`,
+    );
     // Shard ids are normalised as AWS does ('<anything>-<digits>' or bare digits).
-    await kinesis.send(new MergeShardsCommand({ StreamName: 'v', ShardToMerge: '1', AdjacentShardToMerge: 'x-0' }));
+    await kinesis.send(new MergeShardsCommand({ StreamName: 'v', ShardToMerge: '0', AdjacentShardToMerge: 'x-1' }));
     for (const closed of [s0!.ShardId!, s1!.ShardId!]) {
       await rejects(
         kinesis.send(
@@ -221,9 +227,9 @@ describe('resharding with the AWS SDK v3', () => {
       `Shard shardId-000000000001 in stream v under account ${ACCOUNT} has already been merged or split, and thus is not eligible for merging or splitting.`,
     );
     const merged = (await listShards(kinesis, 'v', 'AT_LATEST')).find((s) => s.ShardId === id(3))!;
-    // ShardToMerge is the parent, AdjacentShardToMerge the adjacent parent, whatever their order in the key space.
-    assert.equal(merged.ParentShardId, id(1));
-    assert.equal(merged.AdjacentParentShardId, id(0));
+    // ShardToMerge is the parent, AdjacentShardToMerge the adjacent parent.
+    assert.equal(merged.ParentShardId, id(0));
+    assert.equal(merged.AdjacentParentShardId, id(1));
     assert.equal(merged.HashKeyRange!.StartingHashKey, '0');
 
     await kinesis.send(new CreateStreamCommand({ StreamName: 'vod', StreamModeDetails: { StreamMode: 'ON_DEMAND' } }));

@@ -430,7 +430,20 @@ describe('Data Streams with the AWS SDK v3', () => {
           }),
         ),
         'InvalidArgumentException',
-        `StartingSequenceNumber 12345 used in GetShardIterator on shard shardId-000000000000 in stream rec under account ${ACCOUNT} is invalid.`,
+        // An old-layout number names the shard it encodes (AWS, as kinesalite recorded).
+        'Invalid StartingSequenceNumber. It encodes shardId-000000012345, while it was used in a call to a shard with shardId-000000000000',
+      );
+      await rejects(
+        kinesis.send(
+          new GetShardIteratorCommand({
+            StreamName: 'rec',
+            ShardId: 'shardId-000000000000',
+            ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+            StartingSequenceNumber: '65536',
+          }),
+        ),
+        'InvalidArgumentException',
+        `StartingSequenceNumber 65536 used in GetShardIterator on shard shardId-000000000000 in stream rec under account ${ACCOUNT} is invalid.`,
       );
       const good = await kinesis.send(
         new GetShardIteratorCommand({

@@ -19,6 +19,7 @@ export {
   shardEndingSequenceNumber,
   createSequenceNumberEncoder,
   compareSequenceNumbers,
+  legacySequenceShardIndex,
 } from './sequence-number.js';
 export type { SequenceNumberParts } from './sequence-number.js';
 export { MAX_SHARD_INDEX, formatShardId, parseShardId } from './shard-id.js';

@@ -320,3 +320,18 @@ export function compareSequenceNumbers(a: string, b: string): number {
   }
   return 0;
 }
+
+/** Values below 2^129 are sequence numbers of AWS's oldest ("v0") layout, whose low 16 bits hold the shard index. */
+const V0_LIMIT = 1n << 129n;
+
+/**
+ * The shard index an old-layout (v0) sequence number encodes: any decimal number below 2^129, shard index in its
+ * low 16 bits. AWS still recognises these: GetShardIterator names the shard they encode ("Invalid
+ * StartingSequenceNumber. It encodes shardId-…"), and PutRecord accepts one as SequenceNumberForOrdering (`0`).
+ * Undefined for anything else. Never throws.
+ */
+export function legacySequenceShardIndex(text: string): number | undefined {
+  if (typeof text !== 'string' || text.length === 0 || text.length > 40 || !/^\d+$/.test(text)) return undefined;
+  const value = BigInt(text);
+  return value < V0_LIMIT ? Number(value & 0xffffn) : undefined;
+}

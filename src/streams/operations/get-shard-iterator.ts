@@ -4,7 +4,7 @@
  */
 import type { RequestContext } from '../../protocol/index.js';
 import { StreamStatus } from '../catalog.js';
-import { kinesisError } from '../errors.js';
+import { kinesisError, shardNotFound } from '../errors.js';
 import { formatShardId, parseShardId } from '../model/index.js';
 import type { PathContext } from '../policies.js';
 import { resolveStartOffset } from '../read-path.js';
@@ -16,14 +16,17 @@ export async function getShardIterator(
   req: RequestContext,
 ): Promise<GetShardIteratorOutput> {
   const { rt } = ctx;
-  const stream = rt.resolveStream(input, req);
+  // A shard id that names no possible shard is refused before the stream is looked up; an unknown stream is
+  // reported as an unknown shard of it (both as AWS answers; kinesalite's actions/getShardIterator.js agrees).
   const shardIndex = parseShardId(input.ShardId);
-  const shard = shardIndex === undefined ? undefined : rt.shard(stream, shardIndex);
-  const shardId = shardIndex === undefined ? input.ShardId : formatShardId(shardIndex);
-  if (!shard || stream.status === StreamStatus.CREATING || stream.status === StreamStatus.DELETING) {
+  const { name, accountId, stream } = rt.locateStream(input, req);
+  if (shardIndex === undefined) throw shardNotFound(input.ShardId, name, accountId);
+  const shardId = formatShardId(shardIndex);
+  const shard = stream && rt.shard(stream, shardIndex);
+  if (!stream || !shard || stream.status === StreamStatus.CREATING || stream.status === StreamStatus.DELETING) {
     throw kinesisError(
       'ResourceNotFoundException',
-      `Shard ${shardId} in stream ${stream.name} under account ${stream.accountId} does not exist`,
+      `Shard ${shardId} in stream ${name} under account ${accountId} does not exist`,
     );
   }
   const now = rt.now();

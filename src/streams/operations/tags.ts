@@ -29,7 +29,11 @@ function requireTaggable(stream: StreamState): void {
 }
 
 async function addTags(rt: StreamsRuntime, stream: StreamState, tags: Record<string, string>): Promise<void> {
-  checkTags(Object.keys(tags), Object.values(tags));
+  checkTags(Object.keys(tags), Object.values(tags), {
+    action: 'add',
+    streamName: stream.name,
+    accountId: stream.accountId,
+  });
   await rt.catalog.update(stream, (draft) => {
     requireTaggable(draft);
     const merged = { ...draft.tags, ...tags };
@@ -44,7 +48,7 @@ async function addTags(rt: StreamsRuntime, stream: StreamState, tags: Record<str
 }
 
 async function removeTags(rt: StreamsRuntime, stream: StreamState, keys: readonly string[]): Promise<void> {
-  checkTags(keys);
+  checkTags(keys, [], { action: 'remove', streamName: stream.name, accountId: stream.accountId });
   await rt.catalog.update(stream, (draft) => {
     requireTaggable(draft);
     const next = { ...draft.tags };

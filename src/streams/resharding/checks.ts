@@ -1,7 +1,7 @@
 /** Checks shared by SplitShard, MergeShards and UpdateShardCount, with AWS's error types (docs/errors.md) and texts. */
 import type { RequestContext, ServiceError } from '../../protocol/index.js';
 import type { ShardState, StreamState } from '../catalog.js';
-import { kinesisError } from '../errors.js';
+import { kinesisError, shardNotFound, streamNotFound } from '../errors.js';
 import { formatShardId, parseShardId } from '../model/index.js';
 import { accountShardUsage, shardLimitExceeded } from '../limits/shard-quota.js';
 import type { StreamsRuntime } from '../runtime.js';
@@ -23,16 +23,28 @@ export function requireProvisioned(stream: StreamState, operation: string): void
   }
 }
 
+/**
+ * The stream a SplitShard or MergeShards call addresses. Shard ids that name no possible shard (not digits, or past
+ * 2^31 − 1) are refused first, even for an unknown stream, with the "Could not find shard" text.
+ */
+export function resolveReshardTarget(
+  rt: StreamsRuntime,
+  input: { StreamName?: string; StreamARN?: string },
+  ctx: RequestContext,
+  shardIds: readonly string[],
+): StreamState {
+  const { name, accountId, stream } = rt.locateStream(input, ctx);
+  for (const id of shardIds) if (parseShardId(id) === undefined) throw shardNotFound(id, name, accountId);
+  if (!stream) throw streamNotFound(name, accountId);
+  return stream;
+}
+
 /** The shard an operation names; AWS: `Could not find shard <id> in stream <name> under account <account>.` */
 export function findShard(rt: StreamsRuntime, stream: StreamState, shardId: string): ShardState {
   const index = parseShardId(shardId);
   const shard = index === undefined ? undefined : rt.shard(stream, index);
   if (!shard) {
-    const id = index === undefined ? shardId : formatShardId(index);
-    throw kinesisError(
-      'ResourceNotFoundException',
-      `Could not find shard ${id} in stream ${stream.name} under account ${stream.accountId}.`,
-    );
+    throw shardNotFound(index === undefined ? shardId : formatShardId(index), stream.name, stream.accountId);
   }
   return shard;
 }

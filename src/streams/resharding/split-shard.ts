@@ -10,12 +10,19 @@
 import type { RequestContext } from '../../protocol/index.js';
 import { kinesisError } from '../errors.js';
 import type { SplitShardInput } from '../shapes/index.js';
-import { checkShardQuota, findShard, requireOpen, requireProvisioned, type ReshardingEnv } from './checks.js';
+import {
+  checkShardQuota,
+  findShard,
+  requireOpen,
+  requireProvisioned,
+  resolveReshardTarget,
+  type ReshardingEnv,
+} from './checks.js';
 
 /** The operation's handler (steps in the file header). */
 export async function splitShard(env: ReshardingEnv, input: SplitShardInput, ctx: RequestContext): Promise<void> {
   const { rt, resharder } = env;
-  const stream = rt.resolveStream(input, ctx);
+  const stream = resolveReshardTarget(rt, input, ctx, [input.ShardToSplit]);
   // Step 1.
   rt.requireActive(stream);
   requireProvisioned(stream, 'SplitShard');
