@@ -40,7 +40,7 @@ import {
   resolveStartOffset,
 } from '../read-path.js';
 import { shardLogId, type ShardHandle } from '../runtime.js';
-import type { ShardIteratorType, SubscribeToShardInput } from '../shapes/index.js';
+import type { SubscribeToShardInput } from '../shapes/index.js';
 import { consumerNotFound } from './consumer-operations.js';
 import { ConsumerStatus, type ConsumerRegistry, type ConsumerState } from './consumers.js';
 import {

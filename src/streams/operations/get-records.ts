@@ -15,10 +15,8 @@ import { formatShardId } from '../model/index.js';
 import type { PathContext } from '../policies.js';
 import type { GetRecordsInput, GetRecordsOutput } from '../shapes/index.js';
 import {
-  type ChildShard,
   GET_RECORDS_MAX_BYTES,
   GET_RECORDS_MAX_RECORDS,
-  type KinesisRecord,
   childShards,
   millisBehindLatest,
   readShardRecords,
