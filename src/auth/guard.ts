@@ -122,8 +122,7 @@ export function createAuthGuard(options: AuthGuardOptions = {}): AuthGuard {
         const facts = resource === '*' || table.facts === undefined ? undefined : await table.facts(resource);
         const context = withResourceTags(base, facts?.tags);
         const identity = evaluatePolicies(principal.policies, action, [resource], context);
-        if (identity === 'explicit-deny')
-          throw denied(resource, 'with an explicit deny in an identity-based policy');
+        if (identity === 'explicit-deny') throw denied(resource, 'with an explicit deny in an identity-based policy');
         const policy = facts?.policy === undefined ? undefined : policies.get(facts.policy);
         const granted = policy ? evaluatePolicies([policy], action, [resource], context, caller) : 'implicit-deny';
         if (granted === 'explicit-deny') throw denied(resource, 'with an explicit deny in a resource-based policy');

@@ -148,7 +148,8 @@ function parseStatement(raw: unknown, path: string, kind: PolicyKind): PolicySta
 /** `"*"`, `{ "AWS": "*" | account id | ARN | [...] }` → `*` or ARNs (account ids → `arn:aws:iam::<id>:root`). */
 function parsePrincipal(raw: unknown, path: string): string[] {
   if (raw === '*') return ['*'];
-  if (!isObject(raw)) throw new PolicyError(path, "must be '*' or an object such as { \"AWS\": \"<account id or ARN>\" }");
+  if (!isObject(raw))
+    throw new PolicyError(path, 'must be \'*\' or an object such as { "AWS": "<account id or ARN>" }');
   const out: string[] = [];
   for (const [type, value] of Object.entries(raw)) {
     if (type !== 'AWS') {
@@ -159,7 +160,10 @@ function parsePrincipal(raw: unknown, path: string): string[] {
     for (const v of values) {
       if (v === '*') out.push('*');
       else if (typeof v === 'string' && /^\d{12}$/.test(v)) out.push(`arn:aws:iam::${v}:root`);
-      else if (typeof v === 'string' && /^arn:aws[a-z-]*:(iam|sts)::\d{12}:(root|user\/\S+|role\/\S+|assumed-role\/\S+)$/.test(v))
+      else if (
+        typeof v === 'string' &&
+        /^arn:aws[a-z-]*:(iam|sts)::\d{12}:(root|user\/\S+|role\/\S+|assumed-role\/\S+)$/.test(v)
+      )
         out.push(v);
       else
         throw new PolicyError(
