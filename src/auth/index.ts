@@ -18,9 +18,11 @@ export type {
   Principal,
   WatchCredentialsOptions,
 } from './credentials.js';
-export { evaluatePolicies, parsePolicy, PolicyError, wildcardMatch } from './policy.js';
-export type { Policy, PolicyDecision, PolicyEffect, PolicyStatement } from './policy.js';
-export { authorizationTable, partitionOf, resolveAuthorization } from './resources.js';
+export { evaluatePolicies, parsePolicy, PolicyError, principalMatches, wildcardMatch } from './policy.js';
+export type { CallerPrincipal, Policy, PolicyDecision, PolicyEffect, PolicyKind, PolicyStatement } from './policy.js';
+export { CONDITION_KEYS, compileConditions, conditionsHold, normaliseIp, parseDate } from './conditions.js';
+export type { Condition, ConditionContext } from './conditions.js';
+export { authorizationTable, partitionOf, resolveAuthorization, resourceAccount } from './resources.js';
 export type { AuthorizationScope, ResolvedAuthorization, ServiceAuthorization } from './resources.js';
 export { createAuthGuard, decideSecurityMode, InsecureConfigError, isLoopback } from './guard.js';
 export type {

@@ -8,7 +8,7 @@
  * Operations a table does not list are authorized against `*`, so only a policy granting every resource
  * allows them (never more than the author wrote).
  */
-import type { OperationTraits, ResourceRule } from '../protocol/index.js';
+import type { OperationTraits, ResourceFacts, ResourceRule } from '../protocol/index.js';
 
 /** Where the request is scoped: the caller's region and account. */
 export interface AuthorizationScope {
@@ -34,6 +34,10 @@ export interface ServiceAuthorization {
     input: Readonly<Record<string, unknown>>,
     scope: AuthorizationScope,
   ) => readonly string[] | undefined;
+  /** Input member carrying the request's tags, per operation (trait `requestTags`). */
+  readonly requestTags?: Readonly<Record<string, string>>;
+  /** The resource policy and tags of an existing resource (ServiceDefinition.resourceFacts). */
+  readonly facts?: (arn: string) => ResourceFacts | undefined | Promise<ResourceFacts | undefined>;
 }
 
 const account = { kind: 'account' } as const;
@@ -46,14 +50,17 @@ export function authorizationTable(
   actionPrefix: string,
   operations: Readonly<Record<string, { readonly traits?: OperationTraits }>>,
   resolve?: ServiceAuthorization['resolve'],
+  facts?: ServiceAuthorization['facts'],
 ): ServiceAuthorization {
   const rules: Record<string, ResourceRule> = {};
   const actions: Record<string, string> = {};
+  const requestTags: Record<string, string> = {};
   for (const [operation, { traits }] of Object.entries(operations)) {
     if (traits?.resource !== undefined) rules[operation] = traits.resource;
     if (traits?.action !== undefined) actions[operation] = traits.action;
+    if (traits?.requestTags !== undefined) requestTags[operation] = traits.requestTags;
   }
-  return { actionPrefix, rules, actions, ...(resolve ? { resolve } : {}) };
+  return { actionPrefix, rules, actions, requestTags, ...(resolve ? { resolve } : {}), ...(facts ? { facts } : {}) };
 }
 
 /** `aws`, `aws-cn` or `aws-us-gov`, from the region name (AWS partitions). */
@@ -67,6 +74,15 @@ export function partitionOf(region: string): string {
 export interface ResolvedAuthorization {
   readonly action: string;
   readonly resources: readonly string[];
+}
+
+/**
+ * The account that owns a resource: the fifth field of its ARN (`arn:aws:kinesis:<region>:<account>:…`);
+ * undefined for `*` and for ARNs without an account.
+ */
+export function resourceAccount(arn: string): string | undefined {
+  const account = arn.split(':')[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
 }
 
 /**

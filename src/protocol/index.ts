@@ -11,6 +11,7 @@ export type {
   OperationDefinition,
   OperationTraits,
   RequestContext,
+  ResourceFacts,
   ResourceRule,
   RestRequest,
   RestResponse,

@@ -73,6 +73,13 @@ export interface OperationTraits {
   readonly action?: string;
   /** The handler answers with a byte stream (an event stream such as SubscribeToShard) rather than an object. */
   readonly streamingResponse?: boolean;
+  /**
+   * The input member that carries the tags a request sets (`Tags` of CreateStream, AddTagsToStream, TagResource)
+   * or removes (`TagKeys` of RemoveTagsFromStream, UntagResource): a string map, a list of `{ Key, Value }`, or a
+   * list of keys. Authorization exposes them as the `aws:RequestTag/<key>` and `aws:TagKeys` condition keys
+   * (Service Authorization Reference). Default: the operation carries no tags.
+   */
+  readonly requestTags?: string;
 }
 
 /** An operation: its handler and its traits. */
@@ -136,6 +143,19 @@ export interface ServiceDefinition {
     operation: string,
     input: Readonly<Record<string, unknown>>,
   ) => readonly string[] | undefined;
+  /**
+   * What authorization needs to know about an existing resource (stream, consumer): its resource-based policy
+   * and its tags (`aws:ResourceTag/<key>`). Undefined (or an undefined result): no policy, no tags. Called in
+   * enforce mode for each resource ARN a request is authorized against.
+   */
+  readonly resourceFacts?: (arn: string) => ResourceFacts | undefined | Promise<ResourceFacts | undefined>;
+}
+
+/** What a service tells authorization about one of its resources ({@link ServiceDefinition.resourceFacts}). */
+export interface ResourceFacts {
+  /** The resource-based policy document as stored (JSON text), if the resource has one. */
+  readonly policy?: string;
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** A path-routed request as a {@link RestRoute} sees it. */

@@ -200,11 +200,13 @@ export async function startServer(
   // Authorization tables from what each mounted service declares on its operations and routes.
   const declared = new Map<string, Record<string, { readonly traits?: OperationTraits }>>();
   const resolvers = new Map<string, NonNullable<ServiceDefinition['resourceArns']>>();
+  const facts = new Map<string, NonNullable<ServiceDefinition['resourceFacts']>>();
   for (const module of stack.modules) {
     const definition = module.definition;
     if (definition) {
       declared.set(definition.name, { ...declared.get(definition.name), ...definition.operations });
       if (definition.resourceArns) resolvers.set(definition.name, definition.resourceArns);
+      if (definition.resourceFacts) facts.set(definition.name, definition.resourceFacts);
     }
     for (const route of module.routes ?? []) {
       declared.set(route.service, { ...declared.get(route.service), [route.operation]: route });
@@ -217,6 +219,7 @@ export async function startServer(
       service,
       operations,
       resolve && ((operation, input) => resolve(operation, input)),
+      facts.get(service),
     );
   }
   const guard = createAuthGuard({

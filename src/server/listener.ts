@@ -246,6 +246,7 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
       receivedAt,
       bodyLimitBytes,
       ...(req.socket?.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
+      ...(options.tls ? { secure: true } : {}),
     });
     if (res.destroyed || controller.signal.aborted) return;
     // A body left unread (413, or a streamed body the handler did not finish) cannot be skipped on HTTP/1.1

@@ -49,8 +49,10 @@ export interface PipelineRequest {
   readonly signal: AbortSignal;
   /** Epoch ms when the request arrived. */
   readonly receivedAt: number;
-  /** The client's IP address (audit log). */
+  /** The client's IP address (audit log; `aws:SourceIp` in policy conditions). */
   readonly remoteAddress?: string;
+  /** The request arrived over TLS (`aws:SecureTransport` in policy conditions). */
+  readonly secure?: boolean;
   /** The body cap that applied to this request (413 message); default the pipeline's maxBodyBytes. */
   readonly bodyLimitBytes?: number;
 }
@@ -412,6 +414,8 @@ export function createPipeline(
           operation: call.operation,
           input: call.input(),
           ...call.scope,
+          ...(req.remoteAddress === undefined ? {} : { sourceIp: req.remoteAddress }),
+          secureTransport: req.secure === true,
         });
         return undefined;
       } catch (e) {

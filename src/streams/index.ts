@@ -45,6 +45,7 @@ import {
   enableEnhancedMonitoring,
   getResourcePolicy,
   putResourcePolicy,
+  resourceFacts,
   updateMaxRecordSize,
   updateStreamMode,
   updateStreamWarmThroughput,
@@ -195,7 +196,7 @@ export async function createStreamsService(
 
   // Every operation with its traits: body cap (records), IAM resource, streamed responses.
   const operations: Record<string, OperationDefinition> = {
-    CreateStream: opWith(rt, createStream, { resource: STREAM }),
+    CreateStream: opWith(rt, createStream, { resource: STREAM, requestTags: 'Tags' }),
     DeleteStream: opWith(rt, deleteStream, { resource: STREAM }),
     DescribeStream: opWith(rt, describeStream, { resource: STREAM }),
     DescribeStreamSummary: opWith(rt, describeStreamSummary, { resource: STREAM }),
@@ -207,11 +208,11 @@ export async function createStreamsService(
     GetRecords: opWith(paths, getRecords, { resource: FROM_ITERATOR }),
     IncreaseStreamRetentionPeriod: opWith(rt, increaseStreamRetentionPeriod, { resource: STREAM }),
     DecreaseStreamRetentionPeriod: opWith(rt, decreaseStreamRetentionPeriod, { resource: STREAM }),
-    AddTagsToStream: opWith(rt, addTagsToStream, { resource: STREAM }),
-    RemoveTagsFromStream: opWith(rt, removeTagsFromStream, { resource: STREAM }),
+    AddTagsToStream: opWith(rt, addTagsToStream, { resource: STREAM, requestTags: 'Tags' }),
+    RemoveTagsFromStream: opWith(rt, removeTagsFromStream, { resource: STREAM, requestTags: 'TagKeys' }),
     ListTagsForStream: opWith(rt, listTagsForStream, { resource: STREAM }),
-    TagResource: opWith(rt, tagResource, { resource: RESOURCE_ARN }),
-    UntagResource: opWith(rt, untagResource, { resource: RESOURCE_ARN }),
+    TagResource: opWith(rt, tagResource, { resource: RESOURCE_ARN, requestTags: 'Tags' }),
+    UntagResource: opWith(rt, untagResource, { resource: RESOURCE_ARN, requestTags: 'TagKeys' }),
     ListTagsForResource: opWith(rt, listTagsForResource, { resource: RESOURCE_ARN }),
     DescribeLimits: opWith(rt, describeLimits, { resource: ACCOUNT }),
     EnableEnhancedMonitoring: opWith(rt, enableEnhancedMonitoring, { resource: STREAM }),
@@ -219,15 +220,18 @@ export async function createStreamsService(
     UpdateStreamMode: opWith(rt, updateStreamMode, { resource: STREAM }),
     UpdateMaxRecordSize: opWith(rt, updateMaxRecordSize, { resource: STREAM }),
     UpdateStreamWarmThroughput: opWith(rt, updateStreamWarmThroughput, { resource: STREAM }),
-    PutResourcePolicy: op((i: Parameters<typeof putResourcePolicy>[1]) => putResourcePolicy(rt, i, meta), {
-      resource: RESOURCE_ARN,
-    }),
-    GetResourcePolicy: op((i: Parameters<typeof getResourcePolicy>[1]) => getResourcePolicy(rt, i, meta), {
-      resource: RESOURCE_ARN,
-    }),
-    DeleteResourcePolicy: op((i: Parameters<typeof deleteResourcePolicy>[1]) => deleteResourcePolicy(rt, i, meta), {
-      resource: RESOURCE_ARN,
-    }),
+    PutResourcePolicy: op(
+      (i: Parameters<typeof putResourcePolicy>[1], c: RequestContext) => putResourcePolicy(rt, i, meta, c),
+      { resource: RESOURCE_ARN },
+    ),
+    GetResourcePolicy: op(
+      (i: Parameters<typeof getResourcePolicy>[1], c: RequestContext) => getResourcePolicy(rt, i, meta, c),
+      { resource: RESOURCE_ARN },
+    ),
+    DeleteResourcePolicy: op(
+      (i: Parameters<typeof deleteResourcePolicy>[1], c: RequestContext) => deleteResourcePolicy(rt, i, meta, c),
+      { resource: RESOURCE_ARN },
+    ),
     DescribeAccountSettings: op((_i, c: RequestContext) => describeAccountSettings(meta, c, now()), {
       resource: ACCOUNT,
     }),
@@ -283,6 +287,8 @@ export async function createStreamsService(
         const stream = state ? catalog.getById(state.streamId) : undefined;
         return stream ? [stream.arn] : undefined;
       },
+      // Authorization of every stream or consumer: its resource policy and tags (docs/adr/0014).
+      resourceFacts: (arn) => resourceFacts(rt, meta, arn),
     },
     api: host.api,
     sweepRetention,

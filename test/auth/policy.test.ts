@@ -97,12 +97,22 @@ describe('policies', () => {
 
   it('refuses what it cannot enforce, naming the element', () => {
     assert.throws(
-      () => parsePolicy({ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: {} }] }),
+      () =>
+        parsePolicy({
+          Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:Foo': 'x' } } }],
+        }),
       (e: Error) => {
         assert.ok(e instanceof PolicyError);
-        assert.match(e.message, /policy\.Statement\[0\]: 'Condition' is not supported/);
+        assert.match(
+          e.message,
+          /policy\.Statement\[0\]\.Condition\.StringEquals\.aws:Foo: condition key 'aws:Foo' is not supported/,
+        );
         return true;
       },
+    );
+    assert.throws(
+      () => parsePolicy({ Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] }),
+      /'Principal' is not supported in an identity-based policy/,
     );
     assert.throws(() => parsePolicy({ Statement: [{ Effect: 'Maybe', Action: '*', Resource: '*' }] }), /Effect/);
     assert.throws(
@@ -187,7 +197,7 @@ describe('Kinesis resource table', () => {
 });
 
 describe('guard and start-up modes', () => {
-  it('AccessDeniedException names user, action and resource', () => {
+  it('AccessDeniedException names user, action and resource', async () => {
     const store = parseCredentials({
       principals: [
         {
@@ -200,7 +210,7 @@ describe('guard and start-up modes', () => {
     });
     const guard = createAuthGuard({ credentials: () => store, tables: { kinesis: KINESIS_AUTHORIZATION } });
     const principal = store.lookup('AKIABOB000000001')!.principal;
-    assert.throws(
+    await assert.rejects(
       () =>
         guard.authorize({
           identity: { mode: 'enforce', principal },

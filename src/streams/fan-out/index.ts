@@ -57,7 +57,7 @@ export function fanOutFeature(ctx: RecordFeatureContext, timings: Partial<Subscr
   const sc = { rt, policies, registry, hub, timings: { ...DEFAULT_SUBSCRIPTION_TIMINGS, ...timings } };
   return {
     operations: {
-      RegisterStreamConsumer: opWith(fo, registerStreamConsumer, { resource: STREAM }),
+      RegisterStreamConsumer: opWith(fo, registerStreamConsumer, { resource: STREAM, requestTags: 'Tags' }),
       DescribeStreamConsumer: opWith(fo, describeStreamConsumer, { resource: CONSUMER }),
       ListStreamConsumers: opWith(fo, listStreamConsumers, { resource: STREAM }),
       DeregisterStreamConsumer: opWith(fo, deregisterStreamConsumer, { resource: CONSUMER }),
