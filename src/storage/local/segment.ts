@@ -40,8 +40,8 @@ export function parseSegmentName(name: string): number | undefined {
  */
 export class Segment implements CachedFiles {
   readonly base: number;
-  readonly logPath: string;
-  readonly idxPath: string;
+  /** The log's directory (one string shared by its segments; paths are built on use). */
+  private readonly dir: string;
   /** Committed bytes: readers may read [0, size). Valid once {@link loaded}. */
   size = 0;
   /** Committed records. */
@@ -75,9 +75,18 @@ export class Segment implements CachedFiles {
 
   constructor(dir: string, base: number, cache?: HandleCache) {
     this.base = base;
-    this.logPath = join(dir, `${segmentStem(base)}.log`);
-    this.idxPath = join(dir, `${segmentStem(base)}.idx`);
+    this.dir = dir;
     this.cache = cache;
+  }
+
+  /** Path of the data file. */
+  get logPath(): string {
+    return join(this.dir, `${segmentStem(this.base)}.log`);
+  }
+
+  /** Path of the index file. */
+  get idxPath(): string {
+    return join(this.dir, `${segmentStem(this.base)}.idx`);
   }
 
   /** Offset after the last committed record. */

@@ -608,8 +608,7 @@ export class LocalShardLog implements ShardLog {
 
   /** Reads records of one segment from `st.from` into `st.out` with few large reads. */
   private async readSegment(seg: Segment, st: ReadState): Promise<void> {
-    await seg.ensureLoaded(this.opts.indexIntervalBytes);
-    if (st.from >= seg.nextOffset) return;
+    if (!(await this.load(seg)) || st.from >= seg.nextOffset) return;
     const limit = seg.size;
     const endOffset = seg.nextOffset;
     const pi = seg.index.floorOffset(st.from);
@@ -677,13 +676,12 @@ export class LocalShardLog implements ShardLog {
     let hi = segs.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      await segs[mid]!.ensureLoaded(this.opts.indexIntervalBytes);
-      const t = segs[mid]!.lastTimestamp;
+      const t = (await this.load(segs[mid]!)) ? segs[mid]!.lastTimestamp : undefined;
       if (t !== undefined && t >= timestamp) hi = mid;
       else lo = mid + 1;
     }
     const seg = segs[lo]!;
-    await seg.ensureLoaded(this.opts.indexIntervalBytes);
+    if (!(await this.load(seg))) return Math.max(this.start, this.next);
     if (seg.deleted || seg.lastTimestamp === undefined || seg.lastTimestamp < timestamp)
       return Math.max(this.start, this.next);
     seg.pin();
@@ -692,6 +690,20 @@ export class LocalShardLog implements ShardLog {
       return Math.max(found, this.start);
     } finally {
       seg.unpin();
+    }
+  }
+
+  /**
+   * Loads a sealed segment's index on first use (ADR 0015). False when a trim deleted the segment meanwhile
+   * (its records are gone for this reader too).
+   */
+  private async load(seg: Segment): Promise<boolean> {
+    try {
+      await seg.ensureLoaded(this.opts.indexIntervalBytes);
+      return !seg.deleted || seg.loaded;
+    } catch (err) {
+      if (seg.deleted && isNotFound(err)) return false;
+      throw err;
     }
   }
 
