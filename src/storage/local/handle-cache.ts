@@ -46,6 +46,11 @@ export class HandleCache {
     if (this.total > this.capacity) this.evict();
   }
 
+  /** Called when an entry became idle: closes idle files again if the total is past the capacity. */
+  idle(): void {
+    if (this.total > this.capacity) this.evict();
+  }
+
   /** Forgets `entry` (it closed its files itself). */
   forget(entry: CachedFiles): void {
     const before = this.entries.get(entry);

@@ -181,7 +181,9 @@ export class Segment implements CachedFiles {
   /** Ends a read started with {@link pin}. */
   unpin(): void {
     this.pins--;
-    if (this.pins === 0 && this.deleted) void this.closeFiles();
+    if (this.pins > 0) return;
+    if (this.deleted) void this.closeFiles();
+    else this.cache?.idle();
   }
 
   /** Whether reads are in progress. */

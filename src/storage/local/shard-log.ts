@@ -399,7 +399,7 @@ export class LocalShardLog implements ShardLog {
         // The planner advanced over points of the failed chunk: restart it from the committed points.
         this.planner = seg.planner(this.opts.indexIntervalBytes);
         if (!isNoSpaceErrno(err)) throw this.fail(err, 'write failed');
-        await this.undoWrite(seg, fh, base);
+        await this.undoWrite(fh, base);
         throw noSpaceError(this.id, err);
       }
       this.dirty = true;
@@ -426,7 +426,7 @@ export class LocalShardLog implements ShardLog {
    * (the end of the last committed batch), and makes the cut durable so a crash cannot bring back frames of
    * appends that were refused. A failure here stops the log (rule 2).
    */
-  private async undoWrite(seg: Segment, fh: FileHandle, base: number): Promise<void> {
+  private async undoWrite(fh: FileHandle, base: number): Promise<void> {
     try {
       await fh.truncate(base);
       if (this.durable) await fh.datasync();
@@ -459,11 +459,11 @@ export class LocalShardLog implements ShardLog {
     seg.pin();
     try {
       await (await seg.handle()).datasync();
+      this.dirty = false;
+      seg.unsynced = false;
     } finally {
       seg.unpin();
     }
-    this.dirty = false;
-    seg.unsynced = false;
   }
 
   private armSyncTimer(intervalMs: number): void {
