@@ -19,6 +19,11 @@ export const TribErrorCode = {
   STORAGE_CORRUPT: 'TRIB_ERR_STORAGE_CORRUPT',
   /** A write or sync failed; the log refuses further appends until reopened (its tail state is unknown). */
   STORAGE_WRITE_FAILED: 'TRIB_ERR_STORAGE_WRITE_FAILED',
+  /**
+   * The disk (or the user's quota) is full: nothing of the failed write was kept, and the same write may succeed
+   * once space is freed. Retriable; the store stays usable (unlike {@link TribErrorCode.STORAGE_WRITE_FAILED}).
+   */
+  STORAGE_NO_SPACE: 'TRIB_ERR_STORAGE_NO_SPACE',
   /** Invalid argument (log id, key size, value type, timestamp). */
   STORAGE_INVALID_ARGUMENT: 'TRIB_ERR_STORAGE_INVALID_ARGUMENT',
   /** A compare-and-set write found another revision than expected; nothing was written. */

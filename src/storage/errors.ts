@@ -10,6 +10,7 @@ export const StorageErrorCode = {
   closed: TribErrorCode.STORAGE_CLOSED,
   corrupt: TribErrorCode.STORAGE_CORRUPT,
   writeFailed: TribErrorCode.STORAGE_WRITE_FAILED,
+  noSpace: TribErrorCode.STORAGE_NO_SPACE,
   invalidArgument: TribErrorCode.STORAGE_INVALID_ARGUMENT,
   conflict: TribErrorCode.STORAGE_CONFLICT,
   unavailable: TribErrorCode.STORAGE_UNAVAILABLE,
@@ -20,11 +21,14 @@ export type StorageErrorCode = (typeof StorageErrorCode)[keyof typeof StorageErr
 
 /**
  * Whether an operation that failed with `code` may succeed when tried again as it is: an unreachable backend
- * may come back, and a compare-and-set conflict may pass after re-reading the current revision. Everything
- * else (closed store, corruption, failed write, bad argument, lost lease) needs a decision by the caller.
+ * may come back, a compare-and-set conflict may pass after re-reading the current revision, and a write refused
+ * for lack of disk space (nothing of it kept) succeeds once space is freed. Everything else (closed store,
+ * corruption, failed write or sync, bad argument, lost lease) needs a decision by the caller.
  */
 export function isRetriableStorageCode(code: StorageErrorCode): boolean {
-  return code === StorageErrorCode.unavailable || code === StorageErrorCode.conflict;
+  return (
+    code === StorageErrorCode.unavailable || code === StorageErrorCode.conflict || code === StorageErrorCode.noSpace
+  );
 }
 
 /** An error raised by a storage backend. `instanceof` works across two copies of the module (see TribError). */
@@ -50,4 +54,10 @@ export function isStorageError(err: unknown, code?: StorageErrorCode): err is St
 /** Whether `err` is a compare-and-set conflict (nothing was written). */
 export function isConflict(err: unknown): err is StorageError {
   return isStorageError(err, StorageErrorCode.conflict);
+}
+
+/** Whether `err` is a Node.js file-system error saying the disk or the user's quota is full (ENOSPC, EDQUOT). */
+export function isNoSpaceErrno(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }

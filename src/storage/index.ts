@@ -19,7 +19,14 @@ export type {
   StorageBackend,
   Versioned,
 } from './types.js';
-export { StorageError, StorageErrorCode, isConflict, isRetriableStorageCode, isStorageError } from './errors.js';
+export {
+  StorageError,
+  StorageErrorCode,
+  isConflict,
+  isNoSpaceErrno,
+  isRetriableStorageCode,
+  isStorageError,
+} from './errors.js';
 export { storageConformance, type ConformanceFactory } from './conformance/index.js';
 export { interceptAppend } from './decorators/intercept-append.js';
 export type { AppendInterceptor } from './decorators/intercept-append.js';

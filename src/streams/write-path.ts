@@ -13,8 +13,13 @@
  * 4. A record over its shard's write throughput fails on its own with ProvisionedThroughputExceededException
  *    (PutRecords reports it in its entry; PutRecord throws it).
  * 5. Records of one shard get increasing sequence numbers in request order.
+ * 6. A full disk answers ServiceUnavailable (503, "a temporary failure of the server", Common Errors page of the
+ *    Kinesis API reference), which the SDKs retry (5xx statuses are transient to the AWS SDK for JavaScript v3,
+ *    botocore and the Java SDK). The message is Tributary's own: AWS never reports a full disk. A write that
+ *    stopped a shard's log (failed fsync) answers InternalFailure saying a restart is needed. ADR 0015.
  */
-import type { AppendEntry } from '../storage/index.js';
+import { CommonErrors, type Logger, ServiceError } from '../protocol/index.js';
+import { type AppendEntry, isStorageError, StorageErrorCode } from '../storage/index.js';
 import type { ShardState, StreamState } from './catalog.js';
 import { kinesisError } from './errors.js';
 import {
@@ -92,6 +97,28 @@ export async function writeRecords(
     );
   }
   return appendRouted(ctx, stream, entries, shards, sizes);
+}
+
+/** Rule 6: what a client sees of a failed append (anything else stays an internal fault: InternalFailure). */
+function storageFailure(logger: Logger, err: unknown): never {
+  if (isStorageError(err, StorageErrorCode.noSpace)) {
+    // Answered, not a fault of the request pipeline: tell the operator here.
+    logger.warn({ err }, 'append refused: no disk space left');
+    throw new ServiceError(
+      CommonErrors.ServiceUnavailable,
+      'The server has no disk space left for these records. Retry after space is freed.',
+      { cause: err },
+    );
+  }
+  if (isStorageError(err, StorageErrorCode.writeFailed)) {
+    logger.error({ err }, 'append failed: the shard log is stopped until a restart');
+    throw new ServiceError(
+      CommonErrors.InternalFailure,
+      'The shard cannot take writes after a failed disk write or sync; the server must be restarted.',
+      { cause: err },
+    );
+  }
+  throw err;
 }
 
 function hashKeyOf(entry: PutEntry): Buffer {
@@ -182,7 +209,9 @@ async function appendRouted(
       // Encrypted streams store sealed records (server-side encryption at rest).
       const sealed = sealer.seal(stream, batch.shard, batch.entries);
       if (sealed.encrypted) encrypted = true;
-      const { firstOffset, timestamp } = await handle.log.append(sealed.entries, now);
+      const { firstOffset, timestamp } = await handle.log
+        .append(sealed.entries, now)
+        .catch((err: unknown) => storageFailure(rt.logger, err));
       for (let j = 0; j < batch.positions.length; j++) {
         results[batch.positions[j]!] = {
           SequenceNumber: handle.sequenceNumber(firstOffset + j, timestamp),

@@ -22,11 +22,12 @@ function v1Entry(changes: unknown[]): Buffer {
 }
 
 describe('StorageError', () => {
-  it('retriable follows the code: unavailable and conflict only', () => {
+  it('retriable follows the code: unavailable, conflict and no space only', () => {
     const expected: Record<string, boolean> = {
       [StorageErrorCode.closed]: false,
       [StorageErrorCode.corrupt]: false,
       [StorageErrorCode.writeFailed]: false,
+      [StorageErrorCode.noSpace]: true,
       [StorageErrorCode.invalidArgument]: false,
       [StorageErrorCode.conflict]: true,
       [StorageErrorCode.unavailable]: true,

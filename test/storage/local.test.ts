@@ -28,6 +28,11 @@ function localFactory(name: string, options: Partial<LocalBackendOptions>) {
 // and trims cross many segments and index points.
 storageConformance('local (defaults)', localFactory('defaults', {}));
 storageConformance('local (small segments)', localFactory('small', { segmentBytes: 2048, indexIntervalBytes: 128 }));
+// Few open files: segments are closed by the LRU and reopened on use, under every case of the suite.
+storageConformance(
+  'local (4 open files)',
+  localFactory('lru', { segmentBytes: 2048, indexIntervalBytes: 128, maxOpenFiles: 4 }),
+);
 storageConformance(
   'local (durability none)',
   localFactory('none', { durability: { kind: 'none' }, segmentBytes: 4096 }),

@@ -38,6 +38,12 @@ export interface ConformanceFactory {
    * for time to pass or asserts on durations).
    */
   advanceClock?(ms: number): void;
+  /**
+   * Takes most of the backend's space and gives it back (for example a filler file on a small file system), for
+   * the full-disk case: after `fill` the suite writes until a write is refused, then calls `free`. Backends that
+   * cannot be filled leave it out, and the case is skipped.
+   */
+  readonly fullDisk?: { fill(): Promise<void>; free(): Promise<void> };
 }
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -581,6 +587,73 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
           const r3 = await b.meta.put('k', 3, { expectedRevision: 0 });
           assert.ok(r3 > r2, `re-created at ${r3}, previously ${r2}`);
         }));
+    });
+
+    describe('full disk', () => {
+      const disk = factory.fullDisk;
+      it('refused writes reject with TRIB_ERR_STORAGE_NO_SPACE (retriable) and keep nothing; reads go on; writes ' +
+        'resume once space is freed; every acknowledged write survives a restart', {
+        skip: disk ? false : 'the factory cannot fill its storage',
+      }, async () => {
+        await factory.reset();
+        let b = await factory.open();
+        try {
+          const log = await b.logs.open('full');
+          const acked: LogRecord[] = [];
+          const keys: string[] = [];
+          await disk!.fill();
+          let refused: unknown;
+          for (let i = 0; i < 100_000 && refused === undefined; i++) {
+            const entries = Array.from({ length: 8 }, (_, j) => ({
+              key: `k${i}`,
+              value: enc(`${i}:${j}:`.padEnd(3000, 'x')),
+            }));
+            try {
+              const r = await log.append(entries, 1000 + i);
+              for (const [j, e] of entries.entries())
+                acked.push({ offset: r.firstOffset + j, timestamp: r.timestamp, key: e.key, value: e.value });
+            } catch (err) {
+              refused = err;
+            }
+          }
+          assertStorageError(refused, StorageErrorCode.noSpace, true);
+          // Still full: a large append is refused the same way (the log did not stop), nothing of it is kept.
+          const big = [{ key: 'big', value: new Uint8Array(1024 * 1024) }];
+          await assert.rejects(log.append(big, 1), (err) => {
+            assertStorageError(err, StorageErrorCode.noSpace, true);
+            return true;
+          });
+          refused = undefined;
+          for (let i = 0; i < 100_000 && refused === undefined; i++) {
+            try {
+              await b.meta.put(`full/${i}`, { i, pad: 'y'.repeat(16 * 1024) });
+              keys.push(`full/${i}`);
+            } catch (err) {
+              refused = err;
+              assert.equal(await b.meta.get(`full/${i}`), undefined, 'a refused write is not visible');
+            }
+          }
+          assertStorageError(refused, StorageErrorCode.noSpace, true);
+          // Reads go on while the disk is full.
+          assert.equal(log.nextOffset, acked.length);
+          assertSameRecords(await log.read(0, ALL), acked);
+          for (const [i, key] of keys.entries()) assert.equal((await b.meta.get<{ i: number }>(key))?.i, i);
+          // Space comes back: writes resume without a restart, with the next offsets.
+          await disk!.free();
+          const r = await log.append(big, 2);
+          assert.equal(r.firstOffset, acked.length);
+          acked.push({ offset: r.firstOffset, timestamp: r.timestamp, key: 'big', value: big[0]!.value });
+          await b.meta.put('full/after', { i: -1 });
+          b = await restart(b);
+          assertSameRecords(await (await b.logs.open('full')).read(0, ALL), acked);
+          const stored = await b.meta.list<{ i: number }>('full/');
+          assert.equal(stored.length, keys.length + 1);
+          assert.deepEqual(await b.meta.get('full/after'), { i: -1 });
+        } finally {
+          await b.close();
+          await disk!.free();
+        }
+      });
     });
 
     describe('leases', () => {

@@ -3,6 +3,7 @@ import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type DurabilityPolicy, type StorageBackend, StorageError, StorageErrorCode } from '../index.js';
 import { isNotFound } from './fs-util.js';
+import { DEFAULT_MAX_OPEN_FILES } from './handle-cache.js';
 import { LocalLeases } from './leases.js';
 import { LocalLogStore } from './log-store.js';
 import { openLocalMetaStore } from './meta-store.js';
@@ -17,6 +18,11 @@ export interface LocalBackendOptions {
   indexIntervalBytes: number;
   /** Clock of the leases, epoch ms. Default `Date.now`. */
   now: () => number;
+  /**
+   * Segment files kept open across all logs (an LRU; idle segments past it close and reopen on their next use;
+   * ADR 0015). Default 512. At least 4.
+   */
+  maxOpenFiles: number;
 }
 
 /** Defaults of {@link LocalBackendOptions}. */
@@ -25,6 +31,7 @@ export const DEFAULT_LOCAL_BACKEND_OPTIONS: Readonly<LocalBackendOptions> = Obje
   segmentBytes: 64 * 1024 * 1024,
   indexIntervalBytes: 4096,
   now: Date.now,
+  maxOpenFiles: DEFAULT_MAX_OPEN_FILES,
 });
 
 /** Directories open in this process: a second open would run two writers on the same files. */
@@ -86,6 +93,7 @@ function resolveOptions(options: Partial<LocalBackendOptions>): LocalBackendOpti
   if (!Number.isInteger(opts.indexIntervalBytes) || opts.indexIntervalBytes < 64)
     bad('indexIntervalBytes must be an integer >= 64');
   if (typeof opts.now !== 'function') bad('now must be a function');
+  if (!Number.isInteger(opts.maxOpenFiles) || opts.maxOpenFiles < 4) bad('maxOpenFiles must be an integer >= 4');
   return opts;
 }
 

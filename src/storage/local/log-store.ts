@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { type Capabilities, type LogStore, type ShardLog, StorageError, StorageErrorCode } from '../index.js';
 import { fsyncDir } from './fs-util.js';
+import { DEFAULT_MAX_OPEN_FILES, HandleCache } from './handle-cache.js';
 import { LocalShardLog, type ShardLogOptions } from './shard-log.js';
 
 /** Log ids per the storage contract: [A-Za-z0-9._-], 1..200 chars; `.` and `..` would escape the directory. */
@@ -23,11 +24,23 @@ export class LocalLogStore implements LogStore {
   private readonly logs = new Map<string, Promise<LocalShardLog>>();
   private closed = false;
 
-  /** `root`: the backend directory (logs go to `root/logs`, deletions pass through `root/trash`). */
-  constructor(root: string, opts: ShardLogOptions) {
+  /** Open segment files of every log of this store (ADR 0015). */
+  readonly handles: HandleCache;
+
+  /**
+   * `root`: the backend directory (logs go to `root/logs`, deletions pass through `root/trash`); `maxOpenFiles`
+   * bounds the segment files kept open across all logs.
+   */
+  constructor(root: string, opts: ShardLogOptions & { maxOpenFiles?: number }) {
     this.logsDir = join(root, 'logs');
     this.trashDir = join(root, 'trash');
-    this.opts = opts;
+    this.handles = opts.handles ?? new HandleCache(opts.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES);
+    this.opts = {
+      durability: opts.durability,
+      segmentBytes: opts.segmentBytes,
+      indexIntervalBytes: opts.indexIntervalBytes,
+      handles: this.handles,
+    };
     this.capabilities = Object.freeze({
       backend: 'local',
       durableAcks: opts.durability.kind === 'always',

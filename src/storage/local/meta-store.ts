@@ -4,11 +4,17 @@
  * (journal-codec.ts) with group commit, compacted by write-temp + fsync + rename + fsync(dir).
  * Revisions come from one store-wide counter and are kept in the journal, so they survive restarts and
  * compactions; compare-and-set expectations are checked by the single writer loop.
+ *
+ * Write failures (ADR 0015): a journal write refused for lack of space (ENOSPC, EDQUOT) is cut off again
+ * (truncate + fdatasync) and its batches reject with `TRIB_ERR_STORAGE_NO_SPACE` (retriable; memory unchanged);
+ * a compaction without space keeps the current journal. Any other failed write, and every failed fsync, stops
+ * the store with `TRIB_ERR_STORAGE_WRITE_FAILED` until the server is restarted.
  */
 import { mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
 import {
+  isNoSpaceErrno,
   type MetaChange,
   type MetaStore,
   type MetaWriteOptions,
@@ -222,18 +228,14 @@ class LocalMetaStore implements MetaStore {
           accepted.push({ p, revisions });
         }
         if (accepted.length > 0) {
-          try {
-            const buf = Buffer.concat(accepted.map((a) => encodeJournalEntry(a.p.changes, a.revisions)));
-            await writeFully(this.fh, { buf, position: this.size });
-            await this.fh.datasync();
-            this.size += buf.length;
-          } catch (err) {
-            this.failure = new StorageError(StorageErrorCode.writeFailed, 'meta journal write failed', {
-              cause: err,
-            });
-            for (const p of group) p.reject(this.failure);
+          const buf = Buffer.concat(accepted.map((a) => encodeJournalEntry(a.p.changes, a.revisions)));
+          const error = await this.append(buf);
+          if (error) {
+            for (const a of accepted) a.p.reject(error);
+            for (const c of conflicts) c.p.reject(c.error);
             continue;
           }
+          this.size += buf.length;
           this.counter = counter;
           for (const a of accepted) this.apply(a.p.changes, a.revisions);
         }
@@ -241,9 +243,9 @@ class LocalMetaStore implements MetaStore {
         for (const c of conflicts) c.p.reject(c.error);
         if (this.size > Math.max(this.compactBytes, 2 * this.compactedSize)) {
           await this.compact().catch((err: unknown) => {
-            this.failure = new StorageError(StorageErrorCode.writeFailed, 'meta journal compaction failed', {
-              cause: err,
-            });
+            // Without space the current journal stays as it is; the next attempt waits until it doubles again.
+            if (isNoSpaceErrno(err)) this.compactedSize = this.size;
+            else this.fail(err, 'meta journal compaction failed');
           });
         }
       }
@@ -251,6 +253,48 @@ class LocalMetaStore implements MetaStore {
       this.running = false;
       this.idleResolve?.();
     }
+  }
+
+  /**
+   * Writes `buf` at the end of the journal and fsyncs it. Resolves with the error the batches reject with, or
+   * undefined when durable: a lack of space is undone (the journal is cut back to its durable end); anything
+   * else stops the store.
+   */
+  private async append(buf: Buffer): Promise<StorageError | undefined> {
+    try {
+      await writeFully(this.fh, { buf, position: this.size });
+    } catch (err) {
+      if (!isNoSpaceErrno(err)) return this.fail(err, 'meta journal write failed');
+      try {
+        await this.fh.truncate(this.size);
+        await this.fh.datasync();
+      } catch (undo) {
+        return this.fail(undo, 'meta journal truncation after a full disk failed');
+      }
+      return new StorageError(
+        StorageErrorCode.noSpace,
+        `meta journal: no space left on the device (${(err as { code?: string }).code}); nothing of this write ` +
+          'was kept, and it may be retried once space is freed',
+        { cause: err },
+      );
+    }
+    try {
+      await this.fh.datasync();
+    } catch (err) {
+      return this.fail(err, 'meta journal fsync failed');
+    }
+    return undefined;
+  }
+
+  /** Stops the store: every later write rejects with the returned error until the server is restarted. */
+  private fail(err: unknown, what: string): StorageError {
+    this.failure ??= new StorageError(
+      StorageErrorCode.writeFailed,
+      `${what}; the journal's last write is in an unknown state, so the store takes no more writes until the ` +
+        'server is restarted',
+      { cause: err },
+    );
+    return this.failure as StorageError;
   }
 
   /** Rewrites the journal as the live key set: temp file, fsync, rename, fsync(dir). */
@@ -275,9 +319,12 @@ class LocalMetaStore implements MetaStore {
     try {
       await writeFully(tmp, { buf, position: 0 });
       await tmp.sync();
-    } finally {
-      await tmp.close();
+    } catch (err) {
+      await tmp.close().catch(() => undefined);
+      await unlink(tmpPath).catch(() => undefined);
+      throw err;
     }
+    await tmp.close();
     await rename(tmpPath, join(this.dir, JOURNAL));
     await fsyncDir(this.dir);
     const old = this.fh;

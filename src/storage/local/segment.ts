@@ -3,12 +3,14 @@
  * (see index-codec.ts), named by the zero-padded base offset. Holds the in-memory sparse index and
  * the committed size readers may see; also the scanning used by recovery and index rebuilds.
  */
-import { open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FrameDecoder, FrameStatus } from './frame-codec.js';
 import { decodeIndexEntries, encodeIndexEntries, IndexEntryKind, type IndexEntry } from './index-codec.js';
 import { IndexPlanner, SparseIndex, type IndexPoint } from './sparse-index.js';
 import { readFully, writeFully, isNotFound } from './fs-util.js';
+import type { CachedFiles, HandleCache } from './handle-cache.js';
+import { isNoSpaceErrno } from '../index.js';
 
 /** Digits of a segment file name (enough for 2^53). */
 const NAME_DIGITS = 20;
@@ -28,16 +30,23 @@ export function parseSegmentName(name: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-/** A segment of one log. Mutated only by the log's single writer; readers use the committed fields. */
-export class Segment {
+/**
+ * A segment of one log. Mutated only by the log's single writer; readers use the committed fields.
+ *
+ * A sealed segment found at open is not loaded (ADR 0015): its record count comes from the next segment's base,
+ * and its index, size and newest timestamp are read from its `.idx` on first use ({@link ensureLoaded}). Open
+ * files are counted in the backend's {@link HandleCache}, which closes those of idle segments past its capacity;
+ * {@link handle} and {@link indexHandle} reopen them.
+ */
+export class Segment implements CachedFiles {
   readonly base: number;
-  readonly logPath: string;
-  readonly idxPath: string;
-  /** Committed bytes: readers may read [0, size). */
+  /** The log's directory (one string shared by its segments; paths are built on use). */
+  private readonly dir: string;
+  /** Committed bytes: readers may read [0, size). Valid once {@link loaded}. */
   size = 0;
   /** Committed records. */
   count = 0;
-  /** Newest committed record's timestamp, undefined while empty. */
+  /** Newest committed record's timestamp, undefined while empty. Valid once {@link loaded}. */
   lastTimestamp: number | undefined;
   /** Log's last timestamp when this segment was created (kept in its index as a SEED entry). */
   seedTimestamp: number | undefined;
@@ -48,19 +57,36 @@ export class Segment {
   idxBytes = 0;
   /** Sealed segments are immutable. */
   sealed = false;
+  /** Whether {@link size}, {@link lastTimestamp} and {@link index} are known (false for a sealed segment not read yet). */
+  loaded = true;
   /** Removed by trim/delete: no new reads start, files close when the last reader leaves. */
   deleted = false;
-  /** Data file handle (read-write while active). */
+  /** Data written but not yet fsynced: the file stays open so the fsync reports errors of those writes. */
+  unsynced = false;
+  /** Data file handle (read-write while active); may be closed by the cache while idle. */
   fh: FileHandle | undefined;
-  /** Index file handle, active segment only. */
+  /** Index file handle, active segment only; may be closed by the cache while idle. */
   idxFh: FileHandle | undefined;
+  private readonly cache: HandleCache | undefined;
   private opening: Promise<FileHandle> | undefined;
+  private openingIdx: Promise<FileHandle> | undefined;
+  private loading: Promise<void> | undefined;
   private pins = 0;
 
-  constructor(dir: string, base: number) {
+  constructor(dir: string, base: number, cache?: HandleCache) {
     this.base = base;
-    this.logPath = join(dir, `${segmentStem(base)}.log`);
-    this.idxPath = join(dir, `${segmentStem(base)}.idx`);
+    this.dir = dir;
+    this.cache = cache;
+  }
+
+  /** Path of the data file. */
+  get logPath(): string {
+    return join(this.dir, `${segmentStem(this.base)}.log`);
+  }
+
+  /** Path of the index file. */
+  get idxPath(): string {
+    return join(this.dir, `${segmentStem(this.base)}.idx`);
   }
 
   /** Offset after the last committed record. */
@@ -68,21 +94,86 @@ export class Segment {
     return this.base + this.count;
   }
 
-  /** The data file handle, opened read-only on first use for sealed segments. */
+  /** Loads a sealed segment's index on first use (see the class comment); a no-op once loaded. */
+  ensureLoaded(intervalBytes: number): Promise<void> {
+    if (this.loaded) return Promise.resolve();
+    this.loading ??= loadSealedSegment(this, { intervalBytes }).then(
+      () => {
+        this.loaded = true;
+      },
+      (err: unknown) => {
+        this.loading = undefined;
+        throw err;
+      },
+    );
+    return this.loading;
+  }
+
+  /** The data file handle: opened on demand, read-only for sealed segments, read-write for the active one. */
   async handle(): Promise<FileHandle> {
-    if (this.fh) return this.fh;
-    this.opening ??= open(this.logPath, 'r').then((fh) => {
-      if (this.deleted && this.pins === 0) {
-        void fh.close();
-      } else {
+    if (this.fh) {
+      this.cache?.touch(this);
+      return this.fh;
+    }
+    this.opening ??= open(this.logPath, this.sealed ? 'r' : 'r+').then(
+      (fh) => {
+        this.opening = undefined;
+        if (this.deleted && this.pins === 0) {
+          void fh.close();
+          return fh;
+        }
+        if (this.fh) {
+          void fh.close();
+          return this.fh;
+        }
         this.fh = fh;
-      }
-      return fh;
-    });
+        this.cache?.touch(this);
+        return fh;
+      },
+      (err: unknown) => {
+        this.opening = undefined;
+        throw err;
+      },
+    );
     return this.opening;
   }
 
-  /** Marks a read in progress so trim does not close the file under it. */
+  /** The `.idx` handle of the active segment, reopened on demand. */
+  async indexHandle(): Promise<FileHandle> {
+    if (this.idxFh) {
+      this.cache?.touch(this);
+      return this.idxFh;
+    }
+    this.openingIdx ??= open(this.idxPath, 'r+')
+      .catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+        return open(this.idxPath, 'w+');
+      })
+      .then(
+        (fh) => {
+          this.openingIdx = undefined;
+          if (this.idxFh) {
+            void fh.close();
+            return this.idxFh;
+          }
+          this.idxFh = fh;
+          this.cache?.touch(this);
+          return fh;
+        },
+        (err: unknown) => {
+          this.openingIdx = undefined;
+          throw err;
+        },
+      );
+    return this.openingIdx;
+  }
+
+  /** Records handles opened outside {@link handle} (creation, recovery) with the cache. */
+  noteOpened(): void {
+    this.cache?.touch(this);
+  }
+
+  /** Marks a read or write in progress so neither trim nor the cache closes the file under it. */
   pin(): void {
     this.pins++;
   }
@@ -90,12 +181,30 @@ export class Segment {
   /** Ends a read started with {@link pin}. */
   unpin(): void {
     this.pins--;
-    if (this.pins === 0 && this.deleted) void this.closeFiles();
+    if (this.pins > 0) return;
+    if (this.deleted) void this.closeFiles();
+    else this.cache?.idle();
   }
 
   /** Whether reads are in progress. */
   get pinned(): boolean {
     return this.pins > 0;
+  }
+
+  openFiles(): number {
+    return (this.fh ? 1 : 0) + (this.idxFh ? 1 : 0);
+  }
+
+  evictable(): boolean {
+    return this.pins === 0 && !this.unsynced;
+  }
+
+  release(): void {
+    const fh = this.fh;
+    const idx = this.idxFh;
+    this.fh = undefined;
+    this.idxFh = undefined;
+    void Promise.allSettled([fh?.close(), idx?.close()]);
   }
 
   /** Closes the file handles (idempotent). */
@@ -105,6 +214,8 @@ export class Segment {
     this.fh = undefined;
     this.idxFh = undefined;
     this.opening = undefined;
+    this.openingIdx = undefined;
+    this.cache?.forget(this);
     await Promise.allSettled([fh?.close(), idx?.close()]);
   }
 
@@ -297,7 +408,10 @@ export async function loadSealedSegment(seg: Segment, opts: { intervalBytes: num
   } finally {
     await fh.close();
   }
-  await writeIndexFile(seg.idxPath, seg.sealedEntries());
+  // The index is a cache of this scan: without disk space to rewrite it, reads still go on (it is rebuilt later).
+  await writeIndexFile(seg.idxPath, seg.sealedEntries()).catch((err: unknown) => {
+    if (!isNoSpaceErrno(err)) throw err;
+  });
 }
 
 /** Points must be POINT entries, strictly increasing in offset and position, inside the file. */
@@ -313,15 +427,21 @@ function pointsValid(entries: readonly IndexEntry[], fileSize: number): boolean 
   return true;
 }
 
-/** Writes an index file atomically enough: write a temp file, then rename over the old one. */
+/**
+ * Writes an index file atomically enough: write a temp file, then rename over the old one. A failed write
+ * removes the temp file (so a full disk gets its space back) and leaves the old index in place.
+ */
 export async function writeIndexFile(path: string, entries: readonly IndexEntry[]): Promise<void> {
   const tmp = `${path}.tmp`;
   const fh = await open(tmp, 'w');
   try {
     await writeFully(fh, { buf: encodeIndexEntries(entries), position: 0 });
-  } finally {
-    await fh.close();
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw err;
   }
+  await fh.close();
   await rename(tmp, path);
 }
 

@@ -1,12 +1,22 @@
 /**
  * One shard log of the local backend: a directory of segments, a single writer loop doing group
  * commit, index-guided reads, retention by whole segments, and recovery at open.
+ *
+ * Write failures (ADR 0015):
+ * 1. A write refused for lack of space (ENOSPC, EDQUOT) is undone: the segment is truncated back to its last
+ *    committed byte (and that truncation fsynced), the appends of the failed chunk and the rest of the group
+ *    reject with `TRIB_ERR_STORAGE_NO_SPACE` (retriable), and later appends are tried again as usual.
+ * 2. Any other failed write, and every failed fsync, stops the log: after a failed fsync the state of the page
+ *    cache is unknown (a retried fsync may report success for data that never reached the disk), so appends
+ *    reject with `TRIB_ERR_STORAGE_WRITE_FAILED` until the server is restarted and recovery re-reads the file.
  */
-import { mkdir, open, readdir, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, unlink } from 'node:fs/promises';
 import {
   type AppendEntry,
   type AppendResult,
   type DurabilityPolicy,
+  isNoSpaceErrno,
+  isStorageError,
   type LogRecord,
   type ReadOptions,
   type ShardLog,
@@ -16,14 +26,17 @@ import {
 import { FRAME_HEADER_BYTES, FrameDecoder, FrameEncoder, FrameStatus, MAX_KEY_BYTES } from './frame-codec.js';
 import { encodeIndexEntries, INDEX_ENTRY_BYTES } from './index-codec.js';
 import { fsyncDir, isNotFound, readFully, writeFully } from './fs-util.js';
+import type { HandleCache } from './handle-cache.js';
 import type { IndexPlanner, IndexPoint } from './sparse-index.js';
-import { loadSealedSegment, parseSegmentName, recoverActiveSegment, Segment, writeIndexFile } from './segment.js';
+import { parseSegmentName, recoverActiveSegment, Segment, writeIndexFile } from './segment.js';
 
 /** Settings of a shard log (resolved from the backend options). */
 export interface ShardLogOptions {
   readonly durability: DurabilityPolicy;
   readonly segmentBytes: number;
   readonly indexIntervalBytes: number;
+  /** Open files shared by every log of the store (bounded LRU). */
+  readonly handles?: HandleCache;
 }
 
 /** Smallest and largest read done at once. */
@@ -138,38 +151,67 @@ export class LocalShardLog implements ShardLog {
       this.segments = [await this.createSegment(0, undefined)];
       if (this.durable) await fsyncDir(`${this.dir}/..`);
     } else {
-      const segs = bases.map((b) => new Segment(this.dir, b));
-      for (let i = 0; i < segs.length - 1; i++)
-        await loadSealedSegment(segs[i]!, { intervalBytes: this.opts.indexIntervalBytes });
-      await recoverActiveSegment(segs[segs.length - 1]!, {
-        intervalBytes: this.opts.indexIntervalBytes,
-        sync: this.durable,
-      });
+      const segs = bases.map((b) => new Segment(this.dir, b, this.opts.handles));
+      // Sealed segments are loaded on first use; dense offsets give each one's record count now.
+      for (let i = 0; i < segs.length - 1; i++) {
+        const seg = segs[i]!;
+        seg.sealed = true;
+        seg.loaded = false;
+        seg.count = segs[i + 1]!.base - seg.base;
+      }
+      const active = segs[segs.length - 1]!;
+      try {
+        await recoverActiveSegment(active, { intervalBytes: this.opts.indexIntervalBytes, sync: this.durable });
+      } catch (err) {
+        await active.closeFiles();
+        throw err;
+      }
+      active.noteOpened();
       this.segments = segs;
     }
     const active = this.active;
     this.start = this.segments[0]!.base;
     this.next = active.nextOffset;
     this.lastTs = active.lastTimestamp;
-    for (let i = this.segments.length - 2; this.lastTs === undefined && i >= 0; i--)
+    for (let i = this.segments.length - 2; this.lastTs === undefined && i >= 0; i--) {
+      await this.segments[i]!.ensureLoaded(this.opts.indexIntervalBytes);
       this.lastTs = this.segments[i]!.lastTimestamp;
+    }
     this.lastTs ??= active.seedTimestamp;
     this.planner = active.planner(this.opts.indexIntervalBytes);
   }
 
-  /** Creates an empty segment file and its index (with the seed timestamp), durable under the policy. */
+  /**
+   * Creates an empty segment file and its index (with the seed timestamp), durable under the policy. When the
+   * disk is full, removes what it created and rejects with the file-system error.
+   */
   private async createSegment(base: number, seed: number | undefined): Promise<Segment> {
-    const seg = new Segment(this.dir, base);
+    const seg = new Segment(this.dir, base, this.opts.handles);
     seg.seedTimestamp = seed;
-    seg.fh = await open(seg.logPath, 'wx+');
-    seg.idxFh = await open(seg.idxPath, 'w+');
-    const entries = seg.activeEntries();
-    if (entries.length > 0) {
-      await writeFully(seg.idxFh, { buf: encodeIndexEntries(entries), position: 0 });
-      if (this.durable) await seg.idxFh.datasync();
+    try {
+      seg.fh = await open(seg.logPath, 'wx+');
+      seg.idxFh = await open(seg.idxPath, 'w+');
+      const entries = seg.activeEntries();
+      if (entries.length > 0) await writeFully(seg.idxFh, { buf: encodeIndexEntries(entries), position: 0 });
+      seg.idxBytes = entries.length * INDEX_ENTRY_BYTES;
+    } catch (err) {
+      await seg.closeFiles();
+      if (isNoSpaceErrno(err)) {
+        await unlink(seg.logPath).catch(ignoreNotFound);
+        await unlink(seg.idxPath).catch(ignoreNotFound);
+      }
+      throw err;
     }
-    seg.idxBytes = entries.length * INDEX_ENTRY_BYTES;
-    if (this.durable) await fsyncDir(this.dir);
+    if (this.durable) {
+      try {
+        if (seg.idxBytes > 0) await seg.idxFh.datasync();
+        await fsyncDir(this.dir);
+      } catch (err) {
+        await seg.closeFiles();
+        throw this.fail(err, 'fsync failed');
+      }
+    }
+    seg.noteOpened();
     return seg;
   }
 
@@ -257,10 +299,15 @@ export class LocalShardLog implements ShardLog {
       for (const p of group) p.reject(this.failure);
       return;
     }
+    let i = 0;
     try {
-      let i = 0;
       while (i < group.length) {
         const seg = this.active;
+        // A roll refused for lack of space left the sealed segment last: finish the roll first.
+        if (seg.sealed) {
+          await this.roll();
+          continue;
+        }
         // A batch never spans segments (recovery only scans the active one), and the segment
         // takes batches while they fit; an oversized batch gets a segment of its own.
         let j = i;
@@ -275,17 +322,40 @@ export class LocalShardLog implements ShardLog {
           await this.roll();
           continue;
         }
-        await this.writeChunk(seg, { group, from: i, to: j, bytes });
+        seg.pin();
+        try {
+          await this.writeChunk(seg, { group, from: i, to: j, bytes });
+        } finally {
+          seg.unpin();
+        }
         i = j;
       }
     } catch (err) {
-      // After a failed write or fsync the file state is unknown (a retried fsync may report success
-      // for data that never reached the disk), so the log stops taking appends until reopened.
-      this.failure = new StorageError(StorageErrorCode.writeFailed, `log ${this.id}: write failed`, {
-        cause: err,
-      });
-      for (const p of group) p.reject(this.failure);
+      // Rule 1 or 2 of the file header; appends already resolved (before `i`) stay acknowledged.
+      const failure = this.classify(err);
+      for (let k = i; k < group.length; k++) group[k]!.reject(failure);
     }
+  }
+
+  /**
+   * The error an append or trim rejects with: a lack of space (whose partial effects were undone by the code
+   * that raised it) stays a retriable `TRIB_ERR_STORAGE_NO_SPACE`; anything else stops the log (rule 2).
+   */
+  private classify(err: unknown): StorageError {
+    if (isStorageError(err)) return err;
+    if (isNoSpaceErrno(err)) return noSpaceError(this.id, err);
+    return this.fail(err, 'write failed');
+  }
+
+  /** Stops the log (rule 2 of the file header) and returns the error every later append rejects with. */
+  private fail(err: unknown, what: string): StorageError {
+    this.failure ??= new StorageError(
+      StorageErrorCode.writeFailed,
+      `log ${this.id}: ${what} (${errnoOf(err)}); the state of its last write is unknown, so it takes no more ` +
+        'appends until the server is restarted (recovery at start-up keeps every acknowledged record)',
+      { cause: err },
+    );
+    return this.failure as StorageError;
   }
 
   /** Encodes group[from, to) into one buffer, writes it to `seg`, syncs per policy, commits, resolves. */
@@ -322,9 +392,23 @@ export class LocalShardLog implements ShardLog {
       last = ts;
     }
     if (c.bytes > 0) {
-      await writeFully(seg.fh!, { buf, position: base });
+      const fh = await seg.handle();
+      try {
+        await writeFully(fh, { buf, position: base });
+      } catch (err) {
+        // The planner advanced over points of the failed chunk: restart it from the committed points.
+        this.planner = seg.planner(this.opts.indexIntervalBytes);
+        if (!isNoSpaceErrno(err)) throw this.fail(err, 'write failed');
+        await this.undoWrite(fh, base);
+        throw noSpaceError(this.id, err);
+      }
       this.dirty = true;
-      await this.syncPerPolicy(seg);
+      seg.unsynced = this.opts.durability.kind === 'interval';
+      try {
+        await this.syncPerPolicy(seg);
+      } catch (err) {
+        throw this.fail(err, 'fsync failed');
+      }
     }
     // Commit: readers see the new records from here on.
     seg.size = base + c.bytes;
@@ -334,7 +418,30 @@ export class LocalShardLog implements ShardLog {
     this.next = offset;
     this.lastTs = last;
     for (let k = c.from; k < c.to; k++) c.group[k]!.resolve(results[k - c.from]!);
-    if (!this.dirty) await this.persistPoints(seg);
+    if (!this.dirty) await this.persistPointsOrFail(seg);
+  }
+
+  /**
+   * Rule 1 of the file header: cuts the bytes a write refused for lack of space may have left after `base`
+   * (the end of the last committed batch), and makes the cut durable so a crash cannot bring back frames of
+   * appends that were refused. A failure here stops the log (rule 2).
+   */
+  private async undoWrite(fh: FileHandle, base: number): Promise<void> {
+    try {
+      await fh.truncate(base);
+      if (this.durable) await fh.datasync();
+    } catch (err) {
+      throw this.fail(err, 'truncating a write refused for lack of space failed');
+    }
+  }
+
+  /** {@link persistPoints} after a commit: a lack of space only delays the points (they stay in memory). */
+  private async persistPointsOrFail(seg: Segment): Promise<void> {
+    try {
+      await this.persistPoints(seg);
+    } catch (err) {
+      if (!isNoSpaceErrno(err)) this.fail(err, 'index write failed');
+    }
   }
 
   private async syncPerPolicy(seg: Segment): Promise<void> {
@@ -349,8 +456,14 @@ export class LocalShardLog implements ShardLog {
 
   private async syncActive(seg: Segment): Promise<void> {
     this.lastSyncAt = Date.now();
-    await seg.fh!.datasync();
-    this.dirty = false;
+    seg.pin();
+    try {
+      await (await seg.handle()).datasync();
+      this.dirty = false;
+      seg.unsynced = false;
+    } finally {
+      seg.unpin();
+    }
   }
 
   private armSyncTimer(intervalMs: number): void {
@@ -361,12 +474,15 @@ export class LocalShardLog implements ShardLog {
       this.control(async () => {
         if (!this.dirty || this.failure) return;
         const seg = this.active;
-        await this.syncActive(seg);
-        await this.persistPoints(seg);
+        try {
+          await this.syncActive(seg);
+        } catch (err) {
+          this.fail(err, 'fsync failed');
+          return;
+        }
+        await this.persistPointsOrFail(seg);
       }).catch((err: unknown) => {
-        this.failure ??= new StorageError(StorageErrorCode.writeFailed, `log ${this.id}: fsync failed`, {
-          cause: err,
-        });
+        this.fail(err, 'fsync failed');
       });
     }, intervalMs);
     this.syncTimer.unref();
@@ -377,21 +493,40 @@ export class LocalShardLog implements ShardLog {
    * persisted point never refers to bytes a machine crash could lose); not fsynced itself.
    */
   private async persistPoints(seg: Segment): Promise<void> {
-    if (seg.persistedPoints >= seg.index.length || !seg.idxFh) return;
+    if (seg.persistedPoints >= seg.index.length || seg.sealed || seg.deleted) return;
     const buf = encodeIndexEntries(seg.pointEntries(seg.persistedPoints));
-    await writeFully(seg.idxFh, { buf, position: seg.idxBytes });
+    seg.pin();
+    try {
+      await writeFully(await seg.indexHandle(), { buf, position: seg.idxBytes });
+    } finally {
+      seg.unpin();
+    }
     seg.idxBytes += buf.length;
     seg.persistedPoints = seg.index.length;
   }
 
-  /** Seals the active segment (fsync unless `none`, full index with trailer) and starts a new one at `nextOffset`. */
+  /**
+   * Seals the active segment (fsync unless `none`, full index with trailer) and starts a new one at `nextOffset`.
+   * Each step that may meet a full disk leaves a state the next roll continues from: the old index stays until
+   * the sealed one replaces it, and a sealed segment left last (no space for the new one) is rolled again.
+   */
   private async roll(): Promise<void> {
     const old = this.active;
-    if (this.durable && this.dirty) await this.syncActive(old);
-    await old.idxFh?.close();
-    old.idxFh = undefined;
-    await writeIndexFile(old.idxPath, old.sealedEntries());
-    old.sealed = true;
+    if (!old.sealed) {
+      if (this.durable && this.dirty) {
+        try {
+          await this.syncActive(old);
+        } catch (err) {
+          throw this.fail(err, 'fsync failed');
+        }
+      }
+      await writeIndexFile(old.idxPath, old.sealedEntries());
+      const idx = old.idxFh;
+      old.idxFh = undefined;
+      await idx?.close();
+      old.noteOpened();
+      old.sealed = true;
+    }
     const seg = await this.createSegment(this.next, this.lastTs);
     this.segments = [...this.segments, seg];
     this.dirty = false;
@@ -402,7 +537,13 @@ export class LocalShardLog implements ShardLog {
 
   trim(before: number): Promise<number> {
     if (this.closing) return Promise.reject(closedError(this.id));
-    return this.control(() => this.trimNow(before));
+    return this.control(async () => {
+      try {
+        return await this.trimNow(before);
+      } catch (err) {
+        throw this.classify(err);
+      }
+    });
   }
 
   /**
@@ -414,8 +555,12 @@ export class LocalShardLog implements ShardLog {
   private async trimNow(before: number): Promise<number> {
     let drop = 0;
     const segs = this.segments;
-    while (drop < segs.length - 1 && expired(segs[drop]!, before)) drop++;
-    if (drop === segs.length - 1 && this.active.count > 0 && expired(this.active, before)) {
+    while (drop < segs.length - 1) {
+      await segs[drop]!.ensureLoaded(this.opts.indexIntervalBytes);
+      if (!expired(segs[drop]!, before)) break;
+      drop++;
+    }
+    if (drop === segs.length - 1 && this.active.count > 0 && !this.active.sealed && expired(this.active, before)) {
       await this.roll();
       drop++;
     }
@@ -463,6 +608,7 @@ export class LocalShardLog implements ShardLog {
 
   /** Reads records of one segment from `st.from` into `st.out` with few large reads. */
   private async readSegment(seg: Segment, st: ReadState): Promise<void> {
+    if (!(await this.load(seg)) || st.from >= seg.nextOffset) return;
     const limit = seg.size;
     const endOffset = seg.nextOffset;
     const pi = seg.index.floorOffset(st.from);
@@ -530,11 +676,12 @@ export class LocalShardLog implements ShardLog {
     let hi = segs.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const t = segs[mid]!.lastTimestamp;
+      const t = (await this.load(segs[mid]!)) ? segs[mid]!.lastTimestamp : undefined;
       if (t !== undefined && t >= timestamp) hi = mid;
       else lo = mid + 1;
     }
     const seg = segs[lo]!;
+    if (!(await this.load(seg))) return Math.max(this.start, this.next);
     if (seg.deleted || seg.lastTimestamp === undefined || seg.lastTimestamp < timestamp)
       return Math.max(this.start, this.next);
     seg.pin();
@@ -543,6 +690,20 @@ export class LocalShardLog implements ShardLog {
       return Math.max(found, this.start);
     } finally {
       seg.unpin();
+    }
+  }
+
+  /**
+   * Loads a sealed segment's index on first use (ADR 0015). False when a trim deleted the segment meanwhile
+   * (its records are gone for this reader too).
+   */
+  private async load(seg: Segment): Promise<boolean> {
+    try {
+      await seg.ensureLoaded(this.opts.indexIntervalBytes);
+      return !seg.deleted || seg.loaded;
+    } catch (err) {
+      if (seg.deleted && isNotFound(err)) return false;
+      throw err;
     }
   }
 
@@ -587,11 +748,8 @@ export class LocalShardLog implements ShardLog {
     if (this.syncTimer) clearTimeout(this.syncTimer);
     this.closedPromise = this.control(async () => {
       const seg = this.active;
-      if (this.dirty && !this.failure) {
-        await seg.fh!.datasync();
-        this.dirty = false;
-      }
-      if (!this.failure) await this.persistPoints(seg);
+      if (this.dirty && !this.failure) await this.syncActive(seg);
+      if (!this.failure) await this.persistPoints(seg).catch(ignoreNoSpace);
       this.closed = true;
       for (const s of this.segments) {
         // A read still in flight keeps its file; marking the segment released closes it when the read ends.
@@ -634,4 +792,23 @@ function closedError(id: string): StorageError {
 
 function ignoreNotFound(err: unknown): void {
   if (!isNotFound(err)) throw err;
+}
+
+function ignoreNoSpace(err: unknown): void {
+  if (!isNoSpaceErrno(err)) throw err;
+}
+
+function errnoOf(err: unknown): string {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : String(err);
+}
+
+/** Rule 1 of the file header. */
+function noSpaceError(id: string, err: unknown): StorageError {
+  return new StorageError(
+    StorageErrorCode.noSpace,
+    `log ${id}: no space left on the device (${errnoOf(err)}); nothing of this append was kept, and it may be ` +
+      'retried once space is freed',
+    { cause: err },
+  );
 }

@@ -4,6 +4,9 @@
  * segment at the default 4 KiB interval).
  */
 
+const EMPTY_F64 = new Float64Array(0);
+const EMPTY_U8 = new Uint8Array(0);
+
 /** One index point. */
 export interface IndexPoint {
   /** Absolute record offset of the frame. */
@@ -20,10 +23,11 @@ export interface IndexPoint {
 export class SparseIndex {
   /** Number of points. */
   length = 0;
-  private offsets = new Float64Array(16);
-  private positions = new Float64Array(16);
-  private timestamps = new Float64Array(16);
-  private anchors = new Uint8Array(16);
+  // Empty until the first point: a node with 10,000 shards holds 100,000 segments, most never read (ADR 0015).
+  private offsets = EMPTY_F64;
+  private positions = EMPTY_F64;
+  private timestamps = EMPTY_F64;
+  private anchors = EMPTY_U8;
 
   /** Appends a point; it must come after every existing point. */
   push(point: IndexPoint): void {
@@ -107,7 +111,7 @@ export class SparseIndex {
   }
 
   private grow(): void {
-    const n = this.offsets.length * 2;
+    const n = Math.max(16, this.offsets.length * 2);
     const grow = <T extends Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
       const b = make(n);
       b.set(a);
