@@ -16,7 +16,10 @@
  * 6. A full disk answers ServiceUnavailable (503, "a temporary failure of the server", Common Errors page of the
  *    Kinesis API reference), which the SDKs retry (5xx statuses are transient to the AWS SDK for JavaScript v3,
  *    botocore and the Java SDK). The message is Tributary's own: AWS never reports a full disk. A write that
- *    stopped a shard's log (failed fsync) answers InternalFailure saying a restart is needed. ADR 0015.
+ *    stopped a shard's log (failed fsync) answers InternalFailure saying a restart is needed. ADR 0015. When only
+ *    some shards of a PutRecords stored their records, the others' records fail on their own with ErrorCode
+ *    InternalFailure (a per-record error code the PutRecords API reference lists), so a retry of the failed
+ *    records never duplicates stored ones.
  */
 import { CommonErrors, type Logger, ServiceError } from '../protocol/index.js';
 import { type AppendEntry, isStorageError, StorageErrorCode } from '../storage/index.js';
@@ -100,11 +103,11 @@ export async function writeRecords(
 }
 
 /** Rule 6: what a client sees of a failed append (anything else stays an internal fault: InternalFailure). */
-function storageFailure(logger: Logger, err: unknown): never {
+function answerOf(logger: Logger, err: unknown): ServiceError {
   if (isStorageError(err, StorageErrorCode.noSpace)) {
     // Answered, not a fault of the request pipeline: tell the operator here.
     logger.warn({ err }, 'append refused: no disk space left');
-    throw new ServiceError(
+    return new ServiceError(
       CommonErrors.ServiceUnavailable,
       'The server has no disk space left for these records. Retry after space is freed.',
       { cause: err },
@@ -112,11 +115,20 @@ function storageFailure(logger: Logger, err: unknown): never {
   }
   if (isStorageError(err, StorageErrorCode.writeFailed)) {
     logger.error({ err }, 'append failed: the shard log is stopped until a restart');
-    throw new ServiceError(
+    return new ServiceError(
       CommonErrors.InternalFailure,
       'The shard cannot take writes after a failed disk write or sync; the server must be restarted.',
       { cause: err },
     );
+  }
+  logger.error({ err }, 'append failed');
+  return new ServiceError(CommonErrors.InternalFailure, undefined, { cause: err });
+}
+
+/** Throws {@link answerOf}'s answer for a failed append that stored nothing. */
+function storageFailure(logger: Logger, err: unknown): never {
+  if (isStorageError(err, StorageErrorCode.noSpace) || isStorageError(err, StorageErrorCode.writeFailed)) {
+    throw answerOf(logger, err);
   }
   throw err;
 }
@@ -203,15 +215,15 @@ async function appendRouted(
     batch.entries.push({ key: entries[i]!.PartitionKey, value: entries[i]!.Data });
     batch.bytes += sizes[i]!;
   }
-  await Promise.all(
+  // Every shard's batch is appended (and settles) before answering, so a partial failure is reported per record
+  // (rule 6) instead of leaving a client to retry records that were stored.
+  const outcomes = await Promise.allSettled(
     [...batches.values()].map(async (batch) => {
       const handle: ShardHandle = await rt.shardHandle(stream, batch.shard);
       // Encrypted streams store sealed records (server-side encryption at rest).
       const sealed = sealer.seal(stream, batch.shard, batch.entries);
       if (sealed.encrypted) encrypted = true;
-      const { firstOffset, timestamp } = await handle.log
-        .append(sealed.entries, now)
-        .catch((err: unknown) => storageFailure(rt.logger, err));
+      const { firstOffset, timestamp } = await handle.log.append(sealed.entries, now);
       for (let j = 0; j < batch.positions.length; j++) {
         results[batch.positions[j]!] = {
           SequenceNumber: handle.sequenceNumber(firstOffset + j, timestamp),
@@ -221,5 +233,21 @@ async function appendRouted(
       appends.emit(stream, batch.shard, batch.entries.length, batch.bytes);
     }),
   );
+  const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (rejected.length > 0) {
+    // Nothing stored: the request fails as a whole (503 on a full disk). Some shards stored: their records
+    // succeeded and the others fail on their own, with the same answer as a per-record InternalFailure.
+    if (rejected.length === outcomes.length) storageFailure(rt.logger, rejected[0]!.reason);
+    let i = 0;
+    for (const batch of batches.values()) {
+      const outcome = outcomes[i++]!;
+      if (outcome.status === 'fulfilled') continue;
+      const error = answerOf(rt.logger, outcome.reason);
+      for (const position of batch.positions) {
+        results[position] = { ErrorCode: 'InternalFailure', ErrorMessage: error.message };
+        failed++;
+      }
+    }
+  }
   return { results, failed, encrypted };
 }
