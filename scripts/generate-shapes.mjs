@@ -41,6 +41,13 @@ const SERVICES = [
     overrides: 'scripts/shape-overrides/kinesis.json',
     types: { out: 'src/streams/shapes/kinesis-types.generated.ts', operations: 'KinesisOperations' },
   },
+  {
+    service: 'firehose',
+    version: '2015-08-04',
+    out: 'src/firehose/shapes/firehose.generated.ts',
+    exportName: 'firehoseModel',
+    types: { out: 'src/firehose/shapes/firehose-types.generated.ts', operations: 'FirehoseOperations' },
+  },
 ];
 
 /** Exit code meaning "no botocore on this machine" (the --check test skips on it outside CI). */

@@ -10,8 +10,12 @@ import type { Logger, ServiceModule } from '../protocol/index.js';
 import { openLocalBackend } from '../storage/local/index.js';
 import { scopeMeta, type DurabilityPolicy } from '../storage/index.js';
 import { createStreamsService } from '../streams/index.js';
+import { createFirehoseService, embeddedObjectDir } from '../firehose/index.js';
 import type { DurabilitySetting, ServerConfig } from './config.js';
 import { KINESIS_SCOPE, migrateMetaLayout } from './migrations.js';
+
+/** Scope prefix of the Firehose service's metadata. */
+const FIREHOSE_SCOPE = 'firehose/';
 
 /** The mounted service modules, the host of their workers, and how to shut them down. */
 export interface ComposedStack {
@@ -66,6 +70,29 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
       scheduler,
     });
     modules.push(streams);
+    const firehose = await createFirehoseService(backend, {
+      meta: scopeMeta(backend.meta, FIREHOSE_SCOPE),
+      region: config.region,
+      accountId: config.accountId,
+      logger,
+      streams: streams.api,
+      scheduler,
+      workers,
+      objectDir: embeddedObjectDir(config.dataDir),
+      ...(config.s3Endpoint
+        ? {
+            s3: {
+              endpoint: config.s3Endpoint,
+              accessKeyId: config.s3AccessKeyId,
+              secretAccessKey: config.s3SecretAccessKey,
+            },
+          }
+        : {}),
+      createMs: config.firehoseCreateMs,
+      deleteMs: config.firehoseDeleteMs,
+      bufferCapBytes: config.firehoseBufferCapBytes,
+    });
+    modules.push(firehose);
     for (const module of modules) for (const worker of module.workers ?? []) workers.add(worker);
     // Every service registered its timer handlers: resume the persisted timers.
     await scheduler.start();

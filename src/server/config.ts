@@ -68,6 +68,18 @@ export interface ServerConfig {
   readonly enforceLimits: boolean;
   /** Local KMS key file for server-side encryption. Empty: `<dataDir>/kms-keys.json`. Default ''. */
   readonly kmsKeyFile: string;
+  /** How long a new Firehose delivery stream stays CREATING, in ms. Default 500. */
+  readonly firehoseCreateMs: number;
+  /** How long a deleted Firehose delivery stream stays DELETING, in ms. Default 500. */
+  readonly firehoseDeleteMs: number;
+  /** Undelivered Firehose DirectPut bytes above which puts answer ServiceUnavailableException. Default 1 GiB. */
+  readonly firehoseBufferCapBytes: number;
+  /** S3-compatible endpoint of Firehose's S3 destinations. Empty: objects go to `<dataDir>/s3/<bucket>/<key>`. Default ''. */
+  readonly s3Endpoint: string;
+  /** Access key id for {@link s3Endpoint}. Default ''. */
+  readonly s3AccessKeyId: string;
+  /** Secret access key for {@link s3Endpoint}. Default ''. */
+  readonly s3SecretAccessKey: string;
 }
 
 /** `off` or `self-signed` (certificate files are given with tlsCert / tlsKey). */
@@ -98,6 +110,12 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   auditKeep: 5,
   enforceLimits: false,
   kmsKeyFile: '',
+  firehoseCreateMs: 500,
+  firehoseDeleteMs: 500,
+  firehoseBufferCapBytes: 1024 * 1024 * 1024,
+  s3Endpoint: '',
+  s3AccessKeyId: '',
+  s3SecretAccessKey: '',
 });
 
 /** A bad flag, environment variable or value. `code` is always `TRIB_ERR_CONFIG`. */
@@ -376,6 +394,58 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     description:
       'local KMS keys for server-side encryption (JSON; created with alias/aws/kinesis when missing); default <data-dir>/kms-keys.json',
     parse: (raw) => raw.trim(),
+  },
+  {
+    key: 'firehoseCreateMs',
+    flag: 'firehose-create-ms',
+    env: 'TRIBUTARY_FIREHOSE_CREATE_MS',
+    valueName: '<ms>',
+    description: 'time a new Firehose delivery stream stays CREATING',
+    parse: integer(0, MS_MAX),
+  },
+  {
+    key: 'firehoseDeleteMs',
+    flag: 'firehose-delete-ms',
+    env: 'TRIBUTARY_FIREHOSE_DELETE_MS',
+    valueName: '<ms>',
+    description: 'time a deleted Firehose delivery stream stays DELETING',
+    parse: integer(0, MS_MAX),
+  },
+  {
+    key: 'firehoseBufferCapBytes',
+    flag: 'firehose-buffer-cap-bytes',
+    env: 'TRIBUTARY_FIREHOSE_BUFFER_CAP_BYTES',
+    valueName: '<bytes>',
+    description: 'undelivered Firehose data above which PutRecord answers ServiceUnavailableException',
+    parse: integer(1, 1024 * 1024 * 1024 * 1024),
+  },
+  {
+    key: 's3Endpoint',
+    flag: 's3-endpoint',
+    env: 'TRIBUTARY_S3_ENDPOINT',
+    valueName: '<url>',
+    description: 'S3-compatible server for Firehose S3 destinations (path-style); default <data-dir>/s3/<bucket>/<key>',
+    parse: (raw) => {
+      const text = raw.trim();
+      if (text !== '' && !/^https?:\/\/[^\s]+$/.test(text)) throw new Error(`expected an http(s) URL, got '${raw}'`);
+      return text;
+    },
+  },
+  {
+    key: 's3AccessKeyId',
+    flag: 's3-access-key-id',
+    env: 'TRIBUTARY_S3_ACCESS_KEY_ID',
+    valueName: '<id>',
+    description: 'access key id for --s3-endpoint',
+    parse: (raw) => raw.trim(),
+  },
+  {
+    key: 's3SecretAccessKey',
+    flag: 's3-secret-access-key',
+    env: 'TRIBUTARY_S3_SECRET_ACCESS_KEY',
+    valueName: '<secret>',
+    description: 'secret access key for --s3-endpoint',
+    parse: (raw) => raw,
   },
 ];
 

@@ -30,6 +30,8 @@ export async function startTestServer(config: Partial<ServerConfig> = {}, dataDi
     createStreamMs: 0,
     deleteStreamMs: 0,
     updateStreamMs: 0,
+    firehoseCreateMs: 0,
+    firehoseDeleteMs: 0,
     ...config,
   });
   const kinesis = kinesisClient(server.url);

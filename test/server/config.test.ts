@@ -38,6 +38,12 @@ describe('loadConfig', () => {
       auditKeep: 5,
       enforceLimits: false,
       kmsKeyFile: '',
+      firehoseCreateMs: 500,
+      firehoseDeleteMs: 500,
+      firehoseBufferCapBytes: 1024 * 1024 * 1024,
+      s3Endpoint: '',
+      s3AccessKeyId: '',
+      s3SecretAccessKey: '',
     });
     assert.deepEqual(config, DEFAULT_CONFIG);
   });
@@ -89,6 +95,18 @@ describe('loadConfig', () => {
         '--enforce-limits',
         '--kms-key-file',
         '/tmp/k.json',
+        '--firehose-create-ms',
+        '3',
+        '--firehose-delete-ms',
+        '4',
+        '--firehose-buffer-cap-bytes',
+        '1000',
+        '--s3-endpoint',
+        'http://127.0.0.1:9000',
+        '--s3-access-key-id',
+        'AK',
+        '--s3-secret-access-key',
+        'SK',
       ],
       {},
     );
@@ -116,6 +134,12 @@ describe('loadConfig', () => {
       auditKeep: 2,
       enforceLimits: true,
       kmsKeyFile: '/tmp/k.json',
+      firehoseCreateMs: 3,
+      firehoseDeleteMs: 4,
+      firehoseBufferCapBytes: 1000,
+      s3Endpoint: 'http://127.0.0.1:9000',
+      s3AccessKeyId: 'AK',
+      s3SecretAccessKey: 'SK',
     });
   });
 
@@ -148,6 +172,12 @@ describe('loadConfig', () => {
       TRIBUTARY_AUDIT_KEEP: '3',
       TRIBUTARY_ENFORCE_LIMITS: 'true',
       TRIBUTARY_KMS_KEY_FILE: '/k',
+      TRIBUTARY_FIREHOSE_CREATE_MS: '5',
+      TRIBUTARY_FIREHOSE_DELETE_MS: '6',
+      TRIBUTARY_FIREHOSE_BUFFER_CAP_BYTES: '2048',
+      TRIBUTARY_S3_ENDPOINT: 'https://s3.example',
+      TRIBUTARY_S3_ACCESS_KEY_ID: 'EK',
+      TRIBUTARY_S3_SECRET_ACCESS_KEY: 'ES',
     };
     assert.deepEqual(loadConfig([], env), {
       host: '::1',
@@ -173,6 +203,12 @@ describe('loadConfig', () => {
       auditKeep: 3,
       enforceLimits: true,
       kmsKeyFile: '/k',
+      firehoseCreateMs: 5,
+      firehoseDeleteMs: 6,
+      firehoseBufferCapBytes: 2048,
+      s3Endpoint: 'https://s3.example',
+      s3AccessKeyId: 'EK',
+      s3SecretAccessKey: 'ES',
     });
     assert.equal(CONFIG_OPTIONS.length, Object.keys(env).length);
   });

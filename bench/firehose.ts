@@ -1,0 +1,120 @@
+/**
+ * `npm run bench:firehose`: Firehose throughput on this machine, against an in-process server with durable acks
+ * (`--durability always`) and the embedded object directory.
+ * 1. Ingest: PutRecordBatch of 500 × 100 B records from several concurrent producers; an acknowledgement means the
+ *    records are fsynced in the delivery stream's buffer. Delivery is held back (900 s interval, 128 MiB) so
+ *    ingest is measured alone. Prints records/s and MB/s.
+ * 2. Delivery: UpdateDestination to interval 0, then the time until every buffered byte is in objects
+ *    (end-to-end from the durable buffer to files), with CompressionFormat UNCOMPRESSED and GZIP.
+ * Options: --records <n> (default 200000), --producers <n> (default 8).
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import {
+  CreateDeliveryStreamCommand,
+  FirehoseClient,
+  PutRecordBatchCommand,
+  UpdateDestinationCommand,
+} from '@aws-sdk/client-firehose';
+import { silentLogger } from '../src/protocol/index.js';
+import { startServer } from '../src/server/index.js';
+
+const { values } = parseArgs({
+  options: { records: { type: 'string', default: '200000' }, producers: { type: 'string', default: '8' } },
+});
+const TOTAL = Number(values.records);
+const PRODUCERS = Number(values.producers);
+const BATCH = 500;
+const RECORD = 100;
+
+async function deliveredBytes(dir: string, gzip: boolean): Promise<number> {
+  let total = 0;
+  const walk = async (d: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (!e.name.startsWith('.tmp-')) {
+        const body = await readFile(p);
+        total += gzip ? gunzipSync(body).length : body.length;
+      }
+    }
+  };
+  await walk(dir);
+  return total;
+}
+
+async function runOnce(format: 'UNCOMPRESSED' | 'GZIP'): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'trib-bench-fh-'));
+  const server = await startServer(
+    { port: 0, dataDir, durability: 'always', audit: 'off', firehoseCreateMs: 0, logLevel: 'silent' },
+    { logger: silentLogger },
+  );
+  const fh = new FirehoseClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'x' },
+  });
+  try {
+    const name = `bench-${format.toLowerCase()}`;
+    await fh.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: name,
+        ExtendedS3DestinationConfiguration: {
+          RoleARN: 'arn:aws:iam::000000000000:role/bench',
+          BucketARN: 'arn:aws:s3:::bench',
+          CompressionFormat: format,
+          BufferingHints: { SizeInMBs: 128, IntervalInSeconds: 900 },
+        },
+      }),
+    );
+    const record = Buffer.alloc(RECORD, 0x61);
+    record[RECORD - 1] = 0x0a;
+    const records = Array.from({ length: BATCH }, () => ({ Data: record }));
+    let sent = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: PRODUCERS }, async () => {
+        while (sent < TOTAL) {
+          sent += BATCH;
+          const r = await fh.send(new PutRecordBatchCommand({ DeliveryStreamName: name, Records: records }));
+          if (r.FailedPutCount) throw new Error(`${r.FailedPutCount} records failed`);
+        }
+      }),
+    );
+    const ingestS = (performance.now() - t0) / 1000;
+    const bytes = sent * RECORD;
+    console.log(
+      `${format.padEnd(12)} ingest   ${sent} records in ${ingestS.toFixed(2)} s: ${Math.round(sent / ingestS)} records/s, ${(bytes / 1e6 / ingestS).toFixed(1)} MB/s (PutRecordBatch ${BATCH} × ${RECORD} B, ${PRODUCERS} producers, fsync'd acks)`,
+    );
+    const t1 = performance.now();
+    await fh.send(
+      new UpdateDestinationCommand({
+        DeliveryStreamName: name,
+        CurrentDeliveryStreamVersionId: '1',
+        DestinationId: 'destinationId-000000000001',
+        ExtendedS3DestinationUpdate: { BufferingHints: { SizeInMBs: 128, IntervalInSeconds: 0 } },
+      }),
+    );
+    const objects = join(dataDir, 's3', 'bench');
+    while ((await deliveredBytes(objects, format === 'GZIP')) < bytes) await new Promise((r) => setTimeout(r, 20));
+    const deliverS = (performance.now() - t1) / 1000;
+    console.log(
+      `${format.padEnd(12)} delivery ${(bytes / 1e6).toFixed(1)} MB to the object directory in ${deliverS.toFixed(2)} s: ${(bytes / 1e6 / deliverS).toFixed(1)} MB/s, ${Math.round(sent / deliverS)} records/s`,
+    );
+  } finally {
+    fh.destroy();
+    await server.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+for (const format of ['UNCOMPRESSED', 'GZIP'] as const) await runOnce(format);

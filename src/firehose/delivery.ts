@@ -1,0 +1,279 @@
+/**
+ * The delivery worker of one delivery stream (one {@link Worker} on the server's worker host, leased by its name
+ * `firehose/delivery/<account>/<region>/<name>`). Its stages, in order, so later parts slot in between:
+ * source → buffer → (processing, format conversion: later) → object building (compression, key) → destination.
+ *
+ * Rules ("Configure buffering hints" and "Handle data delivery failure", Amazon Data Firehose Developer Guide):
+ * 1. Records are buffered until SizeInMBs (measured before compression) or IntervalInSeconds is reached,
+ *    whichever comes first; the interval counts from the first record in the buffer. IntervalInSeconds 0 delivers
+ *    each batch as soon as it is read. An object holds at most SizeInMBs of records.
+ * 2. Record bytes are concatenated as they are (Firehose adds no delimiters).
+ * 3. The durable source position moves only after every object of a flush was written: a crash re-delivers
+ *    (at-least-once), never loses.
+ * 4. A failed S3 write is retried (backoff from the settings; Amazon S3 destinations retry for up to 24 hours);
+ *    when the retry window runs out the data is discarded, as Firehose discards it, and logged.
+ * 5. `flush()` delivers everything acknowledged before the call now, whatever the hints (tests, operators).
+ */
+import { backoffDelay, type BackoffOptions, type Clock } from '../jobs/index.js';
+import type { Logger, Worker } from '../protocol/index.js';
+import type { DeliveryStreamState } from './catalog.js';
+import { compress } from './compression.js';
+import { bucketOf, defaultExtension } from './destination.js';
+import type { ObjectStore } from './object-store.js';
+import { evaluatePrefix, keyLayout, objectName } from './prefix.js';
+import type { BufferedRecord, RecordSource, SourcePosition } from './sources.js';
+
+const MIB = 1024 * 1024;
+
+/** What a worker reports (tests and metrics observe deliveries through it). */
+export type DeliveryEvent =
+  | { readonly type: 'buffered'; readonly stream: string; readonly records: number; readonly bytes: number }
+  | {
+      readonly type: 'delivered';
+      readonly stream: string;
+      readonly bucket: string;
+      readonly key: string;
+      readonly records: number;
+      readonly bytes: number;
+    }
+  | { readonly type: 'retry'; readonly stream: string; readonly attempt: number; readonly error: string }
+  | { readonly type: 'discarded'; readonly stream: string; readonly records: number; readonly error: string };
+
+/** What a worker needs from its service. */
+export interface DeliveryContext {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly objects: ObjectStore;
+  /** Delays between S3 retries. */
+  readonly retry: BackoffOptions;
+  /** How long a failing object is retried before it is discarded, ms. */
+  readonly retryWindowMs: number;
+  state(id: string): DeliveryStreamState | undefined;
+  openSource(state: DeliveryStreamState, signal: AbortSignal): Promise<RecordSource>;
+  /** Log offset up to which records are acknowledged now (DirectPut), for `flush`. */
+  flushTarget(state: DeliveryStreamState): number | undefined;
+  emit(event: DeliveryEvent): void;
+}
+
+interface FlushWaiter {
+  readonly target: number | undefined;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** Resolves when `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** The worker (see this file's header). */
+export class DeliveryWorker implements Worker {
+  readonly name: string;
+  readonly #id: string;
+  readonly #ctx: DeliveryContext;
+  #flushes: FlushWaiter[] = [];
+  #wake: (() => void) | undefined;
+  #woken = false;
+
+  constructor(name: string, id: string, ctx: DeliveryContext) {
+    this.name = name;
+    this.#id = id;
+    this.#ctx = ctx;
+  }
+
+  /** Makes the worker look at its configuration and flush requests again now. */
+  wake(): void {
+    this.#woken = true;
+    this.#wake?.();
+  }
+
+  /** Rule 5. */
+  flush(): Promise<void> {
+    const state = this.#ctx.state(this.#id);
+    if (!state) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.#flushes.push({ target: this.#ctx.flushTarget(state), resolve, reject });
+      this.wake();
+    });
+  }
+
+  /** Fails pending flushes (the worker stopped for good). */
+  abandon(err: unknown): void {
+    for (const f of this.#flushes.splice(0)) f.reject(err);
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const first = this.#ctx.state(this.#id);
+    if (!first) return aborted(signal);
+    const source = await this.#ctx.openSource(first, signal);
+    try {
+      await this.#loop(source, signal);
+    } finally {
+      source.close();
+    }
+  }
+
+  async #loop(source: RecordSource, signal: AbortSignal): Promise<void> {
+    const { clock } = this.#ctx;
+    let buffer: BufferedRecord[] = [];
+    let bytes = 0;
+    let firstAt = 0;
+    let position: SourcePosition | undefined;
+    let pending: Promise<{ kind: 'batch'; batch: Awaited<ReturnType<RecordSource['next']>> }> | undefined;
+    const abort = aborted(signal).then(() => ({ kind: 'abort' as const }));
+    while (!signal.aborted) {
+      const state = this.#ctx.state(this.#id);
+      if (state?.status !== 'ACTIVE') {
+        await abort;
+        break;
+      }
+      const hints = state.destination.s3.BufferingHints;
+      const sizeBytes = (hints.SizeInMBs ?? 5) * MIB;
+      const intervalMs = (hints.IntervalInSeconds ?? 300) * 1000;
+      const flushing = this.#flushes.length > 0 && this.#flushes.every((f) => source.reached(f.target));
+      if (
+        buffer.length > 0 &&
+        (flushing || intervalMs === 0 || bytes >= sizeBytes || clock.now() - firstAt >= intervalMs)
+      ) {
+        const records = buffer;
+        buffer = [];
+        bytes = 0;
+        await this.#deliver(state, records, sizeBytes, signal);
+        if (signal.aborted) break;
+        await source.commit(position!, records[records.length - 1]!.arrivedAt);
+        this.#settleFlushes(source);
+        continue;
+      }
+      if (flushing) {
+        this.#settleFlushes(source);
+        continue;
+      }
+      pending ??= source.next(signal).then((batch) => ({ kind: 'batch' as const, batch }));
+      this.#woken = false;
+      const woke = new Promise<{ kind: 'wake' }>((resolve) => {
+        this.#wake = () => resolve({ kind: 'wake' });
+        if (this.#woken) resolve({ kind: 'wake' });
+      });
+      let timer: unknown;
+      const due =
+        buffer.length > 0
+          ? new Promise<{ kind: 'due' }>((resolve) => {
+              timer = clock.setTimeout(() => resolve({ kind: 'due' }), firstAt + intervalMs - clock.now());
+            })
+          : undefined;
+      const event = await Promise.race([pending, woke, abort, ...(due ? [due] : [])]);
+      this.#wake = undefined;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      if (event.kind !== 'batch') continue;
+      pending = undefined;
+      const batch = event.batch;
+      if (!batch) continue;
+      if (buffer.length === 0) firstAt = clock.now();
+      let added = 0;
+      for (const r of batch.records) {
+        buffer.push(r);
+        added += r.data.length;
+      }
+      bytes += added;
+      position = batch.position;
+      if (batch.records.length > 0)
+        this.#ctx.emit({ type: 'buffered', stream: state.name, records: batch.records.length, bytes: added });
+      else if (buffer.length === 0) {
+        // Nothing buffered, but the position moved (a drained parent shard): keep it.
+        await source.commit(position, clock.now());
+      }
+    }
+  }
+
+  #settleFlushes(source: RecordSource): void {
+    const keep: FlushWaiter[] = [];
+    for (const f of this.#flushes) {
+      if (source.reached(f.target)) f.resolve();
+      else keep.push(f);
+    }
+    this.#flushes = keep;
+  }
+
+  /** Rules 1–4: builds the objects of one flush and writes them. */
+  async #deliver(
+    state: DeliveryStreamState,
+    records: readonly BufferedRecord[],
+    sizeBytes: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let start = 0;
+    while (start < records.length) {
+      let end = start;
+      let size = 0;
+      do {
+        size += records[end]!.data.length;
+        end++;
+      } while (end < records.length && size + records[end]!.data.length <= sizeBytes);
+      await this.#writeObject(state, records.slice(start, end), size, signal);
+      if (signal.aborted) return;
+      start = end;
+    }
+  }
+
+  async #writeObject(
+    state: DeliveryStreamState,
+    records: readonly BufferedRecord[],
+    size: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const s3 = state.destination.s3;
+    const layout = keyLayout(s3.Prefix, s3.ErrorOutputPrefix);
+    const oldest = records[0]!.arrivedAt;
+    const format = s3.CompressionFormat;
+    const extension = s3.FileExtension ?? defaultExtension(format);
+    const name = objectName(state.name, state.versionId, oldest, s3.CustomTimeZone, extension);
+    const key = evaluatePrefix(layout.prefix, oldest, s3.CustomTimeZone) + name;
+    const bucket = bucketOf(s3.BucketARN);
+    const body = compress(
+      format,
+      Buffer.concat(records.map((r) => r.data)),
+      extension ? name.slice(0, -extension.length) : name,
+    );
+    const started = this.#ctx.clock.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#ctx.objects.put(bucket, key, body);
+        this.#ctx.emit({ type: 'delivered', stream: state.name, bucket, key, records: records.length, bytes: size });
+        return;
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        if (this.#ctx.clock.now() - started >= this.#ctx.retryWindowMs) {
+          this.#ctx.logger.error(
+            { err, deliveryStream: state.name, bucket, key, records: records.length },
+            'S3 delivery failed for the whole retry window; data discarded',
+          );
+          this.#ctx.emit({ type: 'discarded', stream: state.name, records: records.length, error });
+          return;
+        }
+        this.#ctx.logger.warn(
+          { err, deliveryStream: state.name, bucket, key, attempt },
+          'S3 delivery failed; retrying',
+        );
+        this.#ctx.emit({ type: 'retry', stream: state.name, attempt, error });
+        await this.#sleep(backoffDelay(attempt, this.#ctx.retry), signal);
+        if (signal.aborted) return;
+      }
+    }
+  }
+
+  #sleep(ms: number, signal: AbortSignal): Promise<void> {
+    const { clock } = this.#ctx;
+    return new Promise((resolve) => {
+      const handle = clock.setTimeout(done, ms);
+      function done(): void {
+        clock.clearTimeout(handle);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * Amazon Data Firehose: `createFirehoseService` builds the module the server mounts (target prefix
+ * `Firehose_20150804`, IAM actions `firehose:<Operation>` on `arn:aws:firehose:<region>:<account>:deliverystream/<name>`).
+ *
+ * Shape of the service (docs/adr/0017-firehose-delivery-pipeline.md):
+ * - the catalogue (catalog.ts) is the sole writer of delivery stream state, kept in the service's metadata scope;
+ * - DirectPut records are acknowledged once durable in a log per delivery stream (sources.ts);
+ * - one delivery worker per ACTIVE delivery stream on the worker host (delivery.ts) buffers, builds objects and
+ *   writes them to the S3 destination (object-store.ts), then moves its durable checkpoint;
+ * - CREATING → ACTIVE and DELETING → gone run on the scheduler's persisted timers.
+ */
+import { join } from 'node:path';
+import { DEFAULT_BACKOFF, Scheduler, WorkerHost, realClock, type BackoffOptions, type Clock } from '../jobs/index.js';
+import {
+  type Logger,
+  type OperationDefinition,
+  type ResourceRule,
+  type ServiceDefinition,
+  type ServiceModule,
+  opWith,
+} from '../protocol/index.js';
+import type { MetaStore, StorageBackend } from '../storage/index.js';
+import type { StreamsApi } from '../streams/index.js';
+import { DeliveryStreamCatalog } from './catalog.js';
+import type { DeliveryEvent } from './delivery.js';
+import { FirehoseErrors, deliveryStreamNotFound } from './errors.js';
+import { type ObjectStore, directoryObjectStore, s3ObjectStore } from './object-store.js';
+import { createDeliveryStream } from './operations/create-delivery-stream.js';
+import { deleteDeliveryStream } from './operations/delete-delivery-stream.js';
+import { describeDeliveryStream } from './operations/describe-delivery-stream.js';
+import { listDeliveryStreams } from './operations/list-delivery-streams.js';
+import { listTagsForDeliveryStream } from './operations/list-tags-for-delivery-stream.js';
+import { putRecord } from './operations/put-record.js';
+import { putRecordBatch } from './operations/put-record-batch.js';
+import { startDeliveryStreamEncryption } from './operations/start-delivery-stream-encryption.js';
+import { stopDeliveryStreamEncryption } from './operations/stop-delivery-stream-encryption.js';
+import { tagDeliveryStream } from './operations/tag-delivery-stream.js';
+import { untagDeliveryStream } from './operations/untag-delivery-stream.js';
+import { updateDestination } from './operations/update-destination.js';
+import { FirehoseRuntime, STATUS_TIMER, type FirehoseSettings } from './runtime.js';
+import { firehoseModel } from './shapes/index.js';
+
+export { FirehoseErrors } from './errors.js';
+export { firehoseModel } from './shapes/index.js';
+export type { DeliveryEvent } from './delivery.js';
+export type { FirehoseOperations } from './shapes/index.js';
+
+/** Options of {@link createFirehoseService}. */
+export interface FirehoseServiceOptions {
+  readonly region: string;
+  readonly accountId: string;
+  readonly logger: Logger;
+  /** The service's metadata scope (the server passes `scopeMeta(backend.meta, 'firehose/')`). Default `backend.meta`. */
+  readonly meta?: MetaStore;
+  /** Data Streams' in-process API, for KinesisStreamAsSource. */
+  readonly streams?: StreamsApi;
+  /** Shared scheduler (started by the caller). Default: the service's own, on `clock`. */
+  readonly scheduler?: Scheduler;
+  /** Shared worker host (started by the caller). Default: the service's own, started here. */
+  readonly workers?: WorkerHost;
+  /** Time source of buffering intervals and retries. Default: the system clock. */
+  readonly clock?: Clock;
+  /** Where S3 objects go without `s3`: `<dir>/<bucket>/<key>`. */
+  readonly objectDir: string;
+  /** An S3-compatible endpoint; objects go there instead of `objectDir`. */
+  readonly s3?: { readonly endpoint: string; readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** Or any object store (tests). */
+  readonly objects?: ObjectStore;
+  /** Default 500 ms. */
+  readonly createMs?: number;
+  /** Default 500 ms. */
+  readonly deleteMs?: number;
+  /** Default 1 GiB. */
+  readonly bufferCapBytes?: number;
+  /** Default 5,000. */
+  readonly streamLimit?: number;
+  /** Delays between S3 retries. Default every 5 s (doubling up to 2 min, jittered). */
+  readonly retry?: Partial<BackoffOptions>;
+  /** Default 24 h. */
+  readonly retryWindowMs?: number;
+  /** Observes buffering and delivery (tests, metrics). */
+  readonly onEvent?: (event: DeliveryEvent) => void;
+}
+
+/** The Firehose module plus what tests and operators use. */
+export interface FirehoseService extends ServiceModule {
+  readonly definition: ServiceDefinition;
+  /** Delivers everything a delivery stream acknowledged so far, now (ResourceNotFoundException if unknown). */
+  flush(accountId: string, region: string, name: string): Promise<void>;
+}
+
+const DELIVERY_STREAM: ResourceRule = { kind: 'named', type: 'deliverystream', member: 'DeliveryStreamName' };
+const ACCOUNT: ResourceRule = { kind: 'account' };
+
+export async function createFirehoseService(
+  backend: StorageBackend,
+  options: FirehoseServiceOptions,
+): Promise<FirehoseService> {
+  const logger = options.logger.child({ service: 'firehose' });
+  const meta = options.meta ?? backend.meta;
+  const clock = options.clock ?? realClock();
+  const ownScheduler = options.scheduler === undefined;
+  const scheduler =
+    options.scheduler ?? new Scheduler({ meta: backend.meta, clock, logger: logger.child({ area: 'jobs' }) });
+  const ownHost = options.workers === undefined;
+  const host = options.workers ?? new WorkerHost({ leases: backend.leases, clock, logger });
+  const objects =
+    options.objects ??
+    (options.s3 ? s3ObjectStore({ ...options.s3, region: options.region }) : directoryObjectStore(options.objectDir));
+  const settings: FirehoseSettings = {
+    createMs: options.createMs ?? 500,
+    deleteMs: options.deleteMs ?? 500,
+    bufferCapBytes: options.bufferCapBytes ?? 1024 * 1024 * 1024,
+    streamLimit: options.streamLimit ?? 5_000,
+    retry: { ...DEFAULT_BACKOFF, initialMs: 5_000, maxMs: 120_000, jitter: 0.15, ...options.retry },
+    retryWindowMs: options.retryWindowMs ?? 24 * 3600 * 1000,
+  };
+  const catalog = await DeliveryStreamCatalog.open(meta, logger);
+  const rt = new FirehoseRuntime({
+    catalog,
+    logs: backend.logs,
+    meta,
+    settings,
+    clock,
+    scheduler,
+    host,
+    objects,
+    logger,
+    streams: options.streams,
+    onEvent: options.onEvent,
+  });
+  await rt.loadPending();
+
+  // The end of a transitional status: CREATING → ACTIVE (the worker starts), DELETING → gone.
+  const unhandle = scheduler.handle(STATUS_TIMER, async (timer) => {
+    const state = catalog.getById(timer.key);
+    if (!state) return;
+    if (state.status === 'DELETING') {
+      await rt.purge(state.id);
+      return;
+    }
+    const next = await catalog.update(state.id, (d) => {
+      if (d.status !== 'CREATING') return false;
+      d.status = 'ACTIVE';
+      delete d.transitionAt;
+    });
+    if (next.status === 'ACTIVE') rt.startWorker(next);
+  });
+  for (const state of catalog.all()) {
+    if (state.status === 'ACTIVE') rt.startWorker(state);
+    else if (state.transitionAt !== undefined) await rt.schedule(state);
+  }
+
+  const operations: Record<string, OperationDefinition> = {
+    CreateDeliveryStream: opWith(rt, createDeliveryStream, { resource: DELIVERY_STREAM }),
+    DeleteDeliveryStream: opWith(rt, deleteDeliveryStream, { resource: DELIVERY_STREAM }),
+    DescribeDeliveryStream: opWith(rt, describeDeliveryStream, { resource: DELIVERY_STREAM }),
+    ListDeliveryStreams: opWith(rt, listDeliveryStreams, { resource: ACCOUNT }),
+    PutRecord: opWith(rt, putRecord, { resource: DELIVERY_STREAM, largeBody: true }),
+    PutRecordBatch: opWith(rt, putRecordBatch, { resource: DELIVERY_STREAM, largeBody: true }),
+    UpdateDestination: opWith(rt, updateDestination, { resource: DELIVERY_STREAM }),
+    StartDeliveryStreamEncryption: opWith(rt, startDeliveryStreamEncryption, { resource: DELIVERY_STREAM }),
+    StopDeliveryStreamEncryption: opWith(rt, stopDeliveryStreamEncryption, { resource: DELIVERY_STREAM }),
+    TagDeliveryStream: opWith(rt, tagDeliveryStream, { resource: DELIVERY_STREAM }),
+    UntagDeliveryStream: opWith(rt, untagDeliveryStream, { resource: DELIVERY_STREAM }),
+    ListTagsForDeliveryStream: opWith(rt, listTagsForDeliveryStream, { resource: DELIVERY_STREAM }),
+  };
+
+  if (ownScheduler) await scheduler.start();
+  if (ownHost) host.start();
+
+  return {
+    name: 'firehose',
+    title: 'Amazon Data Firehose',
+    definition: {
+      name: 'firehose',
+      targetPrefix: 'Firehose_20150804',
+      model: firehoseModel,
+      errors: FirehoseErrors,
+      operations,
+    },
+    async flush(accountId, region, name) {
+      const state = catalog.get(accountId, region, name);
+      if (!state) throw deliveryStreamNotFound(name, accountId);
+      await rt.flush(state);
+    },
+    async close() {
+      await rt.close();
+      await unhandle();
+      if (ownHost) await host.close();
+      if (ownScheduler) await scheduler.close();
+      objects.close();
+    },
+  };
+}
+
+/** `<data-dir>/s3`: where objects go without an S3 endpoint. */
+export function embeddedObjectDir(dataDir: string): string {
+  return join(dataDir, 's3');
+}

@@ -1,0 +1,223 @@
+/**
+ * The shared state of the Firehose service that operations and workers use: the catalogue, the durable buffers
+ * of DirectPut streams, the delivery workers and the settings.
+ */
+import { createHash } from 'node:crypto';
+import type { BackoffOptions, Clock, Scheduler, WorkerHost } from '../jobs/index.js';
+import type { Logger } from '../protocol/index.js';
+import type { LogStore, MetaStore, ShardLog } from '../storage/index.js';
+import type { StreamsApi } from '../streams/index.js';
+import type { DeliveryStreamCatalog, DeliveryStreamState } from './catalog.js';
+import { DeliveryWorker, type DeliveryEvent } from './delivery.js';
+import { firehoseError, slowDown } from './errors.js';
+import type { ObjectStore } from './object-store.js';
+import {
+  AppendNotifier,
+  checkpointKey,
+  openKinesisSource,
+  openLogSource,
+  undeliveredBytes,
+  type RecordSource,
+} from './sources.js';
+
+/** Settings of the service (server flags). */
+export interface FirehoseSettings {
+  /** How long a new delivery stream stays CREATING, ms. */
+  readonly createMs: number;
+  /** How long a deleted delivery stream stays DELETING, ms. */
+  readonly deleteMs: number;
+  /** Undelivered DirectPut bytes (all streams) above which puts answer ServiceUnavailableException. */
+  readonly bufferCapBytes: number;
+  /** Delivery streams per account and region (LimitExceededException above). */
+  readonly streamLimit: number;
+  readonly retry: BackoffOptions;
+  readonly retryWindowMs: number;
+}
+
+/** Scheduler timer kind of the status transitions (keyed by incarnation id). */
+export const STATUS_TIMER = 'firehose.status';
+
+export interface RuntimeParts {
+  readonly catalog: DeliveryStreamCatalog;
+  readonly logs: LogStore;
+  readonly meta: MetaStore;
+  readonly settings: FirehoseSettings;
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  readonly host: WorkerHost;
+  readonly objects: ObjectStore;
+  readonly logger: Logger;
+  readonly streams: StreamsApi | undefined;
+  readonly onEvent: ((event: DeliveryEvent) => void) | undefined;
+}
+
+function logId(id: string): string {
+  return `firehose-${id}`;
+}
+
+/** The service's shared state (see this file's header). */
+export class FirehoseRuntime {
+  readonly catalog: DeliveryStreamCatalog;
+  readonly settings: FirehoseSettings;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly streams: StreamsApi | undefined;
+  readonly #parts: RuntimeParts;
+  readonly #workers = new Map<string, DeliveryWorker>();
+  readonly #notifiers = new Map<string, AppendNotifier>();
+  /** Undelivered DirectPut bytes by stream id. */
+  readonly #pending = new Map<string, number>();
+
+  constructor(parts: RuntimeParts) {
+    this.#parts = parts;
+    this.catalog = parts.catalog;
+    this.settings = parts.settings;
+    this.clock = parts.clock;
+    this.logger = parts.logger;
+    this.streams = parts.streams;
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** The log of a DirectPut stream. */
+  log(state: DeliveryStreamState): Promise<ShardLog> {
+    return this.#parts.logs.open(logId(state.id));
+  }
+
+  /** Start-up: counts what every DirectPut stream still has to deliver. */
+  async loadPending(): Promise<void> {
+    for (const state of this.catalog.all()) {
+      if (state.type !== 'DirectPut') continue;
+      this.#pending.set(state.id, await undeliveredBytes(await this.log(state), this.#parts.meta, state.id));
+    }
+  }
+
+  #notifier(id: string): AppendNotifier {
+    let n = this.#notifiers.get(id);
+    if (!n) {
+      n = new AppendNotifier();
+      this.#notifiers.set(id, n);
+    }
+    return n;
+  }
+
+  #undelivered(): number {
+    let total = 0;
+    for (const v of this.#pending.values()) total += v;
+    return total;
+  }
+
+  /**
+   * Appends records to a DirectPut stream's durable buffer; resolves with their record ids once durable
+   * (PutRecord and PutRecordBatch API references: a record id is returned for each record put).
+   */
+  async append(state: DeliveryStreamState, records: readonly Uint8Array[]): Promise<string[]> {
+    let bytes = 0;
+    for (const r of records) bytes += r.length;
+    if (this.#undelivered() + bytes > this.settings.bufferCapBytes) throw slowDown();
+    const log = await this.log(state);
+    this.#pending.set(state.id, (this.#pending.get(state.id) ?? 0) + bytes);
+    let first: number;
+    try {
+      ({ firstOffset: first } = await log.append(
+        records.map((value) => ({ key: '', value })),
+        this.now(),
+      ));
+    } catch (err) {
+      this.#pending.set(state.id, (this.#pending.get(state.id) ?? bytes) - bytes);
+      throw err;
+    }
+    this.#notifier(state.id).notify();
+    return records.map((_, i) => recordId(state.id, first + i));
+  }
+
+  /** Starts the delivery worker of an ACTIVE stream (idempotent). */
+  startWorker(state: DeliveryStreamState): void {
+    if (this.#workers.has(state.id)) {
+      this.#workers.get(state.id)!.wake();
+      return;
+    }
+    const worker = new DeliveryWorker(`firehose/delivery/${state.accountId}/${state.region}/${state.name}`, state.id, {
+      clock: this.clock,
+      logger: this.logger,
+      objects: this.#parts.objects,
+      retry: this.settings.retry,
+      retryWindowMs: this.settings.retryWindowMs,
+      state: (id) => this.catalog.getById(id),
+      openSource: (s, signal) => this.#openSource(s, signal),
+      flushTarget: (s) => (s.type === 'DirectPut' ? this.#logNext.get(s.id) : undefined),
+      emit: (event) => this.#parts.onEvent?.(event),
+    });
+    this.#workers.set(state.id, worker);
+    this.#parts.host.add(worker);
+  }
+
+  /** Last known `nextOffset` of each DirectPut log (flush targets). */
+  readonly #logNext = new Map<string, number>();
+
+  async #openSource(state: DeliveryStreamState, signal: AbortSignal): Promise<RecordSource> {
+    if (state.type === 'KinesisStreamAsSource') {
+      if (!this.streams || !state.kinesisSource)
+        throw new Error(`delivery stream ${state.name}: no Kinesis stream to read`);
+      return openKinesisSource(this.streams, state.kinesisSource.streamArn, this.#parts.meta, state.id, signal);
+    }
+    const log = await this.log(state);
+    return openLogSource(log, this.#parts.meta, state.id, this.#notifier(state.id), (bytes) =>
+      this.#pending.set(state.id, Math.max(0, (this.#pending.get(state.id) ?? 0) - bytes)),
+    );
+  }
+
+  /** Wakes a stream's worker (its configuration changed). */
+  wake(id: string): void {
+    this.#workers.get(id)?.wake();
+  }
+
+  /** Delivers everything the stream acknowledged so far (delivery.ts rule 5). */
+  async flush(state: DeliveryStreamState): Promise<void> {
+    const worker = this.#workers.get(state.id);
+    if (!worker) return;
+    if (state.type === 'DirectPut') this.#logNext.set(state.id, (await this.log(state)).nextOffset);
+    await worker.flush();
+  }
+
+  /** Stops a stream's worker and waits for it. */
+  async stopWorker(id: string): Promise<void> {
+    const worker = this.#workers.get(id);
+    if (!worker) return;
+    this.#workers.delete(id);
+    await this.#parts.host.remove(worker.name);
+    worker.abandon(firehoseError('ResourceNotFoundException', 'The delivery stream is being deleted.'));
+  }
+
+  /** The end of DELETING: the state, the buffer and the checkpoint go. */
+  async purge(id: string): Promise<void> {
+    await this.stopWorker(id);
+    await this.catalog.remove(id);
+    await this.#parts.logs.delete(logId(id));
+    await this.#parts.meta.delete(checkpointKey(id));
+    this.#pending.delete(id);
+    this.#notifiers.delete(id);
+    this.#logNext.delete(id);
+  }
+
+  /** Arms the end of a transitional status. */
+  schedule(state: DeliveryStreamState): Promise<void> {
+    return this.#parts.scheduler.at(STATUS_TIMER, state.id, state.transitionAt ?? this.now());
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.#workers.keys()]) await this.stopWorker(id);
+  }
+}
+
+/** A record id: opaque, unique per stream incarnation and record (derived from the log offset). */
+function recordId(streamId: string, offset: number): string {
+  const digest = createHash('sha256').update(streamId).digest();
+  const buf = Buffer.alloc(48);
+  digest.copy(buf, 0, 0, 24);
+  buf.writeBigUInt64BE(BigInt(offset), 24);
+  createHash('sha256').update(buf.subarray(0, 32)).digest().copy(buf, 32, 0, 16);
+  return buf.toString('base64');
+}

@@ -1,0 +1,242 @@
+/**
+ * Buffering and delivery rules in-process, on the real local backend with a manual clock (nothing sleeps
+ * through an interval): the interval and size triggers, the flush hook, retries of a failing destination,
+ * back-pressure at the buffer cap, and the status timers.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { type DeliveryEvent, type FirehoseService, createFirehoseService } from '../../src/firehose/index.js';
+import { silentLogger, type RequestContext } from '../../src/protocol/index.js';
+import type { StorageBackend } from '../../src/storage/index.js';
+import { openLocalBackend } from '../../src/storage/local/index.js';
+import { ManualTimerClock } from '../helpers/timers.js';
+import { ROLE, waitFor } from './helpers.js';
+
+const ACCOUNT = '123456789012';
+
+interface Harness {
+  readonly svc: FirehoseService;
+  readonly clock: ManualTimerClock;
+  readonly events: DeliveryEvent[];
+  readonly puts: Array<{ bucket: string; key: string; body: Buffer }>;
+  /** Makes the object store fail while true. */
+  failing: boolean;
+  call(operation: string, input: Record<string, unknown>): Promise<any>;
+}
+
+let dir: string;
+let backend: StorageBackend;
+let h: Harness;
+
+async function open(options: { bufferCapBytes?: number; createMs?: number; deleteMs?: number } = {}): Promise<Harness> {
+  const clock = new ManualTimerClock();
+  const events: DeliveryEvent[] = [];
+  const puts: Harness['puts'] = [];
+  const harness = {
+    clock,
+    events,
+    puts,
+    failing: false,
+  } as { -readonly [K in keyof Harness]: Harness[K] };
+  harness.svc = await createFirehoseService(backend, {
+    region: 'us-east-1',
+    accountId: ACCOUNT,
+    logger: silentLogger,
+    clock,
+    objectDir: join(dir, 's3'),
+    objects: {
+      async put(bucket, key, body) {
+        if (harness.failing) throw new Error('destination down');
+        puts.push({ bucket, key, body });
+      },
+      close() {},
+    },
+    createMs: options.createMs ?? 0,
+    deleteMs: options.deleteMs ?? 0,
+    retry: { initialMs: 5_000, factor: 1, jitter: 0 },
+    retryWindowMs: 60_000,
+    ...(options.bufferCapBytes !== undefined ? { bufferCapBytes: options.bufferCapBytes } : {}),
+    onEvent: (e) => events.push(e),
+  });
+  const ctx = (): RequestContext => ({
+    requestId: 'r',
+    region: 'us-east-1',
+    accountId: ACCOUNT,
+    receivedAt: clock.t,
+    signal: new AbortController().signal,
+  });
+  harness.call = async (operation, input) => harness.svc.definition.operations[operation]!.handle(input, ctx());
+  return harness;
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'trib-fh-buf-'));
+  backend = await openLocalBackend(join(dir, 'storage'));
+  h = await open();
+});
+afterEach(async () => {
+  await h.svc.close();
+  await backend.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function create(name: string, size: number, interval: number, extra: Record<string, unknown> = {}) {
+  await h.call('CreateDeliveryStream', {
+    DeliveryStreamName: name,
+    ExtendedS3DestinationConfiguration: {
+      RoleARN: ROLE,
+      BucketARN: 'arn:aws:s3:::b',
+      BufferingHints: { SizeInMBs: size, IntervalInSeconds: interval },
+      ...extra,
+    },
+  });
+}
+
+const buffered = (n: number) => () => {
+  const got = h.events.filter((e) => e.type === 'buffered').reduce((a, e) => a + (e as { records: number }).records, 0);
+  return got >= n ? true : undefined;
+};
+
+describe('buffering', () => {
+  it('delivers when IntervalInSeconds has passed since the first buffered record, not before', async () => {
+    await create('iv', 128, 60);
+    await h.call('PutRecordBatch', {
+      DeliveryStreamName: 'iv',
+      Records: [{ Data: Buffer.from('a') }, { Data: Buffer.from('b') }],
+    });
+    await waitFor(buffered(2));
+    await h.clock.advance(59_999);
+    assert.equal(h.puts.length, 0);
+    await h.clock.advance(1);
+    await waitFor(() => (h.puts.length === 1 ? true : undefined));
+    assert.equal(h.puts[0]!.body.toString(), 'ab');
+    assert.match(h.puts[0]!.key, /^2026\/11\/25\/12\/iv-1-2026-11-25-12-00-00-/);
+  });
+
+  it('delivers at SizeInMBs before the interval, objects at most SizeInMBs each', async () => {
+    await create('sz', 1, 900);
+    const record = Buffer.alloc(300 * 1024, 7);
+    for (let i = 0; i < 4; i++) await h.call('PutRecord', { DeliveryStreamName: 'sz', Record: { Data: record } });
+    await waitFor(() => (h.puts.length >= 1 ? true : undefined));
+    // 4 × 300 KiB = 1.17 MiB ≥ 1 MiB: one object of 3 records (900 KiB) and one of 1.
+    await waitFor(() => (h.puts.length === 2 ? true : undefined));
+    assert.deepEqual(
+      h.puts.map((p) => p.body.length),
+      [3 * record.length, record.length],
+    );
+  });
+
+  it('flush() delivers everything acknowledged, whatever the hints', async () => {
+    await create('fl', 128, 900, { CompressionFormat: 'GZIP' });
+    await h.call('PutRecord', { DeliveryStreamName: 'fl', Record: { Data: Buffer.from('x\n') } });
+    await h.svc.flush(ACCOUNT, 'us-east-1', 'fl');
+    assert.equal(h.puts.length, 1);
+    assert.match(h.puts[0]!.key, /\.gz$/);
+    await h.svc.flush(ACCOUNT, 'us-east-1', 'fl');
+    assert.equal(h.puts.length, 1, 'nothing new to deliver');
+  });
+
+  it('retries a failing destination every retry delay, then delivers (at-least-once)', async () => {
+    await create('rt', 128, 0);
+    h.failing = true;
+    await h.call('PutRecord', { DeliveryStreamName: 'rt', Record: { Data: Buffer.from('r') } });
+    await waitFor(() => (h.events.some((e) => e.type === 'retry') ? true : undefined));
+    await h.clock.advance(5_000);
+    await waitFor(() => (h.events.filter((e) => e.type === 'retry').length >= 2 ? true : undefined));
+    h.failing = false;
+    await h.clock.advance(5_000);
+    await waitFor(() => (h.puts.length === 1 ? true : undefined));
+    assert.equal(h.puts[0]!.body.toString(), 'r');
+  });
+
+  it('discards an object once the retry window ran out, and goes on', async () => {
+    await create('dc', 128, 0);
+    h.failing = true;
+    await h.call('PutRecord', { DeliveryStreamName: 'dc', Record: { Data: Buffer.from('lost') } });
+    for (let i = 0; i < 13 && !h.events.some((e) => e.type === 'discarded'); i++) {
+      await waitFor(() => (h.events.filter((e) => e.type === 'retry').length > i ? true : undefined));
+      await h.clock.advance(5_000);
+    }
+    await waitFor(() => (h.events.some((e) => e.type === 'discarded') ? true : undefined));
+    h.failing = false;
+    await h.call('PutRecord', { DeliveryStreamName: 'dc', Record: { Data: Buffer.from('next') } });
+    await waitFor(() => (h.puts.length === 1 ? true : undefined));
+    assert.equal(h.puts[0]!.body.toString(), 'next');
+  });
+});
+
+describe('back-pressure and lifecycle', () => {
+  it('answers ServiceUnavailableException "Slow down." above the buffer cap, per record in a batch', async () => {
+    await h.svc.close();
+    h = await open({ bufferCapBytes: 10 });
+    await create('bp', 128, 900);
+    h.failing = true;
+    await h.call('PutRecord', { DeliveryStreamName: 'bp', Record: { Data: Buffer.from('12345678') } });
+    await assert.rejects(
+      h.call('PutRecord', { DeliveryStreamName: 'bp', Record: { Data: Buffer.from('123') } }),
+      (e: Error & { code?: string }) => e.code === 'ServiceUnavailableException' && e.message === 'Slow down.',
+    );
+    const batch = await h.call('PutRecordBatch', {
+      DeliveryStreamName: 'bp',
+      Records: [{ Data: Buffer.from('123') }, { Data: Buffer.from('4') }],
+    });
+    assert.equal(batch.FailedPutCount, 2);
+    assert.deepEqual(batch.RequestResponses[1], {
+      ErrorCode: 'ServiceUnavailableException',
+      ErrorMessage: 'Slow down.',
+    });
+    h.failing = false;
+    await h.svc.flush(ACCOUNT, 'us-east-1', 'bp');
+    await h.call('PutRecord', { DeliveryStreamName: 'bp', Record: { Data: Buffer.from('123') } });
+  });
+
+  it('is CREATING for the configured delay (puts refused), then ACTIVE; DELETING, then gone', async () => {
+    await h.svc.close();
+    h = await open({ createMs: 5_000, deleteMs: 5_000 });
+    await create('lc', 1, 60);
+    let d = await h.call('DescribeDeliveryStream', { DeliveryStreamName: 'lc' });
+    assert.equal(d.DeliveryStreamDescription.DeliveryStreamStatus, 'CREATING');
+    await assert.rejects(
+      h.call('PutRecord', { DeliveryStreamName: 'lc', Record: { Data: Buffer.from('x') } }),
+      (e: Error & { code?: string }) => e.code === 'ResourceInUseException',
+    );
+    await assert.rejects(
+      h.call('DeleteDeliveryStream', { DeliveryStreamName: 'lc' }),
+      (e: Error & { code?: string }) => e.code === 'ResourceInUseException',
+    );
+    await h.clock.advance(5_000);
+    d = await waitFor(async () => {
+      const x = await h.call('DescribeDeliveryStream', { DeliveryStreamName: 'lc' });
+      return x.DeliveryStreamDescription.DeliveryStreamStatus === 'ACTIVE' ? x : undefined;
+    });
+    await h.call('DeleteDeliveryStream', { DeliveryStreamName: 'lc' });
+    d = await h.call('DescribeDeliveryStream', { DeliveryStreamName: 'lc' });
+    assert.equal(d.DeliveryStreamDescription.DeliveryStreamStatus, 'DELETING');
+    await h.clock.advance(5_000);
+    await waitFor(async () =>
+      h.call('DescribeDeliveryStream', { DeliveryStreamName: 'lc' }).then(
+        () => undefined,
+        (e: { code?: string }) => (e.code === 'ResourceNotFoundException' ? true : undefined),
+      ),
+    );
+  });
+
+  it('resumes delivery after a restart from the durable checkpoint, without re-delivering', async () => {
+    await create('rs', 128, 900);
+    await h.call('PutRecord', { DeliveryStreamName: 'rs', Record: { Data: Buffer.from('first') } });
+    await h.svc.flush(ACCOUNT, 'us-east-1', 'rs');
+    await h.call('PutRecord', { DeliveryStreamName: 'rs', Record: { Data: Buffer.from('second') } });
+    await h.svc.close();
+    const before = h.puts.map((p) => p.body.toString());
+    h = await open();
+    await h.svc.flush(ACCOUNT, 'us-east-1', 'rs');
+    assert.deepEqual(before, ['first']);
+    assert.deepEqual(
+      h.puts.map((p) => p.body.toString()),
+      ['second'],
+    );
+  });
+});
