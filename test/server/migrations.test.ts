@@ -29,7 +29,11 @@ async function writeOldLayout(dataDir: string): Promise<void> {
     accountId: ACCOUNT,
     createStreamMs: 0,
     deleteStreamMs: 0,
-    updateStreamMs: 300,
+    // The old version's clock runs two hours behind: the UpdateShardCount below is due an hour ago by the real
+    // clock, so it is still pending when this service closes (its own timer is an hour away) and the new server
+    // completes it as soon as it starts, however slow the machine is.
+    updateStreamMs: 3_600_000,
+    now: () => Date.now() - 7_200_000,
     shardLimit: 50,
     logger: silentLogger,
   });
@@ -77,7 +81,7 @@ describe('metadata scopes and the layout migration', () => {
       assert.deepEqual(tags.Tags, [{ Key: 'team', Value: 'data' }]);
       // The pending UpdateShardCount's timer fires after the move and completes on the moved stream.
       let summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'old' }));
-      for (let i = 0; i < 100 && summary.StreamDescriptionSummary!.StreamStatus !== 'ACTIVE'; i++) {
+      for (let i = 0; i < 400 && summary.StreamDescriptionSummary!.StreamStatus !== 'ACTIVE'; i++) {
         await new Promise((r) => setTimeout(r, 50));
         summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'old' }));
       }
