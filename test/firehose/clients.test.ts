@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { UpdateDestinationCommand } from '@aws-sdk/client-firehose';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { requireTool } from '../helpers/tools.js';
+import { awsCli, requireTool } from '../helpers/tools.js';
 import { firehoseClient, listObjects, waitFor } from './helpers.js';
 
 const run = promisify(execFile);
@@ -29,25 +29,7 @@ describe('Firehose with real clients', () => {
   });
 
   it('aws CLI: create / put-record / put-record-batch / describe / list / delete', { skip: awsSkip }, async () => {
-    const env = {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: 'AKIDCLI',
-      AWS_SECRET_ACCESS_KEY: 'secret',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_PAGER: '',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    };
-    const aws = async (...args: string[]) => {
-      const { stdout } = await run(
-        '/usr/bin/aws',
-        ['--endpoint-url', t.server.url, '--output', 'json', 'firehose', ...args],
-        {
-          env,
-        },
-      );
-      return stdout.trim() ? JSON.parse(stdout) : {};
-    };
+    const aws = awsCli(t.server.url, 'firehose');
     const created = await aws(
       'create-delivery-stream',
       '--delivery-stream-name',

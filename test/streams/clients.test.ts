@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { requireTool } from '../helpers/tools.js';
+import { awsCli, requireTool } from '../helpers/tools.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -29,23 +29,7 @@ describe('real clients', () => {
   });
 
   it('aws CLI: create / put / get / describe / delete', { skip: awsSkip }, async () => {
-    const env = {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: 'AKIDCLI',
-      AWS_SECRET_ACCESS_KEY: 'secret',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_PAGER: '',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    };
-    const aws = async (...args: string[]) => {
-      const { stdout } = await run(
-        '/usr/bin/aws',
-        ['--endpoint-url', t.server.url, '--output', 'json', 'kinesis', ...args],
-        { env },
-      );
-      return stdout.trim() ? JSON.parse(stdout) : {};
-    };
+    const aws = awsCli(t.server.url, 'kinesis');
     await aws('create-stream', '--stream-name', 'cli', '--shard-count', '1');
     await aws('wait', 'stream-exists', '--stream-name', 'cli');
     const put = await aws(

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withWrappedLogs } from '../helpers/backend.js';
 import { ManualClock, openInProcessService, type InProcessService } from '../helpers/service.js';
-import { interceptAppend, type ShardLog, type StorageBackend } from '../../src/storage/index.js';
+import { interceptAppend, type StorageBackend } from '../../src/storage/index.js';
 import { splitHashKeySpace } from '../../src/streams/model/index.js';
 
 const DAY = 86_400_000;
@@ -29,21 +30,12 @@ class HoldingBackend implements StorageBackend {
     this.meta = inner.meta;
     this.leases = inner.leases;
     this.capabilities = inner.capabilities;
-    const self = this;
-    this.logs = {
-      capabilities: inner.logs.capabilities,
-      list: () => inner.logs.list(),
-      delete: (logId) => inner.logs.delete(logId),
-      close: () => inner.logs.close(),
-      async open(logId) {
-        const log = await inner.logs.open(logId);
-        const wrapped: ShardLog = interceptAppend(log, async (entries, now, next) => {
-          if (self.held?.(logId)) await new Promise<void>((resolve) => self.#waiting.push(resolve));
-          return next(entries, now);
-        });
-        return wrapped;
-      },
-    };
+    this.logs = withWrappedLogs(inner, (logId, log) =>
+      interceptAppend(log, async (entries, now, next) => {
+        if (this.held?.(logId)) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+        return next(entries, now);
+      }),
+    ).logs;
   }
   get waiting(): number {
     return this.#waiting.length;

@@ -8,39 +8,19 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  interceptAppend,
-  StorageError,
-  StorageErrorCode,
-  type ShardLog,
-  type StorageBackend,
-} from '../../src/storage/index.js';
+import { interceptAppend, StorageError, StorageErrorCode, type StorageBackend } from '../../src/storage/index.js';
+import { withWrappedLogs } from '../helpers/backend.js';
 import { expectServiceError, ManualClock, openInProcessService, type InProcessService } from '../helpers/service.js';
 
 /** Logs whose id ends with a refused shard index refuse appends as a full disk does. */
 function refusing(inner: StorageBackend, refused: Set<string>): StorageBackend {
-  return {
-    meta: inner.meta,
-    leases: inner.leases,
-    capabilities: inner.capabilities,
-    close: () => inner.close(),
-    logs: {
-      capabilities: inner.logs.capabilities,
-      list: () => inner.logs.list(),
-      delete: (logId) => inner.logs.delete(logId),
-      close: () => inner.logs.close(),
-      async open(logId) {
-        const log = await inner.logs.open(logId);
-        const shardIndex = logId.slice(logId.lastIndexOf('.') + 1);
-        const wrapped: ShardLog = interceptAppend(log, (entries, now, next) =>
-          refused.has(shardIndex)
-            ? Promise.reject(new StorageError(StorageErrorCode.noSpace, 'no space left on device'))
-            : next(entries, now),
-        );
-        return wrapped;
-      },
-    },
-  };
+  return withWrappedLogs(inner, (logId, log) =>
+    interceptAppend(log, (entries, now, next) =>
+      refused.has(logId.slice(logId.lastIndexOf('.') + 1))
+        ? Promise.reject(new StorageError(StorageErrorCode.noSpace, 'no space left on device'))
+        : next(entries, now),
+    ),
+  );
 }
 
 const LOW = '0';
