@@ -91,6 +91,12 @@ export interface FileAuditOptions {
   readonly counters?: SinkCounters;
 }
 
+/**
+ * Records handed over within this many ms are serialised and written together (one write instead of one per
+ * event-loop turn); `flush()` waits for that batch, then writes the rest at once.
+ */
+export const AUDIT_BATCH_MS = 10;
+
 /** After a failed write, the audit file is tried again at most this often (ms). */
 export const AUDIT_RETRY_MS = 1000;
 
@@ -100,11 +106,23 @@ export const NO_AUDIT: AuditSink = { record: () => {}, flush: async () => {}, cl
 // Read-only calls (CloudTrail's readOnly): Describe*, Get*, List*.
 const READ_ONLY = /^(Describe|Get|List)/;
 
+// CloudTrail's eventTime has whole seconds (`2026-01-01T00:00:00Z`); calls in the same second share the text.
+let lastSecond = Number.NaN;
+let lastEventTime = '';
+function eventTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastEventTime = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return lastEventTime;
+}
+
 /** Builds the CloudTrail-style record. Pure. */
 export function toAuditEvent(input: AuditInput): AuditEvent {
   return {
     eventVersion: '1.09',
-    eventTime: new Date(input.receivedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    eventTime: eventTime(input.receivedAt),
     eventSource: `${input.service}.amazonaws.com`,
     eventName: input.operation,
     awsRegion: input.region,
@@ -196,7 +214,8 @@ export function redact(model: ServiceModel | undefined, operation: string, input
 
 /**
  * Appends events to a file, batched and asynchronous, rotating by size. Records are kept as handed over and
- * turned into JSON lines in bulk just before each write, off the request's path.
+ * turned into JSON lines in bulk just before each write ({@link AUDIT_BATCH_MS} after the first), off the
+ * request's path.
  *
  * A failing disk never stops the server (docs/adr/0016): a failed write (or rotation) drops that batch, counts it
  * in `counters` (`RunningServer.stats().audit`), closes the file so the next attempt reopens it, and logs once per
@@ -324,8 +343,8 @@ export function createFileAuditSink(options: FileAuditOptions): AuditSink {
       return;
     }
     writing = (async () => {
-      // Let the current burst of requests queue up, then write them in one go.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // Let requests queue up for a moment, then serialise and write them in one go.
+      await new Promise<void>((resolve) => setTimeout(resolve, AUDIT_BATCH_MS));
       await drain(false);
     })().finally(() => {
       writing = undefined;
