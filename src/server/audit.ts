@@ -307,6 +307,7 @@ export function createFileAuditSink(options: FileAuditOptions): AuditSink {
       if (!force && Date.now() < retryAt) return;
       const lines = queue;
       queue = [];
+      const before = counters.written;
       try {
         await writeLines(lines);
         if (failing) {
@@ -314,14 +315,14 @@ export function createFileAuditSink(options: FileAuditOptions): AuditSink {
           logger.warn({ path, lost: counters.dropped }, 'audit log writable again');
         }
       } catch (e) {
-        const before = counters.written;
-        counters.fail(e, lines.length);
+        // Lines before a failed rotation may have been written already.
+        counters.fail(e, lines.length - (counters.written - before));
         await closeFile();
         retryAt = Date.now() + AUDIT_RETRY_MS;
         if (!failing) {
           failing = true;
           logger.error(
-            { err: (e as Error).message, path, lost: lines.length, written: before },
+            { err: (e as Error).message, path, lost: counters.dropped, written: counters.written },
             `audit log write failed; records are dropped and counted, retried every ${AUDIT_RETRY_MS} ms`,
           );
         }

@@ -375,7 +375,16 @@ export function createPipeline(
       if (denied) return denied;
 
       // Step 12: the operation.
-      const ctx: RequestContext = { requestId, ...scope, receivedAt: req.receivedAt, signal: req.signal, codec };
+      const ctx: RequestContext = {
+        requestId,
+        ...scope,
+        receivedAt: req.receivedAt,
+        // Read when the handler asks: the listener makes the signal on first use.
+        get signal() {
+          return req.signal;
+        },
+        codec,
+      };
       let output: unknown;
       try {
         output = await resolved.definition.handle(decoded, ctx);
@@ -462,7 +471,16 @@ export function createPipeline(
         input: () => restAuthorizationInput(query, req.body),
       });
       if (denied) return denied;
-      const ctx: RequestContext = { requestId, ...scope, receivedAt: req.receivedAt, signal: req.signal, codec };
+      const ctx: RequestContext = {
+        requestId,
+        ...scope,
+        receivedAt: req.receivedAt,
+        // Read when the handler asks: the listener makes the signal on first use.
+        get signal() {
+          return req.signal;
+        },
+        codec,
+      };
       try {
         const body = streamed ? checkedStream(req.bodyStream!, req.headers['x-amz-content-sha256']) : req.body;
         const out = await route.handle({ method, path, query, headers: req.headers, body }, ctx);
