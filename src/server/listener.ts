@@ -277,7 +277,8 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
     response: PipelineResponse,
     { endConnection, controller: lazy }: { endConnection: boolean; controller: () => AbortController },
   ): Promise<void> {
-    const headers: Record<string, string | number> = { ...response.headers };
+    // The pipeline made this object for this response alone: add to it rather than copy it.
+    const headers: Record<string, string | number> = response.headers;
     const isH1 = !('stream' in res);
     if (isH1 && endConnection) headers['connection'] = 'close';
     const { body } = response;
@@ -417,12 +418,16 @@ async function* streamBody(
 
 /** Node gives repeated headers as arrays (and HTTP/2 pseudo-headers alongside); the pipeline wants strings. */
 function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
+  // Node already joins repeated headers except a few (set-cookie): copy only when one is an array.
+  let out: Record<string, string | undefined> | undefined;
   for (const name in headers) {
     const value = headers[name];
-    out[name] = Array.isArray(value) ? value.join(', ') : value;
+    if (Array.isArray(value)) {
+      out ??= { ...(headers as Record<string, string | undefined>) };
+      out[name] = value.join(', ');
+    }
   }
-  return out;
+  return out ?? (headers as Record<string, string | undefined>);
 }
 
 function drainOrClose(res: AnyResponse): Promise<void> {

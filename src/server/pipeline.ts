@@ -103,6 +103,8 @@ const LEGACY_UNKNOWN_OPERATION = Buffer.from(
   JSON.stringify({ Output: { __type: 'com.amazon.coral.service#UnknownOperationException' }, Version: '1.0' }),
 );
 const EMPTY = Buffer.alloc(0);
+/** The query of a URL without one; shared, so it is only ever read. */
+const NO_QUERY: URLSearchParams = new URLSearchParams();
 
 // x-amz-id-2 is 72 random bytes in base64 (what AWS sends). They are cut from a pool refilled ~900 responses at a
 // time: one randomFillSync call per response was 5% of server time under many small requests.
@@ -272,7 +274,7 @@ export function createPipeline(
 
       const queryAt = req.url.indexOf('?');
       const path = queryAt < 0 ? req.url : req.url.slice(0, queryAt);
-      const query = new URLSearchParams(queryAt < 0 ? '' : req.url.slice(queryAt + 1));
+      const query = queryAt < 0 ? NO_QUERY : new URLSearchParams(req.url.slice(queryAt + 1));
 
       // Path-routed (REST-JSON) services have no X-Amz-Target.
       if (h['x-amz-target'] === undefined) {
@@ -483,7 +485,9 @@ export function createPipeline(
       };
       try {
         const body = streamed ? checkedStream(req.bodyStream!, req.headers['x-amz-content-sha256']) : req.body;
-        const out = await route.handle({ method, path, query, headers: req.headers, body }, ctx);
+        // A route gets a query of its own (the shared empty one must stay empty).
+        const own = query === NO_QUERY ? new URLSearchParams() : query;
+        const out = await route.handle({ method, path, query: own, headers: req.headers, body }, ctx);
         Object.assign(headers, out.headers);
         return { status: out.status, headers, body: out.body };
       } catch (e) {
