@@ -69,10 +69,19 @@ export function createLogger(options: Partial<CreateLoggerOptions> = {}): Logger
       })
     : undefined;
   const sink = given ? new GuardedDestination(given, counters) : new LogDestination(1, counters);
-  const destination: DestinationStream = format ? { write: (line) => sink.write(format(line)) } : sink;
+  const destination: DestinationStream = format ? { write: (line) => sink.write(prettyOrRaw(format, line)) } : sink;
   const logger = wrap(pino({ level: options.level ?? 'info', base: { name: 'tributary' } }, destination));
   sinks.set(logger, sink);
   return logger;
+}
+
+/** A formatter failure must not reach the caller of the logger: the JSON line is written instead. */
+function prettyOrRaw(format: (line: string) => string, line: string): string {
+  try {
+    return format(line);
+  } catch {
+    return line;
+  }
 }
 
 function wrap(p: PinoLogger): Logger {
@@ -132,6 +141,10 @@ export class LogDestination implements DestinationStream, LogSink {
     this.#maxQueuedBytes = maxQueuedBytes;
   }
 
+  /** Destinations with lines waiting; written synchronously if the process exits first. */
+  static readonly #waiting = new Set<LogDestination>();
+  static #exitHook = false;
+
   write(line: string): void {
     if (this.#queuedBytes + line.length > this.#maxQueuedBytes) {
       this.counters.dropped++;
@@ -139,6 +152,13 @@ export class LogDestination implements DestinationStream, LogSink {
     }
     this.#queue.push(line);
     this.#queuedBytes += line.length;
+    LogDestination.#waiting.add(this);
+    if (!LogDestination.#exitHook) {
+      LogDestination.#exitHook = true;
+      process.on('exit', () => {
+        for (const destination of LogDestination.#waiting) destination.flushSync();
+      });
+    }
     if (!this.#writing) {
       this.#writing = true;
       // Lines logged in the same turn go out in one write.
@@ -173,6 +193,7 @@ export class LogDestination implements DestinationStream, LogSink {
   #next(): void {
     const lines = this.#take();
     if (lines.length === 0) {
+      LogDestination.#waiting.delete(this);
       this.#writing = false;
       for (const resolve of this.#idle.splice(0)) resolve();
       return;

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { CreateStreamCommand, ListStreamsCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { silentLogger } from '../../src/protocol/index.js';
 import {
@@ -147,6 +149,15 @@ describe('side channels never stop the server', { skip: canUseDevFull ? false : 
     } finally {
       closeSync(fd);
     }
+  });
+
+  it('log lines still queued when the process exits are written on the way out', () => {
+    const server = fileURLToPath(new URL('../../src/server/index.js', import.meta.url));
+    const script =
+      `const { LogDestination, SinkCounters } = await import(${JSON.stringify(server)});` +
+      `const d = new LogDestination(1, new SinkCounters()); d.write('last words\\n'); process.exit(0);`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(out, 'last words\n');
   });
 
   it('a log destination that is slow to drain drops lines beyond its bound instead of growing', async () => {
