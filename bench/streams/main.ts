@@ -9,7 +9,7 @@ import path from 'node:path';
 import { buildPutRecordBodies, buildPutRecordsBodies } from './bodies.js';
 import { topSelfTime, readCpuProfile, type SelfTimeReport } from './cpu-profile.js';
 import { KinesisHttpClient } from './kinesis-client.js';
-import { parseStreamsBenchArgs, USAGE, type StreamsBenchOptions } from './options.js';
+import { parseStreamsBenchArgs, PUTRECORD_FANIN, USAGE, type StreamsBenchOptions } from './options.js';
 import {
   formatMachine,
   formatNumber,
@@ -131,6 +131,30 @@ async function runOneServer(kind: ServerKind, options: StreamsBenchOptions): Pro
         });
         log(`${kind}: ${key}: ${describeWrite(writes[key])}`);
       }
+    }
+    if (wanted.includes('putrecord64')) {
+      // Many connections, one record each: acknowledgements wait for fsync, so throughput comes from sharing it.
+      await createActiveStream(client, 'bench-putrecord64', options.shards);
+      const bodies = buildPutRecordBodies('bench-putrecord64', {
+        recordSize: 100,
+        count: 1024,
+        keyPrefix: 'bench-putrecord64',
+      });
+      const wide = new KinesisHttpClient(server.port, { maxSockets: PUTRECORD_FANIN });
+      try {
+        writes.putrecord64 = await runWriteLoad(wide, {
+          operation: 'PutRecord',
+          bodies,
+          recordsPerRequest: 1,
+          recordSize: 100,
+          concurrency: PUTRECORD_FANIN,
+          seconds: options.seconds,
+          serverCpuSeconds: () => server.cpuSeconds(),
+        });
+      } finally {
+        wide.close();
+      }
+      log(`${kind}: putrecord64: ${describeWrite(writes.putrecord64)}`);
     }
     if (wanted.includes('read')) {
       for (const key of ['put100', 'put1k'] as const) {
@@ -268,6 +292,11 @@ function buildRows(runs: Partial<Record<ServerKind, ServerRun>>, options: Stream
         }),
       );
     }
+  }
+  if (options.scenarios.includes('putrecord64')) {
+    rows.push(
+      ...writeRows(`PutRecord 100 B, c=${PUTRECORD_FANIN}`, { key: 'putrecord64', results, throughput: 'requests' }),
+    );
   }
   if (options.scenarios.includes('read')) {
     for (const key of ['put100', 'put1k'] as const) {

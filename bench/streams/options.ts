@@ -8,7 +8,9 @@ import { parseArgs } from 'node:util';
 import { SERVER_KINDS, type ServerKind } from './servers.js';
 
 /** The scenarios, in the order they run (read-back reads what the PutRecords scenarios wrote). */
-export const SCENARIOS = ['put100', 'put1k', 'putrecord', 'read'] as const;
+export const SCENARIOS = ['put100', 'put1k', 'putrecord', 'putrecord64', 'read'] as const;
+/** Concurrent single-record clients of the `putrecord64` scenario (group commit across connections). */
+export const PUTRECORD_FANIN = 64;
 /** One of {@link SCENARIOS}. */
 export type ScenarioName = (typeof SCENARIOS)[number];
 

@@ -8,7 +8,7 @@ import { EXIT, main } from './run.js';
 main(process.argv.slice(2)).then(
   (code) => {
     // After `serve`, timers or handles of a closed service must not keep the process alive.
-    // stdout/stderr writes to pipes and files are synchronous on Linux, so nothing is lost.
+    // The server's close() has written the queued log lines (src/server/logger.ts); stderr writes are synchronous.
     process.exit(code);
   },
   (e: unknown) => {

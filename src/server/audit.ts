@@ -10,9 +10,10 @@
  * (`audit.log` → `audit.log.1` → … → `audit.log.<keep>`, the oldest dropped).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger, ServiceModel } from '../protocol/index.js';
+import { SinkCounters } from './diagnostics.js';
 
 /** CloudTrail `userIdentity`. */
 export interface AuditIdentity {
@@ -67,6 +68,8 @@ export interface AuditInput {
 /** Where audit events go. `record` never blocks and never throws. */
 export interface AuditSink {
   record(input: AuditInput): void;
+  /** Written, failed and dropped records, when the sink counts them (the file sink does). */
+  readonly counters?: SinkCounters;
   /** Writes everything queued so far. */
   flush(): Promise<void>;
   /** Flushes and closes the file. */
@@ -82,9 +85,20 @@ export interface FileAuditOptions {
   /** Rotated files kept besides the current one. Default 5. */
   readonly keep?: number;
   readonly logger: Logger;
-  /** Queued records above this are dropped (and counted in the log) rather than exhaust memory. Default 100000. */
+  /** Queued records above this are dropped (and counted) rather than exhaust memory. Default 100000. */
   readonly maxQueued?: number;
+  /** Counts written, failed and dropped records. Default: counters of its own (the sink's `counters`). */
+  readonly counters?: SinkCounters;
 }
+
+/**
+ * Records handed over within this many ms are serialised and written together (one write instead of one per
+ * event-loop turn); `flush()` waits for that batch, then writes the rest at once.
+ */
+export const AUDIT_BATCH_MS = 10;
+
+/** After a failed write, the audit file is tried again at most this often (ms). */
+export const AUDIT_RETRY_MS = 1000;
 
 /** Does nothing (audit off). */
 export const NO_AUDIT: AuditSink = { record: () => {}, flush: async () => {}, close: async () => {} };
@@ -92,11 +106,23 @@ export const NO_AUDIT: AuditSink = { record: () => {}, flush: async () => {}, cl
 // Read-only calls (CloudTrail's readOnly): Describe*, Get*, List*.
 const READ_ONLY = /^(Describe|Get|List)/;
 
+// CloudTrail's eventTime has whole seconds (`2026-01-01T00:00:00Z`); calls in the same second share the text.
+let lastSecond = Number.NaN;
+let lastEventTime = '';
+function eventTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastEventTime = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return lastEventTime;
+}
+
 /** Builds the CloudTrail-style record. Pure. */
 export function toAuditEvent(input: AuditInput): AuditEvent {
   return {
     eventVersion: '1.09',
-    eventTime: new Date(input.receivedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    eventTime: eventTime(input.receivedAt),
     eventSource: `${input.service}.amazonaws.com`,
     eventName: input.operation,
     awsRegion: input.region,
@@ -187,30 +213,48 @@ export function redact(model: ServiceModel | undefined, operation: string, input
 }
 
 /**
- * Appends events to a file, batched and asynchronous, rotating by size. A failing disk logs an
- * error and drops that batch; the server keeps serving.
+ * Appends events to a file, batched and asynchronous, rotating by size. Records are kept as handed over and
+ * turned into JSON lines in bulk just before each write ({@link AUDIT_BATCH_MS} after the first), off the
+ * request's path.
+ *
+ * A failing disk never stops the server (docs/adr/0016): a failed write (or rotation) drops that batch, counts it
+ * in `counters` (`RunningServer.stats().audit`), closes the file so the next attempt reopens it, and logs once per
+ * outage; further writes are attempted at most every {@link AUDIT_RETRY_MS} until one succeeds, the records
+ * meanwhile waiting up to `maxQueued` (then dropped and counted). `record` never waits and never throws.
  */
 export function createFileAuditSink(options: FileAuditOptions): AuditSink {
   const maxBytes = options.maxBytes ?? 100 * 1024 * 1024;
   const keep = options.keep ?? 5;
   const maxQueued = options.maxQueued ?? 100_000;
+  const counters = options.counters ?? new SinkCounters();
   const { path, logger } = options;
+  /** Handed over, not yet serialised (serialised at the next drain). */
+  let pending: AuditInput[] = [];
+  /** Serialised, waiting for the file (only while writes fail). */
   let queue: string[] = [];
-  let dropped = 0;
   let file: FileHandle | undefined;
   let size = 0;
   let writing: Promise<void> | undefined;
   let closed = false;
+  /** While writes fail: no attempt before this time (epoch ms). */
+  let retryAt = 0;
+  let failing = false;
+  let retryTimer: NodeJS.Timeout | undefined;
 
   const openFile = async (): Promise<void> => {
     await mkdir(dirname(path), { recursive: true });
     file = await open(path, 'a', 0o600);
-    size = (await stat(path)).size;
+    size = (await file.stat()).size;
+  };
+
+  const closeFile = async (): Promise<void> => {
+    const f = file;
+    file = undefined;
+    await f?.close().catch(() => {});
   };
 
   const rotate = async (): Promise<void> => {
-    await file?.close();
-    file = undefined;
+    await closeFile();
     await rm(`${path}.${keep}`, { force: true });
     for (let i = keep - 1; i >= 1; i--) {
       await rename(`${path}.${i}`, `${path}.${i + 1}`).catch(() => {});
@@ -220,76 +264,123 @@ export function createFileAuditSink(options: FileAuditOptions): AuditSink {
     await openFile();
   };
 
-  const drain = async (): Promise<void> => {
-    while (queue.length > 0) {
-      const lines = queue;
-      queue = [];
+  /** Serialises what was handed over since the last drain. */
+  const serialise = (): void => {
+    const inputs = pending;
+    pending = [];
+    for (const input of inputs) {
       try {
-        if (file === undefined) await openFile();
-        // One write per batch, split only where a rotation falls.
-        let batch: string[] = [];
-        let batchBytes = 0;
-        for (const line of lines) {
-          const bytes = Buffer.byteLength(line);
-          if (size + batchBytes + bytes > maxBytes && size + batchBytes > 0) {
-            if (batch.length > 0) await file!.write(batch.join(''));
-            size += batchBytes;
-            batch = [];
-            batchBytes = 0;
-            await rotate();
-          }
-          batch.push(line);
-          batchBytes += bytes;
-        }
-        if (batch.length > 0) await file!.write(batch.join(''));
-        size += batchBytes;
+        queue.push(`${JSON.stringify(toAuditEvent(input))}\n`);
       } catch (e) {
-        logger.error({ err: (e as Error).message, path, lost: lines.length }, 'audit log write failed');
-      }
-      if (dropped > 0) {
-        logger.error({ dropped }, 'audit queue full; events dropped');
-        dropped = 0;
+        counters.fail(e, 1);
+        logger.error({ err: (e as Error).message }, 'audit event not serialisable');
       }
     }
   };
 
+  const writeLines = async (lines: string[]): Promise<void> => {
+    if (file === undefined) await openFile();
+    // One write per batch, split only where a rotation falls.
+    let batch: string[] = [];
+    let batchBytes = 0;
+    for (const line of lines) {
+      const bytes = Buffer.byteLength(line);
+      if (size + batchBytes + bytes > maxBytes && size + batchBytes > 0) {
+        if (batch.length > 0) await file!.write(batch.join(''));
+        size += batchBytes;
+        counters.written += batch.length;
+        batch = [];
+        batchBytes = 0;
+        await rotate();
+      }
+      batch.push(line);
+      batchBytes += bytes;
+    }
+    if (batch.length > 0) await file!.write(batch.join(''));
+    size += batchBytes;
+    counters.written += batch.length;
+  };
+
+  const drain = async (force: boolean): Promise<void> => {
+    serialise();
+    while (queue.length > 0) {
+      if (!force && Date.now() < retryAt) return;
+      const lines = queue;
+      queue = [];
+      const before = counters.written;
+      try {
+        await writeLines(lines);
+        if (failing) {
+          failing = false;
+          logger.warn({ path, lost: counters.dropped }, 'audit log writable again');
+        }
+      } catch (e) {
+        // Lines before a failed rotation may have been written already.
+        counters.fail(e, lines.length - (counters.written - before));
+        await closeFile();
+        retryAt = Date.now() + AUDIT_RETRY_MS;
+        if (!failing) {
+          failing = true;
+          logger.error(
+            { err: (e as Error).message, path, lost: counters.dropped, written: counters.written },
+            `audit log write failed; records are dropped and counted, retried every ${AUDIT_RETRY_MS} ms`,
+          );
+        }
+        if (force) return;
+      }
+      serialise();
+    }
+  };
+
   const schedule = (): void => {
-    writing ??= (async () => {
-      // Let the current burst of requests queue up, then write them in one go.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      await drain();
+    if (writing !== undefined || closed) return;
+    const wait = retryAt - Date.now();
+    if (wait > 0) {
+      // A failing file is retried after the pause, not on every record.
+      retryTimer ??= setTimeout(() => {
+        retryTimer = undefined;
+        schedule();
+      }, wait).unref();
+      return;
+    }
+    writing = (async () => {
+      // Let requests queue up for a moment, then serialise and write them in one go.
+      await new Promise<void>((resolve) => setTimeout(resolve, AUDIT_BATCH_MS));
+      await drain(false);
     })().finally(() => {
       writing = undefined;
-      if (queue.length > 0 && !closed) schedule();
+      if (pending.length + queue.length > 0) schedule();
     });
   };
 
   return {
+    counters,
     record(input) {
       if (closed) return;
-      if (queue.length >= maxQueued) {
-        dropped++;
+      if (pending.length + queue.length >= maxQueued) {
+        counters.dropped++;
         return;
       }
-      try {
-        queue.push(`${JSON.stringify(toAuditEvent(input))}\n`);
-      } catch (e) {
-        logger.error({ err: (e as Error).message }, 'audit event not serialisable');
-        return;
-      }
+      pending.push(input);
       schedule();
     },
     async flush() {
-      while (writing !== undefined || queue.length > 0) {
-        if (writing === undefined) schedule();
-        await writing;
+      while (writing !== undefined) await writing;
+      // One attempt now, even during a retry pause: what cannot be written is dropped and counted.
+      writing = drain(true).finally(() => (writing = undefined));
+      await writing;
+      const left = pending.length + queue.length;
+      if (left > 0 && failing) {
+        counters.dropped += left;
+        pending = [];
+        queue = [];
       }
     },
     async close() {
       await this.flush();
       closed = true;
-      await file?.close();
-      file = undefined;
+      if (retryTimer) clearTimeout(retryTimer);
+      await closeFile();
     },
   };
 }

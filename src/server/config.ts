@@ -10,6 +10,10 @@ import { TribError, TribErrorCode } from '../errors/index.js';
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 /** One of {@link LOG_LEVELS}. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** Log line formats: JSON lines, human-readable lines, or `auto` (human-readable when stdout is a terminal). */
+export const LOG_FORMATS = ['json', 'pretty', 'auto'] as const;
+/** One of {@link LOG_FORMATS}. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /**
  * How storage appends become durable: `always` (fsync before ack), `interval:<ms>` (fsync at most
@@ -27,6 +31,8 @@ export interface ServerConfig {
   readonly dataDir: string;
   /** Default `info`. Per-request lines are written at `debug`. */
   readonly logLevel: LogLevel;
+  /** `json`, `pretty`, or `auto`: pretty on a terminal, JSON lines otherwise. Default `auto`. */
+  readonly logFormat: LogFormat;
   /** Region used when a request carries no SigV4 credential scope. Default `us-east-1`. */
   readonly region: string;
   /** Account used when the access key id is not a 12-digit account id. Default `000000000000`. */
@@ -91,6 +97,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   port: 4567,
   dataDir: './data',
   logLevel: 'info',
+  logFormat: 'auto',
   region: 'us-east-1',
   accountId: '000000000000',
   createStreamMs: 500,
@@ -229,6 +236,14 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
         throw new Error(`expected one of ${LOG_LEVELS.join(', ')}, got '${raw}'`);
       return text as LogLevel;
     },
+  },
+  {
+    key: 'logFormat',
+    flag: 'log-format',
+    env: 'TRIBUTARY_LOG_FORMAT',
+    valueName: '<format>',
+    description: 'json | pretty | auto (human-readable lines when stdout is a terminal, JSON lines otherwise)',
+    parse: oneOf(LOG_FORMATS),
   },
   {
     key: 'region',

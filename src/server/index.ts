@@ -21,7 +21,8 @@ import { WorkerHost } from '../jobs/index.js';
 import { LocalLeases } from '../storage/local/index.js';
 import { ConfigError, resolveConfig, type ServerConfig } from './config.js';
 import { listen, type ListenerLimits } from './listener.js';
-import { createLogger } from './logger.js';
+import { createLogger, logSinkOf } from './logger.js';
+import type { ServerStats } from './diagnostics.js';
 import { createPipeline } from './pipeline.js';
 import { generateSelfSigned, loadTlsFiles, type TlsMaterial } from './tls.js';
 import { Router } from './router.js';
@@ -30,14 +31,17 @@ export {
   CONFIG_OPTIONS,
   ConfigError,
   DEFAULT_CONFIG,
+  LOG_FORMATS,
   LOG_LEVELS,
   loadConfig,
   parseDurability,
   resolveConfig,
 } from './config.js';
-export type { ConfigOption, DurabilitySetting, LogLevel, ServerConfig } from './config.js';
-export { createLogger } from './logger.js';
+export type { ConfigOption, DurabilitySetting, LogFormat, LogLevel, ServerConfig } from './config.js';
+export { createLogger, isPrettyFormat, LogDestination, MAX_QUEUED_LOG_BYTES } from './logger.js';
 export type { CreateLoggerOptions } from './logger.js';
+export { SinkCounters } from './diagnostics.js';
+export type { ServerStats, SinkStats } from './diagnostics.js';
 export { acceptAnySignature, checkAuthShape, resolveIdentity } from './auth.js';
 export type { AuthInfo, AuthenticateRequest, Authenticator } from './auth.js';
 export { CBOR_1_1_CONTENT_TYPE, LEGACY_JSON_CONTENT_TYPE, createCodecTable } from './codecs.js';
@@ -46,7 +50,7 @@ export { SMALL_BODY_BYTES } from './router.js';
 export { renderErrorCatalogue, type AwsDifferenceRow } from './error-catalogue.js';
 export type { BodyPlan } from './router.js';
 export { EVENT_STREAM_CONTENT_TYPE } from './pipeline.js';
-export { createFileAuditSink, NO_AUDIT, redact, toAuditEvent } from './audit.js';
+export { AUDIT_RETRY_MS, createFileAuditSink, NO_AUDIT, redact, toAuditEvent } from './audit.js';
 export type { AuditEvent, AuditIdentity, AuditInput, AuditSink, FileAuditOptions } from './audit.js';
 export { generateSelfSigned, loadTlsFiles } from './tls.js';
 export type { SelfSignedOptions, TlsMaterial } from './tls.js';
@@ -107,6 +111,11 @@ export interface RunningServer {
   reloadCredentials(): Promise<boolean>;
   /** Writes queued audit records. */
   flushAudit(): Promise<void>;
+  /**
+   * Counters of the log and the audit log (lines written, failed writes, lines dropped; src/server/diagnostics.ts).
+   * Their failures never stop the server; this is where they show.
+   */
+  stats(): ServerStats;
   readonly port: number;
   readonly host: string;
   /** The effective configuration. */
@@ -146,7 +155,8 @@ export async function startServer(
   options: Partial<StartServerOptions> = {},
 ): Promise<RunningServer> {
   const resolved = resolveConfig(config);
-  const logger = options.logger ?? createLogger({ level: resolved.logLevel });
+  const logger = options.logger ?? createLogger({ level: resolved.logLevel, format: resolved.logFormat });
+  const logSink = logSinkOf(logger);
 
   // Security set-up comes first: a refused or broken configuration must not touch storage.
   const securityMode = decideSecurityMode({
@@ -294,6 +304,7 @@ export async function startServer(
     ...(tlsMaterial ? { tls: tlsMaterial } : {}),
     reloadCredentials: () => credentials?.reload() ?? Promise.resolve(false),
     flushAudit: () => audit.flush(),
+    stats: () => ({ log: logSink?.counters.snapshot(), audit: audit.counters?.snapshot() }),
     close() {
       closing ??= (async () => {
         try {
@@ -307,6 +318,7 @@ export async function startServer(
           }
         }
         logger.info({ url }, 'Tributary stopped');
+        await logSink?.flush();
       })();
       return closing;
     },

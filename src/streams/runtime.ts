@@ -8,12 +8,7 @@ import type { Logger } from '../protocol/index.js';
 import type { RequestContext } from '../protocol/index.js';
 import { type StreamCatalog, StreamStatus, type ShardState, type StreamState } from './catalog.js';
 import { kinesisError, streamNotActive, streamNotFound } from './errors.js';
-import {
-  type ShardIteratorCodec,
-  createSequenceNumberEncoder,
-  hashKeyToBuffer,
-  parseStreamArn,
-} from './model/index.js';
+import { type ShardIteratorCodec, createSequenceNumberEncoder, hashKeyToText, parseStreamArn } from './model/index.js';
 
 /** Settings of the Data Streams service. */
 export interface StreamsSettings {
@@ -34,10 +29,9 @@ export interface ShardHandle {
   readonly sequenceNumber: (offset: number, arrivalMs: number) => string;
 }
 
-/** Open shards sorted by starting hash key, with 16-byte big-endian bounds for fast routing. */
+/** Open shards sorted by starting hash key, with their starts as 16-char latin1 keys (model `hashKeyToText`). */
 interface RoutingTable {
-  readonly starts: Buffer[];
-  readonly ends: Buffer[];
+  readonly starts: string[];
   readonly shards: ShardState[];
 }
 
@@ -157,7 +151,7 @@ export class StreamsRuntime {
   }
 
   /** The open shard whose hash-key range holds `hashKey` (16 bytes, big-endian). */
-  route(stream: StreamState, hashKey: Buffer): ShardState {
+  route(stream: StreamState, hashKey: string): ShardState {
     let table = this.#routing.get(stream.id);
     if (!table) {
       // Built from the current state: the caller's may predate a shard map switch.
@@ -167,8 +161,7 @@ export class StreamsRuntime {
         .sort((a, b) => (BigInt(a.startingHashKey) < BigInt(b.startingHashKey) ? -1 : 1));
       table = {
         shards: open,
-        starts: open.map((s) => hashKeyToBuffer(BigInt(s.startingHashKey))),
-        ends: open.map((s) => hashKeyToBuffer(BigInt(s.endingHashKey))),
+        starts: open.map((s) => hashKeyToText(BigInt(s.startingHashKey))),
       };
       this.#routing.set(stream.id, table);
     }
@@ -177,7 +170,7 @@ export class StreamsRuntime {
     let hi = table.starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (Buffer.compare(table.starts[mid]!, hashKey) <= 0) lo = mid;
+      if (table.starts[mid]! <= hashKey) lo = mid;
       else hi = mid - 1;
     }
     return table.shards[lo]!;

@@ -27,10 +27,10 @@ import type { ShardState, StreamState } from './catalog.js';
 import { kinesisError } from './errors.js';
 import {
   decodeSequenceNumber,
-  hashKeyToBuffer,
+  hashKeyToText,
   legacySequenceShardIndex,
   parseExplicitHashKey,
-  partitionKeyHash,
+  partitionKeyHashText,
 } from './model/index.js';
 import type { PathContext } from './policies.js';
 import type { ShardHandle } from './runtime.js';
@@ -133,8 +133,9 @@ function storageFailure(logger: Logger, err: unknown): never {
   throw err;
 }
 
-function hashKeyOf(entry: PutEntry): Buffer {
-  if (entry.ExplicitHashKey === undefined) return partitionKeyHash(entry.PartitionKey);
+/** The record's hash key as 16 latin1 characters, the form `rt.route` compares. */
+function hashKeyOf(entry: PutEntry): string {
+  if (entry.ExplicitHashKey === undefined) return partitionKeyHashText(entry.PartitionKey);
   const key = parseExplicitHashKey(entry.ExplicitHashKey);
   if (key === undefined) {
     throw kinesisError(
@@ -142,7 +143,7 @@ function hashKeyOf(entry: PutEntry): Buffer {
       `Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${entry.ExplicitHashKey}`,
     );
   }
-  return hashKeyToBuffer(key);
+  return hashKeyToText(key);
 }
 
 /** Rule 3: the size of a record as AWS counts it against limits, data plus the partition key's UTF-8 bytes. */

@@ -1,7 +1,7 @@
 /** Logging: pino behind the Logger interface; a debug line per request, nothing per request at info. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLogger, startServer, type LogLevel } from '../../src/server/index.js';
+import { createLogger, isPrettyFormat, startServer, type LogLevel } from '../../src/server/index.js';
 import { fakeService, signedHeaders } from './fake-service.js';
 
 async function run(level: LogLevel, operations: string[]): Promise<Array<Record<string, unknown>>> {
@@ -48,5 +48,26 @@ describe('logging', () => {
     assert.ok(failure);
     assert.equal(failure['operation'], 'Fail');
     assert.match(JSON.stringify(failure['err']), /boom: internal detail/);
+  });
+
+  it('writes human-readable lines with --log-format pretty, JSON lines with json, and picks by terminal with auto', () => {
+    const pretty: string[] = [];
+    createLogger({ format: 'pretty', destination: { write: (l: string) => void pretty.push(l) } }).info(
+      { stream: 'orders' },
+      'hello there',
+    );
+    assert.equal(pretty.length, 1);
+    assert.match(pretty[0]!, /INFO.*hello there/);
+    assert.match(pretty[0]!, /stream: "orders"/);
+    assert.throws(() => JSON.parse(pretty[0]!));
+
+    const json: string[] = [];
+    createLogger({ format: 'json', destination: { write: (l: string) => void json.push(l) } }).info({}, 'hello');
+    assert.equal((JSON.parse(json[0]!) as { msg: string }).msg, 'hello');
+
+    assert.equal(isPrettyFormat('auto', true), true);
+    assert.equal(isPrettyFormat('auto', false), false);
+    assert.equal(isPrettyFormat('json', true), false);
+    assert.equal(isPrettyFormat('pretty', false), true);
   });
 });

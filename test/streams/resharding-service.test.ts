@@ -205,6 +205,58 @@ describe('resharding (in-process, injected clock)', () => {
     for (const s of merged) assert.ok(s.ParentShardId && s.AdjacentParentShardId);
   });
 
+  it('keeps the 30-day peak window of an on-demand stream across a restart', async () => {
+    const t0 = clock.t;
+    await call('CreateStream', { StreamName: 'od', StreamModeDetails: { StreamMode: 'ON_DEMAND' } });
+    const tickWrite = () => call('PutRecord', { StreamName: 'od', PartitionKey: 'tick', Data: Buffer.from('x') });
+    await tickWrite(); // Writes are first counted now (t0).
+    const stored = async () =>
+      (await backend.meta.list<{ since: number; samples: number[][] }>('on-demand/')).map(([, v]) => v);
+
+    // Day 25: a peak of 3,501 records in one second (8 shards' worth), evaluated a minute later.
+    clock.t = t0 + 25 * DAY;
+    await tickWrite();
+    for (let batch = 0; batch < 7; batch++) {
+      const Records = Array.from({ length: 500 }, (_, i) => ({
+        PartitionKey: `k${batch}-${i}`,
+        Data: Buffer.from('x'),
+      }));
+      assert.equal((await call('PutRecords', { StreamName: 'od', Records })).FailedRecordCount, 0);
+    }
+    clock.t += 60_000;
+    await tickWrite();
+    await until(async () => (await openCount('od')) === 8, '8 open shards');
+    await until(
+      async () => (await stored()).some((w) => w.samples.some(([, , records]) => records! >= 3500)),
+      'peak saved',
+    );
+    const [saved] = await stored();
+    assert.equal(saved!.since, t0);
+
+    // Restart on day 34; on day 35 the peak (10 days old) still holds the stream at 8 shards, although writes were
+    // first counted more than 30 days ago (so a forgotten window would scale it down).
+    await shutdown();
+    clock.t = t0 + 34 * DAY;
+    await boot();
+    clock.t = t0 + 35 * DAY;
+    await tickWrite();
+    await until(async () => (await stored()).some((w) => w.samples.some(([at]) => at === clock.t)), 'day-35 sample');
+    for (let i = 0; i < 50; i++) await new Promise((r) => setTimeout(r, 2));
+    assert.equal(await openCount('od'), 8);
+
+    // Day 56: the peak is 31 days old and writes were first counted 56 days ago (not at the restart): back to 4.
+    clock.t = t0 + 56 * DAY;
+    await tickWrite();
+    await until(async () => (await openCount('od')) === 4, '4 open shards');
+
+    // Deleting the stream deletes its window at the next evaluation.
+    await call('DeleteStream', { StreamName: 'od' });
+    clock.t += 60_000;
+    await call('CreateStream', { StreamName: 'other', StreamModeDetails: { StreamMode: 'ON_DEMAND' } });
+    await call('PutRecord', { StreamName: 'other', PartitionKey: 'k', Data: Buffer.from('x') });
+    await until(async () => (await stored()).every((w) => w.since !== t0), 'window of the deleted stream removed');
+  });
+
   it('leaves provisioned streams alone', async () => {
     await call('CreateStream', { StreamName: 'pv', ShardCount: 1 });
     const Records = Array.from({ length: 500 }, (_, i) => ({ PartitionKey: `k${i}`, Data: Buffer.from('x') }));

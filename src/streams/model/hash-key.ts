@@ -38,6 +38,29 @@ const md5: (text: string) => Buffer =
     : (text) => crypto.createHash('md5').update(text, 'utf8').digest();
 
 /**
+ * The hash key of a partition key as 16 latin1 characters, one per MD5 byte (big-endian). Strings of equal
+ * length compare (`<`) by char codes, so their order is the numeric order of the keys, like {@link hashKeyToText}
+ * bounds: routing compares these without making a Buffer per record (a Buffer per key was a third of the hash
+ * cost on PutRecords).
+ */
+export function partitionKeyHashText(partitionKey: string): string {
+  return md5Text(partitionKey);
+}
+
+const md5Text: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('md5', text, 'binary')
+    : (text) => crypto.createHash('md5').update(text, 'utf8').digest().toString('latin1');
+
+/**
+ * A hash key as 16 latin1 characters (big-endian bytes), comparable with {@link partitionKeyHashText}.
+ * @throws RangeError when `key` is outside [0, 2^128 − 1].
+ */
+export function hashKeyToText(key: bigint): string {
+  return hashKeyToBuffer(key).toString('latin1');
+}
+
+/**
  * The hash key of a partition key as an unsigned 128-bit integer (Kinesis Data Streams Developer Guide, 'Terminology
  * and concepts').
  */

@@ -5,8 +5,10 @@
 export {
   MAX_HASH_KEY,
   partitionKeyHash,
+  partitionKeyHashText,
   hashKeyFromPartitionKey,
   hashKeyToBuffer,
+  hashKeyToText,
   hashKeyFromBuffer,
   parseExplicitHashKey,
   splitHashKeySpace,

@@ -27,7 +27,7 @@ export const ON_DEMAND_SCALING_INTERVAL_MS = 60_000;
 
 /** The resharding feature: its three operations, pending resharding resumed at start, and on-demand scaling. */
 export async function reshardingFeature(ctx: FeatureContext, options: ReshardingOptions = {}): Promise<StreamsFeature> {
-  const { rt, logger, scheduler, appends } = ctx;
+  const { rt, logger, scheduler, appends, meta } = ctx;
   const settings = ctx.options;
   const resharder = new Resharder(rt, { scheduler, appends });
   await resharder.resume();
@@ -37,7 +37,9 @@ export async function reshardingFeature(ctx: FeatureContext, options: Resharding
     logger,
     scheduler,
     appends,
+    meta,
   });
+  await scaler.restore();
   const env = { rt, resharder };
   return {
     operations: {

@@ -9,8 +9,13 @@
  * 1. Writes are counted per second of the injected clock (`rt.now`), bytes (data + partition key) and records,
  *    from the service's append notifications (durable appends only).
  * 2. Every `intervalMs` (checked on each append and by a timer) the highest per-second rates since the last
- *    evaluation become one peak sample; samples older than 30 days are dropped (kept in memory: a restart
- *    forgets them).
+ *    evaluation become one peak sample; samples older than 30 days are dropped. A sample that a later one
+ *    equals or exceeds in both bytes and records can never be the peak again and is dropped too; past
+ *    {@link MAX_SAMPLES} the two oldest neighbours merge (their maxima, the later time), so a peak may be kept
+ *    up to one merge span longer, never shorter.
+ * 5. The window survives a restart: after an evaluation that changed a stream's samples (at most once per
+ *    `intervalMs` per stream, never per record) they are written with the time writes were first counted to
+ *    the service's metadata under `on-demand/<stream id>`, read back at start, and deleted with the stream.
  * 3. Wanted shards = max(4, ⌈2 × peak bytes/s ÷ 1 MiB⌉, ⌈2 × peak records/s ÷ 1,000⌉, ⌈warm throughput MiB/s⌉).
  * 4. The stream scales towards that count when it differs, by at most doubling or halving per evaluation (down
  *    only once writes have been observed for 30 days, so the peak window is complete), within
@@ -19,6 +24,7 @@
  */
 import type { RepeatingJob, Scheduler } from '../../jobs/index.js';
 import type { Logger } from '../../protocol/index.js';
+import type { MetaStore } from '../../storage/index.js';
 import { StreamStatus, type ShardState, type StreamState } from '../catalog.js';
 import { accountShardUsage } from '../limits/shard-quota.js';
 import type { AppendListener, AppendSignal } from '../policies.js';
@@ -37,6 +43,19 @@ export interface OnDemandScalingOptions {
   readonly scheduler: Scheduler;
   /** The service's append notifications (rule step 1 counts them). */
   readonly appends: AppendSignal;
+  /** The service's metadata, where the peak windows are kept across restarts (rule step 5). */
+  readonly meta: MetaStore;
+}
+
+/** Metadata key prefix of the persisted peak windows (rule step 5). */
+export const ON_DEMAND_WINDOW_PREFIX = 'on-demand/';
+/** Peak samples kept per stream (rule step 2); 30 days of hourly samples. */
+export const MAX_SAMPLES = 720;
+
+/** The persisted form of one stream's window: samples as `[at, bytes, records]`. */
+interface StoredWindow {
+  readonly since: number;
+  readonly samples: ReadonlyArray<readonly [number, number, number]>;
 }
 
 /** Scheduler job name of the periodic on-demand scaling check. */
@@ -69,6 +88,30 @@ interface StreamWrites {
   samples: PeakSample[];
   /** When writes were first counted (epoch ms): scaling down waits for a full 30-day window of samples. */
   readonly since: number;
+  /** The samples changed since they were last written to the metadata (rule step 5). */
+  dirty: boolean;
+}
+
+/** Adds a sample to a window and drops what can no longer be the peak (rule step 2). */
+function addSample(samples: PeakSample[], sample: PeakSample): PeakSample[] {
+  const kept = samples.filter((s) => s.bytes > sample.bytes || s.records > sample.records);
+  kept.push(sample);
+  while (kept.length > MAX_SAMPLES) {
+    const [a, b] = kept.splice(0, 2) as [PeakSample, PeakSample];
+    kept.unshift({ at: b.at, bytes: Math.max(a.bytes, b.bytes), records: Math.max(a.records, b.records) });
+  }
+  return kept;
+}
+
+function isStoredWindow(value: unknown): value is StoredWindow {
+  const v = value as StoredWindow | undefined;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.since === 'number' &&
+    Array.isArray(v.samples) &&
+    v.samples.every((s) => Array.isArray(s) && s.length === 3 && s.every((n) => typeof n === 'number'))
+  );
 }
 
 /** The shard count an on-demand stream wants for its observed peaks (rule step 3). */
@@ -110,6 +153,32 @@ export class OnDemandScaler {
     await run;
   }
 
+  /**
+   * Reads the persisted peak windows (rule step 5); windows of streams that are gone or no longer on-demand are
+   * deleted. Call once, before appends arrive.
+   */
+  async restore(): Promise<void> {
+    const { meta, logger } = this.#options;
+    for (const [key, value] of await meta.list<unknown>(ON_DEMAND_WINDOW_PREFIX)) {
+      const id = key.slice(ON_DEMAND_WINDOW_PREFIX.length);
+      if (this.#rt.catalog.getById(id)?.mode !== 'ON_DEMAND' || !isStoredWindow(value)) {
+        await meta.delete(key).catch((err: unknown) => logger.warn({ err, key }, 'on-demand window not deleted'));
+        continue;
+      }
+      const samples = value.samples.map(([at, bytes, records]) => ({ at, bytes, records }));
+      this.#writes.set(id, {
+        second: 0,
+        bytes: 0,
+        records: 0,
+        peakBytes: 0,
+        peakRecords: 0,
+        samples,
+        since: value.since,
+        dirty: false,
+      });
+    }
+  }
+
   /** Stops counting and evaluating; waits for an evaluation under way. */
   async close(): Promise<void> {
     await this.#job.cancel();
@@ -123,7 +192,7 @@ export class OnDemandScaler {
     const now = this.#rt.now();
     let w = this.#writes.get(stream.id);
     if (!w) {
-      w = { second: 0, bytes: 0, records: 0, peakBytes: 0, peakRecords: 0, samples: [], since: now };
+      w = { second: 0, bytes: 0, records: 0, peakBytes: 0, peakRecords: 0, samples: [], since: now, dirty: true };
       this.#writes.set(stream.id, w);
     }
     const second = Math.floor(now / 1000);
@@ -156,6 +225,24 @@ export class OnDemandScaler {
     return this.evaluate().catch((err: unknown) => this.#options.logger.error({ err }, 'on-demand scaling failed'));
   }
 
+  /** Rule step 5: writes one stream's window; a failure is logged and retried at the next evaluation. */
+  async #persist(id: string, w: StreamWrites): Promise<void> {
+    const stored: StoredWindow = { since: w.since, samples: w.samples.map((s) => [s.at, s.bytes, s.records] as const) };
+    try {
+      w.dirty = false;
+      await this.#options.meta.put(ON_DEMAND_WINDOW_PREFIX + id, stored);
+    } catch (err) {
+      w.dirty = true;
+      this.#options.logger.warn({ err, stream: id }, 'on-demand window not saved; retried at the next evaluation');
+    }
+  }
+
+  async #forget(id: string): Promise<void> {
+    await this.#options.meta
+      .delete(ON_DEMAND_WINDOW_PREFIX + id)
+      .catch((err: unknown) => this.#options.logger.warn({ err, stream: id }, 'on-demand window not deleted'));
+  }
+
   async #evaluate(): Promise<void> {
     const rt = this.#rt;
     const now = rt.now();
@@ -164,13 +251,21 @@ export class OnDemandScaler {
       const stream = rt.catalog.getById(id);
       if (stream?.mode !== 'ON_DEMAND') {
         this.#writes.delete(id);
+        await this.#forget(id);
         continue;
       }
       // Step 2.
-      if (w.peakBytes > 0 || w.peakRecords > 0) w.samples.push({ at: now, bytes: w.peakBytes, records: w.peakRecords });
+      if (w.peakBytes > 0 || w.peakRecords > 0) {
+        w.samples = addSample(w.samples, { at: now, bytes: w.peakBytes, records: w.peakRecords });
+        w.dirty = true;
+      }
       w.peakBytes = 0;
       w.peakRecords = 0;
-      w.samples = w.samples.filter((s) => s.at > now - PEAK_WINDOW_MS);
+      const live = w.samples.filter((s) => s.at > now - PEAK_WINDOW_MS);
+      if (live.length !== w.samples.length) w.dirty = true;
+      w.samples = live;
+      // Step 5.
+      if (w.dirty) await this.#persist(id, w);
     }
     for (const stream of [...rt.catalog.all()]) {
       if (stream.mode !== 'ON_DEMAND' || stream.status !== StreamStatus.ACTIVE || this.#resharder.busy(stream))

@@ -11,7 +11,7 @@ describe('parseStreamsBenchArgs', () => {
     assert.equal(o.concurrency, 8);
     assert.equal(o.shards, 4);
     assert.deepEqual(o.servers, ['tributary', 'kinesalite']);
-    assert.deepEqual(o.scenarios, ['put100', 'put1k', 'putrecord', 'read']);
+    assert.deepEqual(o.scenarios, ['put100', 'put1k', 'putrecord', 'putrecord64', 'read']);
     assert.equal(o.profile, false);
     assert.equal(o.out, path.join(os.tmpdir(), 'tributary-bench', 'streams-latest.json'));
   });

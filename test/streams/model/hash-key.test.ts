@@ -6,8 +6,10 @@ import {
   hashKeyFromBuffer,
   hashKeyFromPartitionKey,
   hashKeyToBuffer,
+  hashKeyToText,
   parseExplicitHashKey,
   partitionKeyHash,
+  partitionKeyHashText,
   splitHashKeySpace,
 } from '../../../src/streams/model/hash-key.js';
 
@@ -28,6 +30,26 @@ test('partition keys hash to the MD5 of their UTF-8 bytes, big-endian unsigned',
     assert.equal(buf.length, 16);
     assert.equal(buf.toString('hex'), expected.toString(16).padStart(32, '0'));
   }
+});
+
+test('text hash keys: the same bytes as latin1 characters, and string order equals numeric order', () => {
+  for (const [key, expected] of MD5_FIXTURES) {
+    assert.equal(partitionKeyHashText(key), hashKeyToText(expected), key);
+    assert.equal(
+      Buffer.from(partitionKeyHashText(key), 'latin1').toString('hex'),
+      partitionKeyHash(key).toString('hex'),
+    );
+  }
+  const key = fc.bigInt({ min: 0n, max: MAX_HASH_KEY });
+  fc.assert(
+    fc.property(key, key, (a, b) => {
+      const ta = hashKeyToText(a);
+      const tb = hashKeyToText(b);
+      assert.equal(ta.length, 16);
+      assert.equal(ta < tb ? -1 : ta > tb ? 1 : 0, a < b ? -1 : a > b ? 1 : 0);
+    }),
+  );
+  assert.throws(() => hashKeyToText(MAX_HASH_KEY + 1n), RangeError);
 });
 
 test('MAX_HASH_KEY is 2^128 - 1', () => {
