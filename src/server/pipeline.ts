@@ -379,16 +379,7 @@ export function createPipeline(
       if (denied) return denied;
 
       // Step 12: the operation.
-      const ctx: RequestContext = {
-        requestId,
-        ...scope,
-        receivedAt: req.receivedAt,
-        // Read when the handler asks: the listener makes the signal on first use.
-        get signal() {
-          return req.signal;
-        },
-        codec,
-      };
+      const ctx = requestContext(scope, codec);
       let output: unknown;
       try {
         output = await resolved.definition.handle(decoded, ctx);
@@ -410,6 +401,20 @@ export function createPipeline(
         return raw(200, EMPTY, codec.contentType);
       }
       return raw(200, codec.encodeOutput(output), codec.contentType);
+    }
+
+    /** What the handler learns about this request. */
+    function requestContext(scope: ReturnType<typeof resolveIdentity>, codec: WireCodec): RequestContext {
+      return {
+        requestId,
+        ...scope,
+        receivedAt: req.receivedAt,
+        // Read when the handler asks: the listener makes the signal on first use.
+        get signal() {
+          return req.signal;
+        },
+        codec,
+      };
     }
 
     /** Region and account of the call: the credential scope, with the verified principal's account when there is one. */
@@ -482,16 +487,7 @@ export function createPipeline(
         input: () => restAuthorizationInput(query, req.body),
       });
       if (denied) return denied;
-      const ctx: RequestContext = {
-        requestId,
-        ...scope,
-        receivedAt: req.receivedAt,
-        // Read when the handler asks: the listener makes the signal on first use.
-        get signal() {
-          return req.signal;
-        },
-        codec,
-      };
+      const ctx = requestContext(scope, codec);
       try {
         const body = streamed ? checkedStream(req.bodyStream!, req.headers['x-amz-content-sha256']) : req.body;
         // A route gets a query of its own (the shared empty one must stay empty).
