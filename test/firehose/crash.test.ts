@@ -5,44 +5,24 @@
  * embedded directory (duplicates allowed: at-least-once).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   CreateDeliveryStreamCommand,
   type FirehoseClient,
-  ListDeliveryStreamsCommand,
   PutRecordBatchCommand,
   UpdateDestinationCommand,
 } from '@aws-sdk/client-firehose';
 import { freePort } from '../helpers/net.js';
+import { startServerProcess } from '../helpers/child-server.js';
 import { ROLE, firehoseClient, listObjects, waitFor } from './helpers.js';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
-
 async function startChild(dataDir: string, port: number): Promise<{ child: ChildProcess; fh: FirehoseClient }> {
-  const child = spawn(
-    process.execPath,
-    [cli, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--firehose-create-ms', '0'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const fh = firehoseClient(`http://127.0.0.1:${port}`);
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited early: ${stderr}`);
-    try {
-      await fh.send(new ListDeliveryStreamsCommand({}));
-      return { child, fh };
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  child.kill('SIGKILL');
-  throw new Error(`server did not start: ${stderr}`);
+  const child = await startServerProcess(dataDir, port, ['--firehose-create-ms', '0']);
+  return { child, fh: firehoseClient(`http://127.0.0.1:${port}`) };
 }
 
 describe('Firehose crash safety', () => {

@@ -39,3 +39,22 @@ export async function kinesisCall(
   }
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
+
+/** Every record of one shard from TRIM_HORIZON, as [SequenceNumber, data as UTF-8] pairs. */
+export async function readShard(url: string, streamName: string, shardId: string): Promise<Array<[string, string]>> {
+  let it = (
+    await kinesisCall(url, 'GetShardIterator', {
+      StreamName: streamName,
+      ShardId: shardId,
+      ShardIteratorType: 'TRIM_HORIZON',
+    })
+  ).body.ShardIterator;
+  const out: Array<[string, string]> = [];
+  for (;;) {
+    const r = await kinesisCall(url, 'GetRecords', { ShardIterator: it, Limit: 10000 });
+    if (r.status !== 200) throw new Error(`GetRecords answered ${r.status}: ${r.text}`);
+    for (const rec of r.body.Records) out.push([rec.SequenceNumber, Buffer.from(rec.Data, 'base64').toString()]);
+    it = r.body.NextShardIterator;
+    if (r.body.Records.length === 0) return out;
+  }
+}

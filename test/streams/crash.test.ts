@@ -4,40 +4,14 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { kinesisCall } from '../helpers/raw.js';
+import { join } from 'node:path';
+import { kinesisCall, readShard } from '../helpers/raw.js';
+import { startServerProcess } from '../helpers/child-server.js';
 import { freePort } from '../helpers/net.js';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
-
-async function startChild(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [cli, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--create-stream-ms', '0'],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited early: ${stderr}`);
-    try {
-      const r = await kinesisCall(url, 'ListStreams', {});
-      if (r.status === 200) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`server did not start: ${stderr}`);
-}
+const startChild = (dataDir: string, port: number) => startServerProcess(dataDir, port, ['--create-stream-ms', '0']);
 
 describe('crash safety', () => {
   it('every acknowledged PutRecords record survives SIGKILL, in order, without duplicates', async () => {
@@ -84,21 +58,7 @@ describe('crash safety', () => {
 
       child = await startChild(dataDir, port);
       for (const shardId of ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002']) {
-        let it = (
-          await kinesisCall(url, 'GetShardIterator', {
-            StreamName: 'crash',
-            ShardId: shardId,
-            ShardIteratorType: 'TRIM_HORIZON',
-          })
-        ).body.ShardIterator;
-        const read: Array<[string, string]> = [];
-        for (;;) {
-          const r = await kinesisCall(url, 'GetRecords', { ShardIterator: it, Limit: 10000 });
-          assert.equal(r.status, 200, r.text);
-          for (const rec of r.body.Records) read.push([rec.SequenceNumber, Buffer.from(rec.Data, 'base64').toString()]);
-          it = r.body.NextShardIterator;
-          if (r.body.Records.length === 0) break;
-        }
+        const read = await readShard(url, 'crash', shardId);
         const payloads = read.map(([, p]) => p);
         assert.equal(new Set(payloads).size, payloads.length, `no duplicates in ${shardId}`);
         const seqs = read.map(([s]) => BigInt(s));

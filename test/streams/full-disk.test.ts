@@ -6,56 +6,22 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { kinesisCall } from '../helpers/raw.js';
+import { kinesisCall, readShard } from '../helpers/raw.js';
+import { startServerProcess } from '../helpers/child-server.js';
 import { freePort } from '../helpers/net.js';
 import { TEST_CREDENTIALS } from '../helpers/server.js';
 import { mountSmallFs } from '../helpers/small-fs.js';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 const fs = mountSmallFs(8);
 if (typeof fs !== 'string') after(() => fs.unmount());
 
-async function startChild(dataDir: string, port: number): Promise<ChildProcess> {
-  // The audit log is off: this test is about the data directory (audit resilience is tested with the audit log).
-  const args = [cli, 'serve', '--port', String(port), '--data-dir', dataDir, '--no-audit', '--log-level', 'error'];
-  const child = spawn(process.execPath, [...args, '--create-stream-ms', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited early: ${stderr}`);
-    try {
-      if ((await kinesisCall(url, 'ListStreams', {})).status === 200) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`server did not start: ${stderr}`);
-}
+// The audit log is off: this test is about the data directory (audit resilience is tested with the audit log).
+const startChild = (dataDir: string, port: number) =>
+  startServerProcess(dataDir, port, ['--no-audit', '--log-level', 'error', '--create-stream-ms', '0']);
 
-async function readAll(url: string): Promise<Array<[string, string]>> {
-  let it = (
-    await kinesisCall(url, 'GetShardIterator', {
-      StreamName: 'full',
-      ShardId: 'shardId-000000000000',
-      ShardIteratorType: 'TRIM_HORIZON',
-    })
-  ).body.ShardIterator;
-  const out: Array<[string, string]> = [];
-  for (;;) {
-    const r = await kinesisCall(url, 'GetRecords', { ShardIterator: it, Limit: 10000 });
-    assert.equal(r.status, 200, r.text);
-    for (const rec of r.body.Records) out.push([rec.SequenceNumber, Buffer.from(rec.Data, 'base64').toString()]);
-    it = r.body.NextShardIterator;
-    if (r.body.Records.length === 0) return out;
-  }
-}
+const readAll = (url: string) => readShard(url, 'full', 'shardId-000000000000');
 
 describe('a full disk', () => {
   it('PutRecords answers ServiceUnavailable, reads go on, writes resume when space returns, nothing acknowledged is lost', {
