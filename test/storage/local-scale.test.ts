@@ -62,6 +62,12 @@ describe('local backend at scale', () => {
         }),
       );
       const handles = handlesOf(b);
+      // Appends resolve before their segment's index points are written and the segment unpinned: the bound
+      // holds once that settles (a bounded wait, no timing assertion).
+      const settled = async (): Promise<void> => {
+        for (let i = 0; i < 500 && handles.openFiles > 6; i++) await new Promise((r) => setTimeout(r, 10));
+      };
+      await settled();
       assert.ok(handles.openFiles <= 6, `open files ${handles.openFiles}`);
       assert.ok(handles.evicted > 0, 'idle segments were closed');
       for (let l = 0; l < logs; l++) {
@@ -72,6 +78,7 @@ describe('local backend at scale', () => {
           recs.map((r) => Buffer.from(r.value).toString()),
           Array.from({ length: 9 }, (_, i) => value(l, i).toString()),
         );
+        await settled();
         assert.ok(handles.openFiles <= 6, `open files ${handles.openFiles}`);
       }
       await b.close();
