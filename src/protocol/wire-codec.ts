@@ -3,6 +3,7 @@
  * content type (JSON 1.1 `application/x-amz-json-1.1` or CBOR 1.1 `application/x-amz-cbor-1.1`) and runs:
  * `parse` → `decode` → handler → `encodeOutput`, or `encodeError` for any failure.
  */
+import { hasTribCode, TribErrorCode } from '../errors/index.js';
 import { CommonErrors } from './errors.js';
 import { ServiceError } from './service-error.js';
 import type { ServiceModel } from './shapes.js';
@@ -30,5 +31,15 @@ export interface WireCodec {
  */
 export function toServiceError(e: unknown): ServiceError {
   if (e instanceof ServiceError) return e;
+  // A full disk is temporary and the client may retry (ServiceUnavailable, a 5xx the SDKs retry; ADR 0015): say so
+  // rather than fail with no message. It reaches here from control-plane writes (metadata); record writes answer it
+  // themselves (src/streams/write-path.ts).
+  if (hasTribCode(e, TribErrorCode.STORAGE_NO_SPACE)) {
+    return new ServiceError(
+      CommonErrors.ServiceUnavailable,
+      'The server has no disk space left for this change. Retry after space is freed.',
+      { cause: e },
+    );
+  }
   return new ServiceError(CommonErrors.InternalFailure, undefined, { cause: e });
 }

@@ -36,6 +36,7 @@ export function toDurabilityPolicy(setting: DurabilitySetting): DurabilityPolicy
 export async function composeServices(config: ServerConfig, logger: Logger): Promise<ComposedStack> {
   const backend = await openLocalBackend(join(config.dataDir, 'storage'), {
     durability: toDurabilityPolicy(config.durability),
+    maxOpenFiles: config.maxOpenFiles,
   });
   // One scheduler for every service's timed work, one host for their workers (src/jobs), on the backend's
   // metadata and leases (on a cluster, the leases make each worker run on one node).

@@ -47,6 +47,8 @@ export interface ServerConfig {
   readonly durability: DurabilitySetting;
   /** Shards per account and region. Default 1000. */
   readonly shardLimit: number;
+  /** Segment files the embedded log keeps open at once (an LRU over every shard; idle ones close). */
+  readonly maxOpenFiles: number;
   /**
    * Largest accepted request body in bytes; larger ones get 413. Default 16 MiB: a 10 MiB record
    * grows by a third in base64, plus the JSON around it.
@@ -105,6 +107,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   updateStreamMs: 500,
   durability: 'always',
   shardLimit: 1000,
+  maxOpenFiles: 512,
   maxBodyBytes: 16 * 1024 * 1024,
   maxConnections: 10_000,
   authConfig: '',
@@ -309,6 +312,14 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     valueName: '<n>',
     description: 'shards per account and region',
     parse: integer(1, 1_000_000),
+  },
+  {
+    key: 'maxOpenFiles',
+    flag: 'max-open-files',
+    env: 'TRIBUTARY_MAX_OPEN_FILES',
+    valueName: '<n>',
+    description: 'segment files the embedded log keeps open at once across all shards (idle ones close, reopen on use)',
+    parse: integer(4, 1_000_000),
   },
   {
     key: 'maxBodyBytes',
