@@ -61,8 +61,15 @@ class Receiver {
         check(h['x-amz-firehose-protocol-version'] === '1.0', 'protocol version');
         check(h['content-type'] === 'application/json', 'content type');
         check(/^[0-9a-f-]{36}$/.test(String(h['x-amz-firehose-request-id'])), 'request id is a GUID');
-        const body = h['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
-        const json = JSON.parse(body.toString('utf8')) as Received['json'];
+        let json: Received['json'];
+        try {
+          const body = h['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+          json = JSON.parse(body.toString('utf8')) as Received['json'];
+        } catch (err) {
+          this.violations.push(`body is not (gzipped) JSON: ${String(err)}`);
+          res.writeHead(400).end();
+          return;
+        }
         check(json.requestId === h['x-amz-firehose-request-id'], 'body requestId equals the header');
         check(typeof json.timestamp === 'number', 'timestamp');
         check(json.records.length >= 1 && json.records.length <= 10_000, 'records per request');
@@ -313,7 +320,10 @@ describe('HTTP endpoint destination: responses and retries', () => {
     await create('big', httpConfig());
     rx.answers = [413];
     await put('big', [Buffer.from('too large')]);
-    await flush('big');
+    const done = flush('big');
+    await waitFor(() => (count('discarded') + count('retry') > 0 ? true : undefined));
+    assert.equal(count('retry'), 0);
+    await done;
     await clock.advance(10 * 60_000);
     assert.equal(rx.received.length, 1);
     assert.equal(count('retry'), 0);
