@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../protocol/index.js';
 import { isConflict, type MetaStore } from '../storage/index.js';
 import { deliveryStreamNotFound, firehoseError } from './errors.js';
+import type { HttpEndpointState } from './http-endpoint.js';
 import type {
   DeliveryStreamStatus,
   DeliveryStreamType,
@@ -20,10 +21,15 @@ import type {
 export interface DestinationState {
   /** `destinationId-000000000001`. */
   readonly id: string;
-  /** `s3` was created with the legacy S3DestinationConfiguration (described as both S3 and Extended S3). */
-  readonly kind: 's3' | 'extendedS3';
+  /**
+   * `s3` was created with the legacy S3DestinationConfiguration (described as both S3 and Extended S3);
+   * `httpEndpoint` delivers to `http` and keeps `s3` as its backup bucket.
+   */
+  readonly kind: 's3' | 'extendedS3' | 'httpEndpoint';
   /** The configuration with AWS's defaults filled in, as DescribeDeliveryStream shows it. */
   readonly s3: ExtendedS3DestinationDescription;
+  /** The HTTP endpoint (kind `httpEndpoint`). */
+  readonly http?: HttpEndpointState;
 }
 
 /** Server-side encryption of a DirectPut stream (Tributary has no KMS: the settings are kept and reported). */

@@ -13,12 +13,22 @@
  * 4. A failed S3 write is retried (backoff from the settings; Amazon S3 destinations retry for up to 24 hours);
  *    when the retry window runs out the data is discarded, as Firehose discards it, and logged.
  * 5. `flush()` delivers everything acknowledged before the call now, whatever the hints (tests, operators).
+ * 6. An HTTP endpoint destination (src/firehose/http-endpoint.ts) takes the destination stage's place: requests
+ *    instead of objects, its own retries, and the S3 backup bucket written through the same object writer.
  */
 import { backoffDelay, type BackoffOptions, type Clock } from '../jobs/index.js';
 import type { Logger, Worker } from '../protocol/index.js';
 import type { DeliveryStreamState } from './catalog.js';
 import { compress } from './compression.js';
 import { bucketOf, defaultExtension } from './destination.js';
+import {
+  HTTP_ERROR_OUTPUT_TYPE,
+  errorRecords,
+  newRequestId,
+  postBatch,
+  requestBatches,
+  retryDelay,
+} from './http-endpoint.js';
 import type { ObjectStore } from './object-store.js';
 import { evaluatePrefix, keyLayout, objectName } from './prefix.js';
 import type { BufferedRecord, RecordSource, SourcePosition } from './sources.js';
@@ -35,6 +45,14 @@ export type DeliveryEvent =
       readonly key: string;
       readonly records: number;
       readonly bytes: number;
+    }
+  | {
+      readonly type: 'posted';
+      readonly stream: string;
+      readonly url: string;
+      readonly requestId: string;
+      readonly records: number;
+      readonly attempts: number;
     }
   | { readonly type: 'retry'; readonly stream: string; readonly attempt: number; readonly error: string }
   | { readonly type: 'discarded'; readonly stream: string; readonly records: number; readonly error: string };
@@ -130,7 +148,7 @@ export class DeliveryWorker implements Worker {
         await abort;
         break;
       }
-      const hints = state.destination.s3.BufferingHints;
+      const hints = state.destination.http?.description.BufferingHints ?? state.destination.s3.BufferingHints;
       const sizeBytes = (hints.SizeInMBs ?? 5) * MIB;
       const intervalMs = (hints.IntervalInSeconds ?? 300) * 1000;
       const flushing = this.#flushes.length > 0 && this.#flushes.every((f) => source.reached(f.target));
@@ -204,6 +222,7 @@ export class DeliveryWorker implements Worker {
     sizeBytes: number,
     signal: AbortSignal,
   ): Promise<void> {
+    if (state.destination.http) return this.#deliverHttp(state, records, signal);
     let start = 0;
     while (start < records.length) {
       let end = start;
@@ -218,11 +237,73 @@ export class DeliveryWorker implements Worker {
     }
   }
 
+  /** Rules 4–5 of src/firehose/http-endpoint.ts: one request per batch, retried; AllData and failures to S3. */
+  async #deliverHttp(
+    state: DeliveryStreamState,
+    records: readonly BufferedRecord[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { clock, logger } = this.#ctx;
+    const sizeMb = state.destination.http?.description.BufferingHints?.SizeInMBs ?? 5;
+    for (const batch of requestBatches(records, sizeMb)) {
+      const size = batch.reduce((a, r) => a + r.data.length, 0);
+      const first = this.#ctx.state(this.#id) ?? state;
+      if (first.destination.http?.description.S3BackupMode === 'AllData') {
+        await this.#writeObject(first, batch, size, signal);
+        if (signal.aborted) return;
+      }
+      const requestId = newRequestId();
+      const started = clock.now();
+      for (let attempt = 1; ; attempt++) {
+        const current = this.#ctx.state(this.#id) ?? state;
+        const http = current.destination.http;
+        if (!http) return;
+        const result = await postBatch(current, http, batch, requestId, clock, signal);
+        if (signal.aborted) return;
+        const url = http.description.EndpointConfiguration?.Url ?? '';
+        if (result.kind === 'ok') {
+          this.#ctx.emit({
+            type: 'posted',
+            stream: current.name,
+            url,
+            requestId,
+            records: batch.length,
+            attempts: attempt,
+          });
+          break;
+        }
+        if (result.kind === 'permanent') {
+          logger.error(
+            { deliveryStream: current.name, url, requestId, records: batch.length, error: result.message },
+            'HTTP endpoint refused the request for good; data not delivered',
+          );
+          this.#ctx.emit({ type: 'discarded', stream: current.name, records: batch.length, error: result.message });
+          break;
+        }
+        const delay = retryDelay(attempt);
+        const windowMs = (http.description.RetryOptions?.DurationInSeconds ?? 300) * 1000;
+        if (clock.now() + delay - started > windowMs) {
+          logger.warn(
+            { deliveryStream: current.name, url, requestId, attempts: attempt, error: result.message },
+            'HTTP endpoint delivery failed for the whole retry duration; batch written to the S3 error output',
+          );
+          const body = errorRecords(batch, requestId, attempt, result.message, clock.now());
+          await this.#writeObject(current, batch, size, signal, { errorType: HTTP_ERROR_OUTPUT_TYPE, body });
+          break;
+        }
+        this.#ctx.emit({ type: 'retry', stream: current.name, attempt, error: result.message });
+        await this.#sleep(delay, signal);
+        if (signal.aborted) return;
+      }
+    }
+  }
+
   async #writeObject(
     state: DeliveryStreamState,
     records: readonly BufferedRecord[],
     size: number,
     signal: AbortSignal,
+    error?: { readonly errorType: string; readonly body: Buffer },
   ): Promise<void> {
     const s3 = state.destination.s3;
     const layout = keyLayout(s3.Prefix, s3.ErrorOutputPrefix);
@@ -230,11 +311,13 @@ export class DeliveryWorker implements Worker {
     const format = s3.CompressionFormat;
     const extension = s3.FileExtension ?? defaultExtension(format);
     const name = objectName(state.name, state.versionId, oldest, s3.CustomTimeZone, extension);
-    const key = evaluatePrefix(layout.prefix, oldest, s3.CustomTimeZone) + name;
+    const key = error
+      ? evaluatePrefix(layout.errorPrefix, oldest, s3.CustomTimeZone, error.errorType) + name
+      : evaluatePrefix(layout.prefix, oldest, s3.CustomTimeZone) + name;
     const bucket = bucketOf(s3.BucketARN);
     const body = compress(
       format,
-      Buffer.concat(records.map((r) => r.data)),
+      error ? error.body : Buffer.concat(records.map((r) => r.data)),
       extension ? name.slice(0, -extension.length) : name,
     );
     const started = this.#ctx.clock.now();

@@ -89,6 +89,18 @@ export interface FirehoseService extends ServiceModule {
   flush(accountId: string, region: string, name: string): Promise<void>;
 }
 
+/**
+ * The model the service validates against: AWS's, except that an HTTP endpoint URL may also be `http://` (AWS
+ * requires `https://`; a local server receives on plain HTTP, see src/firehose/http-endpoint.ts rule 2).
+ */
+const servedModel = {
+  ...firehoseModel,
+  shapes: {
+    ...firehoseModel.shapes,
+    HttpEndpointUrl: { ...firehoseModel.shapes.HttpEndpointUrl!, pattern: 'https?://.*' },
+  },
+} as typeof firehoseModel;
+
 const DELIVERY_STREAM: ResourceRule = { kind: 'named', type: 'deliverystream', member: 'DeliveryStreamName' };
 const ACCOUNT: ResourceRule = { kind: 'account' };
 
@@ -175,7 +187,7 @@ export async function createFirehoseService(
     definition: {
       name: 'firehose',
       targetPrefix: 'Firehose_20150804',
-      model: firehoseModel,
+      model: servedModel,
       errors: FirehoseErrors,
       operations,
     },

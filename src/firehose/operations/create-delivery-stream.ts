@@ -2,6 +2,7 @@ import type { RequestContext } from '../../protocol/index.js';
 import { type DeliveryStreamState, newIncarnationId } from '../catalog.js';
 import { DESTINATION_ID, describeNewS3 } from '../destination.js';
 import { firehoseError } from '../errors.js';
+import { describeNewHttp } from '../http-endpoint.js';
 import type { FirehoseRuntime } from '../runtime.js';
 import type { CreateDeliveryStreamInput, CreateDeliveryStreamOutput } from '../shapes/index.js';
 
@@ -10,7 +11,6 @@ const OTHER_DESTINATIONS = [
   'ElasticsearchDestinationConfiguration',
   'AmazonopensearchserviceDestinationConfiguration',
   'SplunkDestinationConfiguration',
-  'HttpEndpointDestinationConfiguration',
   'AmazonOpenSearchServerlessDestinationConfiguration',
   'SnowflakeDestinationConfiguration',
   'IcebergDestinationConfiguration',
@@ -34,6 +34,7 @@ export async function createDeliveryStream(
   const given = [
     input.S3DestinationConfiguration,
     input.ExtendedS3DestinationConfiguration,
+    input.HttpEndpointDestinationConfiguration,
     ...OTHER_DESTINATIONS.map((k) => input[k]),
   ].filter((d) => d !== undefined);
   if (given.length !== 1)
@@ -80,7 +81,14 @@ export async function createDeliveryStream(
     kinesisSource = { streamArn: KinesisStreamARN, roleArn: RoleARN };
   }
 
-  const s3Config = input.ExtendedS3DestinationConfiguration ?? input.S3DestinationConfiguration!;
+  const httpConfig = input.HttpEndpointDestinationConfiguration;
+  const destination: DeliveryStreamState['destination'] = httpConfig
+    ? { id: DESTINATION_ID, kind: 'httpEndpoint', ...describeNewHttp(httpConfig) }
+    : {
+        id: DESTINATION_ID,
+        kind: input.ExtendedS3DestinationConfiguration ? 'extendedS3' : 's3',
+        s3: describeNewS3(input.ExtendedS3DestinationConfiguration ?? input.S3DestinationConfiguration!),
+      };
   const now = rt.now();
   const delay = rt.settings.createMs;
   const state: DeliveryStreamState = {
@@ -103,11 +111,7 @@ export async function createDeliveryStream(
               : {},
         }
       : {}),
-    destination: {
-      id: DESTINATION_ID,
-      kind: input.ExtendedS3DestinationConfiguration ? 'extendedS3' : 's3',
-      s3: describeNewS3(s3Config),
-    },
+    destination,
     encryption: sse
       ? {
           status: 'ENABLED',

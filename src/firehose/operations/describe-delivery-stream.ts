@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../protocol/index.js';
 import type { DeliveryStreamState } from '../catalog.js';
+import { describeHttp, s3Description } from '../http-endpoint.js';
 import type { FirehoseRuntime } from '../runtime.js';
 import type {
   DeliveryStreamDescription,
@@ -11,7 +12,7 @@ import type {
 /**
  * DescribeDeliveryStream (DescribeDeliveryStream API reference): rule 1, one destination, listed after
  * ExclusiveStartDestinationId and within Limit; rule 2, a legacy S3 destination is described as both S3 and
- * Extended S3; rule 3, the source is described by type (DeliveryStartTimestamp = creation for Kinesis sources).
+ * Extended S3, an HTTP endpoint destination without its AccessKey (src/firehose/http-endpoint.ts); rule 3, the source is described by type (DeliveryStartTimestamp = creation for Kinesis sources).
  */
 export async function describeDeliveryStream(
   rt: FirehoseRuntime,
@@ -29,20 +30,9 @@ export function describe(
 ): DeliveryStreamDescription {
   const d = state.destination;
   const all: DestinationDescription[] = [
-    {
-      DestinationId: d.id,
-      S3DestinationDescription: {
-        RoleARN: d.s3.RoleARN,
-        BucketARN: d.s3.BucketARN,
-        ...(d.s3.Prefix !== undefined ? { Prefix: d.s3.Prefix } : {}),
-        ...(d.s3.ErrorOutputPrefix !== undefined ? { ErrorOutputPrefix: d.s3.ErrorOutputPrefix } : {}),
-        BufferingHints: d.s3.BufferingHints,
-        CompressionFormat: d.s3.CompressionFormat,
-        EncryptionConfiguration: d.s3.EncryptionConfiguration,
-        ...(d.s3.CloudWatchLoggingOptions ? { CloudWatchLoggingOptions: d.s3.CloudWatchLoggingOptions } : {}),
-      },
-      ExtendedS3DestinationDescription: d.s3,
-    },
+    d.http
+      ? { DestinationId: d.id, HttpEndpointDestinationDescription: describeHttp(d.http, d.s3) }
+      : { DestinationId: d.id, S3DestinationDescription: s3Description(d.s3), ExtendedS3DestinationDescription: d.s3 },
   ];
   const from = exclusiveStart === undefined ? 0 : all.findIndex((x) => x.DestinationId === exclusiveStart) + 1;
   const rest = from <= 0 && exclusiveStart !== undefined ? [] : all.slice(from);

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../protocol/index.js';
 import { mergeS3 } from '../destination.js';
 import { firehoseError } from '../errors.js';
+import { mergeHttp } from '../http-endpoint.js';
 import type { FirehoseRuntime } from '../runtime.js';
 import type { UpdateDestinationInput, UpdateDestinationOutput } from '../shapes/index.js';
 
@@ -9,7 +10,6 @@ const OTHER_UPDATES = [
   'ElasticsearchDestinationUpdate',
   'AmazonopensearchserviceDestinationUpdate',
   'SplunkDestinationUpdate',
-  'HttpEndpointDestinationUpdate',
   'AmazonOpenSearchServerlessDestinationUpdate',
   'SnowflakeDestinationUpdate',
   'IcebergDestinationUpdate',
@@ -37,9 +37,16 @@ export async function updateDestination(
   if (state.status !== 'ACTIVE') throw notActive(state.status);
   const other = OTHER_UPDATES.find((k) => input[k] !== undefined);
   if (other) throw firehoseError('InvalidArgumentException', `${other} is not supported by this server yet.`);
+  const httpUpdate = input.HttpEndpointDestinationUpdate;
   const update = input.ExtendedS3DestinationUpdate ?? input.S3DestinationUpdate;
-  if (!update || (input.ExtendedS3DestinationUpdate && input.S3DestinationUpdate))
+  const given = [input.ExtendedS3DestinationUpdate, input.S3DestinationUpdate, httpUpdate].filter((u) => u);
+  if (given.length !== 1)
     throw firehoseError('InvalidArgumentException', 'Exactly one destination update must be specified.');
+  if ((httpUpdate !== undefined) !== (state.destination.kind === 'httpEndpoint'))
+    throw firehoseError(
+      'InvalidArgumentException',
+      'Changing the destination type of a delivery stream is not supported by this server yet.',
+    );
   const next = await rt.catalog.update(state.id, (d) => {
     if (d.status !== 'ACTIVE') throw notActive(d.status);
     if (String(d.versionId) !== input.CurrentDeliveryStreamVersionId)
@@ -52,8 +59,14 @@ export async function updateDestination(
         'InvalidArgumentException',
         `Destination Id ${input.DestinationId} not found for firehose ${d.name}.`,
       );
-    d.destination.s3 = mergeS3(d.destination.s3 as never, update) as never;
-    if (input.ExtendedS3DestinationUpdate) d.destination.kind = 'extendedS3';
+    if (httpUpdate) {
+      const merged = mergeHttp({ http: d.destination.http as never, s3: d.destination.s3 as never }, httpUpdate);
+      d.destination.http = merged.http as never;
+      d.destination.s3 = merged.s3 as never;
+    } else {
+      d.destination.s3 = mergeS3(d.destination.s3 as never, update!) as never;
+      if (input.ExtendedS3DestinationUpdate) d.destination.kind = 'extendedS3';
+    }
     d.versionId += 1;
     d.updatedAt = rt.now();
   });
