@@ -21,10 +21,10 @@ import {
   PutResourcePolicyCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { startServer, type RunningServer } from '../../src/server/index.js';
+import type { RunningServer } from '../../src/server/index.js';
 import type { Creds } from '../auth/sign.js';
 import { rejects } from '../helpers/assert.js';
-import { startTlsTestServer, type TlsTestServer } from '../helpers/server.js';
+import { startTlsTestServer, type TlsTestServer, startTestServer } from '../helpers/server.js';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -138,14 +138,7 @@ describe('resource policies and conditions against a real server', () => {
     dir = await mkdtemp(join(tmpdir(), 'tributary-respol-'));
     file = join(dir, 'credentials.json');
     await writeFile(file, JSON.stringify(credentials));
-    server = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      dataDir: dir,
-      logLevel: 'silent',
-      authConfig: file,
-      createStreamMs: 0,
-    });
+    server = (await startTestServer({ authConfig: file, logLevel: 'silent' }, dir)).server;
     const owner = as(OWNER);
     await owner.send(new CreateStreamCommand({ StreamName: 'shared', ShardCount: 1 }));
     await owner.send(new CreateStreamCommand({ StreamName: 'blue', ShardCount: 1, Tags: { team: 'blue' } }));

@@ -4,6 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { startTestServer } from '../helpers/server.js';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -104,14 +105,7 @@ describe('security: SigV4 + policies against a real server', () => {
     dir = await mkdtemp(join(tmpdir(), 'tributary-sec-'));
     file = join(dir, 'credentials.json');
     await writeFile(file, JSON.stringify(credentialsFile()));
-    server = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      dataDir: dir,
-      logLevel: 'silent',
-      authConfig: file,
-      createStreamMs: 0,
-    });
+    server = (await startTestServer({ authConfig: file, logLevel: 'silent' }, dir)).server;
     admin = client(server.url, ADMIN);
     writer = client(server.url, WRITER);
     reader = client(server.url, READER);
