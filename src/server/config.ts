@@ -82,6 +82,8 @@ export interface ServerConfig {
   readonly firehoseDeleteMs: number;
   /** Undelivered Firehose DirectPut bytes above which puts answer ServiceUnavailableException. Default 1 GiB. */
   readonly firehoseBufferCapBytes: number;
+  /** How long an Analytics application stays STARTING, STOPPING, UPDATING or DELETING, in ms. Default 500. */
+  readonly analyticsTransitionMs: number;
   /** S3-compatible endpoint of Firehose's S3 destinations. Empty: objects go to `<dataDir>/s3/<bucket>/<key>`. Default ''. */
   readonly s3Endpoint: string;
   /** Access key id for {@link s3Endpoint}. Default ''. */
@@ -123,6 +125,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   firehoseCreateMs: 500,
   firehoseDeleteMs: 500,
   firehoseBufferCapBytes: 1024 * 1024 * 1024,
+  analyticsTransitionMs: 500,
   s3Endpoint: '',
   s3AccessKeyId: '',
   s3SecretAccessKey: '',
@@ -444,6 +447,14 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     valueName: '<bytes>',
     description: 'undelivered Firehose data above which PutRecord answers ServiceUnavailableException',
     parse: integer(1, 1024 * 1024 * 1024 * 1024),
+  },
+  {
+    key: 'analyticsTransitionMs',
+    flag: 'analytics-transition-ms',
+    env: 'TRIBUTARY_ANALYTICS_TRANSITION_MS',
+    valueName: '<ms>',
+    description: 'time an Analytics application stays STARTING, STOPPING, UPDATING or DELETING',
+    parse: integer(0, MS_MAX),
   },
   {
     key: 's3Endpoint',

@@ -43,6 +43,7 @@ describe('loadConfig', () => {
       firehoseCreateMs: 500,
       firehoseDeleteMs: 500,
       firehoseBufferCapBytes: 1024 * 1024 * 1024,
+      analyticsTransitionMs: 500,
       s3Endpoint: '',
       s3AccessKeyId: '',
       s3SecretAccessKey: '',
