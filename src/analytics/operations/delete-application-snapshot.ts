@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../protocol/index.js';
 import { analyticsError } from '../errors.js';
+import { sameSecond } from './delete-application.js';
 import { type AnalyticsRuntime, sqlUnsupported } from '../runtime.js';
 import type { DeleteApplicationSnapshotRequest, DeleteApplicationSnapshotResponse } from '../shapes/index.js';
 
@@ -18,7 +19,7 @@ export async function deleteApplicationSnapshot(
     const at = d.snapshots.findIndex((s) => s.name === input.SnapshotName);
     // TODO(#10): AWS's wording of both errors.
     if (at < 0) throw analyticsError('ResourceNotFoundException', `Snapshot ${input.SnapshotName} is not found.`);
-    if (Math.abs(d.snapshots[at]!.createdAt - input.SnapshotCreationTimestamp.getTime()) >= 1)
+    if (!sameSecond(input.SnapshotCreationTimestamp.getTime(), d.snapshots[at]!.createdAt))
       throw analyticsError(
         'InvalidArgumentException',
         `SnapshotCreationTimestamp is not the creation time of snapshot ${input.SnapshotName}.`,

@@ -10,9 +10,17 @@ import type { DeleteApplicationRequest, DeleteApplicationResponse, V1 } from '..
  * is stopped first ("halts application execution and deletes the application"); rule 3, the application is
  * DELETING for the configured delay, then gone with its checkpoints.
  */
+/**
+ * Whether a timestamp a client sent back is the stored one: clients send whole seconds (botocore serialises JSON
+ * timestamps as integer epoch seconds) while the SDK v3 keeps milliseconds, so both must match.
+ */
+export function sameSecond(given: number, stored: number): boolean {
+  return Math.floor(given / 1000) === Math.floor(stored / 1000);
+}
+
 async function remove(rt: AnalyticsRuntime, app: ApplicationState, createTimestamp: Date): Promise<void> {
   const check = (a: { createdAt: number; status: string }): void => {
-    if (Math.abs(createTimestamp.getTime() - a.createdAt) >= 1)
+    if (!sameSecond(createTimestamp.getTime(), a.createdAt))
       throw analyticsError(
         'InvalidArgumentException',
         // TODO(#10): AWS's wording (and the type: v1's model lists no InvalidArgumentException for this call).

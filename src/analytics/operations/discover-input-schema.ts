@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../protocol/index.js';
+import { type RequestContext, ServiceError } from '../../protocol/index.js';
 import type { ReadStart, StreamReader } from '../../streams/index.js';
 import { analyticsError } from '../errors.js';
 import { bucketOfArn } from '../objects.js';
@@ -18,7 +18,8 @@ const SAMPLE_RECORDS = 100;
  * DiscoverInputSchema, both versions (DiscoverInputSchema API references): rule 1, the sample comes from a
  * Kinesis data stream (ResourceARN, from InputStartingPositionConfiguration: TRIM_HORIZON by default, NOW waits
  * for new records) or from an S3 object (S3Configuration, one record per line); exactly one of the two
- * (InvalidArgumentException); rule 2, the schema is inferred by schema-discovery.ts; rule 3, a sample that
+ * (InvalidArgumentException, also for a source that does not exist: the model lists no
+ * ResourceNotFoundException here); rule 2, the schema is inferred by schema-discovery.ts; rule 3, a sample that
  * gives no schema answers UnableToDetectSchemaException, whose body carries the raw records in AWS; rule 4,
  * Lambda preprocessing (InputProcessingConfiguration) and Firehose sources are not sampled yet
  * (InvalidArgumentException naming what is missing).
@@ -44,7 +45,15 @@ async function discover(
   let raw: string[];
   if (input.S3Configuration) {
     const { BucketARN, FileKey } = input.S3Configuration;
-    const body = await rt.objects.get(bucketOfArn(BucketARN), FileKey);
+    let body: Buffer;
+    try {
+      body = await rt.objects.get(bucketOfArn(BucketARN), FileKey);
+    } catch (err) {
+      // The model lists no ResourceNotFoundException for this operation: a missing source is a bad argument.
+      if (err instanceof ServiceError && err.code === 'ResourceNotFoundException')
+        throw analyticsError('InvalidArgumentException', err.message);
+      throw err;
+    }
     raw = body
       .toString('utf8')
       .split('\n')
@@ -91,7 +100,7 @@ async function sampleStream(
   try {
     await rt.streams.describe({ arn });
   } catch {
-    throw analyticsError('ResourceNotFoundException', `Stream ${arn} is not found.`);
+    throw analyticsError('InvalidArgumentException', `Stream ${arn} is not found.`);
   }
   const start: ReadStart = position === 'NOW' ? 'LATEST' : 'TRIM_HORIZON';
   const abort = new AbortController();
