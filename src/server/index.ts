@@ -220,6 +220,8 @@ export async function startServer(
     }
     for (const route of module.routes ?? []) {
       declared.set(route.service, { ...declared.get(route.service), [route.operation]: route });
+      if (module.routeResources?.resourceArns) resolvers.set(route.service, module.routeResources.resourceArns);
+      if (module.routeResources?.resourceFacts) facts.set(route.service, module.routeResources.resourceFacts);
     }
   }
   const tables: Record<string, ServiceAuthorization> = {};
@@ -228,7 +230,7 @@ export async function startServer(
     tables[service] = authorizationTable(
       service,
       operations,
-      resolve && ((operation, input) => resolve(operation, input)),
+      resolve && ((operation, input, scope) => resolve(operation, input, scope)),
       facts.get(service),
     );
   }
