@@ -58,7 +58,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const snappyDecodeScript = join(here, '..', '..', '..', 'test', 'firehose', 'fixtures', 'snappy_decode.py');
 /** False when Debian's python3-snappy is importable, else the skip message (a failure under CI=true). */
 export function snappySkip(): false | string {
-  return requireTool('python3-snappy', { cmd: '/usr/bin/python3', args: ['-c', 'import snappy, snappy.hadoop_snappy'] });
+  return requireTool('python3-snappy', {
+    cmd: '/usr/bin/python3',
+    args: ['-c', 'import snappy, snappy.hadoop_snappy'],
+  });
 }
 
 /** Decodes `body` with python-snappy (`framed` or `hadoop`). */
