@@ -28,10 +28,46 @@ import {
 import type { MetaStore, StorageBackend } from '../storage/index.js';
 import { type ResourceState, type StreamState, VideoCatalog } from './catalog.js';
 import { videoError } from './errors.js';
+import { createSignalingChannel } from './operations/create-signaling-channel.js';
 import { createStream } from './operations/create-stream.js';
+import { deleteSignalingChannel } from './operations/delete-signaling-channel.js';
 import { deleteStream } from './operations/delete-stream.js';
+import { describeSignalingChannel } from './operations/describe-signaling-channel.js';
 import { describeStream } from './operations/describe-stream.js';
+import {
+  deleteEdgeConfiguration,
+  describeEdgeConfiguration,
+  describeMappedResourceConfiguration,
+  listEdgeAgentConfigurations,
+  startEdgeConfigurationUpdate,
+} from './operations/edge-configuration.js';
+import { getDataEndpoint } from './operations/get-data-endpoint.js';
+import { getSignalingChannelEndpoint } from './operations/get-signaling-channel-endpoint.js';
+import {
+  describeImageGenerationConfiguration,
+  updateImageGenerationConfiguration,
+} from './operations/image-generation-configuration.js';
+import { listSignalingChannels } from './operations/list-signaling-channels.js';
 import { listStreams } from './operations/list-streams.js';
+import { listTagsForResource } from './operations/list-tags-for-resource.js';
+import { listTagsForStream } from './operations/list-tags-for-stream.js';
+import {
+  describeNotificationConfiguration,
+  updateNotificationConfiguration,
+} from './operations/notification-configuration.js';
+import {
+  describeMediaStorageConfiguration,
+  describeStreamStorageConfiguration,
+  updateMediaStorageConfiguration,
+  updateStreamStorageConfiguration,
+} from './operations/storage-configuration.js';
+import { tagResource } from './operations/tag-resource.js';
+import { tagStream } from './operations/tag-stream.js';
+import { untagResource } from './operations/untag-resource.js';
+import { untagStream } from './operations/untag-stream.js';
+import { updateDataRetention } from './operations/update-data-retention.js';
+import { updateSignalingChannel } from './operations/update-signaling-channel.js';
+import { updateStream } from './operations/update-stream.js';
 import { STATUS_TIMER, type StreamRef, VideoRuntime, type VideoSettings } from './runtime.js';
 import { kinesisVideoModel } from './shapes/index.js';
 
@@ -124,7 +160,7 @@ export interface VideoService extends ServiceModule {
   readonly api: VideoStreamsApi;
 }
 
-const STREAM: ResourceRule = { kind: 'service' };
+const RESOURCE: ResourceRule = { kind: 'service' };
 const ACCOUNT: ResourceRule = { kind: 'account' };
 
 export async function createVideoService(backend: StorageBackend, options: VideoServiceOptions): Promise<VideoService> {
@@ -173,11 +209,41 @@ export async function createVideoService(backend: StorageBackend, options: Video
       }),
   };
 
+  // Resource rule `service` (resourceArns below): stream and channel ARNs carry a creation time that only the
+  // catalogue knows. List operations are account-level (`*`).
   const operations: Record<string, OperationDefinition> = {
-    CreateStream: opWith(rt, createStream, { resource: STREAM, requestTags: 'Tags' }),
-    DescribeStream: opWith(rt, describeStream, { resource: STREAM }),
+    CreateStream: opWith(rt, createStream, { resource: RESOURCE, requestTags: 'Tags' }),
+    DescribeStream: opWith(rt, describeStream, { resource: RESOURCE }),
     ListStreams: opWith(rt, listStreams, { resource: ACCOUNT }),
-    DeleteStream: opWith(rt, deleteStream, { resource: STREAM }),
+    DeleteStream: opWith(rt, deleteStream, { resource: RESOURCE }),
+    UpdateStream: opWith(rt, updateStream, { resource: RESOURCE }),
+    UpdateDataRetention: opWith(rt, updateDataRetention, { resource: RESOURCE }),
+    GetDataEndpoint: opWith(rt, getDataEndpoint, { resource: RESOURCE }),
+    TagStream: opWith(rt, tagStream, { resource: RESOURCE, requestTags: 'Tags' }),
+    UntagStream: opWith(rt, untagStream, { resource: RESOURCE, requestTags: 'TagKeyList' }),
+    ListTagsForStream: opWith(rt, listTagsForStream, { resource: RESOURCE }),
+    TagResource: opWith(rt, tagResource, { resource: RESOURCE, requestTags: 'Tags' }),
+    UntagResource: opWith(rt, untagResource, { resource: RESOURCE, requestTags: 'TagKeyList' }),
+    ListTagsForResource: opWith(rt, listTagsForResource, { resource: RESOURCE }),
+    CreateSignalingChannel: opWith(rt, createSignalingChannel, { resource: RESOURCE, requestTags: 'Tags' }),
+    DescribeSignalingChannel: opWith(rt, describeSignalingChannel, { resource: RESOURCE }),
+    ListSignalingChannels: opWith(rt, listSignalingChannels, { resource: ACCOUNT }),
+    UpdateSignalingChannel: opWith(rt, updateSignalingChannel, { resource: RESOURCE }),
+    DeleteSignalingChannel: opWith(rt, deleteSignalingChannel, { resource: RESOURCE }),
+    GetSignalingChannelEndpoint: opWith(rt, getSignalingChannelEndpoint, { resource: RESOURCE }),
+    UpdateImageGenerationConfiguration: opWith(rt, updateImageGenerationConfiguration, { resource: RESOURCE }),
+    DescribeImageGenerationConfiguration: opWith(rt, describeImageGenerationConfiguration, { resource: RESOURCE }),
+    UpdateNotificationConfiguration: opWith(rt, updateNotificationConfiguration, { resource: RESOURCE }),
+    DescribeNotificationConfiguration: opWith(rt, describeNotificationConfiguration, { resource: RESOURCE }),
+    DescribeStreamStorageConfiguration: opWith(rt, describeStreamStorageConfiguration, { resource: RESOURCE }),
+    UpdateStreamStorageConfiguration: opWith(rt, updateStreamStorageConfiguration, { resource: RESOURCE }),
+    DescribeMediaStorageConfiguration: opWith(rt, describeMediaStorageConfiguration, { resource: RESOURCE }),
+    UpdateMediaStorageConfiguration: opWith(rt, updateMediaStorageConfiguration, { resource: RESOURCE }),
+    StartEdgeConfigurationUpdate: opWith(rt, startEdgeConfigurationUpdate, { resource: RESOURCE }),
+    DescribeEdgeConfiguration: opWith(rt, describeEdgeConfiguration, { resource: RESOURCE }),
+    DeleteEdgeConfiguration: opWith(rt, deleteEdgeConfiguration, { resource: RESOURCE }),
+    ListEdgeAgentConfigurations: opWith(rt, listEdgeAgentConfigurations, { resource: ACCOUNT }),
+    DescribeMappedResourceConfiguration: opWith(rt, describeMappedResourceConfiguration, { resource: RESOURCE }),
   };
   const controlRoutes = restJsonRoutes({
     service: VIDEO_SERVICE,

@@ -10,3 +10,13 @@ export function checkTagCount(count: number): void {
     throw videoError('TagsPerResourceExceededLimitException', `A resource can have at most ${MAX_TAGS} tags.`);
   }
 }
+
+/** The tags after adding `added` (replacing values of existing keys), checked against {@link MAX_TAGS}. */
+export function mergeTags(
+  current: Readonly<Record<string, string>>,
+  added: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const next = { ...current, ...added };
+  checkTagCount(Object.keys(next).length);
+  return next;
+}
