@@ -16,7 +16,7 @@ import { CommonErrors } from '../errors.js';
 import { ServiceError } from '../service-error.js';
 import type { WireCodec } from '../wire-codec.js';
 import { decodeInput } from './decode.js';
-import { base64Of, createOutputEncoder } from './encode.js';
+import { base64Of, createShapeWriter, JsonByteWriter } from './encode.js';
 import type { ServiceModel } from '../shapes.js';
 
 /** Content type of AWS JSON 1.1 requests and responses. */
@@ -82,7 +82,19 @@ function genericJson(v: unknown): string {
   return JSON.stringify(toJsonValue(v)) ?? 'null';
 }
 
-const encodeByShape = createOutputEncoder(genericJson);
+const outputWriter = createShapeWriter(genericJson);
+const withoutBlobsWriter = createShapeWriter(genericJson, { omitBlobs: true });
+
+/**
+ * Appends `value` as JSON text of the model's shape `shapeName` without its blob members (record payloads), the
+ * way the audit log writes a request (CloudTrail's requestParameters; src/server/audit.ts). `value` may be a
+ * parsed, not yet type-checked body: a member of another type than its shape is written as it came, and members
+ * the shape does not have are left out.
+ */
+export function writeJsonWithoutBlobs(w: JsonByteWriter, model: ServiceModel, shapeName: string, value: unknown): void {
+  if (value === undefined || value === null) w.text += 'null';
+  else withoutBlobsWriter(model, shapeName)(w, value);
+}
 
 /**
  * Encodes an operation's output as a JSON 1.1 body: `Uint8Array`/`Buffer` values as base64 strings,
@@ -93,8 +105,11 @@ const encodeByShape = createOutputEncoder(genericJson);
  */
 export function encodeJsonOutput(output: unknown, model?: ServiceModel, operation?: string): Buffer {
   if (output === undefined || output === null) return Buffer.from('{}');
-  const bytes = model !== undefined && operation !== undefined ? encodeByShape(model, operation, output) : undefined;
-  return bytes ?? Buffer.from(JSON.stringify(toJsonValue(output)), 'utf8');
+  const shapeName = operation === undefined ? undefined : model?.operations[operation]?.output;
+  if (model === undefined || shapeName === undefined) return Buffer.from(JSON.stringify(toJsonValue(output)), 'utf8');
+  const w = new JsonByteWriter();
+  outputWriter(model, shapeName)(w, output);
+  return w.finish();
 }
 
 /** Encodes an AWS error body: `{"__type":"<code>","message":"…"}` (`Message` for SerializationException). */

@@ -72,15 +72,25 @@ export class JsonByteWriter {
 }
 
 /** Appends the JSON text of one present (non-null) value of a shape. */
-type Encode = (w: JsonByteWriter, v: unknown) => void;
+export type Encode = (w: JsonByteWriter, v: unknown) => void;
 
 /** The generic JSON text of one value, for values that do not match their shape. */
 export type GenericEncode = (v: unknown) => string;
+
+/** Options of {@link createShapeWriter}. */
+export interface ShapeWriterOptions {
+  /**
+   * Leave blob members out of structures (and write blobs inside lists and maps as `null`): the audit log's
+   * requestParameters, where record payloads are never written (src/server/audit.ts).
+   */
+  readonly omitBlobs?: boolean;
+}
 
 interface Compiler {
   readonly model: ServiceModel;
   readonly byShape: Map<string, Encode>;
   readonly generic: GenericEncode;
+  readonly omitBlobs: boolean;
 }
 
 /**
@@ -123,7 +133,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * generic path). Names come from the generated model and are embedded as JSON string literals.
  */
 function structureEncoder(c: Compiler, shape: Extract<Shape, { type: 'structure' }>): Encode {
-  const names = Object.keys(shape.members);
+  const names = Object.keys(shape.members).filter(
+    (m) => !(c.omitBlobs && c.model.shapes[shape.members[m]!.shape]?.type === 'blob'),
+  );
   const members = names.map((m) => encoderFor(c, shape.members[m]!.shape));
   const lines = names.map((name, i) => {
     const key = JSON.stringify(`${JSON.stringify(name)}:`);
@@ -159,6 +171,10 @@ function buildEncoder(c: Compiler, shape: Shape): Encode {
         w.text += v === true ? 'true' : v === false ? 'false' : generic(v);
       };
     case 'blob':
+      if (c.omitBlobs)
+        return (w) => {
+          w.text += 'null';
+        };
       return (w, v) => {
         w.text += v instanceof Uint8Array ? `"${base64Of(v)}"` : generic(v);
       };
@@ -218,24 +234,20 @@ function buildEncoder(c: Compiler, shape: Shape): Encode {
 }
 
 /**
- * Builds the shape-compiled output encoder: `(model, operation, output)` → the JSON 1.1 body of the operation's
- * output, or `undefined` when the operation has no output shape (the caller then takes the generic path).
- * Encoders are compiled once per model and shape.
+ * Builds a shape-compiled writer: `(model, shapeName)` → the function that appends a value of that shape to a
+ * {@link JsonByteWriter}. Encoders are compiled once per model and shape.
  */
-export function createOutputEncoder(
+export function createShapeWriter(
   generic: GenericEncode,
-): (model: ServiceModel, operation: string, output: unknown) => Buffer | undefined {
+  options: ShapeWriterOptions = {},
+): (model: ServiceModel, shapeName: string) => Encode {
   const compilers = new WeakMap<ServiceModel, Compiler>();
-  return (model, operation, output) => {
-    const shapeName = model.operations[operation]?.output;
-    if (shapeName === undefined) return undefined;
+  return (model, shapeName) => {
     let c = compilers.get(model);
     if (c === undefined) {
-      c = { model, byShape: new Map(), generic };
+      c = { model, byShape: new Map(), generic, omitBlobs: options.omitBlobs === true };
       compilers.set(model, c);
     }
-    const w = new JsonByteWriter();
-    encoderFor(c, shapeName)(w, output);
-    return w.finish();
+    return encoderFor(c, shapeName);
   };
 }
