@@ -1,5 +1,5 @@
 /**
- * MKV fixtures, made at test time (never committed media; testing.md §7):
+ * MKV fixtures, made at test time (never committed media):
  * - {@link synthMkv}: a synthetic Matroska stream from a description (clusters, SimpleBlocks, BlockGroups, lacing,
  *   unknown sizes at any width), built with the media plane's writer plus raw element bytes;
  * - {@link ffmpegMkv}: real H.264 (+ AAC) from Debian ffmpeg, live style (`-live 1`), one cluster per GOP;

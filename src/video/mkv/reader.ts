@@ -64,6 +64,8 @@ export interface MkvHandler {
   tags(raw: Buffer): void;
   /** The first bytes of a cluster arrived (PutMedia's BUFFERING). */
   clusterStart(): void;
+  /** The current cluster's Timestamp arrived (timestamp-scale units). */
+  clusterTimestamp?(timecode: number): void;
   /** A whole cluster arrived (PutMedia's RECEIVED). */
   cluster(cluster: ParsedCluster): void;
   /** Bytes of the current cluster received so far, after each pushed chunk (size caps apply while it arrives). */
@@ -357,7 +359,10 @@ export class MkvReader {
         return;
       }
       case 'timestamp':
-        if (this.#cluster !== undefined) this.#cluster.timecode = readUint(data);
+        if (this.#cluster !== undefined && this.#cluster.timecode === undefined) {
+          this.#cluster.timecode = readUint(data);
+          this.#handler.clusterTimestamp?.(this.#cluster.timecode);
+        }
         return;
       case 'block': {
         const trackLen = vintLength(data[0]!);

@@ -1,6 +1,7 @@
 /**
  * The small Matroska writer GetMedia needs: element headers, Tags with SimpleTags, and the framing of one
- * GetMedia chunk (spec video.md §3: EBML header + Segment of unknown size {Info, Tracks, Tags, Cluster, Tags}).
+ * GetMedia chunk (GetMedia API reference, "Payload": EBML header + Segment of unknown size {Info, Tracks, Tags,
+ * Cluster, Tags}).
  * Media bytes are never re-encoded: clusters are written as stored, behind a header with their known size.
  */
 import { MkvId } from './ids.js';
@@ -120,7 +121,7 @@ export function readUnsigned(data: Buffer): number {
 export interface TrackEntry {
   readonly number: number;
   readonly type: number;
-  /** CodecID with trailing NULs removed (GStreamer writes them; video.md §5). */
+  /** CodecID with trailing NULs removed (GStreamer's matroskamux writes them). */
   readonly codecId: string;
 }
 
