@@ -1,12 +1,12 @@
 /**
- * The streaming engine: runs a compiled application record at a time (spec analytics.md §10.3, ADR 0019).
+ * The streaming engine: runs a compiled application record at a time (ADR 0019).
  * 1. Every in-application stream is an in-memory pub/sub point: a row appended to it goes to the sink (outputs,
  *    sampling) and to every pump reading it. Nothing is buffered between pumps.
  * 2. ROWTIME of an input row is max(previous ROWTIME of that stream, arrival time, time of the last window
  *    closed by a timer), so it never decreases and never falls into a window already emitted
  *    (Developer Guide, "Timestamps and the ROWTIME Column").
  * 3. Windows close when a row at or after their end arrives, and on a timer at their end through the injected
- *    clock, so results come out on time without new input (spec §4).
+ *    clock, so results come out on time without new input (ADR 0019).
  * 4. A data error in one row (division by zero, bad cast, overflow) becomes an error_stream row carrying the
  *    pump's name; the row is dropped and the application keeps running (Developer Guide, "Error Handling").
  * 5. State is bounded by the windows: tumbling keeps the open window's groups, stagger the open windows,
@@ -590,7 +590,7 @@ class Engine implements RunningApplication {
   private buildLookup(node: Extract<PlanNode, { k: 'lookup' }>, out: Emit, report: Report): void {
     const ctx = this.ctx();
     const table = this.tables.get(node.table)!;
-    const tableKeys = node.tableKeys.map((k) => k - node.streamWidth);
+    const tableKeys = node.tableKeys;
     const indexName = tableKeys.join(',');
     const sw = node.streamWidth;
     const tw = node.tableWidth;

@@ -1,5 +1,5 @@
 /**
- * The streaming engine of Kinesis Data Analytics SQL applications (spec analytics.md §10.2–§10.3, ADR 0019):
+ * The streaming engine of Kinesis Data Analytics SQL applications (ADR 0019):
  * `startEngine` runs a `CompiledApplication` row by row, with windows closed by the injected clock's timers.
  */
 export { engineClock } from './clock.js';

@@ -1,6 +1,6 @@
 /**
  * The SQL front end of Kinesis Data Analytics applications: lexer, parser, type checker and planner of the
- * dialect (spec analytics.md §3, §10.1). `compileApplication` is the one entry point the service module needs;
+ * dialect (ADR 0019). `compileApplication` is the one entry point the service module needs;
  * the engine (src/analytics/engine) runs its result.
  */
 export type { Expr, Statement } from './ast.js';

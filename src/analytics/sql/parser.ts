@@ -1,6 +1,6 @@
 /**
  * Recursive-descent parser of application code, with a precedence-climbing (Pratt) parser for expressions
- * (spec analytics.md §10.1). Grammar, from the Amazon Kinesis Data Analytics SQL Reference ("CREATE STREAM",
+ * (ADR 0019). Grammar, from the Amazon Kinesis Data Analytics SQL Reference ("CREATE STREAM",
  * "CREATE PUMP", "SELECT statement", "WINDOW clause", "WINDOWED BY", "JOIN clause", "GROUP BY clause"):
  *
  *   code        := statement (';' statement)* [';']

@@ -123,6 +123,7 @@ export type PlanNode =
       outer: boolean;
       on: Evaluator | null;
       streamKeys: Evaluator[];
+      /** Table column indexes compared for equality with `streamKeys` (a hash index is built on them). */
       tableKeys: number[];
       tableWidth: number;
       streamWidth: number;
