@@ -49,6 +49,33 @@ const SERVICES = [
     types: { out: 'src/firehose/shapes/firehose-types.generated.ts', operations: 'FirehoseOperations' },
   },
   {
+    service: 'kinesisvideo',
+    version: '2017-09-30',
+    out: 'src/video/shapes/kinesisvideo.generated.ts',
+    exportName: 'kinesisVideoModel',
+    types: { out: 'src/video/shapes/kinesisvideo-types.generated.ts', operations: 'KinesisVideoOperations' },
+  },
+  {
+    service: 'kinesis-video-media',
+    version: '2017-09-30',
+    out: 'src/video/shapes/kinesis-video-media.generated.ts',
+    exportName: 'kinesisVideoMediaModel',
+    types: {
+      out: 'src/video/shapes/kinesis-video-media-types.generated.ts',
+      operations: 'KinesisVideoMediaOperations',
+    },
+  },
+  {
+    service: 'kinesis-video-archived-media',
+    version: '2017-09-30',
+    out: 'src/video/shapes/kinesis-video-archived-media.generated.ts',
+    exportName: 'kinesisVideoArchivedMediaModel',
+    types: {
+      out: 'src/video/shapes/kinesis-video-archived-media-types.generated.ts',
+      operations: 'KinesisVideoArchivedMediaOperations',
+    },
+  },
+  {
     service: 'kinesisanalytics',
     version: '2015-08-14',
     out: 'src/analytics/shapes/kinesisanalytics.generated.ts',
@@ -120,8 +147,15 @@ function convertShape(name, s, overrides) {
   switch (s.type) {
     case 'structure': {
       const members = {};
-      for (const [m, ref] of Object.entries(s.members ?? {})) members[m] = { shape: ref.shape };
+      for (const [m, ref] of Object.entries(s.members ?? {})) {
+        // REST protocols bind some members to the HTTP message instead of the JSON body (header, URI, query).
+        const member = { shape: ref.shape };
+        if (ref.location) member.location = ref.location;
+        if (ref.locationName) member.locationName = ref.locationName;
+        members[m] = member;
+      }
       out.members = members;
+      if (s.payload) out.payload = s.payload;
       if (s.required?.length) out.required = [...s.required];
       if (s.union) out.union = true;
       if (s.exception) out.exception = true;

@@ -3,9 +3,11 @@
  * object is compressed after buffering; buffer sizes are measured before compression.
  * - GZIP: one gzip member (node:zlib).
  * - ZIP: one archive holding one deflated entry named after the object (without `.zip`).
+ * - Snappy: the Snappy framing format; HADOOP_SNAPPY: Hadoop's Snappy block format (src/firehose/snappy.ts).
  */
 import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import type { CompressionFormat } from './shapes/index.js';
+import { hadoopSnappy, snappyFramed } from './snappy.js';
 
 export function compress(format: CompressionFormat, body: Buffer, entryName: string): Buffer {
   switch (format) {
@@ -13,6 +15,10 @@ export function compress(format: CompressionFormat, body: Buffer, entryName: str
       return gzipSync(body);
     case 'ZIP':
       return zipOne(entryName, body);
+    case 'Snappy':
+      return snappyFramed(body);
+    case 'HADOOP_SNAPPY':
+      return hadoopSnappy(body);
     default:
       return body;
   }

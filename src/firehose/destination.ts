@@ -38,6 +38,7 @@ export function defaultExtension(format: CompressionFormat): string {
       return '.zip';
     case 'Snappy':
       return '.snappy';
+    // HADOOP_SNAPPY: no extension is documented for it (docs/adr/0018-firehose-snappy-and-ingest.md).
     default:
       return '';
   }
@@ -95,11 +96,6 @@ function checkS3(d: ExtendedS3DestinationDescription): void {
   keyLayout(d.Prefix, d.ErrorOutputPrefix);
   if (d.CustomTimeZone && !isKnownTimeZone(d.CustomTimeZone))
     throw firehoseError('InvalidArgumentException', `CustomTimeZone ${d.CustomTimeZone} is not a valid time zone.`);
-  if (d.CompressionFormat === 'Snappy' || d.CompressionFormat === 'HADOOP_SNAPPY')
-    throw firehoseError(
-      'InvalidArgumentException',
-      `CompressionFormat ${d.CompressionFormat} is not supported by this server yet.`,
-    );
   const unsupported: string[] = [];
   if (d.ProcessingConfiguration?.Enabled) unsupported.push('ProcessingConfiguration');
   if (d.DataFormatConversionConfiguration && d.DataFormatConversionConfiguration.Enabled !== false)

@@ -37,6 +37,11 @@ export interface RequestContext {
    * stream) encode their event payloads with it, as AWS answers in the request's encoding.
    */
   readonly codec?: WireCodec;
+  /**
+   * `<scheme>://<host>` the request was addressed to (its `Host` / `:authority` header, `https` over TLS), for
+   * answers that name this server's own URL (Kinesis Video's GetDataEndpoint).
+   */
+  readonly endpointUrl?: string;
 }
 
 /**
@@ -142,6 +147,7 @@ export interface ServiceDefinition {
   readonly resourceArns?: (
     operation: string,
     input: Readonly<Record<string, unknown>>,
+    scope?: ResourceScope,
   ) => readonly string[] | undefined;
   /**
    * What authorization needs to know about an existing resource (stream, consumer): its resource-based policy
@@ -149,6 +155,12 @@ export interface ServiceDefinition {
    * enforce mode for each resource ARN a request is authorized against.
    */
   readonly resourceFacts?: (arn: string) => ResourceFacts | undefined | Promise<ResourceFacts | undefined>;
+}
+
+/** The caller's region and account, where a resource named without an ARN lives. */
+export interface ResourceScope {
+  readonly region: string;
+  readonly accountId: string;
 }
 
 /** What a service tells authorization about one of its resources ({@link ServiceDefinition.resourceFacts}). */
@@ -224,6 +236,12 @@ export interface ServiceModule {
   readonly definition?: ServiceDefinition;
   /** Path-routed operations (REST-JSON, media), if any. */
   readonly routes?: readonly RestRoute[];
+  /**
+   * For path-routed services, what {@link ServiceDefinition.resourceArns} and {@link ServiceDefinition.resourceFacts}
+   * give target-routed ones; applies to the service names of this module's {@link routes} (Kinesis Video stream
+   * ARNs carry a creation time, so only the service can turn a `StreamName` into its ARN).
+   */
+  readonly routeResources?: Pick<ServiceDefinition, 'resourceArns' | 'resourceFacts'>;
   /** Background loops present at start-up. Services add and remove workers later through the worker host. */
   readonly workers?: readonly Worker[];
   /** Stops the service's own work; called after the listener closed and workers stopped, before storage closes. */

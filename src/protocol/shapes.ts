@@ -7,6 +7,13 @@
 export interface MemberRef {
   /** Name of the target shape in {@link ServiceModel.shapes}. */
   readonly shape: string;
+  /**
+   * REST protocols: where the member travels when not in the JSON body (`header`, `uri`, `querystring`), e.g.
+   * GetMedia's `ContentType` in the `Content-Type` header. Absent: in the body.
+   */
+  readonly location?: 'header' | 'headers' | 'uri' | 'querystring' | 'statusCode';
+  /** The header, URI label or query parameter name of a located member. */
+  readonly locationName?: string;
 }
 
 export type Shape =
@@ -21,6 +28,8 @@ export type Shape =
       readonly eventstream?: boolean;
       /** A member type of an event stream (botocore `event`). */
       readonly event?: boolean;
+      /** REST protocols: the member that is the whole HTTP body (GetMedia's streamed `Payload`). */
+      readonly payload?: string;
       /**
        * Order in which AWS checks and reports this structure's members in a ValidationException,
        * when it differs from model order (from the generator's override tables). Lists every member.

@@ -11,12 +11,15 @@ import { openLocalBackend } from '../storage/local/index.js';
 import { scopeMeta, type DurabilityPolicy } from '../storage/index.js';
 import { createStreamsService } from '../streams/index.js';
 import { createFirehoseService, embeddedObjectDir } from '../firehose/index.js';
+import { createVideoService } from '../video/index.js';
 import { createAnalyticsService } from '../analytics/index.js';
 import type { DurabilitySetting, ServerConfig } from './config.js';
 import { KINESIS_SCOPE, migrateMetaLayout } from './migrations.js';
 
 /** Scope prefix of the Firehose service's metadata. */
 const FIREHOSE_SCOPE = 'firehose/';
+/** Scope prefix of the Kinesis Video service's metadata. */
+const VIDEO_SCOPE = 'kinesisvideo/';
 /** Scope prefix of the Analytics service's metadata. */
 const ANALYTICS_SCOPE = 'analytics/';
 
@@ -97,6 +100,18 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
       bufferCapBytes: config.firehoseBufferCapBytes,
     });
     modules.push(firehose);
+    const video = await createVideoService(backend, {
+      meta: scopeMeta(backend.meta, VIDEO_SCOPE),
+      region: config.region,
+      accountId: config.accountId,
+      logger,
+      scheduler,
+      createMs: config.videoCreateMs,
+      updateMs: config.videoUpdateMs,
+      deleteMs: config.videoDeleteMs,
+      publicUrl: config.publicUrl,
+    });
+    modules.push(video);
     const analytics = await createAnalyticsService(backend, {
       meta: scopeMeta(backend.meta, ANALYTICS_SCOPE),
       region: config.region,

@@ -90,6 +90,17 @@ export interface ServerConfig {
   readonly s3AccessKeyId: string;
   /** Secret access key for {@link s3Endpoint}. Default ''. */
   readonly s3SecretAccessKey: string;
+  /** How long a new Kinesis video stream or signaling channel stays CREATING, in ms. Default 500. */
+  readonly videoCreateMs: number;
+  /** How long an updated Kinesis video stream or signaling channel stays UPDATING, in ms. Default 500. */
+  readonly videoUpdateMs: number;
+  /** How long a deleted Kinesis video stream or signaling channel stays DELETING, in ms. Default 500. */
+  readonly videoDeleteMs: number;
+  /**
+   * The URL clients reach this server at, when it differs from the one they address (behind a proxy): what
+   * Kinesis Video's GetDataEndpoint answers. Empty: the URL of each request. Default ''.
+   */
+  readonly publicUrl: string;
 }
 
 /** `off` or `self-signed` (certificate files are given with tlsCert / tlsKey). */
@@ -129,6 +140,10 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   s3Endpoint: '',
   s3AccessKeyId: '',
   s3SecretAccessKey: '',
+  videoCreateMs: 500,
+  videoUpdateMs: 500,
+  videoDeleteMs: 500,
+  publicUrl: '',
 });
 
 /** A bad flag, environment variable or value. `code` is always `TRIB_ERR_CONFIG`. */
@@ -483,6 +498,44 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     valueName: '<secret>',
     description: 'secret access key for --s3-endpoint',
     parse: (raw) => raw,
+  },
+  {
+    key: 'videoCreateMs',
+    flag: 'video-create-ms',
+    env: 'TRIBUTARY_VIDEO_CREATE_MS',
+    valueName: '<ms>',
+    description: 'time a new Kinesis video stream or signaling channel stays CREATING',
+    parse: integer(0, MS_MAX),
+  },
+  {
+    key: 'videoUpdateMs',
+    flag: 'video-update-ms',
+    env: 'TRIBUTARY_VIDEO_UPDATE_MS',
+    valueName: '<ms>',
+    description: 'time an updated Kinesis video stream or signaling channel stays UPDATING',
+    parse: integer(0, MS_MAX),
+  },
+  {
+    key: 'videoDeleteMs',
+    flag: 'video-delete-ms',
+    env: 'TRIBUTARY_VIDEO_DELETE_MS',
+    valueName: '<ms>',
+    description: 'time a deleted Kinesis video stream or signaling channel stays DELETING',
+    parse: integer(0, MS_MAX),
+  },
+  {
+    key: 'publicUrl',
+    flag: 'public-url',
+    env: 'TRIBUTARY_PUBLIC_URL',
+    valueName: '<url>',
+    description: "URL clients reach this server at (behind a proxy); Kinesis Video's GetDataEndpoint answers it",
+    parse: (raw) => {
+      const text = raw.trim().replace(/\/+$/, '');
+      if (text !== '' && !/^https?:\/\/[^\s/]+$/.test(text)) {
+        throw new Error(`expected an http(s) URL without a path, got '${raw}'`);
+      }
+      return text;
+    },
   },
 ];
 

@@ -50,7 +50,7 @@ export { SMALL_BODY_BYTES } from './router.js';
 export { renderErrorCatalogue, type AwsDifferenceRow } from './error-catalogue.js';
 export type { BodyPlan } from './router.js';
 export { EVENT_STREAM_CONTENT_TYPE } from './pipeline.js';
-export { AUDIT_RETRY_MS, createFileAuditSink, NO_AUDIT, redact, toAuditEvent } from './audit.js';
+export { AUDIT_RETRY_MS, auditLine, createFileAuditSink, NO_AUDIT } from './audit.js';
 export type { AuditEvent, AuditIdentity, AuditInput, AuditSink, FileAuditOptions } from './audit.js';
 export { generateSelfSigned, loadTlsFiles } from './tls.js';
 export type { SelfSignedOptions, TlsMaterial } from './tls.js';
@@ -220,6 +220,8 @@ export async function startServer(
     }
     for (const route of module.routes ?? []) {
       declared.set(route.service, { ...declared.get(route.service), [route.operation]: route });
+      if (module.routeResources?.resourceArns) resolvers.set(route.service, module.routeResources.resourceArns);
+      if (module.routeResources?.resourceFacts) facts.set(route.service, module.routeResources.resourceFacts);
     }
   }
   const tables: Record<string, ServiceAuthorization> = {};
@@ -228,7 +230,7 @@ export async function startServer(
     tables[service] = authorizationTable(
       service,
       operations,
-      resolve && ((operation, input) => resolve(operation, input)),
+      resolve && ((operation, input, scope) => resolve(operation, input, scope)),
       facts.get(service),
     );
   }

@@ -8,6 +8,7 @@ import { createHash, randomFillSync, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
   CommonErrors,
+  REST_JSON_CONTENT_TYPE,
   ServiceError,
   toServiceError,
   type Logger,
@@ -105,6 +106,8 @@ const LEGACY_UNKNOWN_OPERATION = Buffer.from(
   JSON.stringify({ Output: { __type: 'com.amazon.coral.service#UnknownOperationException' }, Version: '1.0' }),
 );
 const EMPTY = Buffer.alloc(0);
+/** Errors of path-routed (REST-JSON) operations: JSON 1.1 bodies sent as `application/json`. */
+const restJsonErrors: WireCodec = { ...json11Codec, contentType: REST_JSON_CONTENT_TYPE };
 /** The query of a URL without one; shared, so it is only ever read. */
 const NO_QUERY: URLSearchParams = new URLSearchParams();
 
@@ -400,7 +403,7 @@ export function createPipeline(
       if (output === undefined && resolved.service.model.operations[resolved.operation]?.output === undefined) {
         return raw(200, EMPTY, codec.contentType);
       }
-      return raw(200, codec.encodeOutput(output), codec.contentType);
+      return raw(200, codec.encodeOutput(output, resolved.service.model, resolved.operation), codec.contentType);
     }
 
     /** What the handler learns about this request. */
@@ -414,6 +417,10 @@ export function createPipeline(
           return req.signal;
         },
         codec,
+        get endpointUrl() {
+          const host = req.headers['host'] ?? req.headers[':authority'];
+          return host === undefined ? undefined : `${req.secure ? 'https' : 'http'}://${host}`;
+        },
       };
     }
 
@@ -460,7 +467,9 @@ export function createPipeline(
       path: string,
       query: URLSearchParams,
     ): Promise<PipelineResponse> {
-      const codec = json11Codec;
+      // REST services answer errors as JSON with the type in x-amzn-ErrorType (restJson1); the body is the JSON
+      // 1.1 error body, whose `__type` member restJson1 clients ignore in favour of the header.
+      const codec = restJsonErrors;
       const streamed = route.traits?.streamingRequest === true && req.bodyStream !== undefined;
       let auth: AuthInfo;
       try {

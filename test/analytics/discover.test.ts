@@ -18,7 +18,7 @@ import {
 import { columnName, discoverSchema } from '../../src/analytics/schema-discovery.js';
 import { rejects } from '../helpers/assert.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { ROLE, analyticsV1Client, analyticsV2Client, streamArn } from './helpers.js';
+import { ROLE, analyticsV1Client, analyticsV2Client, streamArn } from './api-helpers.js';
 
 describe('schema inference', () => {
   it('flattens JSON objects into leaf paths with the narrowest types', () => {

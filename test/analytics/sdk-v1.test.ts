@@ -29,7 +29,7 @@ import {
 } from '@aws-sdk/client-kinesis-analytics';
 import { rejects } from '../helpers/assert.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { ROLE, TICKER_SCHEMA, analyticsV1Client, applicationArn, streamArn } from './helpers.js';
+import { ROLE, TICKER_SCHEMA, analyticsV1Client, applicationArn, streamArn } from './api-helpers.js';
 
 let t: TestServer;
 let ka: KinesisAnalyticsClient;

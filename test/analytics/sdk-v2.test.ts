@@ -39,7 +39,7 @@ import {
 } from '@aws-sdk/client-kinesis-analytics-v2';
 import { rejects } from '../helpers/assert.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { ROLE, TICKER_SCHEMA, analyticsV1Client, analyticsV2Client, streamArn } from './helpers.js';
+import { ROLE, TICKER_SCHEMA, analyticsV1Client, analyticsV2Client, streamArn } from './api-helpers.js';
 
 let t: TestServer;
 let ka: KinesisAnalyticsV2Client;

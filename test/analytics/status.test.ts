@@ -15,7 +15,7 @@ import type { StorageBackend } from '../../src/storage/index.js';
 import { openLocalBackend } from '../../src/storage/local/index.js';
 import { rejects } from '../helpers/assert.js';
 import { ManualTimerClock } from '../helpers/timers.js';
-import { ROLE, TICKER_SCHEMA } from './helpers.js';
+import { ROLE, TICKER_SCHEMA } from './api-helpers.js';
 
 const ctx: RequestContext = {
   requestId: 'r',

@@ -1,8 +1,11 @@
 /** Shared helpers of the Firehose tests: SDK client, object listing, waiting on conditions. */
+import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { TEST_CREDENTIALS } from '../helpers/server.js';
+import { requireTool } from '../helpers/tools.js';
 
 export const ROLE = 'arn:aws:iam::000000000000:role/firehose';
 
@@ -49,4 +52,27 @@ export function defaultKeyPattern(stream: string, version: number, ext = ''): Re
   return new RegExp(
     `^(\\d{4})/(\\d{2})/(\\d{2})/(\\d{2})/${stream}-${version}-\\1-\\2-\\3-\\4-\\d{2}-\\d{2}-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}${escaped}$`,
   );
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const snappyDecodeScript = join(here, '..', '..', '..', 'test', 'firehose', 'fixtures', 'snappy_decode.py');
+/** False when Debian's python3-snappy is importable, else the skip message (a failure under CI=true). */
+export function snappySkip(): false | string {
+  return requireTool('python3-snappy', {
+    cmd: '/usr/bin/python3',
+    args: ['-c', 'import snappy, snappy.hadoop_snappy'],
+  });
+}
+
+/** Decodes `body` with python-snappy (`framed` or `hadoop`). */
+export function pythonSnappy(kind: 'framed' | 'hadoop', body: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      '/usr/bin/python3',
+      [snappyDecodeScript, kind],
+      { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout)),
+    );
+    child.stdin!.end(body);
+  });
 }

@@ -32,6 +32,9 @@ export async function startTestServer(config: Partial<ServerConfig> = {}, dataDi
     updateStreamMs: 0,
     firehoseCreateMs: 0,
     firehoseDeleteMs: 0,
+    videoCreateMs: 0,
+    videoUpdateMs: 0,
+    videoDeleteMs: 0,
     ...config,
   });
   const kinesis = kinesisClient(server.url);

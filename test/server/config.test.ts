@@ -47,6 +47,10 @@ describe('loadConfig', () => {
       s3Endpoint: '',
       s3AccessKeyId: '',
       s3SecretAccessKey: '',
+      videoCreateMs: 500,
+      videoUpdateMs: 500,
+      videoDeleteMs: 500,
+      publicUrl: '',
     });
     assert.deepEqual(config, DEFAULT_CONFIG);
   });
@@ -116,6 +120,14 @@ describe('loadConfig', () => {
         'AK',
         '--s3-secret-access-key',
         'SK',
+        '--video-create-ms',
+        '7',
+        '--video-update-ms',
+        '8',
+        '--video-delete-ms',
+        '9',
+        '--public-url',
+        'https://video.example:8443/',
       ],
       {},
     );
@@ -152,6 +164,10 @@ describe('loadConfig', () => {
       s3Endpoint: 'http://127.0.0.1:9000',
       s3AccessKeyId: 'AK',
       s3SecretAccessKey: 'SK',
+      videoCreateMs: 7,
+      videoUpdateMs: 8,
+      videoDeleteMs: 9,
+      publicUrl: 'https://video.example:8443',
     });
   });
 
@@ -193,6 +209,10 @@ describe('loadConfig', () => {
       TRIBUTARY_S3_ENDPOINT: 'https://s3.example',
       TRIBUTARY_S3_ACCESS_KEY_ID: 'EK',
       TRIBUTARY_S3_SECRET_ACCESS_KEY: 'ES',
+      TRIBUTARY_VIDEO_CREATE_MS: '13',
+      TRIBUTARY_VIDEO_UPDATE_MS: '14',
+      TRIBUTARY_VIDEO_DELETE_MS: '15',
+      TRIBUTARY_PUBLIC_URL: 'http://10.0.0.1:4567',
     };
     assert.deepEqual(loadConfig([], env), {
       host: '::1',
@@ -227,6 +247,10 @@ describe('loadConfig', () => {
       s3Endpoint: 'https://s3.example',
       s3AccessKeyId: 'EK',
       s3SecretAccessKey: 'ES',
+      videoCreateMs: 13,
+      videoUpdateMs: 14,
+      videoDeleteMs: 15,
+      publicUrl: 'http://10.0.0.1:4567',
     });
     assert.equal(CONFIG_OPTIONS.length, Object.keys(env).length);
   });

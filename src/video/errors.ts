@@ -1,0 +1,50 @@
+/**
+ * Kinesis Video Streams error catalogue: the error shapes of the three models (`kinesisvideo`,
+ * `kinesis-video-media`, `kinesis-video-archived-media`) with the HTTP status each model declares
+ * (`error.httpStatusCode`). Messages are built where thrown, in AWS's wording where it is known; where it is not,
+ * the throw site carries a `TODO(#11)` comment and the text names the rule that failed. The message member is
+ * `Message`: AWS's 404 body for a missing stream is `{"Message":"The requested stream is not found or not active."}`
+ * (awslabs/amazon-kinesis-video-streams-producer-c issue 139, a logged DescribeStream response).
+ */
+import { ServiceError, defineErrors } from '../protocol/index.js';
+
+export const VideoErrors = defineErrors({
+  AccessDeniedException: { httpStatus: 401, retriable: false, messageField: 'Message' },
+  AccountChannelLimitExceededException: { httpStatus: 400, retriable: false, messageField: 'Message' },
+  AccountStreamLimitExceededException: { httpStatus: 400, retriable: false, messageField: 'Message' },
+  ClientLimitExceededException: { httpStatus: 400, retriable: true, messageField: 'Message' },
+  ConnectionLimitExceededException: { httpStatus: 400, retriable: true, messageField: 'Message' },
+  DeviceStreamLimitExceededException: { httpStatus: 400, retriable: false, messageField: 'Message' },
+  InvalidArgumentException: { httpStatus: 400, retriable: false, messageField: 'Message' },
+  InvalidCodecPrivateDataException: { httpStatus: 400, retriable: false, messageField: 'Message' },
+  InvalidDeviceException: { httpStatus: 400, retriable: false, messageField: 'Message' },
+  InvalidEndpointException: { httpStatus: 400, retriable: false, messageField: 'Message' },
+  InvalidMediaFrameException: { httpStatus: 400, retriable: false, messageField: 'Message' },
+  InvalidResourceFormatException: { httpStatus: 400, retriable: false, messageField: 'Message' },
+  MissingCodecPrivateDataException: { httpStatus: 400, retriable: false, messageField: 'Message' },
+  NoDataRetentionException: { httpStatus: 400, retriable: false, messageField: 'Message' },
+  NotAuthorizedException: { httpStatus: 401, retriable: false, messageField: 'Message' },
+  ResourceInUseException: { httpStatus: 400, retriable: false, messageField: 'Message' },
+  ResourceNotFoundException: { httpStatus: 404, retriable: false, messageField: 'Message' },
+  StreamEdgeConfigurationNotFoundException: { httpStatus: 404, retriable: false, messageField: 'Message' },
+  TagsPerResourceExceededLimitException: { httpStatus: 400, retriable: false, messageField: 'Message' },
+  UnsupportedStreamMediaTypeException: { httpStatus: 400, retriable: false, messageField: 'Message' },
+  VersionMismatchException: { httpStatus: 400, retriable: false, messageField: 'Message' },
+});
+
+export type VideoErrorCode = keyof typeof VideoErrors;
+
+/** Shorthand: `throw videoError('ResourceInUseException', '…')`. */
+export function videoError(code: VideoErrorCode, message: string): ServiceError {
+  return new ServiceError(VideoErrors[code], message);
+}
+
+/** A stream that does not exist (or is being deleted): AWS's text, see this file's header. */
+export function streamNotFound(): ServiceError {
+  return videoError('ResourceNotFoundException', 'The requested stream is not found or not active.');
+}
+
+/** A signaling channel that does not exist. TODO(#11): AWS's text for channels is not known; modelled on streams'. */
+export function channelNotFound(): ServiceError {
+  return videoError('ResourceNotFoundException', 'The requested channel is not found or not active.');
+}

@@ -1,0 +1,36 @@
+import type { RequestContext } from '../../protocol/index.js';
+import { videoError } from '../errors.js';
+import type { VideoRuntime } from '../runtime.js';
+import type {
+  ChannelProtocol,
+  GetSignalingChannelEndpointInput,
+  GetSignalingChannelEndpointOutput,
+} from '../shapes/index.js';
+
+const ALL_PROTOCOLS: readonly ChannelProtocol[] = ['WSS', 'HTTPS', 'WEBRTC'];
+
+/**
+ * GetSignalingChannelEndpoint (GetSignalingChannelEndpoint API reference): one endpoint per requested protocol for
+ * an ACTIVE channel (ResourceInUseException otherwise). This server serves every protocol on its one port: WSS is
+ * its URL with the `ws`/`wss` scheme, HTTPS and WEBRTC its URL as is. Without `Protocols`, every protocol is
+ * listed (TODO(#11): AWS's default when the configuration is omitted is not confirmed).
+ */
+export function getSignalingChannelEndpoint(
+  rt: VideoRuntime,
+  input: GetSignalingChannelEndpointInput,
+  ctx: RequestContext,
+): GetSignalingChannelEndpointOutput {
+  const state = rt.requireChannel({ ChannelARN: input.ChannelARN }, ctx);
+  if (state.status !== 'ACTIVE') {
+    // TODO(#11): AWS's text is not known.
+    throw videoError('ResourceInUseException', `The signaling channel ${state.name} is ${state.status}.`);
+  }
+  const base = rt.endpointFor(ctx);
+  const protocols = input.SingleMasterChannelEndpointConfiguration?.Protocols ?? ALL_PROTOCOLS;
+  return {
+    ResourceEndpointList: [...new Set(protocols)].map((protocol) => ({
+      Protocol: protocol,
+      ResourceEndpoint: protocol === 'WSS' ? base.replace(/^http/, 'ws') : base,
+    })),
+  };
+}

@@ -1,0 +1,44 @@
+import type { RequestContext } from '../../protocol/index.js';
+import { videoError } from '../errors.js';
+import type { VideoRuntime } from '../runtime.js';
+import type {
+  DescribeImageGenerationConfigurationInput,
+  DescribeImageGenerationConfigurationOutput,
+  UpdateImageGenerationConfigurationInput,
+  UpdateImageGenerationConfigurationOutput,
+} from '../shapes/index.js';
+
+/**
+ * UpdateImageGenerationConfiguration (UpdateImageGenerationConfiguration API reference):
+ * 1. the stream must be ACTIVE;
+ * 2. an ENABLED configuration needs a stream that keeps its media (NoDataRetentionException at 0 hours);
+ * 3. the configuration is stored as given and replaces the previous one; without one, it is removed.
+ * Images are not delivered to the S3 destination by this server; the configuration is stored and described.
+ */
+export async function updateImageGenerationConfiguration(
+  rt: VideoRuntime,
+  input: UpdateImageGenerationConfigurationInput,
+  ctx: RequestContext,
+): Promise<UpdateImageGenerationConfigurationOutput> {
+  const state = rt.requireStable(input, ctx);
+  const config = input.ImageGenerationConfiguration;
+  if (config?.Status === 'ENABLED' && state.dataRetentionInHours === 0) {
+    // TODO(#11): AWS's text is not known.
+    throw videoError('NoDataRetentionException', `The stream ${state.name} does not retain data.`);
+  }
+  await rt.catalog.update(state, (d) => {
+    if (config === undefined) delete d.configurations.imageGeneration;
+    else d.configurations.imageGeneration = structuredClone(config) as typeof d.configurations.imageGeneration;
+  });
+  return {};
+}
+
+/** DescribeImageGenerationConfiguration: the stored configuration, if any. */
+export function describeImageGenerationConfiguration(
+  rt: VideoRuntime,
+  input: DescribeImageGenerationConfigurationInput,
+  ctx: RequestContext,
+): DescribeImageGenerationConfigurationOutput {
+  const config = rt.requireStream(input, ctx).configurations.imageGeneration;
+  return config === undefined ? {} : { ImageGenerationConfiguration: structuredClone(config) };
+}
