@@ -128,6 +128,45 @@ describe('kinesisanalytics v1: applications', () => {
     await rejects(describeApp('bad-input'), 'ResourceNotFoundException');
   });
 
+  it('refuses code that does not compile with CodeValidationException, and stores nothing', async () => {
+    await rejects(
+      ka.send(
+        new CreateApplicationCommand({
+          ApplicationName: 'badsql',
+          ApplicationCode: 'CREATE OR REPLACE STREAM "S" (A INTEGER;',
+        }),
+      ),
+      'CodeValidationException',
+      /line 1, column \d+/,
+    );
+    await rejects(describeApp('badsql'), 'ResourceNotFoundException');
+    // The code reads the input's in-application stream: it compiles only with that input.
+    const sql =
+      'CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (TICKER VARCHAR(8));\n' +
+      'CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM TICKER FROM "SOURCE_SQL_STREAM_001";\n';
+    await rejects(
+      ka.send(new CreateApplicationCommand({ ApplicationName: 'noinput', ApplicationCode: sql })),
+      'CodeValidationException',
+    );
+    await ka.send(
+      new CreateApplicationCommand({ ApplicationName: 'withinput', ApplicationCode: sql, Inputs: [input()] }),
+    );
+    await rejects(
+      ka.send(
+        new UpdateApplicationCommand({
+          ApplicationName: 'withinput',
+          CurrentApplicationVersionId: 1,
+          ApplicationUpdate: { ApplicationCodeUpdate: `${sql}SELECT STREAM NOPE FROM "SOURCE_SQL_STREAM_001";` },
+        }),
+      ),
+      'CodeValidationException',
+    );
+    const d = await describeApp('withinput');
+    assert.equal(d.ApplicationVersionId, 1);
+    assert.equal(d.ApplicationCode, sql);
+    await ka.send(new DeleteApplicationCommand({ ApplicationName: 'withinput', CreateTimestamp: d.CreateTimestamp! }));
+  });
+
   it('answers ResourceNotFoundException for an unknown application', async () => {
     await rejects(describeApp('nope'), 'ResourceNotFoundException');
     await rejects(ka.send(new StopApplicationCommand({ ApplicationName: 'nope' })), 'ResourceNotFoundException');
