@@ -3,7 +3,10 @@
  * 100 bytes (200 PutRecords calls of 500, partition keys `k0`…`k499`) is read back from TRIM_HORIZON
  * with GetRecords Limit 10,000, calling the service handler directly. Three figures, records/s:
  * - handler only: iterator decode, segment read + CRC check, record objects, sequence numbers;
- * - handler + JSON: the above plus `encodeJsonOutput` (what HTTP/1.1 and h2c clients get);
+ * - handler + JSON: the above plus `encodeJsonOutput` by the GetRecords output shape (what HTTP/1.1 and h2c
+ *   clients get; src/protocol/json/encode.ts);
+ * - handler + generic JSON: the same output through the generic conversion + `JSON.stringify` (the path before
+ *   the shape-compiled encoder, kept for comparison);
  * - handler + CBOR: the above with `encodeCborOutput` instead (Java SDKs, KCL).
  * Each figure is the median of `--rounds` full read-backs after one warm-up read-back. Besides wall-clock
  * records/s it prints records per CPU-second of this process, which other load on the machine disturbs less
@@ -46,7 +49,7 @@ try {
     receivedAt: Date.now(),
     signal: new AbortController().signal,
   };
-  const operations = svc.definition.operations;
+  const operations = svc.definition!.operations;
   const call = async <T>(op: string, input: Record<string, unknown>): Promise<T> =>
     (await operations[op]!.handle(input, ctx)) as T;
 
@@ -84,7 +87,8 @@ try {
 
   const cases: Array<[string, ((out: unknown) => Buffer) | undefined]> = [
     ['handler only', undefined],
-    ['handler + JSON', encodeJsonOutput],
+    ['handler + JSON', (out) => encodeJsonOutput(out, svc.definition!.model, 'GetRecords')],
+    ['generic JSON', (out) => encodeJsonOutput(out)],
     ['handler + CBOR', encodeCborOutput],
   ];
   for (const [, encode] of cases) await readAll(encode); // warm-up

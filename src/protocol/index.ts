@@ -28,7 +28,15 @@ export { toServiceError } from './wire-codec.js';
 export type { WireCodec } from './wire-codec.js';
 export { validateInput, validationMessage, MAX_VALIDATION_ITEMS } from './validate.js';
 export { decodeInput } from './json/decode.js';
-export { JSON_1_1_CONTENT_TYPE, parseJsonBody, encodeJsonOutput, encodeJsonError, jsonCodec } from './json/codec.js';
+export {
+  JSON_1_1_CONTENT_TYPE,
+  parseJsonBody,
+  encodeJsonOutput,
+  encodeJsonError,
+  jsonCodec,
+  writeJsonWithoutBlobs,
+} from './json/codec.js';
+export { JsonByteWriter, quoteJson } from './json/encode.js';
 export { CBOR_1_1_CONTENT_TYPE, parseCborBody, decodeCborInput } from './cbor/decode.js';
 export { encodeCborOutput, encodeCborError, cborCodec } from './cbor/codec.js';
 export { REST_JSON_CONTENT_TYPE, restJsonRoutes } from './rest-json/routes.js';

@@ -19,8 +19,11 @@ export interface WireCodec {
    * the operation's input shape. Throws SerializationException or ValidationException as AWS does.
    */
   decode(model: ServiceModel, operation: string, raw: Record<string, unknown>): Record<string, unknown>;
-  /** Encodes a handler's output (`undefined` → empty object). */
-  encodeOutput(output: unknown): Buffer;
+  /**
+   * Encodes a handler's output (`undefined` → empty object). With the model and operation, a codec may write
+   * the output by its shape (the JSON codec does; ./json/encode.ts).
+   */
+  encodeOutput(output: unknown, model?: ServiceModel, operation?: string): Buffer;
   /** Encodes an AWS error body. */
   encodeError(err: ServiceError): Buffer;
 }

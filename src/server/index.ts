@@ -50,7 +50,7 @@ export { SMALL_BODY_BYTES } from './router.js';
 export { renderErrorCatalogue, type AwsDifferenceRow } from './error-catalogue.js';
 export type { BodyPlan } from './router.js';
 export { EVENT_STREAM_CONTENT_TYPE } from './pipeline.js';
-export { AUDIT_RETRY_MS, createFileAuditSink, NO_AUDIT, redact, toAuditEvent } from './audit.js';
+export { AUDIT_RETRY_MS, auditLine, createFileAuditSink, NO_AUDIT } from './audit.js';
 export type { AuditEvent, AuditIdentity, AuditInput, AuditSink, FileAuditOptions } from './audit.js';
 export { generateSelfSigned, loadTlsFiles } from './tls.js';
 export type { SelfSignedOptions, TlsMaterial } from './tls.js';

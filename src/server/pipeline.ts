@@ -403,7 +403,7 @@ export function createPipeline(
       if (output === undefined && resolved.service.model.operations[resolved.operation]?.output === undefined) {
         return raw(200, EMPTY, codec.contentType);
       }
-      return raw(200, codec.encodeOutput(output), codec.contentType);
+      return raw(200, codec.encodeOutput(output, resolved.service.model, resolved.operation), codec.contentType);
     }
 
     /** What the handler learns about this request. */

@@ -16,6 +16,8 @@ import { CommonErrors } from '../errors.js';
 import { ServiceError } from '../service-error.js';
 import type { WireCodec } from '../wire-codec.js';
 import { decodeInput } from './decode.js';
+import { base64Of, createShapeWriter, JsonByteWriter } from './encode.js';
+import type { ServiceModel } from '../shapes.js';
 
 /** Content type of AWS JSON 1.1 requests and responses. */
 export const JSON_1_1_CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -34,24 +36,6 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v))
     throw new ServiceError(CommonErrors.SerializationException);
   return v as Record<string, unknown>;
-}
-
-/**
- * Node's native base64 encoder (`Buffer.prototype.base64Slice`, what `buf.toString('base64')` ends in; not
- * in Node's typings) accepts any Uint8Array as `this`. Calling it directly skips the `Buffer` view that
- * `Buffer.from(…).toString()` allocates per blob: GetRecords encodes up to 10,000 blobs per response, and
- * that view was the largest piece of garbage left by the encoder (measured +8% on
- * `npm run bench -- read-path`, handler + JSON). Undefined if a Node version drops it; then the view is made.
- */
-const nativeBase64 = (
-  Buffer.prototype as unknown as { base64Slice?: (this: Uint8Array, start: number, end: number) => string }
-).base64Slice;
-
-/** Base64 text of `bytes` (standard alphabet, padded), as AWS JSON 1.1 writes blobs. */
-function base64Of(bytes: Uint8Array): string {
-  return nativeBase64
-    ? nativeBase64.call(bytes, 0, bytes.byteLength)
-    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
 /**
@@ -93,14 +77,39 @@ function toJsonValue(v: unknown): unknown {
   return out;
 }
 
+/** The generic text of one value (the shape-compiled encoder's path for values that do not match their shape). */
+function genericJson(v: unknown): string {
+  return JSON.stringify(toJsonValue(v)) ?? 'null';
+}
+
+const outputWriter = createShapeWriter(genericJson);
+const withoutBlobsWriter = createShapeWriter(genericJson, { omitBlobs: true });
+
+/**
+ * Appends `value` as JSON text of the model's shape `shapeName` without its blob members (record payloads), the
+ * way the audit log writes a request (CloudTrail's requestParameters; src/server/audit.ts). `value` may be a
+ * parsed, not yet type-checked body: a member of another type than its shape is written as it came, and members
+ * the shape does not have are left out.
+ */
+export function writeJsonWithoutBlobs(w: JsonByteWriter, model: ServiceModel, shapeName: string, value: unknown): void {
+  if (value === undefined || value === null) w.text += 'null';
+  else withoutBlobsWriter(model, shapeName)(w, value);
+}
+
 /**
  * Encodes an operation's output as a JSON 1.1 body: `Uint8Array`/`Buffer` values as base64 strings,
  * `Date` values as epoch seconds (`1764000000.123`), `undefined` and `null` members omitted, `{}` for an
- * undefined output.
+ * undefined output. Given the model and operation, the output is written by the encoder compiled from its
+ * output shape (./encode.ts: one walk, only the shape's members, in model order); without them, or for an
+ * operation without an output shape, by the generic conversion.
  */
-export function encodeJsonOutput(output: unknown): Buffer {
+export function encodeJsonOutput(output: unknown, model?: ServiceModel, operation?: string): Buffer {
   if (output === undefined || output === null) return Buffer.from('{}');
-  return Buffer.from(JSON.stringify(toJsonValue(output)), 'utf8');
+  const shapeName = operation === undefined ? undefined : model?.operations[operation]?.output;
+  if (model === undefined || shapeName === undefined) return Buffer.from(JSON.stringify(toJsonValue(output)), 'utf8');
+  const w = new JsonByteWriter();
+  outputWriter(model, shapeName)(w, output);
+  return w.finish();
 }
 
 /** Encodes an AWS error body: `{"__type":"<code>","message":"…"}` (`Message` for SerializationException). */
