@@ -74,6 +74,7 @@ describe('UpdateStream and UpdateDataRetention', () => {
     await expectError(
       kv.send(new UpdateStreamCommand({ StreamName: 'upd', CurrentVersion: 'old', MediaType: 'video/h265' })),
       'VersionMismatchException',
+      'The stream version that you specified is not the latest version. To get the latest version, use the DescribeStream API.',
     );
     await kv.send(
       new UpdateStreamCommand({
@@ -272,6 +273,17 @@ describe('signaling channels', () => {
       { Protocol: 'HTTPS', ResourceEndpoint: t.server.url },
     ]);
 
+    // WEBRTC needs a channel configured for ingestion (a media storage configuration).
+    await expectError(
+      kv.send(
+        new GetSignalingChannelEndpointCommand({
+          ChannelARN,
+          SingleMasterChannelEndpointConfiguration: { Protocols: ['WEBRTC'], Role: 'MASTER' },
+        }),
+      ),
+      'InvalidArgumentException',
+    );
+
     await kv.send(new DeleteSignalingChannelCommand({ ChannelARN, CurrentVersion: updated.Version }));
     await waitFor(async () => {
       try {
@@ -383,6 +395,13 @@ describe('stored configurations', () => {
         .MediaStorageConfiguration,
       { Status: 'ENABLED', StreamARN: arn },
     );
+    const { ResourceEndpointList } = await kv.send(
+      new GetSignalingChannelEndpointCommand({
+        ChannelARN,
+        SingleMasterChannelEndpointConfiguration: { Protocols: ['WEBRTC'], Role: 'MASTER' },
+      }),
+    );
+    assert.deepEqual(ResourceEndpointList, [{ Protocol: 'WEBRTC', ResourceEndpoint: t.server.url }]);
 
     await expectError(
       kv.send(new DescribeEdgeConfigurationCommand({ StreamARN: arn })),
@@ -401,11 +420,21 @@ describe('stored configurations', () => {
     const started = await kv.send(new StartEdgeConfigurationUpdateCommand({ StreamARN: arn, EdgeConfig: edge }));
     assert.equal(started.SyncStatus, 'SYNCING');
     assert.deepEqual((await kv.send(new DescribeEdgeConfigurationCommand({ StreamName: 'storage' }))).EdgeConfig, edge);
-    const listed = await kv.send(new ListEdgeAgentConfigurationsCommand({ HubDeviceArn: hub }));
+    const other = await activeStream('storage-2', 1);
+    await kv.send(new StartEdgeConfigurationUpdateCommand({ StreamARN: other.arn, EdgeConfig: edge }));
+    const first = await kv.send(new ListEdgeAgentConfigurationsCommand({ HubDeviceArn: hub, MaxResults: 1 }));
     assert.deepEqual(
-      listed.EdgeConfigs?.map((c) => c.StreamARN),
+      first.EdgeConfigs?.map((c) => c.StreamARN),
       [arn],
     );
+    const second = await kv.send(
+      new ListEdgeAgentConfigurationsCommand({ HubDeviceArn: hub, MaxResults: 1, NextToken: first.NextToken }),
+    );
+    assert.deepEqual(
+      second.EdgeConfigs?.map((c) => c.StreamARN),
+      [other.arn],
+    );
+    assert.equal(second.NextToken, undefined);
     await kv.send(new DeleteEdgeConfigurationCommand({ StreamARN: arn }));
     await expectError(
       kv.send(new DeleteEdgeConfigurationCommand({ StreamARN: arn })),
