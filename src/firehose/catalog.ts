@@ -32,11 +32,17 @@ export interface DestinationState {
   readonly http?: HttpEndpointState;
 }
 
-/** Server-side encryption of a DirectPut stream (Tributary has no KMS: the settings are kept and reported). */
+/**
+ * Server-side encryption of a DirectPut stream (Tributary has no KMS: the settings are kept and reported).
+ * ENABLING and DISABLING end at `transitionAt` (epoch ms) on the scheduler's `firehose.sse` timer.
+ */
 export interface EncryptionState {
-  readonly status: 'ENABLED' | 'DISABLED';
+  readonly status: 'ENABLED' | 'DISABLED' | 'ENABLING' | 'DISABLING';
   readonly keyType?: KeyType;
   readonly keyArn?: string;
+  readonly transitionAt?: number;
+  /** Epoch ms of the Start/Stop calls of the last 24 hours (their combined quota). */
+  readonly calls?: readonly number[];
 }
 
 /** One delivery stream, persisted as JSON. */

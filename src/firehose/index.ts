@@ -37,7 +37,7 @@ import { stopDeliveryStreamEncryption } from './operations/stop-delivery-stream-
 import { tagDeliveryStream } from './operations/tag-delivery-stream.js';
 import { untagDeliveryStream } from './operations/untag-delivery-stream.js';
 import { updateDestination } from './operations/update-destination.js';
-import { FirehoseRuntime, STATUS_TIMER, type FirehoseSettings } from './runtime.js';
+import { FirehoseRuntime, SSE_TIMER, STATUS_TIMER, type FirehoseSettings } from './runtime.js';
 import { firehoseModel } from './shapes/index.js';
 
 export { FirehoseErrors } from './errors.js';
@@ -74,6 +74,10 @@ export interface FirehoseServiceOptions {
   readonly bufferCapBytes?: number;
   /** Default 5,000. */
   readonly streamLimit?: number;
+  /** How long encryption stays ENABLING / DISABLING, ms. Default 500. */
+  readonly sseMs?: number;
+  /** Start/StopDeliveryStreamEncryption calls per delivery stream per 24 hours (AWS: 25). Default 0, no limit. */
+  readonly sseCallsPerDay?: number;
   /** Delays between S3 retries. Default every 5 s (doubling up to 2 min, jittered). */
   readonly retry?: Partial<BackoffOptions>;
   /** Default 24 h. */
@@ -124,6 +128,8 @@ export async function createFirehoseService(
     deleteMs: options.deleteMs ?? 500,
     bufferCapBytes: options.bufferCapBytes ?? 1024 * 1024 * 1024,
     streamLimit: options.streamLimit ?? 5_000,
+    sseMs: options.sseMs ?? 500,
+    sseCallsPerDay: options.sseCallsPerDay ?? 0,
     retry: { ...DEFAULT_BACKOFF, initialMs: 5_000, maxMs: 120_000, jitter: 0.15, ...options.retry },
     retryWindowMs: options.retryWindowMs ?? 24 * 3600 * 1000,
   };
@@ -158,9 +164,23 @@ export async function createFirehoseService(
     });
     if (next.status === 'ACTIVE') rt.startWorker(next);
   });
+  // The end of an encryption transition: ENABLING → ENABLED, DISABLING → DISABLED (StartDeliveryStreamEncryption
+  // and StopDeliveryStreamEncryption API references: the operations are asynchronous).
+  const unhandleSse = scheduler.handle(SSE_TIMER, async (timer) => {
+    const state = catalog.getById(timer.key);
+    if (!state) return;
+    await catalog.update(state.id, (d) => {
+      const e = d.encryption;
+      if (e.status === 'ENABLING') e.status = 'ENABLED';
+      else if (e.status === 'DISABLING') d.encryption = { status: 'DISABLED', ...(e.calls ? { calls: e.calls } : {}) };
+      else return false;
+      delete d.encryption.transitionAt;
+    });
+  });
   for (const state of catalog.all()) {
     if (state.status === 'ACTIVE') rt.startWorker(state);
     else if (state.transitionAt !== undefined) await rt.schedule(state);
+    if (state.encryption.transitionAt !== undefined) await rt.scheduleEncryption(state);
   }
 
   const operations: Record<string, OperationDefinition> = {
@@ -199,6 +219,7 @@ export async function createFirehoseService(
     async close() {
       await rt.close();
       await unhandle();
+      await unhandleSse();
       if (ownHost) await host.close();
       if (ownScheduler) await scheduler.close();
       objects.close();

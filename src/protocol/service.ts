@@ -242,6 +242,8 @@ export interface ServiceModule {
    * ARNs carry a creation time, so only the service can turn a `StreamName` into its ARN).
    */
   readonly routeResources?: Pick<ServiceDefinition, 'resourceArns' | 'resourceFacts'>;
+  /** The error table of a service without a {@link definition} (path-routed only), for the error catalogue. */
+  readonly errors?: ErrorTable;
   /** Background loops present at start-up. Services add and remove workers later through the worker host. */
   readonly workers?: readonly Worker[];
   /** Stops the service's own work; called after the listener closed and workers stopped, before storage closes. */

@@ -98,6 +98,8 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
       createMs: config.firehoseCreateMs,
       deleteMs: config.firehoseDeleteMs,
       bufferCapBytes: config.firehoseBufferCapBytes,
+      sseMs: config.firehoseSseMs,
+      sseCallsPerDay: config.firehoseSseCallsPerDay,
     });
     modules.push(firehose);
     const video = await createVideoService(backend, {

@@ -82,6 +82,10 @@ export interface ServerConfig {
   readonly firehoseDeleteMs: number;
   /** Undelivered Firehose DirectPut bytes above which puts answer ServiceUnavailableException. Default 1 GiB. */
   readonly firehoseBufferCapBytes: number;
+  /** How long Firehose encryption stays ENABLING / DISABLING, in ms. Default 500. */
+  readonly firehoseSseMs: number;
+  /** Firehose Start/StopDeliveryStreamEncryption calls per delivery stream per 24 h (AWS: 25); 0 = no limit. Default 0. */
+  readonly firehoseSseCallsPerDay: number;
   /** How long an Analytics application stays STARTING, STOPPING, UPDATING or DELETING, in ms. Default 500. */
   readonly analyticsTransitionMs: number;
   /** S3-compatible endpoint of Firehose's S3 destinations. Empty: objects go to `<dataDir>/s3/<bucket>/<key>`. Default ''. */
@@ -136,6 +140,8 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   firehoseCreateMs: 500,
   firehoseDeleteMs: 500,
   firehoseBufferCapBytes: 1024 * 1024 * 1024,
+  firehoseSseMs: 500,
+  firehoseSseCallsPerDay: 0,
   analyticsTransitionMs: 500,
   s3Endpoint: '',
   s3AccessKeyId: '',
@@ -462,6 +468,22 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     valueName: '<bytes>',
     description: 'undelivered Firehose data above which PutRecord answers ServiceUnavailableException',
     parse: integer(1, 1024 * 1024 * 1024 * 1024),
+  },
+  {
+    key: 'firehoseSseMs',
+    flag: 'firehose-sse-ms',
+    env: 'TRIBUTARY_FIREHOSE_SSE_MS',
+    valueName: '<ms>',
+    description: 'time Firehose server-side encryption stays ENABLING / DISABLING',
+    parse: integer(0, MS_MAX),
+  },
+  {
+    key: 'firehoseSseCallsPerDay',
+    flag: 'firehose-sse-calls-per-day',
+    env: 'TRIBUTARY_FIREHOSE_SSE_CALLS_PER_DAY',
+    valueName: '<n>',
+    description: 'Start/StopDeliveryStreamEncryption calls per delivery stream per 24 h (AWS: 25); 0 = no limit',
+    parse: integer(0, 1_000_000),
   },
   {
     key: 'analyticsTransitionMs',

@@ -37,7 +37,8 @@ export function renderErrorCatalogue(
     'Every AWS-facing error is a `ServiceError` built from one of these rows; retry logic reads only `retriable`.\n';
   out += table('Common (protocol and authentication)', CommonErrors);
   for (const module of modules) {
-    if (module.definition) out += table(module.title, module.definition.errors);
+    const errors = module.definition?.errors ?? module.errors;
+    if (errors) out += table(module.title, errors);
   }
   if (awsDifferences.length > 0) {
     out +=

@@ -87,8 +87,9 @@ export class Router {
 
   /**
    * How to take the body of a request, from its method, path and headers, before reading it: operations with
-   * the `largeBody` trait and REST routes may use the whole cap `maxBodyBytes`, everything else
-   * {@link SMALL_BODY_BYTES}; REST routes with `streamingRequest` get their body as a stream. Unknown targets
+   * the `largeBody` trait and REST routes with `largeBody` or `streamingRequest` may use the whole cap
+   * `maxBodyBytes`, everything else {@link SMALL_BODY_BYTES}; REST routes with `streamingRequest` get their body
+   * as a stream. Unknown targets
    * get the small cap (they are answered with an error without looking at the body).
    */
   bodyPlan(method: string, url: string, target: string | undefined, maxBodyBytes: number): BodyPlan {
@@ -96,7 +97,12 @@ export class Router {
     if (target === undefined) {
       const queryAt = url.indexOf('?');
       const route = this.matchRest(method, queryAt < 0 ? url : url.slice(0, queryAt));
-      if (route !== undefined) return { limitBytes: maxBodyBytes, streaming: route.traits?.streamingRequest === true };
+      if (route !== undefined) {
+        // Streamed bodies (PutMedia) and payload-carrying routes may use the whole cap; a REST control-plane
+        // operation is capped like a target-routed one without `largeBody`.
+        const streaming = route.traits?.streamingRequest === true;
+        return { limitBytes: streaming || route.traits?.largeBody ? maxBodyBytes : small, streaming };
+      }
       return { limitBytes: small, streaming: false };
     }
     const resolved = this.resolve(parseTarget(target));

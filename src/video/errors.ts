@@ -48,3 +48,11 @@ export function streamNotFound(): ServiceError {
 export function channelNotFound(): ServiceError {
   return videoError('ResourceNotFoundException', 'The requested channel is not found or not active.');
 }
+
+/**
+ * A stream that keeps no media where media is required (image generation, notifications, edge recording, WebRTC
+ * ingestion): the model's documentation of NoDataRetentionException. TODO(#11): AWS's runtime text is not confirmed.
+ */
+export function noDataRetention(): ServiceError {
+  return videoError('NoDataRetentionException', 'The Stream data retention in hours is equal to zero.');
+}

@@ -27,7 +27,7 @@ import {
 } from '../protocol/index.js';
 import type { MetaStore, StorageBackend } from '../storage/index.js';
 import { type ResourceState, type StreamState, VideoCatalog } from './catalog.js';
-import { videoError } from './errors.js';
+import { VideoErrors, videoError } from './errors.js';
 import { createSignalingChannel } from './operations/create-signaling-channel.js';
 import { createStream } from './operations/create-stream.js';
 import { deleteSignalingChannel } from './operations/delete-signaling-channel.js';
@@ -287,6 +287,7 @@ export async function createVideoService(backend: StorageBackend, options: Video
     title: 'Amazon Kinesis Video Streams',
     routes: [...controlRoutes, ...planes.flatMap((p) => p.routes)],
     workers: planes.flatMap((p) => p.workers ?? []),
+    errors: VideoErrors,
     routeResources: { resourceArns: (operation, input, scope) => resourceArns(rt, operation, input, scope) },
     api,
     async close() {

@@ -102,6 +102,13 @@ export class VideoRuntime {
     return state;
   }
 
+  /** The stream a request names, unless it is DELETING (its data is already inaccessible): ResourceNotFoundException. */
+  requireLive(ref: StreamRef, ctx: Scope): StreamState {
+    const state = this.requireStream(ref, ctx);
+    if (state.status === 'DELETING') throw streamNotFound();
+    return state;
+  }
+
   /**
    * The stream a changing request names: it must exist and not be DELETING (ResourceNotFoundException, as its
    * data is already inaccessible), nor CREATING or UPDATING (ResourceInUseException).
@@ -132,10 +139,15 @@ export class VideoRuntime {
     return state;
   }
 
-  /** Any resource by ARN (TagResource and friends), in the caller's account and region. */
+  /** Any resource by ARN (TagResource and friends), in the caller's account and region, unless it is DELETING. */
   requireResource(arn: string, ctx: Scope): ResourceState {
     const state = this.catalog.byArn(arn);
-    if (state === undefined || state.accountId !== ctx.accountId || state.region !== ctx.region) {
+    if (
+      state === undefined ||
+      state.accountId !== ctx.accountId ||
+      state.region !== ctx.region ||
+      state.status === 'DELETING'
+    ) {
       throw arn.includes(':channel/') ? channelNotFound() : streamNotFound();
     }
     return state;

@@ -31,7 +31,15 @@ let dir: string;
 let backend: StorageBackend;
 let h: Harness;
 
-async function open(options: { bufferCapBytes?: number; createMs?: number; deleteMs?: number } = {}): Promise<Harness> {
+interface OpenOptions {
+  readonly bufferCapBytes?: number;
+  readonly createMs?: number;
+  readonly deleteMs?: number;
+  readonly sseMs?: number;
+  readonly sseCallsPerDay?: number;
+}
+
+async function open(options: OpenOptions = {}): Promise<Harness> {
   const clock = new ManualTimerClock();
   const events: DeliveryEvent[] = [];
   const puts: Harness['puts'] = [];
@@ -56,6 +64,8 @@ async function open(options: { bufferCapBytes?: number; createMs?: number; delet
     },
     createMs: options.createMs ?? 0,
     deleteMs: options.deleteMs ?? 0,
+    sseMs: options.sseMs ?? 0,
+    ...(options.sseCallsPerDay !== undefined ? { sseCallsPerDay: options.sseCallsPerDay } : {}),
     retry: { initialMs: 5_000, factor: 1, jitter: 0 },
     retryWindowMs: 60_000,
     ...(options.bufferCapBytes !== undefined ? { bufferCapBytes: options.bufferCapBytes } : {}),
@@ -222,6 +232,66 @@ describe('back-pressure and lifecycle', () => {
         (e: { code?: string }) => (e.code === 'ResourceNotFoundException' ? true : undefined),
       ),
     );
+  });
+
+  it('moves encryption through ENABLING and DISABLING on the timer, refuses calls in transition and over the daily limit', async () => {
+    await h.svc.close();
+    h = await open({ sseMs: 5_000, sseCallsPerDay: 3 });
+    await create('sse', 1, 60);
+    const code = (c: string) => (e: Error & { code?: string }) => e.code === c;
+    const sse = async () =>
+      (await h.call('DescribeDeliveryStream', { DeliveryStreamName: 'sse' })).DeliveryStreamDescription
+        .DeliveryStreamEncryptionConfiguration;
+    const encrypted = async () =>
+      (await h.call('PutRecord', { DeliveryStreamName: 'sse', Record: { Data: Buffer.from('x') } })).Encrypted;
+    const settled = (status: string) => () => waitFor(async () => ((await sse()).Status === status ? true : undefined));
+
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    await h.call('StartDeliveryStreamEncryption', {
+      DeliveryStreamName: 'sse',
+      DeliveryStreamEncryptionConfigurationInput: { KeyType: 'CUSTOMER_MANAGED_CMK', KeyARN: key },
+    });
+    assert.deepEqual(await sse(), { KeyARN: key, KeyType: 'CUSTOMER_MANAGED_CMK', Status: 'ENABLING' });
+    assert.equal(await encrypted(), false, 'records are not encrypted while ENABLING');
+    await assert.rejects(
+      h.call('StopDeliveryStreamEncryption', { DeliveryStreamName: 'sse' }),
+      code('ResourceInUseException'),
+    );
+    await assert.rejects(
+      h.call('StartDeliveryStreamEncryption', { DeliveryStreamName: 'sse' }),
+      code('ResourceInUseException'),
+    );
+    await h.clock.advance(5_000);
+    await settled('ENABLED')();
+    assert.equal(await encrypted(), true);
+
+    await h.call('StopDeliveryStreamEncryption', { DeliveryStreamName: 'sse' });
+    assert.deepEqual(await sse(), { KeyARN: key, KeyType: 'CUSTOMER_MANAGED_CMK', Status: 'DISABLING' });
+    assert.equal(await encrypted(), true, 'still subject to encryption while DISABLING');
+    await assert.rejects(
+      h.call('StopDeliveryStreamEncryption', { DeliveryStreamName: 'sse' }),
+      code('ResourceInUseException'),
+    );
+    // A restart keeps the transition and its timer (the new harness's clock starts over at the same base time).
+    const due = h.clock.t + 5_000;
+    await h.svc.close();
+    h = await open({ sseMs: 5_000, sseCallsPerDay: 3 });
+    assert.equal((await sse()).Status, 'DISABLING');
+    await h.clock.advance(due - h.clock.t);
+    await settled('DISABLED')();
+    assert.deepEqual(await sse(), { Status: 'DISABLED' });
+    assert.equal(await encrypted(), false);
+
+    // Start + Stop share one limit per 24 hours: the third call passes, the fourth is refused, a day later it passes.
+    await h.call('StartDeliveryStreamEncryption', { DeliveryStreamName: 'sse' });
+    await h.clock.advance(5_000);
+    await settled('ENABLED')();
+    await assert.rejects(
+      h.call('StopDeliveryStreamEncryption', { DeliveryStreamName: 'sse' }),
+      code('LimitExceededException'),
+    );
+    await h.clock.advance(24 * 3600 * 1000);
+    await h.call('StopDeliveryStreamEncryption', { DeliveryStreamName: 'sse' });
   });
 
   it('resumes delivery after a restart from the durable checkpoint, without re-delivering', async () => {

@@ -12,6 +12,8 @@ import {
   type FirehoseClient,
   PutRecordBatchCommand,
   PutRecordCommand,
+  StartDeliveryStreamEncryptionCommand,
+  StopDeliveryStreamEncryptionCommand,
 } from '@aws-sdk/client-firehose';
 import { CreateStreamCommand, PutRecordsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -111,5 +113,22 @@ describe('Kinesis stream as source', () => {
       fh.send(new PutRecordBatchCommand({ DeliveryStreamName: 'fromk1', Records: [{ Data: Buffer.from('x') }] })),
       { name: 'InvalidArgumentException', message },
     );
+  });
+
+  it('refuses Start/StopDeliveryStreamEncryption on a KinesisStreamAsSource delivery stream', async () => {
+    const refused = { name: 'InvalidArgumentException' };
+    await assert.rejects(
+      fh.send(
+        new StartDeliveryStreamEncryptionCommand({
+          DeliveryStreamName: 'fromk1',
+          DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
+        }),
+      ),
+      refused,
+    );
+    await assert.rejects(fh.send(new StopDeliveryStreamEncryptionCommand({ DeliveryStreamName: 'fromk1' })), refused);
+    const d = (await fh.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'fromk1' })))
+      .DeliveryStreamDescription!;
+    assert.deepEqual(d.DeliveryStreamEncryptionConfiguration, { Status: 'DISABLED' });
   });
 });

@@ -35,6 +35,7 @@ export async function startTestServer(config: Partial<ServerConfig> = {}, dataDi
     videoCreateMs: 0,
     videoUpdateMs: 0,
     videoDeleteMs: 0,
+    firehoseSseMs: 0,
     ...config,
   });
   const kinesis = kinesisClient(server.url);

@@ -42,11 +42,11 @@ export function describe(
     DeliveryStreamARN: state.arn,
     DeliveryStreamStatus: state.status,
     DeliveryStreamEncryptionConfiguration:
-      state.encryption.status === 'ENABLED'
+      state.encryption.status !== 'DISABLED'
         ? {
             ...(state.encryption.keyArn !== undefined ? { KeyARN: state.encryption.keyArn } : {}),
             ...(state.encryption.keyType !== undefined ? { KeyType: state.encryption.keyType } : {}),
-            Status: 'ENABLED',
+            Status: state.encryption.status,
           }
         : { Status: 'DISABLED' },
     DeliveryStreamType: state.type,

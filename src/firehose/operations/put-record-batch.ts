@@ -3,6 +3,7 @@ import { firehoseError } from '../errors.js';
 import type { FirehoseRuntime } from '../runtime.js';
 import type { PutRecordBatchInput, PutRecordBatchOutput, PutRecordBatchResponseEntry } from '../shapes/index.js';
 import { writableStream } from './put-path.js';
+import { encryptsRecords } from './stop-delivery-stream-encryption.js';
 
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
@@ -38,13 +39,13 @@ export async function putRecordBatch(
     };
     return {
       FailedPutCount: input.Records.length,
-      Encrypted: state.encryption.status === 'ENABLED',
+      Encrypted: encryptsRecords(state),
       RequestResponses: input.Records.map(() => ({ ...failed })),
     };
   }
   return {
     FailedPutCount: 0,
-    Encrypted: state.encryption.status === 'ENABLED',
+    Encrypted: encryptsRecords(state),
     RequestResponses: ids.map((RecordId) => ({ RecordId })),
   };
 }

@@ -2,6 +2,7 @@ import type { RequestContext } from '../../protocol/index.js';
 import type { FirehoseRuntime } from '../runtime.js';
 import type { PutRecordInput, PutRecordOutput } from '../shapes/index.js';
 import { writableStream } from './put-path.js';
+import { encryptsRecords } from './stop-delivery-stream-encryption.js';
 
 /** PutRecord (PutRecord API reference): one record (≤ 1,000 KiB, checked by the model) through put-path.ts. */
 export async function putRecord(
@@ -11,5 +12,5 @@ export async function putRecord(
 ): Promise<PutRecordOutput> {
   const state = writableStream(rt, input.DeliveryStreamName, ctx);
   const [recordId] = await rt.append(state, [input.Record.Data]);
-  return { RecordId: recordId!, Encrypted: state.encryption.status === 'ENABLED' };
+  return { RecordId: recordId!, Encrypted: encryptsRecords(state) };
 }

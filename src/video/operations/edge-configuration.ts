@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../protocol/index.js';
-import { videoError } from '../errors.js';
+import { noDataRetention, videoError } from '../errors.js';
 import type { VideoRuntime } from '../runtime.js';
+import { pageAfter } from './paging.js';
 import type {
   DeleteEdgeConfigurationInput,
   DeleteEdgeConfigurationOutput,
@@ -28,8 +29,7 @@ export async function startEdgeConfigurationUpdate(
 ): Promise<StartEdgeConfigurationUpdateOutput> {
   const state = rt.requireStable(input, ctx);
   if (state.dataRetentionInHours === 0) {
-    // TODO(#11): AWS's text is not known.
-    throw videoError('NoDataRetentionException', `The stream ${state.name} does not retain data.`);
+    throw noDataRetention();
   }
   const now = rt.now();
   const next = await rt.catalog.update(state, (d) => {
@@ -89,25 +89,31 @@ export async function deleteEdgeConfiguration(
   return {};
 }
 
-/** ListEdgeAgentConfigurations: the stored edge configurations whose `HubDeviceArn` is the given one. */
+/**
+ * ListEdgeAgentConfigurations: the stored edge configurations whose `HubDeviceArn` is the given one, in stream name
+ * order, `MaxResults` (default 5) per page with `NextToken`.
+ */
 export function listEdgeAgentConfigurations(
   rt: VideoRuntime,
   input: ListEdgeAgentConfigurationsInput,
   ctx: RequestContext,
 ): ListEdgeAgentConfigurationsOutput {
-  const configs = rt.catalog
+  const streams = rt.catalog
     .list('stream', ctx.accountId, ctx.region)
-    .filter((s) => s.configurations.edge?.config.HubDeviceArn === input.HubDeviceArn)
-    .slice(0, input.MaxResults ?? 50)
-    .map((s) => ({
+    .filter((s) => s.configurations.edge?.config.HubDeviceArn === input.HubDeviceArn);
+  const page = pageAfter(streams, input.NextToken, input.MaxResults ?? 5);
+  const configs = page.items.map((s) => {
+    const edge = s.configurations.edge!;
+    return {
       StreamName: s.name,
       StreamARN: s.arn,
-      CreationTime: new Date(s.configurations.edge!.createdMs),
-      LastUpdatedTime: new Date(s.configurations.edge!.updatedMs),
+      CreationTime: new Date(edge.createdMs),
+      LastUpdatedTime: new Date(edge.updatedMs),
       SyncStatus: 'SYNCING' as const,
-      EdgeConfig: structuredClone(s.configurations.edge!.config),
-    }));
-  return { EdgeConfigs: configs };
+      EdgeConfig: structuredClone(edge.config),
+    };
+  });
+  return { EdgeConfigs: configs, ...(page.next !== undefined ? { NextToken: page.next } : {}) };
 }
 
 /** DescribeMappedResourceConfiguration: the stream must exist; nothing is mapped to it on this server. */

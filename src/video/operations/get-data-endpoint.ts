@@ -13,6 +13,6 @@ export function getDataEndpoint(
   input: GetDataEndpointInput,
   ctx: RequestContext,
 ): GetDataEndpointOutput {
-  rt.requireStream(input, ctx);
+  rt.requireLive(input, ctx);
   return { DataEndpoint: rt.endpointFor(ctx) };
 }

@@ -7,13 +7,16 @@ import type {
   GetSignalingChannelEndpointOutput,
 } from '../shapes/index.js';
 
-const ALL_PROTOCOLS: readonly ChannelProtocol[] = ['WSS', 'HTTPS', 'WEBRTC'];
+const DEFAULT_PROTOCOLS: readonly ChannelProtocol[] = ['WSS', 'HTTPS'];
 
 /**
- * GetSignalingChannelEndpoint (GetSignalingChannelEndpoint API reference): one endpoint per requested protocol for
- * an ACTIVE channel (ResourceInUseException otherwise). This server serves every protocol on its one port: WSS is
- * its URL with the `ws`/`wss` scheme, HTTPS and WEBRTC its URL as is. Without `Protocols`, every protocol is
- * listed (TODO(#11): AWS's default when the configuration is omitted is not confirmed).
+ * GetSignalingChannelEndpoint (GetSignalingChannelEndpoint API reference):
+ * 1. the channel must be ACTIVE (ResourceInUseException otherwise);
+ * 2. WEBRTC only for a channel configured for ingestion (an ENABLED media storage configuration), else
+ *    InvalidArgumentException;
+ * 3. one endpoint per requested protocol. This server serves every protocol on its one port: WSS is its URL with
+ *    the `ws`/`wss` scheme, HTTPS and WEBRTC its URL as is. Without `Protocols`, WSS and HTTPS are listed
+ *    (TODO(#11): AWS's default when the configuration is omitted is not confirmed).
  */
 export function getSignalingChannelEndpoint(
   rt: VideoRuntime,
@@ -26,7 +29,14 @@ export function getSignalingChannelEndpoint(
     throw videoError('ResourceInUseException', `The signaling channel ${state.name} is ${state.status}.`);
   }
   const base = rt.endpointFor(ctx);
-  const protocols = input.SingleMasterChannelEndpointConfiguration?.Protocols ?? ALL_PROTOCOLS;
+  const protocols = input.SingleMasterChannelEndpointConfiguration?.Protocols ?? DEFAULT_PROTOCOLS;
+  if (protocols.includes('WEBRTC') && state.mediaStorage?.Status !== 'ENABLED') {
+    // TODO(#11): AWS's text is not known.
+    throw videoError(
+      'InvalidArgumentException',
+      `The signaling channel ${state.name} is not configured for ingestion.`,
+    );
+  }
   return {
     ResourceEndpointList: [...new Set(protocols)].map((protocol) => ({
       Protocol: protocol,

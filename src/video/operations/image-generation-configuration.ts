@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../protocol/index.js';
-import { videoError } from '../errors.js';
+import { noDataRetention } from '../errors.js';
 import type { VideoRuntime } from '../runtime.js';
 import type {
   DescribeImageGenerationConfigurationInput,
@@ -23,8 +23,7 @@ export async function updateImageGenerationConfiguration(
   const state = rt.requireStable(input, ctx);
   const config = input.ImageGenerationConfiguration;
   if (config?.Status === 'ENABLED' && state.dataRetentionInHours === 0) {
-    // TODO(#11): AWS's text is not known.
-    throw videoError('NoDataRetentionException', `The stream ${state.name} does not retain data.`);
+    throw noDataRetention();
   }
   await rt.catalog.update(state, (d) => {
     if (config === undefined) delete d.configurations.imageGeneration;

@@ -8,5 +8,5 @@ export function listTagsForStream(
   input: ListTagsForStreamInput,
   ctx: RequestContext,
 ): ListTagsForStreamOutput {
-  return { Tags: { ...rt.requireStream(input, ctx).tags } };
+  return { Tags: { ...rt.requireLive(input, ctx).tags } };
 }

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../protocol/index.js';
-import { videoError } from '../errors.js';
+import { noDataRetention } from '../errors.js';
 import type { VideoRuntime } from '../runtime.js';
 import type {
   DescribeNotificationConfigurationInput,
@@ -21,8 +21,7 @@ export async function updateNotificationConfiguration(
   const state = rt.requireStable(input, ctx);
   const config = input.NotificationConfiguration;
   if (config?.Status === 'ENABLED' && state.dataRetentionInHours === 0) {
-    // TODO(#11): AWS's text is not known.
-    throw videoError('NoDataRetentionException', `The stream ${state.name} does not retain data.`);
+    throw noDataRetention();
   }
   await rt.catalog.update(state, (d) => {
     if (config === undefined) delete d.configurations.notification;

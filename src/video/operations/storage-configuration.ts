@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../protocol/index.js';
-import { channelNotFound, streamNotFound, videoError } from '../errors.js';
+import { channelNotFound, noDataRetention, streamNotFound, videoError } from '../errors.js';
 import { newVersion } from '../catalog.js';
 import type { VideoRuntime } from '../runtime.js';
 import type {
@@ -79,8 +79,7 @@ export async function updateMediaStorageConfiguration(
     const stream = rt.findStream({ StreamARN: config.StreamARN }, ctx);
     if (stream === undefined || stream.status === 'DELETING') throw streamNotFound();
     if (stream.dataRetentionInHours === 0) {
-      // TODO(#11): AWS's text is not known.
-      throw videoError('NoDataRetentionException', `The stream ${stream.name} does not retain data.`);
+      throw noDataRetention();
     }
   }
   await rt.catalog.update(channel, (d) => {

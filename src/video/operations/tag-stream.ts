@@ -9,7 +9,7 @@ export async function tagStream(
   input: TagStreamInput,
   ctx: RequestContext,
 ): Promise<TagStreamOutput> {
-  const state = rt.requireStream(input, ctx);
+  const state = rt.requireLive(input, ctx);
   const tags = mergeTags(state.tags, input.Tags);
   await rt.catalog.update(state, (d) => {
     d.tags = tags;

@@ -8,7 +8,7 @@ export async function untagStream(
   input: UntagStreamInput,
   ctx: RequestContext,
 ): Promise<UntagStreamOutput> {
-  const state = rt.requireStream(input, ctx);
+  const state = rt.requireLive(input, ctx);
   await rt.catalog.update(state, (d) => {
     for (const key of input.TagKeyList) delete d.tags[key];
   });

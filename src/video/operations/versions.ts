@@ -1,9 +1,17 @@
 import { videoError } from '../errors.js';
 
-/** VersionMismatchException unless `given` is the resource's current version (the update and delete operations). */
+/**
+ * VersionMismatchException unless `given` is the resource's current version (the update and delete operations).
+ * The text is the model's documentation of the error (VersionMismatchException in the Kinesis Video API
+ * reference); TODO(#11): that AWS sends exactly this text is not confirmed.
+ */
 export function checkVersion(kind: 'stream' | 'channel', current: string, given: string | undefined): void {
   if (given !== undefined && given !== current) {
-    // TODO(#11): AWS's text is not known.
-    throw videoError('VersionMismatchException', `The ${kind} version ${given} is not the current version.`);
+    throw videoError(
+      'VersionMismatchException',
+      kind === 'stream'
+        ? 'The stream version that you specified is not the latest version. To get the latest version, use the DescribeStream API.'
+        : 'The channel version that you specified is not the latest version. To get the latest version, use the DescribeSignalingChannel API.',
+    );
   }
 }
