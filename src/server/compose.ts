@@ -121,6 +121,7 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
       logger,
       streams: streams.api,
       scheduler,
+      workers,
       objectDir: embeddedObjectDir(config.dataDir),
       ...(config.s3Endpoint
         ? {
