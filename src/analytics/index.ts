@@ -80,6 +80,7 @@ import { updateApplicationMaintenanceConfiguration } from './operations/update-a
 import { dropCheckpoints, WorkerRunner } from './runner.js';
 import { AnalyticsRuntime, STATUS_TIMER } from './runtime.js';
 import { SampleBuffer } from './sample.js';
+import { sampleRoute } from './sample-route.js';
 import { kinesisAnalyticsModel, kinesisAnalyticsV2Model } from './shapes/index.js';
 
 export { AnalyticsErrors } from './errors.js';
@@ -307,7 +308,9 @@ export async function createAnalyticsService(
     },
     close,
   };
+  const routes = [sampleRoute(rt, samples)];
   const v2Module: ServiceModule = {
+    routes,
     name: 'kinesisanalyticsv2',
     title: 'Amazon Kinesis Data Analytics (API version 2, 2018-05-23)',
     definition: {

@@ -177,7 +177,7 @@ export class WorkerRunner implements ApplicationRunner {
   }
 
   async #run(id: string, signal: AbortSignal): Promise<void> {
-    const { catalog, clock, logger, meta, streams } = this.#parts;
+    const { catalog, clock, logger, streams } = this.#parts;
     const app = catalog.getById(id);
     if (!app || signal.aborted) return;
     const log = logger.child({ application: app.name });
@@ -261,7 +261,7 @@ export class WorkerRunner implements ApplicationRunner {
     const shardOrder = new Map<string, number>();
     const shardsNow = async (): Promise<void> => {
       const info = await streams!.describe({ arn });
-      info.shards.forEach((s, i) => shardOrder.set(s.shardId, i));
+      for (const [i, s] of info.shards.entries()) shardOrder.set(s.shardId, i);
     };
     await shardsNow();
     const mapper = recordMapper(input.schema);

@@ -61,6 +61,7 @@ async function start(
     );
   for (const p of positions) if (!app.inputs.some((i) => i.id === p.id)) throw unknownId('Input', p.id, app.name);
   checkCode(app);
+  await checkRunnable(rt, app);
   const runId = newOperationId();
   const { operationId } = await rt.transition(
     app,
