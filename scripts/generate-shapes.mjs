@@ -75,6 +75,26 @@ const SERVICES = [
       operations: 'KinesisVideoArchivedMediaOperations',
     },
   },
+  {
+    service: 'kinesisanalytics',
+    version: '2015-08-14',
+    out: 'src/analytics/shapes/kinesisanalytics.generated.ts',
+    exportName: 'kinesisAnalyticsModel',
+    types: {
+      out: 'src/analytics/shapes/kinesisanalytics-types.generated.ts',
+      operations: 'KinesisAnalyticsOperations',
+    },
+  },
+  {
+    service: 'kinesisanalyticsv2',
+    version: '2018-05-23',
+    out: 'src/analytics/shapes/kinesisanalyticsv2.generated.ts',
+    exportName: 'kinesisAnalyticsV2Model',
+    types: {
+      out: 'src/analytics/shapes/kinesisanalyticsv2-types.generated.ts',
+      operations: 'KinesisAnalyticsV2Operations',
+    },
+  },
 ];
 
 /** Exit code meaning "no botocore on this machine" (the --check test skips on it outside CI). */

@@ -10,8 +10,13 @@
  * 2. Record bytes are concatenated as they are (Firehose adds no delimiters).
  * 3. The durable source position moves only after every object of a flush was written: a crash re-delivers
  *    (at-least-once), never loses.
- * 4. A failed S3 write is retried (backoff from the settings; Amazon S3 destinations retry for up to 24 hours);
- *    when the retry window runs out the data is discarded, as Firehose discards it, and logged.
+ * 4. A failed S3 write is retried (every 5 s by default) until the retry window, counted from the arrival of the
+ *    object's oldest record, runs out (24 h by default: "Handle data delivery failure", "Troubleshoot errors in
+ *    Amazon Data Firehose": if the destination is Amazon S3, Firehose keeps retrying until the retention period
+ *    ends); then the data is discarded, as Firehose discards it, and logged. AWS writes no error output for a
+ *    failed S3 delivery (the error output prefix receives processing, conversion and HTTP endpoint failures) and
+ *    reports it in CloudWatch, not in DescribeDeliveryStream; here it is the `retry` / `discarded` events and the
+ *    log lines, with AWS's `S3.<code>` error code when S3 answered.
  * 5. `flush()` delivers everything acknowledged before the call now, whatever the hints (tests, operators).
  * 6. An HTTP endpoint destination (src/firehose/http-endpoint.ts) takes the destination stage's place: requests
  *    instead of objects, its own retries, and the S3 backup bucket written through the same object writer.
@@ -29,7 +34,7 @@ import {
   requestBatches,
   retryDelay,
 } from './http-endpoint.js';
-import type { ObjectStore } from './object-store.js';
+import { type ObjectStore, s3ErrorCode } from './object-store.js';
 import { evaluatePrefix, keyLayout, objectName } from './prefix.js';
 import type { BufferedRecord, RecordSource, SourcePosition } from './sources.js';
 
@@ -54,8 +59,21 @@ export type DeliveryEvent =
       readonly records: number;
       readonly attempts: number;
     }
-  | { readonly type: 'retry'; readonly stream: string; readonly attempt: number; readonly error: string }
-  | { readonly type: 'discarded'; readonly stream: string; readonly records: number; readonly error: string };
+  | {
+      readonly type: 'retry';
+      readonly stream: string;
+      readonly attempt: number;
+      readonly error: string;
+      /** For an S3 write the server refused: `S3.<S3 error code>` (object-store.ts, `s3ErrorCode`). */
+      readonly errorCode?: string;
+    }
+  | {
+      readonly type: 'discarded';
+      readonly stream: string;
+      readonly records: number;
+      readonly error: string;
+      readonly errorCode?: string;
+    };
 
 /** What a worker needs from its service. */
 export interface DeliveryContext {
@@ -320,7 +338,6 @@ export class DeliveryWorker implements Worker {
       error ? error.body : Buffer.concat(records.map((r) => r.data)),
       extension ? name.slice(0, -extension.length) : name,
     );
-    const started = this.#ctx.clock.now();
     for (let attempt = 1; ; attempt++) {
       try {
         await this.#ctx.objects.put(bucket, key, body);
@@ -328,19 +345,21 @@ export class DeliveryWorker implements Worker {
         return;
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
-        if (this.#ctx.clock.now() - started >= this.#ctx.retryWindowMs) {
+        const code = s3ErrorCode(err);
+        const errorCode = code !== undefined ? { errorCode: code } : {};
+        if (this.#ctx.clock.now() - oldest >= this.#ctx.retryWindowMs) {
           this.#ctx.logger.error(
-            { err, deliveryStream: state.name, bucket, key, records: records.length },
-            'S3 delivery failed for the whole retry window; data discarded',
+            { err, errorCode: code, deliveryStream: state.name, bucket, key, records: records.length },
+            'S3 delivery failed until the retention period ended; data discarded',
           );
-          this.#ctx.emit({ type: 'discarded', stream: state.name, records: records.length, error });
+          this.#ctx.emit({ type: 'discarded', stream: state.name, records: records.length, error, ...errorCode });
           return;
         }
         this.#ctx.logger.warn(
-          { err, deliveryStream: state.name, bucket, key, attempt },
+          { err, errorCode: code, deliveryStream: state.name, bucket, key, attempt },
           'S3 delivery failed; retrying',
         );
-        this.#ctx.emit({ type: 'retry', stream: state.name, attempt, error });
+        this.#ctx.emit({ type: 'retry', stream: state.name, attempt, error, ...errorCode });
         await this.#sleep(backoffDelay(attempt, this.#ctx.retry), signal);
         if (signal.aborted) return;
       }

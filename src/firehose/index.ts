@@ -78,9 +78,12 @@ export interface FirehoseServiceOptions {
   readonly sseMs?: number;
   /** Start/StopDeliveryStreamEncryption calls per delivery stream per 24 hours (AWS: 25). Default 0, no limit. */
   readonly sseCallsPerDay?: number;
-  /** Delays between S3 retries. Default every 5 s (doubling up to 2 min, jittered). */
+  /**
+   * Delays between S3 retries. Default every 5 s ("Handle data delivery failure": Firehose retries a failed
+   * delivery to Amazon S3 every 5 seconds).
+   */
   readonly retry?: Partial<BackoffOptions>;
-  /** Default 24 h. */
+  /** How long after a record's arrival a failing S3 delivery is retried before the data is discarded. Default 24 h. */
   readonly retryWindowMs?: number;
   /** Observes buffering and delivery (tests, metrics). */
   readonly onEvent?: (event: DeliveryEvent) => void;
@@ -130,7 +133,7 @@ export async function createFirehoseService(
     streamLimit: options.streamLimit ?? 5_000,
     sseMs: options.sseMs ?? 500,
     sseCallsPerDay: options.sseCallsPerDay ?? 0,
-    retry: { ...DEFAULT_BACKOFF, initialMs: 5_000, maxMs: 120_000, jitter: 0.15, ...options.retry },
+    retry: { ...DEFAULT_BACKOFF, initialMs: 5_000, maxMs: 5_000, factor: 1, jitter: 0, ...options.retry },
     retryWindowMs: options.retryWindowMs ?? 24 * 3600 * 1000,
   };
   const catalog = await DeliveryStreamCatalog.open(meta, logger);

@@ -9,6 +9,18 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
+/**
+ * The error code Firehose's CloudWatch Logs error messages give a failed Amazon S3 write ("Monitoring Amazon Data
+ * Firehose Using CloudWatch Logs", data delivery errors: `S3.<S3 error code>`, e.g. `S3.NoSuchBucket`,
+ * `S3.AccessDenied`), when the server answered with an error code; undefined for a transport failure (no answer)
+ * or a local directory error.
+ */
+export function s3ErrorCode(err: unknown): string | undefined {
+  const e = err as { name?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
+  if (!e || typeof e.name !== 'string' || e.$metadata?.httpStatusCode === undefined) return undefined;
+  return `S3.${e.name}`;
+}
+
 /** Writes whole objects. */
 export interface ObjectStore {
   put(bucket: string, key: string, body: Buffer): Promise<void>;

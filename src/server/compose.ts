@@ -12,6 +12,7 @@ import { scopeMeta, type DurabilityPolicy } from '../storage/index.js';
 import { createStreamsService } from '../streams/index.js';
 import { createFirehoseService, embeddedObjectDir } from '../firehose/index.js';
 import { createVideoService } from '../video/index.js';
+import { createAnalyticsService } from '../analytics/index.js';
 import type { DurabilitySetting, ServerConfig } from './config.js';
 import { KINESIS_SCOPE, migrateMetaLayout } from './migrations.js';
 
@@ -19,6 +20,8 @@ import { KINESIS_SCOPE, migrateMetaLayout } from './migrations.js';
 const FIREHOSE_SCOPE = 'firehose/';
 /** Scope prefix of the Kinesis Video service's metadata. */
 const VIDEO_SCOPE = 'kinesisvideo/';
+/** Scope prefix of the Analytics service's metadata. */
+const ANALYTICS_SCOPE = 'analytics/';
 
 /** The mounted service modules, the host of their workers, and how to shut them down. */
 export interface ComposedStack {
@@ -111,6 +114,26 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
       publicUrl: config.publicUrl,
     });
     modules.push(video);
+    const analytics = await createAnalyticsService(backend, {
+      meta: scopeMeta(backend.meta, ANALYTICS_SCOPE),
+      region: config.region,
+      accountId: config.accountId,
+      logger,
+      streams: streams.api,
+      scheduler,
+      objectDir: embeddedObjectDir(config.dataDir),
+      ...(config.s3Endpoint
+        ? {
+            s3: {
+              endpoint: config.s3Endpoint,
+              accessKeyId: config.s3AccessKeyId,
+              secretAccessKey: config.s3SecretAccessKey,
+            },
+          }
+        : {}),
+      transitionMs: config.analyticsTransitionMs,
+    });
+    modules.push(...analytics.modules);
     for (const module of modules) for (const worker of module.workers ?? []) workers.add(worker);
     // Every service registered its timer handlers: resume the persisted timers.
     await scheduler.start();

@@ -86,6 +86,8 @@ export interface ServerConfig {
   readonly firehoseSseMs: number;
   /** Firehose Start/StopDeliveryStreamEncryption calls per delivery stream per 24 h (AWS: 25); 0 = no limit. Default 0. */
   readonly firehoseSseCallsPerDay: number;
+  /** How long an Analytics application stays STARTING, STOPPING, UPDATING or DELETING, in ms. Default 500. */
+  readonly analyticsTransitionMs: number;
   /** S3-compatible endpoint of Firehose's S3 destinations. Empty: objects go to `<dataDir>/s3/<bucket>/<key>`. Default ''. */
   readonly s3Endpoint: string;
   /** Access key id for {@link s3Endpoint}. Default ''. */
@@ -140,6 +142,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   firehoseBufferCapBytes: 1024 * 1024 * 1024,
   firehoseSseMs: 500,
   firehoseSseCallsPerDay: 0,
+  analyticsTransitionMs: 500,
   s3Endpoint: '',
   s3AccessKeyId: '',
   s3SecretAccessKey: '',
@@ -481,6 +484,14 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     valueName: '<n>',
     description: 'Start/StopDeliveryStreamEncryption calls per delivery stream per 24 h (AWS: 25); 0 = no limit',
     parse: integer(0, 1_000_000),
+  },
+  {
+    key: 'analyticsTransitionMs',
+    flag: 'analytics-transition-ms',
+    env: 'TRIBUTARY_ANALYTICS_TRANSITION_MS',
+    valueName: '<ms>',
+    description: 'time an Analytics application stays STARTING, STOPPING, UPDATING or DELETING',
+    parse: integer(0, MS_MAX),
   },
   {
     key: 's3Endpoint',

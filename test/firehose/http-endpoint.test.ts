@@ -262,6 +262,78 @@ describe('HTTP endpoint destination: request contract', () => {
     assert.deepEqual(rx.records().map(String), ['one', 'two']);
   });
 
+  it('UpdateDestination replaces an Extended S3 destination with an HTTP endpoint and back, given the required members', async () => {
+    await fh.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: 'switch',
+        ExtendedS3DestinationConfiguration: {
+          RoleARN: ROLE,
+          BucketARN: 'arn:aws:s3:::lake',
+          Prefix: 'lake/',
+          CompressionFormat: 'GZIP',
+          BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 900 },
+        },
+      }),
+    );
+    const update = (version: string, u: Record<string, unknown>) =>
+      fh.send(
+        new UpdateDestinationCommand({
+          DeliveryStreamName: 'switch',
+          CurrentDeliveryStreamVersionId: version,
+          DestinationId: 'destinationId-000000000001',
+          ...u,
+        }),
+      );
+    const describe = async () =>
+      (await fh.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'switch' }))).DeliveryStreamDescription!;
+    // A different type replaces the configuration, so the members the new type requires must be given.
+    await assert.rejects(update('1', { HttpEndpointDestinationUpdate: { EndpointConfiguration: { Url: rx.url } } }), {
+      name: 'InvalidArgumentException',
+    });
+    await put('switch', [Buffer.from('to-s3\n')]);
+    await flush('switch');
+    await update('1', {
+      HttpEndpointDestinationUpdate: {
+        EndpointConfiguration: { Url: rx.url, AccessKey: 'k' },
+        S3Update: { RoleARN: ROLE, BucketARN: 'arn:aws:s3:::backup' },
+      },
+    });
+    let d = await describe();
+    assert.equal(d.VersionId, '2');
+    const http = d.Destinations![0]!.HttpEndpointDestinationDescription!;
+    assert.equal(d.Destinations![0]!.ExtendedS3DestinationDescription, undefined);
+    assert.deepEqual(http.EndpointConfiguration, { Url: rx.url });
+    assert.deepEqual(http.BufferingHints, { SizeInMBs: 5, IntervalInSeconds: 300 }, 'replaced: defaults, not merged');
+    assert.equal(http.S3DestinationDescription!.BucketARN, 'arn:aws:s3:::backup');
+    assert.equal(http.S3DestinationDescription!.Prefix, undefined, 'the old Prefix is gone');
+    await put('switch', [Buffer.from('to-http\n')]);
+    await flush('switch');
+    assert.deepEqual(rx.records().map(String), ['to-http\n']);
+    assert.equal(rx.received[0]!.headers['x-amz-firehose-access-key'], 'k');
+
+    await assert.rejects(update('2', { ExtendedS3DestinationUpdate: { BucketARN: 'arn:aws:s3:::lake' } }), {
+      name: 'InvalidArgumentException',
+    });
+    await update('2', { ExtendedS3DestinationUpdate: { RoleARN: ROLE, BucketARN: 'arn:aws:s3:::lake2' } });
+    d = await describe();
+    assert.equal(d.VersionId, '3');
+    assert.equal(d.Destinations![0]!.HttpEndpointDestinationDescription, undefined);
+    const s3 = d.Destinations![0]!.ExtendedS3DestinationDescription!;
+    assert.equal(s3.BucketARN, 'arn:aws:s3:::lake2');
+    assert.equal(s3.CompressionFormat, 'UNCOMPRESSED');
+    await put('switch', [Buffer.from('back\n')]);
+    await flush('switch');
+    const lake = await listObjects(join(dir, 's3', 'lake'));
+    const lake2 = await listObjects(join(dir, 's3', 'lake2'));
+    assert.deepEqual(
+      [...lake.values()].map((b) => gunzipSync(b).toString()),
+      ['to-s3\n'],
+    );
+    assert.deepEqual([...lake2.values()].map(String), ['back\n']);
+    assert.match([...lake2.keys()][0]!, /^\d{4}\/\d{2}\/\d{2}\/\d{2}\/switch-3-/);
+    assert.equal(rx.received.length, 1);
+  });
+
   it('requires S3Configuration', async () => {
     await assert.rejects(
       fh.send(

@@ -32,7 +32,13 @@ test('--check fails when any generated file would change, the types file include
   // A copy of the generator and its outputs in a scratch tree (the script finds the tree from its own path).
   const root = mkdtempSync(join(tmpdir(), 'generate-shapes-'));
   t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const dir of ['scripts', 'src/streams/shapes', 'src/firehose/shapes', 'src/video/shapes'])
+  for (const dir of [
+    'scripts',
+    'src/streams/shapes',
+    'src/firehose/shapes',
+    'src/video/shapes',
+    'src/analytics/shapes',
+  ])
     cpSync(join(ROOT, dir), join(root, dir), { recursive: true });
   const check = () =>
     spawnSync(process.execPath, [join(root, 'scripts', 'generate-shapes.mjs'), '--check'], { encoding: 'utf8' });

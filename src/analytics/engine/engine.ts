@@ -70,6 +70,11 @@ export interface RunningApplication {
   reloadReferenceData(name: string, rows: SqlValue[][]): void;
   /** Cancels timers; later pushes are refused. */
   stop(): void;
+  /**
+   * Entries held in window state: open groups (tumbling, stagger) plus rows held by sliding windows and join
+   * buffers. For diagnostics and for the tests that check state stays bounded by the windows.
+   */
+  stateSize(): number;
 }
 
 /** Options of {@link startEngine}. */
@@ -139,6 +144,7 @@ class Engine implements RunningApplication {
   /** ROWTIME may not go below a window that a timer already closed (module comment, rule 2). */
   private timeFloor = Number.NEGATIVE_INFINITY;
   private stopped = false;
+  private readonly stateCounters: (() => number)[] = [];
 
   constructor(
     private readonly app: CompiledApplication,
@@ -178,6 +184,12 @@ class Engine implements RunningApplication {
     this.stopped = true;
     for (const t of this.timers) t.cancel();
     this.timers.clear();
+  }
+
+  stateSize(): number {
+    let n = 0;
+    for (const c of this.stateCounters) n += c();
+    return n;
   }
 
   private setTimer(at: number, fn: () => void): void {
@@ -347,6 +359,7 @@ class Engine implements RunningApplication {
     let windowStart = Number.NaN;
     let windowEnd = Number.NaN;
     let seq = 0;
+    this.stateCounters.push(() => groups.size);
     const close = (upTo: number): void => {
       if (!(windowEnd <= upTo)) return;
       const closing = groups;
@@ -393,6 +406,7 @@ class Engine implements RunningApplication {
     const open = new Map<unknown, Group & { closeAt: number }>();
     // Windows open in ROWTIME order and all last `range`, so they also close in this order.
     const queue = new Fifo<{ key: unknown; g: Group & { closeAt: number } }>();
+    this.stateCounters.push(() => open.size);
     let timerAt = Number.NaN;
     const arm = (): void => {
       const head = queue.peek();
@@ -456,6 +470,11 @@ class Engine implements RunningApplication {
       accs: Accumulator[];
     }
     const windows = node.windows.map((w) => ({ plan: w, parts: new Map<unknown, Partition>() }));
+    this.stateCounters.push(() => {
+      let n = 0;
+      for (const w of windows) for (const p of w.parts.values()) n += p.rows.size;
+      return n;
+    });
     const outputs = node.outputs;
     let seq = 0;
     let sinceSweep = 0;
@@ -520,6 +539,7 @@ class Engine implements RunningApplication {
     }
     const fifo = new Fifo<Entry>();
     const byKey = new Map<unknown, Fifo<Entry>>();
+    this.stateCounters.push(() => fifo.size);
     const keyed = node.driverKeys.length > 0;
     const range = node.rangeMs;
     const maxRows = node.rows === null ? null : node.rows + 1;

@@ -13,4 +13,13 @@ export {
   type RunningApplication,
   startEngine,
 } from './engine.js';
+export {
+  coerceJsonValue,
+  createRecordMapper,
+  type MappedColumn,
+  type MappingError,
+  type MappingResult,
+  type RecordFormat,
+  type RecordMapper,
+} from './mapping.js';
 export type { SqlValue } from '../sql/index.js';

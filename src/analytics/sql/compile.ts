@@ -47,6 +47,11 @@ import { castValue, compareValues, DIVISION_BY_ZERO, NUMERIC_OUT_OF_RANGE, SqlRu
 export interface ColumnDef {
   name: string;
   sqlType: string;
+  /**
+   * An implicit column (APPROXIMATE_ARRIVAL_TIME, SHARD_ID, …): selectable by name, left out of `SELECT *`
+   * (Developer Guide, "Configuring Application Input": columns the service adds to the in-application stream).
+   */
+  implicit?: boolean;
 }
 /** An in-application stream (e.g. SOURCE_SQL_STREAM_001) and its columns. */
 export interface InStreamDef {
@@ -63,6 +68,7 @@ export interface RefTableDef {
 export interface TypedColumn {
   name: string;
   type: SqlType;
+  implicit?: boolean;
 }
 
 /** Checked application code, ready for `startEngine`. */
@@ -322,7 +328,13 @@ class Binder {
         k: 'stream',
         node: { k: 'scan', stream: f.name },
         scope: {
-          columns: cols.map((c, slot) => ({ qualifier: q, name: c.name, type: c.type, slot })),
+          columns: cols.map((c, slot) => ({
+            qualifier: q,
+            name: c.name,
+            type: c.type,
+            slot,
+            implicit: c.implicit === true,
+          })),
           width: cols.length,
           rowtimeQualifiers: new Set([q]),
         },
@@ -692,7 +704,7 @@ class Binder {
       if (it.k === 'star') {
         let any = false;
         scope.columns.forEach((c) => {
-          if (c.hidden || (it.qualifier !== null && c.qualifier !== it.qualifier)) return;
+          if (c.hidden || c.implicit || (it.qualifier !== null && c.qualifier !== it.qualifier)) return;
           any = true;
           const i = c.slot;
           const t: Typed & { column: number } = { t: c.type, ev: (v) => v[i]!, column: i };
@@ -1360,7 +1372,7 @@ function comparison(op: string, fl: Evaluator, fr: Evaluator, numbers: boolean):
 function typedColumns(cols: ColumnDef[], owner: string): TypedColumn[] {
   return cols.map((c) => {
     try {
-      return { name: c.name, type: parseSqlType(c.sqlType) };
+      return { name: c.name, type: parseSqlType(c.sqlType), implicit: c.implicit === true };
     } catch (err) {
       if (err instanceof SqlCodeError)
         throw new SqlCodeError(`Invalid SqlType '${c.sqlType}' of column '${c.name}' in '${owner}'`, 1, 1, []);

@@ -22,6 +22,8 @@ export interface ColumnInfo {
   name: string;
   type: SqlType;
   hidden?: boolean;
+  /** Left out of `SELECT *` but resolvable by name (input metadata columns). */
+  implicit?: boolean;
 }
 
 export type AggregateName =
