@@ -170,6 +170,14 @@ export class VideoCatalog {
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  /** How many resources of one kind an account has in a region (limit checks; no sorting). */
+  count(kind: ResourceState['kind'], accountId: string, region: string): number {
+    const prefix = `${PREFIX[kind]}${accountId}/${region}/`;
+    let n = 0;
+    for (const key of this.#byKey.keys()) if (key.startsWith(prefix)) n++;
+    return n;
+  }
+
   all(): ResourceState[] {
     return [...this.#byId.values()];
   }

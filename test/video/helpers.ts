@@ -17,12 +17,16 @@ export async function expectError(p: Promise<unknown>, name: string, message?: s
   });
 }
 
-/** Polls `check` until it returns a value (status transitions run on the scheduler's timers). */
-export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, attempts = 2000): Promise<T> {
+/**
+ * Polls `check` until it returns a value (status transitions run on the scheduler's timers and end with a durable
+ * metadata write, so they finish a few I/O rounds later). Waits a millisecond between attempts so a slow disk does
+ * not exhaust the attempts; gives up after `attempts` (a failure, not a timing assertion).
+ */
+export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, attempts = 10_000): Promise<T> {
   for (let i = 0; i < attempts; i++) {
     const v = await check();
     if (v !== undefined) return v;
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 1));
   }
   throw new Error('condition not reached');
 }

@@ -1,11 +1,19 @@
 /**
  * The Kinesis Video control plane on the wire (raw HTTP/1.1): REST-JSON success bodies as `application/json`
  * with epoch-second timestamps, errors with `x-amzn-ErrorType`, AWS's status and a `Message` member, an
- * unparseable body, a request naming no stream, a bad NextToken, and a stream that is DELETING.
+ * unparseable body, a request naming no stream, a bad NextToken, and a stream that is DELETING; the same routes
+ * over cleartext HTTP/2 (the data endpoint then comes from the `:authority` pseudo-header).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import {
+  CreateStreamCommand,
+  DescribeStreamCommand,
+  GetDataEndpointCommand,
+  KinesisVideoClient,
+} from '@aws-sdk/client-kinesis-video';
+import { NodeHttp2Handler } from '@smithy/node-http-handler';
+import { startTestServer, TEST_CREDENTIALS, type TestServer } from '../helpers/server.js';
 
 const AUTH = {
   authorization:
@@ -81,6 +89,29 @@ describe('the Kinesis Video wire format', () => {
         path === '/createStream' ? 'ResourceInUseException' : 'ResourceNotFoundException',
         path,
       );
+    }
+  });
+});
+
+describe('over HTTP/2', () => {
+  it('serves the REST routes and answers the data endpoint from :authority', async () => {
+    const kv = new KinesisVideoClient({
+      endpoint: t.server.url,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: 1,
+      requestHandler: new NodeHttp2Handler(),
+    });
+    try {
+      await kv.send(new CreateStreamCommand({ StreamName: 'h2' }));
+      const { DataEndpoint } = await kv.send(new GetDataEndpointCommand({ StreamName: 'h2', APIName: 'GET_CLIP' }));
+      assert.equal(DataEndpoint, t.server.url);
+      await assert.rejects(kv.send(new DescribeStreamCommand({ StreamName: 'not-there' })), {
+        name: 'ResourceNotFoundException',
+        message: 'The requested stream is not found or not active.',
+      });
+    } finally {
+      kv.destroy();
     }
   });
 });

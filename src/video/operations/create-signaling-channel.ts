@@ -24,7 +24,7 @@ export async function createSignalingChannel(
   // TODO(#11): AWS's texts of the in-use and limit errors are not known; they name the rule.
   const inUse = `The signaling channel ${name} already exists.`;
   if (rt.catalog.get('channel', ctx.accountId, ctx.region, name)) throw videoError('ResourceInUseException', inUse);
-  if (rt.catalog.list('channel', ctx.accountId, ctx.region).length >= rt.settings.channelLimit) {
+  if (rt.catalog.count('channel', ctx.accountId, ctx.region) >= rt.settings.channelLimit) {
     throw videoError(
       'AccountChannelLimitExceededException',
       `The account already has the maximum number of signaling channels (${rt.settings.channelLimit}).`,

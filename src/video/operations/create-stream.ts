@@ -25,7 +25,7 @@ export async function createStream(
   // TODO(#11): AWS's texts of the limit and in-use errors below are not known; they name the rule.
   const inUse = `The stream ${name} already exists.`;
   if (rt.catalog.get('stream', ctx.accountId, ctx.region, name)) throw videoError('ResourceInUseException', inUse);
-  if (rt.catalog.list('stream', ctx.accountId, ctx.region).length >= rt.settings.streamLimit) {
+  if (rt.catalog.count('stream', ctx.accountId, ctx.region) >= rt.settings.streamLimit) {
     throw videoError(
       'AccountStreamLimitExceededException',
       `The account already has the maximum number of streams (${rt.settings.streamLimit}).`,
