@@ -108,6 +108,8 @@ export interface AnalyticsServiceOptions {
   readonly applicationLimit?: number;
   /** How long DiscoverInputSchema waits for stream records, ms. Default 2,000. */
   readonly discoverWaitMs?: number;
+  /** Lambda-compatible HTTP endpoint that Lambda outputs are invoked on (outputs.ts). Default: none. */
+  readonly lambdaEndpoint?: string;
   /** Where S3 objects are read without `s3`: `<dir>/<bucket>/<key>` (Firehose's embedded directory). */
   readonly objectDir: string;
   /** An S3-compatible endpoint to read objects from instead of `objectDir`. */
@@ -169,6 +171,7 @@ export async function createAnalyticsService(
       transitionMs: options.transitionMs ?? 500,
       applicationLimit: options.applicationLimit ?? 50,
       discoverWaitMs: options.discoverWaitMs ?? 2_000,
+      lambdaEndpoint: options.lambdaEndpoint ?? '',
     },
     clock,
     logger,
@@ -186,6 +189,7 @@ export async function createAnalyticsService(
     streams: options.streams,
     objects,
     samples,
+    lambdaEndpoint: options.lambdaEndpoint ?? '',
   });
   catalog.onChange((next, id) => {
     runner.sync(id, next);
@@ -196,6 +200,7 @@ export async function createAnalyticsService(
     }
   });
   for (const app of catalog.all()) runner.sync(app.id, app);
+  rt.settle = () => runner.settled();
   const unhandle = scheduler.handle(STATUS_TIMER, (timer) => rt.completeTransition(timer.key));
   for (const app of catalog.all()) if (app.transition) await rt.schedule(app);
 

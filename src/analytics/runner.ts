@@ -13,7 +13,7 @@
  * 3. maps each record to rows (src/analytics/engine mapping: JSON paths, CSV delimiters, coercion) and pushes them
  *    to `<NamePrefix>_00n`, shard k of the stream feeding stream (k mod InputParallelism) + 1; a record that does
  *    not map goes to error_stream and the application goes on;
- * 4. delivers output rows (outputs.ts) and, once the rows a batch produced were delivered, stores the batch's
+ * 4. delivers output rows (outputs.ts: Kinesis streams, and Lambda functions through `--analytics-lambda-endpoint`) and, once the rows a batch produced were delivered, stores the batch's
  *    checkpoint under `checkpoints/<application id>/<input id>` with the run id: at-least-once, and the stop
  *    (StopApplication, or the server closing) stores the last position, which LAST_STOPPED_POINT resumes from;
  * 5. keeps the latest rows of every in-application stream for the sample endpoint (sample.ts).
@@ -39,7 +39,7 @@ import {
   startEngine,
 } from './engine/index.js';
 import { bucketOfArn, type ObjectReader } from './objects.js';
-import { type Destination, kinesisDestination, OutputSet } from './outputs.js';
+import { type Destination, kinesisDestination, lambdaDestination, OutputSet } from './outputs.js';
 import type { ApplicationRunner } from './runtime.js';
 import type { SampleBuffer } from './sample.js';
 import type { SourceSchema } from './shapes/index.js';
@@ -106,6 +106,8 @@ export interface RunnerParts {
   readonly streams: StreamsApi | undefined;
   readonly objects: ObjectReader;
   readonly samples: SampleBuffer;
+  /** The Lambda-compatible endpoint of Lambda outputs ('' = none). */
+  readonly lambdaEndpoint: string;
 }
 
 /** Keeps one worker per running SQL application (see this file's header). */
@@ -192,7 +194,7 @@ export class WorkerRunner implements ApplicationRunner {
     for (const ref of app.references) referenceData.set(ref.tableName, await this.#loadReference(ref));
 
     const outputs = new OutputSet(
-      app.outputs.map((output) => ({ output, destination: this.#destination(output.destination) })),
+      app.outputs.map((output) => ({ output, destination: this.#destination(output.destination, app.arn) })),
       { clock, logger: log, signal },
     );
     const samples = this.#parts.samples;
@@ -313,8 +315,10 @@ export class WorkerRunner implements ApplicationRunner {
     return rows;
   }
 
-  #destination(d: ApplicationState['outputs'][number]['destination']): Destination {
+  #destination(d: ApplicationState['outputs'][number]['destination'], applicationArn: string): Destination {
     if (d.kind === 'kinesis' && this.#parts.streams) return kinesisDestination(this.#parts.streams, d.arn);
+    if (d.kind === 'lambda' && this.#parts.lambdaEndpoint)
+      return lambdaDestination(this.#parts.lambdaEndpoint, d.arn, applicationArn);
     throw new Error(`outputs to ${d.kind} destinations are not delivered yet`);
   }
 }

@@ -133,6 +133,7 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
           }
         : {}),
       transitionMs: config.analyticsTransitionMs,
+      ...(config.analyticsLambdaEndpoint ? { lambdaEndpoint: config.analyticsLambdaEndpoint } : {}),
     });
     modules.push(...analytics.modules);
     for (const module of modules) for (const worker of module.workers ?? []) workers.add(worker);

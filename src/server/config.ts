@@ -88,6 +88,8 @@ export interface ServerConfig {
   readonly firehoseSseCallsPerDay: number;
   /** How long an Analytics application stays STARTING, STOPPING, UPDATING or DELETING, in ms. Default 500. */
   readonly analyticsTransitionMs: number;
+  /** Lambda-compatible HTTP endpoint that Analytics Lambda outputs are invoked on. Empty: refused. Default ''. */
+  readonly analyticsLambdaEndpoint: string;
   /** S3-compatible endpoint of Firehose's S3 destinations. Empty: objects go to `<dataDir>/s3/<bucket>/<key>`. Default ''. */
   readonly s3Endpoint: string;
   /** Access key id for {@link s3Endpoint}. Default ''. */
@@ -143,6 +145,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   firehoseSseMs: 500,
   firehoseSseCallsPerDay: 0,
   analyticsTransitionMs: 500,
+  analyticsLambdaEndpoint: '',
   s3Endpoint: '',
   s3AccessKeyId: '',
   s3SecretAccessKey: '',
@@ -492,6 +495,15 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     valueName: '<ms>',
     description: 'time an Analytics application stays STARTING, STOPPING, UPDATING or DELETING',
     parse: integer(0, MS_MAX),
+  },
+  {
+    key: 'analyticsLambdaEndpoint',
+    flag: 'analytics-lambda-endpoint',
+    env: 'TRIBUTARY_ANALYTICS_LAMBDA_ENDPOINT',
+    valueName: '<url>',
+    description:
+      'Lambda-compatible HTTP endpoint (POST /2015-03-31/functions/<name>/invocations) of Analytics Lambda outputs',
+    parse: (raw) => raw.trim(),
   },
   {
     key: 's3Endpoint',

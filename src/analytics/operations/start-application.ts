@@ -17,8 +17,8 @@ import type { InputStartingPosition, StartApplicationRequest, StartApplicationRe
 
 /**
  * Rule 6: the input's stream exists, and every source and destination is one this server reads and writes
- * (Kinesis data streams so far; Firehose sources and destinations, Lambda outputs and Lambda preprocessing are
- * refused by name instead of being ignored).
+ * (Kinesis data streams, and Lambda outputs when a Lambda endpoint is configured; Firehose sources and
+ * destinations and Lambda preprocessing are refused by name instead of being ignored).
  */
 async function checkRunnable(rt: AnalyticsRuntime, app: ApplicationState): Promise<void> {
   // TODO(#10): AWS's wording of these InvalidApplicationConfigurationExceptions.
@@ -35,11 +35,16 @@ async function checkRunnable(rt: AnalyticsRuntime, app: ApplicationState): Promi
       throw refuse(`The input stream ${input.source.arn} of ${app.name} does not exist.`);
     }
   }
-  for (const output of app.outputs)
-    if (output.destination.kind !== 'kinesis')
+  for (const output of app.outputs) {
+    if (output.destination.kind === 'lambda' && !rt.settings.lambdaEndpoint)
       throw refuse(
-        `Output ${output.id} writes to a ${output.destination.kind === 'lambda' ? 'Lambda function' : 'Firehose delivery stream'}; this server delivers to Kinesis streams only so far.`,
+        `Output ${output.id} writes to a Lambda function; start the server with --analytics-lambda-endpoint to deliver to it.`,
       );
+    if (output.destination.kind === 'firehose')
+      throw refuse(
+        `Output ${output.id} writes to a Firehose delivery stream; this server delivers to Kinesis streams and Lambda functions only so far.`,
+      );
+  }
 }
 
 async function start(
