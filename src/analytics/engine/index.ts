@@ -22,4 +22,5 @@ export {
   type RecordFormat,
   type RecordMapper,
 } from './mapping.js';
+export { createRowEncoder, describeColumns, type RowEncoder } from './output.js';
 export type { SqlValue } from '../sql/index.js';

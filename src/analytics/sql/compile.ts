@@ -989,6 +989,9 @@ class Binder {
       case '<=':
       case '>=':
         comparable(l.t, r.t, e.pos);
+        // CHAR compares with PAD SPACE: trailing spaces do not count (SQL:2008 §8.2 "comparison predicate").
+        if (isString(l.t) && isString(r.t) && (l.t.kind === 'CHAR' || r.t.kind === 'CHAR'))
+          return { t: BOOLEAN, ev: comparison(e.op, unpadded(fl), unpadded(fr), false) };
         return { t: BOOLEAN, ev: comparison(e.op, fl, fr, plainNumber(l.t) && plainNumber(r.t)) };
       case '||': {
         if (!(isString(l.t) || l.t.kind === 'NULL') || !(isString(r.t) || r.t.kind === 'NULL'))
@@ -1291,6 +1294,13 @@ class Binder {
     }
     return { t: type, ev: (_v, _rt, c) => c.aggs[slot]! };
   }
+}
+
+function unpadded(f: Evaluator): Evaluator {
+  return (v, rt, c) => {
+    const x = f(v, rt, c);
+    return x === null ? null : (x as string).replace(/ +$/, '');
+  };
 }
 
 function shift(columns: ScopeColumn[], by: number): ScopeColumn[] {

@@ -4,6 +4,7 @@
  * returns the result type and an implementation over non-null arguments: unless `nullAware` is set, a NULL
  * argument makes the result NULL without calling it.
  */
+import { formatWithPattern, parseWithPattern } from './datetime-format.js';
 import { type SourcePos, semanticError } from './errors.js';
 import type { SqlType, SqlValue } from './types.js';
 import { isDatetime, isNumeric, isString, numericCommon } from './types.js';
@@ -280,6 +281,18 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, Builder>> = {
     arity(name, types, 1, 1, pos);
     need(numberOrNull(types[0]!), name, types, pos);
     return { type: { kind: 'TIMESTAMP' }, call: (a) => new Date(num(a[0]!)) };
+  },
+  /** CHAR_TO_TIMESTAMP(format, text): `format` is a Java SimpleDateFormat pattern (SQL Reference). */
+  CHAR_TO_TIMESTAMP: (types, pos, name) => {
+    arity(name, types, 2, 2, pos);
+    need(types.every(stringOrNull), name, types, pos);
+    return { type: { kind: 'TIMESTAMP' }, call: (a) => parseWithPattern(a[0] as string, a[1] as string) };
+  },
+  /** TIMESTAMP_TO_CHAR(format, ts): `format` is a Java SimpleDateFormat pattern (SQL Reference). */
+  TIMESTAMP_TO_CHAR: (types, pos, name) => {
+    arity(name, types, 2, 2, pos);
+    need(stringOrNull(types[0]!) && (types[1]!.kind === 'NULL' || isDatetime(types[1]!)), name, types, pos);
+    return { type: VARCHAR_ANY, call: (a) => formatWithPattern(a[0] as string, a[1] as Date) };
   },
   COALESCE: (types, pos, name) => {
     arity(name, types, 1, 64, pos);

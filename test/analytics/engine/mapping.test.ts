@@ -1,7 +1,7 @@
 /** Input mapping: JSONPath subset with nesting and flattening, CSV delimiters, coercion and its errors. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRecordMapper } from '../../../src/analytics/engine/index.js';
+import { createRecordMapper, createRowEncoder } from '../../../src/analytics/engine/index.js';
 
 describe('analytics input mapping', () => {
   it('maps nested JSON members, missing paths to NULL, and whole arrays as text', () => {
@@ -75,5 +75,28 @@ describe('analytics input mapping', () => {
       ['z', 2, null],
     ]);
     assert.equal(m.map('a|x|').error?.errorName, 'COERCION_ERROR');
+  });
+});
+
+describe('analytics output encoding', () => {
+  const columns = [
+    { name: 'TICKER', type: { kind: 'VARCHAR' as const, length: 8 } },
+    { name: 'N', type: { kind: 'BIGINT' as const } },
+    { name: 'AVG', type: { kind: 'DOUBLE' as const } },
+    { name: 'AT', type: { kind: 'TIMESTAMP' as const } },
+    { name: 'OK', type: { kind: 'BOOLEAN' as const } },
+  ];
+  const row = ['A,"B"', 9007199254740993n, 1.5, new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)), null];
+
+  it('writes JSON objects with exact BIGINTs and SQL timestamp text', () => {
+    const json = createRowEncoder('JSON', columns)(row);
+    assert.equal(
+      json,
+      '{"TICKER":"A,\\"B\\"","N":9007199254740993,"AVG":1.5,"AT":"2026-01-02 03:04:05.006","OK":null}',
+    );
+  });
+
+  it('writes CSV lines, quoting values that need it and leaving NULL empty', () => {
+    assert.equal(createRowEncoder('CSV', columns)(row), '"A,""B""",9007199254740993,1.5,2026-01-02 03:04:05.006,\n');
   });
 });

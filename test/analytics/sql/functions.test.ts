@@ -85,6 +85,9 @@ describe('analytics SQL functions', () => {
       ['i IN (1, 7)', 'BOOLEAN', true],
       ['(i > 1) IS TRUE', 'BOOLEAN', true],
       ['NULL IS NULL', 'BOOLEAN', true],
+      ["CAST('ab' AS CHAR(4)) = 'ab'", 'BOOLEAN', true],
+      ["CAST('ab' AS VARCHAR(4)) = 'ab '", 'BOOLEAN', true],
+      ["CAST('ab ' AS VARCHAR(4)) = CAST('ab' AS VARCHAR(4))", 'BOOLEAN', false],
     ];
     for (const [expr, type, want] of cases) assert.deepEqual(evaluate(expr, type), want, expr);
   });
@@ -105,6 +108,19 @@ describe('analytics SQL functions', () => {
       ['TO_TIMESTAMP(UNIX_TIMESTAMP(t))', 'TIMESTAMP', t],
       ['EXTRACT(HOUR FROM t)', 'INTEGER', 10],
       ['CURRENT_ROW_TIMESTAMP', 'TIMESTAMP', new Date(Date.UTC(2026, 0, 1))],
+      [
+        "CHAR_TO_TIMESTAMP('yyyy-MM-dd hh:mm:ss a', '2026-03-15 10:45:30 PM')",
+        'TIMESTAMP',
+        new Date(Date.UTC(2026, 2, 15, 22, 45, 30)),
+      ],
+      [
+        "CHAR_TO_TIMESTAMP('dd/MMM/yyyy:HH:mm:ss Z', '15/Mar/2026:10:45:30 +0200')",
+        'TIMESTAMP',
+        new Date(Date.UTC(2026, 2, 15, 8, 45, 30)),
+      ],
+      ["CHAR_TO_TIMESTAMP('yyyyMMddHHmmssSSS', '20260315104530250')", 'TIMESTAMP', t],
+      ["TIMESTAMP_TO_CHAR('yyyy-MM-dd''T''HH:mm:ss.SSS', t)", 'VARCHAR(32)', '2026-03-15T10:45:30.250'],
+      ["TIMESTAMP_TO_CHAR('EEE, d MMMM yy h:mm a', t)", 'VARCHAR(32)', 'Sun, 15 March 26 10:45 AM'],
     ];
     for (const [expr, type, want] of cases) assert.deepEqual(evaluate(expr, type), want, expr);
   });
@@ -141,6 +157,8 @@ describe('analytics SQL functions', () => {
       ['CAST(1000 AS TINYINT)', 'TINYINT', 'NUMERIC_VALUE_OUT_OF_RANGE'],
       ["CAST('123.456' AS DECIMAL(4,2))", 'DECIMAL(4,2)', 'NUMERIC_VALUE_OUT_OF_RANGE'],
       ['LN(0)', 'DOUBLE', 'INVALID_ARGUMENT'],
+      ["CHAR_TO_TIMESTAMP('yyyy-MM-dd', '2026-02-30')", 'TIMESTAMP', 'INVALID_CHARACTER_VALUE_FOR_CAST'],
+      ["CHAR_TO_TIMESTAMP('yyyy-MM-dd', '2026-02-01 extra')", 'TIMESTAMP', 'INVALID_CHARACTER_VALUE_FOR_CAST'],
       ['i', 'SMALLINT', 'none'],
     ];
     for (const [expr, type, name] of cases) {
