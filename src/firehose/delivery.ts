@@ -50,6 +50,8 @@ export type DeliveryEvent =
       readonly key: string;
       readonly records: number;
       readonly bytes: number;
+      /** Arrival of the object's oldest record, epoch ms. */
+      readonly oldestArrivedAt: number;
     }
   | {
       readonly type: 'posted';
@@ -57,11 +59,16 @@ export type DeliveryEvent =
       readonly url: string;
       readonly requestId: string;
       readonly records: number;
+      readonly bytes: number;
       readonly attempts: number;
+      /** Arrival of the batch's oldest record, epoch ms. */
+      readonly oldestArrivedAt: number;
     }
   | {
       readonly type: 'retry';
       readonly stream: string;
+      /** The destination the failed attempt wrote to. */
+      readonly destination: 'S3' | 'HttpEndpoint';
       readonly attempt: number;
       readonly error: string;
       /** For an S3 write the server refused: `S3.<S3 error code>` (object-store.ts, `s3ErrorCode`). */
@@ -70,9 +77,18 @@ export type DeliveryEvent =
   | {
       readonly type: 'discarded';
       readonly stream: string;
+      readonly destination: 'S3' | 'HttpEndpoint';
       readonly records: number;
       readonly error: string;
       readonly errorCode?: string;
+    }
+  | {
+      /** An HTTP endpoint batch whose retry duration ran out (it goes to the S3 error output). */
+      readonly type: 'failed';
+      readonly stream: string;
+      readonly destination: 'HttpEndpoint';
+      readonly records: number;
+      readonly error: string;
     };
 
 /** What a worker needs from its service. */
@@ -286,7 +302,9 @@ export class DeliveryWorker implements Worker {
             url,
             requestId,
             records: batch.length,
+            bytes: size,
             attempts: attempt,
+            oldestArrivedAt: batch[0]!.arrivedAt,
           });
           break;
         }
@@ -295,7 +313,13 @@ export class DeliveryWorker implements Worker {
             { deliveryStream: current.name, url, requestId, records: batch.length, error: result.message },
             'HTTP endpoint refused the request for good; data not delivered',
           );
-          this.#ctx.emit({ type: 'discarded', stream: current.name, records: batch.length, error: result.message });
+          this.#ctx.emit({
+            type: 'discarded',
+            stream: current.name,
+            destination: 'HttpEndpoint',
+            records: batch.length,
+            error: result.message,
+          });
           break;
         }
         const delay = retryDelay(attempt);
@@ -305,11 +329,24 @@ export class DeliveryWorker implements Worker {
             { deliveryStream: current.name, url, requestId, attempts: attempt, error: result.message },
             'HTTP endpoint delivery failed for the whole retry duration; batch written to the S3 error output',
           );
+          this.#ctx.emit({
+            type: 'failed',
+            stream: current.name,
+            destination: 'HttpEndpoint',
+            records: batch.length,
+            error: result.message,
+          });
           const body = errorRecords(batch, requestId, attempt, result.message, clock.now());
           await this.#writeObject(current, batch, size, signal, { errorType: HTTP_ERROR_OUTPUT_TYPE, body });
           break;
         }
-        this.#ctx.emit({ type: 'retry', stream: current.name, attempt, error: result.message });
+        this.#ctx.emit({
+          type: 'retry',
+          stream: current.name,
+          destination: 'HttpEndpoint',
+          attempt,
+          error: result.message,
+        });
         await this.#sleep(delay, signal);
         if (signal.aborted) return;
       }
@@ -341,7 +378,15 @@ export class DeliveryWorker implements Worker {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.#ctx.objects.put(bucket, key, body);
-        this.#ctx.emit({ type: 'delivered', stream: state.name, bucket, key, records: records.length, bytes: size });
+        this.#ctx.emit({
+          type: 'delivered',
+          stream: state.name,
+          bucket,
+          key,
+          records: records.length,
+          bytes: size,
+          oldestArrivedAt: oldest,
+        });
         return;
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
@@ -352,14 +397,21 @@ export class DeliveryWorker implements Worker {
             { err, errorCode: code, deliveryStream: state.name, bucket, key, records: records.length },
             'S3 delivery failed until the retention period ended; data discarded',
           );
-          this.#ctx.emit({ type: 'discarded', stream: state.name, records: records.length, error, ...errorCode });
+          this.#ctx.emit({
+            type: 'discarded',
+            stream: state.name,
+            destination: 'S3',
+            records: records.length,
+            error,
+            ...errorCode,
+          });
           return;
         }
         this.#ctx.logger.warn(
           { err, errorCode: code, deliveryStream: state.name, bucket, key, attempt },
           'S3 delivery failed; retrying',
         );
-        this.#ctx.emit({ type: 'retry', stream: state.name, attempt, error, ...errorCode });
+        this.#ctx.emit({ type: 'retry', stream: state.name, destination: 'S3', attempt, error, ...errorCode });
         await this.#sleep(backoffDelay(attempt, this.#ctx.retry), signal);
         if (signal.aborted) return;
       }

@@ -25,6 +25,8 @@ import { DeliveryStreamCatalog } from './catalog.js';
 import type { DeliveryEvent } from './delivery.js';
 import { FirehoseErrors, deliveryStreamNotFound } from './errors.js';
 import { type ObjectStore, directoryObjectStore, s3ObjectStore } from './object-store.js';
+import type { StreamMetrics } from './metrics.js';
+import type { PutLimits } from './put-limits.js';
 import { createDeliveryStream } from './operations/create-delivery-stream.js';
 import { deleteDeliveryStream } from './operations/delete-delivery-stream.js';
 import { describeDeliveryStream } from './operations/describe-delivery-stream.js';
@@ -43,6 +45,8 @@ import { firehoseModel } from './shapes/index.js';
 export { FirehoseErrors } from './errors.js';
 export { firehoseModel } from './shapes/index.js';
 export type { DeliveryEvent } from './delivery.js';
+export type { StreamMetrics } from './metrics.js';
+export type { PutLimits } from './put-limits.js';
 export type { FirehoseOperations } from './shapes/index.js';
 
 /** Options of {@link createFirehoseService}. */
@@ -78,6 +82,8 @@ export interface FirehoseServiceOptions {
   readonly sseMs?: number;
   /** Start/StopDeliveryStreamEncryption calls per delivery stream per 24 hours (AWS: 25). Default 0, no limit. */
   readonly sseCallsPerDay?: number;
+  /** DirectPut quotas per delivery stream (AWS: 2,000 requests/s, 500,000 records/s, 5 MiB/s in large regions). Default off. */
+  readonly putLimits?: Partial<PutLimits>;
   /**
    * Delays between S3 retries. Default every 5 s ("Handle data delivery failure": Firehose retries a failed
    * delivery to Amazon S3 every 5 seconds).
@@ -94,6 +100,8 @@ export interface FirehoseService extends ServiceModule {
   readonly definition: ServiceDefinition;
   /** Delivers everything a delivery stream acknowledged so far, now (ResourceNotFoundException if unknown). */
   flush(accountId: string, region: string, name: string): Promise<void>;
+  /** The AWS/Firehose metrics counted so far, per delivery stream (src/firehose/metrics.ts), for a metrics endpoint. */
+  metrics(): StreamMetrics[];
 }
 
 /**
@@ -133,6 +141,7 @@ export async function createFirehoseService(
     streamLimit: options.streamLimit ?? 5_000,
     sseMs: options.sseMs ?? 500,
     sseCallsPerDay: options.sseCallsPerDay ?? 0,
+    putLimits: { requestsPerSecond: 0, recordsPerSecond: 0, bytesPerSecond: 0, ...options.putLimits },
     retry: { ...DEFAULT_BACKOFF, initialMs: 5_000, maxMs: 5_000, factor: 1, jitter: 0, ...options.retry },
     retryWindowMs: options.retryWindowMs ?? 24 * 3600 * 1000,
   };
@@ -213,6 +222,9 @@ export async function createFirehoseService(
       model: servedModel,
       errors: FirehoseErrors,
       operations,
+    },
+    metrics() {
+      return rt.metrics.snapshot();
     },
     async flush(accountId, region, name) {
       const state = catalog.get(accountId, region, name);

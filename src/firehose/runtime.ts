@@ -10,7 +10,9 @@ import type { StreamsApi } from '../streams/index.js';
 import type { DeliveryStreamCatalog, DeliveryStreamState } from './catalog.js';
 import { DeliveryWorker, type DeliveryEvent } from './delivery.js';
 import { firehoseError, slowDown } from './errors.js';
+import { FirehoseMetrics } from './metrics.js';
 import type { ObjectStore } from './object-store.js';
+import { type PutLimits, PutLimiter } from './put-limits.js';
 import {
   AppendNotifier,
   checkpointKey,
@@ -34,6 +36,8 @@ export interface FirehoseSettings {
   readonly sseMs: number;
   /** Start/StopDeliveryStreamEncryption calls per delivery stream per 24 hours (LimitExceededException above); 0 = no limit. */
   readonly sseCallsPerDay: number;
+  /** DirectPut quotas per delivery stream (src/firehose/put-limits.ts); all 0 = off. */
+  readonly putLimits: PutLimits;
   readonly retry: BackoffOptions;
   readonly retryWindowMs: number;
 }
@@ -68,6 +72,9 @@ export class FirehoseRuntime {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly streams: StreamsApi | undefined;
+  /** AWS/Firehose metrics of every stream (src/firehose/metrics.ts). */
+  readonly metrics: FirehoseMetrics;
+  readonly #limiter: PutLimiter;
   readonly #parts: RuntimeParts;
   readonly #workers = new Map<string, DeliveryWorker>();
   readonly #notifiers = new Map<string, AppendNotifier>();
@@ -81,6 +88,8 @@ export class FirehoseRuntime {
     this.clock = parts.clock;
     this.logger = parts.logger;
     this.streams = parts.streams;
+    this.metrics = new FirehoseMetrics(() => parts.clock.now());
+    this.#limiter = new PutLimiter(parts.settings.putLimits);
   }
 
   now(): number {
@@ -127,10 +136,24 @@ export class FirehoseRuntime {
   }
 
   /**
+   * The stream's put limits (src/firehose/put-limits.ts): ServiceUnavailableException "Slow down." for a call of
+   * `records` / `bytes` that does not fit, counted as ThrottledRecords.
+   */
+  throttle(state: DeliveryStreamState, records: number, bytes: number): void {
+    if (!this.#limiter.enabled || this.#limiter.take(state.id, this.now(), records, bytes)) return;
+    this.metrics.throttled(state.accountId, state.region, state.name, records);
+    throw slowDown();
+  }
+
+  /**
    * Appends records to a DirectPut stream's durable buffer; resolves with their record ids once durable
    * (PutRecord and PutRecordBatch API references: a record id is returned for each record put).
    */
-  async append(state: DeliveryStreamState, records: readonly Uint8Array[]): Promise<string[]> {
+  async append(
+    state: DeliveryStreamState,
+    records: readonly Uint8Array[],
+    operation: 'PutRecord' | 'PutRecordBatch',
+  ): Promise<string[]> {
     let bytes = 0;
     for (const r of records) bytes += r.length;
     if (this.#undelivered() + bytes > this.settings.bufferCapBytes) throw slowDown();
@@ -147,6 +170,7 @@ export class FirehoseRuntime {
       throw err;
     }
     this.#notifier(state.id).notify();
+    this.metrics.put(state.accountId, state.region, state.name, operation, records.length, bytes);
     const ids = this.#recordIds(state.id);
     const out = new Array<string>(records.length);
     for (let i = 0; i < records.length; i++) out[i] = ids.id(first + i);
@@ -168,7 +192,11 @@ export class FirehoseRuntime {
       state: (id) => this.catalog.getById(id),
       openSource: (s, signal) => this.#openSource(s, signal),
       flushTarget: (s) => (s.type === 'DirectPut' ? this.#logNext.get(s.id) : undefined),
-      emit: (event) => this.#parts.onEvent?.(event),
+      emit: (event) => {
+        const http = this.catalog.getById(state.id)?.destination.kind === 'httpEndpoint';
+        this.metrics.delivery(state.accountId, state.region, event, http);
+        this.#parts.onEvent?.(event);
+      },
     });
     this.#workers.set(state.id, worker);
     this.#parts.host.add(worker);
@@ -213,6 +241,8 @@ export class FirehoseRuntime {
 
   /** The end of DELETING: the state, the buffer and the checkpoint go. */
   async purge(id: string): Promise<void> {
+    const state = this.catalog.getById(id);
+    if (state) this.metrics.remove(state.accountId, state.region, state.name);
     await this.stopWorker(id);
     await this.catalog.remove(id);
     await this.#parts.logs.delete(logId(id));
@@ -221,6 +251,7 @@ export class FirehoseRuntime {
     this.#notifiers.delete(id);
     this.#logNext.delete(id);
     this.#ids.delete(id);
+    this.#limiter.forget(id);
   }
 
   /** Arms the end of a transitional status. */

@@ -13,7 +13,7 @@ import { createStreamsService } from '../streams/index.js';
 import { createFirehoseService, embeddedObjectDir } from '../firehose/index.js';
 import { createVideoService } from '../video/index.js';
 import { createAnalyticsService } from '../analytics/index.js';
-import type { DurabilitySetting, ServerConfig } from './config.js';
+import { type DurabilitySetting, firehosePutLimits, type ServerConfig } from './config.js';
 import { KINESIS_SCOPE, migrateMetaLayout } from './migrations.js';
 
 /** Scope prefix of the Firehose service's metadata. */
@@ -100,6 +100,7 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
       bufferCapBytes: config.firehoseBufferCapBytes,
       sseMs: config.firehoseSseMs,
       sseCallsPerDay: config.firehoseSseCallsPerDay,
+      putLimits: firehosePutLimits(config.firehosePutLimits),
     });
     modules.push(firehose);
     const video = await createVideoService(backend, {

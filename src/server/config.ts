@@ -88,6 +88,11 @@ export interface ServerConfig {
   readonly firehoseSseCallsPerDay: number;
   /** How long an Analytics application stays STARTING, STOPPING, UPDATING or DELETING, in ms. Default 500. */
   readonly analyticsTransitionMs: number;
+  /**
+   * Firehose DirectPut quotas per delivery stream, `<requests/s>,<records/s>,<bytes/s>` (AWS, large regions:
+   * `2000,500000,5242880`); 0 turns one off. Default all 0.
+   */
+  readonly firehosePutLimits: string;
   /** S3-compatible endpoint of Firehose's S3 destinations. Empty: objects go to `<dataDir>/s3/<bucket>/<key>`. Default ''. */
   readonly s3Endpoint: string;
   /** Access key id for {@link s3Endpoint}. Default ''. */
@@ -143,6 +148,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   firehoseSseMs: 500,
   firehoseSseCallsPerDay: 0,
   analyticsTransitionMs: 500,
+  firehosePutLimits: '0,0,0',
   s3Endpoint: '',
   s3AccessKeyId: '',
   s3SecretAccessKey: '',
@@ -189,6 +195,18 @@ function oneOf<T extends string>(values: readonly T[]): (raw: string) => T {
     if (!(values as readonly string[]).includes(text)) throw new Error(`expected ${values.join(' or ')}, got '${raw}'`);
     return text as T;
   };
+}
+
+/** The quotas of a `--firehose-put-limits` value `<requests/s>,<records/s>,<bytes/s>` (throws a message if malformed). */
+export function firehosePutLimits(raw: string): {
+  requestsPerSecond: number;
+  recordsPerSecond: number;
+  bytesPerSecond: number;
+} {
+  const parts = raw.split(',');
+  if (parts.length !== 3) throw new Error(`expected <requests/s>,<records/s>,<bytes/s>, got '${raw}'`);
+  const n = parts.map(integer(0, 1024 * 1024 * 1024 * 1024));
+  return { requestsPerSecond: n[0]!, recordsPerSecond: n[1]!, bytesPerSecond: n[2]! };
 }
 
 /** Flags that are shorthands for another flag and value. */
@@ -492,6 +510,17 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     valueName: '<ms>',
     description: 'time an Analytics application stays STARTING, STOPPING, UPDATING or DELETING',
     parse: integer(0, MS_MAX),
+  },
+  {
+    key: 'firehosePutLimits',
+    flag: 'firehose-put-limits',
+    env: 'TRIBUTARY_FIREHOSE_PUT_LIMITS',
+    valueName: '<req/s>,<rec/s>,<bytes/s>',
+    description: 'Firehose DirectPut quotas per delivery stream (AWS: 2000,500000,5242880); 0 = off; default 0,0,0',
+    parse: (raw) => {
+      const l = firehosePutLimits(raw);
+      return `${l.requestsPerSecond},${l.recordsPerSecond},${l.bytesPerSecond}`;
+    },
   },
   {
     key: 's3Endpoint',

@@ -37,6 +37,7 @@ interface OpenOptions {
   readonly deleteMs?: number;
   readonly sseMs?: number;
   readonly sseCallsPerDay?: number;
+  readonly putLimits?: { requestsPerSecond?: number; recordsPerSecond?: number; bytesPerSecond?: number };
 }
 
 async function open(options: OpenOptions = {}): Promise<Harness> {
@@ -66,6 +67,7 @@ async function open(options: OpenOptions = {}): Promise<Harness> {
     deleteMs: options.deleteMs ?? 0,
     sseMs: options.sseMs ?? 0,
     ...(options.sseCallsPerDay !== undefined ? { sseCallsPerDay: options.sseCallsPerDay } : {}),
+    ...(options.putLimits !== undefined ? { putLimits: options.putLimits } : {}),
     retry: { initialMs: 5_000, factor: 1, jitter: 0 },
     retryWindowMs: 60_000,
     ...(options.bufferCapBytes !== undefined ? { bufferCapBytes: options.bufferCapBytes } : {}),
@@ -292,6 +294,64 @@ describe('back-pressure and lifecycle', () => {
     );
     await h.clock.advance(24 * 3600 * 1000);
     await h.call('StopDeliveryStreamEncryption', { DeliveryStreamName: 'sse' });
+  });
+
+  it('refuses a whole put over the per-stream quotas with "Slow down." until the next second, counting ThrottledRecords', async () => {
+    await h.svc.close();
+    h = await open({ putLimits: { requestsPerSecond: 3, recordsPerSecond: 5, bytesPerSecond: 20 } });
+    await create('ql', 128, 900);
+    const slowDown = (e: Error & { code?: string }) =>
+      e.code === 'ServiceUnavailableException' && e.message === 'Slow down.';
+    const put = (data: string) =>
+      h.call('PutRecord', { DeliveryStreamName: 'ql', Record: { Data: Buffer.from(data) } });
+    const batch = (n: number) =>
+      h.call('PutRecordBatch', {
+        DeliveryStreamName: 'ql',
+        Records: Array.from({ length: n }, () => ({ Data: Buffer.from('b') })),
+      });
+    await put('a');
+    await batch(4); // 5 records in this second
+    await assert.rejects(put('c'), slowDown, 'records per second');
+    await h.clock.advance(1_000);
+    await assert.rejects(put('x'.repeat(21)), slowDown, 'bytes per second');
+    await put('d');
+    await put('e');
+    await put('f');
+    await assert.rejects(put('g'), slowDown, 'requests per second');
+    await h.clock.advance(1_000);
+    await assert.rejects(batch(6), slowDown, 'a whole batch is refused');
+    await batch(5);
+    await h.svc.flush(ACCOUNT, 'us-east-1', 'ql');
+    assert.equal(h.puts.map((p) => p.body.toString()).join(''), 'abbbbdefbbbbb', 'nothing of a refused put is written');
+    const m = h.svc.metrics().find((s) => s.deliveryStreamName === 'ql')!.metrics;
+    assert.equal(m.ThrottledRecords, 1 + 1 + 1 + 6);
+    assert.equal(m.IncomingRecords, 13);
+    assert.equal(m.IncomingPutRequests, 6);
+    assert.equal(m['PutRecord.Requests'], 4);
+    assert.equal(m['PutRecordBatch.Records'], 9);
+  });
+
+  it('counts AWS/Firehose delivery metrics: records, bytes, objects, success ratio and freshness', async () => {
+    await create('mt', 128, 10);
+    await h.call('PutRecordBatch', {
+      DeliveryStreamName: 'mt',
+      Records: [{ Data: Buffer.from('12345') }, { Data: Buffer.from('678') }],
+    });
+    await waitFor(buffered(2));
+    h.failing = true;
+    await h.clock.advance(10_000);
+    await waitFor(() => (h.events.some((e) => e.type === 'retry') ? true : undefined));
+    h.failing = false;
+    await h.clock.advance(5_000);
+    await waitFor(() => (h.puts.length === 1 ? true : undefined));
+    const m = h.svc.metrics().find((s) => s.deliveryStreamName === 'mt')!.metrics;
+    assert.equal(m.IncomingBytes, 8);
+    assert.equal(m['PutRecordBatch.Bytes'], 8);
+    assert.equal(m['DeliveryToS3.Records'], 2);
+    assert.equal(m['DeliveryToS3.Bytes'], 8);
+    assert.equal(m['DeliveryToS3.ObjectCount'], 1);
+    assert.equal(m['DeliveryToS3.Success'], 0.5, 'one failed and one successful attempt');
+    assert.equal(m['DeliveryToS3.DataFreshness'], 15, 'seconds since the oldest record arrived');
   });
 
   it('resumes delivery after a restart from the durable checkpoint, without re-delivering', async () => {

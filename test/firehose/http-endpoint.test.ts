@@ -363,6 +363,11 @@ describe('HTTP endpoint destination: responses and retries', () => {
     assert.deepEqual(rx.records().map(String), ['again', 'again']);
     assert.equal(count('posted'), 1);
     assert.equal((await backup()).size, 0);
+    const m = svc.metrics().find((s) => s.deliveryStreamName === 'retry')!.metrics;
+    assert.equal(m['DeliveryToHttpEndpoint.Records'], 1);
+    assert.equal(m['DeliveryToHttpEndpoint.Bytes'], 5);
+    assert.equal(m['DeliveryToHttpEndpoint.Success'], 0.5, 'one failed and one successful attempt');
+    assert.equal(m['DeliveryToS3.Records'], undefined, 'nothing went to the backup bucket');
   });
 
   it('treats a 200 that does not echo the requestId as a failure and retries it', async () => {

@@ -260,6 +260,28 @@ describe('Firehose control plane', () => {
     assert.deepEqual(d.DeliveryStreamEncryptionConfiguration, { Status: 'DISABLED' });
   });
 
+  it('answers ServiceUnavailableException "Slow down." over the configured put quotas', async () => {
+    const limited = await startTestServer({
+      firehosePutLimits: '0,0,10',
+    });
+    const client = firehoseClient(limited.server.url);
+    try {
+      await client.send(
+        new CreateDeliveryStreamCommand({ DeliveryStreamName: 'quota', S3DestinationConfiguration: s3('q') }),
+      );
+      await expectError(
+        client.send(
+          new PutRecordBatchCommand({ DeliveryStreamName: 'quota', Records: [{ Data: Buffer.alloc(11, 0x61) }] }),
+        ),
+        'ServiceUnavailableException',
+        'Slow down.',
+      );
+    } finally {
+      client.destroy();
+      await limited.close();
+    }
+  });
+
   it('checks record and batch sizes', async () => {
     await fh.send(
       new CreateDeliveryStreamCommand({ DeliveryStreamName: 'sizes', S3DestinationConfiguration: s3('sz') }),

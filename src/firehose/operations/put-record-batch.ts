@@ -11,7 +11,8 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
  * PutRecordBatch (PutRecordBatch API reference): rule 1, 1–500 records of ≤ 1,000 KiB each (checked by the
  * model) and ≤ 4 MiB in all; rule 2, all records are appended at once through put-path.ts; rule 3, when the
  * buffer is over its cap every entry fails with ServiceUnavailableException ("Slow down.") and FailedPutCount
- * counts them, RequestResponses index-aligned with Records.
+ * counts them, RequestResponses index-aligned with Records; rule 4, over the stream's put limits
+ * (src/firehose/put-limits.ts) the whole call answers ServiceUnavailableException.
  */
 export async function putRecordBatch(
   rt: FirehoseRuntime,
@@ -24,11 +25,13 @@ export async function putRecordBatch(
   if (total > MAX_BATCH_BYTES)
     // TODO(#firehose-texts): AWS's wording for a batch over 4 MiB.
     throw firehoseError('InvalidArgumentException', `Records size exceeds ${MAX_BATCH_BYTES} bytes limit.`);
+  rt.throttle(state, input.Records.length, total);
   let ids: string[];
   try {
     ids = await rt.append(
       state,
       input.Records.map((r) => r.Data),
+      'PutRecordBatch',
     );
   } catch (err) {
     const e = err as { code?: string; message?: string };

@@ -11,6 +11,7 @@ export async function putRecord(
   ctx: RequestContext,
 ): Promise<PutRecordOutput> {
   const state = writableStream(rt, input.DeliveryStreamName, ctx);
-  const [recordId] = await rt.append(state, [input.Record.Data]);
+  rt.throttle(state, 1, input.Record.Data.length);
+  const [recordId] = await rt.append(state, [input.Record.Data], 'PutRecord');
   return { RecordId: recordId!, Encrypted: encryptsRecords(state) };
 }
