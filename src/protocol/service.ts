@@ -211,6 +211,11 @@ export interface RestRoute {
   readonly service: string;
   readonly operation: string;
   readonly traits?: RestRouteTraits;
+  /**
+   * The model of a REST-JSON operation (set by `restJsonRoutes`): the audit log then records the JSON body's
+   * members as the request parameters, without blobs, as it does for JSON 1.1 operations.
+   */
+  readonly model?: ServiceModel;
   handle(req: RestRequest, ctx: RequestContext): Promise<RestResponse>;
 }
 

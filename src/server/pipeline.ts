@@ -212,7 +212,8 @@ export function createPipeline(
       if (
         errorCode !== undefined &&
         Buffer.isBuffer(res.body) &&
-        res.headers['content-type'] === json11Codec.contentType
+        (res.headers['content-type'] === json11Codec.contentType ||
+          res.headers['content-type'] === REST_JSON_CONTENT_TYPE)
       ) {
         try {
           const body = JSON.parse(res.body.toString('utf8')) as { message?: unknown; Message?: unknown };
@@ -471,6 +472,12 @@ export function createPipeline(
       // 1.1 error body, whose `__type` member restJson1 clients ignore in favour of the header.
       const codec = restJsonErrors;
       const streamed = route.traits?.streamingRequest === true && req.bodyStream !== undefined;
+      if (audit !== undefined && route.model !== undefined && !streamed) {
+        // REST-JSON: the audit record's request parameters are the JSON body's members (blobs left out by the
+        // model), as for JSON 1.1 operations.
+        auditInput = restAuthorizationInput(NO_QUERY, req.body);
+        auditModel = route.model;
+      }
       let auth: AuthInfo;
       try {
         auth = checkAuthShape(req.headers, query);

@@ -71,6 +71,7 @@ export function restJsonRoutes(spec: RestJsonService): RestRoute[] {
       service: spec.service,
       operation,
       traits: definition?.traits ?? {},
+      model: spec.model,
       handle,
     });
   }
@@ -107,7 +108,7 @@ async function runOperation(
   }
   const output = await definition.handle(input, ctx);
   const outputShape = model.operations[operation]?.output;
-  return encodeOutput(outputShape === undefined ? undefined : model.shapes[outputShape], output);
+  return encodeOutput(model, operation, outputShape === undefined ? undefined : model.shapes[outputShape], output);
 }
 
 /** Rule: header- and query-bound input members are read from the request into the raw input. */
@@ -127,10 +128,10 @@ function bindLocated(shape: Shape | undefined, req: RestRequest, raw: Record<str
 }
 
 /** The success response: JSON body, or the payload member as the body; header-bound members as headers. */
-function encodeOutput(shape: Shape | undefined, output: unknown): RestResponse {
+function encodeOutput(model: ServiceModel, operation: string, shape: Shape | undefined, output: unknown): RestResponse {
   const headers: Record<string, string> = { 'content-type': REST_JSON_CONTENT_TYPE };
   if (shape?.type !== 'structure' || typeof output !== 'object' || output === null) {
-    return { status: 200, headers, body: encodeJsonOutput(output ?? undefined) };
+    return { status: 200, headers, body: encodeJsonOutput(output ?? undefined, model, operation) };
   }
   const members = output as Record<string, unknown>;
   let located = false;
@@ -140,7 +141,8 @@ function encodeOutput(shape: Shape | undefined, output: unknown): RestResponse {
     const value = members[member];
     if (value !== undefined && value !== null) headers[ref.locationName.toLowerCase()] = String(value);
   }
-  if (!located) return { status: 200, headers, body: encodeJsonOutput(output) };
+  // Body members only: the encoder compiled from the output shape (model order, only the shape's members).
+  if (!located) return { status: 200, headers, body: encodeJsonOutput(output, model, operation) };
   if (shape.payload !== undefined) {
     const payload = members[shape.payload];
     if (headers['content-type'] === REST_JSON_CONTENT_TYPE) headers['content-type'] = 'application/octet-stream';
