@@ -124,6 +124,8 @@ export interface ApplicationState {
    * worker restarted within the same run (lease moved, server restarted while RUNNING) resumes from them.
    */
   readonly runId?: string;
+  /** When the last StartApplication was accepted (epoch ms): NOW reads records that arrived from then on. */
+  readonly runStartedAt?: number;
   readonly inputs: readonly InputState[];
   readonly outputs: readonly OutputState[];
   readonly references: readonly ReferenceState[];

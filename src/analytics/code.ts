@@ -12,12 +12,26 @@ import { analyticsError } from './errors.js';
 
 type AnyApp = ApplicationDraft | ApplicationState;
 
+/**
+ * Columns the service adds to every row of a streaming input, after the schema's columns and in this order
+ * (Developer Guide, "Configuring Application Input": APPROXIMATE_ARRIVAL_TIME; the Kinesis record's shard, partition
+ * key and sequence number). They are implicit: selectable by name, not part of `SELECT *`.
+ */
+export const IMPLICIT_INPUT_COLUMNS = [
+  { name: 'APPROXIMATE_ARRIVAL_TIME', sqlType: 'TIMESTAMP', implicit: true },
+  { name: 'SHARD_ID', sqlType: 'VARCHAR(64)', implicit: true },
+  { name: 'PARTITION_KEY', sqlType: 'VARCHAR(256)', implicit: true },
+  { name: 'SEQUENCE_NUMBER', sqlType: 'VARCHAR(128)', implicit: true },
+] as const;
+
 /** The in-application input streams and reference tables the code may read. */
 export function codeEnvironment(app: AnyApp): { inputs: InStreamDef[]; referenceTables: InStreamDef[] } {
   const columns = (schema: AnyApp['inputs'][number]['schema']) =>
     schema.RecordColumns.map((c) => ({ name: c.Name, sqlType: c.SqlType }));
   return {
-    inputs: app.inputs.flatMap((i) => inAppStreamNames(i).map((name) => ({ name, columns: columns(i.schema) }))),
+    inputs: app.inputs.flatMap((i) =>
+      inAppStreamNames(i).map((name) => ({ name, columns: [...columns(i.schema), ...IMPLICIT_INPUT_COLUMNS] })),
+    ),
     referenceTables: app.references.map((r) => ({ name: r.tableName, columns: columns(r.schema) })),
   };
 }

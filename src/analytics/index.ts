@@ -13,7 +13,7 @@
  * - SQL applications run as workers on the worker host; Flink and Zeppelin applications are stored, described
  *   and listed, and StartApplication names the supported runtime.
  */
-import { Scheduler, realClock, type Clock } from '../jobs/index.js';
+import { Scheduler, WorkerHost, realClock, type Clock } from '../jobs/index.js';
 import {
   type Logger,
   type OperationDefinition,
@@ -77,7 +77,10 @@ import { stopApplicationV1, stopApplicationV2 } from './operations/stop-applicat
 import { listTagsForResource, tagResource, untagResource } from './operations/tags.js';
 import { updateApplicationV1, updateApplicationV2 } from './operations/update-application.js';
 import { updateApplicationMaintenanceConfiguration } from './operations/update-application-maintenance-configuration.js';
+import { dropCheckpoints, WorkerRunner } from './runner.js';
 import { AnalyticsRuntime, STATUS_TIMER } from './runtime.js';
+import { SampleBuffer } from './sample.js';
+import { sampleRoute } from './sample-route.js';
 import { kinesisAnalyticsModel, kinesisAnalyticsV2Model } from './shapes/index.js';
 
 export { AnalyticsErrors } from './errors.js';
@@ -95,6 +98,8 @@ export interface AnalyticsServiceOptions {
   readonly streams?: StreamsApi;
   /** Shared scheduler (started by the caller). Default: the service's own, on `clock`. */
   readonly scheduler?: Scheduler;
+  /** Shared worker host (started by the caller). Default: the service's own, started here. */
+  readonly workers?: WorkerHost;
   /** Time source of statuses and the applications' ROWTIME. Default: the system clock. */
   readonly clock?: Clock;
   /** How long STARTING, STOPPING, UPDATING and DELETING last, ms. Default 500. */
@@ -103,6 +108,8 @@ export interface AnalyticsServiceOptions {
   readonly applicationLimit?: number;
   /** How long DiscoverInputSchema waits for stream records, ms. Default 2,000. */
   readonly discoverWaitMs?: number;
+  /** Lambda-compatible HTTP endpoint that Lambda outputs are invoked on (outputs.ts). Default: none. */
+  readonly lambdaEndpoint?: string;
   /** Where S3 objects are read without `s3`: `<dir>/<bucket>/<key>` (Firehose's embedded directory). */
   readonly objectDir: string;
   /** An S3-compatible endpoint to read objects from instead of `objectDir`. */
@@ -115,6 +122,10 @@ export interface AnalyticsServiceOptions {
 export interface AnalyticsService {
   /** v1 then v2; the composition root mounts both. */
   readonly modules: readonly [ServiceModule, ServiceModule];
+  /** Resolves once the running applications match every state change made so far (tests). */
+  settled(): Promise<void>;
+  /** The latest rows of an in-application stream of a running application (the sample endpoint). */
+  readonly samples: SampleBuffer;
   close(): Promise<void>;
 }
 
@@ -150,13 +161,17 @@ export async function createAnalyticsService(
   const objects =
     options.objects ??
     (options.s3 ? s3ObjectReader({ ...options.s3, region: options.region }) : directoryObjectReader(options.objectDir));
+  const ownHost = options.workers === undefined;
+  const host = options.workers ?? new WorkerHost({ leases: backend.leases, clock, logger });
   const catalog = await ApplicationCatalog.open(meta, logger);
+  const samples = new SampleBuffer();
   const rt = new AnalyticsRuntime({
     catalog,
     settings: {
       transitionMs: options.transitionMs ?? 500,
       applicationLimit: options.applicationLimit ?? 50,
       discoverWaitMs: options.discoverWaitMs ?? 2_000,
+      lambdaEndpoint: options.lambdaEndpoint ?? '',
     },
     clock,
     logger,
@@ -165,6 +180,27 @@ export async function createAnalyticsService(
     objects,
   });
 
+  const runner = new WorkerRunner({
+    catalog,
+    host,
+    meta,
+    clock,
+    logger,
+    streams: options.streams,
+    objects,
+    samples,
+    lambdaEndpoint: options.lambdaEndpoint ?? '',
+  });
+  catalog.onChange((next, id) => {
+    runner.sync(id, next);
+    if (next === undefined) {
+      // Deleted: its input positions and samples go too.
+      samples.drop(id);
+      void dropCheckpoints(meta, id).catch((err: unknown) => logger.warn({ err }, 'checkpoints not deleted'));
+    }
+  });
+  for (const app of catalog.all()) runner.sync(app.id, app);
+  rt.settle = () => runner.settled();
   const unhandle = scheduler.handle(STATUS_TIMER, (timer) => rt.completeTransition(timer.key));
   for (const app of catalog.all()) if (app.transition) await rt.schedule(app);
 
@@ -250,10 +286,13 @@ export async function createAnalyticsService(
   };
 
   if (ownScheduler) await scheduler.start();
+  if (ownHost) host.start();
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
+      await runner.close();
+      if (ownHost) await host.close();
       await unhandle();
       if (ownScheduler) await scheduler.close();
       objects.close();
@@ -274,7 +313,9 @@ export async function createAnalyticsService(
     },
     close,
   };
+  const routes = [sampleRoute(rt, samples)];
   const v2Module: ServiceModule = {
+    routes,
     name: 'kinesisanalyticsv2',
     title: 'Amazon Kinesis Data Analytics (API version 2, 2018-05-23)',
     definition: {
@@ -287,5 +328,5 @@ export async function createAnalyticsService(
     },
     close,
   };
-  return { modules: [v1Module, v2Module], close };
+  return { modules: [v1Module, v2Module], samples, settled: () => runner.settled(), close };
 }

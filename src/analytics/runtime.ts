@@ -35,6 +35,8 @@ export interface AnalyticsSettings {
   readonly applicationLimit: number;
   /** How long DiscoverInputSchema waits for records of a stream, ms. */
   readonly discoverWaitMs: number;
+  /** The Lambda-compatible HTTP endpoint of Lambda outputs ('' = Lambda outputs are refused at start). */
+  readonly lambdaEndpoint: string;
 }
 
 /** Scheduler timer kind of the status transitions (keyed by incarnation id). */
@@ -93,6 +95,11 @@ export class AnalyticsRuntime {
   readonly streams: StreamsApi | undefined;
   readonly objects: ObjectReader;
   readonly #scheduler: Scheduler;
+  /**
+   * Resolves once the running applications reflect every change so far (runner.ts): a change that returns has
+   * stopped the worker of the old version, so records written afterwards meet the new configuration.
+   */
+  settle: () => Promise<void> = async () => {};
 
   constructor(parts: {
     catalog: ApplicationCatalog;
@@ -207,6 +214,7 @@ export class AnalyticsRuntime {
       });
     });
     if (app.transition) await this.schedule(app);
+    await this.settle();
     return { app, operationId };
   }
 
@@ -231,6 +239,7 @@ export class AnalyticsRuntime {
         return false;
       });
       await this.catalog.remove(app.id);
+      await this.settle();
       return { app, operationId };
     }
     const next = await this.catalog.update(app.id, (d) => {
@@ -249,6 +258,7 @@ export class AnalyticsRuntime {
       });
     });
     if (next.transition) await this.schedule(next);
+    await this.settle();
     return { app: next, operationId };
   }
 
@@ -277,5 +287,6 @@ export class AnalyticsRuntime {
         op.endedAt = now;
       }
     });
+    await this.settle();
   }
 }

@@ -122,6 +122,7 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
       logger,
       streams: streams.api,
       scheduler,
+      workers,
       objectDir: embeddedObjectDir(config.dataDir),
       ...(config.s3Endpoint
         ? {
@@ -133,6 +134,7 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
           }
         : {}),
       transitionMs: config.analyticsTransitionMs,
+      ...(config.analyticsLambdaEndpoint ? { lambdaEndpoint: config.analyticsLambdaEndpoint } : {}),
     });
     modules.push(...analytics.modules);
     for (const module of modules) for (const worker of module.workers ?? []) workers.add(worker);

@@ -93,6 +93,8 @@ export interface ServerConfig {
    * `2000,500000,5242880`); 0 turns one off. Default all 0.
    */
   readonly firehosePutLimits: string;
+  /** Lambda-compatible HTTP endpoint that Analytics Lambda outputs are invoked on. Empty: refused. Default ''. */
+  readonly analyticsLambdaEndpoint: string;
   /** S3-compatible endpoint of Firehose's S3 destinations. Empty: objects go to `<dataDir>/s3/<bucket>/<key>`. Default ''. */
   readonly s3Endpoint: string;
   /** Access key id for {@link s3Endpoint}. Default ''. */
@@ -149,6 +151,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   firehoseSseCallsPerDay: 0,
   analyticsTransitionMs: 500,
   firehosePutLimits: '0,0,0',
+  analyticsLambdaEndpoint: '',
   s3Endpoint: '',
   s3AccessKeyId: '',
   s3SecretAccessKey: '',
@@ -521,6 +524,15 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
       const l = firehosePutLimits(raw);
       return `${l.requestsPerSecond},${l.recordsPerSecond},${l.bytesPerSecond}`;
     },
+  },
+  {
+    key: 'analyticsLambdaEndpoint',
+    flag: 'analytics-lambda-endpoint',
+    env: 'TRIBUTARY_ANALYTICS_LAMBDA_ENDPOINT',
+    valueName: '<url>',
+    description:
+      'Lambda-compatible HTTP endpoint (POST /2015-03-31/functions/<name>/invocations) of Analytics Lambda outputs',
+    parse: (raw) => raw.trim(),
   },
   {
     key: 's3Endpoint',

@@ -406,6 +406,36 @@ describe('kinesisanalytics v1: applications', () => {
       ka.send(new StartApplicationCommand({ ApplicationName: 'empty', InputConfigurations: [] })),
       'InvalidApplicationConfigurationException',
     );
+    // An input stream that does not exist, and an output this server does not deliver to yet, are named.
+    await ka.send(new CreateApplicationCommand({ ApplicationName: 'gone-input', Inputs: [input('nope')] }));
+    await rejects(
+      ka.send(new StartApplicationCommand({ ApplicationName: 'gone-input', InputConfigurations: [] })),
+      'InvalidApplicationConfigurationException',
+      /does not exist/,
+    );
+    await ka.send(
+      new CreateApplicationCommand({
+        ApplicationName: 'to-lambda',
+        Inputs: [input()],
+        Outputs: [
+          {
+            Name: 'DESTINATION_SQL_STREAM',
+            LambdaOutput: { ResourceARN: 'arn:aws:lambda:us-east-1:000000000000:function:f', RoleARN: ROLE },
+            DestinationSchema: { RecordFormatType: 'JSON' },
+          },
+        ],
+      }),
+    );
+    await rejects(
+      ka.send(new StartApplicationCommand({ ApplicationName: 'to-lambda', InputConfigurations: [] })),
+      'InvalidApplicationConfigurationException',
+      /Lambda function/,
+    );
+    for (const name of ['gone-input', 'to-lambda']) {
+      const d = await describeApp(name);
+      assert.equal(d.ApplicationStatus, 'READY');
+      await ka.send(new DeleteApplicationCommand({ ApplicationName: name, CreateTimestamp: d.CreateTimestamp! }));
+    }
   });
 
   it('lists applications in name order, paged', async () => {

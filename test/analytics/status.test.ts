@@ -13,6 +13,7 @@ import { Scheduler } from '../../src/jobs/index.js';
 import { type OperationDefinition, type RequestContext, silentLogger } from '../../src/protocol/index.js';
 import type { StorageBackend } from '../../src/storage/index.js';
 import { openLocalBackend } from '../../src/storage/local/index.js';
+import { createStreamsService, type StreamsService } from '../../src/streams/index.js';
 import { rejects } from '../helpers/assert.js';
 import { ManualTimerClock } from '../helpers/timers.js';
 import { ROLE, TICKER_SCHEMA } from './api-helpers.js';
@@ -27,6 +28,7 @@ const ctx: RequestContext = {
 
 interface Opened {
   backend: StorageBackend;
+  streams: StreamsService;
   scheduler: Scheduler;
   analytics: AnalyticsService;
   v1(op: string, input: object): Promise<any>;
@@ -37,7 +39,19 @@ interface Opened {
 async function open(dir: string, clock: ManualTimerClock): Promise<Opened> {
   const backend = await openLocalBackend(join(dir, 'storage'));
   const scheduler = new Scheduler({ meta: backend.meta, clock });
+  const streams = await createStreamsService(backend, {
+    region: 'us-east-1',
+    accountId: '111122223333',
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    shardLimit: 10,
+    logger: silentLogger,
+    now: clock.now,
+    scheduler,
+  });
   const analytics = await createAnalyticsService(backend, {
+    streams: streams.api,
     region: 'us-east-1',
     accountId: '111122223333',
     logger: silentLogger,
@@ -51,12 +65,14 @@ async function open(dir: string, clock: ManualTimerClock): Promise<Opened> {
     (analytics.modules[i].definition!.operations[op] as OperationDefinition).handle(input, ctx) as Promise<any>;
   return {
     backend,
+    streams,
     scheduler,
     analytics,
     v1: call(0),
     v2: call(1),
     async close() {
       await analytics.close();
+      await streams.close();
       await scheduler.close();
       await backend.close();
     },
@@ -81,6 +97,10 @@ describe('analytics statuses', () => {
   it('moves through STARTING, UPDATING, STOPPING and DELETING on the clock, across a restart', async () => {
     const clock = new ManualTimerClock();
     let h = await open(dir, clock);
+    await (h.streams.definition!.operations.CreateStream as OperationDefinition).handle(
+      { StreamName: 's', ShardCount: 1 },
+      ctx,
+    );
     await h.v1('CreateApplication', {
       ApplicationName: 'a',
       Inputs: [

@@ -120,11 +120,17 @@ class StreamPoint {
   constructor(
     readonly name: string,
     private readonly sink: EngineSink,
+    private readonly onSinkError: (err: unknown, values: SqlValue[], rowtime: number) => void,
   ) {}
   append(values: SqlValue[], rowtime: number): void {
     const rt = rowtime < this.lastRowtime ? this.lastRowtime : rowtime;
     this.lastRowtime = rt;
-    this.sink.row(this.name, { rowtime: rt, values });
+    // The sink (outputs, sampling) failing on a row must not keep it from the pumps that read this stream.
+    try {
+      this.sink.row(this.name, { rowtime: rt, values });
+    } catch (err) {
+      this.onSinkError(err, values, rt);
+    }
     for (const r of this.readers) r(values, rt);
   }
 }
@@ -151,11 +157,13 @@ class Engine implements RunningApplication {
     private readonly opts: EngineOptions,
   ) {
     this.ctxNow = () => opts.clock.now();
+    const onSinkError = (err: unknown, values: SqlValue[], rowtime: number): void =>
+      this.reportError(err, values, rowtime, null);
     for (const i of app.inputs) {
-      this.points.set(i.name, new StreamPoint(i.name, opts.sink));
+      this.points.set(i.name, new StreamPoint(i.name, opts.sink, onSinkError));
       this.inputs.add(i.name);
     }
-    for (const s of app.streams) this.points.set(s.name, new StreamPoint(s.name, opts.sink));
+    for (const s of app.streams) this.points.set(s.name, new StreamPoint(s.name, opts.sink, onSinkError));
     for (const t of app.referenceTables)
       this.tables.set(t.name, { rows: opts.referenceData.get(t.name) ?? [], indexes: new Map() });
     for (const p of app.plans) this.startPump(p);
@@ -198,7 +206,12 @@ class Engine implements RunningApplication {
       this.timers.delete(handle);
       if (this.stopped) return;
       if (at > this.timeFloor) this.timeFloor = at;
-      fn();
+      // A timer runs outside any caller: nothing it raises may escape into the event loop (rule 4).
+      try {
+        fn();
+      } catch (err) {
+        this.reportError(err, null, null, null);
+      }
     });
     this.timers.add(handle);
   }
@@ -206,18 +219,7 @@ class Engine implements RunningApplication {
   private startPump(p: PumpPlan): void {
     const target = this.points.get(p.target)!;
     const targetTypes = this.app.schemas.get(p.target)!.map((c) => c.type);
-    const report: Report = (err, values, rowtime) => {
-      const e = err instanceof SqlRuntimeError ? err : null;
-      this.opts.sink.error({
-        errorTime: this.opts.clock.now(),
-        errorLevel: 'ERROR',
-        errorName: e?.errorName ?? 'INTERNAL_ERROR',
-        message: err instanceof Error ? err.message : String(err),
-        dataRowtime: rowtime,
-        dataRow: values === null ? null : encodeDataRow(values),
-        pumpName: p.name,
-      });
-    };
+    const report: Report = (err, values, rowtime) => this.reportError(err, values, rowtime, p.name);
     const mapping = p.mapping;
     const sourceTypes = p.sourceTypes;
     const identity = mapping.every((m, i) => m === i) && sourceTypes.every((t, i) => sameType(t, targetTypes[i]!));
@@ -232,6 +234,29 @@ class Engine implements RunningApplication {
           target.append(out, rowtime);
         };
     this.build(p.plan, insert, report);
+  }
+
+  /** Writes one error_stream row; a sink that throws while taking it cannot stop the application. */
+  private reportError(
+    err: unknown,
+    values: readonly SqlValue[] | null,
+    rowtime: number | null,
+    pumpName: string | null,
+  ): void {
+    const e = err instanceof SqlRuntimeError ? err : null;
+    try {
+      this.opts.sink.error({
+        errorTime: this.opts.clock.now(),
+        errorLevel: 'ERROR',
+        errorName: e?.errorName ?? 'INTERNAL_ERROR',
+        message: err instanceof Error ? err.message : String(err),
+        dataRowtime: rowtime,
+        dataRow: values === null ? null : encodeDataRow(values),
+        pumpName,
+      });
+    } catch {
+      // The sink's own failure is the sink's to report; the row is already dropped.
+    }
   }
 
   private ctx(): EvalCtx {

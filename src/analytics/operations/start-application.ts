@@ -1,3 +1,13 @@
+/**
+ * StartApplication, both versions (StartApplication API references; developer guide "Configuring Application
+ * Input", InputStartingPositionConfiguration): rule 1, only SQL applications run here — another runtime answers
+ * InvalidApplicationConfigurationException naming SQL-1_0; rule 2, the application is READY
+ * (ResourceInUseException); rule 3, it has an input, every given id names one of its inputs, and its code
+ * compiles; rule 4, each input's starting position is NOW unless given: NOW reads records that arrived from
+ * the moment the call was accepted, TRIM_HORIZON the oldest record the source keeps, LAST_STOPPED_POINT resumes
+ * after the last record the application read before it stopped (NOW when it never read any); rule 5, READY → STARTING → RUNNING, and the
+ * application runs once RUNNING (src/analytics/runner.ts); rule 6, see {@link checkRunnable}.
+ */
 import type { RequestContext } from '../../protocol/index.js';
 import { type ApplicationState, isSql } from '../application.js';
 import { checkCode } from '../code.js';
@@ -6,14 +16,37 @@ import { type AnalyticsRuntime, newOperationId } from '../runtime.js';
 import type { InputStartingPosition, StartApplicationRequest, StartApplicationResponse, V1 } from '../shapes/index.js';
 
 /**
- * StartApplication, both versions (StartApplication API references; developer guide "Configuring Application
- * Input", InputStartingPositionConfiguration): rule 1, only SQL applications run here — another runtime answers
- * InvalidApplicationConfigurationException naming SQL-1_0; rule 2, the application is READY
- * (ResourceInUseException); rule 3, it has an input, every given id names one of its inputs, and its code
- * compiles; rule 4, each input's starting position is NOW unless given: NOW reads records arriving after the
- * start, TRIM_HORIZON the oldest record the source keeps, LAST_STOPPED_POINT resumes after the last record the
- * application read before it stopped (NOW when it never read any); rule 5, READY → STARTING → RUNNING.
+ * Rule 6: the input's stream exists, and every source and destination is one this server reads and writes
+ * (Kinesis data streams, and Lambda outputs when a Lambda endpoint is configured; Firehose sources and
+ * destinations and Lambda preprocessing are refused by name instead of being ignored).
  */
+async function checkRunnable(rt: AnalyticsRuntime, app: ApplicationState): Promise<void> {
+  // TODO(#10): AWS's wording of these InvalidApplicationConfigurationExceptions.
+  const refuse = (message: string) => analyticsError('InvalidApplicationConfigurationException', message);
+  for (const input of app.inputs) {
+    if (input.source.kind !== 'kinesis')
+      throw refuse(`Input ${input.id} reads a Firehose delivery stream; this server runs Kinesis stream inputs only.`);
+    if (input.processing)
+      throw refuse(`Input ${input.id} has Lambda preprocessing, which this server does not run yet.`);
+    try {
+      if (!rt.streams) throw new Error('no streams');
+      await rt.streams.describe({ arn: input.source.arn });
+    } catch {
+      throw refuse(`The input stream ${input.source.arn} of ${app.name} does not exist.`);
+    }
+  }
+  for (const output of app.outputs) {
+    if (output.destination.kind === 'lambda' && !rt.settings.lambdaEndpoint)
+      throw refuse(
+        `Output ${output.id} writes to a Lambda function; start the server with --analytics-lambda-endpoint to deliver to it.`,
+      );
+    if (output.destination.kind === 'firehose')
+      throw refuse(
+        `Output ${output.id} writes to a Firehose delivery stream; this server delivers to Kinesis streams and Lambda functions only so far.`,
+      );
+  }
+}
+
 async function start(
   rt: AnalyticsRuntime,
   app: ApplicationState,
@@ -33,6 +66,7 @@ async function start(
     );
   for (const p of positions) if (!app.inputs.some((i) => i.id === p.id)) throw unknownId('Input', p.id, app.name);
   checkCode(app);
+  await checkRunnable(rt, app);
   const runId = newOperationId();
   const { operationId } = await rt.transition(
     app,
@@ -44,6 +78,7 @@ async function start(
     'StartApplication',
     (d) => {
       d.runId = runId;
+      d.runStartedAt = rt.now();
       for (const input of d.inputs)
         input.startingPosition = positions.find((p) => p.id === input.id)?.position ?? 'NOW';
     },

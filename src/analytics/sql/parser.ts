@@ -144,8 +144,12 @@ function describe(t: Token): string {
   }
 }
 
+/** Deepest nesting of expressions and queries accepted (far beyond hand-written code, far below the stack). */
+const MAX_DEPTH = 256;
+
 class Parser {
   private pos = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
 
   private get t(): Token {
@@ -326,7 +330,9 @@ class Parser {
 
   private queryTerm(): Query {
     if (this.acceptOp('(')) {
+      this.enter();
       const q = this.query();
+      this.depth--;
       this.expectOp(')');
       return q;
     }
@@ -456,7 +462,9 @@ class Parser {
     const tok = this.t;
     let item: FromItem;
     if (this.acceptOp('(')) {
+      this.enter();
       const query = this.query();
+      this.depth--;
       this.expectOp(')');
       item = { k: 'subquery', query, alias: null, over: null, pos: this.at(tok) };
     } else item = { k: 'stream', name: this.identifier('<stream name>'), alias: null, over: null, pos: this.at(tok) };
@@ -527,6 +535,23 @@ class Parser {
   // ---- expressions ----
 
   expr(minPower = 0): Expr {
+    this.enter();
+    try {
+      return this.exprAt(minPower);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Guards the recursion: code nested deeper than MAX_DEPTH is refused instead of overflowing the stack. */
+  private enter(): void {
+    if (++this.depth > MAX_DEPTH) {
+      this.depth = 0;
+      throw new SqlCodeError(`Code is nested more than ${MAX_DEPTH} levels deep`, this.t.line, this.t.column, []);
+    }
+  }
+
+  private exprAt(minPower: number): Expr {
     let left = this.prefix();
     for (;;) {
       const t = this.t;

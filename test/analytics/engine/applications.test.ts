@@ -4,7 +4,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { InStreamDef } from '../../../src/analytics/sql/index.js';
+import { engineClock, startEngine } from '../../../src/analytics/engine/index.js';
+import { compileApplication, type InStreamDef } from '../../../src/analytics/sql/index.js';
+import { ManualTimerClock } from '../../helpers/timers.js';
 import { harness, TICKER_INPUT } from '../helpers.js';
 
 describe('analytics applications', () => {
@@ -138,5 +140,42 @@ describe('analytics applications', () => {
     assert.deepEqual(h.out(), []);
     assert.throws(() => h.push(['A', 'x', 0, 1], 6000), /stopped/);
     assert.throws(() => h.engine.reloadReferenceData('nope', []), RangeError);
+  });
+});
+
+describe('analytics engine isolation from its sink', () => {
+  it('a sink that throws on a row costs that row only, also when a timer closes the window', async () => {
+    const app = compileApplication(
+      `CREATE STREAM "DESTINATION_SQL_STREAM" (t VARCHAR(4), n BIGINT);
+       CREATE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+         SELECT STREAM ticker_symbol, COUNT(*) FROM "SOURCE_SQL_STREAM_001"
+         GROUP BY ticker_symbol, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '1' SECOND);`,
+      { inputs: [TICKER_INPUT], referenceTables: [] },
+    );
+    const clock = new ManualTimerClock();
+    const t0 = clock.t;
+    const delivered: unknown[][] = [];
+    const errors: string[] = [];
+    const engine = startEngine(app, {
+      clock: engineClock(clock),
+      sink: {
+        row(stream, row) {
+          if (stream !== 'DESTINATION_SQL_STREAM') return;
+          if (row.values[0] === 'BAD') throw new Error('destination refused the row');
+          delivered.push(row.values);
+        },
+        error(e) {
+          if (e.errorName !== 'INTERNAL_ERROR') return; // (a throw here would be swallowed like the one below)
+          errors.push(`${e.pumpName}: ${e.message}`);
+          throw new Error('and the error sink fails too');
+        },
+      },
+      referenceData: new Map(),
+    });
+    engine.push('SOURCE_SQL_STREAM_001', ['BAD', 'x', 0, 1], t0 + 1);
+    engine.push('SOURCE_SQL_STREAM_001', ['OK', 'x', 0, 1], t0 + 2);
+    await clock.advance(1000);
+    assert.deepEqual(delivered, [['OK', 1n]]);
+    assert.deepEqual(errors, ['null: destination refused the row']);
   });
 });

@@ -1,0 +1,260 @@
+/**
+ * Delivery of an application's output rows (Developer Guide, "Configuring Application Output", "Delivery Model
+ * for Persisting Application Output to an External Destination"):
+ * 1. each output reads one in-application stream (its Name, case-sensitive) and writes each row as one record,
+ *    JSON (an object of the stream's columns) or CSV (the values joined by `,`, ending in `\n`) per
+ *    DestinationSchema; TIMESTAMP values are `yyyy-MM-dd HH:mm:ss.SSS`;
+ * 2. a Kinesis stream destination gets the rows through the Data Streams in-process API, up to 500 per call,
+ *    each with a random partition key; records the stream refuses (throttled) are sent again;
+ * 3. delivery is at-least-once: the application moves its input checkpoint only after the rows that input
+ *    produced were delivered ({@link OutputSet.drain}); a failing destination is retried with backoff until it
+ *    takes the rows or the application stops.
+ */
+import { randomUUID } from 'node:crypto';
+import { backoffDelay, type BackoffOptions, type Clock, DEFAULT_BACKOFF } from '../jobs/index.js';
+import type { Logger } from '../protocol/index.js';
+import type { StreamsApi } from '../streams/index.js';
+import type { OutputState } from './application.js';
+import { type SqlValue, type TypedColumn, valueToText } from './sql/index.js';
+
+const MAX_PUT_RECORDS = 500;
+const MAX_PUT_BYTES = 4 * 1024 * 1024;
+
+/** Writes encoded records to one destination; resolves with the records it could not take (to send again). */
+export interface Destination {
+  write(records: readonly Buffer[]): Promise<Buffer[]>;
+}
+
+/** Rule 1: one row as one record. */
+export function encodeRow(
+  format: 'JSON' | 'CSV',
+  columns: readonly TypedColumn[],
+  values: readonly SqlValue[],
+): Buffer {
+  if (format === 'CSV') {
+    let line = '';
+    for (let i = 0; i < columns.length; i++) {
+      const v = values[i];
+      if (i > 0) line += ',';
+      if (v !== null && v !== undefined) {
+        const text = valueToText(v, columns[i]!.type);
+        line += /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+      }
+    }
+    return Buffer.from(`${line}\n`, 'utf8');
+  }
+  const obj: Record<string, unknown> = {};
+  for (let i = 0; i < columns.length; i++) {
+    const v = values[i];
+    const c = columns[i]!;
+    obj[c.name] =
+      v === null || v === undefined
+        ? null
+        : typeof v === 'number' || typeof v === 'boolean'
+          ? v
+          : typeof v === 'bigint'
+            ? Number.isSafeInteger(Number(v))
+              ? Number(v)
+              : v.toString()
+            : valueToText(v, c.type);
+  }
+  return Buffer.from(JSON.stringify(obj), 'utf8');
+}
+
+/** Rule 2. */
+export function kinesisDestination(streams: StreamsApi, arn: string): Destination {
+  return {
+    async write(records) {
+      const failed: Buffer[] = [];
+      let i = 0;
+      while (i < records.length) {
+        const chunk: Buffer[] = [];
+        let bytes = 0;
+        while (i < records.length && chunk.length < MAX_PUT_RECORDS && bytes + records[i]!.length <= MAX_PUT_BYTES) {
+          bytes += records[i]!.length;
+          chunk.push(records[i++]!);
+        }
+        if (chunk.length === 0) chunk.push(records[i++]!);
+        const out = await streams.put(
+          { arn },
+          chunk.map((data) => ({ partitionKey: randomUUID(), data })),
+        );
+        out.forEach((r, j) => {
+          if ('errorCode' in r) failed.push(chunk[j]!);
+        });
+      }
+      return failed;
+    },
+  };
+}
+
+/** One output's queue of encoded rows. */
+class OutputQueue {
+  readonly name: string;
+  readonly #destination: Destination;
+  #queue: Buffer[] = [];
+  #running: Promise<void> | undefined;
+  #attempt = 0;
+
+  constructor(
+    readonly output: OutputState,
+    destination: Destination,
+    private readonly parts: { clock: Clock; logger: Logger; signal: AbortSignal; retry: BackoffOptions },
+  ) {
+    this.name = output.name;
+    this.#destination = destination;
+  }
+
+  enqueue(record: Buffer): void {
+    this.#queue.push(record);
+    this.#running ??= this.#run();
+  }
+
+  /** Resolves once every record queued so far was delivered (or the application stopped). */
+  async drain(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  async #run(): Promise<void> {
+    try {
+      while (this.#queue.length > 0 && !this.parts.signal.aborted) {
+        const batch = this.#queue;
+        this.#queue = [];
+        let failed: Buffer[];
+        try {
+          failed = await this.#destination.write(batch);
+        } catch (err) {
+          this.parts.logger.warn({ err, output: this.name }, 'application output failed; retrying');
+          failed = batch;
+        }
+        if (failed.length > 0) {
+          this.#queue = failed.concat(this.#queue);
+          await this.#sleep(backoffDelay(this.#attempt++, this.parts.retry));
+        } else {
+          this.#attempt = 0;
+        }
+      }
+    } finally {
+      this.#running = undefined;
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const signal = this.parts.signal;
+      if (signal.aborted) return resolve();
+      const done = (): void => {
+        this.parts.clock.clearTimeout(handle);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const handle = this.parts.clock.setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+/** Every output of a running application, by in-application stream. */
+export class OutputSet {
+  readonly #byStream = new Map<string, OutputQueue[]>();
+  readonly #all: OutputQueue[] = [];
+
+  constructor(
+    outputs: readonly { output: OutputState; destination: Destination }[],
+    parts: { clock: Clock; logger: Logger; signal: AbortSignal; retry?: BackoffOptions },
+  ) {
+    const retry = parts.retry ?? { ...DEFAULT_BACKOFF, initialMs: 200, maxMs: 10_000 };
+    for (const { output, destination } of outputs) {
+      const q = new OutputQueue(output, destination, { ...parts, retry });
+      this.#all.push(q);
+      const list = this.#byStream.get(output.name) ?? [];
+      list.push(q);
+      this.#byStream.set(output.name, list);
+    }
+  }
+
+  /** Whether some output reads this in-application stream. */
+  reads(stream: string): boolean {
+    return this.#byStream.has(stream);
+  }
+
+  /** Queues a row of `stream` on each output that reads it, encoded per output. */
+  row(stream: string, columns: readonly TypedColumn[], values: readonly SqlValue[]): void {
+    const list = this.#byStream.get(stream);
+    if (!list) return;
+    for (const q of list) q.enqueue(encodeRow(q.output.format, columns, values));
+  }
+
+  /** Resolves once every row queued so far reached its destinations (rule 3). */
+  async drain(): Promise<void> {
+    await Promise.all(this.#all.map((q) => q.drain()));
+  }
+}
+
+const LAMBDA_MAX_RECORDS = 500;
+const LAMBDA_MAX_BYTES = 5 * 1024 * 1024;
+
+/** The function name of a Lambda ARN (`arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`). */
+export function lambdaFunctionName(arn: string): string {
+  const m = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$/.exec(arn);
+  return m ? m[1]! : arn;
+}
+
+/**
+ * A Lambda output through a Lambda-compatible HTTP endpoint (Developer Guide, "Using a Lambda Function as
+ * Output"): each batch is POSTed to `<endpoint>/2015-03-31/functions/<name>/invocations` (the Lambda Invoke path,
+ * served by the Lambda Runtime Interface Emulator and `sam local start-lambda`) as
+ * `{invocationId, applicationArn, records: [{recordId, lambdaDeliveryRecordMetadata: {retryHint}, data}]}`; the
+ * reply lists `{recordId, result: "Ok" | "DeliveryFailed"}`. DeliveryFailed records, records the reply leaves out
+ * and whole batches answered with a non-2xx status are sent again, with retryHint counting the attempts.
+ */
+export function lambdaDestination(endpoint: string, functionArn: string, applicationArn: string): Destination {
+  const url = `${endpoint.replace(/\/+$/, '')}/2015-03-31/functions/${encodeURIComponent(lambdaFunctionName(functionArn))}/invocations`;
+  const retries = new WeakMap<Buffer, number>();
+  return {
+    async write(records) {
+      const failed: Buffer[] = [];
+      let i = 0;
+      while (i < records.length) {
+        const chunk: Buffer[] = [];
+        let bytes = 0;
+        while (
+          i < records.length &&
+          chunk.length < LAMBDA_MAX_RECORDS &&
+          bytes + records[i]!.length <= LAMBDA_MAX_BYTES
+        ) {
+          bytes += records[i]!.length;
+          chunk.push(records[i++]!);
+        }
+        if (chunk.length === 0) chunk.push(records[i++]!);
+        const ids = chunk.map(() => randomUUID());
+        const body = JSON.stringify({
+          invocationId: randomUUID(),
+          applicationArn,
+          records: chunk.map((data, j) => ({
+            recordId: ids[j],
+            lambdaDeliveryRecordMetadata: { retryHint: retries.get(data) ?? 0 },
+            data: data.toString('base64'),
+          })),
+        });
+        let ok = new Set<string>();
+        try {
+          const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          const text = await res.text();
+          if (res.ok) {
+            const reply = JSON.parse(text) as { records?: { recordId?: string; result?: string }[] };
+            ok = new Set((reply.records ?? []).filter((r) => r.result === 'Ok').map((r) => r.recordId ?? ''));
+          }
+        } catch {
+          // Unreachable endpoint or an unreadable reply: the whole batch is sent again.
+        }
+        chunk.forEach((data, j) => {
+          if (ok.has(ids[j]!)) return;
+          retries.set(data, (retries.get(data) ?? 0) + 1);
+          failed.push(data);
+        });
+      }
+      return failed;
+    },
+  };
+}

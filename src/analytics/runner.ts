@@ -1,0 +1,324 @@
+/**
+ * Running SQL applications (Developer Guide, "Amazon Kinesis Data Analytics for SQL Applications: How It Works",
+ * "Configuring Application Input", "Error Handling"). Each RUNNING application is one worker on the server's
+ * WorkerHost (`analytics/application/<account>/<region>/<name>`), which holds a lease of that name, restarts it
+ * with backoff and stops it on close. The worker:
+ * 1. compiles the code (code.ts), loads each reference data source from its S3 object as a table, and starts the
+ *    engine (src/analytics/engine) on the service's clock;
+ * 2. reads its input stream through the Data Streams in-process API from the input's position: the stored
+ *    checkpoint of this run (a restarted worker resumes), else per InputStartingPosition — NOW (records that
+ *    arrived from the moment StartApplication was accepted, whenever the worker gets to run), TRIM_HORIZON, or
+ *    LAST_STOPPED_POINT (the checkpoint the last run stored; NOW when there is none); the starting point is
+ *    stored at once, so a restart of the run does not move it;
+ * 3. maps each record to rows (src/analytics/engine mapping: JSON paths, CSV delimiters, coercion) and pushes them
+ *    to `<NamePrefix>_00n`, shard k of the stream feeding stream (k mod InputParallelism) + 1; a record that does
+ *    not map goes to error_stream and the application goes on;
+ * 4. delivers output rows (outputs.ts: Kinesis streams, and Lambda functions through `--analytics-lambda-endpoint`) and, once the rows a batch produced were delivered, stores the batch's
+ *    checkpoint under `checkpoints/<application id>/<input id>` with the run id: at-least-once, and the stop
+ *    (StopApplication, or the server closing) stores the last position, which LAST_STOPPED_POINT resumes from;
+ * 5. keeps the latest rows of every in-application stream for the sample endpoint (sample.ts).
+ * Windowed state lives in memory: after a crash a window that was open restarts empty (the input before the
+ * checkpoint is not read again), as rows already delivered are never withdrawn.
+ * A configuration change of a running application ends in RUNNING with a new version: the worker restarts on it
+ * (reference data reloaded, input resumed from the run's checkpoint).
+ */
+import type { Clock, WorkerHost } from '../jobs/index.js';
+import type { Logger, Worker } from '../protocol/index.js';
+import type { MetaStore } from '../storage/index.js';
+import type { ReadStart, StreamsApi } from '../streams/index.js';
+import { type ApplicationState, type InputState, inAppStreamNames, isSql } from './application.js';
+import type { ApplicationCatalog } from './catalog.js';
+import { compileCode } from './code.js';
+import {
+  createRecordMapper,
+  type ErrorRow,
+  engineClock,
+  type RecordFormat,
+  type RecordMapper,
+  type RunningApplication,
+  startEngine,
+} from './engine/index.js';
+import { bucketOfArn, type ObjectReader } from './objects.js';
+import { type Destination, kinesisDestination, lambdaDestination, OutputSet } from './outputs.js';
+import type { ApplicationRunner } from './runtime.js';
+import type { SampleBuffer } from './sample.js';
+import type { SourceSchema } from './shapes/index.js';
+import type { SqlValue, TypedColumn } from './sql/index.js';
+
+/** The system stream of mapping and runtime errors (Developer Guide, "Error Handling"). */
+export const ERROR_STREAM = 'error_stream';
+
+const ERROR_COLUMNS: TypedColumn[] = [
+  { name: 'ERROR_TIME', type: { kind: 'TIMESTAMP' } },
+  { name: 'ERROR_LEVEL', type: { kind: 'VARCHAR', length: 10 } },
+  { name: 'ERROR_NAME', type: { kind: 'VARCHAR', length: 32 } },
+  { name: 'MESSAGE', type: { kind: 'VARCHAR', length: 4096 } },
+  { name: 'DATA_ROWTIME', type: { kind: 'TIMESTAMP' } },
+  { name: 'DATA_ROW', type: { kind: 'VARCHAR', length: 49341 } },
+  { name: 'PUMP_NAME', type: { kind: 'VARCHAR', length: 128 } },
+];
+
+export function checkpointKey(appId: string, inputId: string): string {
+  return `checkpoints/${appId}/${inputId}`;
+}
+
+/** Deletes an application incarnation's stored input positions. */
+export async function dropCheckpoints(meta: MetaStore, appId: string): Promise<void> {
+  for (const [key] of await meta.list(`checkpoints/${appId}/`)) await meta.delete(key);
+}
+
+interface StoredCheckpoint {
+  readonly runId: string;
+  readonly checkpoint: string;
+}
+
+/** The mapper's format from an input or reference schema. */
+export function recordFormat(schema: SourceSchema): RecordFormat {
+  const f = schema.RecordFormat;
+  if (f.RecordFormatType === 'CSV') {
+    const p = f.MappingParameters?.CSVMappingParameters;
+    return {
+      type: 'CSV',
+      rowDelimiter: p?.RecordRowDelimiter ?? '\n',
+      columnDelimiter: p?.RecordColumnDelimiter ?? ',',
+    };
+  }
+  return { type: 'JSON', recordRowPath: f.MappingParameters?.JSONMappingParameters?.RecordRowPath ?? '$' };
+}
+
+export function recordMapper(schema: SourceSchema): RecordMapper {
+  return createRecordMapper(
+    recordFormat(schema),
+    schema.RecordColumns.map((c) => ({
+      name: c.Name,
+      sqlType: c.SqlType,
+      ...(c.Mapping ? { mapping: c.Mapping } : {}),
+    })),
+  );
+}
+
+export interface RunnerParts {
+  readonly catalog: ApplicationCatalog;
+  readonly host: WorkerHost;
+  readonly meta: MetaStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly streams: StreamsApi | undefined;
+  readonly objects: ObjectReader;
+  readonly samples: SampleBuffer;
+  /** The Lambda-compatible endpoint of Lambda outputs ('' = none). */
+  readonly lambdaEndpoint: string;
+}
+
+/** Keeps one worker per running SQL application (see this file's header). */
+export class WorkerRunner implements ApplicationRunner {
+  readonly #parts: RunnerParts;
+  /** Running workers by application id, with the version they run. */
+  readonly #running = new Map<string, { worker: Worker; versionId: number }>();
+  /** Changes of one application are applied in order. */
+  readonly #chains = new Map<string, Promise<void>>();
+  #closed = false;
+
+  constructor(parts: RunnerParts) {
+    this.#parts = parts;
+  }
+
+  sync(id: string, state: ApplicationState | undefined): void {
+    const previous = this.#chains.get(id) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.#reconcile(id))
+      .catch((err: unknown) => {
+        this.#parts.logger.error({ err, application: state?.name }, 'application runner failed');
+      });
+    this.#chains.set(id, next);
+    void next.then(() => {
+      if (this.#chains.get(id) === next) this.#chains.delete(id);
+    });
+  }
+
+  /** Waits until every change seen so far was applied (tests, close). */
+  async settled(): Promise<void> {
+    while (this.#chains.size > 0) await Promise.all([...this.#chains.values()]);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.settled();
+    for (const id of [...this.#running.keys()]) await this.#stop(id);
+  }
+
+  async #reconcile(id: string): Promise<void> {
+    if (this.#closed) return;
+    const state = this.#parts.catalog.getById(id);
+    const wanted = state !== undefined && isSql(state) && (state.status === 'RUNNING' || state.status === 'UPDATING');
+    const current = this.#running.get(id);
+    if (!wanted) {
+      if (current) await this.#stop(id);
+      return;
+    }
+    // UPDATING keeps the running version until the change is in place (RUNNING again).
+    if (current && (current.versionId === state.versionId || state.status === 'UPDATING')) return;
+    if (current) await this.#stop(id);
+    const worker = this.#worker(state);
+    this.#running.set(id, { worker, versionId: state.versionId });
+    this.#parts.host.add(worker);
+  }
+
+  async #stop(id: string): Promise<void> {
+    const current = this.#running.get(id);
+    if (!current) return;
+    this.#running.delete(id);
+    await this.#parts.host.remove(current.worker.name);
+  }
+
+  #worker(state: ApplicationState): Worker {
+    return {
+      name: `analytics/application/${state.accountId}/${state.region}/${state.name}`,
+      run: (signal) => this.#run(state.id, signal),
+    };
+  }
+
+  async #run(id: string, signal: AbortSignal): Promise<void> {
+    const { catalog, clock, logger, streams } = this.#parts;
+    const app = catalog.getById(id);
+    if (!app || signal.aborted) return;
+    const log = logger.child({ application: app.name });
+    const compiled = compileCode(app);
+    if (!compiled) {
+      // No code: nothing reads the input; the application idles until it stops or changes.
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      return;
+    }
+    if (!streams) throw new Error('Kinesis Data Streams is not available');
+    const referenceData = new Map<string, SqlValue[][]>();
+    for (const ref of app.references) referenceData.set(ref.tableName, await this.#loadReference(ref));
+
+    const outputs = new OutputSet(
+      app.outputs.map((output) => ({ output, destination: this.#destination(output.destination, app.arn) })),
+      { clock, logger: log, signal },
+    );
+    const samples = this.#parts.samples;
+    const columnsOf = (stream: string): TypedColumn[] => compiled.schemas.get(stream) ?? [];
+    const onError = (e: ErrorRow): void => {
+      const values: SqlValue[] = [
+        new Date(e.errorTime),
+        e.errorLevel,
+        e.errorName,
+        e.message,
+        e.dataRowtime === null ? null : new Date(e.dataRowtime),
+        e.dataRow,
+        e.pumpName,
+      ];
+      samples.add(app.id, ERROR_STREAM, ERROR_COLUMNS, e.errorTime, values);
+      outputs.row(ERROR_STREAM, ERROR_COLUMNS, values);
+      log.debug({ error: e.errorName, message: e.message }, 'application error_stream row');
+    };
+    const engine: RunningApplication = startEngine(compiled, {
+      clock: engineClock(clock),
+      sink: {
+        row(stream, row) {
+          const columns = columnsOf(stream);
+          samples.add(app.id, stream, columns, row.rowtime, row.values);
+          outputs.row(stream, columns, row.values);
+        },
+        error: onError,
+      },
+      referenceData,
+    });
+    try {
+      await Promise.all(app.inputs.map((input) => this.#readInput(app, input, engine, outputs, onError, signal)));
+    } finally {
+      engine.stop();
+    }
+  }
+
+  async #readInput(
+    app: ApplicationState,
+    input: InputState,
+    engine: RunningApplication,
+    outputs: OutputSet,
+    onError: (e: ErrorRow) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { meta, streams, clock } = this.#parts;
+    if (input.source.kind !== 'kinesis') throw new Error(`input ${input.id}: Firehose sources are not read yet`);
+    const arn = input.source.arn;
+    const key = checkpointKey(app.id, input.id);
+    const runId = app.runId ?? 'unknown';
+    const stored = await meta.get<StoredCheckpoint>(key);
+    let start: ReadStart;
+    if (stored && (stored.runId === runId || input.startingPosition === 'LAST_STOPPED_POINT'))
+      start = { checkpoint: stored.checkpoint };
+    else
+      start =
+        input.startingPosition === 'TRIM_HORIZON'
+          ? 'TRIM_HORIZON'
+          : app.runStartedAt !== undefined
+            ? { atTimestamp: new Date(app.runStartedAt) }
+            : 'LATEST';
+    const reader = await streams!.read({ arn }, { start, deaggregate: true, signal });
+    // The run's starting point is fixed now: a restart of this run resumes here, not at a later "now".
+    if (!stored || stored.runId !== runId) await meta.put(key, { runId, checkpoint: reader.checkpoint });
+    const names = inAppStreamNames(input);
+    const shardOrder = new Map<string, number>();
+    const shardsNow = async (): Promise<void> => {
+      const info = await streams!.describe({ arn });
+      for (const [i, s] of info.shards.entries()) shardOrder.set(s.shardId, i);
+    };
+    await shardsNow();
+    const mapper = recordMapper(input.schema);
+    let lastCheckpoint = reader.checkpoint;
+    try {
+      for await (const batch of reader) {
+        if (!shardOrder.has(batch.shardId)) await shardsNow();
+        const stream = names[(shardOrder.get(batch.shardId) ?? 0) % names.length]!;
+        for (const record of batch.records) {
+          const arrived = record.arrivedAt.getTime();
+          const mapped = mapper.map(Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength));
+          if (mapped.error) {
+            onError({
+              errorTime: clock.now(),
+              errorLevel: 'ERROR',
+              errorName: mapped.error.errorName,
+              message: mapped.error.message,
+              dataRowtime: null,
+              dataRow: Buffer.from(record.data).toString('hex'),
+              pumpName: null,
+            });
+            continue;
+          }
+          const implicit: SqlValue[] = [record.arrivedAt, batch.shardId, record.partitionKey, record.sequenceNumber];
+          for (const values of mapped.rows) engine.push(stream, values.concat(implicit), arrived);
+        }
+        await outputs.drain();
+        if (signal.aborted) break;
+        lastCheckpoint = batch.checkpoint;
+        await meta.put(checkpointKey(app.id, input.id), { runId, checkpoint: lastCheckpoint });
+      }
+    } finally {
+      reader.close();
+    }
+  }
+
+  async #loadReference(ref: ApplicationState['references'][number]): Promise<SqlValue[][]> {
+    const body = await this.#parts.objects.get(bucketOfArn(ref.bucketArn), ref.fileKey);
+    const mapper = recordMapper(ref.schema);
+    const rows: SqlValue[][] = [];
+    // A CSV object is one record of many rows; a JSON object holds one JSON document per line.
+    const records = ref.schema.RecordFormat.RecordFormatType === 'CSV' ? [body] : body.toString('utf8').split('\n');
+    for (const record of records) {
+      if (record.length === 0) continue;
+      const mapped = mapper.map(record);
+      if (mapped.rows) rows.push(...mapped.rows);
+      else this.#parts.logger.warn({ table: ref.tableName, error: mapped.error.message }, 'reference row skipped');
+    }
+    return rows;
+  }
+
+  #destination(d: ApplicationState['outputs'][number]['destination'], applicationArn: string): Destination {
+    if (d.kind === 'kinesis' && this.#parts.streams) return kinesisDestination(this.#parts.streams, d.arn);
+    if (d.kind === 'lambda' && this.#parts.lambdaEndpoint)
+      return lambdaDestination(this.#parts.lambdaEndpoint, d.arn, applicationArn);
+    throw new Error(`outputs to ${d.kind} destinations are not delivered yet`);
+  }
+}
