@@ -119,7 +119,11 @@ export function keyLayout(prefix: string | undefined, errorOutputPrefix: string 
   if (p.some((x) => x.kind === 'errorType'))
     throw badPrefix(`Prefix '${prefix}' must not contain !{firehose:error-output-type}.`);
   if (hasExpression(p) && e === undefined)
-    throw badPrefix('ErrorOutputPrefix cannot be null or empty when Prefix contains expressions.');
+    // AWS's text, typo included, as CreateDeliveryStream answers it (reported verbatim in
+    // hashicorp/terraform-provider-aws pull request 13416 and serverless/serverless issue 6015).
+    throw badPrefix(
+      'Ths supplied prefix(es) do not satisfy the following constraint: ErrorOutputPrefix cannot be null or empty when Prefix contains expressions',
+    );
   if (e && hasExpression(e) && !e.some((x) => x.kind === 'errorType'))
     throw badPrefix(`ErrorOutputPrefix '${errorOutputPrefix}' must contain !{firehose:error-output-type}.`);
   const withTime = (parts: PrefixPart[]): PrefixPart[] =>

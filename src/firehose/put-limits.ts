@@ -1,9 +1,12 @@
 /**
  * DirectPut throughput quotas per delivery stream ("Amazon Data Firehose Quota": 2,000 requests/s, 500,000
  * records/s and 5 MiB/s in US East (N. Virginia), US West (Oregon) and Europe (Ireland); 1,000 requests/s,
- * 100,000 records/s and 1 MiB/s elsewhere). A call that would pass any of them is refused whole with
- * ServiceUnavailableException "Slow down." (PutRecord and PutRecordBatch API references: the exception means the
- * throughput limits of the delivery stream may have been exceeded) and nothing of it is written.
+ * 100,000 records/s and 1 MiB/s elsewhere). Over them PutRecord answers ServiceUnavailableException "Slow down."
+ * (PutRecord API reference: the exception means the throughput limits of the delivery stream may have been
+ * exceeded); PutRecordBatch writes the leading records that still fit and fails the others each with ErrorCode
+ * ServiceUnavailableException, ErrorMessage "Slow down." (what a throttled PutRecordBatch answers: a partial
+ * FailedPutCount with those per-record entries, as reported against AWS in boto/boto3 issue 2804). Nothing of a
+ * refused record is written.
  * The quotas are a server setting, off by default; they are counted in windows of one second on the service clock.
  */
 
@@ -36,8 +39,11 @@ export class PutLimiter {
     return l.requestsPerSecond > 0 || l.recordsPerSecond > 0 || l.bytesPerSecond > 0;
   }
 
-  /** Takes one request of `records` / `bytes` for stream `id` at `now` (ms); false (nothing taken) when over. */
-  take(id: string, now: number, records: number, bytes: number): boolean {
+  /**
+   * Takes one request for stream `id` at `now` (ms) with as many leading `records` as fit; returns how many
+   * (0 when the request itself does not fit, and then nothing is taken).
+   */
+  take(id: string, now: number, records: readonly Uint8Array[]): number {
     const second = Math.floor(now / 1000);
     let w = this.#windows.get(id);
     if (!w) {
@@ -50,16 +56,24 @@ export class PutLimiter {
       w.bytes = 0;
     }
     const l = this.#limits;
-    if (
-      (l.requestsPerSecond > 0 && w.requests + 1 > l.requestsPerSecond) ||
-      (l.recordsPerSecond > 0 && w.records + records > l.recordsPerSecond) ||
-      (l.bytesPerSecond > 0 && w.bytes + bytes > l.bytesPerSecond)
-    )
-      return false;
+    if (l.requestsPerSecond > 0 && w.requests + 1 > l.requestsPerSecond) return 0;
+    let n = 0;
+    let bytes = w.bytes;
+    while (n < records.length) {
+      const next = bytes + records[n]!.length;
+      if (
+        (l.recordsPerSecond > 0 && w.records + n + 1 > l.recordsPerSecond) ||
+        (l.bytesPerSecond > 0 && next > l.bytesPerSecond)
+      )
+        break;
+      bytes = next;
+      n++;
+    }
+    if (n === 0) return 0;
     w.requests += 1;
-    w.records += records;
-    w.bytes += bytes;
-    return true;
+    w.records += n;
+    w.bytes = bytes;
+    return n;
   }
 
   forget(id: string): void {

@@ -136,13 +136,14 @@ export class FirehoseRuntime {
   }
 
   /**
-   * The stream's put limits (src/firehose/put-limits.ts): ServiceUnavailableException "Slow down." for a call of
-   * `records` / `bytes` that does not fit, counted as ThrottledRecords.
+   * The stream's put limits (src/firehose/put-limits.ts): how many leading `records` of a call fit; the others
+   * count as ThrottledRecords.
    */
-  throttle(state: DeliveryStreamState, records: number, bytes: number): void {
-    if (!this.#limiter.enabled || this.#limiter.take(state.id, this.now(), records, bytes)) return;
-    this.metrics.throttled(state.accountId, state.region, state.name, records);
-    throw slowDown();
+  admitted(state: DeliveryStreamState, records: readonly Uint8Array[]): number {
+    if (!this.#limiter.enabled) return records.length;
+    const n = this.#limiter.take(state.id, this.now(), records);
+    if (n < records.length) this.metrics.throttled(state.accountId, state.region, state.name, records.length - n);
+    return n;
   }
 
   /**

@@ -296,7 +296,7 @@ describe('back-pressure and lifecycle', () => {
     await h.call('StopDeliveryStreamEncryption', { DeliveryStreamName: 'sse' });
   });
 
-  it('refuses a whole put over the per-stream quotas with "Slow down." until the next second, counting ThrottledRecords', async () => {
+  it('refuses puts over the per-stream quotas with "Slow down." until the next second, counting ThrottledRecords', async () => {
     await h.svc.close();
     h = await open({ putLimits: { requestsPerSecond: 3, recordsPerSecond: 5, bytesPerSecond: 20 } });
     await create('ql', 128, 900);
@@ -319,12 +319,17 @@ describe('back-pressure and lifecycle', () => {
     await put('f');
     await assert.rejects(put('g'), slowDown, 'requests per second');
     await h.clock.advance(1_000);
-    await assert.rejects(batch(6), slowDown, 'a whole batch is refused');
-    await batch(5);
+    const partial = await batch(6);
+    assert.equal(partial.FailedPutCount, 1, 'the records that fit are written, the rest fail');
+    assert.equal(typeof partial.RequestResponses[4].RecordId, 'string');
+    assert.deepEqual(partial.RequestResponses[5], {
+      ErrorCode: 'ServiceUnavailableException',
+      ErrorMessage: 'Slow down.',
+    });
     await h.svc.flush(ACCOUNT, 'us-east-1', 'ql');
     assert.equal(h.puts.map((p) => p.body.toString()).join(''), 'abbbbdefbbbbb', 'nothing of a refused put is written');
     const m = h.svc.metrics().find((s) => s.deliveryStreamName === 'ql')!.metrics;
-    assert.equal(m.ThrottledRecords, 1 + 1 + 1 + 6);
+    assert.equal(m.ThrottledRecords, 1 + 1 + 1 + 1);
     assert.equal(m.IncomingRecords, 13);
     assert.equal(m.IncomingPutRequests, 6);
     assert.equal(m['PutRecord.Requests'], 4);

@@ -163,7 +163,7 @@ describe('Firehose control plane', () => {
         }),
       ),
       'InvalidArgumentException',
-      /ErrorOutputPrefix cannot be null/,
+      'Ths supplied prefix(es) do not satisfy the following constraint: ErrorOutputPrefix cannot be null or empty when Prefix contains expressions',
     );
   });
 
@@ -260,7 +260,7 @@ describe('Firehose control plane', () => {
     assert.deepEqual(d.DeliveryStreamEncryptionConfiguration, { Status: 'DISABLED' });
   });
 
-  it('answers ServiceUnavailableException "Slow down." over the configured put quotas', async () => {
+  it('answers "Slow down." over the configured put quotas: PutRecord as an exception, PutRecordBatch per record', async () => {
     const limited = await startTestServer({
       firehosePutLimits: '0,0,10',
     });
@@ -270,12 +270,22 @@ describe('Firehose control plane', () => {
         new CreateDeliveryStreamCommand({ DeliveryStreamName: 'quota', S3DestinationConfiguration: s3('q') }),
       );
       await expectError(
-        client.send(
-          new PutRecordBatchCommand({ DeliveryStreamName: 'quota', Records: [{ Data: Buffer.alloc(11, 0x61) }] }),
-        ),
+        client.send(new PutRecordCommand({ DeliveryStreamName: 'quota', Record: { Data: Buffer.alloc(11, 0x61) } })),
         'ServiceUnavailableException',
         'Slow down.',
       );
+      const out = await client.send(
+        new PutRecordBatchCommand({
+          DeliveryStreamName: 'quota',
+          Records: [{ Data: Buffer.alloc(5, 0x61) }, { Data: Buffer.alloc(6, 0x62) }],
+        }),
+      );
+      assert.equal(out.FailedPutCount, 1);
+      assert.equal(typeof out.RequestResponses![0]!.RecordId, 'string');
+      assert.deepEqual(out.RequestResponses![1], {
+        ErrorCode: 'ServiceUnavailableException',
+        ErrorMessage: 'Slow down.',
+      });
     } finally {
       client.destroy();
       await limited.close();
@@ -308,6 +318,7 @@ describe('Firehose control plane', () => {
         }),
       ),
       'InvalidArgumentException',
+      'Records size exceeds 4 MB limit',
     );
     await expectError(
       fh.send(new PutRecordCommand({ DeliveryStreamName: 'nope', Record: { Data: Buffer.from('x') } })),

@@ -9,10 +9,11 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 /**
  * PutRecordBatch (PutRecordBatch API reference): rule 1, 1–500 records of ≤ 1,000 KiB each (checked by the
- * model) and ≤ 4 MiB in all; rule 2, all records are appended at once through put-path.ts; rule 3, when the
- * buffer is over its cap every entry fails with ServiceUnavailableException ("Slow down.") and FailedPutCount
- * counts them, RequestResponses index-aligned with Records; rule 4, over the stream's put limits
- * (src/firehose/put-limits.ts) the whole call answers ServiceUnavailableException.
+ * model) and ≤ 4 MiB in all ("Records size exceeds 4 MB limit", the text AWS answers, as reported in
+ * osquery/osquery issue 3568); rule 2, the records are appended at once through put-path.ts; rule 3, records
+ * that are not written (the stream's put limits, src/firehose/put-limits.ts, or the buffer over its cap) fail each
+ * with ErrorCode ServiceUnavailableException, ErrorMessage "Slow down.", counted in FailedPutCount, and
+ * RequestResponses stays index-aligned with Records.
  */
 export async function putRecordBatch(
   rt: FirehoseRuntime,
@@ -22,33 +23,22 @@ export async function putRecordBatch(
   const state = writableStream(rt, input.DeliveryStreamName, ctx);
   let total = 0;
   for (const r of input.Records) total += r.Data.length;
-  if (total > MAX_BATCH_BYTES)
-    // TODO(#firehose-texts): AWS's wording for a batch over 4 MiB.
-    throw firehoseError('InvalidArgumentException', `Records size exceeds ${MAX_BATCH_BYTES} bytes limit.`);
-  rt.throttle(state, input.Records.length, total);
-  let ids: string[];
-  try {
-    ids = await rt.append(
-      state,
-      input.Records.map((r) => r.Data),
-      'PutRecordBatch',
-    );
-  } catch (err) {
-    const e = err as { code?: string; message?: string };
-    if (e.code !== 'ServiceUnavailableException') throw err;
-    const failed: PutRecordBatchResponseEntry = {
-      ErrorCode: 'ServiceUnavailableException',
-      ErrorMessage: 'Slow down.',
-    };
-    return {
-      FailedPutCount: input.Records.length,
-      Encrypted: encryptsRecords(state),
-      RequestResponses: input.Records.map(() => ({ ...failed })),
-    };
+  if (total > MAX_BATCH_BYTES) throw firehoseError('InvalidArgumentException', 'Records size exceeds 4 MB limit');
+  const data = input.Records.map((r) => r.Data);
+  const admitted = rt.admitted(state, data);
+  let ids: string[] = [];
+  if (admitted > 0) {
+    try {
+      ids = await rt.append(state, admitted === data.length ? data : data.slice(0, admitted), 'PutRecordBatch');
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      if (e.code !== 'ServiceUnavailableException') throw err;
+    }
   }
-  return {
-    FailedPutCount: 0,
-    Encrypted: encryptsRecords(state),
-    RequestResponses: ids.map((RecordId) => ({ RecordId })),
-  };
+  const failed = data.length - ids.length;
+  const responses: PutRecordBatchResponseEntry[] = new Array(data.length);
+  for (let i = 0; i < ids.length; i++) responses[i] = { RecordId: ids[i]! };
+  for (let i = ids.length; i < data.length; i++)
+    responses[i] = { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' };
+  return { FailedPutCount: failed, Encrypted: encryptsRecords(state), RequestResponses: responses };
 }

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../../protocol/index.js';
+import { slowDown } from '../errors.js';
 import type { FirehoseRuntime } from '../runtime.js';
 import type { PutRecordInput, PutRecordOutput } from '../shapes/index.js';
 import { writableStream } from './put-path.js';
@@ -11,7 +12,8 @@ export async function putRecord(
   ctx: RequestContext,
 ): Promise<PutRecordOutput> {
   const state = writableStream(rt, input.DeliveryStreamName, ctx);
-  rt.throttle(state, 1, input.Record.Data.length);
-  const [recordId] = await rt.append(state, [input.Record.Data], 'PutRecord');
+  const records = [input.Record.Data];
+  if (rt.admitted(state, records) === 0) throw slowDown();
+  const [recordId] = await rt.append(state, records, 'PutRecord');
   return { RecordId: recordId!, Encrypted: encryptsRecords(state) };
 }
