@@ -28,39 +28,31 @@ import {
 import type { MetaStore, StorageBackend } from '../storage/index.js';
 import { type ResourceState, type StreamState, VideoCatalog } from './catalog.js';
 import { VideoErrors, videoError } from './errors.js';
+import { deleteEdgeConfiguration } from './operations/delete-edge-configuration.js';
+import { describeEdgeConfiguration } from './operations/describe-edge-configuration.js';
+import { describeMappedResourceConfiguration } from './operations/describe-mapped-resource-configuration.js';
+import { listEdgeAgentConfigurations } from './operations/list-edge-agent-configurations.js';
+import { startEdgeConfigurationUpdate } from './operations/start-edge-configuration-update.js';
+import { describeImageGenerationConfiguration } from './operations/describe-image-generation-configuration.js';
+import { updateImageGenerationConfiguration } from './operations/update-image-generation-configuration.js';
+import { describeNotificationConfiguration } from './operations/describe-notification-configuration.js';
+import { updateNotificationConfiguration } from './operations/update-notification-configuration.js';
+import { describeMediaStorageConfiguration } from './operations/describe-media-storage-configuration.js';
+import { describeStreamStorageConfiguration } from './operations/describe-stream-storage-configuration.js';
+import { updateMediaStorageConfiguration } from './operations/update-media-storage-configuration.js';
+import { updateStreamStorageConfiguration } from './operations/update-stream-storage-configuration.js';
 import { createSignalingChannel } from './operations/create-signaling-channel.js';
 import { createStream } from './operations/create-stream.js';
 import { deleteSignalingChannel } from './operations/delete-signaling-channel.js';
 import { deleteStream } from './operations/delete-stream.js';
 import { describeSignalingChannel } from './operations/describe-signaling-channel.js';
 import { describeStream } from './operations/describe-stream.js';
-import {
-  deleteEdgeConfiguration,
-  describeEdgeConfiguration,
-  describeMappedResourceConfiguration,
-  listEdgeAgentConfigurations,
-  startEdgeConfigurationUpdate,
-} from './operations/edge-configuration.js';
 import { getDataEndpoint } from './operations/get-data-endpoint.js';
 import { getSignalingChannelEndpoint } from './operations/get-signaling-channel-endpoint.js';
-import {
-  describeImageGenerationConfiguration,
-  updateImageGenerationConfiguration,
-} from './operations/image-generation-configuration.js';
 import { listSignalingChannels } from './operations/list-signaling-channels.js';
 import { listStreams } from './operations/list-streams.js';
 import { listTagsForResource } from './operations/list-tags-for-resource.js';
 import { listTagsForStream } from './operations/list-tags-for-stream.js';
-import {
-  describeNotificationConfiguration,
-  updateNotificationConfiguration,
-} from './operations/notification-configuration.js';
-import {
-  describeMediaStorageConfiguration,
-  describeStreamStorageConfiguration,
-  updateMediaStorageConfiguration,
-  updateStreamStorageConfiguration,
-} from './operations/storage-configuration.js';
 import { tagResource } from './operations/tag-resource.js';
 import { tagStream } from './operations/tag-stream.js';
 import { untagResource } from './operations/untag-resource.js';

@@ -130,6 +130,28 @@ export function coerceJsonValue(v: unknown, t: SqlType): SqlValue {
   }
 }
 
+/**
+ * The coercion of one column, specialised on its type: the common cases (a number into DOUBLE or an integer
+ * column, a short enough string into VARCHAR) skip the general path; everything else goes through it.
+ */
+function columnCoercer(t: SqlType): (v: unknown) => SqlValue {
+  const general = (v: unknown): SqlValue => coerceJsonValue(v, t);
+  switch (t.kind) {
+    case 'DOUBLE':
+      return (v) => (typeof v === 'number' ? v : general(v));
+    case 'INTEGER':
+      return (v) => (typeof v === 'number' && (v | 0) === v ? v | 0 : general(v));
+    case 'BIGINT':
+      return (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : general(v));
+    case 'VARCHAR': {
+      const max = t.length ?? Number.POSITIVE_INFINITY;
+      return (v) => (typeof v === 'string' && v.length <= max ? v : general(v));
+    }
+    default:
+      return general;
+  }
+}
+
 function parseTimestampText(s: string): Date {
   const d = parseDatetimeLiteral('TIMESTAMP', s);
   if (d !== null) return d;
@@ -145,6 +167,7 @@ function jsonMapper(recordRowPath: string, columns: MappedColumn[]): RecordMappe
   const rowPath = parsePath(recordRowPath);
   const rowArray = rowPath.findIndex((s) => typeof s !== 'string');
   const types = columns.map((c) => parseSqlType(c.sqlType));
+  const coercers = types.map(columnCoercer);
   const paths = columns.map((c) => parsePath(c.mapping ?? `$.${c.name}`));
   // The flattened array: a path with [0:] followed by more segments. `$.arr[0:]` alone is the whole array.
   let flatPrefix: Segment[] | null = null;
@@ -179,7 +202,7 @@ function jsonMapper(recordRowPath: string, columns: MappedColumn[]): RecordMappe
           v = walk(obj, p, 0, last ? p.length - 1 : p.length);
           if (last && v !== undefined && !Array.isArray(v)) v = undefined;
         }
-        row[c] = coerceJsonValue(v, types[c]!);
+        row[c] = coercers[c]!(v);
       }
       out.push(row);
     }

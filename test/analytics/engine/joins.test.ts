@@ -117,3 +117,49 @@ describe('analytics engine: reference data joins', () => {
     ]);
   });
 });
+
+describe('analytics engine: composed joins', () => {
+  it('joins a window join with a reference table, and reads the windowed side of a RIGHT JOIN', () => {
+    const h = harness(
+      `CREATE STREAM "DESTINATION_SQL_STREAM" (order_id INTEGER, trade_id INTEGER, trade_time TIMESTAMP, company VARCHAR(16));
+       CREATE STREAM "R" (order_id INTEGER, trade_id INTEGER);
+       CREATE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+         SELECT STREAM o.order_id, t.trade_id, t.ROWTIME AS trade_time, c.company
+         FROM "ORDERS" AS o
+         JOIN "TRADES" OVER (RANGE INTERVAL '10' SECOND PRECEDING) AS t ON o.order_id = t.order_id
+         LEFT JOIN "COMPANIES" AS c ON o.ticker = c.ticker;
+       CREATE PUMP "Q" AS INSERT INTO "R"
+         SELECT STREAM o.order_id, t.trade_id
+         FROM "ORDERS" OVER (ROWS 5 PRECEDING) AS o RIGHT OUTER JOIN "TRADES" AS t ON o.order_id = t.order_id;`,
+      {
+        inputs: [ORDERS, TRADES],
+        referenceTables: [
+          {
+            name: 'COMPANIES',
+            columns: [
+              { name: 'TICKER', sqlType: 'VARCHAR(4)' },
+              { name: 'COMPANY', sqlType: 'VARCHAR(16)' },
+            ],
+          },
+        ],
+        referenceData: new Map([['COMPANIES', [['AMZN', 'Amazon']]]]),
+      },
+    );
+    h.push([100, 1, 5], 1000, 'TRADES');
+    h.push([1, 'AMZN', 5], 2000, 'ORDERS');
+    h.push([101, 2, 5], 3000, 'TRADES');
+    h.push([2, 'MSFT', 5], 4000, 'ORDERS');
+    h.push([102, 1, 5], 5000, 'TRADES'); // matches order 1 in the RIGHT JOIN (orders are the window there)
+    h.push([103, 9, 5], 6000, 'TRADES'); // no order 9: NULL order columns
+    assert.deepEqual(h.out(), [
+      [2000, 1, 100, new Date(h.t0 + 1000), 'Amazon'],
+      [4000, 2, 101, new Date(h.t0 + 3000), null],
+    ]);
+    assert.deepEqual(h.out('R'), [
+      [1000, null, 100],
+      [3000, null, 101],
+      [5000, 1, 102],
+      [6000, null, 103],
+    ]);
+  });
+});

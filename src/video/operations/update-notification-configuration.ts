@@ -1,12 +1,7 @@
 import type { RequestContext } from '../../protocol/index.js';
 import { noDataRetention } from '../errors.js';
 import type { VideoRuntime } from '../runtime.js';
-import type {
-  DescribeNotificationConfigurationInput,
-  DescribeNotificationConfigurationOutput,
-  UpdateNotificationConfigurationInput,
-  UpdateNotificationConfigurationOutput,
-} from '../shapes/index.js';
+import type { UpdateNotificationConfigurationInput, UpdateNotificationConfigurationOutput } from '../shapes/index.js';
 
 /**
  * UpdateNotificationConfiguration (UpdateNotificationConfiguration API reference): the rules of
@@ -28,14 +23,4 @@ export async function updateNotificationConfiguration(
     else d.configurations.notification = structuredClone(config) as typeof d.configurations.notification;
   });
   return {};
-}
-
-/** DescribeNotificationConfiguration: the stored configuration, if any. */
-export function describeNotificationConfiguration(
-  rt: VideoRuntime,
-  input: DescribeNotificationConfigurationInput,
-  ctx: RequestContext,
-): DescribeNotificationConfigurationOutput {
-  const config = rt.requireStream(input, ctx).configurations.notification;
-  return config === undefined ? {} : { NotificationConfiguration: structuredClone(config) };
 }

@@ -2,8 +2,6 @@ import type { RequestContext } from '../../protocol/index.js';
 import { noDataRetention } from '../errors.js';
 import type { VideoRuntime } from '../runtime.js';
 import type {
-  DescribeImageGenerationConfigurationInput,
-  DescribeImageGenerationConfigurationOutput,
   UpdateImageGenerationConfigurationInput,
   UpdateImageGenerationConfigurationOutput,
 } from '../shapes/index.js';
@@ -30,14 +28,4 @@ export async function updateImageGenerationConfiguration(
     else d.configurations.imageGeneration = structuredClone(config) as typeof d.configurations.imageGeneration;
   });
   return {};
-}
-
-/** DescribeImageGenerationConfiguration: the stored configuration, if any. */
-export function describeImageGenerationConfiguration(
-  rt: VideoRuntime,
-  input: DescribeImageGenerationConfigurationInput,
-  ctx: RequestContext,
-): DescribeImageGenerationConfigurationOutput {
-  const config = rt.requireStream(input, ctx).configurations.imageGeneration;
-  return config === undefined ? {} : { ImageGenerationConfiguration: structuredClone(config) };
 }
