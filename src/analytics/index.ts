@@ -96,6 +96,8 @@ export interface AnalyticsServiceOptions {
   readonly meta?: MetaStore;
   /** Data Streams' in-process API: inputs, outputs and DiscoverInputSchema. */
   readonly streams?: StreamsApi;
+  /** The Firehose module: Firehose outputs go through its PutRecordBatch operation. */
+  readonly firehose?: ServiceModule;
   /** Shared scheduler (started by the caller). Default: the service's own, on `clock`. */
   readonly scheduler?: Scheduler;
   /** Shared worker host (started by the caller). Default: the service's own, started here. */
@@ -172,6 +174,7 @@ export async function createAnalyticsService(
       applicationLimit: options.applicationLimit ?? 50,
       discoverWaitMs: options.discoverWaitMs ?? 2_000,
       lambdaEndpoint: options.lambdaEndpoint ?? '',
+      firehoseOutputs: options.firehose !== undefined,
     },
     clock,
     logger,
@@ -190,6 +193,7 @@ export async function createAnalyticsService(
     objects,
     samples,
     lambdaEndpoint: options.lambdaEndpoint ?? '',
+    firehose: options.firehose,
   });
   catalog.onChange((next, id) => {
     runner.sync(id, next);

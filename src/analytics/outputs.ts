@@ -5,14 +5,15 @@
  *    JSON (an object of the stream's columns) or CSV (the values joined by `,`, ending in `\n`) per
  *    DestinationSchema; TIMESTAMP values are `yyyy-MM-dd HH:mm:ss.SSS`;
  * 2. a Kinesis stream destination gets the rows through the Data Streams in-process API, up to 500 per call,
- *    each with a random partition key; records the stream refuses (throttled) are sent again;
+ *    each with a random partition key; records the stream refuses (throttled) are sent again; a Firehose delivery
+ *    stream through the Firehose module's PutRecordBatch; a Lambda function through a Lambda-compatible endpoint;
  * 3. delivery is at-least-once: the application moves its input checkpoint only after the rows that input
  *    produced were delivered ({@link OutputSet.drain}); a failing destination is retried with backoff until it
  *    takes the rows or the application stops.
  */
 import { randomUUID } from 'node:crypto';
 import { backoffDelay, type BackoffOptions, type Clock, DEFAULT_BACKOFF } from '../jobs/index.js';
-import type { Logger } from '../protocol/index.js';
+import type { Logger, RequestContext, ServiceModule } from '../protocol/index.js';
 import type { StreamsApi } from '../streams/index.js';
 import type { OutputState } from './application.js';
 import { type SqlValue, type TypedColumn, valueToText } from './sql/index.js';
@@ -252,6 +253,61 @@ export function lambdaDestination(endpoint: string, functionArn: string, applica
           if (ok.has(ids[j]!)) return;
           retries.set(data, (retries.get(data) ?? 0) + 1);
           failed.push(data);
+        });
+      }
+      return failed;
+    },
+  };
+}
+
+const FIREHOSE_MAX_RECORDS = 500;
+const FIREHOSE_MAX_BYTES = 4 * 1024 * 1024;
+
+/** `arn:aws:firehose:<region>:<account>:deliverystream/<name>` → its parts. */
+export function parseDeliveryStreamArn(arn: string): { region: string; accountId: string; name: string } | undefined {
+  const m = /^arn:[^:]+:firehose:([^:]+):(\d{12}):deliverystream\/(.+)$/.exec(arn);
+  return m ? { region: m[1]!, accountId: m[2]!, name: m[3]! } : undefined;
+}
+
+/**
+ * A Firehose delivery stream destination, through the Firehose module's own PutRecordBatch operation (its public
+ * contract: the same checks, limits, durability and metrics as a client's call). Records a batch reports as
+ * failed (ServiceUnavailableException "Slow down.") are sent again; a refused call (stream missing or not
+ * ACTIVE) retries the whole batch.
+ */
+export function firehoseDestination(firehose: ServiceModule, arn: string): Destination {
+  const target = parseDeliveryStreamArn(arn);
+  const putRecordBatch = firehose.definition?.operations.PutRecordBatch;
+  return {
+    async write(records) {
+      if (!target || !putRecordBatch) throw new Error(`cannot write to delivery stream ${arn}`);
+      const failed: Buffer[] = [];
+      let i = 0;
+      while (i < records.length) {
+        const chunk: Buffer[] = [];
+        let bytes = 0;
+        while (
+          i < records.length &&
+          chunk.length < FIREHOSE_MAX_RECORDS &&
+          bytes + records[i]!.length <= FIREHOSE_MAX_BYTES
+        ) {
+          bytes += records[i]!.length;
+          chunk.push(records[i++]!);
+        }
+        if (chunk.length === 0) chunk.push(records[i++]!);
+        const ctx: RequestContext = {
+          requestId: randomUUID(),
+          region: target.region,
+          accountId: target.accountId,
+          receivedAt: Date.now(),
+          signal: new AbortController().signal,
+        };
+        const out = (await putRecordBatch.handle(
+          { DeliveryStreamName: target.name, Records: chunk.map((Data) => ({ Data })) },
+          ctx,
+        )) as { RequestResponses?: { ErrorCode?: string }[] };
+        (out.RequestResponses ?? []).forEach((r, j) => {
+          if (r.ErrorCode) failed.push(chunk[j]!);
         });
       }
       return failed;

@@ -13,7 +13,8 @@
  * 3. maps each record to rows (src/analytics/engine mapping: JSON paths, CSV delimiters, coercion) and pushes them
  *    to `<NamePrefix>_00n`, shard k of the stream feeding stream (k mod InputParallelism) + 1; a record that does
  *    not map goes to error_stream and the application goes on;
- * 4. delivers output rows (outputs.ts: Kinesis streams, and Lambda functions through `--analytics-lambda-endpoint`) and, once the rows a batch produced were delivered, stores the batch's
+ * 4. delivers output rows (outputs.ts: Kinesis streams, Firehose delivery streams, and Lambda functions through
+ *    `--analytics-lambda-endpoint`) and, once the rows a batch produced were delivered, stores the batch's
  *    checkpoint under `checkpoints/<application id>/<input id>` with the run id: at-least-once, and the stop
  *    (StopApplication, or the server closing) stores the last position, which LAST_STOPPED_POINT resumes from;
  * 5. keeps the latest rows of every in-application stream for the sample endpoint (sample.ts).
@@ -23,7 +24,7 @@
  * (reference data reloaded, input resumed from the run's checkpoint).
  */
 import type { Clock, WorkerHost } from '../jobs/index.js';
-import type { Logger, Worker } from '../protocol/index.js';
+import type { Logger, ServiceModule, Worker } from '../protocol/index.js';
 import type { MetaStore } from '../storage/index.js';
 import type { ReadStart, StreamsApi } from '../streams/index.js';
 import { type ApplicationState, type InputState, inAppStreamNames, isSql } from './application.js';
@@ -39,7 +40,7 @@ import {
   startEngine,
 } from './engine/index.js';
 import { bucketOfArn, type ObjectReader } from './objects.js';
-import { type Destination, kinesisDestination, lambdaDestination, OutputSet } from './outputs.js';
+import { type Destination, firehoseDestination, kinesisDestination, lambdaDestination, OutputSet } from './outputs.js';
 import type { ApplicationRunner } from './runtime.js';
 import type { SampleBuffer } from './sample.js';
 import type { SourceSchema } from './shapes/index.js';
@@ -108,6 +109,8 @@ export interface RunnerParts {
   readonly samples: SampleBuffer;
   /** The Lambda-compatible endpoint of Lambda outputs ('' = none). */
   readonly lambdaEndpoint: string;
+  /** The Firehose module, for Firehose outputs. */
+  readonly firehose: ServiceModule | undefined;
 }
 
 /** Keeps one worker per running SQL application (see this file's header). */
@@ -317,6 +320,7 @@ export class WorkerRunner implements ApplicationRunner {
 
   #destination(d: ApplicationState['outputs'][number]['destination'], applicationArn: string): Destination {
     if (d.kind === 'kinesis' && this.#parts.streams) return kinesisDestination(this.#parts.streams, d.arn);
+    if (d.kind === 'firehose' && this.#parts.firehose) return firehoseDestination(this.#parts.firehose, d.arn);
     if (d.kind === 'lambda' && this.#parts.lambdaEndpoint)
       return lambdaDestination(this.#parts.lambdaEndpoint, d.arn, applicationArn);
     throw new Error(`outputs to ${d.kind} destinations are not delivered yet`);

@@ -37,6 +37,8 @@ export interface AnalyticsSettings {
   readonly discoverWaitMs: number;
   /** The Lambda-compatible HTTP endpoint of Lambda outputs ('' = Lambda outputs are refused at start). */
   readonly lambdaEndpoint: string;
+  /** Whether Firehose delivery streams can be written (the Firehose module is mounted). */
+  readonly firehoseOutputs: boolean;
 }
 
 /** Scheduler timer kind of the status transitions (keyed by incarnation id). */

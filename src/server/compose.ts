@@ -121,6 +121,7 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
       accountId: config.accountId,
       logger,
       streams: streams.api,
+      firehose,
       scheduler,
       workers,
       objectDir: embeddedObjectDir(config.dataDir),

@@ -17,8 +17,8 @@ import type { InputStartingPosition, StartApplicationRequest, StartApplicationRe
 
 /**
  * Rule 6: the input's stream exists, and every source and destination is one this server reads and writes
- * (Kinesis data streams, and Lambda outputs when a Lambda endpoint is configured; Firehose sources and
- * destinations and Lambda preprocessing are refused by name instead of being ignored).
+ * (Kinesis data streams; Firehose delivery streams as outputs; Lambda outputs when a Lambda endpoint is configured;
+ * Firehose sources and Lambda preprocessing are refused by name instead of being ignored).
  */
 async function checkRunnable(rt: AnalyticsRuntime, app: ApplicationState): Promise<void> {
   // TODO(#10): AWS's wording of these InvalidApplicationConfigurationExceptions.
@@ -40,10 +40,8 @@ async function checkRunnable(rt: AnalyticsRuntime, app: ApplicationState): Promi
       throw refuse(
         `Output ${output.id} writes to a Lambda function; start the server with --analytics-lambda-endpoint to deliver to it.`,
       );
-    if (output.destination.kind === 'firehose')
-      throw refuse(
-        `Output ${output.id} writes to a Firehose delivery stream; this server delivers to Kinesis streams and Lambda functions only so far.`,
-      );
+    if (output.destination.kind === 'firehose' && !rt.settings.firehoseOutputs)
+      throw refuse(`Output ${output.id} writes to a Firehose delivery stream, and Firehose is not mounted.`);
   }
 }
 
