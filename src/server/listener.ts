@@ -408,6 +408,8 @@ async function* streamBody(
     controller.abort();
     req.destroy();
   }, deadlineMs);
+  // A body its handler stopped reading (an upload taken over by a newer one) must not keep the process alive.
+  timer.unref();
   let size = 0;
   try {
     for await (const chunk of req as AsyncIterable<Buffer>) {

@@ -305,7 +305,7 @@ describe('Kinesis Video media plane', () => {
     assert.equal(second.acks.filter((a) => a.EventType === 'PERSISTED').length, 2);
     const firstDone = await first.done;
     assert.equal(firstDone.acks.filter((a) => a.EventType === 'PERSISTED').length, 1);
-    first.destroy();
+    first.end();
   });
 
   it('GetMedia: every start selector, tags, and following the live stream', async () => {

@@ -71,6 +71,7 @@ class EndUpload extends Error {
 }
 
 const MAX_METADATA_TAGS = 10;
+const STOPPED = Symbol('stopped');
 const MAX_TAG_NAME_BYTES = 128;
 const MAX_TAG_VALUE_BYTES = 256;
 
@@ -103,6 +104,10 @@ export class IngestSession implements MkvHandler {
   #inFlight: Promise<void> | undefined;
   #stopped = false;
   #lastDataMs: number;
+  #onStopped!: () => void;
+  readonly #stoppedPromise = new Promise<typeof STOPPED>((resolve) => {
+    this.#onStopped = () => resolve(STOPPED);
+  });
   #idleTimer: unknown;
   /** Fragments received and persisted (for logs and tests). */
   received = 0;
@@ -132,6 +137,7 @@ export class IngestSession implements MkvHandler {
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#onStopped();
     if (this.#idleTimer !== undefined) this.#clock.clearTimeout(this.#idleTimer);
     // Acks of appends in flight still go out; then the response ends.
     void this.#drained().then(() => this.acks.end());
@@ -141,19 +147,26 @@ export class IngestSession implements MkvHandler {
     return this.#stopped;
   }
 
-  /** Reads the body to its end (or until the upload ends), then waits for the appends and ends the acks. */
+  /**
+   * Reads the body to its end (or until the upload ends: a stopped upload does not wait for its next chunk, which may
+   * never come), then waits for the appends and ends the acks.
+   */
   async run(body: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<void> {
     this.#armIdle();
+    const chunks =
+      Symbol.asyncIterator in body ? body[Symbol.asyncIterator]() : (body as Iterable<Buffer>)[Symbol.iterator]();
     try {
-      for await (const chunk of body) {
-        if (this.#stopped) break;
+      for (;;) {
+        const next = await Promise.race([chunks.next(), this.#stoppedPromise]);
+        if (next === STOPPED || next.done) break;
         this.#lastDataMs = this.#clock.now();
-        this.#reader.push(chunk);
+        this.#reader.push(next.value);
       }
       if (!this.#stopped) this.#reader.end();
     } catch (e) {
       if (!this.#stopped) this.#fail(e);
     }
+    if (this.#stopped) void Promise.resolve(chunks.return?.()).catch(() => {});
     this.stop();
     await this.#drained();
   }
