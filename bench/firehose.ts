@@ -8,6 +8,9 @@
  * 2. Delivery: UpdateDestination to interval 0, then the time until every buffered byte is in objects
  *    (end-to-end from the durable buffer to files), with CompressionFormat UNCOMPRESSED and GZIP.
  * Options: --records <n> (default 200000), --producers <n> (default 8).
+ * Each ingest runs twice: with @aws-sdk/client-firehose as the producer, and with the thin pre-encoded HTTP client
+ * of the streams benchmark (bench/streams/kinesis-client.ts), which leaves the server most of the CPU the two share
+ * in this one process; the server's work per request is the same (parse, validate, base64-decode, append, fsync).
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +25,7 @@ import {
 } from '@aws-sdk/client-firehose';
 import { silentLogger } from '../src/protocol/index.js';
 import { startServer } from '../src/server/index.js';
+import { errorFromResponse, KinesisHttpClient } from './streams/kinesis-client.js';
 
 const { values } = parseArgs({
   options: { records: { type: 'string', default: '200000' }, producers: { type: 'string', default: '8' } },
@@ -53,7 +57,9 @@ async function deliveredBytes(dir: string, gzip: boolean): Promise<number> {
   return total;
 }
 
-async function runOnce(format: 'UNCOMPRESSED' | 'GZIP'): Promise<void> {
+type Producer = 'sdk' | 'raw';
+
+async function runOnce(format: 'UNCOMPRESSED' | 'GZIP', producer: Producer): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'trib-bench-fh-'));
   const server = await startServer(
     { port: 0, dataDir, durability: 'always', audit: 'off', firehoseCreateMs: 0, logLevel: 'silent' },
@@ -81,22 +87,40 @@ async function runOnce(format: 'UNCOMPRESSED' | 'GZIP'): Promise<void> {
     record[RECORD - 1] = 0x0a;
     const records = Array.from({ length: BATCH }, () => ({ Data: record }));
     let sent = 0;
+    const raw = new KinesisHttpClient(Number(new URL(server.url).port), {
+      maxSockets: PRODUCERS,
+      targetPrefix: 'Firehose_20150804',
+      signingName: 'firehose',
+    });
+    const rawBody = Buffer.from(
+      JSON.stringify({ DeliveryStreamName: name, Records: records.map((r) => ({ Data: r.Data.toString('base64') })) }),
+    );
+    const putBatch = async (): Promise<void> => {
+      if (producer === 'sdk') {
+        const r = await fh.send(new PutRecordBatchCommand({ DeliveryStreamName: name, Records: records }));
+        if (r.FailedPutCount) throw new Error(`${r.FailedPutCount} records failed`);
+        return;
+      }
+      const res = await raw.send('PutRecordBatch', rawBody);
+      if (res.status !== 200) throw errorFromResponse(res);
+      if (!res.body.includes('"FailedPutCount":0')) throw new Error(`records failed: ${res.body.subarray(0, 200)}`);
+    };
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: PRODUCERS }, async () => {
         while (sent < TOTAL) {
           sent += BATCH;
-          const r = await fh.send(new PutRecordBatchCommand({ DeliveryStreamName: name, Records: records }));
-          if (r.FailedPutCount) throw new Error(`${r.FailedPutCount} records failed`);
+          await putBatch();
         }
       }),
     );
+    raw.close();
     const ingestS = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const bytes = sent * RECORD;
     console.log(
-      `${format.padEnd(12)} ingest   ${sent} records in ${ingestS.toFixed(2)} s: ${Math.round(sent / ingestS)} records/s, ${(bytes / 1e6 / ingestS).toFixed(1)} MB/s (PutRecordBatch ${BATCH} × ${RECORD} B, ${PRODUCERS} producers, fsync'd acks); process CPU ${((cpu.user + cpu.system) / sent).toFixed(2)} µs/record`,
+      `${format.padEnd(12)} ingest   (${producer === 'sdk' ? 'SDK client' : 'thin client'}) ${sent} records in ${ingestS.toFixed(2)} s: ${Math.round(sent / ingestS)} records/s, ${(bytes / 1e6 / ingestS).toFixed(1)} MB/s (PutRecordBatch ${BATCH} × ${RECORD} B, ${PRODUCERS} producers, fsync'd acks); process CPU ${((cpu.user + cpu.system) / sent).toFixed(2)} µs/record`,
     );
     const t1 = performance.now();
     await fh.send(
@@ -120,4 +144,5 @@ async function runOnce(format: 'UNCOMPRESSED' | 'GZIP'): Promise<void> {
   }
 }
 
-for (const format of ['UNCOMPRESSED', 'GZIP'] as const) await runOnce(format);
+for (const format of ['UNCOMPRESSED', 'GZIP'] as const)
+  for (const producer of ['sdk', 'raw'] as const) await runOnce(format, producer);

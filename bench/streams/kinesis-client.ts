@@ -36,6 +36,10 @@ export interface KinesisHttpClientOptions {
   readonly maxSockets: number;
   /** Per-request inactivity timeout in ms. Default 60 000. */
   readonly timeoutMs: number;
+  /** `X-Amz-Target` prefix of the service called. Default `Kinesis_20131202` (`Firehose_20150804` for Firehose). */
+  readonly targetPrefix: string;
+  /** Service name in the credential scope. Default `kinesis`. */
+  readonly signingName: string;
 }
 
 /**
@@ -43,7 +47,10 @@ export interface KinesisHttpClientOptions {
  * lifecycle"). The credential scope date must be the `YYYYMMDD` of `X-Amz-Date`, as in a real signature, so both are
  * derived from the same clock reading.
  */
-export function authHeaders(now: Date = new Date()): { authorization: string; 'x-amz-date': string } {
+export function authHeaders(
+  now: Date = new Date(),
+  signingName = 'kinesis',
+): { authorization: string; 'x-amz-date': string } {
   const amzDate = now
     .toISOString()
     .replace(/[-:]/g, '')
@@ -51,7 +58,7 @@ export function authHeaders(now: Date = new Date()): { authorization: string; 'x
   const day = amzDate.slice(0, 8);
   return {
     authorization:
-      `AWS4-HMAC-SHA256 Credential=AKIDBENCH/${day}/us-east-1/kinesis/aws4_request, ` +
+      `AWS4-HMAC-SHA256 Credential=AKIDBENCH/${day}/us-east-1/${signingName}/aws4_request, ` +
       'SignedHeaders=host;x-amz-date, Signature=abc',
     'x-amz-date': amzDate,
   };
@@ -63,18 +70,21 @@ export class KinesisHttpClient {
   readonly #host: string;
   readonly #port: number;
   readonly #timeoutMs: number;
-  readonly #auth = authHeaders();
+  readonly #target: string;
+  readonly #auth: { authorization: string; 'x-amz-date': string };
 
   /** @param port the server's loopback port. */
   constructor(port: number, options: Partial<KinesisHttpClientOptions> = {}) {
     this.#port = port;
     this.#host = options.host ?? '127.0.0.1';
     this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#target = options.targetPrefix ?? 'Kinesis_20131202';
+    this.#auth = authHeaders(new Date(), options.signingName ?? 'kinesis');
     this.#agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 8 });
   }
 
   /**
-   * Sends a pre-encoded body to `Kinesis_20131202.<operation>` and resolves with the raw response
+   * Sends a pre-encoded body to `<target prefix>.<operation>` and resolves with the raw response
    * whatever its status. Rejects only on transport errors (refused, reset, timeout).
    */
   send(operation: string, body: Buffer): Promise<RawResponse> {
@@ -89,7 +99,7 @@ export class KinesisHttpClient {
           path: '/',
           headers: {
             'content-type': 'application/x-amz-json-1.1',
-            'x-amz-target': `Kinesis_20131202.${operation}`,
+            'x-amz-target': `${this.#target}.${operation}`,
             'content-length': body.length,
             ...this.#auth,
           },

@@ -294,6 +294,9 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
     streaming.add(controller);
     try {
       res.writeHead(response.status, headers);
+      // Send the status and headers now: a long-lived stream (PutMedia's acks) may write its first chunk much later,
+      // and its client may wait for the status before it sends the body.
+      if ('flushHeaders' in res && typeof res.flushHeaders === 'function') res.flushHeaders();
       // Both response classes have write(chunk): boolean; their union's overloads are not callable.
       const out = res as unknown as { write(chunk: Uint8Array): boolean };
       for await (const chunk of body) {
@@ -405,6 +408,8 @@ async function* streamBody(
     controller.abort();
     req.destroy();
   }, deadlineMs);
+  // A body its handler stopped reading (an upload taken over by a newer one) must not keep the process alive.
+  timer.unref();
   let size = 0;
   try {
     for await (const chunk of req as AsyncIterable<Buffer>) {

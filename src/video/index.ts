@@ -53,6 +53,7 @@ import { listSignalingChannels } from './operations/list-signaling-channels.js';
 import { listStreams } from './operations/list-streams.js';
 import { listTagsForResource } from './operations/list-tags-for-resource.js';
 import { listTagsForStream } from './operations/list-tags-for-stream.js';
+import { mediaPlane } from './media/index.js';
 import { tagResource } from './operations/tag-resource.js';
 import { tagStream } from './operations/tag-stream.js';
 import { untagResource } from './operations/untag-resource.js';
@@ -63,6 +64,7 @@ import { updateStream } from './operations/update-stream.js';
 import { STATUS_TIMER, type StreamRef, VideoRuntime, type VideoSettings } from './runtime.js';
 import { kinesisVideoModel } from './shapes/index.js';
 
+export { mediaPlane, type MediaPlaneOptions } from './media/index.js';
 export { VideoErrors, channelNotFound, streamNotFound, videoError } from './errors.js';
 export type { StreamState, ChannelState, ResourceStatus } from './catalog.js';
 export type { StreamRef } from './runtime.js';
@@ -117,7 +119,7 @@ export interface VideoPlane {
 export type VideoPlaneFactory = (ctx: VideoPlaneContext) => Promise<VideoPlane>;
 
 /** The media planes mounted with the control plane. */
-const PLANES: readonly VideoPlaneFactory[] = [];
+const PLANES: readonly VideoPlaneFactory[] = [mediaPlane()];
 
 /** Options of {@link createVideoService}. */
 export interface VideoServiceOptions {

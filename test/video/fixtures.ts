@@ -6,7 +6,7 @@
  * - {@link withUnknownSizes}: a file's clusters (and Segment) rewritten to unknown sizes, as live producers send.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -248,39 +248,39 @@ export async function ffmpegMkv(f: FfmpegFixture): Promise<Buffer> {
   }
 }
 
-/** ffprobe's view of an MKV file or byte stream: frames per codec type and the duration in seconds. */
-export async function probe(input: Buffer): Promise<{ videoFrames: number; audioFrames: number; duration: number }> {
+/**
+ * ffprobe's view of an MKV file or byte stream (concatenated segments are read in order): packets per codec type and
+ * the span of the video packets' timestamps plus one frame (the media's duration; live MKV has no Duration element).
+ */
+export async function probe(
+  input: Buffer,
+): Promise<{ videoFrames: number; audioFrames: number; videoSeconds: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'trib-probe-'));
   try {
     const path = join(dir, 'in.mkv');
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(path, input);
     const { stdout } = await run(
       'ffprobe',
-      [
-        '-v',
-        'error',
-        '-count_packets',
-        '-show_entries',
-        'stream=codec_type,nb_read_packets:format=duration',
-        '-of',
-        'json',
-        path,
-      ],
-      { maxBuffer: 16 * 1024 * 1024 },
+      ['-v', 'error', '-show_entries', 'packet=codec_type,pts_time', '-of', 'csv=p=0', path],
+      { maxBuffer: 64 * 1024 * 1024 },
     );
-    const parsed = JSON.parse(stdout) as {
-      streams: Array<{ codec_type: string; nb_read_packets: string }>;
-      format: { duration?: string };
-    };
-    const count = (type: string): number =>
-      parsed.streams.filter((s) => s.codec_type === type).reduce((n, s) => n + Number(s.nb_read_packets), 0);
-    return {
-      videoFrames: count('video'),
-      audioFrames: count('audio'),
-      duration: Number(parsed.format.duration ?? 'NaN'),
-    };
+    let videoFrames = 0;
+    let audioFrames = 0;
+    const pts: number[] = [];
+    for (const line of stdout.split('\n')) {
+      const [type, time] = line.trim().split(',');
+      if (type === 'video') {
+        videoFrames++;
+        pts.push(Number(time));
+      } else if (type === 'audio') audioFrames++;
+    }
+    pts.sort((a, b) => a - b);
+    const frame = pts.length > 1 ? pts[1]! - pts[0]! : 0;
+    const videoSeconds = pts.length === 0 ? 0 : pts[pts.length - 1]! - pts[0]! + frame;
+    return { videoFrames, audioFrames, videoSeconds };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+export { simpleTags as simpleTagsFixture } from '../../src/video/mkv/index.js';

@@ -313,6 +313,28 @@ class Engine implements RunningApplication {
       case 'union':
         for (const i of node.inputs) this.build(i, out, report);
         return;
+      case 'distinct': {
+        const ctx = this.ctx();
+        let seen = new Set<unknown>();
+        let period = Number.NaN;
+        this.stateCounters.push(() => seen.size);
+        this.build(
+          node.input,
+          (values, rowtime) => {
+            const p = node.windowStart(values, rowtime, ctx) as number;
+            if (p !== period) {
+              period = p;
+              seen = new Set();
+            }
+            const key = compositeKey(values);
+            if (seen.has(key)) return;
+            seen.add(key);
+            out(values, rowtime);
+          },
+          report,
+        );
+        return;
+      }
       case 'tumble':
         this.buildTumble(node, out, report);
         return;

@@ -532,9 +532,6 @@ class Binder {
     const from = this.bindFrom(s.from, s.windows);
     if (from.k === 'table')
       throw semanticError('A query needs a stream in FROM; a reference table can only be joined', from.pos);
-    if (s.distinct)
-      // TODO(#10): SELECT STREAM DISTINCT needs a monotonic key to bound its state; not in part 1.
-      throw semanticError('SELECT DISTINCT is not supported yet', s.pos);
     let node = from.node;
     const scope = from.scope;
     if (s.where !== null) {
@@ -562,6 +559,8 @@ class Binder {
       throw semanticError('WINDOWED BY STAGGER replaces GROUP BY; use one of them', s.stagger.pos);
     if (!grouped && s.having !== null) throw semanticError('HAVING needs GROUP BY', s.having.pos);
 
+    if (s.distinct && (grouped || overAggs))
+      throw semanticError('SELECT DISTINCT cannot be combined with aggregates; use GROUP BY', s.pos);
     if (grouped) return this.bindGrouped(s, node, scope);
     if (overAggs) {
       const agg: AggCollector = { mode: 'slide', scope, windows: new Map(), named: s.windows, count: 0 };
@@ -584,12 +583,23 @@ class Binder {
       rowtime === null &&
       exprs.length === scope.width &&
       exprs.every((e, i) => (e as Typed & { column?: number }).column === i);
-    return {
-      node: identity
-        ? node
-        : { k: 'project', input: node, exprs: exprs.map((e) => e.ev), rowtime: rowtime?.ev ?? null },
-      columns,
-    };
+    const projected: PlanNode = identity
+      ? node
+      : { k: 'project', input: node, exprs: exprs.map((e) => e.ev), rowtime: rowtime?.ev ?? null };
+    if (!s.distinct) return { node: projected, columns };
+    // SELECT STREAM DISTINCT: the select list must hold a monotonic ROWTIME expression; a row is emitted the
+    // first time it is seen within that expression's period, so state is one period's distinct rows (ADR 0019).
+    let period: { stepMs: number } | { unit: string } | null = null;
+    for (const it of s.items) if (it.k === 'expr' && period === null) period = this.rowtimeWindow(it.expr, scope);
+    if (period === null || rowtime !== null)
+      throw semanticError(
+        'SELECT DISTINCT on a stream needs a monotonic expression of ROWTIME (STEP or FLOOR of ROWTIME) in the select list',
+        s.pos,
+      );
+    const p = period;
+    const windowStart: Evaluator =
+      'stepMs' in p ? (_v, rt) => Math.floor(rt / p.stepMs) * p.stepMs : (_v, rt) => floorTime(rt, p.unit);
+    return { node: { k: 'distinct', input: projected, windowStart }, columns };
   }
 
   /** ORDER BY of a non-aggregating streaming query: only a monotonic ROWTIME expression (a no-op) is allowed. */

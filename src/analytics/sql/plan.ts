@@ -130,7 +130,9 @@ export type PlanNode =
       tableWidth: number;
       streamWidth: number;
     }
-  | { k: 'union'; inputs: PlanNode[] };
+  | { k: 'union'; inputs: PlanNode[] }
+  /** SELECT STREAM DISTINCT: a row passes the first time it is seen in its period (`windowStart` of ROWTIME). */
+  | { k: 'distinct'; input: PlanNode; windowStart: Evaluator };
 
 /** One pump: its plan, and how the plan's output columns go into the target stream's columns. */
 export interface PumpPlan {

@@ -84,3 +84,38 @@ describe('analytics engine: projection and filter', () => {
     ]);
   });
 });
+
+describe('analytics engine: SELECT STREAM DISTINCT', () => {
+  it('emits each distinct row once per period of its monotonic ROWTIME expression', () => {
+    const h = harness(`
+      CREATE STREAM "DESTINATION_SQL_STREAM" (minute_ts TIMESTAMP, t VARCHAR(4));
+      CREATE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+        SELECT STREAM DISTINCT FLOOR(s.ROWTIME TO MINUTE), ticker_symbol FROM "SOURCE_SQL_STREAM_001" AS s;`);
+    for (const [t, at] of [
+      ['A', 1000],
+      ['B', 2000],
+      ['A', 3000],
+      ['A', 61_000],
+      ['B', 62_000],
+      ['B', 63_000],
+    ] as const)
+      h.push([t, 'x', 0, 1], at);
+    const m = (n: number) => new Date(h.t0 + n * 60_000);
+    assert.deepEqual(h.out(), [
+      [1000, m(0), 'A'],
+      [2000, m(0), 'B'],
+      [61_000, m(1), 'A'],
+      [62_000, m(1), 'B'],
+    ]);
+    assert.equal(h.engine.stateSize(), 2, 'only the current minute is remembered');
+  });
+
+  it('is refused without a monotonic ROWTIME expression to bound its state', () => {
+    assert.throws(
+      () =>
+        harness(`CREATE STREAM "D" (t VARCHAR(4));
+          CREATE PUMP "P" AS INSERT INTO "D" SELECT STREAM DISTINCT ticker_symbol FROM "SOURCE_SQL_STREAM_001";`),
+      /SELECT DISTINCT on a stream needs a monotonic expression of ROWTIME/,
+    );
+  });
+});

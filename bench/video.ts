@@ -1,0 +1,248 @@
+/**
+ * `npm run bench:video`: concurrent live PutMedia uploads against an in-process server with durable acks
+ * (`--durability always`): each stream sends H.264-shaped frames in real time (25 fps, one key frame per
+ * fragment, `--mbps` per stream, `--fragment-ms` fragments, unknown-size clusters as live producers write them).
+ * Prints the streams sustained (every fragment PERSISTED, none failed), ingest MB/s, and the PERSISTED ack latency
+ * p50 / p99 / max, measured from the moment a fragment was complete on the wire (the next cluster's header written)
+ * to its PERSISTED ack. The load generator shares the process (and the machine's cores) with the server.
+ * Options: --streams <n> (default 100), --seconds <n> (default 20), --mbps <n> (default 4), --fragment-ms <n>
+ * (default 2000).
+ */
+import http from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
+import { silentLogger } from '../src/protocol/index.js';
+import { startServer } from '../src/server/index.js';
+import { MkvId, element, elementHeader } from '../src/video/mkv/index.js';
+
+const { values } = parseArgs({
+  options: {
+    streams: { type: 'string', default: '100' },
+    seconds: { type: 'string', default: '20' },
+    mbps: { type: 'string', default: '4' },
+    'fragment-ms': { type: 'string', default: '2000' },
+  },
+});
+const STREAMS = Number(values.streams);
+const SECONDS = Number(values.seconds);
+const MBPS = Number(values.mbps);
+const FRAGMENT_MS = Number(values['fragment-ms']);
+const FPS = 25;
+const FRAME_MS = 1000 / FPS;
+const FRAMES_PER_FRAGMENT = Math.round(FRAGMENT_MS / FRAME_MS);
+const BYTES_PER_FRAGMENT = (MBPS * 1_000_000 * FRAGMENT_MS) / 8000;
+// A key frame carries about a fifth of a GOP's bytes.
+const KEY_BYTES = Math.round(BYTES_PER_FRAGMENT / 5);
+const DELTA_BYTES = Math.round((BYTES_PER_FRAGMENT - KEY_BYTES) / (FRAMES_PER_FRAGMENT - 1));
+
+const SIGV4 = {
+  authorization:
+    'AWS4-HMAC-SHA256 Credential=AKIDBENCH/20261125/us-east-1/kinesisvideo/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000',
+  'x-amz-date': '20261125T000000Z',
+};
+
+function uint(id: number, value: number): Buffer {
+  const bytes: number[] = [];
+  let rest = value;
+  do {
+    bytes.unshift(rest % 256);
+    rest = Math.floor(rest / 256);
+  } while (rest > 0);
+  return element(id, Buffer.from(bytes));
+}
+
+const segmentHeader = Buffer.concat([
+  element(MkvId.EBML, Buffer.concat([uint(0x4286, 1), element(0x4282, Buffer.from('matroska')), uint(0x4287, 4)])),
+  Buffer.from([0x18, 0x53, 0x80, 0x67, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+  element(MkvId.Info, uint(MkvId.TimestampScale, 1_000_000)),
+  element(
+    MkvId.Tracks,
+    element(
+      MkvId.TrackEntry,
+      Buffer.concat([
+        uint(MkvId.TrackNumber, 1),
+        uint(MkvId.TrackType, 1),
+        element(MkvId.CodecID, Buffer.from('V_MPEG4/ISO/AVC')),
+      ]),
+    ),
+  ),
+]);
+
+/** A SimpleBlock of track 1 with `size` payload bytes; the relative timecode is patched in before each write. */
+function block(size: number, key: boolean): Buffer {
+  const head = Buffer.from([0x81, 0, 0, key ? 0x80 : 0]);
+  return Buffer.concat([elementHeader(MkvId.SimpleBlock, head.length + size), head, Buffer.alloc(size, 0x42)]);
+}
+
+function clusterStart(timecode: number): Buffer {
+  return Buffer.concat([
+    Buffer.from([0x1f, 0x43, 0xb6, 0x75, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+    uint(MkvId.Timestamp, timecode),
+  ]);
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+interface Upload {
+  readonly name: string;
+  req: http.ClientRequest;
+  frame: number;
+  /** When each fragment (by timecode) was complete on the wire. */
+  readonly closedAt: Map<number, number>;
+  persisted: number;
+  errors: number;
+  bytes: number;
+}
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'trib-bench-video-'));
+  const server = await startServer(
+    { port: 0, dataDir, durability: 'always', audit: 'off', videoCreateMs: 0, logLevel: 'silent' },
+    { logger: silentLogger },
+  );
+  const url = new URL(server.url);
+  const control = new KinesisVideoClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'x' },
+  });
+  const latencies: number[] = [];
+  const uploads: Upload[] = [];
+  const key = block(KEY_BYTES, true);
+  const delta = block(DELTA_BYTES, false);
+  const relAt = key.length - KEY_BYTES - 3;
+  const deltaRelAt = delta.length - DELTA_BYTES - 3;
+  try {
+    for (let i = 0; i < STREAMS; i++) {
+      await control.send(new CreateStreamCommand({ StreamName: `cam-${i}`, DataRetentionInHours: 1 }));
+    }
+    for (let i = 0; i < STREAMS; i++) {
+      const upload: Upload = {
+        name: `cam-${i}`,
+        req: undefined as unknown as http.ClientRequest,
+        frame: 0,
+        closedAt: new Map(),
+        persisted: 0,
+        errors: 0,
+        bytes: 0,
+      };
+      upload.req = http.request({
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: '/putMedia',
+        agent: false,
+        headers: {
+          ...SIGV4,
+          'x-amzn-stream-name': upload.name,
+          'x-amzn-fragment-timecode-type': 'RELATIVE',
+          'x-amzn-producer-start-timestamp': String(Date.now() / 1000),
+        },
+      });
+      upload.req.on('error', () => upload.errors++);
+      upload.req.on('response', (res) => {
+        let pending = '';
+        res.on('data', (chunk: Buffer) => {
+          pending += chunk.toString('latin1');
+          let nl = pending.indexOf('\n');
+          while (nl >= 0) {
+            const line = pending.slice(0, nl);
+            pending = pending.slice(nl + 1);
+            nl = pending.indexOf('\n');
+            const ack = JSON.parse(line) as { EventType: string; FragmentTimecode?: number };
+            if (ack.EventType === 'PERSISTED') {
+              upload.persisted++;
+              const closed = upload.closedAt.get(ack.FragmentTimecode!);
+              if (closed !== undefined) latencies.push(performance.now() - closed);
+            } else if (ack.EventType === 'ERROR') upload.errors++;
+          }
+        });
+      });
+      upload.req.write(segmentHeader);
+      uploads.push(upload);
+    }
+
+    const cpuStart = process.cpuUsage();
+    const started = performance.now();
+    const totalFrames = Math.round((SECONDS * 1000) / FRAME_MS);
+    let tick = 0;
+    let late = 0;
+    // One timer drives every stream: frame `tick` of each stream is due at started + tick × 40 ms.
+    await new Promise<void>((resolve) => {
+      const step = (): void => {
+        const now = performance.now();
+        while (tick < totalFrames && started + tick * FRAME_MS <= now) {
+          const inFragment = tick % FRAMES_PER_FRAGMENT;
+          const fragmentTimecode = Math.floor(tick / FRAMES_PER_FRAGMENT) * FRAGMENT_MS;
+          for (const u of uploads) {
+            if (inFragment === 0) {
+              if (tick > 0) u.closedAt.set(fragmentTimecode - FRAGMENT_MS, performance.now());
+              u.req.write(clusterStart(fragmentTimecode));
+              key.writeInt16BE(0, relAt);
+              u.req.write(key);
+              u.bytes += key.length;
+            } else {
+              delta.writeInt16BE(Math.round(inFragment * FRAME_MS), deltaRelAt);
+              u.req.write(Buffer.from(delta));
+              u.bytes += delta.length;
+            }
+          }
+          tick++;
+        }
+        if (tick >= totalFrames) {
+          resolve();
+          return;
+        }
+        if (performance.now() - (started + tick * FRAME_MS) > FRAME_MS) late++;
+        setTimeout(step, Math.max(0, started + tick * FRAME_MS - performance.now()));
+      };
+      step();
+    });
+    const sendSeconds = (performance.now() - started) / 1000;
+    // The last fragment of each stream is complete when the body ends.
+    const ended = performance.now();
+    const lastTimecode = Math.floor((totalFrames - 1) / FRAMES_PER_FRAGMENT) * FRAGMENT_MS;
+    await Promise.all(
+      uploads.map(
+        (u) =>
+          new Promise<void>((resolve) => {
+            u.closedAt.set(lastTimecode, ended);
+            u.req.end();
+            u.req.on('response', (res) => res.on('end', resolve));
+            u.req.on('close', () => resolve());
+          }),
+      ),
+    );
+    const cpu = process.cpuUsage(cpuStart);
+    const fragmentsPerStream = Math.ceil(totalFrames / FRAMES_PER_FRAGMENT);
+    const sustained = uploads.filter((u) => u.errors === 0 && u.persisted === fragmentsPerStream).length;
+    const bytes = uploads.reduce((n, u) => n + u.bytes, 0);
+    latencies.sort((a, b) => a - b);
+    console.log(
+      `video: ${STREAMS} streams × ${MBPS} Mbit/s, ${FRAGMENT_MS} ms fragments, ${SECONDS} s, durability always`,
+    );
+    console.log(`  streams sustained (every fragment PERSISTED): ${sustained}/${STREAMS}`);
+    console.log(
+      `  ingest: ${(bytes / 1e6 / sendSeconds).toFixed(1)} MB/s (${((bytes * 8) / 1e6 / sendSeconds / STREAMS).toFixed(2)} Mbit/s per stream), ${latencies.length} fragments persisted, ${late} late send ticks`,
+    );
+    console.log(
+      `  PERSISTED latency: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${(latencies.at(-1) ?? Number.NaN).toFixed(1)} ms`,
+    );
+    console.log(
+      `  CPU (server + load generator, one process): ${((cpu.user + cpu.system) / 1e6 / sendSeconds).toFixed(2)} cores`,
+    );
+  } finally {
+    control.destroy();
+    for (const u of uploads) u.req.destroy();
+    await server.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,238 @@
+/**
+ * The Kinesis Video media plane (docs/adr/0023-video-media-plane.md): PutMedia ingest with streaming acks, the
+ * fragment archive and its retention, GetMedia, and the archived-media API's ListFragments and
+ * GetMediaForFragmentList. Mounted by the video service as a {@link VideoPlaneFactory}.
+ */
+import type { RequestContext, RestRoute, ServiceError } from '../../protocol/index.js';
+import { restJsonRoutes } from '../../protocol/index.js';
+import { fragmentNumber } from '../archive/index.js';
+import { videoError } from '../errors.js';
+import type { VideoPlane, VideoPlaneContext, VideoPlaneFactory } from '../index.js';
+import { kinesisVideoArchivedMediaModel, kinesisVideoMediaModel } from '../shapes/index.js';
+import type {
+  GetMediaForFragmentListInput,
+  GetMediaForFragmentListOutput,
+  ListFragmentsInput,
+  ListFragmentsOutput,
+} from '../shapes/kinesis-video-archived-media-types.generated.js';
+import type { GetMediaInput, GetMediaOutput } from '../shapes/kinesis-video-media-types.generated.js';
+import { MEDIA_CONTENT_TYPE } from './chunks.js';
+import { followStream, fragmentList, startPoint, type StartSelectorType } from './get-media.js';
+import type { IngestLimits } from './ingest-session.js';
+import { MediaStore } from './media-store.js';
+import { putMedia, requireMediaStream } from './put-media.js';
+
+export { AckError, type AckErrorCode, ackLine } from './acks.js';
+
+/** Options of the media plane. */
+export interface MediaPlaneOptions {
+  /** Kinesis Video Streams quotas: 50 MB per fragment. */
+  readonly maxFragmentBytes?: number;
+  /** Longest fragment; default 20 s (Kinesis Video Streams quotas; older documents say 10 s). */
+  readonly maxFragmentMs?: number;
+  /** Tracks per stream; quota 3. */
+  readonly maxTracks?: number;
+  /** IDLE ack interval while no data arrives; default 2 s. */
+  readonly idleAckMs?: number;
+  /** An upload without data this long ends; default 30 s (PutMedia API reference). */
+  readonly idleTimeoutMs?: number;
+  /** PutMedia calls per stream per second; quota 5. */
+  readonly putMediaCallsPerSecond?: number;
+  /** Optional per-stream byte cap of the archive: the oldest fragments go first. Default: none. */
+  readonly maxStreamBytes?: number;
+  /** How often retention runs; default 60 s. */
+  readonly retentionIntervalMs?: number;
+}
+
+const STREAM_RESOURCE = { kind: 'service' } as const;
+
+/** A media output whose payload is streamed (the REST-JSON encoder writes an async iterable as it is produced). */
+type Streamed<T> = Omit<T, 'Payload'> & { Payload: AsyncIterable<Uint8Array> };
+const RETENTION_JOB = 'kinesisvideo.retention';
+
+/** The media plane factory with its options. */
+export function mediaPlane(options: MediaPlaneOptions = {}): VideoPlaneFactory {
+  return (ctx) => createMediaPlane(ctx, options);
+}
+
+function invalidArgument(err: ServiceError): ServiceError {
+  return videoError('InvalidArgumentException', err.message);
+}
+
+async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptions): Promise<VideoPlane> {
+  const logger = ctx.logger.child({ plane: 'media' });
+  const store = new MediaStore(ctx.backend.logs, logger);
+  const limits: IngestLimits = {
+    maxFragmentBytes: options.maxFragmentBytes ?? 50 * 1024 * 1024,
+    maxFragmentMs: options.maxFragmentMs ?? 20_000,
+    maxTracks: options.maxTracks ?? 3,
+    idleAckMs: options.idleAckMs ?? 2_000,
+    idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+  };
+  const sessions = new Set<Promise<void>>();
+  let closed = false;
+  const controller = new AbortController();
+  const now = (): number => ctx.clock.now();
+
+  // A stream that is gone takes its media with it; a stream being deleted takes no more media.
+  const stopWatching = ctx.streams.onChange((next, previous) => {
+    if (next === undefined && previous !== undefined) {
+      store.drop(previous.id).catch((e: unknown) => logger.warn({ err: String(e) }, 'video media drop failed'));
+    }
+  });
+  const retention = ctx.scheduler.every(RETENTION_JOB, options.retentionIntervalMs ?? 60_000, () =>
+    store.enforceRetention(ctx.streams.all(), now(), options.maxStreamBytes),
+  );
+
+  const putMediaRoute: RestRoute = {
+    method: 'POST',
+    path: '/putMedia',
+    service: 'kinesisvideo',
+    operation: 'PutMedia',
+    traits: { streamingRequest: true, largeBody: true, resource: STREAM_RESOURCE },
+    handle: (req, rctx) =>
+      putMedia(
+        {
+          streams: ctx.streams,
+          store,
+          clock: ctx.clock,
+          logger,
+          limits,
+          callsPerSecond: options.putMediaCallsPerSecond ?? 5,
+          sessions,
+        },
+        req,
+        rctx,
+      ),
+  };
+
+  const getMedia = async (input: GetMediaInput, rctx: RequestContext): Promise<Streamed<GetMediaOutput>> => {
+    const stream = requireMediaStream(ctx.streams, input.StreamName, input.StreamARN, rctx);
+    const selector = input.StartSelector;
+    const type = selector.StartSelectorType as StartSelectorType;
+    const needs =
+      type === 'FRAGMENT_NUMBER'
+        ? selector.AfterFragmentNumber
+        : type === 'CONTINUATION_TOKEN'
+          ? selector.ContinuationToken
+          : type === 'SERVER_TIMESTAMP' || type === 'PRODUCER_TIMESTAMP'
+            ? selector.StartTimestamp
+            : true;
+    if (needs === undefined) {
+      // TODO(#11): AWS's text is not known.
+      throw videoError('InvalidArgumentException', `StartSelector of type ${type} is missing its value.`);
+    }
+    const archive = await store.archive(stream.id);
+    const start = startPoint(
+      archive,
+      stream.creationMs,
+      type,
+      type === 'FRAGMENT_NUMBER' ? selector.AfterFragmentNumber : selector.ContinuationToken,
+      selector.StartTimestamp?.getTime(),
+    );
+    const signal = AbortSignal.any([rctx.signal, controller.signal]);
+    return {
+      ContentType: MEDIA_CONTENT_TYPE,
+      Payload: followStream({
+        store,
+        archive,
+        streamId: stream.id,
+        streamCreationMs: stream.creationMs,
+        start,
+        now,
+        signal,
+        closed: () => closed || ctx.streams.byId(stream.id) === undefined,
+      }),
+    };
+  };
+
+  const listFragments = async (input: ListFragmentsInput, rctx: RequestContext): Promise<ListFragmentsOutput> => {
+    const stream = requireMediaStream(ctx.streams, input.StreamName, input.StreamARN, rctx);
+    const archive = await store.archive(stream.id);
+    const max = input.MaxResults ?? 1000;
+    let from = 0;
+    if (input.NextToken !== undefined) {
+      const parsed = /^f([0-9]{1,15})$/.exec(input.NextToken);
+      // TODO(#11): AWS's text is not known.
+      if (parsed === null) throw videoError('InvalidArgumentException', 'NextToken is not valid.');
+      from = Number(parsed[1]);
+    }
+    const selector = input.FragmentSelector;
+    const startMs = selector?.TimestampRange.StartTimestamp.getTime();
+    const endMs = selector?.TimestampRange.EndTimestamp.getTime();
+    const fragments: NonNullable<ListFragmentsOutput['Fragments']> = [];
+    let nextToken: string | undefined;
+    const entries = archive.entries;
+    for (let i = archive.indexAtOrAfter(from); i < entries.length; i++) {
+      const e = entries[i]!;
+      if (selector !== undefined) {
+        // FragmentSelector: start timestamps within [StartTimestamp, EndTimestamp], both ends included.
+        const at = selector.FragmentSelectorType === 'SERVER_TIMESTAMP' ? e.serverMs : e.producerMs;
+        if (at < startMs! || at > endMs!) continue;
+      }
+      if (fragments.length === max) {
+        nextToken = `f${e.seq}`;
+        break;
+      }
+      fragments.push({
+        FragmentNumber: fragmentNumber(stream.creationMs, e.seq),
+        FragmentSizeInBytes: e.sizeBytes,
+        ProducerTimestamp: new Date(e.producerMs),
+        ServerTimestamp: new Date(e.serverMs),
+        FragmentLengthInMilliseconds: e.durationMs,
+      });
+    }
+    return nextToken === undefined ? { Fragments: fragments } : { Fragments: fragments, NextToken: nextToken };
+  };
+
+  const getMediaForFragmentList = async (
+    input: GetMediaForFragmentListInput,
+    rctx: RequestContext,
+  ): Promise<Streamed<GetMediaForFragmentListOutput>> => {
+    const stream = requireMediaStream(ctx.streams, input.StreamName, input.StreamARN, rctx);
+    const archive = await store.archive(stream.id);
+    return { ContentType: MEDIA_CONTENT_TYPE, Payload: fragmentList(archive, stream.creationMs, input.Fragments, now) };
+  };
+
+  const routes: RestRoute[] = [
+    putMediaRoute,
+    ...restJsonRoutes({
+      service: 'kinesisvideo',
+      model: kinesisVideoMediaModel,
+      operations: {
+        GetMedia: {
+          traits: { resource: STREAM_RESOURCE, streamingResponse: true },
+          handle: (input, rctx) => getMedia(input as unknown as GetMediaInput, rctx),
+        },
+      },
+      validationError: invalidArgument,
+    }),
+    ...restJsonRoutes({
+      service: 'kinesisvideo',
+      model: kinesisVideoArchivedMediaModel,
+      operations: {
+        ListFragments: {
+          traits: { resource: STREAM_RESOURCE },
+          handle: (input, rctx) => listFragments(input as ListFragmentsInput, rctx),
+        },
+        GetMediaForFragmentList: {
+          traits: { resource: STREAM_RESOURCE, streamingResponse: true },
+          handle: (input, rctx) => getMediaForFragmentList(input as unknown as GetMediaForFragmentListInput, rctx),
+        },
+      },
+      validationError: invalidArgument,
+    }),
+  ];
+
+  return {
+    routes,
+    async close() {
+      closed = true;
+      controller.abort();
+      stopWatching();
+      retention.cancel?.();
+      store.close();
+      await Promise.allSettled([...sessions]);
+    },
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * The media plane's per-stream state: each stream incarnation's fragment archive (opened on first use), the live
+ * feed GetMedia readers follow, the one active producer, PutMedia's call rate, and retention
+ * (docs/adr/0023-video-media-plane.md).
+ */
+import type { Logger } from '../../protocol/index.js';
+import type { LogStore } from '../../storage/index.js';
+import { FragmentArchive, type StoredFragment } from '../archive/index.js';
+
+/** A fragment handed to live readers (GetMedia following a stream). */
+export type LiveFragment = StoredFragment;
+
+export type LiveListener = (make: () => LiveFragment) => void;
+
+/** Something that stops when a newer producer takes its stream. */
+export interface Producer {
+  stop(): void;
+}
+
+/** Log id of a stream incarnation's archive. */
+export function archiveLogId(streamId: string): string {
+  return `video.${streamId}`;
+}
+
+const LOG_PREFIX = 'video.';
+
+/** What retention needs to know about a stream. */
+export interface RetainedStream {
+  readonly id: string;
+  readonly dataRetentionInHours: number;
+}
+
+export class MediaStore {
+  readonly #logs: LogStore;
+  readonly #logger: Logger;
+  readonly #archives = new Map<string, Promise<FragmentArchive>>();
+  readonly #feeds = new Map<string, Set<LiveListener>>();
+  readonly #producers = new Map<string, Producer>();
+  readonly #calls = new Map<string, number[]>();
+
+  constructor(logs: LogStore, logger: Logger) {
+    this.#logs = logs;
+    this.#logger = logger;
+  }
+
+  /** The archive of a stream incarnation. */
+  archive(streamId: string): Promise<FragmentArchive> {
+    let archive = this.#archives.get(streamId);
+    if (archive === undefined) {
+      archive = FragmentArchive.open(this.#logs, archiveLogId(streamId));
+      this.#archives.set(streamId, archive);
+      archive.catch(() => this.#archives.delete(streamId));
+    }
+    return archive;
+  }
+
+  publish(streamId: string, make: () => LiveFragment): void {
+    const listeners = this.#feeds.get(streamId);
+    if (listeners === undefined || listeners.size === 0) return;
+    let built: LiveFragment | undefined;
+    const once = (): LiveFragment => {
+      built ??= make();
+      return built;
+    };
+    for (const listener of listeners) listener(once);
+  }
+
+  subscribe(streamId: string, listener: LiveListener): () => void {
+    let listeners = this.#feeds.get(streamId);
+    if (listeners === undefined) {
+      listeners = new Set();
+      this.#feeds.set(streamId, listeners);
+    }
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && this.#feeds.get(streamId) === listeners) this.#feeds.delete(streamId);
+    };
+  }
+
+  /**
+   * Makes `producer` the stream's producer. Kinesis Video Streams quotas: one PutMedia connection per stream; a
+   * new connection takes over from the old one, which ends (a producer reconnecting after a network failure
+   * must not be locked out by its own half-dead connection).
+   */
+  claim(streamId: string, producer: Producer): void {
+    const previous = this.#producers.get(streamId);
+    this.#producers.set(streamId, producer);
+    if (previous !== undefined && previous !== producer) previous.stop();
+  }
+
+  release(streamId: string, producer: Producer): void {
+    if (this.#producers.get(streamId) === producer) this.#producers.delete(streamId);
+  }
+
+  /** Counts a PutMedia call; false when the stream had `perSecond` calls in the last second already. */
+  admitCall(streamId: string, now: number, perSecond: number): boolean {
+    let calls = this.#calls.get(streamId);
+    if (calls === undefined) {
+      calls = [];
+      this.#calls.set(streamId, calls);
+    }
+    while (calls.length > 0 && calls[0]! <= now - 1000) calls.shift();
+    if (calls.length >= perSecond) return false;
+    calls.push(now);
+    return true;
+  }
+
+  /**
+   * One retention pass: each stream's fragments older than its DataRetentionInHours go, then the oldest beyond
+   * `maxStreamBytes`; the archives of streams that no longer exist are deleted.
+   */
+  async enforceRetention(streams: readonly RetainedStream[], now: number, maxStreamBytes?: number): Promise<void> {
+    const live = new Set(streams.map((s) => archiveLogId(s.id)));
+    for (const stream of streams) {
+      if (stream.dataRetentionInHours <= 0 && !this.#archives.has(stream.id)) continue;
+      try {
+        const archive = await this.archive(stream.id);
+        const retainAfter = stream.dataRetentionInHours > 0 ? now - stream.dataRetentionInHours * 3_600_000 : now + 1;
+        const dropped = await archive.enforceRetention(retainAfter, maxStreamBytes);
+        if (dropped > 0) this.#logger.debug({ stream: stream.id, dropped }, 'video retention dropped fragments');
+      } catch (e) {
+        this.#logger.warn(
+          { stream: stream.id, err: e instanceof Error ? e.message : String(e) },
+          'video retention failed',
+        );
+      }
+    }
+    for (const logId of await this.#logs.list()) {
+      if (!logId.startsWith(LOG_PREFIX) || live.has(logId)) continue;
+      await this.drop(logId.slice(LOG_PREFIX.length));
+    }
+  }
+
+  /** Deletes a stream incarnation's media (the stream is gone). */
+  async drop(streamId: string): Promise<void> {
+    this.#producers.get(streamId)?.stop();
+    this.#producers.delete(streamId);
+    this.#archives.delete(streamId);
+    this.#calls.delete(streamId);
+    await this.#logs.delete(archiveLogId(streamId));
+  }
+
+  /** Ends every upload. */
+  close(): void {
+    for (const producer of this.#producers.values()) producer.stop();
+    this.#producers.clear();
+  }
+}

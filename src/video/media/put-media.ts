@@ -1,0 +1,96 @@
+/**
+ * PutMedia (`POST /putMedia`, PutMedia API reference): a long-lived upload of one MKV segment whose response carries
+ * the ack lines while the body still arrives (ingest-session.ts).
+ *
+ * Before the response starts (HTTP errors, PutMedia API reference "Errors"):
+ * 1. `x-amzn-stream-name` or `x-amzn-stream-arn`, exactly one; `x-amzn-fragment-timecode-type` ABSOLUTE or
+ *    RELATIVE; `x-amzn-producer-start-timestamp` epoch seconds (required for RELATIVE timecodes):
+ *    InvalidArgumentException otherwise.
+ * 2. The stream must exist and be ACTIVE or UPDATING: ResourceNotFoundException.
+ * 3. At most `callsPerSecond` PutMedia calls per stream per second (quota: 5 TPS): ClientLimitExceededException.
+ * Then HTTP 200 and acks. A newer upload to the same stream ends the older one (media-store.ts, `claim`).
+ */
+import type { Clock } from '../../jobs/index.js';
+import type { Logger, RequestContext, RestRequest, RestResponse } from '../../protocol/index.js';
+import { streamNotFound, videoError } from '../errors.js';
+import type { StreamState, VideoStreamsApi } from '../index.js';
+import { type IngestLimits, IngestSession, type TimecodeType } from './ingest-session.js';
+import type { MediaStore } from './media-store.js';
+
+export interface PutMediaDeps {
+  readonly streams: VideoStreamsApi;
+  readonly store: MediaStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly limits: IngestLimits;
+  readonly callsPerSecond: number;
+  /** Sessions under way, so that the plane can wait for them on close. */
+  readonly sessions: Set<Promise<void>>;
+}
+
+function header(req: RestRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Resolves the stream a media request names (shared by every media operation). */
+export function requireMediaStream(
+  streams: VideoStreamsApi,
+  name: string | undefined,
+  arn: string | undefined,
+  ctx: RequestContext,
+): StreamState {
+  if ((name === undefined) === (arn === undefined)) {
+    // TODO(#11): AWS's text for this case is not known.
+    throw videoError('InvalidArgumentException', 'Specify either StreamName or StreamARN, but not both.');
+  }
+  const stream = streams.get((arn ?? name)!, ctx);
+  if (stream === undefined || (stream.status !== 'ACTIVE' && stream.status !== 'UPDATING')) throw streamNotFound();
+  return stream;
+}
+
+export async function putMedia(deps: PutMediaDeps, req: RestRequest, ctx: RequestContext): Promise<RestResponse> {
+  const stream = requireMediaStream(
+    deps.streams,
+    header(req, 'x-amzn-stream-name'),
+    header(req, 'x-amzn-stream-arn'),
+    ctx,
+  );
+  const type = header(req, 'x-amzn-fragment-timecode-type');
+  if (type !== 'ABSOLUTE' && type !== 'RELATIVE') {
+    // TODO(#11): AWS's text is not known.
+    throw videoError('InvalidArgumentException', 'x-amzn-fragment-timecode-type must be ABSOLUTE or RELATIVE.');
+  }
+  const start = header(req, 'x-amzn-producer-start-timestamp');
+  const startSeconds = start === undefined ? undefined : Number(start);
+  if ((start !== undefined && !Number.isFinite(startSeconds)) || (type === 'RELATIVE' && startSeconds === undefined)) {
+    // TODO(#11): AWS's text is not known.
+    throw videoError('InvalidArgumentException', 'x-amzn-producer-start-timestamp must be a timestamp in seconds.');
+  }
+  if (!deps.store.admitCall(stream.id, deps.clock.now(), deps.callsPerSecond)) {
+    // TODO(#11): AWS's text is not known.
+    throw videoError('ClientLimitExceededException', 'PutMedia call rate limit exceeded for this stream.');
+  }
+  const archive = await deps.store.archive(stream.id);
+  const session = new IngestSession({
+    target: {
+      streamCreationMs: stream.creationMs,
+      persist: stream.dataRetentionInHours > 0,
+      archive,
+      publish: (make) => deps.store.publish(stream.id, make),
+    },
+    limits: deps.limits,
+    clock: deps.clock,
+    logger: deps.logger,
+    timecodeType: type as TimecodeType,
+    producerStartMs: (startSeconds ?? 0) * 1000,
+  });
+  deps.store.claim(stream.id, session);
+  const body = Buffer.isBuffer(req.body) ? [req.body] : req.body;
+  const running = session.run(body).finally(() => {
+    deps.store.release(stream.id, session);
+    deps.sessions.delete(running);
+  });
+  deps.sessions.add(running);
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: session.acks };
+}

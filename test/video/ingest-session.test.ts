@@ -1,0 +1,194 @@
+/**
+ * PutMedia's session and the media store in process, on a manual clock: the fragment size cap, IDLE acks and the
+ * idle end of an upload, the per-stream call rate, and retention by age and by byte cap.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { silentLogger } from '../../src/protocol/index.js';
+import type { StorageBackend } from '../../src/storage/index.js';
+import { openLocalBackend } from '../../src/storage/local/index.js';
+import { IngestSession, type IngestLimits } from '../../src/video/media/ingest-session.js';
+import { MediaStore } from '../../src/video/media/media-store.js';
+import { ManualTimerClock } from '../helpers/timers.js';
+import { clusterElement, synthMkv } from './fixtures.js';
+
+const LIMITS: IngestLimits = {
+  maxFragmentBytes: 10_000,
+  maxFragmentMs: 20_000,
+  maxTracks: 3,
+  idleAckMs: 2_000,
+  idleTimeoutMs: 30_000,
+};
+
+/** A body whose chunks the test hands over one by one. */
+function pushBody(): { body: AsyncIterable<Buffer>; push(b: Buffer): void; end(): void } {
+  const queue: Array<Buffer | null> = [];
+  let wake: (() => void) | undefined;
+  return {
+    push: (b) => {
+      queue.push(b);
+      wake?.();
+    },
+    end: () => {
+      queue.push(null);
+      wake?.();
+    },
+    body: {
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          const next = queue.shift();
+          if (next === null) return;
+          if (next !== undefined) {
+            yield next;
+            continue;
+          }
+          await new Promise<void>((r) => (wake = r));
+        }
+      },
+    },
+  };
+}
+
+async function collect(session: IngestSession): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const chunk of session.acks) {
+    for (const line of Buffer.from(chunk).toString().split('\n')) if (line) lines.push(line);
+  }
+  return lines;
+}
+
+describe('IngestSession and MediaStore', () => {
+  let dir: string;
+  let backend: StorageBackend;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'trib-video-ingest-'));
+    backend = await openLocalBackend(join(dir, 'storage'));
+  });
+  after(async () => {
+    await backend.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function session(
+    clock: ManualTimerClock,
+    store: MediaStore,
+    id: string,
+    limits: IngestLimits = LIMITS,
+  ): Promise<IngestSession> {
+    const archive = await store.archive(id);
+    return new IngestSession({
+      target: { streamCreationMs: 1, persist: true, archive, publish: (make) => store.publish(id, make) },
+      limits,
+      clock,
+      logger: silentLogger,
+      timecodeType: 'RELATIVE',
+      producerStartMs: 0,
+    });
+  }
+
+  it('ends the upload with MAX_FRAGMENT_SIZE_REACHED as soon as a fragment passes the cap', async () => {
+    const clock = new ManualTimerClock();
+    const store = new MediaStore(backend.logs, silentLogger);
+    const s = await session(clock, store, 'size');
+    const input = pushBody();
+    const lines = collect(s);
+    const running = s.run(input.body);
+    input.push(
+      synthMkv({
+        clusters: [
+          {
+            timecode: 0,
+            unknownWidth: 8,
+            blocks: [
+              { track: 1, rel: 0, key: true, size: 100 },
+              { track: 2, rel: 0, key: true },
+            ],
+          },
+        ],
+      }),
+    );
+    // The second cluster grows past 10,000 bytes while it arrives (its end never comes).
+    input.push(
+      clusterElement({ timecode: 1000, unknownWidth: 8, blocks: [{ track: 1, rel: 0, key: true, size: 20_000 }] }),
+    );
+    await running;
+    const acks = (await lines).map((l) => JSON.parse(l) as { EventType: string; ErrorId?: number });
+    assert.deepEqual(
+      acks.map((a) => a.EventType + (a.ErrorId ? `:${a.ErrorId}` : '')),
+      ['BUFFERING', 'RECEIVED', 'BUFFERING', 'ERROR:4001', 'PERSISTED'],
+    );
+    assert.equal((await store.archive('size')).entries.length, 1);
+  });
+
+  it('sends IDLE while no data arrives and ends the upload after the idle timeout', async () => {
+    const clock = new ManualTimerClock();
+    const store = new MediaStore(backend.logs, silentLogger);
+    const s = await session(clock, store, 'idle');
+    const input = pushBody();
+    const lines = collect(s);
+    const running = s.run(input.body);
+    input.push(synthMkv({ clusters: [] }));
+    await clock.advance(1_999);
+    await clock.advance(1);
+    await clock.advance(2_000);
+    await clock.advance(26_000);
+    assert.equal(s.stopped, true);
+    await running;
+    const acks = await lines;
+    assert.equal(acks.length, 14, acks.join());
+    for (const line of acks) assert.equal(line, '{"EventType":"IDLE"}');
+  });
+
+  it('counts PutMedia calls per stream per second', () => {
+    const store = new MediaStore(backend.logs, silentLogger);
+    for (let i = 0; i < 5; i++) assert.equal(store.admitCall('s', 1000 + i, 5), true);
+    assert.equal(store.admitCall('s', 1999, 5), false);
+    assert.equal(store.admitCall('other', 1999, 5), true);
+    assert.equal(store.admitCall('s', 2000, 5), true);
+  });
+
+  it('retention drops fragments past DataRetentionInHours, then the oldest beyond the byte cap, and orphaned archives', async () => {
+    const clock = new ManualTimerClock();
+    const store = new MediaStore(backend.logs, silentLogger);
+    // Hours pass between fragments here: no idle end.
+    const s = await session(clock, store, 'kept', { ...LIMITS, idleAckMs: 1e9, idleTimeoutMs: 1e9 });
+    const input = pushBody();
+    const lines = collect(s);
+    const running = s.run(input.body);
+    const cluster = (timecode: number) => ({
+      timecode,
+      unknownWidth: 8,
+      blocks: [
+        { track: 1, rel: 0, key: true, size: 1000 },
+        { track: 2, rel: 0, key: true },
+      ],
+    });
+    input.push(synthMkv({ clusters: [cluster(0)] }));
+    for (let i = 1; i <= 4; i++) {
+      await clock.advance(3_600_000);
+      input.push(clusterElement(cluster(i * 1000)));
+    }
+    input.end();
+    await running;
+    await lines;
+    const archive = await store.archive('kept');
+    assert.equal(archive.entries.length, 5);
+    await store.archive('orphan');
+    assert.ok((await backend.logs.list()).includes('video.orphan'));
+    // Two hours of retention keeps the fragments that arrived in the last two hours.
+    await store.enforceRetention([{ id: 'kept', dataRetentionInHours: 2 }], clock.t);
+    assert.deepEqual(
+      archive.entries.map((e) => e.timecode),
+      [2000, 3000, 4000],
+    );
+    await store.enforceRetention([{ id: 'kept', dataRetentionInHours: 2 }], clock.t, 2 * archive.entries[0]!.sizeBytes);
+    assert.deepEqual(
+      archive.entries.map((e) => e.timecode),
+      [3000, 4000],
+    );
+    assert.ok(!(await backend.logs.list()).includes('video.orphan'));
+  });
+});
