@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { silentLogger, type RequestContext } from '../../src/protocol/index.js';
+import type { ManualTimerClock } from './timers.js';
 import type { DurabilityPolicy, StorageBackend } from '../../src/storage/index.js';
 import { openLocalBackend } from '../../src/storage/local/index.js';
+import { Scheduler } from '../../src/jobs/index.js';
 import { createStreamsService, type StreamsService, type StreamsServiceOptions } from '../../src/streams/index.js';
 
 /** The account every in-process call runs as. */
@@ -21,6 +23,8 @@ export class ManualClock {
 export interface InProcessService {
   readonly svc: StreamsService;
   readonly backend: StorageBackend;
+  /** The scheduler on {@link InProcessOptions.timerClock}, when one was given (`idle()` waits for fired work). */
+  readonly scheduler?: Scheduler;
   /** Runs an operation's handler with decoded input (Buffers for blobs, Dates for timestamps). */
   call(operation: string, input: Record<string, unknown>): Promise<any>;
   /** Closes the service, then the backend. */
@@ -34,6 +38,11 @@ export interface InProcessOptions extends Partial<StreamsServiceOptions> {
   readonly segmentBytes?: number;
   /** Wraps the opened backend (e.g. to hold appends). */
   readonly wrapBackend?: (backend: StorageBackend) => StorageBackend;
+  /**
+   * Runs the service's timed work (status transitions, sweeps) on a scheduler whose timers fire only when the
+   * test advances this clock; without it they run on real timers.
+   */
+  readonly timerClock?: ManualTimerClock;
 }
 
 /** Opens the local backend under `<dir>/storage` and the streams service on it, all delays 0 unless given. */
@@ -42,12 +51,13 @@ export async function openInProcessService(
   clock: ManualClock,
   options: InProcessOptions = {},
 ): Promise<InProcessService> {
-  const { durability, segmentBytes, wrapBackend, ...serviceOptions } = options;
+  const { durability, segmentBytes, wrapBackend, timerClock, ...serviceOptions } = options;
   const opened = await openLocalBackend(join(dir, 'storage'), {
     ...(durability ? { durability } : {}),
     ...(segmentBytes !== undefined ? { segmentBytes } : {}),
   });
   const backend = wrapBackend ? wrapBackend(opened) : opened;
+  const scheduler = timerClock ? new Scheduler({ meta: backend.meta, clock: timerClock }) : undefined;
   const svc = await createStreamsService(backend, {
     region: 'us-east-1',
     accountId: TEST_ACCOUNT,
@@ -57,8 +67,10 @@ export async function openInProcessService(
     shardLimit: 50,
     logger: silentLogger,
     now: clock.now,
+    ...(scheduler ? { scheduler } : {}),
     ...serviceOptions,
   });
+  await scheduler?.start();
   const ctx = (): RequestContext => ({
     requestId: 'r',
     region: 'us-east-1',
@@ -69,9 +81,11 @@ export async function openInProcessService(
   return {
     svc,
     backend,
+    ...(scheduler ? { scheduler } : {}),
     call: async (operation, input) => svc.definition.operations[operation]!.handle(input, ctx()),
     async close() {
       await svc.close();
+      await scheduler?.close();
       await backend.close();
     },
   };

@@ -3,6 +3,7 @@
  * records, and proof that the data is encrypted at rest: the log files never contain the plaintext of a
  * record written to an encrypted stream (and do contain an unencrypted stream's, as a control).
  */
+import { ManualTimerClock } from '../helpers/timers.js';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -227,7 +228,14 @@ describe('server-side encryption (service, injected clock)', () => {
   });
 
   it('shows UPDATING for the update delay, then the new EncryptionType and KeyId', async () => {
-    await boot({ updateStreamMs: 30 });
+    const timers = new ManualTimerClock();
+    timers.t = clock.t;
+    service = await openInProcessService(dir, timers, {
+      durability: { kind: 'none' },
+      updateStreamMs: 30_000,
+      timerClock: timers,
+    });
+    call = service.call;
     await call('CreateStream', { StreamName: 's', ShardCount: 1 });
     await call('StartStreamEncryption', { StreamName: 's', EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' });
     let s = await summary();
@@ -241,7 +249,11 @@ describe('server-side encryption (service, injected clock)', () => {
       call('StopStreamEncryption', { StreamName: 's', EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' }),
       'ResourceInUseException',
     );
-    while ((s = await summary()).StreamStatus === 'UPDATING') await sleep(10);
+    await timers.advance(29_999);
+    assert.equal((await summary()).StreamStatus, 'UPDATING');
+    await timers.advance(1);
+    await service.scheduler!.idle();
+    s = await summary();
     assert.deepEqual([s.StreamStatus, s.EncryptionType, s.KeyId], ['ACTIVE', 'KMS', 'alias/aws/kinesis']);
     assert.equal(
       (await call('PutRecord', { StreamName: 's', PartitionKey: 'k', Data: Buffer.from('y') })).EncryptionType,
