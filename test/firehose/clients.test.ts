@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { UpdateDestinationCommand } from '@aws-sdk/client-firehose';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { awsCli, requireTool } from '../helpers/tools.js';
-import { firehoseClient, listObjects, waitFor } from './helpers.js';
+import { firehoseClient, listObjects, pythonSnappy, snappySkip, waitFor } from './helpers.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -75,6 +75,71 @@ describe('Firehose with real clients', () => {
     assert.equal(body, 'hello cli\n');
     await aws('delete-delivery-stream', '--delivery-stream-name', 'cli');
     await assert.rejects(aws('describe-delivery-stream', '--delivery-stream-name', 'cli'), /ResourceNotFoundException/);
+  });
+
+  it('aws CLI: Snappy objects, encryption start/stop, a type change without the required members', {
+    skip: awsSkip || snappySkip(),
+  }, async () => {
+    const aws = awsCli(t.server.url, 'firehose');
+    await aws(
+      'create-delivery-stream',
+      '--delivery-stream-name',
+      'clisnappy',
+      '--extended-s3-destination-configuration',
+      'RoleARN=arn:aws:iam::000000000000:role/r,BucketARN=arn:aws:s3:::clisnappy,CompressionFormat=Snappy,BufferingHints={SizeInMBs=1,IntervalInSeconds=60}',
+    );
+    await aws(
+      'start-delivery-stream-encryption',
+      '--delivery-stream-name',
+      'clisnappy',
+      '--delivery-stream-encryption-configuration-input',
+      'KeyType=AWS_OWNED_CMK',
+    );
+    const described = await aws('describe-delivery-stream', '--delivery-stream-name', 'clisnappy');
+    assert.deepEqual(described.DeliveryStreamDescription.DeliveryStreamEncryptionConfiguration, {
+      KeyType: 'AWS_OWNED_CMK',
+      Status: 'ENABLED',
+    });
+    const put = await aws(
+      'put-record',
+      '--delivery-stream-name',
+      'clisnappy',
+      '--record',
+      `Data=${Buffer.from('snappy from the cli\n').toString('base64')}`,
+    );
+    assert.equal(put.Encrypted, true);
+    await aws('stop-delivery-stream-encryption', '--delivery-stream-name', 'clisnappy');
+    await assert.rejects(
+      aws(
+        'update-destination',
+        '--delivery-stream-name',
+        'clisnappy',
+        '--current-delivery-stream-version-id',
+        '1',
+        '--destination-id',
+        'destinationId-000000000001',
+        '--http-endpoint-destination-update',
+        'EndpointConfiguration={Url=http://127.0.0.1:9/}',
+      ),
+      /InvalidArgumentException/,
+    );
+    const fh = firehoseClient(t.server.url);
+    await fh.send(
+      new UpdateDestinationCommand({
+        DeliveryStreamName: 'clisnappy',
+        CurrentDeliveryStreamVersionId: '1',
+        DestinationId: 'destinationId-000000000001',
+        ExtendedS3DestinationUpdate: { BufferingHints: { IntervalInSeconds: 0 } },
+      }),
+    );
+    fh.destroy();
+    const objs = await waitFor(async () => {
+      const o = await listObjects(join(t.dataDir, 's3', 'clisnappy'));
+      return o.size > 0 ? o : undefined;
+    });
+    const [key, body] = [...objs][0]!;
+    assert.match(key, /\.snappy$/);
+    assert.equal((await pythonSnappy('framed', body)).toString(), 'snappy from the cli\n');
   });
 
   it('boto3: create / put_record_batch / describe / list / delivered bytes', { skip: botoSkip }, async () => {
