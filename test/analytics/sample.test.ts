@@ -27,7 +27,7 @@ after(async () => {
   await t.close();
 });
 
-async function sample(query: Record<string, string>, sign = true): Promise<Response> {
+async function sample(query: Record<string, string>, sign = true, signal?: AbortSignal): Promise<Response> {
   const url = new URL(t.server.url);
   const headers: Record<string, string> = {};
   let path = `/analytics/sample?${new URLSearchParams(query).toString()}`;
@@ -44,7 +44,7 @@ async function sample(query: Record<string, string>, sign = true): Promise<Respo
     Object.assign(headers, signed.headers);
     path = signed.path;
   }
-  return fetch(`${t.server.url}${path}`, { headers });
+  return fetch(`${t.server.url}${path}`, { headers, ...(signal ? { signal } : {}) });
 }
 
 describe('sample endpoint', () => {
@@ -110,6 +110,38 @@ describe('sample endpoint', () => {
       ],
     );
     assert.match(rows[0].ROWTIME, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/);
+  });
+
+  it('with Follow=true keeps streaming new rows until the client leaves', async () => {
+    const abort = new AbortController();
+    const res = await sample(
+      { ApplicationName: 'sampled', Stream: 'DESTINATION_SQL_STREAM', Limit: '1', Follow: 'true' },
+      true,
+      abort.signal,
+    );
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const nextLines = async (count: number): Promise<string[]> => {
+      for (;;) {
+        const lines = text.split('\n').filter(Boolean);
+        if (lines.length >= count) return lines;
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        text += decoder.decode(value, { stream: true });
+      }
+    };
+    assert.equal(JSON.parse((await nextLines(1))[0]!).TICKER, 'T4');
+    await t.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: 'ticks',
+        Records: [{ PartitionKey: 'k', Data: Buffer.from(JSON.stringify({ ticker: 'LIVE', price: 9 })) }],
+      }),
+    );
+    assert.equal(JSON.parse((await nextLines(2))[1]!).TICKER, 'LIVE');
+    abort.abort();
+    await reader.cancel().catch(() => {});
   });
 
   it('refuses unsigned requests, unknown applications and bad limits', async () => {
