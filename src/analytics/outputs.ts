@@ -2,8 +2,7 @@
  * Delivery of an application's output rows (Developer Guide, "Configuring Application Output", "Delivery Model
  * for Persisting Application Output to an External Destination"):
  * 1. each output reads one in-application stream (its Name, case-sensitive) and writes each row as one record,
- *    JSON (an object of the stream's columns) or CSV (the values joined by `,`, ending in `\n`) per
- *    DestinationSchema; TIMESTAMP values are `yyyy-MM-dd HH:mm:ss.SSS`;
+ *    encoded per DestinationSchema (JSON or CSV) by the engine's row encoder (src/analytics/engine, output.ts);
  * 2. a Kinesis stream destination gets the rows through the Data Streams in-process API, up to 500 per call,
  *    each with a random partition key; records the stream refuses (throttled) are sent again; a Firehose delivery
  *    stream through the Firehose module's PutRecordBatch; a Lambda function through a Lambda-compatible endpoint;
@@ -16,7 +15,8 @@ import { backoffDelay, type BackoffOptions, type Clock, DEFAULT_BACKOFF } from '
 import type { Logger, RequestContext, ServiceModule } from '../protocol/index.js';
 import type { StreamsApi } from '../streams/index.js';
 import type { OutputState } from './application.js';
-import { type SqlValue, type TypedColumn, valueToText } from './sql/index.js';
+import { createRowEncoder, type RowEncoder } from './engine/index.js';
+import type { SqlValue, TypedColumn } from './sql/index.js';
 
 const MAX_PUT_RECORDS = 500;
 const MAX_PUT_BYTES = 4 * 1024 * 1024;
@@ -24,42 +24,6 @@ const MAX_PUT_BYTES = 4 * 1024 * 1024;
 /** Writes encoded records to one destination; resolves with the records it could not take (to send again). */
 export interface Destination {
   write(records: readonly Buffer[]): Promise<Buffer[]>;
-}
-
-/** Rule 1: one row as one record. */
-export function encodeRow(
-  format: 'JSON' | 'CSV',
-  columns: readonly TypedColumn[],
-  values: readonly SqlValue[],
-): Buffer {
-  if (format === 'CSV') {
-    let line = '';
-    for (let i = 0; i < columns.length; i++) {
-      const v = values[i];
-      if (i > 0) line += ',';
-      if (v !== null && v !== undefined) {
-        const text = valueToText(v, columns[i]!.type);
-        line += /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-      }
-    }
-    return Buffer.from(`${line}\n`, 'utf8');
-  }
-  const obj: Record<string, unknown> = {};
-  for (let i = 0; i < columns.length; i++) {
-    const v = values[i];
-    const c = columns[i]!;
-    obj[c.name] =
-      v === null || v === undefined
-        ? null
-        : typeof v === 'number' || typeof v === 'boolean'
-          ? v
-          : typeof v === 'bigint'
-            ? Number.isSafeInteger(Number(v))
-              ? Number(v)
-              : v.toString()
-            : valueToText(v, c.type);
-  }
-  return Buffer.from(JSON.stringify(obj), 'utf8');
 }
 
 /** Rule 2. */
@@ -93,6 +57,8 @@ export function kinesisDestination(streams: StreamsApi, arn: string): Destinatio
 class OutputQueue {
   readonly name: string;
   readonly #destination: Destination;
+  /** Made on the first row: every row of one in-application stream has the same columns. */
+  #encode: RowEncoder | undefined;
   #queue: Buffer[] = [];
   #running: Promise<void> | undefined;
   #attempt = 0;
@@ -106,8 +72,9 @@ class OutputQueue {
     this.#destination = destination;
   }
 
-  enqueue(record: Buffer): void {
-    this.#queue.push(record);
+  enqueue(columns: readonly TypedColumn[], values: readonly SqlValue[]): void {
+    this.#encode ??= createRowEncoder(this.output.format, [...columns]);
+    this.#queue.push(Buffer.from(this.#encode(values), 'utf8'));
     this.#running ??= this.#run();
   }
 
@@ -183,7 +150,7 @@ export class OutputSet {
   row(stream: string, columns: readonly TypedColumn[], values: readonly SqlValue[]): void {
     const list = this.#byStream.get(stream);
     if (!list) return;
-    for (const q of list) q.enqueue(encodeRow(q.output.format, columns, values));
+    for (const q of list) q.enqueue(columns, values);
   }
 
   /** Resolves once every row queued so far reached its destinations (rule 3). */
