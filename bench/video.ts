@@ -97,6 +97,9 @@ interface Upload {
   readonly closedAt: Map<number, number>;
   persisted: number;
   errors: number;
+  /** The response ended (every ack arrived). */
+  done: boolean;
+  onDone?: () => void;
   bytes: number;
 }
 
@@ -113,10 +116,10 @@ async function main(): Promise<void> {
     credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'x' },
   });
   const latencies: number[] = [];
+  const errorCodes = new Map<string, number>();
   const uploads: Upload[] = [];
   const key = block(KEY_BYTES, true);
   const delta = block(DELTA_BYTES, false);
-  const relAt = key.length - KEY_BYTES - 3;
   const deltaRelAt = delta.length - DELTA_BYTES - 3;
   try {
     for (let i = 0; i < STREAMS; i++) {
@@ -130,6 +133,7 @@ async function main(): Promise<void> {
         closedAt: new Map(),
         persisted: 0,
         errors: 0,
+        done: false,
         bytes: 0,
       };
       upload.req = http.request({
@@ -145,8 +149,17 @@ async function main(): Promise<void> {
           'x-amzn-producer-start-timestamp': String(Date.now() / 1000),
         },
       });
-      upload.req.on('error', () => upload.errors++);
+      const finish = (): void => {
+        upload.done = true;
+        upload.onDone?.();
+      };
+      upload.req.on('error', () => {
+        upload.errors++;
+        finish();
+      });
       upload.req.on('response', (res) => {
+        res.on('end', finish);
+        res.on('error', finish);
         let pending = '';
         res.on('data', (chunk: Buffer) => {
           pending += chunk.toString('latin1');
@@ -160,7 +173,10 @@ async function main(): Promise<void> {
               upload.persisted++;
               const closed = upload.closedAt.get(ack.FragmentTimecode!);
               if (closed !== undefined) latencies.push(performance.now() - closed);
-            } else if (ack.EventType === 'ERROR') upload.errors++;
+            } else if (ack.EventType === 'ERROR') {
+              upload.errors++;
+              errorCodes.set(line, (errorCodes.get(line) ?? 0) + 1);
+            }
           }
         });
       });
@@ -173,29 +189,39 @@ async function main(): Promise<void> {
     const totalFrames = Math.round((SECONDS * 1000) / FRAME_MS);
     let tick = 0;
     let late = 0;
-    // One timer drives every stream: frame `tick` of each stream is due at started + tick × 40 ms.
+    // Cameras are not in phase: stream i starts `i mod frames-per-fragment` ticks late, so fragment ends spread over
+    // the fragment duration. One timer drives every stream: tick t is due at started + t × 40 ms.
+    const phase = (i: number): number => i % FRAMES_PER_FRAGMENT;
+    const lastTick = totalFrames + Math.min(STREAMS, FRAMES_PER_FRAGMENT) - 1;
     await new Promise<void>((resolve) => {
       const step = (): void => {
         const now = performance.now();
-        while (tick < totalFrames && started + tick * FRAME_MS <= now) {
-          const inFragment = tick % FRAMES_PER_FRAGMENT;
-          const fragmentTimecode = Math.floor(tick / FRAMES_PER_FRAGMENT) * FRAGMENT_MS;
-          for (const u of uploads) {
+        while (tick < lastTick && started + tick * FRAME_MS <= now) {
+          uploads.forEach((u, i) => {
+            const frame = tick - phase(i);
+            if (frame < 0 || frame >= totalFrames) return;
+            const inFragment = frame % FRAMES_PER_FRAGMENT;
+            const fragmentTimecode = Math.floor(frame / FRAMES_PER_FRAGMENT) * FRAGMENT_MS;
             if (inFragment === 0) {
-              if (tick > 0) u.closedAt.set(fragmentTimecode - FRAGMENT_MS, performance.now());
+              if (frame > 0) u.closedAt.set(fragmentTimecode - FRAGMENT_MS, performance.now());
               u.req.write(clusterStart(fragmentTimecode));
-              key.writeInt16BE(0, relAt);
               u.req.write(key);
               u.bytes += key.length;
             } else {
-              delta.writeInt16BE(Math.round(inFragment * FRAME_MS), deltaRelAt);
-              u.req.write(Buffer.from(delta));
-              u.bytes += delta.length;
+              const copy = Buffer.from(delta);
+              copy.writeInt16BE(Math.round(inFragment * FRAME_MS), deltaRelAt);
+              u.req.write(copy);
+              u.bytes += copy.length;
             }
-          }
+            // The stream's last fragment is complete when its body ends.
+            if (frame === totalFrames - 1) {
+              u.closedAt.set(fragmentTimecode, performance.now());
+              u.req.end();
+            }
+          });
           tick++;
         }
-        if (tick >= totalFrames) {
+        if (tick >= lastTick) {
           resolve();
           return;
         }
@@ -205,17 +231,12 @@ async function main(): Promise<void> {
       step();
     });
     const sendSeconds = (performance.now() - started) / 1000;
-    // The last fragment of each stream is complete when the body ends.
-    const ended = performance.now();
-    const lastTimecode = Math.floor((totalFrames - 1) / FRAMES_PER_FRAGMENT) * FRAGMENT_MS;
     await Promise.all(
       uploads.map(
         (u) =>
           new Promise<void>((resolve) => {
-            u.closedAt.set(lastTimecode, ended);
-            u.req.end();
-            u.req.on('response', (res) => res.on('end', resolve));
-            u.req.on('close', () => resolve());
+            if (u.done) resolve();
+            else u.onDone = resolve;
           }),
       ),
     );
@@ -229,11 +250,12 @@ async function main(): Promise<void> {
     );
     console.log(`  streams sustained (every fragment PERSISTED): ${sustained}/${STREAMS}`);
     console.log(
-      `  ingest: ${(bytes / 1e6 / sendSeconds).toFixed(1)} MB/s (${((bytes * 8) / 1e6 / sendSeconds / STREAMS).toFixed(2)} Mbit/s per stream), ${latencies.length} fragments persisted, ${late} late send ticks`,
+      `  ingest: ${(bytes / 1e6 / sendSeconds).toFixed(1)} MB/s over ${sendSeconds.toFixed(1)} s (streams start up to one fragment apart), ${((bytes * 8) / 1e6 / STREAMS / SECONDS).toFixed(2)} Mbit/s sent per stream, ${latencies.length} fragments persisted, ${late} late send ticks`,
     );
     console.log(
       `  PERSISTED latency: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${(latencies.at(-1) ?? Number.NaN).toFixed(1)} ms`,
     );
+    for (const [line, n] of errorCodes) console.log(`  error ack ×${n}: ${line}`);
     console.log(
       `  CPU (server + load generator, one process): ${((cpu.user + cpu.system) / 1e6 / sendSeconds).toFixed(2)} cores`,
     );

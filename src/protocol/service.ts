@@ -196,6 +196,11 @@ export interface RestResponse {
 export interface RestRouteTraits extends OperationTraits {
   /** The handler reads the request body as a stream (PutMedia) instead of a Buffer read in full. */
   readonly streamingRequest?: boolean;
+  /**
+   * With `streamingRequest`: the streamed body has no overall size cap or deadline, because the route bounds what it
+   * holds itself (a PutMedia upload runs as long as the camera does; each fragment is capped at 50 MB).
+   */
+  readonly uncappedStream?: boolean;
 }
 
 /**

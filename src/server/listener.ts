@@ -242,8 +242,12 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
     const url = req.url ?? '/';
     const target = req.headers['x-amz-target'];
     const plan = options.bodyPlan?.(method, url, typeof target === 'string' ? target : undefined);
-    const bodyLimitBytes = Math.min(maxBodyBytes, plan?.limitBytes ?? maxBodyBytes);
     const streamed = plan?.streaming === true;
+    // An uncapped stream (RestRouteTraits.uncappedStream) bounds itself: no overall cap, no whole-body deadline.
+    const uncapped = streamed && plan?.limitBytes === Number.POSITIVE_INFINITY;
+    const bodyLimitBytes = uncapped
+      ? Number.POSITIVE_INFINITY
+      : Math.min(maxBodyBytes, plan?.limitBytes ?? maxBodyBytes);
     const body = streamed ? Buffer.alloc(0) : await readBody(req, bodyLimitBytes, limits.requestMs);
     if (body === 'aborted') {
       abort();
@@ -254,7 +258,16 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
       url,
       headers: flattenHeaders(req.headers),
       body: body === 'too-large' ? Buffer.alloc(0) : body,
-      ...(streamed ? { bodyStream: streamBody(req, bodyLimitBytes, limits.requestMs, lazyController()) } : {}),
+      ...(streamed
+        ? {
+            bodyStream: streamBody(
+              req,
+              bodyLimitBytes,
+              uncapped ? Number.POSITIVE_INFINITY : limits.requestMs,
+              lazyController(),
+            ),
+          }
+        : {}),
       bodyTooLarge: body === 'too-large',
       get signal() {
         return lazyController().signal;
@@ -404,12 +417,14 @@ async function* streamBody(
   const tooLarge = (): ServiceError =>
     new ServiceError(CommonErrors.RequestEntityTooLargeException, `Request body exceeds the limit of ${max} bytes.`);
   if (Number.isFinite(declared) && declared > max) throw tooLarge();
-  const timer = setTimeout(() => {
-    controller.abort();
-    req.destroy();
-  }, deadlineMs);
+  const timer = Number.isFinite(deadlineMs)
+    ? setTimeout(() => {
+        controller.abort();
+        req.destroy();
+      }, deadlineMs)
+    : undefined;
   // A body its handler stopped reading (an upload taken over by a newer one) must not keep the process alive.
-  timer.unref();
+  timer?.unref();
   let size = 0;
   try {
     for await (const chunk of req as AsyncIterable<Buffer>) {

@@ -101,6 +101,9 @@ export class Router {
         // Streamed bodies (PutMedia) and payload-carrying routes may use the whole cap; a REST control-plane
         // operation is capped like a target-routed one without `largeBody`.
         const streaming = route.traits?.streamingRequest === true;
+        // An uncapped stream bounds itself (RestRouteTraits.uncappedStream).
+        if (streaming && route.traits?.uncappedStream === true)
+          return { limitBytes: Number.POSITIVE_INFINITY, streaming };
         return { limitBytes: streaming || route.traits?.largeBody ? maxBodyBytes : small, streaming };
       }
       return { limitBytes: small, streaming: false };

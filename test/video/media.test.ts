@@ -445,3 +445,29 @@ describe('Kinesis Video media plane', () => {
     assert.deepEqual(listed.Fragments, []);
   });
 });
+
+describe('Kinesis Video PutMedia beyond the body cap', () => {
+  it('an upload is not bounded by --max-body-bytes: only each fragment is', async () => {
+    const t = await startTestServer({ maxBodyBytes: 1024 * 1024 });
+    try {
+      await videoClient(t.server.url).send(new CreateStreamCommand({ StreamName: 'long', DataRetentionInHours: 1 }));
+      // 3 MB in one upload, in fragments of ~300 KB.
+      const body = synthMkv({
+        clusters: Array.from({ length: 10 }, (_, i) => ({
+          timecode: i * 1000,
+          unknownWidth: 8,
+          blocks: [
+            { track: 1, rel: 0, key: true, size: 300_000 },
+            { track: 2, rel: 0, key: true },
+          ],
+        })),
+      });
+      assert.ok(body.length > 3 * 1024 * 1024 - 200_000);
+      const { status, acks } = await putMedia(t.server.url, body, { stream: 'long' });
+      assert.equal(status, 200);
+      assert.equal(acks.filter((a) => a.EventType === 'PERSISTED').length, 10);
+    } finally {
+      await t.close();
+    }
+  });
+});

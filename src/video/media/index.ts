@@ -89,7 +89,7 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
     path: '/putMedia',
     service: 'kinesisvideo',
     operation: 'PutMedia',
-    traits: { streamingRequest: true, largeBody: true, resource: STREAM_RESOURCE },
+    traits: { streamingRequest: true, uncappedStream: true, largeBody: true, resource: STREAM_RESOURCE },
     handle: (req, rctx) =>
       putMedia(
         {
