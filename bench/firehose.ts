@@ -7,12 +7,16 @@
  *    client, which share it) per record: a busy shared machine disturbs that figure less than the rate.
  * 2. Delivery: UpdateDestination to interval 0, then the time until every buffered byte is in objects
  *    (end-to-end from the durable buffer to files), with CompressionFormat UNCOMPRESSED and GZIP.
+ * 3. The same delivery into a real S3-compatible server (s3rver from npm, on loopback) through `--s3-endpoint`,
+ *    counted from the object files s3rver stores.
+ * The server runs with the defaults a user gets (audit log on), but for durable acks and no creation delay.
  * Options: --records <n> (default 200000), --producers <n> (default 8).
  * Each ingest runs twice: with @aws-sdk/client-firehose as the producer, and with the thin pre-encoded HTTP client
  * of the streams benchmark (bench/streams/kinesis-client.ts), which leaves the server most of the CPU the two share
  * in this one process; the server's work per request is the same (parse, validate, base64-decode, append, fsync).
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,7 +39,17 @@ const PRODUCERS = Number(values.producers);
 const BATCH = 500;
 const RECORD = 100;
 
-async function deliveredBytes(dir: string, gzip: boolean): Promise<number> {
+interface S3rverInstance {
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+}
+type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
+const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
+
+/** s3rver keeps each object's bytes in a file named `<key>._S3rver_object` under `<directory>/<bucket>/`. */
+const S3RVER_OBJECT = '._S3rver_object';
+
+async function deliveredBytes(dir: string, gzip: boolean, objectSuffix?: string): Promise<number> {
   let total = 0;
   const walk = async (d: string): Promise<void> => {
     let entries;
@@ -47,7 +61,7 @@ async function deliveredBytes(dir: string, gzip: boolean): Promise<number> {
     for (const e of entries) {
       const p = join(d, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (!e.name.startsWith('.tmp-')) {
+      else if (objectSuffix ? e.name.endsWith(objectSuffix) : !e.name.startsWith('.tmp-')) {
         const body = await readFile(p);
         total += gzip ? gunzipSync(body).length : body.length;
       }
@@ -58,11 +72,25 @@ async function deliveredBytes(dir: string, gzip: boolean): Promise<number> {
 }
 
 type Producer = 'sdk' | 'raw';
+type Target = 'directory' | 's3rver';
 
-async function runOnce(format: 'UNCOMPRESSED' | 'GZIP', producer: Producer): Promise<void> {
+async function runOnce(format: 'UNCOMPRESSED' | 'GZIP', producer: Producer, target: Target): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'trib-bench-fh-'));
+  let s3rver: S3rverInstance | undefined;
+  let s3: Record<string, string> = {};
+  if (target === 's3rver') {
+    s3rver = new S3rver({
+      port: 0,
+      address: '127.0.0.1',
+      directory: join(dataDir, 's3rver'),
+      silent: true,
+      configureBuckets: [{ name: 'bench' }],
+    });
+    const { port } = await s3rver.run();
+    s3 = { s3Endpoint: `http://127.0.0.1:${port}`, s3AccessKeyId: 'S3RVER', s3SecretAccessKey: 'S3RVER' };
+  }
   const server = await startServer(
-    { port: 0, dataDir, durability: 'always', audit: 'off', firehoseCreateMs: 0, logLevel: 'silent' },
+    { port: 0, dataDir, durability: 'always', firehoseCreateMs: 0, logLevel: 'silent', ...s3 },
     { logger: silentLogger },
   );
   const fh = new FirehoseClient({
@@ -131,18 +159,23 @@ async function runOnce(format: 'UNCOMPRESSED' | 'GZIP', producer: Producer): Pro
         ExtendedS3DestinationUpdate: { BufferingHints: { SizeInMBs: 128, IntervalInSeconds: 0 } },
       }),
     );
-    const objects = join(dataDir, 's3', 'bench');
-    while ((await deliveredBytes(objects, format === 'GZIP')) < bytes) await new Promise((r) => setTimeout(r, 20));
+    const objects = target === 's3rver' ? join(dataDir, 's3rver', 'bench') : join(dataDir, 's3', 'bench');
+    const suffix = target === 's3rver' ? S3RVER_OBJECT : undefined;
+    while ((await deliveredBytes(objects, format === 'GZIP', suffix)) < bytes)
+      await new Promise((r) => setTimeout(r, 20));
     const deliverS = (performance.now() - t1) / 1000;
     console.log(
-      `${format.padEnd(12)} delivery ${(bytes / 1e6).toFixed(1)} MB to the object directory in ${deliverS.toFixed(2)} s: ${(bytes / 1e6 / deliverS).toFixed(1)} MB/s, ${Math.round(sent / deliverS)} records/s`,
+      `${format.padEnd(12)} delivery ${(bytes / 1e6).toFixed(1)} MB to ${target === 's3rver' ? 's3rver' : 'the object directory'} in ${deliverS.toFixed(2)} s: ${(bytes / 1e6 / deliverS).toFixed(1)} MB/s, ${Math.round(sent / deliverS)} records/s`,
     );
   } finally {
     fh.destroy();
     await server.close();
+    await s3rver?.close();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
 
-for (const format of ['UNCOMPRESSED', 'GZIP'] as const)
-  for (const producer of ['sdk', 'raw'] as const) await runOnce(format, producer);
+for (const format of ['UNCOMPRESSED', 'GZIP'] as const) {
+  for (const producer of ['sdk', 'raw'] as const) await runOnce(format, producer, 'directory');
+  await runOnce(format, 'raw', 's3rver');
+}
