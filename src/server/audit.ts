@@ -127,7 +127,7 @@ function eventTime(ms: number): string {
  */
 export function auditLine(input: AuditInput): Buffer {
   const id = input.identity;
-  const w = new JsonByteWriter(512);
+  const w = new JsonByteWriter();
   w.text =
     `{"eventVersion":"1.09","eventTime":"${eventTime(input.receivedAt)}",` +
     `"eventSource":${quoteJson(`${input.service}.amazonaws.com`)},"eventName":${quoteJson(input.operation)},` +
