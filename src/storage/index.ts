@@ -31,3 +31,10 @@ export { storageConformance, type ConformanceFactory } from './conformance/index
 export { interceptAppend } from './decorators/intercept-append.js';
 export type { AppendInterceptor } from './decorators/intercept-append.js';
 export { scopeLeases, scopeMeta } from './decorators/scoped-meta.js';
+export {
+  newIncarnationId,
+  ResourceCatalog,
+  type CatalogMutator,
+  type CatalogResource,
+  type ResourceCatalogOptions,
+} from './resource-catalog.js';
