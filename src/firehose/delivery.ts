@@ -70,6 +70,9 @@ export type DeliveryEvent =
       /** The destination the failed attempt wrote to. */
       readonly destination: 'S3' | 'HttpEndpoint';
       readonly attempt: number;
+      /** The records and bytes of the failed attempt. */
+      readonly records: number;
+      readonly bytes: number;
       readonly error: string;
       /** For an S3 write the server refused: `S3.<S3 error code>` (object-store.ts, `s3ErrorCode`). */
       readonly errorCode?: string;
@@ -79,6 +82,7 @@ export type DeliveryEvent =
       readonly stream: string;
       readonly destination: 'S3' | 'HttpEndpoint';
       readonly records: number;
+      readonly bytes: number;
       readonly error: string;
       readonly errorCode?: string;
     }
@@ -88,6 +92,7 @@ export type DeliveryEvent =
       readonly stream: string;
       readonly destination: 'HttpEndpoint';
       readonly records: number;
+      readonly bytes: number;
       readonly error: string;
     };
 
@@ -318,6 +323,7 @@ export class DeliveryWorker implements Worker {
             stream: current.name,
             destination: 'HttpEndpoint',
             records: batch.length,
+            bytes: size,
             error: result.message,
           });
           break;
@@ -334,6 +340,7 @@ export class DeliveryWorker implements Worker {
             stream: current.name,
             destination: 'HttpEndpoint',
             records: batch.length,
+            bytes: size,
             error: result.message,
           });
           const body = errorRecords(batch, requestId, attempt, result.message, clock.now());
@@ -345,6 +352,8 @@ export class DeliveryWorker implements Worker {
           stream: current.name,
           destination: 'HttpEndpoint',
           attempt,
+          records: batch.length,
+          bytes: size,
           error: result.message,
         });
         await this.#sleep(delay, signal);
@@ -402,6 +411,7 @@ export class DeliveryWorker implements Worker {
             stream: state.name,
             destination: 'S3',
             records: records.length,
+            bytes: size,
             error,
             ...errorCode,
           });
@@ -411,7 +421,16 @@ export class DeliveryWorker implements Worker {
           { err, errorCode: code, deliveryStream: state.name, bucket, key, attempt },
           'S3 delivery failed; retrying',
         );
-        this.#ctx.emit({ type: 'retry', stream: state.name, destination: 'S3', attempt, error, ...errorCode });
+        this.#ctx.emit({
+          type: 'retry',
+          stream: state.name,
+          destination: 'S3',
+          attempt,
+          records: records.length,
+          bytes: size,
+          error,
+          ...errorCode,
+        });
         await this.#sleep(backoffDelay(attempt, this.#ctx.retry), signal);
         if (signal.aborted) return;
       }

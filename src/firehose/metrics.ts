@@ -3,14 +3,26 @@
  * Firehose with CloudWatch metrics"), counted in the process so a metrics endpoint can expose them under AWS's
  * names. Counters only grow; a snapshot derives the ratios and gauges:
  * - Ingest (per PutRecord / PutRecordBatch call, never per record): IncomingBytes, IncomingRecords,
- *   IncomingPutRequests, PutRecord.{Bytes,Requests}, PutRecordBatch.{Bytes,Records,Requests}, ThrottledRecords
- *   (records refused by the per-stream put limits).
+ *   IncomingPutRequests, PutRecord.{Bytes,Latency,Requests}, PutRecordBatch.{Bytes,Latency,Records,Requests},
+ *   ThrottledRecords (records refused by the per-stream put limits), and, when put limits are configured,
+ *   BytesPerSecondLimit, RecordsPerSecondLimit and PutRequestsPerSecondLimit ("the current maximum … before
+ *   throttling"). `*.Latency` is the average time in milliseconds from a call's arrival to its durable
+ *   acknowledgement, on the service clock.
+ * - Kinesis source: DataReadFromKinesisStream.{Bytes,Records} (records as the stream reader returns them, KPL
+ *   aggregates already split) and KinesisMillisBehindLatest (how far the last read lagged behind the stream's
+ *   newest record, from the reader's batch).
  * - Delivery: DeliveryToS3.{Bytes,Records,ObjectCount,Success,DataFreshness} for S3 destinations,
- *   DeliveryToHttpEndpoint.{Bytes,Records,Success,DataFreshness} for HTTP endpoints, BackupToS3.{Bytes,Records,
- *   Success} for an HTTP endpoint's backup bucket (AllData copies and `http-endpoint-failed` error records).
- *   `*.Success` is successful attempts ÷ attempts (AWS: "the sum of successful … commands over the sum of all …
- *   commands"); DataFreshness is the age in seconds of the oldest record of the last delivery.
+ *   DeliveryToHttpEndpoint.{Bytes,Records,Success,DataFreshness,ProcessedBytes,ProcessedRecords} for HTTP
+ *   endpoints, BackupToS3.{Bytes,Records,Success,DataFreshness} for an HTTP endpoint's backup bucket (AllData
+ *   copies and `http-endpoint-failed` error records). `*.Records` / `*.Bytes` count what was delivered, while
+ *   DeliveryToHttpEndpoint.Processed{Records,Bytes} count every attempt, retries included (AWS: "the number of
+ *   attempted records including retries"). `*.Success` is successful attempts ÷ attempts (AWS: "the sum of
+ *   successful … commands over the sum of all … commands"); DataFreshness is the age in seconds of the oldest
+ *   record of the last delivery, at delivery.
+ * ThrottledDescribeStream, ThrottledGetRecords and ThrottledGetShardIterator are not counted: the Kinesis source
+ * is read in process, where nothing throttles it.
  */
+import type { PutLimits } from './put-limits.js';
 import type { DeliveryEvent } from './delivery.js';
 
 /** Where a delivery event went, as the metric prefix names it. */
@@ -35,9 +47,12 @@ interface Counters {
 export class FirehoseMetrics {
   readonly #streams = new Map<string, Counters>();
   readonly #now: () => number;
+  readonly #limits: PutLimits | undefined;
 
-  constructor(now: () => number) {
+  /** `limits`: the put limits in force (src/firehose/put-limits.ts), reported as the `*PerSecondLimit` gauges. */
+  constructor(now: () => number, limits?: PutLimits) {
     this.#now = now;
+    this.#limits = limits;
   }
 
   #counters(accountId: string, region: string, name: string): Counters {
@@ -54,7 +69,7 @@ export class FirehoseMetrics {
     c.values.set(metric, (c.values.get(metric) ?? 0) + by);
   }
 
-  /** One accepted PutRecord or PutRecordBatch call. */
+  /** One accepted PutRecord or PutRecordBatch call, acknowledged `latencyMs` after it arrived. */
   put(
     accountId: string,
     region: string,
@@ -62,6 +77,7 @@ export class FirehoseMetrics {
     operation: 'PutRecord' | 'PutRecordBatch',
     records: number,
     bytes: number,
+    latencyMs: number,
   ): void {
     const c = this.#counters(accountId, region, name);
     this.#add(c, 'IncomingPutRequests', 1);
@@ -69,12 +85,39 @@ export class FirehoseMetrics {
     this.#add(c, 'IncomingBytes', bytes);
     this.#add(c, `${operation}.Requests`, 1);
     this.#add(c, `${operation}.Bytes`, bytes);
+    this.#add(c, `${operation}.LatencySum`, latencyMs);
     if (operation === 'PutRecordBatch') this.#add(c, 'PutRecordBatch.Records', records);
+    this.#setLimits(c);
   }
 
   /** Records refused by a put limit. */
   throttled(accountId: string, region: string, name: string, records: number): void {
-    this.#add(this.#counters(accountId, region, name), 'ThrottledRecords', records);
+    const c = this.#counters(accountId, region, name);
+    this.#add(c, 'ThrottledRecords', records);
+    this.#setLimits(c);
+  }
+
+  #setLimits(c: Counters): void {
+    const l = this.#limits;
+    if (!l) return;
+    if (l.bytesPerSecond > 0) c.values.set('BytesPerSecondLimit', l.bytesPerSecond);
+    if (l.recordsPerSecond > 0) c.values.set('RecordsPerSecondLimit', l.recordsPerSecond);
+    if (l.requestsPerSecond > 0) c.values.set('PutRequestsPerSecondLimit', l.requestsPerSecond);
+  }
+
+  /** One batch a KinesisStreamAsSource stream read from its Kinesis stream. */
+  kinesisRead(
+    accountId: string,
+    region: string,
+    name: string,
+    records: number,
+    bytes: number,
+    millisBehindLatest: number,
+  ): void {
+    const c = this.#counters(accountId, region, name);
+    this.#add(c, 'DataReadFromKinesisStream.Records', records);
+    this.#add(c, 'DataReadFromKinesisStream.Bytes', bytes);
+    c.values.set('KinesisMillisBehindLatest', millisBehindLatest);
   }
 
   /** A delivery worker's event; `http` says the stream's destination is an HTTP endpoint. */
@@ -95,6 +138,8 @@ export class FirehoseMetrics {
       case 'posted':
         this.#add(c, 'DeliveryToHttpEndpoint.Records', event.records);
         this.#add(c, 'DeliveryToHttpEndpoint.Bytes', event.bytes);
+        this.#add(c, 'DeliveryToHttpEndpoint.ProcessedRecords', event.records);
+        this.#add(c, 'DeliveryToHttpEndpoint.ProcessedBytes', event.bytes);
         this.#add(c, 'DeliveryToHttpEndpoint.Attempts', 1); // the failed ones came as `retry` events
         this.#add(c, 'DeliveryToHttpEndpoint.Successes', 1);
         if (event.oldestArrivedAt !== undefined)
@@ -111,6 +156,10 @@ export class FirehoseMetrics {
         const prefix: MetricDestination =
           event.destination === 'HttpEndpoint' ? 'DeliveryToHttpEndpoint' : http ? 'BackupToS3' : 'DeliveryToS3';
         this.#add(c, `${prefix}.Attempts`, 1);
+        if (prefix === 'DeliveryToHttpEndpoint') {
+          this.#add(c, 'DeliveryToHttpEndpoint.ProcessedRecords', event.records);
+          this.#add(c, 'DeliveryToHttpEndpoint.ProcessedBytes', event.bytes);
+        }
         return;
       }
       default:
@@ -124,8 +173,12 @@ export class FirehoseMetrics {
     for (const c of this.#streams.values()) {
       const metrics: Record<string, number> = {};
       for (const [k, v] of c.values) {
-        if (k.endsWith('.Attempts') || k.endsWith('.Successes')) continue;
+        if (k.endsWith('.Attempts') || k.endsWith('.Successes') || k.endsWith('.LatencySum')) continue;
         metrics[k] = v;
+      }
+      for (const operation of ['PutRecord', 'PutRecordBatch'] as const) {
+        const requests = c.values.get(`${operation}.Requests`) ?? 0;
+        if (requests > 0) metrics[`${operation}.Latency`] = (c.values.get(`${operation}.LatencySum`) ?? 0) / requests;
       }
       for (const prefix of ['DeliveryToS3', 'DeliveryToHttpEndpoint', 'BackupToS3'] as const) {
         const attempts = c.values.get(`${prefix}.Attempts`) ?? 0;

@@ -88,7 +88,7 @@ export class FirehoseRuntime {
     this.clock = parts.clock;
     this.logger = parts.logger;
     this.streams = parts.streams;
-    this.metrics = new FirehoseMetrics(() => parts.clock.now());
+    this.metrics = new FirehoseMetrics(() => parts.clock.now(), parts.settings.putLimits);
     this.#limiter = new PutLimiter(parts.settings.putLimits);
   }
 
@@ -154,6 +154,7 @@ export class FirehoseRuntime {
     state: DeliveryStreamState,
     records: readonly Uint8Array[],
     operation: 'PutRecord' | 'PutRecordBatch',
+    arrivedAt: number = this.now(),
   ): Promise<string[]> {
     let bytes = 0;
     for (const r of records) bytes += r.length;
@@ -171,7 +172,15 @@ export class FirehoseRuntime {
       throw err;
     }
     this.#notifier(state.id).notify();
-    this.metrics.put(state.accountId, state.region, state.name, operation, records.length, bytes);
+    this.metrics.put(
+      state.accountId,
+      state.region,
+      state.name,
+      operation,
+      records.length,
+      bytes,
+      this.now() - arrivedAt,
+    );
     const ids = this.#recordIds(state.id);
     const out = new Array<string>(records.length);
     for (let i = 0; i < records.length; i++) out[i] = ids.id(first + i);
@@ -210,7 +219,15 @@ export class FirehoseRuntime {
     if (state.type === 'KinesisStreamAsSource') {
       if (!this.streams || !state.kinesisSource)
         throw new Error(`delivery stream ${state.name}: no Kinesis stream to read`);
-      return openKinesisSource(this.streams, state.kinesisSource.streamArn, this.#parts.meta, state.id, signal);
+      return openKinesisSource(
+        this.streams,
+        state.kinesisSource.streamArn,
+        this.#parts.meta,
+        state.id,
+        signal,
+        (records, bytes, millisBehindLatest) =>
+          this.metrics.kinesisRead(state.accountId, state.region, state.name, records, bytes, millisBehindLatest),
+      );
     }
     const log = await this.log(state);
     return openLogSource(log, this.#parts.meta, state.id, this.#notifier(state.id), (bytes) =>

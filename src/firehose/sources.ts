@@ -139,13 +139,14 @@ export async function undeliveredBytes(log: ShardLog, meta: MetaStore, id: strin
   return total;
 }
 
-/** The KinesisStreamAsSource source over an in-process stream reader. */
+/** The KinesisStreamAsSource source over an in-process stream reader; `onRead` observes each batch (metrics). */
 export async function openKinesisSource(
   streams: StreamsApi,
   streamArn: string,
   meta: MetaStore,
   id: string,
   signal: AbortSignal,
+  onRead?: (records: number, bytes: number, millisBehindLatest: number) => void,
 ): Promise<RecordSource> {
   const stored = await meta.get<{ checkpoint: string }>(checkpointKey(id));
   const reader: StreamReader = await streams.read(
@@ -157,6 +158,11 @@ export async function openKinesisSource(
     async next() {
       const r: IteratorResult<RecordBatch> = await iterator.next();
       if (r.done) return undefined;
+      if (onRead) {
+        let bytes = 0;
+        for (const x of r.value.records) bytes += x.data.length;
+        onRead(r.value.records.length, bytes, r.value.millisBehindLatest);
+      }
       return {
         records: r.value.records.map((x) => ({ data: x.data, arrivedAt: x.arrivedAt.getTime() })),
         position: { checkpoint: r.value.checkpoint },

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { type DeliveryEvent, type FirehoseService, createFirehoseService } from '../../src/firehose/index.js';
 import { silentLogger, type RequestContext } from '../../src/protocol/index.js';
-import type { StorageBackend } from '../../src/storage/index.js';
+import { type StorageBackend, scopeMeta } from '../../src/storage/index.js';
 import { openLocalBackend } from '../../src/storage/local/index.js';
+import { createStreamsService, type StreamsService } from '../../src/streams/index.js';
 import { ManualTimerClock } from '../helpers/timers.js';
 import { ROLE, waitFor } from './helpers.js';
 
@@ -38,6 +39,8 @@ interface OpenOptions {
   readonly sseMs?: number;
   readonly sseCallsPerDay?: number;
   readonly putLimits?: { requestsPerSecond?: number; recordsPerSecond?: number; bytesPerSecond?: number };
+  /** Reads Kinesis streams of this Data Streams service (KinesisStreamAsSource). */
+  readonly streams?: StreamsService;
 }
 
 async function open(options: OpenOptions = {}): Promise<Harness> {
@@ -72,6 +75,7 @@ async function open(options: OpenOptions = {}): Promise<Harness> {
     retryWindowMs: 60_000,
     ...(options.bufferCapBytes !== undefined ? { bufferCapBytes: options.bufferCapBytes } : {}),
     onEvent: (e) => events.push(e),
+    ...(options.streams ? { streams: options.streams.api } : {}),
   });
   const ctx = (): RequestContext => ({
     requestId: 'r',
@@ -334,6 +338,77 @@ describe('back-pressure and lifecycle', () => {
     assert.equal(m.IncomingPutRequests, 6);
     assert.equal(m['PutRecord.Requests'], 4);
     assert.equal(m['PutRecordBatch.Records'], 9);
+    assert.equal(m.PutRequestsPerSecondLimit, 3, 'the configured quotas, as AWS reports the current ones');
+    assert.equal(m.RecordsPerSecondLimit, 5);
+    assert.equal(m.BytesPerSecondLimit, 20);
+    assert.equal(m['PutRecord.Latency'], 0, 'the manual clock stood still while the puts were acknowledged');
+    assert.equal(m['PutRecordBatch.Latency'], 0);
+  });
+
+  it('reports no put limit gauges when no limits are configured', async () => {
+    await create('nl', 128, 900);
+    await h.call('PutRecord', { DeliveryStreamName: 'nl', Record: { Data: Buffer.from('x') } });
+    const m = h.svc.metrics().find((s) => s.deliveryStreamName === 'nl')!.metrics;
+    assert.equal(m.IncomingRecords, 1);
+    assert.equal(m.RecordsPerSecondLimit, undefined);
+    assert.equal(m.BytesPerSecondLimit, undefined);
+    assert.equal(m.PutRequestsPerSecondLimit, undefined);
+  });
+
+  it('counts DataReadFromKinesisStream and KinesisMillisBehindLatest for a Kinesis stream as source', async () => {
+    await h.svc.close();
+    const streams = await createStreamsService(backend, {
+      meta: scopeMeta(backend.meta, 'kinesis/'), // its catalogue apart from Firehose's, as the server keeps them
+      region: 'us-east-1',
+      accountId: ACCOUNT,
+      createStreamMs: 0,
+      deleteStreamMs: 0,
+      updateStreamMs: 0,
+      shardLimit: 10,
+      logger: silentLogger,
+      now: h.clock.now,
+    });
+    try {
+      h = await open({ streams });
+      const kinesis = (operation: string, input: Record<string, unknown>) =>
+        streams.definition!.operations[operation]!.handle(input, {
+          requestId: 'r',
+          region: 'us-east-1',
+          accountId: ACCOUNT,
+          receivedAt: h.clock.t,
+          signal: new AbortController().signal,
+        });
+      await kinesis('CreateStream', { StreamName: 'src', ShardCount: 1 });
+      await kinesis('PutRecords', {
+        StreamName: 'src',
+        Records: ['abc', 'defgh', 'ij'].map((d) => ({ PartitionKey: 'p', Data: Buffer.from(d) })),
+      });
+      await h.call('CreateDeliveryStream', {
+        DeliveryStreamName: 'ks',
+        DeliveryStreamType: 'KinesisStreamAsSource',
+        KinesisStreamSourceConfiguration: {
+          KinesisStreamARN: `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/src`,
+          RoleARN: ROLE,
+        },
+        ExtendedS3DestinationConfiguration: {
+          RoleARN: ROLE,
+          BucketARN: 'arn:aws:s3:::b',
+          BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 },
+        },
+      });
+      await waitFor(() => (h.puts.length === 1 ? true : undefined));
+      assert.equal(h.puts[0]!.body.toString(), 'abcdefghij');
+      const m = h.svc.metrics().find((s) => s.deliveryStreamName === 'ks')!.metrics;
+      assert.equal(m['DataReadFromKinesisStream.Records'], 3);
+      assert.equal(m['DataReadFromKinesisStream.Bytes'], 10);
+      assert.equal(m.KinesisMillisBehindLatest, 0, 'the read reached the newest record');
+      assert.equal(m['DeliveryToS3.Records'], 3);
+      assert.equal(m.IncomingRecords, undefined, 'nothing was put directly');
+    } finally {
+      await h.svc.close();
+      await streams.close();
+      h = await open();
+    }
   });
 
   it('counts AWS/Firehose delivery metrics: records, bytes, objects, success ratio and freshness', async () => {

@@ -367,6 +367,11 @@ describe('HTTP endpoint destination: responses and retries', () => {
     assert.equal(m['DeliveryToHttpEndpoint.Records'], 1);
     assert.equal(m['DeliveryToHttpEndpoint.Bytes'], 5);
     assert.equal(m['DeliveryToHttpEndpoint.Success'], 0.5, 'one failed and one successful attempt');
+    assert.equal(m['DeliveryToHttpEndpoint.ProcessedRecords'], 2, 'both attempts, the retry included');
+    assert.equal(m['DeliveryToHttpEndpoint.ProcessedBytes'], 10);
+    // The retry waited 1 s ± 15 % on the manual clock: the record was that old when the second attempt delivered it.
+    const freshness = m['DeliveryToHttpEndpoint.DataFreshness']!;
+    assert.ok(freshness >= 0.85 && freshness <= 1.15, `DataFreshness ${freshness}`);
     assert.equal(m['DeliveryToS3.Records'], undefined, 'nothing went to the backup bucket');
   });
 

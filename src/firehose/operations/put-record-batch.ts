@@ -20,6 +20,7 @@ export async function putRecordBatch(
   input: PutRecordBatchInput,
   ctx: RequestContext,
 ): Promise<PutRecordBatchOutput> {
+  const arrivedAt = rt.now();
   const state = writableStream(rt, input.DeliveryStreamName, ctx);
   let total = 0;
   for (const r of input.Records) total += r.Data.length;
@@ -29,7 +30,12 @@ export async function putRecordBatch(
   let ids: string[] = [];
   if (admitted > 0) {
     try {
-      ids = await rt.append(state, admitted === data.length ? data : data.slice(0, admitted), 'PutRecordBatch');
+      ids = await rt.append(
+        state,
+        admitted === data.length ? data : data.slice(0, admitted),
+        'PutRecordBatch',
+        arrivedAt,
+      );
     } catch (err) {
       const e = err as { code?: string; message?: string };
       if (e.code !== 'ServiceUnavailableException') throw err;

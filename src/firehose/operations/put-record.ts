@@ -11,9 +11,10 @@ export async function putRecord(
   input: PutRecordInput,
   ctx: RequestContext,
 ): Promise<PutRecordOutput> {
+  const arrivedAt = rt.now();
   const state = writableStream(rt, input.DeliveryStreamName, ctx);
   const records = [input.Record.Data];
   if (rt.admitted(state, records) === 0) throw slowDown();
-  const [recordId] = await rt.append(state, records, 'PutRecord');
+  const [recordId] = await rt.append(state, records, 'PutRecord', arrivedAt);
   return { RecordId: recordId!, Encrypted: encryptsRecords(state) };
 }
