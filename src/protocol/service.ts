@@ -201,12 +201,18 @@ export interface RestRouteTraits extends OperationTraits {
    * holds itself (a PutMedia upload runs as long as the camera does; each fragment is capped at 50 MB).
    */
   readonly uncappedStream?: boolean;
+  /**
+   * Request headers that carry input members, by header name (lower case) → member: PutMedia names its stream in
+   * `x-amzn-stream-name` / `x-amzn-stream-arn`. Authorization resolves resources from them as from body members.
+   */
+  readonly headerMembers?: Readonly<Record<string, string>>;
 }
 
 /**
  * One path-routed operation (REST-JSON, e.g. Video's `POST /createStream`). The route decodes its own input,
  * since REST inputs come from the path, query, headers and body together. Authorization uses `traits.resource`
- * against the query parameters and (for JSON bodies read in full) the body's members.
+ * against the query parameters, the headers of `traits.headerMembers` and (for JSON bodies read in full) the body's
+ * members.
  */
 export interface RestRoute {
   readonly method: string;

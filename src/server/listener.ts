@@ -25,7 +25,11 @@ const LIMITS = {
   firstBytesMs: 30_000,
   /** HTTP/1.1: complete headers within this time (Node's headersTimeout). */
   headersMs: 60_000,
-  /** HTTP/1.1: complete request (headers + body) within this time (Node's requestTimeout). */
+  /**
+   * A request body must be complete within this time after its headers (HTTP/1.1 and HTTP/2 alike). Enforced per
+   * request rather than with Node's server-wide requestTimeout, which would also cut long-lived uploads
+   * (RestRouteTraits.uncappedStream: a PutMedia camera streams for up to 45 minutes).
+   */
   requestMs: 300_000,
   /** HTTP/1.1: idle keep-alive connections close after this; above the SDKs' own idle timeouts is not needed. */
   keepAliveMs: 65_000,
@@ -100,8 +104,10 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
       keepAlive: true,
       keepAliveTimeout: limits.keepAliveMs,
       headersTimeout: limits.headersMs,
-      requestTimeout: limits.requestMs,
-      // Node checks the two timeouts above on this interval (default 30 s, which would let a
+      // Off: Node's requestTimeout covers every request on the server, long-lived uploads included; each body gets
+      // `requestMs` below instead (readBody, streamBody), except the uncapped streams that bound themselves.
+      requestTimeout: 0,
+      // Node checks the headers timeout on this interval (default 30 s, which would let a
       // slow client hold a socket well past its deadline).
       connectionsCheckingInterval: Math.max(50, Math.min(5000, Math.floor(limits.headersMs / 2))),
       maxHeaderSize: limits.maxHeaderBytes,
@@ -365,6 +371,20 @@ export async function listen(pipeline: Pipeline, options: ListenOptions): Promis
 }
 
 /**
+ * Ends a request whose body missed its deadline: HTTP/1.1 answers 408 and closes the connection (as Node's own
+ * request timeout does), HTTP/2 resets the stream.
+ */
+function timedOut(req: AnyRequest): void {
+  const socket = 'stream' in req ? undefined : req.socket;
+  if (socket?.writable && !socket.destroyed) {
+    socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.once('finish', () => socket.destroy());
+    return;
+  }
+  req.destroy();
+}
+
+/**
  * Reads the whole body, or stops at the cap. Resolves 'aborted' if the client goes away or does
  * not finish within `deadlineMs` (a slow body on HTTP/2, where Node has no request timeout).
  */
@@ -377,7 +397,7 @@ function readBody(req: AnyRequest, max: number, deadlineMs: number): Promise<Buf
     let done = false;
     const timer = setTimeout(() => {
       finish('aborted');
-      req.destroy();
+      timedOut(req);
     }, deadlineMs);
     const finish = (value: Buffer | 'too-large' | 'aborted'): void => {
       if (done) return;
@@ -420,7 +440,7 @@ async function* streamBody(
   const timer = Number.isFinite(deadlineMs)
     ? setTimeout(() => {
         controller.abort();
-        req.destroy();
+        timedOut(req);
       }, deadlineMs)
     : undefined;
   // A body its handler stopped reading (an upload taken over by a newer one) must not keep the process alive.

@@ -495,12 +495,12 @@ export function createPipeline(
         return error(codec, handlerFailure(e));
       }
       const scope = callerScope(auth);
-      // REST routes decode their own input; authorize against the query and (JSON) body members.
+      // REST routes decode their own input; authorize against the query, header and (JSON) body members.
       const denied = await authorizeCall(codec, {
         scope,
         service: route.service,
         operation: route.operation,
-        input: () => restAuthorizationInput(query, req.body),
+        input: () => restAuthorizationInput(query, req.body, req.headers, route.traits?.headerMembers),
       });
       if (denied) return denied;
       const ctx = requestContext(scope, codec);
@@ -542,11 +542,23 @@ async function* checkedStream(body: AsyncIterable<Buffer>, declared: string | un
 }
 
 /**
- * What a REST route is authorized against: its query parameters plus the members of a JSON body (REST routes decode
- * their own input, so only these are known before the handler runs).
+ * What a REST route is authorized against: its query parameters, the members its route reads from headers
+ * (`headerMembers`) and the members of a JSON body (REST routes decode their own input, so only these are known before
+ * the handler runs).
  */
-function restAuthorizationInput(query: URLSearchParams, body: Buffer): Record<string, unknown> {
+function restAuthorizationInput(
+  query: URLSearchParams,
+  body: Buffer,
+  headers?: Readonly<Record<string, string | undefined>>,
+  headerMembers?: Readonly<Record<string, string>>,
+): Record<string, unknown> {
   const fields: Record<string, unknown> = Object.fromEntries(query);
+  if (headerMembers !== undefined && headers !== undefined) {
+    for (const [header, member] of Object.entries(headerMembers)) {
+      const value = headers[header];
+      if (value !== undefined && value !== '') fields[member] = value;
+    }
+  }
   if (body.length > 0 && body.length <= 1024 * 1024) {
     try {
       const parsed: unknown = JSON.parse(body.toString('utf8'));

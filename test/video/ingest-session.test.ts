@@ -1,6 +1,7 @@
 /**
  * PutMedia's session and the media store in process, on a manual clock: the fragment size cap, IDLE acks and the
- * idle end of an upload, the per-stream call rate, and retention by age and by byte cap.
+ * idle end of an upload, the connection duration cap, the per-stream byte and fragment rates (read more slowly, never
+ * refused), the per-stream call rate, and retention by age and by byte cap.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,6 +22,9 @@ const LIMITS: IngestLimits = {
   maxTracks: 3,
   idleAckMs: 2_000,
   idleTimeoutMs: 30_000,
+  maxConnectionMs: 45 * 60_000,
+  maxBytesPerSecond: 12_500_000,
+  maxFragmentsPerSecond: 5,
 };
 
 /** A body whose chunks the test hands over one by one. */
@@ -49,6 +53,38 @@ function pushBody(): { body: AsyncIterable<Buffer>; push(b: Buffer): void; end()
         }
       },
     },
+  };
+}
+
+/** Ack lines as they arrive (`lines`), and all of them once the session's acks end (`done`). */
+function watch(session: IngestSession): { lines: string[]; done: Promise<string[]> } {
+  const lines: string[] = [];
+  const done = (async () => {
+    for await (const chunk of session.acks) {
+      for (const line of Buffer.from(chunk).toString().split('\n')) if (line) lines.push(line);
+    }
+    return lines;
+  })();
+  return { lines, done };
+}
+
+/** `EventType[:ErrorId]` of each ack line. */
+function kinds(lines: readonly string[]): string[] {
+  return lines.map((l) => {
+    const a = JSON.parse(l) as { EventType: string; ErrorId?: number };
+    return a.EventType + (a.ErrorId ? `:${a.ErrorId}` : '');
+  });
+}
+
+/** A one-second fragment with a key frame of `size` bytes on track 1 and a frame on track 2. */
+function second(timecode: number, size = 100) {
+  return {
+    timecode,
+    unknownWidth: 8 as const,
+    blocks: [
+      { track: 1, rel: 0, key: true, size },
+      { track: 2, rel: 0, key: true },
+    ],
   };
 }
 
@@ -142,6 +178,113 @@ describe('IngestSession and MediaStore', () => {
     for (const line of acks) assert.equal(line, '{"EventType":"IDLE"}');
   });
 
+  it('ends an upload older than the connection cap with MAX_CONNECTION_DURATION_REACHED, keeping earlier fragments', async () => {
+    const clock = new ManualTimerClock();
+    const store = new MediaStore(backend.logs, silentLogger);
+    const s = await session(clock, store, 'long', { ...LIMITS, maxConnectionMs: 10_000 });
+    const input = pushBody();
+    const acks = watch(s);
+    const running = s.run(input.body);
+    input.push(synthMkv({ clusters: [second(0)] }));
+    input.push(clusterElement(second(1000)));
+    await clock.advance(1_999);
+    await clock.advance(1);
+    await clock.advance(8_000);
+    assert.equal(s.stopped, true);
+    await running;
+    const lines = await acks.done;
+    const all = lines.map((l) => JSON.parse(l) as { EventType: string; ErrorId?: number; FragmentNumber?: string });
+    const error = all.filter((a) => a.EventType === 'ERROR');
+    assert.equal(error.length, 1, lines.join());
+    assert.equal(error[0]!.ErrorId, 4003);
+    // The fragment under way is the one dropped; the first was persisted.
+    const buffering = all.filter((a) => a.EventType === 'BUFFERING').map((a) => a.FragmentNumber);
+    assert.equal(error[0]!.FragmentNumber, buffering[1]);
+    assert.deepEqual(
+      all.filter((a) => a.EventType === 'PERSISTED').map((a) => a.FragmentNumber),
+      [buffering[0]],
+    );
+    assert.equal((await store.archive('long')).entries.length, 1);
+  });
+
+  it('reads a stream faster than 5 fragments per second more slowly, without refusing a fragment', async () => {
+    const clock = new ManualTimerClock();
+    const store = new MediaStore(backend.logs, silentLogger);
+    const s = await session(clock, store, 'fast-fragments');
+    const input = pushBody();
+    const acks = watch(s);
+    const running = s.run(input.body);
+    // Eight fragments at once: five are the second's allowance, three more cost 200 ms each.
+    input.push(synthMkv({ clusters: Array.from({ length: 8 }, (_, i) => second(i * 1000)) }));
+    input.push(clusterElement(second(8000)));
+    await clock.advance(0);
+    // The eighth fragment's end (the ninth's start) is in the chunk not read yet.
+    assert.equal(s.received, 7);
+    await clock.advance(599);
+    assert.equal(s.received, 7);
+    await clock.advance(1);
+    assert.equal(s.received, 8);
+    input.end();
+    // The last chunk read is paid for too before the body's end is read.
+    await clock.advance(5_000);
+    await running;
+    const lines = await acks.done;
+    assert.equal(s.received, 9);
+    assert.ok(!kinds(lines).some((k) => k.startsWith('ERROR')), lines.join());
+    assert.equal(kinds(lines).filter((k) => k === 'PERSISTED').length, 9);
+    assert.equal((await store.archive('fast-fragments')).entries.length, 9);
+  });
+
+  it('reads a stream faster than its byte rate more slowly, across uploads of the same stream', async () => {
+    const clock = new ManualTimerClock();
+    const store = new MediaStore(backend.logs, silentLogger);
+    const limits = { ...LIMITS, maxFragmentBytes: 1_000_000, maxBytesPerSecond: 10_000 };
+    const pacer = store.pacer('fast-bytes', limits);
+    const archive = await store.archive('fast-bytes');
+    const open = () =>
+      new IngestSession({
+        target: { streamCreationMs: 1, persist: true, archive, publish: () => {}, pacer },
+        limits,
+        clock,
+        logger: silentLogger,
+        timecodeType: 'RELATIVE',
+        producerStartMs: 0,
+      });
+    const first = open();
+    const firstAcks = watch(first);
+    const input = pushBody();
+    const running = first.run(input.body);
+    // About 25,000 bytes: one second's allowance (10,000) plus 1.5 s more, before the body's end is read.
+    const head = synthMkv({ clusters: [second(0, 25_000)] });
+    const wait = Math.ceil((head.length * 1000) / 10_000) - 1000;
+    input.push(head);
+    input.end();
+    await clock.advance(0);
+    assert.equal(first.received, 0);
+    await clock.advance(wait - 1);
+    assert.equal(first.received, 0);
+    await clock.advance(1);
+    await running;
+    assert.equal(first.received, 1);
+    assert.ok(!kinds(await firstAcks.done).some((k) => k.startsWith('ERROR')));
+    // A new upload of the same stream right after gets no fresh allowance: ~15,000 bytes wait ~1.5 s, where a fresh
+    // allowance would make them wait ~0.5 s.
+    const again = open();
+    const againAcks = watch(again);
+    const input2 = pushBody();
+    const running2 = again.run(input2.body);
+    input2.push(synthMkv({ clusters: [second(2000, 15_000)] }));
+    input2.end();
+    await clock.advance(0);
+    await clock.advance(999);
+    assert.equal(again.received, 0);
+    await clock.advance(1_000);
+    await running2;
+    assert.equal(again.received, 1);
+    assert.ok(!kinds(await againAcks.done).some((k) => k.startsWith('ERROR')));
+    assert.equal(archive.entries.length, 2);
+  });
+
   it('counts PutMedia calls per stream per second', () => {
     const store = new MediaStore(backend.logs, silentLogger);
     for (let i = 0; i < 5; i++) assert.equal(store.admitCall('s', 1000 + i, 5), true);
@@ -154,7 +297,12 @@ describe('IngestSession and MediaStore', () => {
     const clock = new ManualTimerClock();
     const store = new MediaStore(backend.logs, silentLogger);
     // Hours pass between fragments here: no idle end.
-    const s = await session(clock, store, 'kept', { ...LIMITS, idleAckMs: 1e9, idleTimeoutMs: 1e9 });
+    const s = await session(clock, store, 'kept', {
+      ...LIMITS,
+      idleAckMs: 1e9,
+      idleTimeoutMs: 1e9,
+      maxConnectionMs: 1e9,
+    });
     const input = pushBody();
     const lines = collect(s);
     const running = s.run(input.body);

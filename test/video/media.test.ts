@@ -257,7 +257,7 @@ describe('Kinesis Video media plane', () => {
       clusters: clusters(1),
     });
     const four = await putMedia(url, fourTracks, { stream: 'garbage' });
-    assert.deepEqual(four.acks, [{ EventType: 'ERROR', ErrorCode: 'MORE_THAN_ALLOWED_TRACKS_FOUND', ErrorId: 4005 }]);
+    assert.deepEqual(four.acks, [{ EventType: 'ERROR', ErrorCode: 'MORE_THAN_ALLOWED_TRACKS_FOUND', ErrorId: 4012 }]);
     // A Tracks element that changes the layout in the middle of the upload.
     const changed = synthMkv({
       clusters: clusters(2, 1000, 100_000),

@@ -2,8 +2,9 @@
  * PutMedia acknowledgements (PutMedia API reference, "Response Syntax" and the ErrorId list): one JSON object per
  * event, written on the response while the upload goes on:
  * `{"EventType":"ERROR","FragmentTimecode":…,"FragmentNumber":"…","ErrorCode":"…","ErrorId":4002}`.
- * The ErrorCode names are the ones AWS's producer SDKs map the ErrorIds to (Kinesis Video Streams producer SDK,
- * "PutMedia error codes"). An ack line ends with a newline.
+ * The ErrorIds are the PutMedia API reference's list (4012 for more tracks than allowed; 4005, "more than one track",
+ * is deprecated there); the ErrorCode names are the ones AWS's producer SDKs map the ErrorIds to (Kinesis Video
+ * Streams producer SDK, "PutMedia error codes"). An ack line ends with a newline.
  */
 
 export type AckEventType = 'BUFFERING' | 'RECEIVED' | 'PERSISTED' | 'ERROR' | 'IDLE';
@@ -15,13 +16,13 @@ export const AckError = {
   MAX_FRAGMENT_DURATION_REACHED: 4002,
   MAX_CONNECTION_DURATION_REACHED: 4003,
   FRAGMENT_TIMECODE_LESSER_THAN_PREVIOUS: 4004,
-  MORE_THAN_ALLOWED_TRACKS_FOUND: 4005,
   INVALID_MKV_DATA: 4006,
   INVALID_PRODUCER_TIMESTAMP: 4007,
   STREAM_NOT_ACTIVE: 4008,
   FRAGMENT_METADATA_LIMIT_REACHED: 4009,
   TRACK_NUMBER_MISMATCH: 4010,
   FRAMES_MISSING_FOR_TRACK: 4011,
+  MORE_THAN_ALLOWED_TRACKS_FOUND: 4012,
   INTERNAL_ERROR: 5000,
   ARCHIVAL_ERROR: 5001,
 } as const;

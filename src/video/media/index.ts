@@ -36,6 +36,12 @@ export interface MediaPlaneOptions {
   readonly idleAckMs?: number;
   /** An upload without data this long ends; default 30 s (PutMedia API reference). */
   readonly idleTimeoutMs?: number;
+  /** Bytes per second read from a stream's uploads; quota 12.5 MB/s (faster producers are read more slowly). */
+  readonly maxBytesPerSecond?: number;
+  /** Fragments per second read from a stream's uploads; quota 5 (faster producers are read more slowly). */
+  readonly maxFragmentsPerSecond?: number;
+  /** Longest PutMedia upload; default 45 minutes, then MAX_CONNECTION_DURATION_REACHED (4003). */
+  readonly maxConnectionMs?: number;
   /** PutMedia calls per stream per second; quota 5. */
   readonly putMediaCallsPerSecond?: number;
   /** Optional per-stream byte cap of the archive: the oldest fragments go first. Default: none. */
@@ -44,6 +50,10 @@ export interface MediaPlaneOptions {
   readonly retentionIntervalMs?: number;
 }
 
+/**
+ * Every media operation is authorized as `kinesisvideo:<Operation>` on the stream's ARN (with its creation time),
+ * named by StreamName or StreamARN: the service's resolver (src/video/index.ts, `resourceArns`) finds it.
+ */
 const STREAM_RESOURCE = { kind: 'service' } as const;
 
 /** A media output whose payload is streamed (the REST-JSON encoder writes an async iterable as it is produced). */
@@ -68,6 +78,11 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
     maxTracks: options.maxTracks ?? 3,
     idleAckMs: options.idleAckMs ?? 2_000,
     idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+    // Kinesis Video Streams quotas: PutMedia bandwidth 12.5 MB/s (100 Mbps) per stream, 5 fragments per second;
+    // "Producer SDK quotas": max connection duration 45 minutes.
+    maxBytesPerSecond: options.maxBytesPerSecond ?? 12_500_000,
+    maxFragmentsPerSecond: options.maxFragmentsPerSecond ?? 5,
+    maxConnectionMs: options.maxConnectionMs ?? 45 * 60_000,
   };
   const sessions = new Set<Promise<void>>();
   let closed = false;
@@ -89,7 +104,14 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
     path: '/putMedia',
     service: 'kinesisvideo',
     operation: 'PutMedia',
-    traits: { streamingRequest: true, uncappedStream: true, largeBody: true, resource: STREAM_RESOURCE },
+    traits: {
+      streamingRequest: true,
+      uncappedStream: true,
+      largeBody: true,
+      resource: STREAM_RESOURCE,
+      // PutMedia API reference: the stream is named in headers (the body is media).
+      headerMembers: { 'x-amzn-stream-name': 'StreamName', 'x-amzn-stream-arn': 'StreamARN' },
+    },
     handle: (req, rctx) =>
       putMedia(
         {

@@ -24,8 +24,13 @@
  * 8. A failed append: ARCHIVAL_ERROR for each fragment of the batch; the stream keeps every earlier fragment.
  * 9. The body failing (cap, signature, client gone): STREAM_READ_ERROR (ends the upload).
  * 10. No data for `idleTimeoutMs` ends the upload (AWS closes the connection after 30 s without data).
+ * 11. An upload older than `maxConnectionMs` ends with MAX_CONNECTION_DURATION_REACHED (Kinesis Video Streams quotas,
+ *     "Producer SDK quotas": the backend closes a connection after 45 minutes; producers reconnect). The fragment
+ *     under way is dropped, every earlier one is kept.
+ * 12. The stream's rates (12.5 MB/s, 5 fragments/s) are enforced by reading the upload more slowly (ingest-pacer.ts),
+ *     never by an error.
  */
-import type { Clock } from '../../jobs/index.js';
+import { type Clock, MAX_TIMER_MS } from '../../jobs/index.js';
 import type { Logger } from '../../protocol/index.js';
 import { type FragmentArchive, type NewFragment, fragmentNumber } from '../archive/index.js';
 import {
@@ -40,15 +45,18 @@ import {
   parseTracks,
 } from '../mkv/index.js';
 import { AckChannel, type AckErrorCode, ackLine } from './acks.js';
+import { IngestPacer, type IngestRates } from './ingest-pacer.js';
 import type { LiveFragment } from './media-store.js';
 
 /** Limits of one upload (see the file header). */
-export interface IngestLimits {
+export interface IngestLimits extends IngestRates {
   readonly maxFragmentBytes: number;
   readonly maxFragmentMs: number;
   readonly maxTracks: number;
   readonly idleAckMs: number;
   readonly idleTimeoutMs: number;
+  /** Longest upload; quota 45 minutes. */
+  readonly maxConnectionMs: number;
 }
 
 /** What a session needs to know about its stream and where its fragments go. */
@@ -59,6 +67,8 @@ export interface IngestTarget {
   readonly archive: FragmentArchive;
   /** Hands a stored (or, without retention, received) fragment to live readers; built only when someone reads. */
   publish(fragment: () => LiveFragment): void;
+  /** The stream's rate pacer, shared by its uploads; default one of the upload's own. */
+  readonly pacer?: IngestPacer;
 }
 
 export type TimecodeType = 'ABSOLUTE' | 'RELATIVE';
@@ -109,6 +119,12 @@ export class IngestSession implements MkvHandler {
     this.#onStopped = () => resolve(STOPPED);
   });
   #idleTimer: unknown;
+  #connectionTimer: unknown;
+  readonly #pacer: IngestPacer;
+  /** Fragments started by the chunk being pushed (the pacer's count). */
+  #fragmentsInChunk = 0;
+  /** Whether the upload waits for the pacer (not idle: the server, not the producer, holds the data back). */
+  #paced = false;
   /** Fragments received and persisted (for logs and tests). */
   received = 0;
   persisted = 0;
@@ -128,6 +144,7 @@ export class IngestSession implements MkvHandler {
     this.#timecodeType = options.timecodeType;
     this.#producerStartMs = options.producerStartMs;
     this.#lastDataMs = this.#clock.now();
+    this.#pacer = options.target.pacer ?? new IngestPacer(options.limits);
     // A client that stops reading acks (ffmpeg closes its side once the body is sent) still gets every byte it sent
     // processed: the upload ends with the body, not with the acks.
     this.acks = new AckChannel(() => {});
@@ -139,6 +156,7 @@ export class IngestSession implements MkvHandler {
     this.#stopped = true;
     this.#onStopped();
     if (this.#idleTimer !== undefined) this.#clock.clearTimeout(this.#idleTimer);
+    if (this.#connectionTimer !== undefined) this.#clock.clearTimeout(this.#connectionTimer);
     // Acks of appends in flight still go out; then the response ends.
     void this.#drained().then(() => this.acks.end());
   }
@@ -153,14 +171,26 @@ export class IngestSession implements MkvHandler {
    */
   async run(body: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<void> {
     this.#armIdle();
+    this.#connectionTimer = this.#clock.setTimeout(
+      () => {
+        if (this.#stopped) return;
+        this.#error('MAX_CONNECTION_DURATION_REACHED');
+        this.stop();
+      },
+      Math.min(this.#limits.maxConnectionMs, MAX_TIMER_MS),
+    );
     const chunks =
       Symbol.asyncIterator in body ? body[Symbol.asyncIterator]() : (body as Iterable<Buffer>)[Symbol.iterator]();
     try {
       for (;;) {
         const next = await Promise.race([chunks.next(), this.#stoppedPromise]);
         if (next === STOPPED || next.done) break;
-        this.#lastDataMs = this.#clock.now();
+        const now = this.#clock.now();
+        this.#lastDataMs = now;
+        this.#fragmentsInChunk = 0;
         this.#reader.push(next.value);
+        const wait = this.#pacer.charge(next.value.length, this.#fragmentsInChunk, now);
+        if (wait > 0 && (await this.#pause(wait)) === STOPPED) break;
       }
       if (!this.#stopped) this.#reader.end();
     } catch (e) {
@@ -169,6 +199,22 @@ export class IngestSession implements MkvHandler {
     if (this.#stopped) void Promise.resolve(chunks.return?.()).catch(() => {});
     this.stop();
     await this.#drained();
+  }
+
+  /** Waits `ms` on the clock before the next read (rule 12), unless the upload ends first. */
+  async #pause(ms: number): Promise<typeof STOPPED | undefined> {
+    this.#paced = true;
+    let timer: unknown;
+    const waited = new Promise<undefined>((resolve) => {
+      timer = this.#clock.setTimeout(() => resolve(undefined), ms);
+    });
+    try {
+      return await Promise.race([waited, this.#stoppedPromise]);
+    } finally {
+      this.#clock.clearTimeout(timer);
+      this.#paced = false;
+      this.#lastDataMs = this.#clock.now();
+    }
   }
 
   #fail(e: unknown): void {
@@ -195,7 +241,7 @@ export class IngestSession implements MkvHandler {
     const tick = Math.max(1, Math.min(this.#limits.idleAckMs, this.#limits.idleTimeoutMs));
     this.#idleTimer = this.#clock.setTimeout(() => {
       if (this.#stopped) return;
-      const quiet = this.#clock.now() - this.#lastDataMs;
+      const quiet = this.#paced ? 0 : this.#clock.now() - this.#lastDataMs;
       if (quiet >= this.#limits.idleTimeoutMs) {
         this.stop();
         return;
@@ -274,6 +320,7 @@ export class IngestSession implements MkvHandler {
     if (this.#tracks === undefined || this.#ebmlHeader === undefined || this.#info === undefined) {
       this.#end('INVALID_MKV_DATA');
     }
+    this.#fragmentsInChunk++;
     const seq = this.#target.archive.reserve();
     this.#current = {
       seq,

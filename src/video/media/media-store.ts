@@ -6,6 +6,7 @@
 import type { Logger } from '../../protocol/index.js';
 import type { LogStore } from '../../storage/index.js';
 import { FragmentArchive, type StoredFragment } from '../archive/index.js';
+import { IngestPacer, type IngestRates } from './ingest-pacer.js';
 
 /** A fragment handed to live readers (GetMedia following a stream). */
 export type LiveFragment = StoredFragment;
@@ -37,6 +38,7 @@ export class MediaStore {
   readonly #feeds = new Map<string, Set<LiveListener>>();
   readonly #producers = new Map<string, Producer>();
   readonly #calls = new Map<string, number[]>();
+  readonly #pacers = new Map<string, IngestPacer>();
 
   constructor(logs: LogStore, logger: Logger) {
     this.#logs = logs;
@@ -94,6 +96,16 @@ export class MediaStore {
   }
 
   /** Counts a PutMedia call; false when the stream had `perSecond` calls in the last second already. */
+  /** The rate pacer of a stream's uploads (ingest-pacer.ts): one per stream, so a reconnect does not reset it. */
+  pacer(streamId: string, rates: IngestRates): IngestPacer {
+    let pacer = this.#pacers.get(streamId);
+    if (pacer === undefined) {
+      pacer = new IngestPacer(rates);
+      this.#pacers.set(streamId, pacer);
+    }
+    return pacer;
+  }
+
   admitCall(streamId: string, now: number, perSecond: number): boolean {
     let calls = this.#calls.get(streamId);
     if (calls === undefined) {
@@ -138,6 +150,7 @@ export class MediaStore {
     this.#producers.delete(streamId);
     this.#archives.delete(streamId);
     this.#calls.delete(streamId);
+    this.#pacers.delete(streamId);
     await this.#logs.delete(archiveLogId(streamId));
   }
 

@@ -78,6 +78,7 @@ export async function putMedia(deps: PutMediaDeps, req: RestRequest, ctx: Reques
       persist: stream.dataRetentionInHours > 0,
       archive,
       publish: (make) => deps.store.publish(stream.id, make),
+      pacer: deps.store.pacer(stream.id, deps.limits),
     },
     limits: deps.limits,
     clock: deps.clock,
