@@ -57,6 +57,7 @@ import { fanOutFeature } from './fan-out/index.js';
 import { encryptionFeature } from './encryption/index.js';
 import { limitsFeature } from './limits/index.js';
 import { AppendSignal, OPEN_GATE, PLAIN_SEALER, type PathContext } from './policies.js';
+import { ReadAhead, type ReadAheadStats } from './read-ahead.js';
 import { createStreamsApi, type StreamsApi, type StreamsApiHost } from './api.js';
 
 export { kinesisModel } from './shapes/kinesis.generated.js';
@@ -123,6 +124,8 @@ export interface StreamsService extends ServiceModule {
   readonly api: StreamsApi;
   /** Reclaims space of records past retention now (the sweeper also runs on a timer). */
   sweepRetention(): Promise<void>;
+  /** GetRecords' read-ahead (src/streams/read-ahead.ts): its counters, and a wait for reads in progress. */
+  readonly readAhead: { stats(): ReadAheadStats; idle(): Promise<void> };
   close(): Promise<void>;
 }
 
@@ -193,6 +196,8 @@ export async function createStreamsService(
     },
   };
   host = createStreamsApi(paths);
+  // GetRecords reads ahead for consumers that follow their NextShardIterator (src/streams/read-ahead.ts).
+  const reading = { ...paths, readAhead: new ReadAhead() };
 
   // Every operation with its traits: body cap (records), IAM resource, streamed responses.
   const operations: Record<string, OperationDefinition> = {
@@ -205,7 +210,7 @@ export async function createStreamsService(
     PutRecord: opWith(paths, putRecord, { resource: STREAM, largeBody: true }),
     PutRecords: opWith(paths, putRecords, { resource: STREAM, largeBody: true }),
     GetShardIterator: opWith(paths, getShardIterator, { resource: STREAM }),
-    GetRecords: opWith(paths, getRecords, { resource: FROM_ITERATOR }),
+    GetRecords: opWith(reading, getRecords, { resource: FROM_ITERATOR }),
     IncreaseStreamRetentionPeriod: opWith(rt, increaseStreamRetentionPeriod, { resource: STREAM }),
     DecreaseStreamRetentionPeriod: opWith(rt, decreaseStreamRetentionPeriod, { resource: STREAM }),
     AddTagsToStream: opWith(rt, addTagsToStream, { resource: STREAM, requestTags: 'Tags' }),
@@ -292,8 +297,10 @@ export async function createStreamsService(
     },
     api: host.api,
     sweepRetention,
+    readAhead: reading.readAhead,
     async close() {
       host?.close();
+      reading.readAhead.close();
       await sweeper.cancel();
       for (const feature of features) await feature.close?.();
       await catalog.close();

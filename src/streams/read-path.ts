@@ -178,6 +178,25 @@ export interface ShardRead {
   readonly lastArrival?: number;
 }
 
+/** Records read from a shard, before it is known whether they end it (see {@link finishShardRead}). */
+export interface ShardBatch {
+  /** Offset of the first record considered: the requested one, or later when retention hid records there. */
+  readonly start: number;
+  readonly records: KinesisRecord[];
+  /** Data + partition key bytes returned (read accounting). */
+  readonly bytes: number;
+  /** Offset to read next. */
+  readonly next: number;
+  /** Arrival time (epoch ms) of the last record returned. */
+  readonly lastArrival?: number;
+}
+
+/** Whether the shard is closed now (the handle's shard may be a snapshot from before it closed). */
+export function shardClosedNow(ctx: PathContext, source: { stream: StreamState; handle: ShardHandle }): boolean {
+  const current = ctx.rt.catalog.getById(source.stream.id);
+  return ((current && ctx.rt.shard(current, source.handle.shard.index)) ?? source.handle.shard).closedAt !== undefined;
+}
+
 /**
  * Reads up to `maxRecords` / `maxBytes` (at least one record when one is available) from `from`
  * (reading steps 1–2 of this file's header).
@@ -187,12 +206,20 @@ export async function readShardRecords(
   source: { stream: StreamState; handle: ShardHandle },
   range: { from: number; maxRecords: number; maxBytes: number },
 ): Promise<ShardRead> {
+  // Closed-ness is taken before the read: a shard closes only once its appends settled (ShardRead.ended).
+  const closed = shardClosedNow(ctx, source);
+  return finishShardRead(source.handle, await readShardBatch(ctx, source, range), closed);
+}
+
+/** Reading steps 1–2 for {@link readShardRecords}: the records, without the end-of-shard decision. */
+export async function readShardBatch(
+  ctx: PathContext,
+  source: { stream: StreamState; handle: ShardHandle },
+  range: { from: number; maxRecords: number; maxBytes: number },
+): Promise<ShardBatch> {
   const { stream, handle } = source;
   const sealer = ctx.policies.sealer;
   const log = handle.log;
-  // Whether the shard is closed now (the handle's shard may be a snapshot from before it closed).
-  const current = ctx.rt.catalog.getById(stream.id);
-  const closed = ((current && ctx.rt.shard(current, handle.shard.index)) ?? handle.shard).closedAt !== undefined;
   let from = range.from;
   // Skip what retention removed or hides (AWS: expired records are no longer returned).
   if (from < log.nextOffset) from = Math.max(from, await firstRetainedOffset(ctx.rt, stream, log));
@@ -228,8 +255,34 @@ export async function readShardRecords(
   }
   const last = stored[stored.length - 1];
   const next = last ? last.offset + 1 : from;
-  const atTip = next >= log.nextOffset;
-  return { records, bytes, next, atTip, ended: closed && atTip, ...(last ? { lastArrival: last.timestamp } : {}) };
+  return { start: from, records, bytes, next, ...(last ? { lastArrival: last.timestamp } : {}) };
+}
+
+/**
+ * Completes a batch into a {@link ShardRead} against the log as it is now. `closed` must have been taken before
+ * the batch was read, or before the log's end is compared here (which is what makes `ended` safe for a batch
+ * read earlier: records are immutable, and a closed shard takes no more appends).
+ */
+export function finishShardRead(handle: ShardHandle, batch: ShardBatch, closed: boolean): ShardRead {
+  const atTip = batch.next >= handle.log.nextOffset;
+  const read: ShardRead = {
+    records: batch.records,
+    bytes: batch.bytes,
+    next: batch.next,
+    atTip,
+    ended: closed && atTip,
+  };
+  return batch.lastArrival === undefined ? read : { ...read, lastArrival: batch.lastArrival };
+}
+
+/** Whether `from` is still within the stream's retention (a batch read ahead from it may still be served). */
+export async function stillRetained(
+  rt: StreamsRuntime,
+  source: { stream: StreamState; handle: ShardHandle },
+  from: number,
+): Promise<boolean> {
+  const log = source.handle.log;
+  return from >= (await firstRetainedOffset(rt, source.stream, log));
 }
 
 /** Reading step 3: MillisBehindLatest of a read answered at `now`. */

@@ -14,13 +14,8 @@ import { kinesisError } from '../errors.js';
 import { formatShardId } from '../model/index.js';
 import type { PathContext } from '../policies.js';
 import type { GetRecordsInput, GetRecordsOutput } from '../shapes/index.js';
-import {
-  GET_RECORDS_MAX_BYTES,
-  GET_RECORDS_MAX_RECORDS,
-  childShards,
-  millisBehindLatest,
-  readShardRecords,
-} from '../read-path.js';
+import type { ReadAhead } from '../read-ahead.js';
+import { GET_RECORDS_MAX_BYTES, GET_RECORDS_MAX_RECORDS, childShards, millisBehindLatest } from '../read-path.js';
 
 /** AWS: an iterator is valid for 5 minutes. */
 export const ITERATOR_TTL_MS = 300_000;
@@ -35,7 +30,7 @@ function javaDate(ms: number): string {
 }
 
 export async function getRecords(
-  ctx: PathContext,
+  ctx: PathContext & { readonly readAhead: ReadAhead },
   input: GetRecordsInput,
   req: RequestContext,
 ): Promise<GetRecordsOutput> {
@@ -62,7 +57,7 @@ export async function getRecords(
   policies.gate.admitRead(stream, shard, now);
   const handle = await rt.shardHandle(stream, shard);
   const limit = Math.min(input.Limit ?? GET_RECORDS_MAX_RECORDS, GET_RECORDS_MAX_RECORDS);
-  const read = await readShardRecords(
+  const read = await ctx.readAhead.read(
     ctx,
     { stream, handle },
     { from: state.offset, maxRecords: limit, maxBytes: GET_RECORDS_MAX_BYTES },
