@@ -22,6 +22,7 @@ import {
   type ServiceModule,
   type Shape,
   opWith,
+  statusCountSamples,
 } from '../protocol/index.js';
 import type { MetaStore, StorageBackend } from '../storage/index.js';
 import type { StreamsApi } from '../streams/index.js';
@@ -322,6 +323,8 @@ export async function createAnalyticsService(
       operations: v1,
       resourceFacts,
     },
+    // Both API versions share the applications: only this module reports them (docs/adr/0031).
+    metricSamples: () => statusCountSamples('Tributary/KinesisAnalytics', 'Applications', catalog.all()),
     close,
   };
   const routes = [sampleRoute(rt, samples)];

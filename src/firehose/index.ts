@@ -260,6 +260,24 @@ export async function createFirehoseService(
     hasDeliveryStream(arn) {
       return byArn(arn) !== undefined;
     },
+    metricSamples() {
+      // The same registry as CloudWatch samples for the server's /metrics (docs/adr/0031): ratios and ages are
+      // gauges, everything else counts up.
+      return rt.metrics.snapshot().flatMap((s) =>
+        Object.entries(s.metrics).map(([metric, value]) => ({
+          namespace: 'AWS/Firehose',
+          metric,
+          kind:
+            metric.endsWith('.Success') || metric.endsWith('.DataFreshness')
+              ? ('gauge' as const)
+              : ('counter' as const),
+          accountId: s.accountId,
+          region: s.region,
+          dimensions: { DeliveryStreamName: s.deliveryStreamName },
+          value,
+        })),
+      );
+    },
     async flush(accountId, region, name) {
       const state = catalog.get(accountId, region, name);
       if (!state) throw deliveryStreamNotFound(name, accountId);

@@ -56,6 +56,7 @@ import { reshardingFeature } from './resharding/index.js';
 import { fanOutFeature } from './fan-out/index.js';
 import { encryptionFeature } from './encryption/index.js';
 import { limitsFeature } from './limits/index.js';
+import { metricsFeature } from './metrics.js';
 import { AppendSignal, OPEN_GATE, PLAIN_SEALER, type PathContext } from './policies.js';
 import { createStreamsApi, type StreamsApi, type StreamsApiHost } from './api.js';
 
@@ -249,6 +250,7 @@ export async function createStreamsService(
     await reshardingFeature(featureContext),
     fanOutFeature({ ...featureContext, policies: paths.policies }),
     encryption,
+    metricsFeature(featureContext),
   ];
   for (const feature of features) Object.assign(operations, feature.operations);
   for (const feature of features) {
@@ -292,6 +294,7 @@ export async function createStreamsService(
     },
     api: host.api,
     sweepRetention,
+    metricSamples: () => rt.metrics.samples(rt),
     async close() {
       host?.close();
       await sweeper.cancel();
