@@ -134,6 +134,9 @@ const servedModel = {
   },
 } as typeof firehoseModel;
 
+/** Firehose metrics that are current values (ratios, ages, averages, quotas); the others count up. */
+const FIREHOSE_GAUGE = /(\.Success|\.DataFreshness|\.Latency|PerSecondLimit|MillisBehindLatest)$/;
+
 const DELIVERY_STREAM: ResourceRule = { kind: 'named', type: 'deliverystream', member: 'DeliveryStreamName' };
 const ACCOUNT: ResourceRule = { kind: 'account' };
 
@@ -261,16 +264,12 @@ export async function createFirehoseService(
       return byArn(arn) !== undefined;
     },
     metricSamples() {
-      // The same registry as CloudWatch samples for the server's /metrics (docs/adr/0031): ratios and ages are
-      // gauges, everything else counts up.
+      // The same registry as CloudWatch samples for the server's /metrics (docs/adr/0031).
       return rt.metrics.snapshot().flatMap((s) =>
         Object.entries(s.metrics).map(([metric, value]) => ({
           namespace: 'AWS/Firehose',
           metric,
-          kind:
-            metric.endsWith('.Success') || metric.endsWith('.DataFreshness')
-              ? ('gauge' as const)
-              : ('counter' as const),
+          kind: FIREHOSE_GAUGE.test(metric) ? ('gauge' as const) : ('counter' as const),
           accountId: s.accountId,
           region: s.region,
           dimensions: { DeliveryStreamName: s.deliveryStreamName },

@@ -149,6 +149,44 @@ describe('/metrics, /health, /ready in open mode', { skip: missingParser }, () =
     assert.ok(Number(value(series, 'process_cpu_seconds_total')) > 0);
   });
 
+  it("exposes Firehose's AWS/Firehose registry per delivery stream", async () => {
+    const { FirehoseClient, CreateDeliveryStreamCommand, PutRecordBatchCommand } = await import(
+      '@aws-sdk/client-firehose'
+    );
+    const firehose = new FirehoseClient({
+      endpoint: t.server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
+    try {
+      await firehose.send(
+        new CreateDeliveryStreamCommand({
+          DeliveryStreamName: 'f1',
+          ExtendedS3DestinationConfiguration: {
+            RoleARN: 'arn:aws:iam::000000000000:role/firehose',
+            BucketARN: 'arn:aws:s3:::metrics',
+            BufferingHints: { SizeInMBs: 128, IntervalInSeconds: 900 },
+          },
+        }),
+      );
+      await firehose.send(
+        new PutRecordBatchCommand({
+          DeliveryStreamName: 'f1',
+          Records: [{ Data: Buffer.from('abc') }, { Data: Buffer.from('de') }],
+        }),
+      );
+    } finally {
+      firehose.destroy();
+    }
+    const series = await parseExposition(await (await fetch(`${t.server.url}/metrics`)).text());
+    const labels = { account_id: '000000000000', region: 'us-east-1', delivery_stream_name: 'f1' };
+    assert.equal(value(series, 'aws_firehose_incoming_records_total', labels), 2);
+    assert.equal(value(series, 'aws_firehose_incoming_bytes_total', labels), 5);
+    assert.equal(value(series, 'aws_firehose_put_record_batch_requests_total', labels), 1);
+    assert.equal(series.find((s) => s.name === 'aws_firehose_put_record_batch_latency')?.type, 'gauge');
+  });
+
   it('forgets a deleted stream and counts a re-created one from zero', async () => {
     const k = t.kinesis;
     await k.send(new CreateStreamCommand({ StreamName: 'm2', ShardCount: 1 }));
