@@ -11,7 +11,9 @@
  *    arrived from the moment StartApplication was accepted, whenever the worker gets to run), TRIM_HORIZON, or
  *    LAST_STOPPED_POINT (the checkpoint the last run stored; NOW when there is none); the starting point is
  *    stored at once, so a restart of the run does not move it;
- * 3. maps each record to rows (src/analytics/engine mapping: JSON paths, CSV delimiters, coercion) and pushes them
+ * 3. sends each batch through the input's Lambda preprocessing function first, when it has one (preprocess.ts:
+ *    Ok records go on with the returned data, Dropped ones vanish, ProcessingFailed ones go to error_stream), then
+ *    maps each record to rows (src/analytics/engine mapping: JSON paths, CSV delimiters, coercion) and pushes them
  *    to `<NamePrefix>_00n`, shard k of the stream feeding stream (k mod InputParallelism) + 1; a record that does
  *    not map goes to error_stream and the application goes on;
  * 4. delivers output rows (outputs.ts: Kinesis streams, Firehose delivery streams, and Lambda functions through
@@ -42,6 +44,7 @@ import {
   startEngine,
 } from './engine/index.js';
 import { bucketOfArn, type ObjectReader } from './objects.js';
+import { LambdaPreprocessor, type RawInputRecord } from './preprocess.js';
 import { type Destination, firehoseDestination, kinesisDestination, lambdaDestination, OutputSet } from './outputs.js';
 import type { ApplicationRunner } from './runtime.js';
 import type { SampleBuffer } from './sample.js';
@@ -88,14 +91,8 @@ function firehoseHolder(appId: string, inputId: string): string {
   return `analytics/${appId}/${inputId}`;
 }
 
-/** A record of an input: Kinesis records carry their shard, partition key and sequence number. */
-interface InputRecord {
-  readonly data: Uint8Array;
-  readonly arrivedAt: Date;
-  readonly shardId?: string;
-  readonly partitionKey?: string;
-  readonly sequenceNumber?: string;
-}
+/** A record of an input (Kinesis records carry their shard, partition key and sequence number). */
+type InputRecord = RawInputRecord;
 
 /** Records of one input for one in-application stream, and the position right after them. */
 interface InputBatch {
@@ -300,31 +297,55 @@ export class WorkerRunner implements ApplicationRunner {
     }
     const mapper = recordMapper(input.schema);
     const clock = this.#parts.clock;
+    const preprocessor = input.processing
+      ? new LambdaPreprocessor({
+          endpoint: this.#parts.lambdaEndpoint,
+          functionArn: input.processing.lambdaArn,
+          applicationArn: app.arn,
+          streamArn: input.source.arn,
+          source: input.source.kind,
+          clock,
+          logger: this.#parts.logger.child({ application: app.name }),
+        })
+      : undefined;
+    const toErrorStream = (errorName: string, message: string, data: Uint8Array): void =>
+      onError({
+        errorTime: clock.now(),
+        errorLevel: 'ERROR',
+        errorName,
+        message,
+        dataRowtime: null,
+        dataRow: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('hex'),
+        pumpName: null,
+      });
+    const push = (stream: string, record: InputRecord, data: Uint8Array): void => {
+      const mapped = mapper.map(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      if (mapped.error) {
+        toErrorStream(mapped.error.errorName, mapped.error.message, data);
+        return;
+      }
+      const implicit: SqlValue[] = [
+        record.arrivedAt,
+        record.shardId ?? null,
+        record.partitionKey ?? null,
+        record.sequenceNumber ?? null,
+      ];
+      const arrived = record.arrivedAt.getTime();
+      for (const values of mapped.rows) engine.push(stream, values.concat(implicit), arrived);
+    };
     try {
       for await (const batch of source.batches) {
-        for (const record of batch.records) {
-          const mapped = mapper.map(Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength));
-          if (mapped.error) {
-            onError({
-              errorTime: clock.now(),
-              errorLevel: 'ERROR',
-              errorName: mapped.error.errorName,
-              message: mapped.error.message,
-              dataRowtime: null,
-              dataRow: Buffer.from(record.data).toString('hex'),
-              pumpName: null,
-            });
-            continue;
+        if (preprocessor) {
+          const results = await preprocessor.process(batch.records, signal);
+          if (!results) break;
+          for (let i = 0; i < results.length; i++) {
+            const r = results[i]!;
+            const record = batch.records[i]!;
+            if (r.result === 'Ok') push(batch.stream, record, r.data);
+            // TODO(#10): AWS's ERROR_NAME and MESSAGE of a record the preprocessing function failed.
+            else if (r.result === 'ProcessingFailed') toErrorStream('PREPROCESSING_FAILED', r.message, record.data);
           }
-          const implicit: SqlValue[] = [
-            record.arrivedAt,
-            record.shardId ?? null,
-            record.partitionKey ?? null,
-            record.sequenceNumber ?? null,
-          ];
-          const arrived = record.arrivedAt.getTime();
-          for (const values of mapped.rows) engine.push(batch.stream, values.concat(implicit), arrived);
-        }
+        } else for (const record of batch.records) push(batch.stream, record, record.data);
         await outputs.drain();
         if (signal.aborted) break;
         await meta.put(key, { runId, checkpoint: batch.checkpoint, ...firehoseArn });

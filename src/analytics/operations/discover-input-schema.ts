@@ -3,6 +3,7 @@ import type { ReadStart, StreamReader } from '../../streams/index.js';
 import { analyticsError } from '../errors.js';
 import { bucketOfArn } from '../objects.js';
 import type { AnalyticsRuntime } from '../runtime.js';
+import { LambdaPreprocessor } from '../preprocess.js';
 import { discoverSchema } from '../schema-discovery.js';
 import type {
   DiscoverInputSchemaRequest,
@@ -22,8 +23,8 @@ const SAMPLE_RECORDS = 100;
  * (InvalidArgumentException, also for a source that does not exist: the model lists no
  * ResourceNotFoundException here); rule 2, the schema is inferred by schema-discovery.ts; rule 3, a sample that
  * gives no schema answers UnableToDetectSchemaException, whose body carries the raw records in AWS; rule 4,
- * Lambda preprocessing (InputProcessingConfiguration) is not run yet (InvalidArgumentException naming what is
- * missing).
+ * with InputProcessingConfiguration the sample goes through the preprocessing function first (the schema is
+ * inferred from ProcessedInputRecords; InvalidArgumentException without `--analytics-lambda-endpoint`).
  */
 async function discover(
   rt: AnalyticsRuntime,
@@ -31,17 +32,17 @@ async function discover(
     ResourceARN?: string;
     InputStartingPositionConfiguration?: { InputStartingPosition?: InputStartingPosition };
     S3Configuration?: { BucketARN: string; FileKey: string };
-    InputProcessingConfiguration?: object;
+    InputProcessingConfiguration?: { InputLambdaProcessor: { ResourceARN: string } };
   },
   ctx: RequestContext,
 ): Promise<DiscoverInputSchemaResponse> {
   // TODO(#10): AWS's wording of the InvalidArgumentExceptions below.
   if ((input.ResourceARN === undefined) === (input.S3Configuration === undefined))
     throw analyticsError('InvalidArgumentException', 'Specify either ResourceARN or S3Configuration.');
-  if (input.InputProcessingConfiguration)
+  if (input.InputProcessingConfiguration && !rt.settings.lambdaEndpoint)
     throw analyticsError(
       'InvalidArgumentException',
-      'InputProcessingConfiguration (Lambda preprocessing) is not supported by this server yet.',
+      'InputProcessingConfiguration needs a Lambda endpoint: start the server with --analytics-lambda-endpoint.',
     );
   let raw: string[];
   if (input.S3Configuration) {
@@ -67,7 +68,16 @@ async function discover(
       ctx,
     );
   }
-  const found = discoverSchema(raw);
+  const processed = input.InputProcessingConfiguration
+    ? await preprocessSample(
+        rt,
+        raw,
+        input.InputProcessingConfiguration.InputLambdaProcessor.ResourceARN,
+        input.ResourceARN ?? input.S3Configuration!.BucketARN,
+        ctx,
+      )
+    : raw;
+  const found = discoverSchema(processed);
   if (!found)
     throw analyticsError(
       'UnableToDetectSchemaException',
@@ -78,9 +88,49 @@ async function discover(
   return {
     InputSchema: found.schema,
     ParsedInputRecords: found.parsed,
-    ProcessedInputRecords: raw,
+    ProcessedInputRecords: processed,
     RawInputRecords: raw,
   };
+}
+
+/**
+ * The sample through the preprocessing function (src/analytics/preprocess.ts): the Ok records' data, as the
+ * application would map them; the function gets `discoverWaitMs` to answer.
+ */
+async function preprocessSample(
+  rt: AnalyticsRuntime,
+  raw: readonly string[],
+  functionArn: string,
+  sourceArn: string,
+  ctx: RequestContext,
+): Promise<string[]> {
+  const abort = new AbortController();
+  const onClientGone = (): void => abort.abort();
+  ctx.signal.addEventListener('abort', onClientGone, { once: true });
+  const timer = rt.clock.setTimeout(() => abort.abort(), rt.settings.discoverWaitMs);
+  const now = new Date(rt.now());
+  try {
+    const results = await new LambdaPreprocessor({
+      endpoint: rt.settings.lambdaEndpoint,
+      functionArn,
+      applicationArn: '',
+      streamArn: sourceArn,
+      source: /^arn:[^:]+:firehose:/.test(sourceArn) ? 'firehose' : 'kinesis',
+      clock: rt.clock,
+      logger: rt.logger,
+    }).process(
+      raw.map((r) => ({ data: Buffer.from(r), arrivedAt: now })),
+      abort.signal,
+    );
+    if (!results)
+      // TODO(#10): AWS's error and wording when the preprocessing function cannot be invoked during discovery.
+      throw analyticsError('UnableToDetectSchemaException', 'The preprocessing function did not answer.');
+    const decoder = new TextDecoder('utf-8');
+    return results.flatMap((r) => (r.result === 'Ok' ? [decoder.decode(r.data)] : []));
+  } finally {
+    rt.clock.clearTimeout(timer);
+    ctx.signal.removeEventListener('abort', onClientGone);
+  }
 }
 
 /** Up to {@link SAMPLE_RECORDS} records of a Kinesis stream, waiting at most `discoverWaitMs` for more. */

@@ -18,7 +18,7 @@ import type { InputStartingPosition, StartApplicationRequest, StartApplicationRe
 /**
  * Rule 6: the input's stream exists, and every source and destination is one this server reads and writes
  * (Kinesis data streams; Firehose delivery streams, as inputs not read from TRIM_HORIZON, and as outputs; Lambda
- * outputs when a Lambda endpoint is configured; Lambda preprocessing is refused by name instead of being ignored).
+ * outputs and Lambda preprocessing when a Lambda endpoint is configured, refused by name otherwise).
  */
 async function checkRunnable(
   rt: AnalyticsRuntime,
@@ -28,8 +28,10 @@ async function checkRunnable(
   // TODO(#10): AWS's wording of these InvalidApplicationConfigurationExceptions.
   const refuse = (message: string) => analyticsError('InvalidApplicationConfigurationException', message);
   for (const input of app.inputs) {
-    if (input.processing)
-      throw refuse(`Input ${input.id} has Lambda preprocessing, which this server does not run yet.`);
+    if (input.processing && !rt.settings.lambdaEndpoint)
+      throw refuse(
+        `Input ${input.id} has Lambda preprocessing; start the server with --analytics-lambda-endpoint to run it.`,
+      );
     if (input.source.kind === 'firehose') {
       // InputStartingPositionConfiguration: TRIM_HORIZON "is not available for an Amazon Kinesis Data Firehose
       // delivery stream".
