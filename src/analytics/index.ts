@@ -22,9 +22,11 @@ import {
   type ServiceModule,
   type Shape,
   opWith,
+  statusCountSamples,
 } from '../protocol/index.js';
 import type { MetaStore, StorageBackend } from '../storage/index.js';
 import type { StreamsApi } from '../streams/index.js';
+import type { FirehoseService } from '../firehose/index.js';
 import { ApplicationCatalog } from './catalog.js';
 import { AnalyticsErrors, AnalyticsV1Errors } from './errors.js';
 import { type ObjectReader, type S3Endpoint, directoryObjectReader, s3ObjectReader } from './objects.js';
@@ -96,8 +98,11 @@ export interface AnalyticsServiceOptions {
   readonly meta?: MetaStore;
   /** Data Streams' in-process API: inputs, outputs and DiscoverInputSchema. */
   readonly streams?: StreamsApi;
-  /** The Firehose module: Firehose outputs go through its PutRecordBatch operation. */
-  readonly firehose?: ServiceModule;
+  /**
+   * The Firehose module: Firehose outputs go through its PutRecordBatch operation, Firehose inputs and
+   * DiscoverInputSchema read through its incoming-records seam (src/firehose/incoming.ts).
+   */
+  readonly firehose?: FirehoseService;
   /** Shared scheduler (started by the caller). Default: the service's own, on `clock`. */
   readonly scheduler?: Scheduler;
   /** Shared worker host (started by the caller). Default: the service's own, started here. */
@@ -180,6 +185,7 @@ export async function createAnalyticsService(
     logger,
     scheduler,
     streams: options.streams,
+    firehose: options.firehose,
     objects,
   });
 
@@ -200,7 +206,9 @@ export async function createAnalyticsService(
     if (next === undefined) {
       // Deleted: its input positions and samples go too.
       samples.drop(id);
-      void dropCheckpoints(meta, id).catch((err: unknown) => logger.warn({ err }, 'checkpoints not deleted'));
+      void dropCheckpoints(meta, id, options.firehose).catch((err: unknown) =>
+        logger.warn({ err }, 'checkpoints not deleted'),
+      );
     }
   });
   for (const app of catalog.all()) runner.sync(app.id, app);
@@ -315,6 +323,8 @@ export async function createAnalyticsService(
       operations: v1,
       resourceFacts,
     },
+    // Both API versions share the applications: only this module reports them (docs/adr/0031).
+    metricSamples: () => statusCountSamples('Tributary/KinesisAnalytics', 'Applications', catalog.all()),
     close,
   };
   const routes = [sampleRoute(rt, samples)];

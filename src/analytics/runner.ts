@@ -5,12 +5,15 @@
  * with backoff and stops it on close. The worker:
  * 1. compiles the code (code.ts), loads each reference data source from its S3 object as a table, and starts the
  *    engine (src/analytics/engine) on the service's clock;
- * 2. reads its input stream through the Data Streams in-process API from the input's position: the stored
+ * 2. reads each input through the Data Streams in-process API (Kinesis streams) or Firehose's incoming-records seam
+ *    (delivery streams, docs/adr/0026-firehose-incoming-records-reader.md) from the input's position: the stored
  *    checkpoint of this run (a restarted worker resumes), else per InputStartingPosition — NOW (records that
  *    arrived from the moment StartApplication was accepted, whenever the worker gets to run), TRIM_HORIZON, or
  *    LAST_STOPPED_POINT (the checkpoint the last run stored; NOW when there is none); the starting point is
  *    stored at once, so a restart of the run does not move it;
- * 3. maps each record to rows (src/analytics/engine mapping: JSON paths, CSV delimiters, coercion) and pushes them
+ * 3. sends each batch through the input's Lambda preprocessing function first, when it has one (preprocess.ts:
+ *    Ok records go on with the returned data, Dropped ones vanish, ProcessingFailed ones go to error_stream), then
+ *    maps each record to rows (src/analytics/engine mapping: JSON paths, CSV delimiters, coercion) and pushes them
  *    to `<NamePrefix>_00n`, shard k of the stream feeding stream (k mod InputParallelism) + 1; a record that does
  *    not map goes to error_stream and the application goes on;
  * 4. delivers output rows (outputs.ts: Kinesis streams, Firehose delivery streams, and Lambda functions through
@@ -24,7 +27,8 @@
  * (reference data reloaded, input resumed from the run's checkpoint).
  */
 import type { Clock, WorkerHost } from '../jobs/index.js';
-import type { Logger, ServiceModule, Worker } from '../protocol/index.js';
+import type { FirehoseService } from '../firehose/index.js';
+import type { Logger, Worker } from '../protocol/index.js';
 import type { MetaStore } from '../storage/index.js';
 import type { ReadStart, StreamsApi } from '../streams/index.js';
 import { type ApplicationState, type InputState, inAppStreamNames, isSql } from './application.js';
@@ -40,6 +44,7 @@ import {
   startEngine,
 } from './engine/index.js';
 import { bucketOfArn, type ObjectReader } from './objects.js';
+import { LambdaPreprocessor, type RawInputRecord } from './preprocess.js';
 import { type Destination, firehoseDestination, kinesisDestination, lambdaDestination, OutputSet } from './outputs.js';
 import type { ApplicationRunner } from './runtime.js';
 import type { SampleBuffer } from './sample.js';
@@ -63,14 +68,47 @@ export function checkpointKey(appId: string, inputId: string): string {
   return `checkpoints/${appId}/${inputId}`;
 }
 
-/** Deletes an application incarnation's stored input positions. */
-export async function dropCheckpoints(meta: MetaStore, appId: string): Promise<void> {
-  for (const [key] of await meta.list(`checkpoints/${appId}/`)) await meta.delete(key);
+/** Deletes an application incarnation's stored input positions, and releases its holds on delivery streams. */
+export async function dropCheckpoints(meta: MetaStore, appId: string, firehose?: FirehoseService): Promise<void> {
+  const prefix = `checkpoints/${appId}/`;
+  for (const [key, value] of await meta.list(prefix)) {
+    const arn = (value as StoredCheckpoint).firehoseArn;
+    if (arn !== undefined && firehose)
+      await firehose.releaseIncoming(arn, firehoseHolder(appId, key.slice(prefix.length)));
+    await meta.delete(key);
+  }
 }
 
 interface StoredCheckpoint {
   readonly runId: string;
   readonly checkpoint: string;
+  /** The delivery stream of a Firehose input, whose hold goes with the checkpoint. */
+  readonly firehoseArn?: string;
+}
+
+/** The name of a Firehose input's hold on its delivery stream (src/firehose/incoming.ts rule 3). */
+function firehoseHolder(appId: string, inputId: string): string {
+  return `analytics/${appId}/${inputId}`;
+}
+
+/** A record of an input (Kinesis records carry their shard, partition key and sequence number). */
+type InputRecord = RawInputRecord;
+
+/** Records of one input for one in-application stream, and the position right after them. */
+interface InputBatch {
+  readonly stream: string;
+  readonly records: readonly InputRecord[];
+  readonly checkpoint: string;
+}
+
+/** An opened input: Kinesis stream or Firehose delivery stream. */
+interface InputSource {
+  /** The starting position. */
+  readonly checkpoint: string;
+  readonly batches: AsyncIterable<InputBatch>;
+  /** Keeps the source's records from `checkpoint` on (Firehose holds; nothing for Kinesis). */
+  hold(checkpoint: string): Promise<void>;
+  close(): void;
 }
 
 /** The mapper's format from an input or reference schema. */
@@ -109,8 +147,8 @@ export interface RunnerParts {
   readonly samples: SampleBuffer;
   /** The Lambda-compatible endpoint of Lambda outputs ('' = none). */
   readonly lambdaEndpoint: string;
-  /** The Firehose module, for Firehose outputs. */
-  readonly firehose: ServiceModule | undefined;
+  /** The Firehose module, for Firehose outputs and inputs. */
+  readonly firehose: FirehoseService | undefined;
 }
 
 /** Keeps one worker per running SQL application (see this file's header). */
@@ -182,7 +220,7 @@ export class WorkerRunner implements ApplicationRunner {
   }
 
   async #run(id: string, signal: AbortSignal): Promise<void> {
-    const { catalog, clock, logger, streams } = this.#parts;
+    const { catalog, clock, logger } = this.#parts;
     const app = catalog.getById(id);
     if (!app || signal.aborted) return;
     const log = logger.child({ application: app.name });
@@ -192,7 +230,6 @@ export class WorkerRunner implements ApplicationRunner {
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       return;
     }
-    if (!streams) throw new Error('Kinesis Data Streams is not available');
     const referenceData = new Map<string, SqlValue[][]>();
     for (const ref of app.references) referenceData.set(ref.tableName, await this.#loadReference(ref));
 
@@ -243,64 +280,160 @@ export class WorkerRunner implements ApplicationRunner {
     onError: (e: ErrorRow) => void,
     signal: AbortSignal,
   ): Promise<void> {
-    const { meta, streams, clock } = this.#parts;
-    if (input.source.kind !== 'kinesis') throw new Error(`input ${input.id}: Firehose sources are not read yet`);
-    const arn = input.source.arn;
+    const { meta } = this.#parts;
     const key = checkpointKey(app.id, input.id);
     const runId = app.runId ?? 'unknown';
     const stored = await meta.get<StoredCheckpoint>(key);
-    let start: ReadStart;
-    if (stored && (stored.runId === runId || input.startingPosition === 'LAST_STOPPED_POINT'))
-      start = { checkpoint: stored.checkpoint };
-    else
-      start =
-        input.startingPosition === 'TRIM_HORIZON'
+    const resume = stored && (stored.runId === runId || input.startingPosition === 'LAST_STOPPED_POINT');
+    const source =
+      input.source.kind === 'kinesis'
+        ? await this.#kinesisSource(app, input, resume ? stored.checkpoint : undefined, signal)
+        : await this.#firehoseSource(app, input, resume ? stored.checkpoint : undefined, signal);
+    const firehoseArn = input.source.kind === 'firehose' ? { firehoseArn: input.source.arn } : {};
+    // The run's starting point is fixed now: a restart of this run resumes here, not at a later "now".
+    if (!stored || stored.runId !== runId) {
+      await meta.put(key, { runId, checkpoint: source.checkpoint, ...firehoseArn });
+      await source.hold(source.checkpoint);
+    }
+    const mapper = recordMapper(input.schema);
+    const clock = this.#parts.clock;
+    const preprocessor = input.processing
+      ? new LambdaPreprocessor({
+          endpoint: this.#parts.lambdaEndpoint,
+          functionArn: input.processing.lambdaArn,
+          applicationArn: app.arn,
+          streamArn: input.source.arn,
+          source: input.source.kind,
+          clock,
+          logger: this.#parts.logger.child({ application: app.name }),
+        })
+      : undefined;
+    const toErrorStream = (errorName: string, message: string, data: Uint8Array): void =>
+      onError({
+        errorTime: clock.now(),
+        errorLevel: 'ERROR',
+        errorName,
+        message,
+        dataRowtime: null,
+        dataRow: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('hex'),
+        pumpName: null,
+      });
+    const push = (stream: string, record: InputRecord, data: Uint8Array): void => {
+      const mapped = mapper.map(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      if (mapped.error) {
+        toErrorStream(mapped.error.errorName, mapped.error.message, data);
+        return;
+      }
+      const implicit: SqlValue[] = [
+        record.arrivedAt,
+        record.shardId ?? null,
+        record.partitionKey ?? null,
+        record.sequenceNumber ?? null,
+      ];
+      const arrived = record.arrivedAt.getTime();
+      for (const values of mapped.rows) engine.push(stream, values.concat(implicit), arrived);
+    };
+    try {
+      for await (const batch of source.batches) {
+        if (preprocessor) {
+          const results = await preprocessor.process(batch.records, signal);
+          if (!results) break;
+          for (let i = 0; i < results.length; i++) {
+            const r = results[i]!;
+            const record = batch.records[i]!;
+            if (r.result === 'Ok') push(batch.stream, record, r.data);
+            // TODO(#10): AWS's ERROR_NAME and MESSAGE of a record the preprocessing function failed.
+            else if (r.result === 'ProcessingFailed') toErrorStream('PREPROCESSING_FAILED', r.message, record.data);
+          }
+        } else for (const record of batch.records) push(batch.stream, record, record.data);
+        await outputs.drain();
+        if (signal.aborted) break;
+        await meta.put(key, { runId, checkpoint: batch.checkpoint, ...firehoseArn });
+        await source.hold(batch.checkpoint);
+      }
+    } finally {
+      source.close();
+    }
+  }
+
+  /**
+   * A Kinesis stream input (rule 2): the stored checkpoint, else TRIM_HORIZON, or NOW as the moment the run was
+   * accepted; shard k feeds in-application stream (k mod InputParallelism) + 1 (rule 3).
+   */
+  async #kinesisSource(
+    app: ApplicationState,
+    input: InputState,
+    checkpoint: string | undefined,
+    signal: AbortSignal,
+  ): Promise<InputSource> {
+    const streams = this.#parts.streams;
+    if (!streams) throw new Error('Kinesis Data Streams is not available');
+    const arn = input.source.arn;
+    const start: ReadStart =
+      checkpoint !== undefined
+        ? { checkpoint }
+        : input.startingPosition === 'TRIM_HORIZON'
           ? 'TRIM_HORIZON'
           : app.runStartedAt !== undefined
             ? { atTimestamp: new Date(app.runStartedAt) }
             : 'LATEST';
-    const reader = await streams!.read({ arn }, { start, deaggregate: true, signal });
-    // The run's starting point is fixed now: a restart of this run resumes here, not at a later "now".
-    if (!stored || stored.runId !== runId) await meta.put(key, { runId, checkpoint: reader.checkpoint });
+    const reader = await streams.read({ arn }, { start, deaggregate: true, signal });
     const names = inAppStreamNames(input);
     const shardOrder = new Map<string, number>();
     const shardsNow = async (): Promise<void> => {
-      const info = await streams!.describe({ arn });
+      const info = await streams.describe({ arn });
       for (const [i, s] of info.shards.entries()) shardOrder.set(s.shardId, i);
     };
     await shardsNow();
-    const mapper = recordMapper(input.schema);
-    let lastCheckpoint = reader.checkpoint;
-    try {
+    async function* batches(): AsyncGenerator<InputBatch> {
       for await (const batch of reader) {
         if (!shardOrder.has(batch.shardId)) await shardsNow();
         const stream = names[(shardOrder.get(batch.shardId) ?? 0) % names.length]!;
-        for (const record of batch.records) {
-          const arrived = record.arrivedAt.getTime();
-          const mapped = mapper.map(Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength));
-          if (mapped.error) {
-            onError({
-              errorTime: clock.now(),
-              errorLevel: 'ERROR',
-              errorName: mapped.error.errorName,
-              message: mapped.error.message,
-              dataRowtime: null,
-              dataRow: Buffer.from(record.data).toString('hex'),
-              pumpName: null,
-            });
-            continue;
-          }
-          const implicit: SqlValue[] = [record.arrivedAt, batch.shardId, record.partitionKey, record.sequenceNumber];
-          for (const values of mapped.rows) engine.push(stream, values.concat(implicit), arrived);
-        }
-        await outputs.drain();
-        if (signal.aborted) break;
-        lastCheckpoint = batch.checkpoint;
-        await meta.put(checkpointKey(app.id, input.id), { runId, checkpoint: lastCheckpoint });
+        yield { stream, records: batch.records, checkpoint: batch.checkpoint };
       }
-    } finally {
-      reader.close();
     }
+    return {
+      checkpoint: reader.checkpoint,
+      batches: batches(),
+      hold: async () => {},
+      close: () => reader.close(),
+    };
+  }
+
+  /**
+   * A Firehose delivery stream input, read through Firehose's incoming-records seam (src/firehose/incoming.ts):
+   * the stored position, else NOW as the moment the run was accepted (TRIM_HORIZON is not offered for delivery
+   * streams, InputStartingPositionConfiguration); the reader's hold keeps what the application has not read from
+   * being trimmed after delivery. A delivery stream has no shards: everything feeds `<NamePrefix>_001`.
+   */
+  async #firehoseSource(
+    app: ApplicationState,
+    input: InputState,
+    position: string | undefined,
+    signal: AbortSignal,
+  ): Promise<InputSource> {
+    const firehose = this.#parts.firehose;
+    if (!firehose) throw new Error('Firehose is not available');
+    const reader = await firehose.readIncoming(input.source.arn, {
+      start:
+        position !== undefined
+          ? { position }
+          : app.runStartedAt !== undefined
+            ? { atTimestamp: new Date(app.runStartedAt) }
+            : 'NOW',
+      holder: firehoseHolder(app.id, input.id),
+      signal,
+    });
+    const stream = inAppStreamNames(input)[0]!;
+    async function* batches(): AsyncGenerator<InputBatch> {
+      for await (const batch of reader) yield { stream, records: batch.records, checkpoint: batch.position };
+    }
+    return {
+      checkpoint: reader.position,
+      batches: batches(),
+      hold: (p) => reader.hold(p),
+      close: () => reader.close(),
+    };
   }
 
   async #loadReference(ref: ApplicationState['references'][number]): Promise<SqlValue[][]> {

@@ -20,6 +20,7 @@ import type { Clock, Scheduler } from '../jobs/index.js';
 import type { Logger, RequestContext, ServiceError } from '../protocol/index.js';
 import type { ApplicationDraft, ApplicationState } from './application.js';
 import { recordOperation } from './application.js';
+import type { FirehoseService } from '../firehose/index.js';
 import type { StreamsApi } from '../streams/index.js';
 import type { ApplicationCatalog } from './catalog.js';
 import type { ObjectReader } from './objects.js';
@@ -95,6 +96,8 @@ export class AnalyticsRuntime {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly streams: StreamsApi | undefined;
+  /** Firehose's module: its incoming-records seam (Firehose inputs, DiscoverInputSchema). */
+  readonly firehose: FirehoseService | undefined;
   readonly objects: ObjectReader;
   readonly #scheduler: Scheduler;
   /**
@@ -110,9 +113,11 @@ export class AnalyticsRuntime {
     logger: Logger;
     scheduler: Scheduler;
     streams: StreamsApi | undefined;
+    firehose?: FirehoseService | undefined;
     objects: ObjectReader;
   }) {
     this.streams = parts.streams;
+    this.firehose = parts.firehose;
     this.objects = parts.objects;
     this.catalog = parts.catalog;
     this.settings = parts.settings;

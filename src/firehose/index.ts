@@ -39,6 +39,8 @@ import { stopDeliveryStreamEncryption } from './operations/stop-delivery-stream-
 import { tagDeliveryStream } from './operations/tag-delivery-stream.js';
 import { untagDeliveryStream } from './operations/untag-delivery-stream.js';
 import { updateDestination } from './operations/update-destination.js';
+import type { DeliveryStreamState } from './catalog.js';
+import { type IncomingOptions, type IncomingReader, releaseHold } from './incoming.js';
 import { FirehoseRuntime, SSE_TIMER, STATUS_TIMER, type FirehoseSettings } from './runtime.js';
 import { firehoseModel } from './shapes/index.js';
 
@@ -48,6 +50,7 @@ export type { DeliveryEvent } from './delivery.js';
 export type { StreamMetrics } from './metrics.js';
 export type { PutLimits } from './put-limits.js';
 export type { FirehoseOperations } from './shapes/index.js';
+export type { IncomingBatch, IncomingOptions, IncomingReader, IncomingRecord, IncomingStart } from './incoming.js';
 
 /** Options of {@link createFirehoseService}. */
 export interface FirehoseServiceOptions {
@@ -102,6 +105,21 @@ export interface FirehoseService extends ServiceModule {
   flush(accountId: string, region: string, name: string): Promise<void>;
   /** The AWS/Firehose metrics counted so far, per delivery stream (src/firehose/metrics.ts), for a metrics endpoint. */
   metrics(): StreamMetrics[];
+  /**
+   * Reads what the delivery stream `arn` receives, from `options.start` (src/firehose/incoming.ts, the seam other
+   * services read delivery streams through); ResourceNotFoundException when there is no such delivery stream.
+   */
+  readIncoming(arn: string, options: IncomingOptions): Promise<IncomingReader>;
+  /** Drops the hold of `holder` on the delivery stream `arn` (incoming.ts rule 3); nothing when either is unknown. */
+  releaseIncoming(arn: string, holder: string): Promise<void>;
+  /** Whether the delivery stream `arn` exists. */
+  hasDeliveryStream(arn: string): boolean;
+}
+
+/** `arn:<partition>:firehose:<region>:<account>:deliverystream/<name>` → its parts. */
+function parseDeliveryStreamArn(arn: string): { region: string; accountId: string; name: string } | undefined {
+  const m = /^arn:[^:]+:firehose:([^:]+):(\d{12}):deliverystream\/(.+)$/.exec(arn);
+  return m ? { region: m[1]!, accountId: m[2]!, name: m[3]! } : undefined;
 }
 
 /**
@@ -115,6 +133,9 @@ const servedModel = {
     HttpEndpointUrl: { ...firehoseModel.shapes.HttpEndpointUrl!, pattern: 'https?://.*' },
   },
 } as typeof firehoseModel;
+
+/** Firehose metrics that are current values (ratios, ages, averages, quotas); the others count up. */
+const FIREHOSE_GAUGE = /(\.Success|\.DataFreshness|\.Latency|PerSecondLimit|MillisBehindLatest)$/;
 
 const DELIVERY_STREAM: ResourceRule = { kind: 'named', type: 'deliverystream', member: 'DeliveryStreamName' };
 const ACCOUNT: ResourceRule = { kind: 'account' };
@@ -212,6 +233,10 @@ export async function createFirehoseService(
 
   if (ownScheduler) await scheduler.start();
   if (ownHost) host.start();
+  const byArn = (arn: string): DeliveryStreamState | undefined => {
+    const p = parseDeliveryStreamArn(arn);
+    return p ? catalog.get(p.accountId, p.region, p.name) : undefined;
+  };
 
   return {
     name: 'firehose',
@@ -225,6 +250,32 @@ export async function createFirehoseService(
     },
     metrics() {
       return rt.metrics.snapshot();
+    },
+    async readIncoming(arn, incomingOptions) {
+      const state = byArn(arn);
+      if (!state) throw deliveryStreamNotFound(parseDeliveryStreamArn(arn)?.name ?? arn, options.accountId);
+      return rt.incoming(state, incomingOptions);
+    },
+    async releaseIncoming(arn, holder) {
+      const state = byArn(arn);
+      if (state) await releaseHold(meta, state.id, holder);
+    },
+    hasDeliveryStream(arn) {
+      return byArn(arn) !== undefined;
+    },
+    metricSamples() {
+      // The same registry as CloudWatch samples for the server's /metrics (docs/adr/0031).
+      return rt.metrics.snapshot().flatMap((s) =>
+        Object.entries(s.metrics).map(([metric, value]) => ({
+          namespace: 'AWS/Firehose',
+          metric,
+          kind: FIREHOSE_GAUGE.test(metric) ? ('gauge' as const) : ('counter' as const),
+          accountId: s.accountId,
+          region: s.region,
+          dimensions: { DeliveryStreamName: s.deliveryStreamName },
+          value,
+        })),
+      );
     },
     async flush(accountId, region, name) {
       const state = catalog.get(accountId, region, name);

@@ -9,10 +9,18 @@ import type { LogStore, MetaStore, ShardLog } from '../storage/index.js';
 import type { StreamsApi } from '../streams/index.js';
 import type { DeliveryStreamCatalog, DeliveryStreamState } from './catalog.js';
 import { DeliveryWorker, type DeliveryEvent } from './delivery.js';
-import { firehoseError, slowDown } from './errors.js';
+import { deliveryStreamNotFound, firehoseError, slowDown } from './errors.js';
 import { FirehoseMetrics } from './metrics.js';
 import type { ObjectStore } from './object-store.js';
 import { type PutLimits, PutLimiter } from './put-limits.js';
+import {
+  dropHolds,
+  type IncomingOptions,
+  type IncomingReader,
+  openKinesisIncoming,
+  openLogIncoming,
+  trimBefore,
+} from './incoming.js';
 import {
   AppendNotifier,
   checkpointKey,
@@ -230,9 +238,28 @@ export class FirehoseRuntime {
       );
     }
     const log = await this.log(state);
-    return openLogSource(log, this.#parts.meta, state.id, this.#notifier(state.id), (bytes) =>
-      this.#pending.set(state.id, Math.max(0, (this.#pending.get(state.id) ?? 0) - bytes)),
+    return openLogSource(
+      log,
+      this.#parts.meta,
+      state.id,
+      this.#notifier(state.id),
+      (bytes) => this.#pending.set(state.id, Math.max(0, (this.#pending.get(state.id) ?? 0) - bytes)),
+      (deliveredUpTo) => trimBefore(this.#parts.meta, state.id, deliveredUpTo, this.now()),
     );
+  }
+
+  /** A reader of what a delivery stream receives (incoming.ts). */
+  async incoming(state: DeliveryStreamState, options: IncomingOptions): Promise<IncomingReader> {
+    if (state.type === 'KinesisStreamAsSource') {
+      if (!this.streams || !state.kinesisSource)
+        throw new Error(`delivery stream ${state.name}: no Kinesis stream to read`);
+      return openKinesisIncoming(this.streams, state.kinesisSource.streamArn, options);
+    }
+    const id = state.id;
+    const check = (): void => {
+      if (!this.catalog.getById(id)) throw deliveryStreamNotFound(state.name, state.accountId);
+    };
+    return openLogIncoming(await this.log(state), this.#parts.meta, id, this.#notifier(id), check, this.now(), options);
   }
 
   /** Wakes a stream's worker (its configuration changed). */
@@ -265,7 +292,10 @@ export class FirehoseRuntime {
     await this.catalog.remove(id);
     await this.#parts.logs.delete(logId(id));
     await this.#parts.meta.delete(checkpointKey(id));
+    await dropHolds(this.#parts.meta, id);
     this.#pending.delete(id);
+    // Incoming readers waiting for records look again and find the stream gone.
+    this.#notifiers.get(id)?.notify();
     this.#notifiers.delete(id);
     this.#logNext.delete(id);
     this.#ids.delete(id);

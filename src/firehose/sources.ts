@@ -83,6 +83,8 @@ export async function openLogSource(
   id: string,
   notifier: AppendNotifier,
   onDelivered: (bytes: number) => void,
+  /** The time before which delivered records may go (holds of incoming readers, incoming.ts rule 3). */
+  trimBefore: (deliveredUpTo: number) => Promise<number> = async (t) => t,
 ): Promise<RecordSource> {
   const stored = await meta.get<{ offset: number }>(checkpointKey(id));
   let cursor = Math.max(stored?.offset ?? 0, log.startOffset);
@@ -118,8 +120,9 @@ export async function openLogSource(
       let bytes = 0;
       while (inFlight.length > 0 && inFlight[0]!.end <= committed) bytes += inFlight.shift()!.bytes;
       onDelivered(bytes);
-      // Records are in non-decreasing time order: whole segments older than the last delivered record are done.
-      await log.trim(lastArrivedAt);
+      // Records are in non-decreasing time order: whole segments older than the last delivered record are done,
+      // unless an incoming reader still holds them (incoming.ts rule 3).
+      await log.trim(await trimBefore(lastArrivedAt));
     },
     close() {},
   };

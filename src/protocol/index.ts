@@ -8,6 +8,7 @@ export { CommonErrors } from './errors.js';
 export type { MemberRef, Shape, OperationModel, ServiceModel } from './shapes.js';
 export { op, opWith, wrapOperation } from './service.js';
 export type {
+  MetricSample,
   OperationDefinition,
   OperationTraits,
   RequestContext,
@@ -22,6 +23,7 @@ export type {
   ServiceModule,
   Worker,
 } from './service.js';
+export { statusCountSamples } from './metric-samples.js';
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { toServiceError } from './wire-codec.js';

@@ -206,6 +206,12 @@ export interface RestRouteTraits extends OperationTraits {
    * `x-amzn-stream-name` / `x-amzn-stream-arn`. Authorization resolves resources from them as from body members.
    */
   readonly headerMembers?: Readonly<Record<string, string>>;
+  /**
+   * When the server does not enforce security (open mode), the route also answers requests without credentials:
+   * the operations endpoints (`/metrics`, `/health`, `/ready`) that Prometheus and load balancers call unsigned.
+   * Under enforcement it is signed and authorized like every route.
+   */
+  readonly unsignedWhenOpen?: boolean;
 }
 
 /**
@@ -262,6 +268,31 @@ export interface ServiceModule {
   readonly errors?: ErrorTable;
   /** Background loops present at start-up. Services add and remove workers later through the worker host. */
   readonly workers?: readonly Worker[];
+  /**
+   * The service's CloudWatch metrics counted so far (its AWS namespace, metric names and dimensions), which the
+   * server's `/metrics` endpoint exposes in Prometheus text format (docs/adr/0031-metrics-naming.md). Called once per
+   * scrape, never on a request path. Default: the service counts nothing.
+   */
+  metricSamples?(): readonly MetricSample[];
   /** Stops the service's own work; called after the listener closed and workers stopped, before storage closes. */
   close(): Promise<void>;
+}
+
+/**
+ * One value of a service's metrics as CloudWatch would name it: `AWS/Kinesis` `IncomingBytes` with dimension
+ * `StreamName`, in the caller's account and region. Namespaces outside AWS's (`Tributary/…`) carry figures AWS has no
+ * metric for.
+ */
+export interface MetricSample {
+  /** CloudWatch namespace, e.g. `AWS/Kinesis`, `AWS/Firehose`. */
+  readonly namespace: string;
+  /** CloudWatch metric name, e.g. `IncomingBytes`, `PutRecords.Bytes`. */
+  readonly metric: string;
+  /** `counter`: only grows while the process runs (a sum since start-up); `gauge`: a current value or ratio. */
+  readonly kind: 'counter' | 'gauge';
+  readonly accountId: string;
+  readonly region: string;
+  /** CloudWatch dimensions, e.g. `{ StreamName: 'orders' }`. */
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly value: number;
 }

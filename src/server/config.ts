@@ -72,6 +72,11 @@ export interface ServerConfig {
   readonly auditMaxBytes: number;
   /** Rotated audit files kept. Default 5. */
   readonly auditKeep: number;
+  /**
+   * `/metrics` and the request histogram behind it (`on`/`off`; `/health` and `/ready` answer either way). Default
+   * `on`. Off exists to measure what metrics cost (docs/adr/0031).
+   */
+  readonly metrics: 'on' | 'off';
   /** Enforce AWS's per-shard throughput and control-plane rate limits. Default false. */
   readonly enforceLimits: boolean;
   /** Local KMS key file for server-side encryption. Empty: `<dataDir>/kms-keys.json`. Default ''. */
@@ -142,6 +147,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   audit: 'on',
   auditMaxBytes: 100 * 1024 * 1024,
   auditKeep: 5,
+  metrics: 'on',
   enforceLimits: false,
   kmsKeyFile: '',
   firehoseCreateMs: 500,
@@ -446,6 +452,14 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     valueName: '<n>',
     description: 'rotated audit files kept',
     parse: integer(0, 1000),
+  },
+  {
+    key: 'metrics',
+    flag: 'metrics',
+    env: 'TRIBUTARY_METRICS',
+    valueName: '<on|off>',
+    description: 'Prometheus metrics at GET /metrics on the server port (/health and /ready are always there)',
+    parse: oneOf(['on', 'off'] as const),
   },
   {
     key: 'enforceLimits',

@@ -26,6 +26,7 @@ import type { ServerStats } from './diagnostics.js';
 import { createPipeline } from './pipeline.js';
 import { generateSelfSigned, loadTlsFiles, type TlsMaterial } from './tls.js';
 import { Router } from './router.js';
+import { opsModule, ServerMetrics } from './metrics.js';
 
 export {
   CONFIG_OPTIONS,
@@ -207,11 +208,21 @@ export async function startServer(
     throw e;
   }
 
+  // The operations endpoints (/metrics, /health, /ready) are routes of a module of their own (src/server/metrics.ts).
+  const metrics = resolved.metrics === 'on' ? new ServerMetrics() : undefined;
+  let ready = false;
+  const ops = opsModule(metrics, {
+    modules: () => stack.modules,
+    stats: () => ({ log: logSink?.counters.snapshot(), audit: audit.counters?.snapshot() }),
+    ready: () => ready,
+  });
+  const mounted: readonly ServiceModule[] = [...stack.modules, ops];
+
   // Authorization tables from what each mounted service declares on its operations and routes.
   const declared = new Map<string, Record<string, { readonly traits?: OperationTraits }>>();
   const resolvers = new Map<string, NonNullable<ServiceDefinition['resourceArns']>>();
   const facts = new Map<string, NonNullable<ServiceDefinition['resourceFacts']>>();
-  for (const module of stack.modules) {
+  for (const module of mounted) {
     const definition = module.definition;
     if (definition) {
       declared.set(definition.name, { ...declared.get(definition.name), ...definition.operations });
@@ -239,7 +250,7 @@ export async function startServer(
     ...(credentials ? { credentials: () => credentials.current } : {}),
     ...(options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs }),
   });
-  const router = new Router(stack.modules);
+  const router = new Router(mounted);
 
   let listener: Awaited<ReturnType<typeof listen>>;
   let pipeline: ReturnType<typeof createPipeline>;
@@ -257,6 +268,8 @@ export async function startServer(
         ? { authorize: (req) => guard.authorize(req) }
         : {}),
       audit,
+      ...(metrics ? { onRequest: (s, o, e, t) => metrics.request(s, o, e, t) } : {}),
+      unsignedRoutes: securityMode === 'open' && options.authenticate === undefined,
     });
     listener = await listen(pipeline, {
       host: resolved.host,
@@ -276,6 +289,7 @@ export async function startServer(
 
   // Workers start once the port is listening (they may serve or feed what clients now reach).
   stack.workers.start();
+  ready = true;
 
   const scheme = tlsMaterial ? 'https' : 'http';
   const url = `${scheme}://${resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host}:${listener.port}`;
@@ -309,6 +323,7 @@ export async function startServer(
     stats: () => ({ log: logSink?.counters.snapshot(), audit: audit.counters?.snapshot() }),
     close() {
       closing ??= (async () => {
+        ready = false;
         try {
           await stack.workers.close().catch((e: unknown) => logger.error({ err: e }, 'stopping workers failed'));
           await listener.close();

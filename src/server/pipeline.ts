@@ -83,6 +83,13 @@ export interface PipelineOptions {
   readonly authorize?: (req: AuthorizeRequest) => void | Promise<void>;
   /** Receives one record per call that named an operation. Default none. */
   readonly audit?: AuditSink;
+  /**
+   * Called after each request that reached a known operation, with its AWS error type if it failed and its time in
+   * seconds (the `/metrics` request histogram, src/server/metrics.ts). Default none.
+   */
+  readonly onRequest?: (service: string, operation: string, errorType: string | undefined, seconds: number) => void;
+  /** Routes with the `unsignedWhenOpen` trait answer requests without credentials (the server is in open mode). */
+  readonly unsignedRoutes?: boolean;
 }
 
 /** The pipeline as a function. */
@@ -136,6 +143,7 @@ export function createPipeline(
   const authenticate = options.authenticate ?? acceptAnySignature;
   const defaults = { region: options.region, accountId: options.accountId };
   const audit = options.audit;
+  const onRequest = options.onRequest;
 
   return async function pipeline(req: PipelineRequest): Promise<PipelineResponse> {
     const started = performance.now();
@@ -176,6 +184,9 @@ export function createPipeline(
 
     if (audit !== undefined && service !== undefined && operation !== undefined) {
       recordAudit(response);
+    }
+    if (onRequest !== undefined && service !== undefined && operation !== undefined) {
+      onRequest(service, operation, response.headers['x-amzn-errortype'], (performance.now() - started) / 1000);
     }
     if (logger.isDebugEnabled) {
       logger.debug(
@@ -478,23 +489,29 @@ export function createPipeline(
         auditInput = restAuthorizationInput(NO_QUERY, req.body);
         auditModel = route.model;
       }
-      let auth: AuthInfo;
+      let auth: AuthInfo | undefined;
+      const unsigned =
+        options.unsignedRoutes === true &&
+        route.traits?.unsignedWhenOpen === true &&
+        !req.headers['authorization'] &&
+        !query.has('X-Amz-Algorithm');
       try {
-        auth = checkAuthShape(req.headers, query);
+        if (!unsigned) auth = checkAuthShape(req.headers, query);
         authInfo = auth;
-        caller =
-          (await authenticate({
-            method,
-            url: req.url,
-            headers: req.headers,
-            body: streamed ? undefined : req.body,
-            auth,
-            service: route.service,
-          })) ?? undefined;
+        if (auth !== undefined)
+          caller =
+            (await authenticate({
+              method,
+              url: req.url,
+              headers: req.headers,
+              body: streamed ? undefined : req.body,
+              auth,
+              service: route.service,
+            })) ?? undefined;
       } catch (e) {
         return error(codec, handlerFailure(e));
       }
-      const scope = callerScope(auth);
+      const scope = auth === undefined ? resolveIdentity(undefined, defaults) : callerScope(auth);
       // REST routes decode their own input; authorize against the query, header and (JSON) body members.
       const denied = await authorizeCall(codec, {
         scope,

@@ -82,9 +82,10 @@ export class ResourceCatalog<T extends CatalogResource, D = T> {
     return `${this.#options.keyPrefix}${s.accountId}/${s.region}/${s.name}`;
   }
 
-  /** Calls `f` after every change (the new state, or undefined once removed). */
-  onChange(f: (next: T | undefined, id: string) => void): void {
+  /** Calls `f` after every change (the new state, or undefined once removed); returns the function that stops it. */
+  onChange(f: (next: T | undefined, id: string) => void): () => void {
     this.#listeners.add(f);
+    return () => this.#listeners.delete(f);
   }
 
   get(accountId: string, region: string, name: string): T | undefined {
@@ -101,6 +102,14 @@ export class ResourceCatalog<T extends CatalogResource, D = T> {
     const out: T[] = [];
     for (const [key, s] of this.#byKey) if (key.startsWith(prefix)) out.push(s);
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** How many resources one account has in a region (limit checks; no sorting). */
+  count(accountId: string, region: string): number {
+    const prefix = `${this.#options.keyPrefix}${accountId}/${region}/`;
+    let n = 0;
+    for (const key of this.#byKey.keys()) if (key.startsWith(prefix)) n++;
+    return n;
   }
 
   all(): T[] {

@@ -56,6 +56,7 @@ import { reshardingFeature } from './resharding/index.js';
 import { fanOutFeature } from './fan-out/index.js';
 import { encryptionFeature } from './encryption/index.js';
 import { limitsFeature } from './limits/index.js';
+import { metricsFeature } from './metrics.js';
 import { AppendSignal, OPEN_GATE, PLAIN_SEALER, type PathContext } from './policies.js';
 import { ReadAhead, type ReadAheadStats } from './read-ahead.js';
 import { createStreamsApi, type StreamsApi, type StreamsApiHost } from './api.js';
@@ -254,6 +255,7 @@ export async function createStreamsService(
     await reshardingFeature(featureContext),
     fanOutFeature({ ...featureContext, policies: paths.policies }),
     encryption,
+    metricsFeature(featureContext),
   ];
   for (const feature of features) Object.assign(operations, feature.operations);
   for (const feature of features) {
@@ -298,6 +300,7 @@ export async function createStreamsService(
     api: host.api,
     sweepRetention,
     readAhead: reading.readAhead,
+    metricSamples: () => rt.metrics.samples(rt),
     async close() {
       host?.close();
       reading.readAhead.close();

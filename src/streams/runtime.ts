@@ -9,6 +9,7 @@ import type { RequestContext } from '../protocol/index.js';
 import { type StreamCatalog, StreamStatus, type ShardState, type StreamState } from './catalog.js';
 import { kinesisError, streamNotActive, streamNotFound } from './errors.js';
 import { type ShardIteratorCodec, createSequenceNumberEncoder, hashKeyToText, parseStreamArn } from './model/index.js';
+import { StreamsMetrics } from './metrics.js';
 
 /** Settings of the Data Streams service. */
 export interface StreamsSettings {
@@ -47,6 +48,8 @@ export class StreamsRuntime {
   readonly settings: StreamsSettings;
   readonly logger: Logger;
   readonly now: () => number;
+  /** The service's CloudWatch metrics (./metrics.ts). */
+  readonly metrics = new StreamsMetrics();
   readonly #handles = new Map<string, Promise<ShardHandle>>();
   readonly #routing = new Map<string, RoutingTable>();
   /** Log ids of shards resharding is closing: no longer routed to, `closedAt` not yet set. */

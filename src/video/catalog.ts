@@ -1,13 +1,14 @@
 /**
  * The Kinesis Video catalogue: every stream's and signaling channel's metadata, in memory and written through to
  * the service's {@link MetaStore} scope (`streams/<account>/<region>/<name>`, `channels/<account>/<region>/<name>`).
- * Like the Data Streams and Firehose catalogues (docs/adr/0012-catalog-sole-writer.md) it is the only writer of
- * that state: states are frozen, a change is a mutator applied to a copy, written with compare-and-set against
- * the last known revision, and made current only once durable. Changes of one resource are serialised.
+ * Each kind is a {@link ResourceCatalog} (src/storage/resource-catalog.ts, as the Firehose and Analytics catalogues):
+ * the only writer of that state, frozen states, compare-and-set writes made current once durable, changes of one
+ * resource serialised (docs/adr/0012-catalog-sole-writer.md). This class joins the two kinds and adds what Video
+ * needs on top: lookup by ARN, and change listeners that also get the previous state.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../protocol/index.js';
-import { isConflict, type MetaStore } from '../storage/index.js';
+import { type CatalogMutator, type MetaStore, newIncarnationId, ResourceCatalog } from '../storage/index.js';
 import { videoError } from './errors.js';
 import type {
   ChannelType,
@@ -75,28 +76,9 @@ export type ResourceState = StreamState | ChannelState;
 export type Draft<T> =
   T extends ReadonlyArray<infer U> ? Draft<U>[] : T extends object ? { -readonly [K in keyof T]: Draft<T[K]> } : T;
 /** Edits a copy in place; returning `false` means "nothing to change". May run again after a conflict. */
-// biome-ignore lint/suspicious/noConfusingVoidType: most mutators return nothing; `false` is the one value that counts.
-export type Mutator<T> = (draft: Draft<T>) => void | false;
+export type Mutator<T> = CatalogMutator<Draft<T>>;
 
-const PREFIX = { stream: 'streams/', channel: 'channels/' } as const;
-const ATTEMPTS = 5;
-
-function keyOf(s: Pick<ResourceState, 'kind' | 'accountId' | 'region' | 'name'>): string {
-  return `${PREFIX[s.kind]}${s.accountId}/${s.region}/${s.name}`;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
-
-/** A new incarnation id: 16 random bytes, hex. */
-export function newIncarnationId(): string {
-  return randomBytes(16).toString('hex');
-}
+export { newIncarnationId };
 
 const VERSION_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -111,33 +93,78 @@ export function newVersion(): string {
 /** Which resource changed: the new state, or undefined once it is gone. */
 export type ChangeListener = (next: ResourceState | undefined, previous: ResourceState | undefined) => void;
 
+/** The name is taken: `add` turns this into ResourceInUseException with the caller's text. */
+class NameTaken extends Error {}
+
+/** One kind's catalogue. */
+class KindCatalog<T extends ResourceState> extends ResourceCatalog<T, Draft<T>> {
+  static async open<T extends ResourceState>(
+    meta: MetaStore,
+    keyPrefix: string,
+    logger: Logger,
+  ): Promise<KindCatalog<T>> {
+    const catalog = new KindCatalog<T>(meta, {
+      keyPrefix,
+      alreadyExists: () => new NameTaken(),
+      notFound: () => videoError('ResourceNotFoundException', 'The requested resource is not found or not active.'),
+      onConflict: (current, attempt) =>
+        logger.warn({ resource: current.arn, attempt }, 'video resource changed by another writer'),
+      onListenerError: (err) => logger.error({ err }, 'video catalogue change listener failed'),
+    });
+    await catalog.load();
+    return catalog;
+  }
+}
+
 /** The catalogue (see this file's header). */
 export class VideoCatalog {
-  readonly #meta: MetaStore;
-  readonly #logger: Logger;
-  readonly #byKey = new Map<string, ResourceState>();
-  readonly #byArn = new Map<string, ResourceState>();
-  readonly #byId = new Map<string, ResourceState>();
-  readonly #revisions = new Map<string, number>();
-  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #streams: KindCatalog<StreamState>;
+  readonly #channels: KindCatalog<ChannelState>;
+  /** ARN → incarnation id (an ARN names one incarnation for ever; the state is read from its kind's catalogue). */
+  readonly #idByArn = new Map<string, string>();
+  /** The last state each listener call reported, for the `previous` argument. */
+  readonly #last = new Map<string, ResourceState>();
   readonly #listeners = new Set<ChangeListener>();
+  readonly #logger: Logger;
 
-  private constructor(meta: MetaStore, logger: Logger) {
-    this.#meta = meta;
+  private constructor(streams: KindCatalog<StreamState>, channels: KindCatalog<ChannelState>, logger: Logger) {
+    this.#streams = streams;
+    this.#channels = channels;
     this.#logger = logger;
+    for (const s of [...streams.all(), ...channels.all()]) this.#note(s);
+    const relay = (next: ResourceState | undefined, id: string): void => {
+      const previous = this.#last.get(id);
+      if (next === undefined) {
+        this.#last.delete(id);
+        if (previous !== undefined && this.#idByArn.get(previous.arn) === id) this.#idByArn.delete(previous.arn);
+      } else {
+        this.#note(next);
+      }
+      for (const f of this.#listeners) {
+        try {
+          f(next, previous);
+        } catch (err) {
+          this.#logger.error({ err }, 'video catalogue change listener failed');
+        }
+      }
+    };
+    streams.onChange(relay);
+    channels.onChange(relay);
   }
 
   static async open(meta: MetaStore, logger: Logger): Promise<VideoCatalog> {
-    const catalog = new VideoCatalog(meta, logger);
-    for (const prefix of Object.values(PREFIX)) {
-      for (const [key] of await meta.list(prefix)) {
-        const stored = await meta.getVersioned<ResourceState>(key);
-        if (!stored) continue;
-        catalog.#revisions.set(stored.value.id, stored.revision);
-        catalog.#index(deepFreeze(stored.value));
-      }
-    }
-    return catalog;
+    const streams = await KindCatalog.open<StreamState>(meta, 'streams/', logger);
+    const channels = await KindCatalog.open<ChannelState>(meta, 'channels/', logger);
+    return new VideoCatalog(streams, channels, logger);
+  }
+
+  #note(s: ResourceState): void {
+    this.#last.set(s.id, s);
+    this.#idByArn.set(s.arn, s.id);
+  }
+
+  #kind(kind: ResourceState['kind']): KindCatalog<StreamState> | KindCatalog<ChannelState> {
+    return kind === 'stream' ? this.#streams : this.#channels;
   }
 
   /** Calls `f` after every change; returns the function that stops it. */
@@ -149,144 +176,53 @@ export class VideoCatalog {
   get(kind: 'stream', accountId: string, region: string, name: string): StreamState | undefined;
   get(kind: 'channel', accountId: string, region: string, name: string): ChannelState | undefined;
   get(kind: ResourceState['kind'], accountId: string, region: string, name: string): ResourceState | undefined {
-    return this.#byKey.get(keyOf({ kind, accountId, region, name }));
+    return this.#kind(kind).get(accountId, region, name);
   }
 
   byArn(arn: string): ResourceState | undefined {
-    return this.#byArn.get(arn);
+    const id = this.#idByArn.get(arn);
+    return id === undefined ? undefined : this.byId(id);
   }
 
   byId(id: string): ResourceState | undefined {
-    return this.#byId.get(id);
+    return this.#streams.getById(id) ?? this.#channels.getById(id);
   }
 
   /** Resources of one kind, account and region, sorted by name. */
   list(kind: 'stream', accountId: string, region: string): StreamState[];
   list(kind: 'channel', accountId: string, region: string): ChannelState[];
   list(kind: ResourceState['kind'], accountId: string, region: string): ResourceState[] {
-    const prefix = `${PREFIX[kind]}${accountId}/${region}/`;
-    const out: ResourceState[] = [];
-    for (const [key, s] of this.#byKey) if (key.startsWith(prefix)) out.push(s);
-    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return this.#kind(kind).list(accountId, region);
   }
 
   /** How many resources of one kind an account has in a region (limit checks; no sorting). */
   count(kind: ResourceState['kind'], accountId: string, region: string): number {
-    const prefix = `${PREFIX[kind]}${accountId}/${region}/`;
-    let n = 0;
-    for (const key of this.#byKey.keys()) if (key.startsWith(prefix)) n++;
-    return n;
+    return this.#kind(kind).count(accountId, region);
   }
 
   all(): ResourceState[] {
-    return [...this.#byId.values()];
+    return [...this.#streams.all(), ...this.#channels.all()];
   }
 
   /** Adds a new resource once durable; one of that name already stored → ResourceInUseException (`inUse`). */
-  add<T extends ResourceState>(state: T, inUse: string): Promise<T> {
-    return this.#exclusive(state.id, async () => {
-      let revision: number;
-      try {
-        revision = await this.#meta.put(keyOf(state), state, { expectedRevision: 0 });
-      } catch (err) {
-        if (!isConflict(err)) throw err;
-        throw videoError('ResourceInUseException', inUse);
-      }
-      const added = deepFreeze(structuredClone(state));
-      this.#revisions.set(added.id, revision);
-      this.#index(added);
-      this.#emit(added, undefined);
-      return added;
-    });
+  async add<T extends ResourceState>(state: T, inUse: string): Promise<T> {
+    try {
+      return (await (this.#kind(state.kind) as unknown as KindCatalog<T>).add(state)) as T;
+    } catch (err) {
+      if (err instanceof NameTaken) throw videoError('ResourceInUseException', inUse);
+      throw err;
+    }
   }
 
   /** Applies `mutate` to a copy of the current state and writes it with compare-and-set (see the header). */
   update<T extends ResourceState>(current: T, mutate: Mutator<T>): Promise<T> {
-    const id = current.id;
-    return this.#exclusive(id, async () => {
-      for (let attempt = 1; ; attempt++) {
-        const now = this.#byId.get(id) as T | undefined;
-        if (!now) throw videoError('ResourceNotFoundException', 'The requested resource is not found or not active.');
-        const draft = structuredClone(now) as Draft<T>;
-        if (mutate(draft) === false) return now;
-        const next = draft as unknown as T;
-        try {
-          const revision = await this.#meta.put(keyOf(next), next, { expectedRevision: this.#revisions.get(id) ?? 0 });
-          this.#revisions.set(id, revision);
-        } catch (err) {
-          if (!isConflict(err) || attempt >= ATTEMPTS) throw err;
-          this.#logger.warn({ resource: now.arn, attempt }, 'video resource changed by another writer');
-          await this.#refresh(now);
-          continue;
-        }
-        this.#index(deepFreeze(next));
-        this.#emit(next, now);
-        return next;
-      }
-    });
+    return (this.#kind(current.kind) as unknown as KindCatalog<T>).update(current.id, mutate);
   }
 
   /** Removes a resource's state (compare-and-set). */
   remove(id: string): Promise<void> {
-    return this.#exclusive(id, async () => {
-      for (let attempt = 1; ; attempt++) {
-        const current = this.#byId.get(id);
-        if (!current) return;
-        try {
-          await this.#meta.delete(keyOf(current), { expectedRevision: this.#revisions.get(id) ?? 0 });
-        } catch (err) {
-          if (!isConflict(err) || attempt >= ATTEMPTS) throw err;
-          await this.#refresh(current);
-          continue;
-        }
-        this.#unindex(current);
-        this.#emit(undefined, current);
-        return;
-      }
-    });
-  }
-
-  async #refresh(current: ResourceState): Promise<void> {
-    const stored = await this.#meta.getVersioned<ResourceState>(keyOf(current));
-    if (!stored || stored.value.id !== current.id) {
-      this.#unindex(current);
-      return;
-    }
-    this.#revisions.set(current.id, stored.revision);
-    this.#index(deepFreeze(stored.value));
-  }
-
-  #index(s: ResourceState): void {
-    this.#byKey.set(keyOf(s), s);
-    this.#byArn.set(s.arn, s);
-    this.#byId.set(s.id, s);
-  }
-
-  #unindex(s: ResourceState): void {
-    if (this.#byKey.get(keyOf(s))?.id === s.id) this.#byKey.delete(keyOf(s));
-    this.#byArn.delete(s.arn);
-    this.#byId.delete(s.id);
-    this.#revisions.delete(s.id);
-  }
-
-  #emit(next: ResourceState | undefined, previous: ResourceState | undefined): void {
-    for (const f of this.#listeners) {
-      try {
-        f(next, previous);
-      } catch (err) {
-        this.#logger.error({ err }, 'video catalogue change listener failed');
-      }
-    }
-  }
-
-  #exclusive<T>(id: string, f: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(id) ?? Promise.resolve();
-    const run = previous.then(f, f);
-    const tail = run.catch(() => {});
-    this.#queues.set(id, tail);
-    void tail.then(() => {
-      if (this.#queues.get(id) === tail) this.#queues.delete(id);
-    });
-    return run;
+    const state = this.byId(id);
+    if (state === undefined) return Promise.resolve();
+    return this.#kind(state.kind).remove(id);
   }
 }

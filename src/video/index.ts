@@ -24,6 +24,7 @@ import {
   type Worker,
   opWith,
   restJsonRoutes,
+  statusCountSamples,
 } from '../protocol/index.js';
 import type { MetaStore, StorageBackend } from '../storage/index.js';
 import { type ResourceState, type StreamState, VideoCatalog } from './catalog.js';
@@ -284,6 +285,8 @@ export async function createVideoService(backend: StorageBackend, options: Video
     errors: VideoErrors,
     routeResources: { resourceArns: (operation, input, scope) => resourceArns(rt, operation, input, scope) },
     api,
+    // No media-plane counters yet: how many streams there are, by status (docs/adr/0031).
+    metricSamples: () => statusCountSamples('Tributary/KinesisVideo', 'Streams', api.all()),
     async close() {
       await closePlanes();
       await unhandle();

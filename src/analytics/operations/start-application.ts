@@ -17,17 +17,34 @@ import type { InputStartingPosition, StartApplicationRequest, StartApplicationRe
 
 /**
  * Rule 6: the input's stream exists, and every source and destination is one this server reads and writes
- * (Kinesis data streams; Firehose delivery streams as outputs; Lambda outputs when a Lambda endpoint is configured;
- * Firehose sources and Lambda preprocessing are refused by name instead of being ignored).
+ * (Kinesis data streams; Firehose delivery streams, as inputs not read from TRIM_HORIZON, and as outputs; Lambda
+ * outputs and Lambda preprocessing when a Lambda endpoint is configured, refused by name otherwise).
  */
-async function checkRunnable(rt: AnalyticsRuntime, app: ApplicationState): Promise<void> {
+async function checkRunnable(
+  rt: AnalyticsRuntime,
+  app: ApplicationState,
+  positions: readonly { id: string; position: InputStartingPosition | undefined }[],
+): Promise<void> {
   // TODO(#10): AWS's wording of these InvalidApplicationConfigurationExceptions.
   const refuse = (message: string) => analyticsError('InvalidApplicationConfigurationException', message);
   for (const input of app.inputs) {
-    if (input.source.kind !== 'kinesis')
-      throw refuse(`Input ${input.id} reads a Firehose delivery stream; this server runs Kinesis stream inputs only.`);
-    if (input.processing)
-      throw refuse(`Input ${input.id} has Lambda preprocessing, which this server does not run yet.`);
+    if (input.processing && !rt.settings.lambdaEndpoint)
+      throw refuse(
+        `Input ${input.id} has Lambda preprocessing; start the server with --analytics-lambda-endpoint to run it.`,
+      );
+    if (input.source.kind === 'firehose') {
+      // InputStartingPositionConfiguration: TRIM_HORIZON "is not available for an Amazon Kinesis Data Firehose
+      // delivery stream".
+      if (positions.some((p) => p.id === input.id && p.position === 'TRIM_HORIZON'))
+        // TODO(#10): AWS's wording.
+        throw analyticsError(
+          'InvalidArgumentException',
+          `Input ${input.id} reads a Firehose delivery stream, which cannot be read from TRIM_HORIZON.`,
+        );
+      if (!rt.firehose?.hasDeliveryStream(input.source.arn))
+        throw refuse(`The input delivery stream ${input.source.arn} of ${app.name} does not exist.`);
+      continue;
+    }
     try {
       if (!rt.streams) throw new Error('no streams');
       await rt.streams.describe({ arn: input.source.arn });
@@ -64,7 +81,7 @@ async function start(
     );
   for (const p of positions) if (!app.inputs.some((i) => i.id === p.id)) throw unknownId('Input', p.id, app.name);
   checkCode(app);
-  await checkRunnable(rt, app);
+  await checkRunnable(rt, app, positions);
   const runId = newOperationId();
   const { operationId } = await rt.transition(
     app,

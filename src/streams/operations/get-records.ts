@@ -12,6 +12,7 @@ import type { RequestContext } from '../../protocol/index.js';
 import { StreamStatus } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import { formatShardId } from '../model/index.js';
+import { isThrottleError } from '../metrics.js';
 import type { PathContext } from '../policies.js';
 import type { GetRecordsInput, GetRecordsOutput } from '../shapes/index.js';
 import type { ReadAhead } from '../read-ahead.js';
@@ -54,7 +55,12 @@ export async function getRecords(
     );
   }
   // Rule 2.
-  policies.gate.admitRead(stream, shard, now);
+  try {
+    policies.gate.admitRead(stream, shard, now);
+  } catch (e) {
+    if (isThrottleError(e)) rt.metrics.readThrottled(stream, shard);
+    throw e;
+  }
   const handle = await rt.shardHandle(stream, shard);
   const limit = Math.min(input.Limit ?? GET_RECORDS_MAX_RECORDS, GET_RECORDS_MAX_RECORDS);
   const read = await ctx.readAhead.read(
@@ -64,6 +70,7 @@ export async function getRecords(
   );
   policies.gate.recordRead(stream, shard, read.bytes, now);
   const output: GetRecordsOutput = { Records: read.records, MillisBehindLatest: millisBehindLatest(read, now) };
+  rt.metrics.read(stream, shard, read.records.length, read.bytes, output.MillisBehindLatest!);
   // Rule 3.
   if (read.ended) {
     output.ChildShards = childShards(rt.catalog.getById(stream.id) ?? stream, shard);

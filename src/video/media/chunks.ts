@@ -22,7 +22,10 @@ export const GetMediaErrorId = {
   internal: 5000,
 } as const;
 
-/** Content type of GetMedia payloads. TODO(#11): AWS's value is not confirmed from a capture; Matroska's type. */
+/**
+ * Content type of GetMedia payloads: `video/webm`, as real AWS answers (a GetMedia response printed by the Java SDK,
+ * awslabs/amazon-kinesis-video-streams-producer-sdk-java issue 47: `ContentType: video/webm`).
+ */
 export const MEDIA_CONTENT_TYPE = 'video/webm';
 
 /** Epoch ms as decimal seconds with millisecond digits, as AWS writes the timestamp tags. */

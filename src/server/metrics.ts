@@ -1,0 +1,204 @@
+/**
+ * The operations endpoints on the server's port, outside the AWS APIs (docs/adr/0031-metrics-naming.md):
+ * - `GET /metrics`: Prometheus text format (prom-client's registry): the services' CloudWatch metrics under
+ *   {@link prometheusName}s, request counts, latency and errors per operation, the side channels' counters
+ *   (./diagnostics.ts) and the process metrics prom-client collects (CPU, memory, event loop, GC);
+ * - `GET /health`: the process answers (liveness);
+ * - `GET /ready`: storage is open and the services are mounted, and the server is not closing (readiness).
+ * They are REST routes of a module of their own, so they pass the pipeline like every call: signed and authorized
+ * (IAM actions `tributary:GetMetrics`, `tributary:GetHealth`, `tributary:GetReadiness`) when security is enforced,
+ * open to unsigned requests when it is not (the route trait `unsignedWhenOpen`).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MetricSample, RestRoute, ServiceModule } from '../protocol/index.js';
+import type { ServerStats } from './diagnostics.js';
+
+/** The service name of the operations routes: their IAM action prefix and audit label. */
+export const OPS_SERVICE = 'tributary';
+/** Paths of the operations routes. */
+export const METRICS_PATH = '/metrics';
+export const HEALTH_PATH = '/health';
+export const READY_PATH = '/ready';
+
+/** Prometheus text exposition format, version 0.0.4 (what prom-client writes). */
+const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/**
+ * Request latency buckets, seconds: from a cached small read (≈100 µs) to a long poll or a slow disk (10 s).
+ * SubscribeToShard and followed samples stay open for minutes and land in +Inf.
+ */
+const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+
+/** CamelCase words → snake_case: `IteratorAgeMilliseconds` → `iterator_age_milliseconds`, `KMSKeyNotFound` → `kms_key_not_found`. */
+function snake(text: string): string {
+  return text
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .toLowerCase();
+}
+
+/**
+ * The Prometheus family of a CloudWatch metric (ADR 0031): the namespace (`AWS/Kinesis` → `aws_kinesis`), `shard`
+ * for per-shard series (their own family, so a sum over a family never counts a record twice), the metric name with
+ * its dots as underscores (`GetRecords.IteratorAgeMilliseconds` → `get_records_iterator_age_milliseconds`), and
+ * `_total` for counters.
+ */
+export function prometheusName(sample: Pick<MetricSample, 'namespace' | 'metric' | 'kind' | 'dimensions'>): string {
+  const scope = sample.dimensions['ShardId'] !== undefined ? 'shard_' : '';
+  const base = `${snake(sample.namespace)}_${scope}${snake(sample.metric)}`;
+  return sample.kind === 'counter' ? `${base}_total` : base;
+}
+
+/** Label names of a sample: `account_id`, `region`, then its dimensions in snake case (`StreamName` → `stream_name`). */
+function labelNames(sample: MetricSample): string[] {
+  return ['account_id', 'region', ...Object.keys(sample.dimensions).map(snake)];
+}
+
+/** What the operations endpoints read from the running server. */
+export interface OpsSources {
+  /** The mounted service modules whose {@link ServiceModule.metricSamples} are exposed. */
+  readonly modules: () => readonly ServiceModule[];
+  /** The side channels' counters. */
+  readonly stats: () => ServerStats;
+  /** False while the server is starting or closing. */
+  readonly ready: () => boolean;
+}
+
+/** The registry of one server, and the hook the pipeline calls after each request. */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly #latency: Histogram<'service' | 'operation'>;
+  readonly #errors: Counter<'service' | 'operation' | 'error_type'>;
+  /** Per (service, operation): the histogram's child, so a request costs two map hits and an observe. */
+  readonly #children = new Map<string, Map<string, { observe(value: number): void }>>();
+  readonly #families = new Map<string, Counter<string> | Gauge<string>>();
+  readonly #sideLines: Counter<'channel'>;
+  readonly #sideFailures: Counter<'channel'>;
+  readonly #sideDropped: Counter<'channel'>;
+
+  constructor(options: { readonly processMetrics?: boolean } = {}) {
+    this.#latency = new Histogram({
+      name: 'tributary_request_duration_seconds',
+      help: 'Time from a request read in full to its response, per service and operation (also the request count).',
+      labelNames: ['service', 'operation'],
+      buckets: LATENCY_BUCKETS,
+      registers: [this.registry],
+    });
+    this.#errors = new Counter({
+      name: 'tributary_request_errors_total',
+      help: 'Requests answered with an error, per service, operation and AWS error type.',
+      labelNames: ['service', 'operation', 'error_type'],
+      registers: [this.registry],
+    });
+    const side = (name: string, help: string) =>
+      new Counter({ name, help, labelNames: ['channel'], registers: [this.registry] });
+    this.#sideLines = side('tributary_side_channel_lines_written_total', 'Log lines or audit records written.');
+    this.#sideFailures = side('tributary_side_channel_write_failures_total', 'Failed writes of the log or audit log.');
+    this.#sideDropped = side(
+      'tributary_side_channel_lines_dropped_total',
+      'Log lines or audit records lost (failed writes, full queues).',
+    );
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** One answered request of a known operation (the pipeline's hook). */
+  request(service: string, operation: string, errorType: string | undefined, seconds: number): void {
+    let byOperation = this.#children.get(service);
+    if (byOperation === undefined) this.#children.set(service, (byOperation = new Map()));
+    let child = byOperation.get(operation);
+    if (child === undefined) byOperation.set(operation, (child = this.#latency.labels(service, operation)));
+    child.observe(seconds);
+    if (errorType !== undefined) this.#errors.inc({ service, operation, error_type: errorType });
+  }
+
+  /** The exposition text: every series refreshed from its source first. */
+  async scrape(sources: OpsSources): Promise<string> {
+    const stats = sources.stats();
+    this.#sideLines.reset();
+    this.#sideFailures.reset();
+    this.#sideDropped.reset();
+    for (const [channel, sink] of [
+      ['log', stats.log],
+      ['audit', stats.audit],
+    ] as const) {
+      if (sink === undefined) continue;
+      this.#sideLines.inc({ channel }, sink.written);
+      this.#sideFailures.inc({ channel }, sink.failures);
+      this.#sideDropped.inc({ channel }, sink.dropped);
+    }
+    for (const family of this.#families.values()) family.reset();
+    for (const module of sources.modules()) {
+      for (const sample of module.metricSamples?.() ?? []) this.#set(module.title, sample);
+    }
+    return this.registry.metrics();
+  }
+
+  #set(title: string, sample: MetricSample): void {
+    const name = prometheusName(sample);
+    let family = this.#families.get(name);
+    if (family === undefined) {
+      const help = `${sample.namespace} ${sample.metric} (${title}), per ${['account', 'region', ...Object.keys(sample.dimensions)].join(', ')}.`;
+      const config = { name, help, labelNames: labelNames(sample), registers: [this.registry] };
+      family = sample.kind === 'counter' ? new Counter(config) : new Gauge(config);
+      this.#families.set(name, family);
+    }
+    const labels: Record<string, string> = { account_id: sample.accountId, region: sample.region };
+    for (const [k, v] of Object.entries(sample.dimensions)) labels[snake(k)] = v;
+    if (family instanceof Counter) family.inc(labels, sample.value);
+    else family.set(labels, sample.value);
+  }
+}
+
+/** The module of the operations routes (this file's header). */
+export function opsModule(metrics: ServerMetrics | undefined, sources: OpsSources): ServiceModule {
+  const traits = { resource: { kind: 'account' as const }, unsignedWhenOpen: true };
+  const json = (status: number, body: object) => ({
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(`${JSON.stringify(body)}\n`),
+  });
+  const routes: RestRoute[] = [
+    {
+      method: 'GET',
+      path: HEALTH_PATH,
+      service: OPS_SERVICE,
+      operation: 'GetHealth',
+      traits,
+      async handle() {
+        return json(200, { status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
+      },
+    },
+    {
+      method: 'GET',
+      path: READY_PATH,
+      service: OPS_SERVICE,
+      operation: 'GetReadiness',
+      traits,
+      async handle() {
+        const ready = sources.ready();
+        return json(ready ? 200 : 503, {
+          status: ready ? 'ready' : 'not ready',
+          services: sources.modules().map((m) => m.name),
+        });
+      },
+    },
+  ];
+  if (metrics !== undefined) {
+    routes.push({
+      method: 'GET',
+      path: METRICS_PATH,
+      service: OPS_SERVICE,
+      operation: 'GetMetrics',
+      traits,
+      async handle() {
+        return {
+          status: 200,
+          headers: { 'content-type': PROMETHEUS_CONTENT_TYPE },
+          body: Buffer.from(await metrics.scrape(sources)),
+        };
+      },
+    });
+  }
+  return { name: OPS_SERVICE, title: 'Tributary operations endpoints', routes, async close() {} };
+}
