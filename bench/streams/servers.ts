@@ -86,6 +86,12 @@ export function kinesaliteCli(): string {
   return path.join(path.dirname(require.resolve('kinesalite/package.json')), 'cli.js');
 }
 
+/**
+ * Node flags of the server as users start it: `npm start` and the `tributary` executable's shebang carry the same
+ * (test/bench/node-flags.test.ts keeps the three equal).
+ */
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
+
 /** The argv (after `node`) that starts `kind` on `options.port` with `options.dataDir`. */
 export function serverArgs(
   kind: ServerKind,
@@ -145,7 +151,8 @@ function procCpuSeconds(pid: number): number | undefined {
 export async function startServer(kind: ServerKind, options: Partial<StartServerOptions> = {}): Promise<ServerHandle> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `tributary-bench-${kind}-`));
   const port = await freePort();
-  const nodeArgs: string[] = [];
+  // Tributary runs with the V8 settings `npm start` gives it (package.json; docs/adr/0035-young-generation-size.md).
+  const nodeArgs: string[] = kind === 'tributary' ? [...SERVER_NODE_FLAGS] : [];
   if (options.cpuProfileDir !== undefined) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir);
   const args = [
     ...nodeArgs,

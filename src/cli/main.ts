@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 /**
  * Executable of the `tributary` command (package.json `bin` → dist/src/cli/main.js).
  * All logic lives in ./run.ts so it can be read and tested without running anything.
