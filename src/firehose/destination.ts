@@ -115,8 +115,9 @@ export function mergeS3(
   }
   const backupUpdate = (update as ExtendedS3DestinationUpdate).S3BackupUpdate;
   if (current.S3BackupMode === 'Enabled' && merged.S3BackupMode === 'Disabled')
-    // TODO(#firehose-texts): AWS's wording.
-    throw firehoseError('InvalidArgumentException', 'S3 backup cannot be disabled once it is enabled.');
+    // AWS's text, as UpdateDestination answered an attempt to turn a backup down (quoted from a CloudFormation
+    // stack in awsdocs/amazon-kinesis-data-firehose-developer-guide issue 11).
+    throw firehoseError('InvalidArgumentException', 'Disabling S3 backup is not currently supported.');
   if (backupUpdate) {
     const base = current.S3BackupDescription;
     if (base) {

@@ -184,7 +184,7 @@ describe('Extended S3 source record backup (S3BackupMode Enabled)', () => {
           ExtendedS3DestinationUpdate: { S3BackupMode: 'Disabled' },
         }),
       ),
-      { name: 'InvalidArgumentException' },
+      { name: 'InvalidArgumentException', message: 'Disabling S3 backup is not currently supported.' },
     );
   });
 
