@@ -1,13 +1,16 @@
 /**
- * The `tributary` command's logic (src/cli/main.ts is the executable that calls {@link main}).
+ * The `tributary` command's logic (src/cli/main.ts is the executable that calls {@link main}); docs/adr/0030-cli.md.
  *
- *   tributary serve [flags]   run the server until SIGINT/SIGTERM
- *   tributary --help | -h     usage
- *   tributary --version | -v  package version
+ *   tributary serve [flags]              run the server until SIGINT/SIGTERM (its own flag table, src/server/config.ts)
+ *   tributary streams ls|create|describe|delete|scale, shards, put, tail, export, import, analytics sample,
+ *             completion                 client commands against any Kinesis endpoint (commander, ./program.ts)
+ *   tributary --help | -h, --version | -v
  *
- * Exit codes: 0 success, 1 the server failed (start-up or shutdown), 2 bad usage (message on stderr).
+ * Exit codes (./output.ts EXIT): 0 success, 1 failure (the server answered an error, could not be reached, or the
+ * server failed), 2 bad usage (message on stderr), 3 partly done (records that failed after the retries).
  */
 import { readFileSync } from 'node:fs';
+import { EXIT, processIo, type Io } from './output.js';
 import {
   CONFIG_OPTIONS,
   ConfigError,
@@ -18,25 +21,7 @@ import {
   type ServerConfig,
 } from '../server/index.js';
 
-/** Exit codes of the CLI. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
-
-/** Top-level usage text. */
-export function mainHelp(): string {
-  return [
-    'Usage: tributary <command> [flags]',
-    '',
-    'A self-hosted server that speaks the AWS Kinesis APIs.',
-    '',
-    'Commands:',
-    '  serve          start the server (tributary serve --help for its flags)',
-    '',
-    'Flags:',
-    '  -h, --help     show this help',
-    '  -v, --version  show the version',
-    '',
-  ].join('\n');
-}
+export { EXIT } from './output.js';
 
 /** Usage text of `serve`: every flag with its environment variable and default. */
 export function serveHelp(): string {
@@ -75,24 +60,10 @@ export function packageVersion(): string {
  * Runs the CLI with `argv` (without node and the script). Resolves with the exit code for
  * commands that finish; `serve` resolves once the server has stopped after a signal.
  */
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Io = processIo): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined) {
-    process.stderr.write(mainHelp());
-    return EXIT.usage;
-  }
-  if (command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(mainHelp());
-    return EXIT.ok;
-  }
-  if (command === '--version' || command === '-v') {
-    process.stdout.write(`${packageVersion()}\n`);
-    return EXIT.ok;
-  }
-  if (command !== 'serve') {
-    process.stderr.write(`tributary: unknown command '${command}'\n\n${mainHelp()}`);
-    return EXIT.usage;
-  }
+  // Client commands load the AWS SDK and the argument parser; `serve` does not need them.
+  if (command !== 'serve') return (await import('./program.js')).runClient(argv, env, io);
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(serveHelp());
     return EXIT.ok;

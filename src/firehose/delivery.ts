@@ -20,6 +20,9 @@
  * 5. `flush()` delivers everything acknowledged before the call now, whatever the hints (tests, operators).
  * 6. An HTTP endpoint destination (src/firehose/http-endpoint.ts) takes the destination stage's place: requests
  *    instead of objects, its own retries, and the S3 backup bucket written through the same object writer.
+ * 7. An Extended S3 destination with S3BackupMode Enabled (src/firehose/destination.ts rule 6) writes each object's
+ *    records a second time, to the backup bucket with the backup's prefix and compression (UTC, no FileExtension),
+ *    through the same object writer and its retries; the source position moves once both are written.
  */
 import { backoffDelay, type BackoffOptions, type Clock } from '../jobs/index.js';
 import type { Logger, Worker } from '../protocol/index.js';
@@ -36,6 +39,7 @@ import {
 } from './http-endpoint.js';
 import { type ObjectStore, s3ErrorCode } from './object-store.js';
 import { evaluatePrefix, keyLayout, objectName } from './prefix.js';
+import type { S3DestinationDescription } from './shapes/index.js';
 import type { BufferedRecord, RecordSource, SourcePosition } from './sources.js';
 
 const MIB = 1024 * 1024;
@@ -52,6 +56,8 @@ export type DeliveryEvent =
       readonly bytes: number;
       /** Arrival of the object's oldest record, epoch ms. */
       readonly oldestArrivedAt: number;
+      /** The copy in an Extended S3 destination's backup bucket (rule 7). */
+      readonly backup?: true;
     }
   | {
       readonly type: 'posted';
@@ -73,6 +79,8 @@ export type DeliveryEvent =
       /** The records and bytes of the failed attempt. */
       readonly records: number;
       readonly bytes: number;
+      /** The attempt wrote an Extended S3 destination's backup copy (rule 7). */
+      readonly backup?: true;
       readonly error: string;
       /** For an S3 write the server refused: `S3.<S3 error code>` (object-store.ts, `s3ErrorCode`). */
       readonly errorCode?: string;
@@ -83,6 +91,8 @@ export type DeliveryEvent =
       readonly destination: 'S3' | 'HttpEndpoint';
       readonly records: number;
       readonly bytes: number;
+      /** The discarded object was an Extended S3 destination's backup copy (rule 7). */
+      readonly backup?: true;
       readonly error: string;
       readonly errorCode?: string;
     }
@@ -270,8 +280,14 @@ export class DeliveryWorker implements Worker {
         size += records[end]!.data.length;
         end++;
       } while (end < records.length && size + records[end]!.data.length <= sizeBytes);
-      await this.#writeObject(state, records.slice(start, end), size, signal);
+      const batch = records.slice(start, end);
+      await this.#writeObject(state, batch, size, signal);
       if (signal.aborted) return;
+      const s3 = state.destination.s3;
+      if (s3.S3BackupMode === 'Enabled' && s3.S3BackupDescription) {
+        await this.#writeObject(state, batch, size, signal, undefined, s3.S3BackupDescription);
+        if (signal.aborted) return;
+      }
       start = end;
     }
   }
@@ -368,16 +384,20 @@ export class DeliveryWorker implements Worker {
     size: number,
     signal: AbortSignal,
     error?: { readonly errorType: string; readonly body: Buffer },
+    backup?: S3DestinationDescription,
   ): Promise<void> {
-    const s3 = state.destination.s3;
+    const main = backup ? undefined : state.destination.s3;
+    const s3 = backup ?? state.destination.s3;
+    const timeZone = main?.CustomTimeZone;
     const layout = keyLayout(s3.Prefix, s3.ErrorOutputPrefix);
     const oldest = records[0]!.arrivedAt;
     const format = s3.CompressionFormat;
-    const extension = s3.FileExtension ?? defaultExtension(format);
-    const name = objectName(state.name, state.versionId, oldest, s3.CustomTimeZone, extension);
+    const extension = main?.FileExtension ?? defaultExtension(format);
+    const name = objectName(state.name, state.versionId, oldest, timeZone, extension);
     const key = error
-      ? evaluatePrefix(layout.errorPrefix, oldest, s3.CustomTimeZone, error.errorType) + name
-      : evaluatePrefix(layout.prefix, oldest, s3.CustomTimeZone) + name;
+      ? evaluatePrefix(layout.errorPrefix, oldest, timeZone, error.errorType) + name
+      : evaluatePrefix(layout.prefix, oldest, timeZone) + name;
+    const copy = backup ? { backup: true as const } : {};
     const bucket = bucketOf(s3.BucketARN);
     const body = compress(
       format,
@@ -395,6 +415,7 @@ export class DeliveryWorker implements Worker {
           records: records.length,
           bytes: size,
           oldestArrivedAt: oldest,
+          ...copy,
         });
         return;
       } catch (err) {
@@ -414,6 +435,7 @@ export class DeliveryWorker implements Worker {
             bytes: size,
             error,
             ...errorCode,
+            ...copy,
           });
           return;
         }
@@ -430,6 +452,7 @@ export class DeliveryWorker implements Worker {
           bytes: size,
           error,
           ...errorCode,
+          ...copy,
         });
         await this.#sleep(backoffDelay(attempt, this.#ctx.retry), signal);
         if (signal.aborted) return;

@@ -24,7 +24,10 @@ export function firehoseError(code: FirehoseErrorCode, message: string): Service
   return new ServiceError(FirehoseErrors[code], message);
 }
 
-/** AWS: `Firehose <name> under account <account> not found.` */
+/**
+ * AWS: `Firehose <name> under account <account> not found.` (as DescribeDeliveryStream answered it in
+ * turbot/steampipe-plugin-aws issue 759).
+ */
 export function deliveryStreamNotFound(name: string, accountId: string): ServiceError {
   return firehoseError('ResourceNotFoundException', `Firehose ${name} under account ${accountId} not found.`);
 }

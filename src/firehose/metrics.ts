@@ -13,8 +13,8 @@
  *   newest record, from the reader's batch).
  * - Delivery: DeliveryToS3.{Bytes,Records,ObjectCount,Success,DataFreshness} for S3 destinations,
  *   DeliveryToHttpEndpoint.{Bytes,Records,Success,DataFreshness,ProcessedBytes,ProcessedRecords} for HTTP
- *   endpoints, BackupToS3.{Bytes,Records,Success,DataFreshness} for an HTTP endpoint's backup bucket (AllData
- *   copies and `http-endpoint-failed` error records). `*.Records` / `*.Bytes` count what was delivered, while
+ *   endpoints, BackupToS3.{Bytes,Records,Success,DataFreshness} for a backup bucket (an HTTP endpoint's AllData
+ *   copies and `http-endpoint-failed` error records, an Extended S3 destination's source record backup). `*.Records` / `*.Bytes` count what was delivered, while
  *   DeliveryToHttpEndpoint.Processed{Records,Bytes} count every attempt, retries included (AWS: "the number of
  *   attempted records including retries"). `*.Success` is successful attempts ÷ attempts (AWS: "the sum of
  *   successful … commands over the sum of all … commands"); DataFreshness is the age in seconds of the oldest
@@ -125,12 +125,12 @@ export class FirehoseMetrics {
     const c = this.#counters(accountId, region, event.stream);
     switch (event.type) {
       case 'delivered': {
-        const prefix: MetricDestination = http ? 'BackupToS3' : 'DeliveryToS3';
+        const prefix: MetricDestination = http || event.backup ? 'BackupToS3' : 'DeliveryToS3';
         this.#add(c, `${prefix}.Records`, event.records);
         this.#add(c, `${prefix}.Bytes`, event.bytes);
         this.#add(c, `${prefix}.Attempts`, 1);
         this.#add(c, `${prefix}.Successes`, 1);
-        if (!http) this.#add(c, 'DeliveryToS3.ObjectCount', 1);
+        if (prefix === 'DeliveryToS3') this.#add(c, 'DeliveryToS3.ObjectCount', 1);
         if (event.oldestArrivedAt !== undefined)
           c.values.set(`${prefix}.DataFreshness`, Math.max(0, (this.#now() - event.oldestArrivedAt) / 1000));
         return;
@@ -154,7 +154,11 @@ export class FirehoseMetrics {
         // One failed attempt each: a retried one, the last one before data is discarded (S3) or refused for good
         // (HTTP 413), or the last one of an HTTP retry duration.
         const prefix: MetricDestination =
-          event.destination === 'HttpEndpoint' ? 'DeliveryToHttpEndpoint' : http ? 'BackupToS3' : 'DeliveryToS3';
+          event.destination === 'HttpEndpoint'
+            ? 'DeliveryToHttpEndpoint'
+            : http || event.backup
+              ? 'BackupToS3'
+              : 'DeliveryToS3';
         this.#add(c, `${prefix}.Attempts`, 1);
         if (prefix === 'DeliveryToHttpEndpoint') {
           this.#add(c, 'DeliveryToHttpEndpoint.ProcessedRecords', event.records);

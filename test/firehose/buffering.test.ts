@@ -355,47 +355,76 @@ describe('back-pressure and lifecycle', () => {
     assert.equal(m.PutRequestsPerSecondLimit, undefined);
   });
 
-  it('counts DataReadFromKinesisStream and KinesisMillisBehindLatest for a Kinesis stream as source', async () => {
+  /** Reopens the harness with a Data Streams service on the same backend; `createStreamMs` keeps streams CREATING. */
+  async function withStreams(createStreamMs: number) {
     await h.svc.close();
     const streams = await createStreamsService(backend, {
       meta: scopeMeta(backend.meta, 'kinesis/'), // its catalogue apart from Firehose's, as the server keeps them
       region: 'us-east-1',
       accountId: ACCOUNT,
-      createStreamMs: 0,
+      createStreamMs,
       deleteStreamMs: 0,
       updateStreamMs: 0,
       shardLimit: 10,
       logger: silentLogger,
       now: h.clock.now,
     });
+    h = await open({ streams });
+    const kinesis = (operation: string, input: Record<string, unknown>) =>
+      streams.definition!.operations[operation]!.handle(input, {
+        requestId: 'r',
+        region: 'us-east-1',
+        accountId: ACCOUNT,
+        receivedAt: h.clock.t,
+        signal: new AbortController().signal,
+      });
+    const close = async () => {
+      await h.svc.close();
+      await streams.close();
+      h = await open();
+    };
+    return { kinesis, close };
+  }
+
+  const fromKinesis = (name: string) => ({
+    DeliveryStreamName: name,
+    DeliveryStreamType: 'KinesisStreamAsSource',
+    KinesisStreamSourceConfiguration: {
+      KinesisStreamARN: `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/src`,
+      RoleARN: ROLE,
+    },
+    ExtendedS3DestinationConfiguration: {
+      RoleARN: ROLE,
+      BucketARN: 'arn:aws:s3:::b',
+      BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 },
+    },
+  });
+
+  it("refuses a Kinesis stream as source that is not ACTIVE or UPDATING, with AWS's text", async () => {
+    const { kinesis, close } = await withStreams(3_600_000);
     try {
-      h = await open({ streams });
-      const kinesis = (operation: string, input: Record<string, unknown>) =>
-        streams.definition!.operations[operation]!.handle(input, {
-          requestId: 'r',
-          region: 'us-east-1',
-          accountId: ACCOUNT,
-          receivedAt: h.clock.t,
-          signal: new AbortController().signal,
-        });
+      await kinesis('CreateStream', { StreamName: 'src', ShardCount: 1 });
+      await assert.rejects(h.call('CreateDeliveryStream', fromKinesis('early')), {
+        code: 'InvalidArgumentException',
+        message: 'Kinesis stream must be in ACTIVE or UPDATING state in order to create a delivery stream.',
+      });
+      await assert.rejects(h.call('DescribeDeliveryStream', { DeliveryStreamName: 'early' }), {
+        code: 'ResourceNotFoundException',
+      });
+    } finally {
+      await close();
+    }
+  });
+
+  it('counts DataReadFromKinesisStream and KinesisMillisBehindLatest for a Kinesis stream as source', async () => {
+    const { kinesis, close } = await withStreams(0);
+    try {
       await kinesis('CreateStream', { StreamName: 'src', ShardCount: 1 });
       await kinesis('PutRecords', {
         StreamName: 'src',
         Records: ['abc', 'defgh', 'ij'].map((d) => ({ PartitionKey: 'p', Data: Buffer.from(d) })),
       });
-      await h.call('CreateDeliveryStream', {
-        DeliveryStreamName: 'ks',
-        DeliveryStreamType: 'KinesisStreamAsSource',
-        KinesisStreamSourceConfiguration: {
-          KinesisStreamARN: `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/src`,
-          RoleARN: ROLE,
-        },
-        ExtendedS3DestinationConfiguration: {
-          RoleARN: ROLE,
-          BucketARN: 'arn:aws:s3:::b',
-          BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 },
-        },
-      });
+      await h.call('CreateDeliveryStream', fromKinesis('ks'));
       await waitFor(() => (h.puts.length === 1 ? true : undefined));
       assert.equal(h.puts[0]!.body.toString(), 'abcdefghij');
       const m = h.svc.metrics().find((s) => s.deliveryStreamName === 'ks')!.metrics;
@@ -405,9 +434,7 @@ describe('back-pressure and lifecycle', () => {
       assert.equal(m['DeliveryToS3.Records'], 3);
       assert.equal(m.IncomingRecords, undefined, 'nothing was put directly');
     } finally {
-      await h.svc.close();
-      await streams.close();
-      h = await open();
+      await close();
     }
   });
 

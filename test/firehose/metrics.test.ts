@@ -62,4 +62,18 @@ describe('FirehoseMetrics', () => {
     assert.equal(metrics.BytesPerSecondLimit, 5_242_880);
     assert.equal(metrics.RecordsPerSecondLimit, undefined, 'a quota turned off has no limit to report');
   });
+
+  it("counts an Extended S3 destination's backup copies as BackupToS3, not as delivered objects", () => {
+    const m = new FirehoseMetrics(() => 5_000);
+    const object = { stream: 's', bucket: 'b', key: 'k', records: 2, bytes: 8, oldestArrivedAt: 1_000 };
+    m.delivery(A, R, { type: 'delivered', ...object }, false);
+    m.delivery(A, R, { type: 'delivered', ...object, bucket: 'backup', backup: true }, false);
+    const metrics = m.snapshot()[0]!.metrics;
+    assert.equal(metrics['DeliveryToS3.Records'], 2);
+    assert.equal(metrics['DeliveryToS3.ObjectCount'], 1);
+    assert.equal(metrics['BackupToS3.Records'], 2);
+    assert.equal(metrics['BackupToS3.Bytes'], 8);
+    assert.equal(metrics['BackupToS3.Success'], 1);
+    assert.equal(metrics['BackupToS3.DataFreshness'], 4);
+  });
 });

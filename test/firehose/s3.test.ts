@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { CreateDeliveryStreamCommand, type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import {
+  CreateDeliveryStreamCommand,
+  DescribeDeliveryStreamCommand,
+  type FirehoseClient,
+  PutRecordBatchCommand,
+  UpdateDestinationCommand,
+} from '@aws-sdk/client-firehose';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ROLE, defaultKeyPattern, firehoseClient, pythonSnappy, snappySkip, waitFor } from './helpers.js';
@@ -34,7 +40,7 @@ before(async () => {
     address: '127.0.0.1',
     directory: s3dir,
     silent: true,
-    configureBuckets: [{ name: 'b' }],
+    configureBuckets: [{ name: 'b' }, { name: 'backup' }],
   });
   const { port } = await s3rver.run();
   const endpoint = `http://127.0.0.1:${port}`;
@@ -110,4 +116,109 @@ describe('Firehose into an S3-compatible server', () => {
       }
     });
   }
+});
+
+describe('Extended S3 source record backup (S3BackupMode Enabled)', () => {
+  const backupConfig = { RoleARN: ROLE, BucketARN: 'arn:aws:s3:::backup', CompressionFormat: 'GZIP' as const };
+
+  it('writes every object a second time to the backup bucket, with its own prefix and compression', async () => {
+    await fh.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: 'bk',
+        ExtendedS3DestinationConfiguration: {
+          RoleARN: ROLE,
+          BucketARN: 'arn:aws:s3:::b',
+          Prefix: 'bk-data/',
+          BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 },
+          S3BackupMode: 'Enabled',
+          S3BackupConfiguration: { ...backupConfig, Prefix: 'bk-source/' },
+        },
+      }),
+    );
+    const d = (await fh.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'bk' })))
+      .DeliveryStreamDescription!;
+    const ext = d.Destinations![0]!.ExtendedS3DestinationDescription!;
+    assert.equal(ext.S3BackupMode, 'Enabled');
+    assert.deepEqual(ext.S3BackupDescription, {
+      RoleARN: ROLE,
+      BucketARN: 'arn:aws:s3:::backup',
+      Prefix: 'bk-source/',
+      BufferingHints: { SizeInMBs: 5, IntervalInSeconds: 300 },
+      CompressionFormat: 'GZIP',
+      EncryptionConfiguration: { NoEncryptionConfig: 'NoEncryption' },
+      CloudWatchLoggingOptions: { Enabled: false },
+    });
+    const records = Array.from({ length: 50 }, (_, i) => Buffer.from(`backup record ${i}\n`));
+    await fh.send(new PutRecordBatchCommand({ DeliveryStreamName: 'bk', Records: records.map((Data) => ({ Data })) }));
+    const want = Buffer.concat(records);
+    const delivered = await waitFor(async () => {
+      const main = await objects('b', 'bk-data/');
+      const copies = await objects('backup', 'bk-source/');
+      const mainBody = Buffer.concat(main.map((o) => o.body));
+      const copyBody = Buffer.concat(copies.map((o) => gunzipSync(o.body)));
+      return mainBody.length >= want.length && copyBody.length >= want.length
+        ? { copies, mainBody, copyBody }
+        : undefined;
+    });
+    assert.ok(delivered.mainBody.equals(want));
+    assert.ok(delivered.copyBody.equals(want), 'the backup holds the same records');
+    for (const o of delivered.copies) assert.match(o.key.slice('bk-source/'.length), defaultKeyPattern('bk', 1, '.gz'));
+  });
+
+  it('refuses S3BackupMode Enabled without S3BackupConfiguration, and disabling the backup by an update', async () => {
+    await assert.rejects(
+      fh.send(
+        new CreateDeliveryStreamCommand({
+          DeliveryStreamName: 'bk-none',
+          ExtendedS3DestinationConfiguration: { RoleARN: ROLE, BucketARN: 'arn:aws:s3:::b', S3BackupMode: 'Enabled' },
+        }),
+      ),
+      { name: 'InvalidArgumentException' },
+    );
+    await assert.rejects(
+      fh.send(
+        new UpdateDestinationCommand({
+          DeliveryStreamName: 'bk',
+          CurrentDeliveryStreamVersionId: '1',
+          DestinationId: 'destinationId-000000000001',
+          ExtendedS3DestinationUpdate: { S3BackupMode: 'Disabled' },
+        }),
+      ),
+      { name: 'InvalidArgumentException', message: 'Disabling S3 backup is not currently supported.' },
+    );
+  });
+
+  it('lets an update enable the backup of a stream created without one', async () => {
+    await fh.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: 'bk-later',
+        ExtendedS3DestinationConfiguration: { RoleARN: ROLE, BucketARN: 'arn:aws:s3:::b', Prefix: 'bk-later/' },
+      }),
+    );
+    await fh.send(
+      new UpdateDestinationCommand({
+        DeliveryStreamName: 'bk-later',
+        CurrentDeliveryStreamVersionId: '1',
+        DestinationId: 'destinationId-000000000001',
+        ExtendedS3DestinationUpdate: {
+          BufferingHints: { IntervalInSeconds: 0 },
+          S3BackupMode: 'Enabled',
+          S3BackupUpdate: { ...backupConfig, Prefix: 'bk-later-source/' },
+        },
+      }),
+    );
+    const d = (await fh.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'bk-later' })))
+      .DeliveryStreamDescription!;
+    assert.equal(d.VersionId, '2');
+    assert.equal(d.Destinations![0]!.ExtendedS3DestinationDescription!.S3BackupDescription?.Prefix, 'bk-later-source/');
+    await fh.send(
+      new PutRecordBatchCommand({ DeliveryStreamName: 'bk-later', Records: [{ Data: Buffer.from('x\n') }] }),
+    );
+    const copies = await waitFor(async () => {
+      const o = await objects('backup', 'bk-later-source/');
+      return o.length > 0 ? o : undefined;
+    });
+    assert.equal(gunzipSync(copies[0]!.body).toString(), 'x\n');
+    assert.match(copies[0]!.key.slice('bk-later-source/'.length), defaultKeyPattern('bk-later', 2, '.gz'));
+  });
 });

@@ -73,11 +73,19 @@ export async function createDeliveryStream(
   if (input.KinesisStreamSourceConfiguration) {
     const { KinesisStreamARN, RoleARN } = input.KinesisStreamSourceConfiguration;
     if (!rt.streams) throw firehoseError('InvalidArgumentException', 'Kinesis Data Streams is not available.');
+    let status: string;
     try {
-      await rt.streams.describe({ arn: KinesisStreamARN });
+      ({ status } = await rt.streams.describe({ arn: KinesisStreamARN }));
     } catch {
       throw firehoseError('InvalidArgumentException', `Kinesis stream ${KinesisStreamARN} does not exist.`);
     }
+    if (status !== 'ACTIVE' && status !== 'UPDATING')
+      // AWS's text, as a CloudFormation stack quoted it when a delivery stream was created before its Kinesis stream
+      // was ACTIVE (README of the "BAMCIS Amazon Kinesis Stream Awaiter" serverless application).
+      throw firehoseError(
+        'InvalidArgumentException',
+        'Kinesis stream must be in ACTIVE or UPDATING state in order to create a delivery stream.',
+      );
     kinesisSource = { streamArn: KinesisStreamARN, roleArn: RoleARN };
   }
 

@@ -1,0 +1,285 @@
+/**
+ * The client commands of `tributary` (src/cli/program.ts), run as users run them: the compiled CLI in a child
+ * process against a real server, output and exit codes checked.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { requireTool } from '../helpers/tools.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+// No settings of the caller's shell: throw-away credentials, no config files.
+const ENV: NodeJS.ProcessEnv = {
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('TRIBUTARY_') && !k.startsWith('AWS_')),
+  ),
+  AWS_ACCESS_KEY_ID: 'AKIDCLITEST',
+  AWS_SECRET_ACCESS_KEY: 'secret',
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+};
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI to its end (asynchronously: the server answers in this process). */
+function cli(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: options.env ?? ENV });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+describe('tributary client commands', () => {
+  let t: TestServer;
+  let dir: string;
+  let run: (args: string[], input?: string) => Promise<Result>;
+  before(async () => {
+    t = await startTestServer();
+    dir = await mkdtemp(join(tmpdir(), 'tributary-cli-'));
+    run = (args, input) => cli(['--endpoint-url', t.server.url, ...args], input === undefined ? {} : { input });
+  });
+  after(async () => {
+    await t.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('streams create, ls, describe (table and --json)', async () => {
+    let r = await run(['streams', 'create', 'c1', '--shards', '2', '--wait']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /created c1/);
+    assert.match(r.stdout, /Open shards:\s+2/);
+    r = await run(['streams', 'ls']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^NAME\s+STATUS\s+MODE\s+CREATED$/m);
+    assert.match(r.stdout, /^c1\s+ACTIVE\s+PROVISIONED\s/m);
+    r = await run(['streams', 'ls', '--json']);
+    const list = JSON.parse(r.stdout) as Array<{ StreamName: string }>;
+    assert.ok(list.some((s) => s.StreamName === 'c1'));
+    // Global options also go before the command.
+    r = await cli(['--json', 'streams', 'describe', 'c1', '--endpoint-url', t.server.url]);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as { StreamStatus: string; OpenShardCount: number };
+    assert.equal(summary.StreamStatus, 'ACTIVE');
+    assert.equal(summary.OpenShardCount, 2);
+  });
+
+  it('put a value, JSON lines from stdin with a key field, and tail them back as JSON', async () => {
+    assert.equal((await run(['streams', 'create', 'p1', '--wait'])).code, 0);
+    let r = await run(['put', 'p1', 'hello', '--key', 'k0']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^put 1 records \(7 bytes\) to p1 in [\d.]+ s$/m);
+    const lines = ['{"id":"a","n":1}', '{"id":"b","n":2}', '', '{"id":"a","n":3}'].join('\n');
+    r = await run(['put', 'p1', '--key-field', 'id', '--json'], lines);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as { records: number; failed: number };
+    assert.deepEqual([summary.records, summary.failed], [3, 0]);
+    r = await run(['tail', 'p1', '--no-follow', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const records = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { partitionKey: string; data: unknown; shardId: string; sequenceNumber: string });
+    assert.deepEqual(
+      records.map((x) => [x.partitionKey, x.data]),
+      [
+        ['k0', 'hello'],
+        ['a', { id: 'a', n: 1 }],
+        ['b', { id: 'b', n: 2 }],
+        ['a', { id: 'a', n: 3 }],
+      ],
+    );
+    assert.equal(records[0]!.shardId, 'shardId-000000000000');
+    r = await run(['tail', 'p1', '--no-follow', '--format', 'hex', '--show-shard', '--limit', '1']);
+    assert.equal(r.stdout, `shardId-000000000000 ${Buffer.from('hello').toString('hex')}\n`);
+  });
+
+  it('refuses a non-JSON line with --json-lines (exit 2) and writes nothing of it', async () => {
+    assert.equal((await run(['streams', 'create', 'p2', '--wait'])).code, 0);
+    const r = await run(['put', 'p2', '--json-lines'], '{"ok":1}\nnot json\n');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /line 2 is not JSON/);
+    const tail = await run(['tail', 'p2', '--no-follow']);
+    assert.equal(tail.stdout, '');
+  });
+
+  it('exit codes: AWS errors 1, usage 2, unreachable endpoint 1', async () => {
+    let r = await run(['streams', 'describe', 'absent']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^tributary: ResourceNotFoundException: Stream absent under account \d{12} not found\.$/m);
+    r = await run(['streams', 'create']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /missing required argument 'stream'/);
+    r = await run(['streams', 'create', 'x', '--bogus']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown option '--bogus'/);
+    r = await run(['tail', 'x', '--from', 'middle']);
+    assert.equal(r.code, 2);
+    r = await run(['put', 'x', 'v', '--retries', 'many']);
+    assert.equal(r.code, 2);
+    r = await cli(['--endpoint-url', 'http://127.0.0.1:9', 'streams', 'ls']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /could not reach http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)/);
+  });
+
+  it('works without any AWS credentials against a local endpoint', async () => {
+    const env = Object.fromEntries(
+      Object.entries(ENV).filter(([k]) => !k.startsWith('AWS_ACCESS') && !k.startsWith('AWS_SECRET')),
+    );
+    const r = await cli(['--endpoint-url', t.server.url, 'streams', 'ls', '--json'], { env });
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('--help on every command, and a completion script that completes', async () => {
+    for (const args of [
+      ['--help'],
+      ['streams', '--help'],
+      ['streams', 'scale', '--help'],
+      ['put', '--help'],
+      ['tail', '--help'],
+    ]) {
+      const r = await cli(args);
+      assert.equal(r.code, 0, args.join(' '));
+      assert.match(r.stdout, /Usage: tributary/);
+    }
+    assert.match((await cli(['put', '--help'])).stdout, /--key-field <field>/);
+    const script = await cli(['completion', 'bash']);
+    assert.equal(script.code, 0);
+    const file = join(dir, 'completion.bash');
+    await writeFile(file, script.stdout);
+    const complete = (words: string) =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn('bash', [
+          '-c',
+          `source ${file}; COMP_WORDS=(${words}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _tributary_complete; echo "\${COMPREPLY[*]}"`,
+        ]);
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('error', reject);
+        child.on('close', () => resolve(out.trim()));
+      });
+    assert.equal(await complete('tributary str'), 'streams');
+    assert.deepEqual((await complete("tributary streams ''")).split(' ').slice(0, 5), [
+      'ls',
+      'create',
+      'describe',
+      'delete',
+      'scale',
+    ]);
+    assert.match(await complete('tributary tail s1 --fr'), /^--from$/);
+  });
+
+  it('scale reshards; shards draws the lineage; tail and export/import read parents then children', async () => {
+    assert.equal((await run(['streams', 'create', 'r1', '--shards', '1', '--wait'])).code, 0);
+    await run(['put', 'r1', '--lines', '--key', 'same'], 'one\ntwo\n');
+    let r = await run(['streams', 'scale', 'r1', '--shards', '2', '--wait']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /scaling r1 from 1 to 2 shards: done/);
+    await run(['put', 'r1', '--lines', '--key', 'same'], 'three\nfour\n');
+    r = await run(['shards', 'r1']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^shardId-000000000000 closed 0\.\.\d+$/m);
+    assert.match(r.stdout, /^[├└]─ shardId-000000000001 open /m);
+    assert.match(r.stdout, /^└─ shardId-000000000002 open /m);
+    r = await run(['shards', 'r1', '--no-tree']);
+    assert.match(r.stdout, /^shardId-000000000001\s+open\s+0\s/m);
+    r = await run(['tail', 'r1', '--no-follow']);
+    assert.equal(r.stdout, 'one\ntwo\nthree\nfour\n');
+
+    const file = join(dir, 'r1.jsonl');
+    r = await run(['export', 'r1', '--to', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /exported 4 records of r1/);
+    const exported = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { data: string });
+    assert.deepEqual(
+      exported.map((e) => Buffer.from(e.data, 'base64').toString()),
+      ['one', 'two', 'three', 'four'],
+    );
+    assert.equal((await run(['streams', 'create', 'r2', '--wait'])).code, 0);
+    r = await run(['import', 'r2', '--from', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /imported 4 records/);
+    r = await run(['tail', 'r2', '--no-follow', '--format', 'json']);
+    assert.deepEqual(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { partitionKey: string; data: string }).data),
+      ['one', 'two', 'three', 'four'],
+    );
+  });
+
+  it('tail follows across a resharding while it runs, and stops cleanly on Ctrl-C', async () => {
+    assert.equal((await run(['streams', 'create', 'f1', '--wait'])).code, 0);
+    const child = spawn(process.execPath, [CLI, '--endpoint-url', t.server.url, 'tail', 'f1', '--poll-ms', '20'], {
+      env: ENV,
+    });
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const next = async () => (await lines.next()).value as string;
+    await run(['put', 'f1', 'before', '--key', 'k']);
+    assert.equal(await next(), 'before');
+    assert.equal((await run(['streams', 'scale', 'f1', '--shards', '2', '--wait'])).code, 0);
+    await run(['put', 'f1', '--lines', '--key', 'k'], 'after-1\nafter-2\n');
+    assert.equal(await next(), 'after-1');
+    assert.equal(await next(), 'after-2');
+    child.kill('SIGINT');
+    assert.equal(await exited, 0, stderr);
+    assert.equal(stderr, '');
+  });
+
+  it('tail --consumer reads through enhanced fan-out (registering the consumer)', async () => {
+    assert.equal((await run(['streams', 'create', 'e1', '--wait'])).code, 0);
+    await run(['put', 'e1', '--lines', '--key', 'k'], 'x\ny\n');
+    const r = await run(['tail', 'e1', '--consumer', 'cli-test', '--limit', '2']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'x\ny\n');
+  });
+
+  it('analytics sample answers AWS errors for an unknown application (exit 1)', async () => {
+    const r = await run(['analytics', 'sample', 'no-such-app', 'SOURCE_SQL_STREAM_001']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^tributary: ResourceNotFoundException: /m);
+  });
+
+  it('draws a progress line on a terminal (pseudo-terminal through script(1))', async (ctx) => {
+    const missing = requireTool('script', { cmd: 'script', args: ['--version'] });
+    if (missing) return ctx.skip(missing);
+    assert.equal((await run(['streams', 'create', 'g1', '--wait'])).code, 0);
+    const file = join(dir, 'lines.txt');
+    await writeFile(file, Array.from({ length: 1200 }, (_, i) => `line ${i}`).join('\n'));
+    const command = [process.execPath, CLI, '--endpoint-url', t.server.url, 'put', 'g1', '--lines', '--file', file]
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const r = await new Promise<Result>((resolve, reject) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { env: ENV });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr: '' }));
+    });
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /\[#{20}\] 100% put g1: 1200 records, \d+ rec\/s, [\d.]+ MB\/s, ETA 0 s/);
+    assert.match(r.stdout, /put 1200 records \(\d+ bytes\) to g1/);
+  });
+});
