@@ -121,6 +121,15 @@ describe('architecture boundaries', () => {
     assert.deepEqual(bad, []);
   });
 
+  it('the NATS backend uses only Node built-ins and the pinned @nats-io client packages', () => {
+    const client = ['@nats-io/transport-node', '@nats-io/jetstream', '@nats-io/kv'];
+    const bad = all
+      .filter((e) => area(e.from) === 'storage/nats')
+      .filter((e) => !e.spec.startsWith('.') && !e.spec.startsWith('node:') && !client.includes(e.spec))
+      .map((e) => `${e.from} → ${e.spec}`);
+    assert.deepEqual(bad, []);
+  });
+
   it('protocol and the storage interface use only Node built-ins and their chosen codec libraries', () => {
     const codecLibs = ['cbor-x', '@smithy/eventstream-codec'];
     const bad = all

@@ -1,0 +1,192 @@
+/**
+ * The NATS JetStream backend (ADR 0028): shard logs as JetStream streams, metadata and leases in JetStream
+ * key-value buckets, all under one name prefix so that several Tributary deployments (or test runs) can share
+ * a cluster. Chosen by the composition root with `--storage nats://h1:4222,h2:4222,h3:4222`.
+ */
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { type Capabilities, type StorageBackend, StorageError, StorageErrorCode } from '../index.js';
+import { toStorageError } from './errors.js';
+import { NatsLeases } from './leases.js';
+import { NatsLogStore } from './log-store.js';
+import { NatsMetaStore } from './meta-store.js';
+
+/** Options of {@link openNatsBackend}. */
+export interface NatsBackendOptions {
+  /** Server URLs, e.g. `['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222']`; list all so the client fails over. */
+  servers: readonly string[];
+  /** JetStream replicas of new shard streams and of the buckets: 1 (dev) or 3 (survives a server). Default 3. */
+  replicas: 1 | 3;
+  /** Prefix of stream and bucket names, `[A-Za-z0-9]+`. Default `TRIB`. */
+  prefix: string;
+  /** Clock of the leases, epoch ms. Default `Date.now`. */
+  now: () => number;
+  /** Timeout of one publish or request attempt. Default 2 s (scale-out.md §7). */
+  attemptTimeoutMs: number;
+  /** How long an append retries through a leader election before it rejects as unavailable. Default 20 s. */
+  appendDeadlineMs: number;
+  /** Connection credentials: user and password, or a token. */
+  user?: string;
+  pass?: string;
+  token?: string;
+  /** TLS for the connection (PEM file paths); `{}` turns TLS on with the system's roots. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** Connection name shown by the server's monitoring. */
+  name?: string;
+}
+
+/** Server features by the version that introduced them (as the nats.js client gates them). */
+export const NATS_FEATURES = Object.freeze({
+  /** `sync_interval` (fsync before ack with `always`): 2.10.0. */
+  syncInterval: '2.10.0',
+  /** Consumers with several filter subjects: 2.10.0. */
+  multiFilter: '2.10.0',
+  /** Batched direct get (stateless GetRecords in one request), per-message TTL, priority groups: 2.11.0. */
+  batchDirectGet: '2.11.0',
+  perKeyTtl: '2.11.0',
+  pinnedConsumers: '2.11.0',
+  /** Atomic batch publish (several messages all-or-nothing): 2.12.0. */
+  atomicBatch: '2.12.0',
+});
+export type NatsFeature = keyof typeof NATS_FEATURES;
+
+/** The capabilities of the NATS backend: the shared record plus the server version and its features. */
+export interface NatsCapabilities extends Capabilities {
+  readonly serverVersion: string;
+  readonly replicas: number;
+  readonly features: Readonly<Record<NatsFeature, boolean>>;
+}
+
+/** Whether `version` (`2.9.10`) is at least `floor`. */
+export function versionAtLeast(version: string, floor: string): boolean {
+  const a = version.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
+  const b = floor.split('.').map((p) => Number.parseInt(p, 10) || 0);
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
+}
+
+/** Capabilities for a server version and replica count. */
+export function natsCapabilities(serverVersion: string, replicas: number): NatsCapabilities {
+  const features = Object.fromEntries(
+    Object.entries(NATS_FEATURES).map(([f, v]) => [f, versionAtLeast(serverVersion, v)]),
+  ) as Record<NatsFeature, boolean>;
+  return Object.freeze({
+    backend: 'nats',
+    // An acknowledged publish is on a quorum of servers; with one replica a lost server loses it.
+    durableAcks: replicas >= 3,
+    replicated: replicas >= 3,
+    serverVersion,
+    replicas,
+    features: Object.freeze(features),
+  });
+}
+
+const DEFAULTS = {
+  replicas: 3 as const,
+  prefix: 'TRIB',
+  now: Date.now,
+  attemptTimeoutMs: 2000,
+  appendDeadlineMs: 20_000,
+};
+
+/** Connects to the cluster and opens (creating if needed) this prefix's buckets. */
+export async function openNatsBackend(
+  options: Partial<NatsBackendOptions> & Pick<NatsBackendOptions, 'servers'>,
+): Promise<StorageBackend> {
+  const opts = { ...DEFAULTS, ...options };
+  if (!/^[A-Za-z0-9]{1,32}$/.test(opts.prefix))
+    throw new StorageError(
+      StorageErrorCode.invalidArgument,
+      `NATS name prefix must be 1-32 letters or digits, got ${JSON.stringify(opts.prefix)}`,
+    );
+  if (opts.replicas !== 1 && opts.replicas !== 3)
+    throw new StorageError(
+      StorageErrorCode.invalidArgument,
+      `NATS replicas must be 1 or 3, got ${String(opts.replicas)}`,
+    );
+  const nc = await natsConnect(opts);
+  try {
+    const js = jetstream(nc, { timeout: opts.attemptTimeoutMs });
+    const jsm = await jetstreamManager(nc, { timeout: opts.attemptTimeoutMs });
+    const capabilities = natsCapabilities(nc.info?.version ?? '0.0.0', opts.replicas);
+    const kvm = new Kvm(js);
+    const bucket = (name: string) => kvm.create(`${opts.prefix}_${name}`, { replicas: opts.replicas, history: 1 });
+    const [metaKv, leasesKv] = await Promise.all([bucket('meta'), bucket('leases')]);
+    const logs = new NatsLogStore({
+      js,
+      jsm,
+      prefix: opts.prefix,
+      replicas: opts.replicas,
+      attemptTimeoutMs: opts.attemptTimeoutMs,
+      appendDeadlineMs: opts.appendDeadlineMs,
+      capabilities,
+    });
+    const meta = new NatsMetaStore(metaKv);
+    const leases = new NatsLeases(leasesKv, opts.now);
+    let closing: Promise<void> | undefined;
+    return {
+      logs,
+      meta,
+      leases,
+      capabilities,
+      close(): Promise<void> {
+        closing ??= (async () => {
+          leases.close();
+          try {
+            await Promise.all([logs.close(), meta.close()]);
+          } finally {
+            await nc.close();
+          }
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await nc.close().catch(() => undefined);
+    throw toStorageError(err, 'open the NATS backend');
+  }
+}
+
+/** A connection that reconnects forever to any listed server. */
+async function natsConnect(
+  opts: Partial<NatsBackendOptions> & Pick<NatsBackendOptions, 'servers'>,
+): Promise<NatsConnection> {
+  try {
+    return await connect({
+      servers: [...opts.servers],
+      name: opts.name ?? 'tributary',
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      ...(opts.user !== undefined ? { user: opts.user, pass: opts.pass ?? '' } : {}),
+      ...(opts.token !== undefined ? { token: opts.token } : {}),
+      ...(opts.tls ? { tls: { ...opts.tls } } : {}),
+    });
+  } catch (err) {
+    throw new StorageError(
+      StorageErrorCode.unavailable,
+      `cannot connect to NATS at ${opts.servers.join(', ')}: ${String(err)}`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+/**
+ * Deletes every stream and bucket of `prefix` on the cluster (tests reset with it; an operator's "drop all
+ * data"). Nothing else on the cluster is touched.
+ */
+export async function destroyNatsData(servers: readonly string[], prefix: string): Promise<void> {
+  const nc = await natsConnect({ servers });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const names: string[] = [];
+    for await (const name of jsm.streams.names()) {
+      if (name.startsWith(`${prefix}_`) || name.startsWith(`KV_${prefix}_`)) names.push(name);
+    }
+    await Promise.all(names.map((n) => jsm.streams.delete(n)));
+  } finally {
+    await nc.close();
+  }
+}

@@ -1,0 +1,38 @@
+/** Maps NATS client errors onto the backend-neutral storage codes (src/storage/errors.ts). */
+import { ClosedConnectionError, DrainingConnectionError } from '@nats-io/transport-node';
+import { JetStreamApiError } from '@nats-io/jetstream';
+import { StorageError, StorageErrorCode } from '../index.js';
+
+/** JetStream API error code of "wrong last sequence" (a failed expectation: compare-and-set, chained publish). */
+export const WRONG_LAST_SEQUENCE = 10071;
+/** JetStream API error code of "wrong last msg ID" (a broken publish chain). */
+export const WRONG_LAST_MSG_ID = 10070;
+/** JetStream API error code of "stream not found". */
+export const STREAM_NOT_FOUND = 10059;
+
+/** The JetStream API error code of `err`, if it is one. */
+export function apiCode(err: unknown): number | undefined {
+  return err instanceof JetStreamApiError ? err.code : undefined;
+}
+
+/**
+ * A {@link StorageError} for a failed NATS call: a failed expectation is a conflict, a closed connection is
+ * `closed`, everything else (timeouts, no responders during a leader election, lost connection) is
+ * `unavailable`, which callers may retry.
+ */
+export function toStorageError(err: unknown, what: string): StorageError {
+  if (err instanceof StorageError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (apiCode(err) === WRONG_LAST_SEQUENCE)
+    return new StorageError(StorageErrorCode.conflict, `${what}: ${message}`, { cause: err });
+  if (err instanceof ClosedConnectionError || err instanceof DrainingConnectionError)
+    return new StorageError(StorageErrorCode.closed, `${what}: the NATS connection is closed`, { cause: err });
+  return new StorageError(StorageErrorCode.unavailable, `${what}: ${message}`, { cause: err });
+}
+
+/** Whether a failed publish or request may simply be sent again (timeouts, elections, reconnects). */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof JetStreamApiError) return err.status >= 500;
+  if (err instanceof ClosedConnectionError || err instanceof DrainingConnectionError) return false;
+  return true;
+}

@@ -1,0 +1,535 @@
+/**
+ * {@link LogStore} on NATS JetStream (ADR 0028): one JetStream stream per log (per Kinesis shard), one message
+ * per record, offset = JetStream sequence − 1. Appends are pipelined and chained with an expected last
+ * sequence, so a shard's order can never fork under failover, and every message carries a `Nats-Msg-Id` reused
+ * on retry, so a retried publish is stored once (scale-out.md §3). Reads use direct gets, served by any replica.
+ */
+import { randomBytes } from 'node:crypto';
+import { nanos } from '@nats-io/transport-node';
+import {
+  DiscardPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  RetentionPolicy,
+  StorageType,
+  type StoredMsg,
+} from '@nats-io/jetstream';
+import {
+  type AppendEntry,
+  type AppendResult,
+  type Capabilities,
+  type LogRecord,
+  type LogStore,
+  type ReadOptions,
+  type ShardLog,
+  StorageError,
+  StorageErrorCode,
+} from '../index.js';
+import {
+  STREAM_NOT_FOUND,
+  WRONG_LAST_MSG_ID,
+  WRONG_LAST_SEQUENCE,
+  apiCode,
+  isTransient,
+  toStorageError,
+} from './errors.js';
+import { logIdToken } from './names.js';
+import { decodeRecord, encodeRecord, recordTimestamp } from './record-codec.js';
+
+const LOG_ID = /^[A-Za-z0-9._-]{1,200}$/;
+const MAX_KEY_BYTES = 64 * 1024;
+/** Publishes in flight per log: beyond ~256 throughput no longer grows (scale-out.md §10). */
+const PUBLISH_WINDOW = 256;
+/** Direct gets in flight per read. */
+const READ_WINDOW = 64;
+
+/** What the logs of one backend share. */
+export interface NatsLogContext {
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  /** Prefix of every stream name and subject of this backend (`[A-Za-z0-9]+`). */
+  readonly prefix: string;
+  /** JetStream replicas of a new shard stream (1 or 3). */
+  readonly replicas: number;
+  /** Timeout of one publish attempt. */
+  readonly attemptTimeoutMs: number;
+  /** Overall time an append keeps retrying transient failures before it rejects as `unavailable`. */
+  readonly appendDeadlineMs: number;
+  readonly capabilities: Capabilities;
+}
+
+interface PendingAppend {
+  readonly entries: readonly AppendEntry[];
+  readonly now: number;
+  readonly resolve: (r: AppendResult) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** One message of a commit group. */
+interface Outgoing {
+  readonly batch: number;
+  readonly entry: AppendEntry;
+  readonly msgId: string;
+  payload: Uint8Array;
+}
+
+/** Unique per process, so message ids from two gateway nodes never collide inside the duplicate window. */
+const writerId = randomBytes(6).toString('base64url');
+let msgCounter = 0;
+
+/** The logs of one backend. */
+export class NatsLogStore implements LogStore {
+  readonly capabilities: Capabilities;
+  readonly #ctx: NatsLogContext;
+  readonly #logs = new Map<string, Promise<NatsShardLog>>();
+  #closed = false;
+
+  constructor(ctx: NatsLogContext) {
+    this.#ctx = ctx;
+    this.capabilities = ctx.capabilities;
+  }
+
+  /** JetStream stream name of a log. */
+  streamName(logId: string): string {
+    return `${this.#ctx.prefix}_L_${logIdToken(logId)}`;
+  }
+
+  open(logId: string): Promise<ShardLog> {
+    if (this.#closed) return Promise.reject(new StorageError(StorageErrorCode.closed, 'log store is closed'));
+    if (!LOG_ID.test(logId) || logId === '.' || logId === '..')
+      return Promise.reject(
+        new StorageError(StorageErrorCode.invalidArgument, `invalid log id ${JSON.stringify(logId)}`),
+      );
+    let p = this.#logs.get(logId);
+    if (!p) {
+      p = this.#openStream(logId);
+      this.#logs.set(logId, p);
+      p.catch(() => {
+        if (this.#logs.get(logId) === p) this.#logs.delete(logId);
+      });
+    }
+    return p;
+  }
+
+  async #openStream(logId: string): Promise<NatsShardLog> {
+    const name = this.streamName(logId);
+    const subject = `${this.#ctx.prefix}.l.${logIdToken(logId)}`;
+    try {
+      try {
+        await this.#ctx.jsm.streams.info(name);
+      } catch (err) {
+        if (apiCode(err) !== STREAM_NOT_FOUND) throw err;
+        await this.#ctx.jsm.streams
+          .add({
+            name,
+            subjects: [subject],
+            description: logId,
+            storage: StorageType.File,
+            retention: RetentionPolicy.Limits,
+            num_replicas: this.#ctx.replicas,
+            discard: DiscardPolicy.Old,
+            // Longer than any retry horizon of an append (scale-out.md §2.2).
+            duplicate_window: nanos(120_000),
+            // Direct gets time out on a stream without it (scale-out.md §2.2).
+            allow_direct: true,
+          })
+          .catch(async (addErr: unknown) => {
+            // Another node created it first: use theirs.
+            await this.#ctx.jsm.streams.info(name).catch(() => Promise.reject(addErr));
+          });
+      }
+      const log = new NatsShardLog(this.#ctx, logId, name, subject);
+      await log.refresh();
+      return log;
+    } catch (err) {
+      throw toStorageError(err, `open log ${logId}`);
+    }
+  }
+
+  async delete(logId: string): Promise<void> {
+    if (this.#closed) throw new StorageError(StorageErrorCode.closed, 'log store is closed');
+    if (!LOG_ID.test(logId)) return;
+    const open = this.#logs.get(logId);
+    this.#logs.delete(logId);
+    if (open) await open.then((l) => l.settle()).catch(() => undefined);
+    try {
+      await this.#ctx.jsm.streams.delete(this.streamName(logId));
+    } catch (err) {
+      if (apiCode(err) !== STREAM_NOT_FOUND) throw toStorageError(err, `delete log ${logId}`);
+    }
+  }
+
+  async list(): Promise<string[]> {
+    if (this.#closed) throw new StorageError(StorageErrorCode.closed, 'log store is closed');
+    const ids: string[] = [];
+    try {
+      for await (const info of this.#ctx.jsm.streams.list()) {
+        if (info.config.name.startsWith(`${this.#ctx.prefix}_L_`) && info.config.description)
+          ids.push(info.config.description);
+      }
+    } catch (err) {
+      throw toStorageError(err, 'list logs');
+    }
+    return ids.sort();
+  }
+
+  /** Waits for every append already accepted, then refuses new calls. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const logs = await Promise.allSettled([...this.#logs.values()]);
+    await Promise.all(logs.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
+  }
+}
+
+/** One shard log on one JetStream stream. State fields are this node's view, refreshed on every append. */
+export class NatsShardLog implements ShardLog {
+  readonly #ctx: NatsLogContext;
+  readonly #id: string;
+  readonly #stream: string;
+  readonly #subject: string;
+  #startOffset = 0;
+  #nextOffset = 0;
+  #lastTimestamp: number | undefined;
+  /** Set when a failed append may have stored messages this node has not accounted for. */
+  #stale = false;
+  #queue: PendingAppend[] = [];
+  #writing: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(ctx: NatsLogContext, id: string, stream: string, subject: string) {
+    this.#ctx = ctx;
+    this.#id = id;
+    this.#stream = stream;
+    this.#subject = subject;
+  }
+
+  get startOffset(): number {
+    return this.#startOffset;
+  }
+  get nextOffset(): number {
+    return this.#nextOffset;
+  }
+  get lastTimestamp(): number | undefined {
+    return this.#lastTimestamp;
+  }
+
+  /** Reloads first/last sequence (and the newest record's time) from the stream. */
+  async refresh(): Promise<void> {
+    const { state } = await this.#ctx.jsm.streams.info(this.#stream);
+    const last = state.last_seq;
+    this.#startOffset = state.first_seq > 0 ? Math.min(state.first_seq - 1, last) : last;
+    if (last !== this.#nextOffset || this.#lastTimestamp === undefined) {
+      if (state.messages > 0) {
+        const m = await this.#ctx.jsm.direct.getMessage(this.#stream, { seq: last });
+        if (m) this.#lastTimestamp = recordTimestamp(m.data, this.#where(last));
+      }
+      this.#nextOffset = last;
+    }
+    this.#stale = false;
+  }
+
+  append(entries: readonly AppendEntry[], now: number): Promise<AppendResult> {
+    if (this.#closed) return Promise.reject(new StorageError(StorageErrorCode.closed, `log ${this.#id} is closed`));
+    if (!Number.isFinite(now))
+      return Promise.reject(
+        new StorageError(StorageErrorCode.invalidArgument, `now must be a finite number, got ${now}`),
+      );
+    for (const e of entries) {
+      if (typeof e.key !== 'string' || !(e.value instanceof Uint8Array))
+        return Promise.reject(
+          new StorageError(StorageErrorCode.invalidArgument, 'entries need a string key and a Uint8Array value'),
+        );
+      if (e.attributes !== undefined && !(Number.isInteger(e.attributes) && e.attributes >= 0 && e.attributes <= 255))
+        return Promise.reject(
+          new StorageError(
+            StorageErrorCode.invalidArgument,
+            `attributes must be an integer from 0 to 255, got ${e.attributes}`,
+          ),
+        );
+      if (e.key.length > MAX_KEY_BYTES / 3 && Buffer.byteLength(e.key, 'utf8') > MAX_KEY_BYTES)
+        return Promise.reject(new StorageError(StorageErrorCode.invalidArgument, `key exceeds ${MAX_KEY_BYTES} bytes`));
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.#queue.push({ entries, now: Math.max(0, Math.floor(now)), resolve, reject });
+      this.#kick();
+    });
+  }
+
+  /** Starts the writer loop unless it runs: everything queued meanwhile is committed as one pipelined group. */
+  #kick(): void {
+    if (this.#writing) return;
+    this.#writing = (async () => {
+      while (this.#queue.length > 0) {
+        const group = this.#queue;
+        this.#queue = [];
+        await this.#commit(group);
+      }
+    })().finally(() => {
+      this.#writing = undefined;
+      if (this.#queue.length > 0) this.#kick();
+    });
+  }
+
+  async #commit(group: PendingAppend[]): Promise<void> {
+    try {
+      if (this.#stale) await this.refresh();
+    } catch (err) {
+      for (const p of group) p.reject(toStorageError(err, `append to ${this.#id}`));
+      return;
+    }
+    const out: Outgoing[] = [];
+    const times: number[] = [];
+    for (const [b, p] of group.entries()) {
+      times.push(p.now);
+      for (const entry of p.entries)
+        out.push({ batch: b, entry, msgId: `${writerId}-${++msgCounter}`, payload: EMPTY });
+    }
+    this.#stamp(group, times, out, 0);
+    if (out.length === 0) {
+      for (const [b, p] of group.entries()) p.resolve({ firstOffset: this.#nextOffset, timestamp: times[b]! });
+      return;
+    }
+    let seqs: number[];
+    try {
+      seqs = await this.#publishChained(group, times, out);
+    } catch (err) {
+      this.#stale = true;
+      for (const p of group) p.reject(toStorageError(err, `append to ${this.#id}`));
+      return;
+    }
+    // Resolve each batch; a batch split by another node's write (possible only after a retry) is not one range.
+    let i = 0;
+    for (const [b, p] of group.entries()) {
+      const n = p.entries.length;
+      if (n === 0) {
+        p.resolve({ firstOffset: this.#nextOffset, timestamp: times[b]! });
+        continue;
+      }
+      const first = seqs[i]!;
+      const last = seqs[i + n - 1]!;
+      i += n;
+      if (last - first !== n - 1)
+        p.reject(
+          new StorageError(
+            StorageErrorCode.writeFailed,
+            `append to ${this.#id}: another writer interleaved this batch during a retry; its records are stored at sequences ${first}..${last}`,
+          ),
+        );
+      else p.resolve({ firstOffset: first - 1, timestamp: times[b]! });
+    }
+  }
+
+  /**
+   * Gives the batches whose first message is at index `from` or later their commit time max(now, newest time)
+   * and encodes their messages.
+   */
+  #stamp(group: PendingAppend[], times: number[], out: Outgoing[], from: number): void {
+    let last = this.#lastTimestamp ?? 0;
+    const firstBatch = from < out.length ? out[from]!.batch : group.length;
+    for (let b = 0; b < firstBatch; b++) last = Math.max(last, times[b]!);
+    for (let b = firstBatch; b < group.length; b++) {
+      times[b] = Math.max(group[b]!.now, last);
+      last = times[b]!;
+    }
+    for (let i = from; i < out.length; i++) {
+      const o = out[i]!;
+      o.payload = encodeRecord(o.entry.key, o.entry.value, o.entry.attributes ?? 0, times[o.batch]!);
+    }
+  }
+
+  /**
+   * Publishes `out` in order with at most {@link PUBLISH_WINDOW} in flight; message k expects the stream's last
+   * message id to be message k−1's (`Nats-Expected-Last-Msg-Id`), so nothing can be stored after a gap. On failure, waits for the window, keeps
+   * the acknowledged prefix and resends from the first unacknowledged message with the same message ids (a
+   * message stored before its ack was lost comes back as a duplicate with its sequence). Returns each message's
+   * sequence.
+   */
+  async #publishChained(group: PendingAppend[], times: number[], out: Outgoing[]): Promise<number[]> {
+    const seqs: number[] = new Array(out.length);
+    const deadline = Date.now() + this.#ctx.appendDeadlineMs;
+    let next = 0;
+    let attempt = 0;
+    // The stream's last sequence that out[next] must follow.
+    let base = this.#nextOffset;
+    /** Whether the next pass must start after `base` rather than after our previous message. */
+    let rebased = false;
+    while (next < out.length) {
+      let failedAt = out.length;
+      let failure: unknown;
+      const inflight = new Set<Promise<void>>();
+      for (let i = next; i < out.length && i < failedAt; i++) {
+        while (inflight.size >= PUBLISH_WINDOW) await Promise.race(inflight);
+        if (i >= failedAt) break;
+        const o = out[i]!;
+        // The first message of a pass follows a known sequence (or our previous message), every later one the
+        // message before it: message k+1 can never be stored unless k is, whatever a retry or an election does.
+        const expect = i > next || (next > 0 && !rebased) ? { lastMsgID: out[i - 1]!.msgId } : { lastSequence: base };
+        const p = this.#ctx.js
+          .publish(this.#subject, o.payload, { msgID: o.msgId, expect, timeout: this.#ctx.attemptTimeoutMs })
+          .then(
+            (ack) => {
+              seqs[i] = ack.seq;
+            },
+            (err: unknown) => {
+              if (i < failedAt) {
+                failedAt = i;
+                failure = err;
+              }
+            },
+          )
+          .finally(() => inflight.delete(p));
+        inflight.add(p);
+      }
+      await Promise.all(inflight);
+      while (next < out.length && seqs[next] !== undefined) next++;
+      if (next === out.length) break;
+      rebased = false;
+      const code = apiCode(failure);
+      if ((code === WRONG_LAST_SEQUENCE || code === WRONG_LAST_MSG_ID) && failedAt === next) {
+        // Another writer appended (another gateway node, or this node's view was stale): continue after the
+        // stream's real end, re-stamping unsent batches so that commit times never run backwards.
+        await this.refresh();
+        base = this.#nextOffset;
+        rebased = true;
+        this.#stamp(group, times, out, next);
+      } else if (!isTransient(failure)) {
+        throw failure;
+      } else {
+        if (Date.now() >= deadline) throw failure;
+        // Elections fail publishes for seconds (scale-out.md §7): back off 100 ms × 2^attempt, capped at 1 s.
+        await new Promise((r) => setTimeout(r, Math.min(1000, 100 * 2 ** attempt++)));
+      }
+      if (Date.now() >= deadline)
+        throw new StorageError(StorageErrorCode.unavailable, `append to ${this.#id}: no progress before the deadline`);
+    }
+    this.#nextOffset = seqs[out.length - 1]!;
+    this.#lastTimestamp = times[group.length - 1];
+    return seqs;
+  }
+
+  async read(fromOffset: number, options: ReadOptions): Promise<LogRecord[]> {
+    this.#checkOpen();
+    const maxRecords = Math.floor(options.maxRecords);
+    if (!(maxRecords > 0)) return [];
+    try {
+      const start = Math.max(0, Math.floor(fromOffset));
+      // The first record at or after the offset (skips what retention or trim removed).
+      const first = await this.#ctx.jsm.direct.getMessage(this.#stream, {
+        seq: start + 1,
+        next_by_subj: this.#subject,
+      });
+      if (!first) return [];
+      const out: LogRecord[] = [];
+      let bytes = 0;
+      const take = (m: StoredMsg): boolean => {
+        const rec = decodeRecord(m.data, this.#where(m.seq));
+        const size = rec.keyBytes + rec.value.length;
+        if (out.length > 0 && bytes + size > options.maxBytes) return false;
+        bytes += size;
+        out.push(
+          rec.attributes === 0
+            ? { offset: m.seq - 1, timestamp: rec.timestamp, key: rec.key, value: rec.value }
+            : {
+                offset: m.seq - 1,
+                timestamp: rec.timestamp,
+                key: rec.key,
+                value: rec.value,
+                attributes: rec.attributes,
+              },
+        );
+        return true;
+      };
+      take(first);
+      let seq = first.seq + 1;
+      let more = true;
+      while (more && out.length < maxRecords && bytes < options.maxBytes) {
+        // Within what this node knows to exist read a window at once; past it probe one (another node may have
+        // written), and refresh the view when the probe finds records.
+        const known = this.#nextOffset - (seq - 1);
+        const n = Math.min(READ_WINDOW, maxRecords - out.length, Math.max(1, known));
+        const window = await Promise.all(
+          Array.from({ length: n }, (_, i) => this.#ctx.jsm.direct.getMessage(this.#stream, { seq: seq + i })),
+        );
+        for (const m of window) {
+          if (!m || !take(m)) {
+            more = false;
+            break;
+          }
+        }
+        seq += n;
+        if (more && known <= 0) await this.refresh();
+      }
+      const newest = out[out.length - 1]!;
+      if (newest.offset >= this.#nextOffset) {
+        this.#nextOffset = newest.offset + 1;
+        this.#lastTimestamp = newest.timestamp;
+      }
+      return out;
+    } catch (err) {
+      throw toStorageError(err, `read ${this.#id}`);
+    }
+  }
+
+  async offsetForTimestamp(timestamp: number): Promise<number> {
+    this.#checkOpen();
+    try {
+      await this.refresh();
+      // Binary search over sequences: commit times never decrease along the log.
+      let lo = this.#startOffset + 1;
+      let hi = this.#nextOffset + 1;
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        const m = await this.#ctx.jsm.direct.getMessage(this.#stream, { seq: mid, next_by_subj: this.#subject });
+        if (!m || m.seq >= hi) {
+          hi = mid;
+          continue;
+        }
+        if (recordTimestamp(m.data, this.#where(m.seq)) >= timestamp) hi = mid;
+        else lo = m.seq + 1;
+      }
+      return lo - 1;
+    } catch (err) {
+      throw toStorageError(err, `time lookup in ${this.#id}`);
+    }
+  }
+
+  /**
+   * Purges the records older than `before`, but always keeps the newest record: its time is the floor of the
+   * next commit time, and a stream keeps no time of its own once empty.
+   */
+  async trim(before: number): Promise<number> {
+    this.#checkOpen();
+    const offset = await this.offsetForTimestamp(before);
+    const keepFrom = Math.min(offset, this.#nextOffset - 1);
+    if (keepFrom > this.#startOffset) {
+      try {
+        // Purging to a sequence keeps that sequence and everything after it.
+        await this.#ctx.jsm.streams.purge(this.#stream, { seq: keepFrom + 1 });
+      } catch (err) {
+        throw toStorageError(err, `trim ${this.#id}`);
+      }
+      this.#startOffset = keepFrom;
+    }
+    return this.#startOffset;
+  }
+
+  /** Resolves once every accepted append has settled. */
+  async settle(): Promise<void> {
+    while (this.#writing) await this.#writing.catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.settle();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new StorageError(StorageErrorCode.closed, `log ${this.#id} is closed`);
+  }
+
+  #where(seq: number): string {
+    return `log ${this.#id} sequence ${seq}`;
+  }
+}
+
+const EMPTY = new Uint8Array(0);

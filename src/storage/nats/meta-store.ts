@@ -1,0 +1,206 @@
+/**
+ * {@link MetaStore} on the JetStream key-value store (ADR 0028). A metadata key is one KV key; its revision is
+ * the KV revision (the bucket stream's sequence), so revisions from every node are ordered by the cluster.
+ * Compare-and-set maps onto KV `create` (expected 0), `update(rev)` and `delete(previousSeq)`, which the
+ * server checks atomically.
+ *
+ * Batches: JetStream before 2.12 has no atomic multi-subject publish. A batch checks every expectation first,
+ * then writes its changes in order, each key's first write conditional on the revision just read. A racing
+ * writer or a crash between two writes of one batch can therefore leave part of it applied (ADR 0028 lists the
+ * callers and why that is tolerable; `capabilities.atomicBatch` tells when the server could do better).
+ */
+import type { KV, KvEntry } from '@nats-io/kv';
+import {
+  type ExpectedRevision,
+  type MetaChange,
+  type MetaStore,
+  type MetaWriteOptions,
+  StorageError,
+  StorageErrorCode,
+  type Versioned,
+} from '../index.js';
+import { toStorageError } from './errors.js';
+import { kvToMetaKey, metaKeyToKv } from './names.js';
+
+const decoder = new TextDecoder();
+
+/** Metadata in one KV bucket. */
+export class NatsMetaStore implements MetaStore {
+  readonly #kv: KV;
+  #closed = false;
+  readonly #writes = new Set<Promise<unknown>>();
+  #serial: Promise<unknown> = Promise.resolve();
+
+  constructor(kv: KV) {
+    this.#kv = kv;
+  }
+
+  async get<T = unknown>(key: string): Promise<T | undefined> {
+    return (await this.getVersioned<T>(key))?.value;
+  }
+
+  async getVersioned<T = unknown>(key: string): Promise<Versioned<T> | undefined> {
+    this.#check(key);
+    const entry = await this.#entry(key);
+    return entry ? { value: parse<T>(entry), revision: entry.revision } : undefined;
+  }
+
+  async list<T = unknown>(prefix: string): Promise<Array<[string, T]>> {
+    this.#check(prefix);
+    try {
+      const keys: string[] = [];
+      for await (const kvKey of await this.#kv.keys()) {
+        const key = kvToMetaKey(kvKey);
+        if (key.startsWith(prefix)) keys.push(key);
+      }
+      keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const entries = await Promise.all(keys.map((k) => this.#entry(k)));
+      const out: Array<[string, T]> = [];
+      for (const [i, e] of entries.entries()) if (e) out.push([keys[i]!, parse<T>(e)]);
+      return out;
+    } catch (err) {
+      throw toStorageError(err, `list ${JSON.stringify(prefix)}`);
+    }
+  }
+
+  put(key: string, value: unknown, options?: MetaWriteOptions): Promise<number> {
+    let json: string;
+    let expected: ExpectedRevision | undefined;
+    try {
+      this.#check(key);
+      // Serialised at once, so later mutation of the caller's object cannot change what is stored.
+      json = serialise(key, value);
+      expected = checkExpected(key, options?.expectedRevision);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#track(() => this.#write(key, json, expected));
+  }
+
+  delete(key: string, options?: MetaWriteOptions): Promise<void> {
+    return this.#track(async () => {
+      this.#check(key);
+      await this.#write(key, undefined, checkExpected(key, options?.expectedRevision));
+    });
+  }
+
+  batch(changes: ReadonlyArray<MetaChange>): Promise<void> {
+    const planned: Array<[string, string | undefined, ExpectedRevision | undefined]> = [];
+    try {
+      this.#check('');
+      for (const [key, value, expected] of changes) {
+        this.#check(key);
+        planned.push([key, value === undefined ? undefined : serialise(key, value), checkExpected(key, expected)]);
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#track(async () => {
+      // Every expectation is checked before anything is written.
+      const current = new Map<string, number>();
+      for (const [key, , expected] of planned) {
+        if (expected === undefined || current.has(key)) continue;
+        const rev = (await this.#entry(key))?.revision ?? 0;
+        if (rev !== expected)
+          throw new StorageError(
+            StorageErrorCode.conflict,
+            `${JSON.stringify(key)} is at revision ${rev}, expected ${expected}`,
+          );
+        current.set(key, rev);
+      }
+      for (const [key, json] of planned) {
+        // A key with an expectation is written on the revision read above, then on the one this batch gave it.
+        const expected = current.get(key);
+        const rev = await this.#write(key, json, expected);
+        if (expected !== undefined) current.set(key, json === undefined ? -rev : rev);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#writes]);
+  }
+
+  /**
+   * One conditional or unconditional write; resolves with the new revision. A negative `expected` is the
+   * revision of a deletion marker this batch wrote (the key is absent, but only that marker may be replaced).
+   */
+  async #write(key: string, json: string | undefined, expected: number | undefined): Promise<number> {
+    const kvKey = metaKeyToKv(key);
+    try {
+      if (json !== undefined) {
+        if (expected === undefined) return await this.#kv.put(kvKey, json);
+        if (expected === 0) return await this.#kv.create(kvKey, json);
+        return await this.#kv.update(kvKey, json, Math.abs(expected));
+      }
+      if (expected === undefined) {
+        await this.#kv.delete(kvKey);
+      } else if (expected === 0) {
+        // Deleting a key that must be absent: nothing to do, unless it exists.
+        const entry = await this.#entry(key);
+        if (entry)
+          throw new StorageError(
+            StorageErrorCode.conflict,
+            `${JSON.stringify(key)} exists at revision ${entry.revision}`,
+          );
+      } else {
+        if (expected > 0 && !(await this.#entry(key)))
+          throw new StorageError(StorageErrorCode.conflict, `${JSON.stringify(key)} does not exist`);
+        await this.#kv.delete(kvKey, { previousSeq: Math.abs(expected) });
+      }
+      return (await this.#kv.get(kvKey))?.revision ?? 0;
+    } catch (err) {
+      throw toStorageError(err, `write ${JSON.stringify(key)}`);
+    }
+  }
+
+  /** The live entry of `key` (deletion markers count as absent). */
+  async #entry(key: string): Promise<KvEntry | undefined> {
+    try {
+      const e = await this.#kv.get(metaKeyToKv(key));
+      return e && e.operation === 'PUT' ? e : undefined;
+    } catch (err) {
+      throw toStorageError(err, `read ${JSON.stringify(key)}`);
+    }
+  }
+
+  #check(key: unknown): void {
+    if (this.#closed) throw new StorageError(StorageErrorCode.closed, 'meta store is closed');
+    if (typeof key !== 'string') throw new StorageError(StorageErrorCode.invalidArgument, 'meta keys must be strings');
+  }
+
+  /**
+   * Runs writes one after another. nats-server 2.9 checks a KV compare-and-set against the leader's applied
+   * state, so two concurrent updates with the same expected revision can both pass on an R3 bucket (seen in
+   * the conformance suite); serialising this node's writes closes that race for one node. Across nodes it stays
+   * open on 2.9: the production floor of scale-out.md §8 (≥ 2.10.23) is required for cluster-wide CAS.
+   */
+  #track<T>(run: () => Promise<T>): Promise<T> {
+    const p = this.#serial.then(run);
+    this.#serial = p.catch(() => undefined);
+    this.#writes.add(p);
+    void p.catch(() => undefined).finally(() => this.#writes.delete(p));
+    return p;
+  }
+}
+
+function parse<T>(entry: KvEntry): T {
+  return JSON.parse(decoder.decode(entry.value)) as T;
+}
+
+function serialise(key: string, value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined)
+    throw new StorageError(StorageErrorCode.invalidArgument, `value of ${key} is not JSON-serialisable`);
+  return json;
+}
+
+function checkExpected(key: string, expected: ExpectedRevision | undefined): ExpectedRevision | undefined {
+  if (expected !== undefined && !(Number.isSafeInteger(expected) && expected >= 0))
+    throw new StorageError(
+      StorageErrorCode.invalidArgument,
+      `expected revision of ${key} must be an integer >= 0, got ${expected}`,
+    );
+  return expected;
+}

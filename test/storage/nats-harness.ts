@@ -1,0 +1,172 @@
+/**
+ * Real nats-server processes for tests (docs: /work/shared/spec/testing.md §3, scale-out.md §12): a 3-node
+ * loopback JetStream cluster or a single node, in a temporary directory, torn down with {@link NatsCluster.stop}.
+ * Each test file picks its own port base so that files running in parallel never share a server.
+ *
+ * Outside CI a missing `nats-server` skips the tests that need it; under CI=true it is a failure
+ * ({@link natsServerMissing}).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { requireTool } from '../helpers/tools.js';
+
+/** Debian installs the server in /usr/sbin, which is not on every user's PATH. */
+const NATS_SERVER = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p)) ?? 'nats-server';
+
+/** false when nats-server runs, else the skip message; throws under CI=true (CI installs it, see .ci/run). */
+export function natsServerMissing(): false | string {
+  return requireTool('nats-server', { cmd: NATS_SERVER, args: ['--version'] });
+}
+
+/** Ports of one node; a cluster's nodes use consecutive ports from the base of each kind. */
+export interface NatsClusterOptions {
+  /** 3 for a Raft cluster (default), 1 for a single server (fast tests; no replication). */
+  readonly nodes?: 1 | 3;
+  /** First client port (default 14222, as in scale-out.md §12). */
+  readonly clientPort?: number;
+  /** First route port (default clientPort + 2000). */
+  readonly routePort?: number;
+  /** First monitoring port (default clientPort + 4000). */
+  readonly httpPort?: number;
+}
+
+/** A running set of servers. */
+export interface NatsCluster {
+  /** `nats://127.0.0.1:<port>` of every node, in node order. */
+  readonly urls: readonly string[];
+  /** The same as one `--storage` value: `nats://127.0.0.1:14222,127.0.0.1:14223,...`. */
+  readonly storageUrl: string;
+  readonly dataDir: string;
+  /** Process id of node `i` (0-based), or undefined while it is down. */
+  pid(i: number): number | undefined;
+  /** Sends `signal` to node `i` and, for SIGKILL/SIGTERM, waits for it to exit. */
+  kill(i: number, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts node `i` again with its configuration and data, and waits until it serves JetStream. */
+  restart(i: number): Promise<void>;
+  /** Index of the node whose server name is `name` (`n1` → 0). */
+  indexOf(name: string): number;
+  /** Stops every node and removes the data directory. */
+  stop(): Promise<void>;
+}
+
+/** Starts the servers and resolves once JetStream is ready on each (and a meta leader is elected). */
+export async function startNatsCluster(options: NatsClusterOptions = {}): Promise<NatsCluster> {
+  const nodes = options.nodes ?? 3;
+  const clientPort = options.clientPort ?? 14222;
+  const routePort = options.routePort ?? clientPort + 2000;
+  const httpPort = options.httpPort ?? clientPort + 4000;
+  const dataDir = mkdtempSync(join(tmpdir(), 'trib-nats-'));
+  const confs: string[] = [];
+  for (let i = 0; i < nodes; i++) {
+    const routes = Array.from({ length: nodes }, (_, j) => `    nats-route://127.0.0.1:${routePort + j}`).join('\n');
+    const conf = join(dataDir, `n${i + 1}.conf`);
+    writeFileSync(
+      conf,
+      [
+        `server_name: n${i + 1}`,
+        `listen: 127.0.0.1:${clientPort + i}`,
+        `http: 127.0.0.1:${httpPort + i}`,
+        // A 1 MiB record plus its framing does not fit the default 1 MiB (scale-out.md §3).
+        'max_payload: 2MB',
+        'jetstream {',
+        `  store_dir: "${join(dataDir, `n${i + 1}`)}"`,
+        '  max_memory_store: 64MB',
+        '  max_file_store: 2GB',
+        '}',
+        ...(nodes > 1
+          ? [
+              'cluster {',
+              '  name: tributary-test',
+              `  listen: 127.0.0.1:${routePort + i}`,
+              '  routes: [',
+              routes,
+              '  ]',
+              '}',
+            ]
+          : []),
+        '',
+      ].join('\n'),
+    );
+    confs.push(conf);
+  }
+  const children: Array<ChildProcess | undefined> = new Array(nodes).fill(undefined);
+  const launch = (i: number): void => {
+    const log = openSync(join(dataDir, `n${i + 1}.log`), 'a');
+    const child = spawn(NATS_SERVER, ['-c', confs[i]!], { stdio: ['ignore', log, log] });
+    closeSync(log);
+    child.on('exit', () => {
+      if (children[i] === child) children[i] = undefined;
+    });
+    children[i] = child;
+  };
+  const ready = async (indices: number[]): Promise<void> => {
+    // Readiness is polled (the server has no push notification); 40 s covers a slow, shared 2-core machine.
+    for (let attempt = 0; attempt < 80; attempt++) {
+      let all = true;
+      for (const i of indices) {
+        if (!children[i]) throw new Error(`nats-server n${i + 1} exited; see ${join(dataDir, `n${i + 1}.log`)}`);
+        if (!(await jetStreamReady(httpPort + i, nodes > 1))) all = false;
+      }
+      if (all) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`nats-server did not become ready; logs in ${dataDir}`);
+  };
+  const kill = async (i: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
+    const child = children[i];
+    if (!child) return;
+    const exited = child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined;
+    child.kill(signal);
+    if (exited && (signal === 'SIGKILL' || signal === 'SIGTERM')) await exited;
+  };
+  const cluster: NatsCluster = {
+    urls: Array.from({ length: nodes }, (_, i) => `nats://127.0.0.1:${clientPort + i}`),
+    storageUrl: `nats://${Array.from({ length: nodes }, (_, i) => `127.0.0.1:${clientPort + i}`).join(',')}`,
+    dataDir,
+    pid: (i) => children[i]?.pid,
+    kill,
+    async restart(i) {
+      await kill(i, 'SIGKILL');
+      launch(i);
+      await ready([i]);
+    },
+    indexOf: (name) => Number(name.replace(/^n/, '')) - 1,
+    async stop() {
+      await Promise.all(children.map((c, i) => (c ? kill(i, 'SIGTERM') : undefined)));
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  try {
+    for (let i = 0; i < nodes; i++) launch(i);
+    await ready(Array.from({ length: nodes }, (_, i) => i));
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return cluster;
+}
+
+/** Whether the server behind this monitoring port serves JetStream (and, clustered, knows a meta leader). */
+async function jetStreamReady(httpPort: number, clustered: boolean): Promise<boolean> {
+  try {
+    const health = await fetch(`http://127.0.0.1:${httpPort}/healthz?js-enabled-only=true`);
+    if (!health.ok || ((await health.json()) as { status?: string }).status !== 'ok') return false;
+    if (!clustered) return true;
+    const jsz = (await (await fetch(`http://127.0.0.1:${httpPort}/jsz`)).json()) as {
+      meta_cluster?: { leader?: string };
+    };
+    return typeof jsz.meta_cluster?.leader === 'string' && jsz.meta_cluster.leader.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The version the Debian server reports (`v2.9.10` → `2.9.10`), for version-gated tests. */
+export function natsServerVersion(): string | undefined {
+  const r = spawnSync(NATS_SERVER, ['--version'], { encoding: 'utf8' });
+  return /v?(\d+\.\d+\.\d+)/.exec(r.stdout ?? '')?.[1];
+}
