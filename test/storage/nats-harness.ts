@@ -1,5 +1,5 @@
 /**
- * Real nats-server processes for tests (docs: /work/shared/spec/testing.md §3, scale-out.md §12): a 3-node
+ * Real nats-server processes for tests (docs/adr/0028-nats-jetstream-backend.md): a 3-node
  * loopback JetStream cluster or a single node, in a temporary directory, torn down with {@link NatsCluster.stop}.
  * Each test file picks its own port base so that files running in parallel never share a server.
  *
@@ -26,7 +26,7 @@ export function natsServerMissing(): false | string {
 export interface NatsClusterOptions {
   /** 3 for a Raft cluster (default), 1 for a single server (fast tests; no replication). */
   readonly nodes?: 1 | 3;
-  /** First client port (default 14222, as in scale-out.md §12). */
+  /** First client port (default 14222). */
   readonly clientPort?: number;
   /** First route port (default clientPort + 2000). */
   readonly routePort?: number;
@@ -70,7 +70,7 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
         `server_name: n${i + 1}`,
         `listen: 127.0.0.1:${clientPort + i}`,
         `http: 127.0.0.1:${httpPort + i}`,
-        // A 1 MiB record plus its framing does not fit the default 1 MiB (scale-out.md §3).
+        // A 1 MiB record plus its framing does not fit the default 1 MiB (ADR 0028).
         'max_payload: 2MB',
         'jetstream {',
         `  store_dir: "${join(dataDir, `n${i + 1}`)}"`,

@@ -22,7 +22,7 @@ export interface NatsBackendOptions {
   prefix: string;
   /** Clock of the leases, epoch ms. Default `Date.now`. */
   now: () => number;
-  /** Timeout of one publish or request attempt. Default 2 s (scale-out.md §7). */
+  /** Timeout of one publish or request attempt. Default 2 s: elections stall publishes for 4–9 s, so several attempts fit an append's deadline (ADR 0028). */
   attemptTimeoutMs: number;
   /** How long an append retries through a leader election before it rejects as unavailable. Default 20 s. */
   appendDeadlineMs: number;

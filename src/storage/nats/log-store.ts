@@ -2,7 +2,7 @@
  * {@link LogStore} on NATS JetStream (ADR 0028): one JetStream stream per log (per Kinesis shard), one message
  * per record, offset = JetStream sequence − 1. Appends are pipelined and chained with an expected last
  * sequence, so a shard's order can never fork under failover, and every message carries a `Nats-Msg-Id` reused
- * on retry, so a retried publish is stored once (scale-out.md §3). Reads use direct gets, served by any replica.
+ * on retry, so a retried publish is stored once (ADR 0028). Reads use direct gets, served by any replica.
  */
 import { randomBytes } from 'node:crypto';
 import { nanos } from '@nats-io/transport-node';
@@ -38,7 +38,7 @@ import { decodeRecord, encodeRecord, recordTimestamp } from './record-codec.js';
 
 const LOG_ID = /^[A-Za-z0-9._-]{1,200}$/;
 const MAX_KEY_BYTES = 64 * 1024;
-/** Publishes in flight per log: beyond ~256 throughput no longer grows (scale-out.md §10). */
+/** Publishes in flight per log: beyond ~256 throughput no longer grows (ADR 0028). */
 const PUBLISH_WINDOW = 256;
 /** Direct gets in flight per read. */
 const READ_WINDOW = 64;
@@ -128,9 +128,9 @@ export class NatsLogStore implements LogStore {
             retention: RetentionPolicy.Limits,
             num_replicas: this.#ctx.replicas,
             discard: DiscardPolicy.Old,
-            // Longer than any retry horizon of an append (scale-out.md §2.2).
+            // Longer than any retry horizon of an append (ADR 0028).
             duplicate_window: nanos(120_000),
-            // Direct gets time out on a stream without it (scale-out.md §2.2).
+            // Direct gets time out on a stream without it (ADR 0028).
             allow_direct: true,
           })
           .catch(async (addErr: unknown) => {
@@ -396,7 +396,7 @@ export class NatsShardLog implements ShardLog {
         throw failure;
       } else {
         if (Date.now() >= deadline) throw failure;
-        // Elections fail publishes for seconds (scale-out.md §7): back off 100 ms × 2^attempt, capped at 1 s.
+        // Elections fail publishes for seconds (ADR 0028): back off 100 ms × 2^attempt, capped at 1 s.
         await new Promise((r) => setTimeout(r, Math.min(1000, 100 * 2 ** attempt++)));
       }
       if (Date.now() >= deadline)

@@ -174,7 +174,7 @@ export class NatsMetaStore implements MetaStore {
    * Runs writes one after another. nats-server 2.9 checks a KV compare-and-set against the leader's applied
    * state, so two concurrent updates with the same expected revision can both pass on an R3 bucket (seen in
    * the conformance suite); serialising this node's writes closes that race for one node. Across nodes it stays
-   * open on 2.9: the production floor of scale-out.md §8 (≥ 2.10.23) is required for cluster-wide CAS.
+   * open on 2.9: a production cluster needs ≥ 2.10.23 for cluster-wide CAS (ADR 0028).
    */
   #track<T>(run: () => Promise<T>): Promise<T> {
     const p = this.#serial.then(run);
