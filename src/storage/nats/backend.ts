@@ -7,7 +7,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { type Capabilities, type StorageBackend, StorageError, StorageErrorCode } from '../index.js';
-import { toStorageError } from './errors.js';
+import { retryTransient, toStorageError } from './errors.js';
 import { NatsLeases } from './leases.js';
 import { NatsLogStore } from './log-store.js';
 import { NatsMetaStore } from './meta-store.js';
@@ -22,7 +22,7 @@ export interface NatsBackendOptions {
   prefix: string;
   /** Clock of the leases, epoch ms. Default `Date.now`. */
   now: () => number;
-  /** Timeout of one publish or request attempt. Default 2 s: elections stall publishes for 4–9 s, so several attempts fit an append's deadline (ADR 0028). */
+  /** Timeout of one publish attempt. Default 2 s: elections stall publishes for 4–9 s, so several attempts fit an append's deadline (ADR 0028). */
   attemptTimeoutMs: number;
   /** How long an append retries through a leader election before it rejects as unavailable. Default 20 s. */
   appendDeadlineMs: number;
@@ -107,11 +107,20 @@ export async function openNatsBackend(
     );
   const nc = await natsConnect(opts);
   try {
-    const js = jetstream(nc, { timeout: opts.attemptTimeoutMs });
-    const jsm = await jetstreamManager(nc, { timeout: opts.attemptTimeoutMs });
+    // Reads, metadata and management requests get the client's default 5 s; publishes carry their own
+    // per-attempt timeout and are retried (log-store.ts).
+    const js = jetstream(nc, { timeout: 5000 });
+    const jsm = await jetstreamManager(nc, { timeout: 5000 });
     const capabilities = natsCapabilities(nc.info?.version ?? '0.0.0', opts.replicas);
     const kvm = new Kvm(js);
-    const bucket = (name: string) => kvm.create(`${opts.prefix}_${name}`, { replicas: opts.replicas, history: 1 });
+    // Creating an R3 bucket is a new Raft group, which can outlast one request on a busy cluster. Reads go to the
+    // leader (no direct get): a replica may answer before it applied a write, and compare-and-set callers must
+    // read their own writes.
+    const bucket = (name: string) =>
+      retryTransient(
+        () => kvm.create(`${opts.prefix}_${name}`, { replicas: opts.replicas, history: 1, allow_direct: false }),
+        30_000,
+      );
     const [metaKv, leasesKv] = await Promise.all([bucket('meta'), bucket('leases')]);
     const logs = new NatsLogStore({
       js,

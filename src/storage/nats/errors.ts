@@ -36,3 +36,20 @@ export function isTransient(err: unknown): boolean {
   if (err instanceof ClosedConnectionError || err instanceof DrainingConnectionError) return false;
   return true;
 }
+
+/**
+ * Runs `attempt` until it succeeds, a non-transient error occurs, or `deadlineMs` has passed (then the last
+ * error is thrown). For setup requests (creating a Raft group can outlast one request timeout on a busy
+ * cluster, and an election answers "no responders" for seconds); backs off 100 ms × 2^n, at most 1 s.
+ */
+export async function retryTransient<T>(attempt: () => Promise<T>, deadlineMs: number): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!isTransient(err) || Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(1000, 100 * 2 ** n)));
+    }
+  }
+}

@@ -2,7 +2,8 @@
  * {@link LogStore} on NATS JetStream (ADR 0028): one JetStream stream per log (per Kinesis shard), one message
  * per record, offset = JetStream sequence − 1. Appends are pipelined and chained with an expected last
  * sequence, so a shard's order can never fork under failover, and every message carries a `Nats-Msg-Id` reused
- * on retry, so a retried publish is stored once (ADR 0028). Reads use direct gets, served by any replica.
+ * on retry, so a retried publish is stored once (ADR 0028). Reads use direct gets, served by any replica, with the
+ * leader asked where a replica may lag.
  */
 import { randomBytes } from 'node:crypto';
 import { nanos } from '@nats-io/transport-node';
@@ -31,6 +32,7 @@ import {
   WRONG_LAST_SEQUENCE,
   apiCode,
   isTransient,
+  retryTransient,
   toStorageError,
 } from './errors.js';
 import { logIdToken } from './names.js';
@@ -40,6 +42,8 @@ const LOG_ID = /^[A-Za-z0-9._-]{1,200}$/;
 const MAX_KEY_BYTES = 64 * 1024;
 /** Publishes in flight per log: beyond ~256 throughput no longer grows (ADR 0028). */
 const PUBLISH_WINDOW = 256;
+/** How long opening a log retries creating its stream (a new Raft group on a busy cluster). */
+const SETUP_DEADLINE_MS = 30_000;
 /** Direct gets in flight per read. */
 const READ_WINDOW = 64;
 
@@ -115,31 +119,33 @@ export class NatsLogStore implements LogStore {
     const name = this.streamName(logId);
     const subject = `${this.#ctx.prefix}.l.${logIdToken(logId)}`;
     try {
-      try {
-        await this.#ctx.jsm.streams.info(name);
-      } catch (err) {
-        if (apiCode(err) !== STREAM_NOT_FOUND) throw err;
-        await this.#ctx.jsm.streams
-          .add({
-            name,
-            subjects: [subject],
-            description: logId,
-            storage: StorageType.File,
-            retention: RetentionPolicy.Limits,
-            num_replicas: this.#ctx.replicas,
-            discard: DiscardPolicy.Old,
-            // Longer than any retry horizon of an append (ADR 0028).
-            duplicate_window: nanos(120_000),
-            // Direct gets time out on a stream without it (ADR 0028).
-            allow_direct: true,
-          })
-          .catch(async (addErr: unknown) => {
-            // Another node created it first: use theirs.
-            await this.#ctx.jsm.streams.info(name).catch(() => Promise.reject(addErr));
-          });
-      }
+      await retryTransient(async () => {
+        try {
+          await this.#ctx.jsm.streams.info(name);
+        } catch (err) {
+          if (apiCode(err) !== STREAM_NOT_FOUND) throw err;
+          await this.#ctx.jsm.streams
+            .add({
+              name,
+              subjects: [subject],
+              description: logId,
+              storage: StorageType.File,
+              retention: RetentionPolicy.Limits,
+              num_replicas: this.#ctx.replicas,
+              discard: DiscardPolicy.Old,
+              // Longer than any retry horizon of an append (ADR 0028).
+              duplicate_window: nanos(120_000),
+              // Direct gets time out on a stream without it (ADR 0028).
+              allow_direct: true,
+            })
+            .catch(async (addErr: unknown) => {
+              // Another node (or an attempt whose answer timed out) created it first: use that one.
+              await this.#ctx.jsm.streams.info(name).catch(() => Promise.reject(addErr));
+            });
+        }
+      }, SETUP_DEADLINE_MS);
       const log = new NatsShardLog(this.#ctx, logId, name, subject);
-      await log.refresh();
+      await retryTransient(() => log.refresh(), SETUP_DEADLINE_MS);
       return log;
     } catch (err) {
       throw toStorageError(err, `open log ${logId}`);
@@ -220,7 +226,7 @@ export class NatsShardLog implements ShardLog {
     this.#startOffset = state.first_seq > 0 ? Math.min(state.first_seq - 1, last) : last;
     if (last !== this.#nextOffset || this.#lastTimestamp === undefined) {
       if (state.messages > 0) {
-        const m = await this.#ctx.jsm.direct.getMessage(this.#stream, { seq: last });
+        const m = await this.#leaderGet(last);
         if (m) this.#lastTimestamp = recordTimestamp(m.data, this.#where(last));
       }
       this.#nextOffset = last;
@@ -412,13 +418,20 @@ export class NatsShardLog implements ShardLog {
     const maxRecords = Math.floor(options.maxRecords);
     if (!(maxRecords > 0)) return [];
     try {
-      const start = Math.max(0, Math.floor(fromOffset));
+      // Not before what this node knows was trimmed: a lagging replica may still hold purged records.
+      const start = Math.max(0, Math.floor(fromOffset), this.#startOffset);
       // The first record at or after the offset (skips what retention or trim removed).
-      const first = await this.#ctx.jsm.direct.getMessage(this.#stream, {
+      let first = await this.#ctx.jsm.direct.getMessage(this.#stream, {
         seq: start + 1,
         next_by_subj: this.#subject,
       });
-      if (!first) return [];
+      if (!first) {
+        // A replica may answer before it has applied the newest writes: ask the leader before saying "nothing".
+        await this.refresh();
+        if (start >= this.#nextOffset) return [];
+        first = await this.#leaderGet(Math.max(start, this.#startOffset) + 1);
+        if (!first) return [];
+      }
       const out: LogRecord[] = [];
       let bytes = 0;
       const take = (m: StoredMsg): boolean => {
@@ -447,9 +460,7 @@ export class NatsShardLog implements ShardLog {
         // written), and refresh the view when the probe finds records.
         const known = this.#nextOffset - (seq - 1);
         const n = Math.min(READ_WINDOW, maxRecords - out.length, Math.max(1, known));
-        const window = await Promise.all(
-          Array.from({ length: n }, (_, i) => this.#ctx.jsm.direct.getMessage(this.#stream, { seq: seq + i })),
-        );
+        const window = await Promise.all(Array.from({ length: n }, (_, i) => this.#get(seq + i)));
         for (const m of window) {
           if (!m || !take(m)) {
             more = false;
@@ -479,9 +490,10 @@ export class NatsShardLog implements ShardLog {
       let hi = this.#nextOffset + 1;
       while (lo < hi) {
         const mid = Math.floor((lo + hi) / 2);
-        const m = await this.#ctx.jsm.direct.getMessage(this.#stream, { seq: mid, next_by_subj: this.#subject });
-        if (!m || m.seq >= hi) {
-          hi = mid;
+        const m = await this.#leaderGet(mid);
+        if (!m) {
+          // Trimmed meanwhile: everything up to here is gone.
+          lo = mid + 1;
           continue;
         }
         if (recordTimestamp(m.data, this.#where(m.seq)) >= timestamp) hi = mid;
@@ -521,6 +533,20 @@ export class NatsShardLog implements ShardLog {
   async close(): Promise<void> {
     this.#closed = true;
     await this.settle();
+  }
+
+  /**
+   * Message `seq`: within the known end from any replica (direct get), falling back to the leader when the replica
+   * has not applied it yet; past the known end from the leader, so a probe for other nodes' writes is exact.
+   */
+  async #get(seq: number): Promise<StoredMsg | null> {
+    if (seq > this.#nextOffset) return this.#leaderGet(seq);
+    return (await this.#ctx.jsm.direct.getMessage(this.#stream, { seq })) ?? this.#leaderGet(seq);
+  }
+
+  /** Message `seq` as the stream leader has it (null when it does not exist or was trimmed). */
+  #leaderGet(seq: number): Promise<StoredMsg | null> {
+    return this.#ctx.jsm.streams.getMessage(this.#stream, { seq });
   }
 
   #checkOpen(): void {
