@@ -136,6 +136,13 @@ describe('/metrics, /health, /ready in open mode', { skip: missingParser }, () =
     const op = (operation: string) => ({ service: 'kinesis', operation });
     assert.equal(value(series, 'tributary_request_duration_seconds_count', op('PutRecords')), 1);
     assert.equal(value(series, 'tributary_request_duration_seconds_count', op('GetRecords')), 1);
+    assert.equal(value(series, 'tributary_request_duration_seconds_bucket', { ...op('PutRecords'), le: '+Inf' }), 1);
+    const buckets = series.filter(
+      (s) => s.name === 'tributary_request_duration_seconds_bucket' && s.labels['operation'] === 'PutRecords',
+    );
+    assert.ok(buckets.length > 2);
+    for (let i = 1; i < buckets.length; i++) assert.ok(Number(buckets[i]!.value) >= Number(buckets[i - 1]!.value));
+    assert.equal(series.find((s) => s.name === 'tributary_request_duration_seconds_count')?.type, 'histogram');
     assert.equal(
       value(series, 'tributary_request_errors_total', {
         ...op('DescribeStream'),
