@@ -43,6 +43,18 @@ export function applicationNotFound(name: string, accountId: string): ServiceErr
   return analyticsError('ResourceNotFoundException', `Application ${name} is not found in account ${accountId}.`);
 }
 
+/**
+ * A v1 call naming an application of another runtime, which only v2 creates and changes. AWS's text, as quoted
+ * from a real answer in rebuy-de/aws-nuke pull request 687 ("UnsupportedOperationException: xxxxxx was
+ * created/updated by kinesisanalyticsv2 SDK. Please use kinesisanalyticsv2 SDK to make changes to xxxxxx.").
+ */
+export function managedByV2(name: string): ServiceError {
+  return analyticsError(
+    'UnsupportedOperationException',
+    `${name} was created/updated by kinesisanalyticsv2 SDK. Please use kinesisanalyticsv2 SDK to make changes to ${name}.`,
+  );
+}
+
 /** The resource ARN of a tagging call names no application. TODO(#10): AWS's wording. */
 export function resourceNotFound(arn: string): ServiceError {
   return analyticsError('ResourceNotFoundException', `Resource ${arn} is not found.`);

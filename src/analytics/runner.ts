@@ -284,14 +284,17 @@ export class WorkerRunner implements ApplicationRunner {
     const key = checkpointKey(app.id, input.id);
     const runId = app.runId ?? 'unknown';
     const stored = await meta.get<StoredCheckpoint>(key);
-    const resume = stored && (stored.runId === runId || input.startingPosition === 'LAST_STOPPED_POINT');
+    // A position of another kind of source (the input was changed by UpdateApplication) is not resumed from.
+    const sameSource =
+      input.source.kind === 'firehose' ? stored?.firehoseArn === input.source.arn : stored?.firehoseArn === undefined;
+    const resume = stored && sameSource && (stored.runId === runId || input.startingPosition === 'LAST_STOPPED_POINT');
     const source =
       input.source.kind === 'kinesis'
         ? await this.#kinesisSource(app, input, resume ? stored.checkpoint : undefined, signal)
         : await this.#firehoseSource(app, input, resume ? stored.checkpoint : undefined, signal);
     const firehoseArn = input.source.kind === 'firehose' ? { firehoseArn: input.source.arn } : {};
     // The run's starting point is fixed now: a restart of this run resumes here, not at a later "now".
-    if (!stored || stored.runId !== runId) {
+    if (!resume || stored?.runId !== runId) {
       await meta.put(key, { runId, checkpoint: source.checkpoint, ...firehoseArn });
       await source.hold(source.checkpoint);
     }

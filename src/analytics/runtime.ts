@@ -25,7 +25,7 @@ import type { StreamsApi } from '../streams/index.js';
 import type { ApplicationCatalog } from './catalog.js';
 import type { ObjectReader } from './objects.js';
 import { conditionalToken } from './describe.js';
-import { analyticsError, applicationNotFound, versionMismatch, wrongStatus } from './errors.js';
+import { analyticsError, applicationNotFound, managedByV2, versionMismatch, wrongStatus } from './errors.js';
 import type { ApplicationStatus } from './shapes/index.js';
 
 /** Settings of the service (server flags). */
@@ -144,7 +144,7 @@ export class AnalyticsRuntime {
   /** The v1 API knows SQL applications only. */
   requireSql(ctx: Pick<RequestContext, 'region' | 'accountId'>, name: string): ApplicationState {
     const app = this.require(ctx, name);
-    if (app.runtime !== 'SQL-1_0') throw applicationNotFound(name, ctx.accountId);
+    if (app.runtime !== 'SQL-1_0') throw managedByV2(name);
     return app;
   }
 

@@ -10,6 +10,7 @@ import { CreateStreamCommand } from '@aws-sdk/client-kinesis';
 import {
   CreateApplicationCommand as CreateV1,
   DescribeApplicationCommand as DescribeV1,
+  ListApplicationsCommand as ListV1,
 } from '@aws-sdk/client-kinesis-analytics';
 import {
   AddApplicationCloudWatchLoggingOptionCommand,
@@ -338,10 +339,16 @@ describe('kinesisanalyticsv2: Flink applications are stored, not run', () => {
     );
   });
 
-  it('is not visible through v1', async () => {
+  it('is listed by v1, whose calls on it answer that v2 manages it', async () => {
     const v1 = analyticsV1Client(t.server.url);
     try {
-      await rejects(v1.send(new DescribeV1({ ApplicationName: 'flink1' })), 'ResourceNotFoundException');
+      await rejects(
+        v1.send(new DescribeV1({ ApplicationName: 'flink1' })),
+        'UnsupportedOperationException',
+        /^flink1 was created\/updated by kinesisanalyticsv2 SDK\. Please use kinesisanalyticsv2 SDK to make changes to flink1\.$/,
+      );
+      const listed = await v1.send(new ListV1({}));
+      assert.ok(listed.ApplicationSummaries?.some((a) => a.ApplicationName === 'flink1'));
     } finally {
       v1.destroy();
     }

@@ -1,5 +1,4 @@
 import type { RequestContext } from '../../protocol/index.js';
-import { isSql } from '../application.js';
 import { summaryV1, summaryV2 } from '../describe.js';
 import type { AnalyticsRuntime } from '../runtime.js';
 import type { ListApplicationsRequest, ListApplicationsResponse, V1 } from '../shapes/index.js';
@@ -8,8 +7,9 @@ import type { ListApplicationsRequest, ListApplicationsResponse, V1 } from '../s
 const DEFAULT_LIMIT = 50;
 
 /**
- * ListApplications, version 1 (ListApplications API reference, version 1): SQL applications sorted by name,
- * starting after ExclusiveStartApplicationName, at most Limit (default 50), with HasMoreApplications.
+ * ListApplications, version 1 (ListApplications API reference, version 1): every application sorted by name (those
+ * of other runtimes too: v1 lists them, and its other calls answer UnsupportedOperationException for them, as
+ * errors.ts managedByV2 records), starting after ExclusiveStartApplicationName, at most Limit (default 50), with HasMoreApplications.
  */
 export async function listApplicationsV1(
   rt: AnalyticsRuntime,
@@ -17,9 +17,7 @@ export async function listApplicationsV1(
   ctx: RequestContext,
 ): Promise<V1.ListApplicationsResponse> {
   const after = input.ExclusiveStartApplicationName;
-  const all = rt.catalog
-    .list(ctx.accountId, ctx.region)
-    .filter((a) => isSql(a) && (after === undefined || a.name > after));
+  const all = rt.catalog.list(ctx.accountId, ctx.region).filter((a) => after === undefined || a.name > after);
   const limit = input.Limit ?? DEFAULT_LIMIT;
   return { ApplicationSummaries: all.slice(0, limit).map(summaryV1), HasMoreApplications: all.length > limit };
 }
