@@ -11,6 +11,7 @@ import {
   CreateApplicationCommand as CreateV1,
   DescribeApplicationCommand as DescribeV1,
   ListApplicationsCommand as ListV1,
+  UpdateApplicationCommand as UpdateV1,
 } from '@aws-sdk/client-kinesis-analytics';
 import {
   AddApplicationCloudWatchLoggingOptionCommand,
@@ -346,6 +347,17 @@ describe('kinesisanalyticsv2: Flink applications are stored, not run', () => {
         v1.send(new DescribeV1({ ApplicationName: 'flink1' })),
         'UnsupportedOperationException',
         /^flink1 was created\/updated by kinesisanalyticsv2 SDK\. Please use kinesisanalyticsv2 SDK to make changes to flink1\.$/,
+      );
+      await rejects(
+        v1.send(
+          new UpdateV1({
+            ApplicationName: 'flink1',
+            CurrentApplicationVersionId: 1,
+            ApplicationUpdate: { ApplicationCodeUpdate: '-- sql' },
+          }),
+        ),
+        'UnsupportedOperationException',
+        /created\/updated by kinesisanalyticsv2 SDK/,
       );
       const listed = await v1.send(new ListV1({}));
       assert.ok(listed.ApplicationSummaries?.some((a) => a.ApplicationName === 'flink1'));

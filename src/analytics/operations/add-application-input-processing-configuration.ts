@@ -50,6 +50,8 @@ export async function addApplicationInputProcessingConfigurationV1(
   input: V1.AddApplicationInputProcessingConfigurationRequest,
   ctx: RequestContext,
 ): Promise<V1.AddApplicationInputProcessingConfigurationResponse> {
+  // An application of another runtime answers that v2 manages it (errors.ts managedByV2).
+  rt.requireSql(ctx, input.ApplicationName);
   await add(rt, input, ctx);
   return {};
 }

@@ -23,6 +23,8 @@ export async function addApplicationInputV1(
   input: V1.AddApplicationInputRequest,
   ctx: RequestContext,
 ): Promise<V1.AddApplicationInputResponse> {
+  // An application of another runtime answers that v2 manages it (errors.ts managedByV2).
+  rt.requireSql(ctx, input.ApplicationName);
   await rt.change(
     ctx,
     input.ApplicationName,

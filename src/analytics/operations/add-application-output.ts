@@ -20,6 +20,8 @@ export async function addApplicationOutputV1(
   input: V1.AddApplicationOutputRequest,
   ctx: RequestContext,
 ): Promise<V1.AddApplicationOutputResponse> {
+  // An application of another runtime answers that v2 manages it (errors.ts managedByV2).
+  rt.requireSql(ctx, input.ApplicationName);
   await rt.change(
     ctx,
     input.ApplicationName,

@@ -31,6 +31,8 @@ export async function addApplicationReferenceDataSourceV1(
   input: V1.AddApplicationReferenceDataSourceRequest,
   ctx: RequestContext,
 ): Promise<V1.AddApplicationReferenceDataSourceResponse> {
+  // An application of another runtime answers that v2 manages it (errors.ts managedByV2).
+  rt.requireSql(ctx, input.ApplicationName);
   await rt.change(
     ctx,
     input.ApplicationName,

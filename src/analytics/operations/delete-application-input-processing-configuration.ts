@@ -44,6 +44,8 @@ export async function deleteApplicationInputProcessingConfigurationV1(
   input: V1.DeleteApplicationInputProcessingConfigurationRequest,
   ctx: RequestContext,
 ): Promise<V1.DeleteApplicationInputProcessingConfigurationResponse> {
+  // An application of another runtime answers that v2 manages it (errors.ts managedByV2).
+  rt.requireSql(ctx, input.ApplicationName);
   await remove(rt, input, ctx);
   return {};
 }

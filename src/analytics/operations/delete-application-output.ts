@@ -29,6 +29,8 @@ export async function deleteApplicationOutputV1(
   input: V1.DeleteApplicationOutputRequest,
   ctx: RequestContext,
 ): Promise<V1.DeleteApplicationOutputResponse> {
+  // An application of another runtime answers that v2 manages it (errors.ts managedByV2).
+  rt.requireSql(ctx, input.ApplicationName);
   await deleteOutput(rt, input, ctx);
   return {};
 }

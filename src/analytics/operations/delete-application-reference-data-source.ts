@@ -36,6 +36,8 @@ export async function deleteApplicationReferenceDataSourceV1(
   input: V1.DeleteApplicationReferenceDataSourceRequest,
   ctx: RequestContext,
 ): Promise<V1.DeleteApplicationReferenceDataSourceResponse> {
+  // An application of another runtime answers that v2 manages it (errors.ts managedByV2).
+  rt.requireSql(ctx, input.ApplicationName);
   await deleteReference(rt, input, ctx);
   return {};
 }

@@ -141,6 +141,8 @@ export async function updateApplicationV1(
   input: V1.UpdateApplicationRequest,
   ctx: RequestContext,
 ): Promise<V1.UpdateApplicationResponse> {
+  // An application of another runtime answers that v2 manages it (errors.ts managedByV2).
+  rt.requireSql(ctx, input.ApplicationName);
   const u = input.ApplicationUpdate;
   await rt.change(
     ctx,
