@@ -212,6 +212,11 @@ export interface RestRouteTraits extends OperationTraits {
    * Under enforcement it is signed and authorized like every route.
    */
   readonly unsignedWhenOpen?: boolean;
+  /**
+   * The route serves public static files (the web console's page and scripts, src/server/console.ts): answered
+   * without credentials and without authorization in every security mode. Never on a route that reads or changes data.
+   */
+  readonly publicAsset?: boolean;
 }
 
 /**

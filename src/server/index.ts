@@ -26,6 +26,7 @@ import type { ServerStats } from './diagnostics.js';
 import { createPipeline } from './pipeline.js';
 import { generateSelfSigned, loadTlsFiles, type TlsMaterial } from './tls.js';
 import { Router } from './router.js';
+import { consoleModule } from './console.js';
 import { opsModule, ServerMetrics } from './metrics.js';
 
 export {
@@ -216,7 +217,9 @@ export async function startServer(
     stats: () => ({ log: logSink?.counters.snapshot(), audit: audit.counters?.snapshot() }),
     ready: () => ready,
   });
-  const mounted: readonly ServiceModule[] = [...stack.modules, ops];
+  // The web console's static files at /console (src/server/console.ts); its API calls go through the APIs above.
+  const consoleFiles = await consoleModule();
+  const mounted: readonly ServiceModule[] = [...stack.modules, ops, consoleFiles];
 
   // Authorization tables from what each mounted service declares on its operations and routes.
   const declared = new Map<string, Record<string, { readonly traits?: OperationTraits }>>();

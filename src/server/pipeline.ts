@@ -490,11 +490,13 @@ export function createPipeline(
         auditModel = route.model;
       }
       let auth: AuthInfo | undefined;
+      const publicAsset = route.traits?.publicAsset === true;
       const unsigned =
-        options.unsignedRoutes === true &&
-        route.traits?.unsignedWhenOpen === true &&
-        !req.headers['authorization'] &&
-        !query.has('X-Amz-Algorithm');
+        publicAsset ||
+        (options.unsignedRoutes === true &&
+          route.traits?.unsignedWhenOpen === true &&
+          !req.headers['authorization'] &&
+          !query.has('X-Amz-Algorithm'));
       try {
         if (!unsigned) auth = checkAuthShape(req.headers, query);
         authInfo = auth;
@@ -512,13 +514,16 @@ export function createPipeline(
         return error(codec, handlerFailure(e));
       }
       const scope = auth === undefined ? resolveIdentity(undefined, defaults) : callerScope(auth);
-      // REST routes decode their own input; authorize against the query, header and (JSON) body members.
-      const denied = await authorizeCall(codec, {
-        scope,
-        service: route.service,
-        operation: route.operation,
-        input: () => restAuthorizationInput(query, req.body, req.headers, route.traits?.headerMembers),
-      });
+      // REST routes decode their own input; authorize against the query, header and (JSON) body members. Public
+      // assets (the console's page) answer everyone.
+      const denied = publicAsset
+        ? undefined
+        : await authorizeCall(codec, {
+            scope,
+            service: route.service,
+            operation: route.operation,
+            input: () => restAuthorizationInput(query, req.body, req.headers, route.traits?.headerMembers),
+          });
       if (denied) return denied;
       const ctx = requestContext(scope, codec);
       try {

@@ -1,0 +1,75 @@
+/**
+ * The console's only way to the server: the public Kinesis Data Streams API, through the browser build of the
+ * AWS SDK (so requests are signed with SigV4 exactly as any SDK signs them). Credentials are what the user
+ * entered, kept in sessionStorage for the tab's lifetime only; with security off the server accepts any
+ * well-formed signature, so placeholder credentials are used until the user enters some.
+ */
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+
+export interface ConsoleCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly region: string;
+}
+
+const STORAGE_KEY = 'tributary.console.credentials';
+
+/** Used when the user entered nothing: enough for a server in open mode (any well-formed signature). */
+const OPEN_MODE_CREDENTIALS: ConsoleCredentials = {
+  accessKeyId: 'TRIBUTARYCONSOLE',
+  secretAccessKey: 'console',
+  sessionToken: '',
+  region: 'us-east-1',
+};
+
+export function loadCredentials(): ConsoleCredentials | undefined {
+  const text = sessionStorage.getItem(STORAGE_KEY);
+  if (text === null) return undefined;
+  try {
+    const value = JSON.parse(text) as Partial<ConsoleCredentials>;
+    if (typeof value.accessKeyId !== 'string' || typeof value.secretAccessKey !== 'string') return undefined;
+    return {
+      accessKeyId: value.accessKeyId,
+      secretAccessKey: value.secretAccessKey,
+      sessionToken: typeof value.sessionToken === 'string' ? value.sessionToken : '',
+      region: typeof value.region === 'string' && value.region !== '' ? value.region : OPEN_MODE_CREDENTIALS.region,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+export function saveCredentials(credentials: ConsoleCredentials | undefined): void {
+  if (credentials === undefined) sessionStorage.removeItem(STORAGE_KEY);
+  else sessionStorage.setItem(STORAGE_KEY, JSON.stringify(credentials));
+  cached = undefined;
+}
+
+let cached: KinesisClient | undefined;
+
+/** The Kinesis client for the current credentials, on this page's own origin. */
+export function kinesis(): KinesisClient {
+  if (cached !== undefined) return cached;
+  const c = loadCredentials() ?? OPEN_MODE_CREDENTIALS;
+  cached = new KinesisClient({
+    endpoint: window.location.origin,
+    region: c.region,
+    maxAttempts: 1,
+    credentials: {
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: c.secretAccessKey,
+      ...(c.sessionToken === '' ? {} : { sessionToken: c.sessionToken }),
+    },
+  });
+  return cached;
+}
+
+/** An API error as the server returned it: its AWS error type and message, shown verbatim. */
+export function describeError(e: unknown): string {
+  if (e instanceof Error) {
+    const type = e.name;
+    return e.message === '' ? type : `${type}: ${e.message}`;
+  }
+  return String(e);
+}

@@ -1,0 +1,72 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { CredentialsPage } from './credentials.js';
+import { StreamPage } from './stream.js';
+import { StreamsPage } from './streams.js';
+import './style.css';
+
+/** Hash routes: every page lives at /console/#/..., so the server serves one index.html. */
+type Route =
+  | { page: 'streams' }
+  | { page: 'stream'; name: string }
+  | { page: 'credentials' }
+  | { page: 'later'; service: string };
+
+function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  if (parts[0] === 'streams' && parts[1] !== undefined && parts[1] !== '') return { page: 'stream', name: parts[1] };
+  if (parts[0] === 'credentials') return { page: 'credentials' };
+  if (parts[0] === 'firehose' || parts[0] === 'analytics' || parts[0] === 'video') {
+    return { page: 'later', service: parts[0] };
+  }
+  return { page: 'streams' };
+}
+
+const SECTIONS = [
+  { href: '#/streams', label: 'Data Streams', key: 'streams' },
+  { href: '#/firehose', label: 'Firehose', key: 'firehose' },
+  { href: '#/analytics', label: 'Analytics', key: 'analytics' },
+  { href: '#/video', label: 'Video Streams', key: 'video' },
+  { href: '#/credentials', label: 'Credentials', key: 'credentials' },
+] as const;
+
+function App() {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  const current = route.page === 'stream' ? 'streams' : route.page === 'later' ? route.service : route.page;
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <span class="brand">Tributary</span>
+        <nav aria-label="Services">
+          {SECTIONS.map((s) => (
+            <a key={s.key} href={s.href} aria-current={current === s.key ? 'page' : undefined}>
+              {s.label}
+            </a>
+          ))}
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {route.page === 'streams' && <StreamsPage />}
+        {route.page === 'stream' && <StreamPage key={route.name} name={route.name} />}
+        {route.page === 'credentials' && <CredentialsPage />}
+        {route.page === 'later' && (
+          <section>
+            <h1>{SECTIONS.find((s) => s.key === route.service)?.label}</h1>
+            <p>This service's pages are not in the console yet; its API is served at this endpoint.</p>
+          </section>
+        )}
+      </main>
+    </>
+  );
+}
+
+const root = document.getElementById('app');
+if (root !== null) render(<App />, root);

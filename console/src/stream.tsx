@@ -1,0 +1,470 @@
+import {
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  MergeShardsCommand,
+  PutRecordCommand,
+  type _Record,
+  type Shard,
+  type ShardIteratorType,
+  SplitShardCommand,
+  type StreamDescriptionSummary,
+} from '@aws-sdk/client-kinesis';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { describeError, kinesis } from './api.js';
+import { type DataFormat, formatData, midpointHashKey } from './format.js';
+import { TRANSITION_POLL_MS } from './streams.js';
+
+/** Every shard of the stream, closed ones included, following ListShards' pagination. */
+async function listAllShards(streamName: string): Promise<Shard[]> {
+  const shards: Shard[] = [];
+  let nextToken: string | undefined;
+  do {
+    const out = await kinesis().send(
+      new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: streamName }),
+    );
+    shards.push(...(out.Shards ?? []));
+    nextToken = out.NextToken;
+  } while (nextToken);
+  return shards;
+}
+
+export function StreamPage({ name }: { name: string }) {
+  const [summary, setSummary] = useState<StreamDescriptionSummary | undefined>();
+  const [shards, setShards] = useState<Shard[]>([]);
+  const [error, setError] = useState('');
+  const refresh = useCallback(async () => {
+    try {
+      const out = await kinesis().send(new DescribeStreamSummaryCommand({ StreamName: name }));
+      setSummary(out.StreamDescriptionSummary);
+      setShards(await listAllShards(name));
+      setError('');
+    } catch (e) {
+      setError(describeError(e));
+    }
+  }, [name]);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+  // After a reshard or while created/updated, follow the status until ACTIVE.
+  const transitional = summary?.StreamStatus !== undefined && summary.StreamStatus !== 'ACTIVE';
+  useEffect(() => {
+    if (!transitional) return;
+    const timer = setTimeout(() => void refresh(), TRANSITION_POLL_MS);
+    return () => clearTimeout(timer);
+  }, [summary, transitional, refresh]);
+
+  return (
+    <section>
+      <p>
+        <a href="#/streams">Data streams</a> / <span class="name">{name}</span>
+      </p>
+      <div class="row spread">
+        <h1 class="name">{name}</h1>
+        <button type="button" onClick={() => void refresh()}>
+          Refresh
+        </button>
+      </div>
+      {error !== '' && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {summary && (
+        <dl class="facts">
+          <dt>Status</dt>
+          <dd>{summary.StreamStatus}</dd>
+          <dt>Capacity mode</dt>
+          <dd>{summary.StreamModeDetails?.StreamMode}</dd>
+          <dt>Open shards</dt>
+          <dd>{summary.OpenShardCount}</dd>
+          <dt>Retention</dt>
+          <dd>{summary.RetentionPeriodHours} h</dd>
+          <dt>Encryption</dt>
+          <dd>{summary.EncryptionType ?? 'NONE'}</dd>
+          <dt>ARN</dt>
+          <dd class="name">{summary.StreamARN}</dd>
+        </dl>
+      )}
+      <ShardsPanel shards={shards} />
+      <ReshardPanel streamName={name} shards={shards} onChanged={refresh} />
+      <PutRecordPanel streamName={name} />
+      <RecordBrowser streamName={name} shards={shards} />
+    </section>
+  );
+}
+
+function isOpen(shard: Shard): boolean {
+  return shard.SequenceNumberRange?.EndingSequenceNumber === undefined;
+}
+
+/** Shards as a table plus their lineage as a tree: a shard hangs under its parent (and is listed under an adjacent parent too). */
+function ShardsPanel({ shards }: { shards: Shard[] }) {
+  const ids = new Set(shards.map((s) => s.ShardId));
+  const children = new Map<string, Shard[]>();
+  for (const shard of shards) {
+    for (const parent of [shard.ParentShardId, shard.AdjacentParentShardId]) {
+      if (parent === undefined || !ids.has(parent)) continue;
+      const list = children.get(parent) ?? [];
+      list.push(shard);
+      children.set(parent, list);
+    }
+  }
+  // Roots: shards whose parents are gone (expired) or that never had one.
+  const roots = shards.filter(
+    (s) =>
+      (s.ParentShardId === undefined || !ids.has(s.ParentShardId)) &&
+      (s.AdjacentParentShardId === undefined || !ids.has(s.AdjacentParentShardId)),
+  );
+  const renderNode = (shard: Shard, path: Set<string>) => {
+    const id = shard.ShardId ?? '';
+    const kids = path.has(id) ? [] : (children.get(id) ?? []);
+    const next = new Set(path).add(id);
+    return (
+      <li key={id}>
+        <span class={isOpen(shard) ? 'shard open' : 'shard closed'}>
+          {id} {isOpen(shard) ? '(open)' : '(closed)'}
+          {shard.AdjacentParentShardId ? ` ← merged from ${shard.ParentShardId} + ${shard.AdjacentParentShardId}` : ''}
+        </span>
+        {kids.length > 0 && <ul>{kids.map((k) => renderNode(k, next))}</ul>}
+      </li>
+    );
+  };
+  return (
+    <div class="panel">
+      <h2>Shards</h2>
+      <div class="table-wrap">
+        <table aria-label="Shards">
+          <thead>
+            <tr>
+              <th scope="col">Shard</th>
+              <th scope="col">State</th>
+              <th scope="col">Parent</th>
+              <th scope="col">Adjacent parent</th>
+              <th scope="col">Starting hash key</th>
+              <th scope="col">Ending hash key</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shards.map((s) => (
+              <tr key={s.ShardId}>
+                <td class="mono">{s.ShardId}</td>
+                <td>{isOpen(s) ? 'open' : 'closed'}</td>
+                <td class="mono">{s.ParentShardId ?? '—'}</td>
+                <td class="mono">{s.AdjacentParentShardId ?? '—'}</td>
+                <td class="mono hash">{s.HashKeyRange?.StartingHashKey}</td>
+                <td class="mono hash">{s.HashKeyRange?.EndingHashKey}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h3>Lineage</h3>
+      <ul class="lineage" aria-label="Shard lineage">
+        {roots.map((r) => renderNode(r, new Set()))}
+      </ul>
+    </div>
+  );
+}
+
+function ReshardPanel({
+  streamName,
+  shards,
+  onChanged,
+}: {
+  streamName: string;
+  shards: Shard[];
+  onChanged: () => Promise<void>;
+}) {
+  const open = shards.filter(isOpen);
+  const [shardId, setShardId] = useState('');
+  const [hashKey, setHashKey] = useState('');
+  const [mergeWith, setMergeWith] = useState('');
+  const [message, setMessage] = useState('');
+  const [error, setError] = useState('');
+  const selected = open.find((s) => s.ShardId === shardId) ?? open[0];
+  const defaultKey = selected?.HashKeyRange?.StartingHashKey
+    ? midpointHashKey(selected.HashKeyRange.StartingHashKey, selected.HashKeyRange.EndingHashKey ?? '0')
+    : '';
+  const run = async (action: () => Promise<unknown>, done: string) => {
+    try {
+      await action();
+      setError('');
+      setMessage(done);
+      await onChanged();
+    } catch (e) {
+      setMessage('');
+      setError(describeError(e));
+    }
+  };
+  return (
+    <form class="panel stack" aria-label="Reshard" onSubmit={(e) => e.preventDefault()}>
+      <h2>Split or merge shards</h2>
+      <div class="row">
+        <label>
+          Shard
+          <select value={selected?.ShardId ?? ''} onChange={(e) => setShardId(e.currentTarget.value)}>
+            {open.map((s) => (
+              <option key={s.ShardId} value={s.ShardId}>
+                {s.ShardId}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          New starting hash key
+          <input
+            name="newStartingHashKey"
+            class="mono"
+            placeholder={defaultKey}
+            value={hashKey}
+            onInput={(e) => setHashKey(e.currentTarget.value)}
+          />
+        </label>
+        <button
+          type="button"
+          onClick={() =>
+            void run(
+              () =>
+                kinesis().send(
+                  new SplitShardCommand({
+                    StreamName: streamName,
+                    ShardToSplit: selected?.ShardId ?? '',
+                    NewStartingHashKey: hashKey === '' ? defaultKey : hashKey,
+                  }),
+                ),
+              `Split ${selected?.ShardId ?? ''} requested.`,
+            )
+          }
+        >
+          Split
+        </button>
+      </div>
+      <div class="row">
+        <label>
+          Merge with adjacent shard
+          <select value={mergeWith} onChange={(e) => setMergeWith(e.currentTarget.value)}>
+            <option value="">(choose)</option>
+            {open
+              .filter((s) => s.ShardId !== selected?.ShardId)
+              .map((s) => (
+                <option key={s.ShardId} value={s.ShardId}>
+                  {s.ShardId}
+                </option>
+              ))}
+          </select>
+        </label>
+        <button
+          type="button"
+          onClick={() =>
+            void run(
+              () =>
+                kinesis().send(
+                  new MergeShardsCommand({
+                    StreamName: streamName,
+                    ShardToMerge: selected?.ShardId ?? '',
+                    AdjacentShardToMerge: mergeWith,
+                  }),
+                ),
+              `Merge of ${selected?.ShardId ?? ''} and ${mergeWith} requested.`,
+            )
+          }
+        >
+          Merge
+        </button>
+      </div>
+      <output>{message}</output>
+      {error !== '' && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function PutRecordPanel({ streamName }: { streamName: string }) {
+  const [partitionKey, setPartitionKey] = useState('');
+  const [data, setData] = useState('');
+  const [result, setResult] = useState('');
+  const [error, setError] = useState('');
+  return (
+    <form
+      class="panel stack"
+      aria-label="Put a test record"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        try {
+          const out = await kinesis().send(
+            new PutRecordCommand({
+              StreamName: streamName,
+              PartitionKey: partitionKey,
+              Data: new TextEncoder().encode(data),
+            }),
+          );
+          setError('');
+          setResult(`Stored in ${out.ShardId} at sequence number ${out.SequenceNumber}`);
+        } catch (err) {
+          setResult('');
+          setError(describeError(err));
+        }
+      }}
+    >
+      <h2>Put a test record</h2>
+      <div class="row">
+        <label>
+          Partition key
+          <input name="partitionKey" value={partitionKey} onInput={(e) => setPartitionKey(e.currentTarget.value)} />
+        </label>
+        <label class="grow">
+          Data (UTF-8 text)
+          <textarea name="data" rows={3} value={data} onInput={(e) => setData(e.currentTarget.value)} />
+        </label>
+        <button type="submit">Put record</button>
+      </div>
+      <output class="mono">{result}</output>
+      {error !== '' && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+const ITERATOR_TYPES: readonly ShardIteratorType[] = [
+  'TRIM_HORIZON',
+  'LATEST',
+  'AT_SEQUENCE_NUMBER',
+  'AFTER_SEQUENCE_NUMBER',
+  'AT_TIMESTAMP',
+];
+
+/** Reads a shard with GetShardIterator + GetRecords; "Read more" continues from NextShardIterator. */
+function RecordBrowser({ streamName, shards }: { streamName: string; shards: Shard[] }) {
+  const [shardId, setShardId] = useState('');
+  const [type, setType] = useState<ShardIteratorType>('TRIM_HORIZON');
+  const [sequence, setSequence] = useState('');
+  const [timestamp, setTimestamp] = useState('');
+  const [view, setView] = useState<DataFormat>('text');
+  const [records, setRecords] = useState<_Record[]>([]);
+  const [iterator, setIterator] = useState<string | undefined>();
+  const [behind, setBehind] = useState<number | undefined>();
+  const [error, setError] = useState('');
+  const shard = shardId !== '' ? shardId : (shards[0]?.ShardId ?? '');
+
+  const read = async (from: string | undefined, append: boolean) => {
+    try {
+      let it = from;
+      if (it === undefined) {
+        const out = await kinesis().send(
+          new GetShardIteratorCommand({
+            StreamName: streamName,
+            ShardId: shard,
+            ShardIteratorType: type,
+            ...(type === 'AT_SEQUENCE_NUMBER' || type === 'AFTER_SEQUENCE_NUMBER'
+              ? { StartingSequenceNumber: sequence }
+              : {}),
+            ...(type === 'AT_TIMESTAMP' ? { Timestamp: new Date(timestamp) } : {}),
+          }),
+        );
+        it = out.ShardIterator;
+      }
+      const out = await kinesis().send(new GetRecordsCommand({ ShardIterator: it, Limit: 100 }));
+      setRecords((previous) => (append ? [...previous, ...(out.Records ?? [])] : (out.Records ?? [])));
+      setIterator(out.NextShardIterator);
+      setBehind(out.MillisBehindLatest);
+      setError('');
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+
+  return (
+    <div class="panel stack">
+      <h2>Record browser</h2>
+      <form
+        class="row"
+        aria-label="Read records"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void read(undefined, false);
+        }}
+      >
+        <label>
+          Shard
+          <select value={shard} onChange={(e) => setShardId(e.currentTarget.value)}>
+            {shards.map((s) => (
+              <option key={s.ShardId} value={s.ShardId}>
+                {s.ShardId}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Start
+          <select
+            name="iteratorType"
+            value={type}
+            onChange={(e) => setType(e.currentTarget.value as ShardIteratorType)}
+          >
+            {ITERATOR_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+        {(type === 'AT_SEQUENCE_NUMBER' || type === 'AFTER_SEQUENCE_NUMBER') && (
+          <label>
+            Sequence number
+            <input class="mono" value={sequence} onInput={(e) => setSequence(e.currentTarget.value)} />
+          </label>
+        )}
+        {type === 'AT_TIMESTAMP' && (
+          <label>
+            Timestamp
+            <input
+              type="datetime-local"
+              step="1"
+              value={timestamp}
+              onInput={(e) => setTimestamp(e.currentTarget.value)}
+            />
+          </label>
+        )}
+        <label>
+          Show data as
+          <select name="view" value={view} onChange={(e) => setView(e.currentTarget.value as DataFormat)}>
+            <option value="text">Text</option>
+            <option value="json">Pretty JSON</option>
+            <option value="hex">Hex</option>
+          </select>
+        </label>
+        <button type="submit">Read</button>
+        <button type="button" disabled={iterator === undefined} onClick={() => void read(iterator, true)}>
+          Read more
+        </button>
+      </form>
+      {error !== '' && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {behind !== undefined && <p>Milliseconds behind latest: {behind}</p>}
+      <ol class="records" aria-label="Records">
+        {records.map((r) => (
+          <li key={r.SequenceNumber}>
+            <div class="record-meta mono">
+              <span>#{r.SequenceNumber}</span>
+              <span>key {r.PartitionKey}</span>
+              <span>{r.ApproximateArrivalTimestamp?.toISOString()}</span>
+            </div>
+            <pre class={view === 'hex' ? 'hex-dump' : undefined}>{r.Data ? formatData(r.Data, view) : ''}</pre>
+          </li>
+        ))}
+      </ol>
+      {records.length === 0 && iterator !== undefined && <p>No records in this read.</p>}
+    </div>
+  );
+}

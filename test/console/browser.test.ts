@@ -1,0 +1,145 @@
+/**
+ * The web console end to end in a real browser (Debian's chromium driven by playwright-core, spec testing.md §9):
+ * a real server serves /console; the page creates a stream, puts a record, reads it back in the record browser in
+ * three views, splits the shard and shows the lineage, shows an API validation error as the API returned it, and
+ * deletes the stream. Screenshots go to test-artifacts/console/ (git-ignored). One browser launch for the file.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CreateStreamCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { requireTool } from '../helpers/tools.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join('test-artifacts', 'console');
+/** Launch flags of spec testing.md §9: no sandbox (root in CI), no outside traffic on a closed network. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const skip = requireTool('chromium', { cmd: CHROMIUM, args: ['--version'] });
+
+describe('web console in Chromium', { skip }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    server = await startTestServer();
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('serves the page and its assets at /console without credentials, with a strict content policy', async () => {
+    const index = await fetch(`${server.server.url}/console`);
+    assert.equal(index.status, 200);
+    assert.match(index.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(index.headers.get('content-security-policy') ?? '', /connect-src 'self'/);
+    const html = await index.text();
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(script, 'index.html names its script under /console/assets/');
+    const js = await fetch(`${server.server.url}${script}`);
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('content-type') ?? '', /^text\/javascript/);
+    // Only GET: the console is files, nothing else.
+    const post = await fetch(`${server.server.url}/console`, { method: 'POST', body: '{}' });
+    assert.notEqual(post.status, 200);
+  });
+
+  it('creates a stream, puts a record, reads it back, splits the shard and shows the lineage', async () => {
+    await page.goto(`${server.server.url}/console/`);
+    await page.getByRole('heading', { name: 'Data streams' }).waitFor();
+
+    // An invalid name: the page shows exactly what the API answers the SDK for the same input.
+    const badName = 'not a valid name!';
+    const expected = await server.kinesis.send(new CreateStreamCommand({ StreamName: badName, ShardCount: 1 })).then(
+      () => assert.fail('the API accepted an invalid stream name'),
+      (e: Error) => `${e.name}: ${e.message}`,
+    );
+    const create = page.getByRole('form', { name: 'Create data stream' });
+    await create.getByLabel('Stream name').fill(badName);
+    await create.getByRole('button', { name: 'Create' }).click();
+    assert.equal((await create.getByRole('alert').textContent())?.trim(), expected);
+
+    await create.getByLabel('Stream name').fill('console-e2e');
+    await create.getByLabel('Shards').fill('1');
+    await create.getByRole('button', { name: 'Create' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'console-e2e' });
+    await row.filter({ hasText: 'ACTIVE' }).waitFor();
+    const cells = await row.getByRole('cell').allTextContents();
+    assert.deepEqual(cells.slice(0, 6), ['console-e2e', 'ACTIVE', 'PROVISIONED', '1', '24', 'NONE']);
+    await page.screenshot({ path: join(ARTIFACTS, 'streams.png'), fullPage: true });
+
+    await row.getByRole('link', { name: 'console-e2e' }).click();
+    await page.getByRole('heading', { name: 'console-e2e' }).waitFor();
+
+    const put = page.getByRole('form', { name: 'Put a test record' });
+    await put.getByLabel('Partition key').fill('pk-1');
+    await put.getByLabel('Data (UTF-8 text)').fill('{"hello":"console","n":1}');
+    await put.getByRole('button', { name: 'Put record' }).click();
+    const stored = put.getByRole('status');
+    await stored.filter({ hasText: 'Stored in shardId-000000000000' }).waitFor();
+    const sequence = /sequence number (\d+)/.exec((await stored.textContent()) ?? '')?.[1];
+    assert.ok(sequence);
+
+    const reader = page.getByRole('form', { name: 'Read records' });
+    const records = page.getByRole('list', { name: 'Records' });
+    await reader.getByLabel('Show data as').selectOption('json');
+    await reader.getByRole('button', { name: 'Read', exact: true }).click();
+    await records.getByRole('listitem').first().waitFor();
+    assert.equal(await records.getByRole('listitem').count(), 1);
+    assert.equal(await records.locator('pre').textContent(), '{\n  "hello": "console",\n  "n": 1\n}');
+    assert.match((await records.textContent()) ?? '', new RegExp(`#${sequence}.*key pk-1`));
+    await page.screenshot({ path: join(ARTIFACTS, 'record-browser.png'), fullPage: true });
+
+    // From the sequence number, as hex.
+    await reader.getByLabel('Start').selectOption('AT_SEQUENCE_NUMBER');
+    await reader.getByLabel('Sequence number').fill(sequence);
+    await reader.getByLabel('Show data as').selectOption('hex');
+    await reader.getByRole('button', { name: 'Read', exact: true }).click();
+    await records.locator('pre', { hasText: '7b 22 68 65 6c 6c 6f 22' }).waitFor();
+
+    // Split at the default (the middle of the hash range) and see the two children under their parent.
+    const reshard = page.getByRole('form', { name: 'Reshard' });
+    await reshard.getByRole('button', { name: 'Split' }).click();
+    const lineage = page.getByRole('list', { name: 'Shard lineage' });
+    const parent = lineage.getByRole('listitem').filter({ hasText: 'shardId-000000000000 (closed)' });
+    await parent.getByRole('listitem').nth(1).waitFor();
+    const children = await parent.getByRole('listitem').allTextContents();
+    assert.deepEqual(children.map((t) => t.trim()).sort(), [
+      'shardId-000000000001 (open)',
+      'shardId-000000000002 (open)',
+    ]);
+    // The page shows the hash ranges the API reports.
+    const shards = (await server.kinesis.send(new ListShardsCommand({ StreamName: 'console-e2e' }))).Shards ?? [];
+    const table = await page.getByRole('table', { name: 'Shards' }).textContent();
+    for (const shard of shards) {
+      assert.ok(table?.includes(shard.HashKeyRange!.StartingHashKey!), `${shard.ShardId} starting hash key shown`);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'lineage.png'), fullPage: true });
+
+    // Delete from the list, with a confirmation step.
+    await page.getByRole('link', { name: 'Data streams' }).first().click();
+    await row.getByRole('button', { name: 'Delete console-e2e' }).click();
+    await row.getByRole('button', { name: 'Confirm delete' }).click();
+    await page.getByRole('cell', { name: 'No streams yet.' }).waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+});
