@@ -1,5 +1,5 @@
 /**
- * The web console end to end in a real browser (Debian's chromium driven by playwright-core, spec testing.md §9):
+ * The web console end to end in a real browser (Debian's chromium driven by playwright-core, docs/adr/0033-web-console.md):
  * a real server serves /console; the page creates a stream, puts a record, reads it back in the record browser in
  * three views, splits the shard and shows the lineage, shows an API validation error as the API returned it, and
  * deletes the stream. Screenshots go to test-artifacts/console/ (git-ignored). One browser launch for the file.
@@ -15,7 +15,7 @@ import { requireTool } from '../helpers/tools.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join('test-artifacts', 'console');
-/** Launch flags of spec testing.md §9: no sandbox (root in CI), no outside traffic on a closed network. */
+/** Launch flags: no sandbox (root in CI), no outside traffic on a closed network. */
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
