@@ -7,13 +7,15 @@
 import { join } from 'node:path';
 import { Scheduler, WorkerHost } from '../jobs/index.js';
 import type { Logger, ServiceModule } from '../protocol/index.js';
+import { hostname } from 'node:os';
 import { openLocalBackend } from '../storage/local/index.js';
-import { scopeMeta, type DurabilityPolicy } from '../storage/index.js';
+import { openNatsBackend } from '../storage/nats/index.js';
+import { scopeMeta, type DurabilityPolicy, type StorageBackend } from '../storage/index.js';
 import { createStreamsService } from '../streams/index.js';
 import { createFirehoseService, embeddedObjectDir } from '../firehose/index.js';
 import { createVideoService } from '../video/index.js';
 import { createAnalyticsService } from '../analytics/index.js';
-import { type DurabilitySetting, firehosePutLimits, type ServerConfig } from './config.js';
+import { type DurabilitySetting, firehosePutLimits, natsLocation, type ServerConfig } from './config.js';
 import { KINESIS_SCOPE, migrateMetaLayout } from './migrations.js';
 
 /** Scope prefix of the Firehose service's metadata. */
@@ -38,12 +40,31 @@ export function toDurabilityPolicy(setting: DurabilitySetting): DurabilityPolicy
   return { kind: 'interval', intervalMs: Number(setting.slice('interval:'.length)) };
 }
 
-/** Opens the local backend under `<dataDir>/storage` and builds the service modules on it. */
-export async function composeServices(config: ServerConfig, logger: Logger): Promise<ComposedStack> {
-  const backend = await openLocalBackend(join(config.dataDir, 'storage'), {
-    durability: toDurabilityPolicy(config.durability),
-    maxOpenFiles: config.maxOpenFiles,
+/**
+ * The backend `--storage` names: the embedded log under `<dataDir>/storage`, or a NATS JetStream cluster shared
+ * by every node that names it (docs/adr/0028-nats-jetstream-backend.md).
+ */
+export function openBackend(config: ServerConfig): Promise<StorageBackend> {
+  if (config.storage === 'local')
+    return openLocalBackend(join(config.dataDir, 'storage'), {
+      durability: toDurabilityPolicy(config.durability),
+      maxOpenFiles: config.maxOpenFiles,
+    });
+  const nats = natsLocation(config.storage);
+  return openNatsBackend({
+    servers: nats.servers,
+    replicas: config.natsReplicas === 1 ? 1 : 3,
+    prefix: config.natsPrefix,
+    name: `tributary@${hostname()}:${config.port}`,
+    ...(nats.user !== undefined ? { user: nats.user, pass: nats.pass ?? '' } : {}),
+    ...(nats.token !== undefined ? { token: nats.token } : {}),
+    ...(nats.tls ? { tls: config.natsTlsCa ? { caFile: config.natsTlsCa } : {} } : {}),
   });
+}
+
+/** Opens the configured backend and builds the service modules on it. */
+export async function composeServices(config: ServerConfig, logger: Logger): Promise<ComposedStack> {
+  const backend = await openBackend(config);
   // One scheduler for every service's timed work, one host for their workers (src/jobs), on the backend's
   // metadata and leases (on a cluster, the leases make each worker run on one node).
   const jobsLogger = logger.child({ area: 'jobs' });

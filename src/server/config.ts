@@ -45,6 +45,17 @@ export interface ServerConfig {
   readonly updateStreamMs: number;
   /** Storage fsync policy. Default `always`. */
   readonly durability: DurabilitySetting;
+  /**
+   * Where streams, metadata and leases live: `local` (the embedded log under the data directory) or a NATS
+   * JetStream cluster, `nats://[user:pass@]h1:4222,h2:4222,h3:4222` (`tls://` for TLS). Default `local`.
+   */
+  readonly storage: string;
+  /** JetStream replicas of shard streams and buckets on a NATS cluster: 1 or 3. Default 3. */
+  readonly natsReplicas: number;
+  /** Prefix of the JetStream stream and bucket names, so deployments can share a cluster. Default `TRIB`. */
+  readonly natsPrefix: string;
+  /** PEM file of the CA that signed the NATS servers' certificates (with `tls://`). Default '' (system roots). */
+  readonly natsTlsCa: string;
   /** Shards per account and region. Default 1000. */
   readonly shardLimit: number;
   /** Segment files the embedded log keeps open at once (an LRU over every shard; idle ones close). */
@@ -135,6 +146,10 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   deleteStreamMs: 500,
   updateStreamMs: 500,
   durability: 'always',
+  storage: 'local',
+  natsReplicas: 3,
+  natsPrefix: 'TRIB',
+  natsTlsCa: '',
   shardLimit: 1000,
   maxOpenFiles: 512,
   maxBodyBytes: 16 * 1024 * 1024,
@@ -252,6 +267,45 @@ export function parseDurability(raw: string): DurabilitySetting {
 
 const MS_MAX = 3_600_000;
 
+/** A NATS storage location: server URLs and optional credentials. */
+export interface NatsLocation {
+  readonly servers: readonly string[];
+  readonly tls: boolean;
+  readonly user?: string;
+  readonly pass?: string;
+  readonly token?: string;
+}
+
+/**
+ * Parses a `--storage` value: `local`, or `nats://[user:pass@|token@]host:port,host:port,...` (`tls://` for
+ * TLS); the credentials are given once, before the first host.
+ */
+export function parseStorage(raw: string): string {
+  const text = raw.trim();
+  if (text === 'local') return text;
+  natsLocation(text);
+  return text;
+}
+
+/** The servers and credentials of a `nats://` or `tls://` storage value (throws a message when malformed). */
+export function natsLocation(storage: string): NatsLocation {
+  const match = /^(nats|tls):\/\/(?:([^@/]*)@)?([^@/]+)$/.exec(storage.trim());
+  if (!match) throw new Error(`expected 'local' or nats://host:port[,host:port...], got '${storage}'`);
+  const [, scheme, auth, hostList] = match as unknown as [string, string, string | undefined, string];
+  const hosts = hostList.split(',').map((h) => h.trim());
+  for (const host of hosts) {
+    if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:]+\](:\d{1,5})?$/.test(host))
+      throw new Error(`expected host:port in '${storage}', got '${host}'`);
+  }
+  const servers = hosts.map((h) => `${scheme}://${h}`);
+  if (auth === undefined) return { servers, tls: scheme === 'tls' };
+  const colon = auth.indexOf(':');
+  const decode = (s: string) => decodeURIComponent(s);
+  return colon < 0
+    ? { servers, tls: scheme === 'tls', token: decode(auth) }
+    : { servers, tls: scheme === 'tls', user: decode(auth.slice(0, colon)), pass: decode(auth.slice(colon + 1)) };
+}
+
 /** Every setting, in help order. */
 export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   {
@@ -355,6 +409,47 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     valueName: '<policy>',
     description: 'always | interval:<ms> | none (fsync before ack, at most <ms> later, never)',
     parse: parseDurability,
+  },
+  {
+    key: 'storage',
+    flag: 'storage',
+    env: 'TRIBUTARY_STORAGE',
+    valueName: '<local|nats://h:p,...>',
+    description:
+      'local (embedded log in the data directory) or a NATS JetStream cluster: nats://[user:pass@]h1:4222,h2:4222,h3:4222 (tls:// for TLS)',
+    parse: parseStorage,
+  },
+  {
+    key: 'natsReplicas',
+    flag: 'nats-replicas',
+    env: 'TRIBUTARY_NATS_REPLICAS',
+    valueName: '<1|3>',
+    description: 'JetStream replicas of shard streams and metadata on a NATS cluster (3 survives the loss of a server)',
+    parse: (raw) => {
+      const n = Number(raw.trim());
+      if (n !== 1 && n !== 3) throw new Error(`expected 1 or 3, got '${raw}'`);
+      return n;
+    },
+  },
+  {
+    key: 'natsPrefix',
+    flag: 'nats-prefix',
+    env: 'TRIBUTARY_NATS_PREFIX',
+    valueName: '<name>',
+    description:
+      'prefix of the JetStream stream and bucket names (letters and digits), so deployments can share a cluster',
+    parse: (raw) => {
+      if (!/^[A-Za-z0-9]{1,32}$/.test(raw.trim())) throw new Error(`expected 1-32 letters or digits, got '${raw}'`);
+      return raw.trim();
+    },
+  },
+  {
+    key: 'natsTlsCa',
+    flag: 'nats-tls-ca',
+    env: 'TRIBUTARY_NATS_TLS_CA',
+    valueName: '<file>',
+    description: 'PEM CA file for tls:// NATS servers; default the system roots',
+    parse: (raw) => raw.trim(),
   },
   {
     key: 'shardLimit',

@@ -10,6 +10,7 @@ import {
   resolveConfig,
 } from '../../src/server/index.js';
 import { toDurabilityPolicy } from '../../src/server/compose.js';
+import { natsLocation } from '../../src/server/config.js';
 
 describe('loadConfig', () => {
   it('returns the documented defaults without flags or environment', () => {
@@ -26,6 +27,10 @@ describe('loadConfig', () => {
       deleteStreamMs: 500,
       updateStreamMs: 500,
       durability: 'always',
+      storage: 'local',
+      natsReplicas: 3,
+      natsPrefix: 'TRIB',
+      natsTlsCa: '',
       shardLimit: 1000,
       maxBodyBytes: 16 * 1024 * 1024,
       maxConnections: 10_000,
@@ -85,6 +90,14 @@ describe('loadConfig', () => {
         '2',
         '--durability',
         'interval:50',
+        '--storage',
+        'tls://h1:4222,h2:4222',
+        '--nats-replicas',
+        '1',
+        '--nats-prefix',
+        'T2',
+        '--nats-tls-ca',
+        '/ca',
         '--shard-limit',
         '20000',
         '--max-body-bytes',
@@ -158,6 +171,10 @@ describe('loadConfig', () => {
       deleteStreamMs: 1,
       updateStreamMs: 2,
       durability: 'interval:50',
+      storage: 'tls://h1:4222,h2:4222',
+      natsReplicas: 1,
+      natsPrefix: 'T2',
+      natsTlsCa: '/ca',
       shardLimit: 20000,
       maxBodyBytes: 2048,
       maxConnections: 10,
@@ -208,6 +225,10 @@ describe('loadConfig', () => {
       TRIBUTARY_DELETE_STREAM_MS: '11',
       TRIBUTARY_UPDATE_STREAM_MS: '12',
       TRIBUTARY_DURABILITY: 'none',
+      TRIBUTARY_STORAGE: 'nats://u:p@10.0.0.1:4222,10.0.0.2:4222',
+      TRIBUTARY_NATS_REPLICAS: '1',
+      TRIBUTARY_NATS_PREFIX: 'PROD2',
+      TRIBUTARY_NATS_TLS_CA: '/ca.pem',
       TRIBUTARY_SHARD_LIMIT: '5',
       TRIBUTARY_MAX_BODY_BYTES: '4096',
       TRIBUTARY_MAX_CONNECTIONS: '7',
@@ -251,6 +272,10 @@ describe('loadConfig', () => {
       deleteStreamMs: 11,
       updateStreamMs: 12,
       durability: 'none',
+      storage: 'nats://u:p@10.0.0.1:4222,10.0.0.2:4222',
+      natsReplicas: 1,
+      natsPrefix: 'PROD2',
+      natsTlsCa: '/ca.pem',
       shardLimit: 5,
       maxBodyBytes: 4096,
       maxConnections: 7,
@@ -299,6 +324,10 @@ describe('loadConfig', () => {
   const bad: Array<[string[], NodeJS.ProcessEnv, RegExp]> = [
     [['--port', '65536'], {}, /Invalid --port: expected an integer from 0 to 65535, got '65536'/],
     [['--port', '12a'], {}, /Invalid --port/],
+    [['--storage', 'redis://h:1'], {}, /Invalid --storage: expected 'local' or nats:\/\/host:port/],
+    [['--storage', 'nats://h:1,bad host'], {}, /Invalid --storage: expected host:port/],
+    [['--nats-replicas', '2'], {}, /Invalid --nats-replicas: expected 1 or 3, got '2'/],
+    [['--nats-prefix', 'a.b'], {}, /Invalid --nats-prefix/],
     [[], { TRIBUTARY_PORT: '-1' }, /Invalid TRIBUTARY_PORT/],
     [['--log-level', 'loud'], {}, /Invalid --log-level: expected one of trace, debug/],
     [['--log-format', 'xml'], {}, /Invalid --log-format: expected json or pretty or auto, got 'xml'/],
@@ -329,6 +358,23 @@ describe('resolveConfig', () => {
     assert.equal(resolveConfig({ port: 0 }).port, 0);
     assert.equal(resolveConfig({}).region, 'us-east-1');
     assert.throws(() => resolveConfig({ accountId: 'abc' }), ConfigError);
+  });
+});
+
+describe('--storage nats://', () => {
+  it('lists every server with the scheme, and takes credentials once, before the first host', () => {
+    assert.deepEqual(natsLocation('nats://h1:4222,h2:4222,10.0.0.3:4222'), {
+      servers: ['nats://h1:4222', 'nats://h2:4222', 'nats://10.0.0.3:4222'],
+      tls: false,
+    });
+    assert.deepEqual(natsLocation('tls://app:p%40ss@h1:4222'), {
+      servers: ['tls://h1:4222'],
+      tls: true,
+      user: 'app',
+      pass: 'p@ss',
+    });
+    assert.deepEqual(natsLocation('nats://s3cret@h1'), { servers: ['nats://h1'], tls: false, token: 's3cret' });
+    assert.throws(() => natsLocation('nats://'), /expected 'local' or nats/);
   });
 });
 

@@ -49,6 +49,8 @@ export interface NatsCluster {
   restart(i: number): Promise<void>;
   /** Index of the node whose server name is `name` (`n1` → 0). */
   indexOf(name: string): number;
+  /** Index of the node leading JetStream stream `stream` (from a live node's monitoring endpoint), if known. */
+  streamLeader(stream: string): Promise<number | undefined>;
   /** Stops every node and removes the data directory. */
   stop(): Promise<void>;
 }
@@ -135,6 +137,22 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
       await ready([i]);
     },
     indexOf: (name) => Number(name.replace(/^n/, '')) - 1,
+    async streamLeader(stream) {
+      for (let i = 0; i < nodes; i++) {
+        if (!children[i]) continue;
+        try {
+          const jsz = (await (await fetch(`http://127.0.0.1:${httpPort + i}/jsz?streams=true`)).json()) as {
+            account_details?: Array<{ stream_detail?: Array<{ name: string; cluster?: { leader?: string } }> }>;
+          };
+          for (const account of jsz.account_details ?? [])
+            for (const s of account.stream_detail ?? [])
+              if (s.name === stream && s.cluster?.leader) return Number(s.cluster.leader.replace(/^n/, '')) - 1;
+        } catch {
+          // this node is not answering; ask the next
+        }
+      }
+      return undefined;
+    },
     async stop() {
       await Promise.all(children.map((c, i) => (c ? kill(i, 'SIGTERM') : undefined)));
       await rm(dataDir, { recursive: true, force: true });

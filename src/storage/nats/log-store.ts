@@ -44,6 +44,8 @@ const MAX_KEY_BYTES = 64 * 1024;
 const PUBLISH_WINDOW = 256;
 /** How long opening a log retries creating its stream (a new Raft group on a busy cluster). */
 const SETUP_DEADLINE_MS = 30_000;
+/** Shortest interval between two refreshes of a log's end started by readers of `nextOffset`. */
+const VIEW_REFRESH_MS = 100;
 /** Direct gets in flight per read. */
 const READ_WINDOW = 64;
 
@@ -198,6 +200,8 @@ export class NatsShardLog implements ShardLog {
   #lastTimestamp: number | undefined;
   /** Set when a failed append may have stored messages this node has not accounted for. */
   #stale = false;
+  #lastRefresh = 0;
+  #refreshing: Promise<void> | undefined;
   #queue: PendingAppend[] = [];
   #writing: Promise<void> | undefined;
   #closed = false;
@@ -212,26 +216,41 @@ export class NatsShardLog implements ShardLog {
   get startOffset(): number {
     return this.#startOffset;
   }
+  /**
+   * This node's view of the end. Another node's appends are not pushed here: reading the property starts a
+   * refresh from the stream (at most one per {@link VIEW_REFRESH_MS}), so a reader polling the tip sees them on
+   * its next poll.
+   */
   get nextOffset(): number {
+    this.#refreshSoon();
     return this.#nextOffset;
   }
   get lastTimestamp(): number | undefined {
     return this.#lastTimestamp;
   }
 
-  /** Reloads first/last sequence (and the newest record's time) from the stream. */
+  /** Reloads first/last sequence (and the newest record's time) from the stream; the view only moves forward. */
   async refresh(): Promise<void> {
+    this.#lastRefresh = Date.now();
     const { state } = await this.#ctx.jsm.streams.info(this.#stream);
     const last = state.last_seq;
-    this.#startOffset = state.first_seq > 0 ? Math.min(state.first_seq - 1, last) : last;
-    if (last !== this.#nextOffset || this.#lastTimestamp === undefined) {
-      if (state.messages > 0) {
-        const m = await this.#leaderGet(last);
-        if (m) this.#lastTimestamp = recordTimestamp(m.data, this.#where(last));
-      }
-      this.#nextOffset = last;
+    const first = state.first_seq > 0 ? Math.min(state.first_seq - 1, last) : last;
+    if (first > this.#startOffset) this.#startOffset = first;
+    if (last > this.#nextOffset || (this.#lastTimestamp === undefined && state.messages > 0)) {
+      const m = await this.#leaderGet(last);
+      if (m) this.#lastTimestamp = Math.max(this.#lastTimestamp ?? 0, recordTimestamp(m.data, this.#where(last)));
+      if (last > this.#nextOffset) this.#nextOffset = last;
     }
     this.#stale = false;
+  }
+
+  #refreshSoon(): void {
+    if (this.#closed || this.#refreshing || Date.now() - this.#lastRefresh < VIEW_REFRESH_MS) return;
+    this.#refreshing = this.refresh()
+      .catch(() => undefined)
+      .finally(() => {
+        this.#refreshing = undefined;
+      });
   }
 
   append(entries: readonly AppendEntry[], now: number): Promise<AppendResult> {
@@ -408,8 +427,8 @@ export class NatsShardLog implements ShardLog {
       if (Date.now() >= deadline)
         throw new StorageError(StorageErrorCode.unavailable, `append to ${this.#id}: no progress before the deadline`);
     }
-    this.#nextOffset = seqs[out.length - 1]!;
-    this.#lastTimestamp = times[group.length - 1];
+    this.#nextOffset = Math.max(this.#nextOffset, seqs[out.length - 1]!);
+    this.#lastTimestamp = Math.max(this.#lastTimestamp ?? 0, times[group.length - 1]!);
     return seqs;
   }
 
@@ -533,6 +552,7 @@ export class NatsShardLog implements ShardLog {
   async close(): Promise<void> {
     this.#closed = true;
     await this.settle();
+    await this.#refreshing;
   }
 
   /**
