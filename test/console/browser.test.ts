@@ -6,7 +6,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateStreamCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -28,22 +29,36 @@ const CHROMIUM_ARGS = [
 
 const skip = requireTool('chromium', { cmd: CHROMIUM, args: ['--version'] });
 
-describe('web console in Chromium', { skip }, () => {
+// One browser for the file; each suite opens its own context (its own session storage).
+let browser: Browser | undefined;
+before(async () => {
+  if (skip) return;
+  await mkdir(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function openPage(errors: string[]): Promise<Page> {
+  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  return page;
+}
+
+describe('web console in Chromium, security off', { skip }, () => {
   let server: TestServer;
-  let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
 
   before(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
     server = await startTestServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page = await openPage(pageErrors);
   });
 
   after(async () => {
-    await browser?.close();
+    await page?.context().close();
     await server?.close();
   });
 
@@ -134,12 +149,88 @@ describe('web console in Chromium', { skip }, () => {
       assert.ok(table?.includes(shard.HashKeyRange!.StartingHashKey!), `${shard.ShardId} starting hash key shown`);
     }
     await page.screenshot({ path: join(ARTIFACTS, 'lineage.png'), fullPage: true });
+    // The dark theme follows the system's preference.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const background = await page.evaluate(() => {
+      const g = globalThis as any;
+      return g.getComputedStyle(g.document.body).backgroundColor as string;
+    });
+    assert.equal(background, 'rgb(13, 17, 23)');
+    await page.screenshot({ path: join(ARTIFACTS, 'lineage-dark.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
 
     // Delete from the list, with a confirmation step.
     await page.getByRole('link', { name: 'Data streams' }).first().click();
     await row.getByRole('button', { name: 'Delete console-e2e' }).click();
     await row.getByRole('button', { name: 'Confirm delete' }).click();
     await page.getByRole('cell', { name: 'No streams yet.' }).waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+});
+
+describe('web console in Chromium, security on', { skip }, () => {
+  const ACCOUNT = '222222222222';
+  const ADMIN = { accessKeyId: 'AKIACONSOLEADMIN01', secretAccessKey: 'console-admin-secret' };
+  let dir: string;
+  let server: TestServer;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tributary-console-'));
+    const file = join(dir, 'credentials.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        principals: [
+          {
+            name: 'admin',
+            accountId: ACCOUNT,
+            accessKeys: [ADMIN],
+            policies: [{ Statement: [{ Effect: 'Allow', Action: 'kinesis:*', Resource: '*' }] }],
+          },
+        ],
+      }),
+    );
+    server = await startTestServer({ authConfig: file, logLevel: 'silent' }, join(dir, 'data'));
+    page = await openPage(pageErrors);
+  });
+
+  after(async () => {
+    await page?.context().close();
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads without credentials, shows the API refusal, then works with the credentials entered', async () => {
+    assert.equal(server.server.securityMode, 'enforce');
+    await page.goto(`${server.server.url}/console/`);
+    // The page loads (public files); its unsigned-by-a-known-key API call is refused by the API, shown as returned.
+    const refusal = page.getByRole('alert');
+    await refusal.waitFor();
+    assert.match((await refusal.textContent()) ?? '', /^UnrecognizedClientException: /);
+
+    await page.getByRole('link', { name: 'Credentials' }).click();
+    await page.getByLabel('Access key ID').fill(ADMIN.accessKeyId);
+    await page.getByLabel('Secret access key').fill(ADMIN.secretAccessKey);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved for this session.' }).waitFor();
+    const stored = await page.evaluate(() =>
+      (globalThis as any).sessionStorage.getItem('tributary.console.credentials'),
+    );
+    assert.equal(JSON.parse(stored ?? '{}').accessKeyId, ADMIN.accessKeyId);
+
+    await page.getByRole('link', { name: 'Data Streams' }).click();
+    const create = page.getByRole('form', { name: 'Create data stream' });
+    await create.getByLabel('Stream name').fill('secured');
+    await create.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('row').filter({ hasText: 'secured' }).filter({ hasText: 'ACTIVE' }).waitFor();
+    // Created in the principal's account: the credentials entered signed the call.
+    const link = await page.getByRole('link', { name: 'secured' }).getAttribute('href');
+    assert.equal(link, '#/streams/secured');
+    await page.getByRole('link', { name: 'secured' }).click();
+    await page.getByText(`arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/secured`).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'secured.png'), fullPage: true });
     assert.deepEqual(pageErrors, []);
   });
 });
