@@ -3,7 +3,9 @@
  * application as JSON lines, signed like any call; unsigned and unknown-application requests are refused.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { CreateStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import {
   CreateApplicationCommand,
@@ -110,6 +112,43 @@ describe('sample endpoint', () => {
       ],
     );
     assert.match(rows[0].ROWTIME, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/);
+  });
+
+  it('`tributary analytics sample` prints the same rows as JSON lines and exits 0', async () => {
+    const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+    const env: NodeJS.ProcessEnv = {
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_'))),
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    };
+    const args = ['--endpoint-url', t.server.url, '--region', 'us-east-1'];
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [cli, ...args, 'analytics', 'sample', 'sampled', 'DESTINATION_SQL_STREAM', '--limit', '2'],
+        { env },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const rows = result.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { TICKER: string; PRICE: number });
+    assert.deepEqual(
+      rows.map((r) => [r.TICKER, r.PRICE]),
+      [
+        ['T3', 3],
+        ['T4', 4],
+      ],
+    );
   });
 
   it('with Follow=true keeps streaming new rows until the client leaves', async () => {
