@@ -21,6 +21,29 @@ import type { SqlValue, TypedColumn } from './sql/index.js';
 const MAX_PUT_RECORDS = 500;
 const MAX_PUT_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Splits `items` into consecutive batches of at most `maxRecords` items and `maxBytes` bytes (by `size`); an item
+ * larger than `maxBytes` travels alone, so the destination refuses it by its own rule.
+ */
+export function* sizedBatches<T>(
+  items: readonly T[],
+  limits: { readonly maxRecords: number; readonly maxBytes: number },
+  size: (item: T) => number,
+): Generator<T[]> {
+  let i = 0;
+  while (i < items.length) {
+    const batch: T[] = [items[i]!];
+    let bytes = size(items[i++]!);
+    while (i < items.length && batch.length < limits.maxRecords && bytes + size(items[i]!) <= limits.maxBytes) {
+      bytes += size(items[i]!);
+      batch.push(items[i++]!);
+    }
+    yield batch;
+  }
+}
+
+const byteLength = (b: Buffer): number => b.length;
+
 /** Writes encoded records to one destination; resolves with the records it could not take (to send again). */
 export interface Destination {
   write(records: readonly Buffer[]): Promise<Buffer[]>;
@@ -31,15 +54,7 @@ export function kinesisDestination(streams: StreamsApi, arn: string): Destinatio
   return {
     async write(records) {
       const failed: Buffer[] = [];
-      let i = 0;
-      while (i < records.length) {
-        const chunk: Buffer[] = [];
-        let bytes = 0;
-        while (i < records.length && chunk.length < MAX_PUT_RECORDS && bytes + records[i]!.length <= MAX_PUT_BYTES) {
-          bytes += records[i]!.length;
-          chunk.push(records[i++]!);
-        }
-        if (chunk.length === 0) chunk.push(records[i++]!);
+      for (const chunk of sizedBatches(records, { maxRecords: MAX_PUT_RECORDS, maxBytes: MAX_PUT_BYTES }, byteLength)) {
         const out = await streams.put(
           { arn },
           chunk.map((data) => ({ partitionKey: randomUUID(), data })),
@@ -182,19 +197,8 @@ export function lambdaDestination(endpoint: string, functionArn: string, applica
   return {
     async write(records) {
       const failed: Buffer[] = [];
-      let i = 0;
-      while (i < records.length) {
-        const chunk: Buffer[] = [];
-        let bytes = 0;
-        while (
-          i < records.length &&
-          chunk.length < LAMBDA_MAX_RECORDS &&
-          bytes + records[i]!.length <= LAMBDA_MAX_BYTES
-        ) {
-          bytes += records[i]!.length;
-          chunk.push(records[i++]!);
-        }
-        if (chunk.length === 0) chunk.push(records[i++]!);
+      const limits = { maxRecords: LAMBDA_MAX_RECORDS, maxBytes: LAMBDA_MAX_BYTES };
+      for (const chunk of sizedBatches(records, limits, byteLength)) {
         const ids = chunk.map(() => randomUUID());
         const body = JSON.stringify({
           invocationId: randomUUID(),
@@ -249,19 +253,8 @@ export function firehoseDestination(firehose: ServiceModule, arn: string): Desti
     async write(records) {
       if (!target || !putRecordBatch) throw new Error(`cannot write to delivery stream ${arn}`);
       const failed: Buffer[] = [];
-      let i = 0;
-      while (i < records.length) {
-        const chunk: Buffer[] = [];
-        let bytes = 0;
-        while (
-          i < records.length &&
-          chunk.length < FIREHOSE_MAX_RECORDS &&
-          bytes + records[i]!.length <= FIREHOSE_MAX_BYTES
-        ) {
-          bytes += records[i]!.length;
-          chunk.push(records[i++]!);
-        }
-        if (chunk.length === 0) chunk.push(records[i++]!);
+      const limits = { maxRecords: FIREHOSE_MAX_RECORDS, maxBytes: FIREHOSE_MAX_BYTES };
+      for (const chunk of sizedBatches(records, limits, byteLength)) {
         const ctx: RequestContext = {
           requestId: randomUUID(),
           region: target.region,

@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { type BackoffOptions, type Clock, backoffDelay, DEFAULT_BACKOFF } from '../jobs/index.js';
 import type { Logger } from '../protocol/index.js';
-import { lambdaFunctionName } from './outputs.js';
+import { lambdaFunctionName, sizedBatches } from './outputs.js';
 
 const MAX_RECORDS = 500;
 const MAX_BYTES = 5 * 1024 * 1024;
@@ -64,19 +64,12 @@ export class LambdaPreprocessor {
   /** Rule 1–3; resolves undefined only when `signal` ended the retries. */
   async process(records: readonly RawInputRecord[], signal: AbortSignal): Promise<PreprocessResult[] | undefined> {
     const out = new Array<PreprocessResult>(records.length);
-    let i = 0;
-    while (i < records.length) {
-      const start = i;
-      let bytes = 0;
-      while (
-        i < records.length &&
-        i - start < MAX_RECORDS &&
-        (i === start || bytes + records[i]!.data.length <= MAX_BYTES)
-      )
-        bytes += records[i++]!.data.length;
-      const results = await this.#invoke(records.slice(start, i), signal);
+    let start = 0;
+    for (const chunk of sizedBatches(records, { maxRecords: MAX_RECORDS, maxBytes: MAX_BYTES }, (r) => r.data.length)) {
+      const results = await this.#invoke(chunk, signal);
       if (!results) return undefined;
       for (let j = 0; j < results.length; j++) out[start + j] = results[j]!;
+      start += chunk.length;
     }
     return out;
   }

@@ -57,22 +57,10 @@ type AnyS3Config = ExtendedS3DestinationConfiguration | S3DestinationConfigurati
 export function describeNewS3(config: AnyS3Config): ExtendedS3DestinationDescription {
   const ext = config as ExtendedS3DestinationConfiguration;
   const out: ExtendedS3DestinationDescription = {
-    RoleARN: config.RoleARN,
-    BucketARN: config.BucketARN,
-    ...(config.Prefix !== undefined ? { Prefix: config.Prefix } : {}),
-    ...(config.ErrorOutputPrefix !== undefined ? { ErrorOutputPrefix: config.ErrorOutputPrefix } : {}),
-    BufferingHints: {
-      SizeInMBs: config.BufferingHints?.SizeInMBs ?? DEFAULT_SIZE_MB,
-      IntervalInSeconds: config.BufferingHints?.IntervalInSeconds ?? DEFAULT_INTERVAL_S,
-    },
-    CompressionFormat: config.CompressionFormat ?? 'UNCOMPRESSED',
-    EncryptionConfiguration: config.EncryptionConfiguration ?? { NoEncryptionConfig: 'NoEncryption' },
-    CloudWatchLoggingOptions: config.CloudWatchLoggingOptions ?? { Enabled: false },
+    ...describeS3(config),
     ...(ext.ProcessingConfiguration !== undefined ? { ProcessingConfiguration: ext.ProcessingConfiguration } : {}),
     S3BackupMode: ext.S3BackupMode ?? 'Disabled',
-    ...(ext.S3BackupConfiguration !== undefined
-      ? { S3BackupDescription: describeBackup(ext.S3BackupConfiguration) }
-      : {}),
+    ...(ext.S3BackupConfiguration !== undefined ? { S3BackupDescription: describeS3(ext.S3BackupConfiguration) } : {}),
     ...(ext.DataFormatConversionConfiguration !== undefined
       ? { DataFormatConversionConfiguration: ext.DataFormatConversionConfiguration }
       : {}),
@@ -86,8 +74,11 @@ export function describeNewS3(config: AnyS3Config): ExtendedS3DestinationDescrip
   return out;
 }
 
-/** Rule 6: the backup bucket's description (an S3DestinationDescription, rule 1's defaults). */
-function describeBackup(config: S3DestinationConfiguration): S3DestinationDescription {
+/**
+ * Rule 1's defaults for the members every S3 configuration has: the description of a plain S3 destination and of
+ * a backup bucket (rule 6), and the first part of an extended one.
+ */
+function describeS3(config: S3DestinationConfiguration): S3DestinationDescription {
   return {
     RoleARN: config.RoleARN,
     BucketARN: config.BucketARN,
@@ -131,7 +122,7 @@ export function mergeS3(
       if (!backupUpdate.RoleARN || !backupUpdate.BucketARN)
         // TODO(#firehose-texts): AWS's wording.
         throw firehoseError('InvalidArgumentException', 'S3BackupUpdate must specify RoleARN and BucketARN.');
-      merged.S3BackupDescription = describeBackup({
+      merged.S3BackupDescription = describeS3({
         ...backupUpdate,
         RoleARN: backupUpdate.RoleARN,
         BucketARN: backupUpdate.BucketARN,
