@@ -11,10 +11,10 @@ import {
   SplitShardCommand,
   type StreamDescriptionSummary,
 } from '@aws-sdk/client-kinesis';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
 import { describeError, kinesis } from './api.js';
 import { type DataFormat, formatData, midpointHashKey } from './format.js';
-import { TRANSITION_POLL_MS } from './streams.js';
+import { useStreamRefresh } from './streams.js';
 
 /** Every shard of the stream, closed ones included, following ListShards' pagination. */
 async function listAllShards(streamName: string): Promise<Shard[]> {
@@ -44,16 +44,9 @@ export function StreamPage({ name }: { name: string }) {
       setError(describeError(e));
     }
   }, [name]);
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
   // After a reshard or while created/updated, follow the status until ACTIVE.
   const transitional = summary?.StreamStatus !== undefined && summary.StreamStatus !== 'ACTIVE';
-  useEffect(() => {
-    if (!transitional) return;
-    const timer = setTimeout(() => void refresh(), TRANSITION_POLL_MS);
-    return () => clearTimeout(timer);
-  }, [summary, transitional, refresh]);
+  useStreamRefresh(refresh, transitional, summary);
 
   return (
     <section>

@@ -8,8 +8,23 @@ import {
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { describeError, kinesis } from './api.js';
 
-/** How often a list with a stream in a transitional status (CREATING, DELETING, UPDATING) is refreshed. */
-export const TRANSITION_POLL_MS = 1000;
+/** How often a page showing a stream in a transitional status (CREATING, DELETING, UPDATING) is refreshed. */
+const TRANSITION_POLL_MS = 1000;
+
+/**
+ * Loads a page's data when `refresh` changes, and loads it again every {@link TRANSITION_POLL_MS} while
+ * `transitional` (a stream's status will change); `shown` is the data last loaded, so each load arms the next.
+ */
+export function useStreamRefresh(refresh: () => Promise<void>, transitional: boolean, shown: unknown): void {
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+  useEffect(() => {
+    if (!transitional) return;
+    const timer = setTimeout(() => void refresh(), TRANSITION_POLL_MS);
+    return () => clearTimeout(timer);
+  }, [shown, transitional, refresh]);
+}
 
 interface Row {
   readonly name: string;
@@ -51,16 +66,10 @@ export function StreamsPage() {
       setListError(describeError(e));
     }
   }, []);
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
   // While a stream is being created, deleted or updated, look again each second, as its status will change.
-  const transitional = rows?.some((r) => r.summary?.StreamStatus !== undefined && r.summary.StreamStatus !== 'ACTIVE');
-  useEffect(() => {
-    if (!transitional) return;
-    const timer = setTimeout(() => void refresh(), TRANSITION_POLL_MS);
-    return () => clearTimeout(timer);
-  }, [rows, transitional, refresh]);
+  const transitional =
+    rows?.some((r) => r.summary?.StreamStatus !== undefined && r.summary.StreamStatus !== 'ACTIVE') ?? false;
+  useStreamRefresh(refresh, transitional, rows);
 
   return (
     <section>
