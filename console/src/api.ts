@@ -5,6 +5,7 @@
  * well-formed signature, so placeholder credentials are used until the user enters some.
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SignatureV4 } from '@smithy/signature-v4';
 
 export interface ConsoleCredentials {
   readonly accessKeyId: string;
@@ -72,4 +73,58 @@ export function describeError(e: unknown): string {
     return e.message === '' ? type : `${type}: ${e.message}`;
   }
   return String(e);
+}
+
+/**
+ * The server's read-only metrics (`GET /metrics`, Prometheus text; docs/adr/0031-metrics-naming.md). Signed with
+ * SigV4 for the service name `tributary` as any scraper signs it when security is enforced (IAM action
+ * `tributary:GetMetrics`); in open mode the server accepts the placeholder credentials' signature like any other.
+ * A refusal is thrown as the server returned it: its error type and message.
+ */
+export async function fetchMetricsText(): Promise<string> {
+  const c = loadCredentials() ?? OPEN_MODE_CREDENTIALS;
+  const signer = new SignatureV4({
+    service: 'tributary',
+    region: c.region,
+    sha256: kinesis().config.sha256,
+    credentials: {
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: c.secretAccessKey,
+      ...(c.sessionToken === '' ? {} : { sessionToken: c.sessionToken }),
+    },
+  });
+  const url = new URL('/metrics', window.location.origin);
+  const signed = await signer.sign({
+    method: 'GET',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port === '' ? {} : { port: Number(url.port) }),
+    path: url.pathname,
+    query: {},
+    headers: { host: url.host },
+  });
+  // The browser sets Host itself (to the same value that was signed).
+  const { host: _host, ...headers } = signed.headers;
+  const response = await fetch(url, { headers, cache: 'no-store' });
+  const text = await response.text();
+  if (response.ok) return text;
+  throw new ApiError(response, text);
+}
+
+/** A non-2xx answer of a plain HTTP endpoint, named by its AWS error type as the SDK would name it. */
+export class ApiError extends Error {
+  constructor(response: Response, body: string) {
+    let type = response.headers.get('x-amzn-errortype')?.split(':')[0] ?? '';
+    let message = '';
+    try {
+      const parsed = JSON.parse(body) as { __type?: unknown; message?: unknown; Message?: unknown };
+      if (type === '' && typeof parsed.__type === 'string') type = parsed.__type.split('#').pop() ?? '';
+      const m = parsed.message ?? parsed.Message;
+      if (typeof m === 'string') message = m;
+    } catch {
+      message = body.trim();
+    }
+    super(message);
+    this.name = type !== '' ? type : `HTTP ${response.status}`;
+  }
 }

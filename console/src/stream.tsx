@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { useCallback, useState } from 'preact/hooks';
 import { describeError, kinesis } from './api.js';
+import { StreamCharts, streamLabelsFromArn } from './charts.js';
 import { type DataFormat, formatData, midpointHashKey } from './format.js';
 import { useStreamRefresh } from './streams.js';
 
@@ -47,6 +48,7 @@ export function StreamPage({ name }: { name: string }) {
   // After a reshard or while created/updated, follow the status until ACTIVE.
   const transitional = summary?.StreamStatus !== undefined && summary.StreamStatus !== 'ACTIVE';
   useStreamRefresh(refresh, transitional, summary);
+  const labels = streamLabelsFromArn(summary?.StreamARN, name);
 
   return (
     <section>
@@ -80,6 +82,7 @@ export function StreamPage({ name }: { name: string }) {
           <dd class="name">{summary.StreamARN}</dd>
         </dl>
       )}
+      {labels && <StreamCharts stream={labels} />}
       <ShardsPanel shards={shards} />
       <ReshardPanel streamName={name} shards={shards} onChanged={refresh} />
       <PutRecordPanel streamName={name} />

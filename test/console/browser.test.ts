@@ -113,6 +113,10 @@ describe('web console in Chromium, security off', { skip }, () => {
     await stored.filter({ hasText: 'Stored in shardId-000000000000' }).waitFor();
     const sequence = /sequence number (\d+)/.exec((await stored.textContent()) ?? '')?.[1];
     assert.ok(sequence);
+    // The live charts read /metrics: the put shows as a non-zero incoming rate at the next reading.
+    const incoming = page.locator('dl[aria-label="Records per second, latest"] dd').first();
+    await incoming.filter({ hasText: /^(?!0\/s$|—$)\d/ }).waitFor();
+    assert.equal(await page.locator('.chart-canvas canvas').count(), 3);
 
     const reader = page.getByRole('form', { name: 'Read records' });
     const records = page.getByRole('list', { name: 'Records' });
@@ -230,6 +234,11 @@ describe('web console in Chromium, security on', { skip }, () => {
     assert.equal(link, '#/streams/secured');
     await page.getByRole('link', { name: 'secured' }).click();
     await page.getByText(`arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/secured`).waitFor();
+    // The charts' /metrics request is signed with the same credentials; this principal may not read metrics
+    // (only kinesis:*), and the refusal is shown as the server returned it.
+    const monitoring = page.locator('.panel').filter({ has: page.getByRole('heading', { name: 'Monitoring' }) });
+    const refused = (await monitoring.getByRole('alert').textContent()) ?? '';
+    assert.match(refused, /^AccessDeniedException: .*tributary:GetMetrics/);
     await page.screenshot({ path: join(ARTIFACTS, 'secured.png'), fullPage: true });
     assert.deepEqual(pageErrors, []);
   });
