@@ -178,7 +178,14 @@ function LiveChart({
         cursor: { show: true, drag: { x: false, y: false } },
         // At least a minute of time axis, so the first points do not stretch it over years.
         scales: {
-          x: { time: true, range: (_u, min, max) => [Math.min(min, max - MIN_WINDOW_S), max] },
+          x: {
+            time: true,
+            range: (_u, min, max) => {
+              // No points yet: the last minute up to now.
+              const end = Number.isFinite(max) && max !== null ? max : Date.now() / 1000;
+              return [Math.min(Number.isFinite(min) && min !== null ? min : end, end - MIN_WINDOW_S), end];
+            },
+          },
           y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
         },
         axes: [axis, { ...axis, size: 70, values: (_u, ticks) => ticks.map((t) => spec.value(t)) }],

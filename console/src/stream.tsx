@@ -11,11 +11,14 @@ import {
   SplitShardCommand,
   type StreamDescriptionSummary,
 } from '@aws-sdk/client-kinesis';
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useMemo, useState } from 'preact/hooks';
 import { describeError, kinesis } from './api.js';
 import { StreamCharts, streamLabelsFromArn } from './charts.js';
+import { CapacityPanel, ConsumersPanel, TagsPanel } from './stream-settings.js';
 import { type DataFormat, formatData, midpointHashKey } from './format.js';
+import { isOpenShard, lineageRows } from './lineage.js';
 import { useStreamRefresh } from './streams.js';
+import { useVirtualWindow, VirtualTable } from './virtual-list.js';
 
 /** Every shard of the stream, closed ones included, following ListShards' pagination. */
 async function listAllShards(streamName: string): Promise<Shard[]> {
@@ -87,78 +90,85 @@ export function StreamPage({ name }: { name: string }) {
       <ReshardPanel streamName={name} shards={shards} onChanged={refresh} />
       <PutRecordPanel streamName={name} />
       <RecordBrowser streamName={name} shards={shards} />
+      {summary && <CapacityPanel summary={summary} onChanged={refresh} />}
+      {summary?.StreamARN && <ConsumersPanel streamArn={summary.StreamARN} />}
+      <TagsPanel streamName={name} />
     </section>
   );
 }
 
-function isOpen(shard: Shard): boolean {
-  return shard.SequenceNumberRange?.EndingSequenceNumber === undefined;
-}
+const isOpen = isOpenShard;
 
-/** Shards as a table plus their lineage as a tree: a shard hangs under its parent (and is listed under an adjacent parent too). */
+/** Must equal `.lineage-row` height in style.css. */
+const LINEAGE_ROW_PX = 26;
+
+/** Shards as a virtual table plus their lineage drawn as a tree (./lineage.ts), itself a virtual list. */
 function ShardsPanel({ shards }: { shards: Shard[] }) {
-  const ids = new Set(shards.map((s) => s.ShardId));
-  const children = new Map<string, Shard[]>();
-  for (const shard of shards) {
-    for (const parent of [shard.ParentShardId, shard.AdjacentParentShardId]) {
-      if (parent === undefined || !ids.has(parent)) continue;
-      const list = children.get(parent) ?? [];
-      list.push(shard);
-      children.set(parent, list);
-    }
-  }
-  // Roots: shards whose parents are gone (expired) or that never had one.
-  const roots = shards.filter(
-    (s) =>
-      (s.ParentShardId === undefined || !ids.has(s.ParentShardId)) &&
-      (s.AdjacentParentShardId === undefined || !ids.has(s.AdjacentParentShardId)),
-  );
-  const renderNode = (shard: Shard, path: Set<string>) => {
-    const id = shard.ShardId ?? '';
-    const kids = path.has(id) ? [] : (children.get(id) ?? []);
-    const next = new Set(path).add(id);
-    return (
-      <li key={id}>
-        <span class={isOpen(shard) ? 'shard open' : 'shard closed'}>
-          {id} {isOpen(shard) ? '(open)' : '(closed)'}
-          {shard.AdjacentParentShardId ? ` ← merged from ${shard.ParentShardId} + ${shard.AdjacentParentShardId}` : ''}
-        </span>
-        {kids.length > 0 && <ul>{kids.map((k) => renderNode(k, next))}</ul>}
-      </li>
-    );
-  };
+  const rows = useMemo(() => lineageRows(shards), [shards]);
+  const lineage = useVirtualWindow<HTMLUListElement>(rows.length, LINEAGE_ROW_PX, 360);
   return (
     <div class="panel">
       <h2>Shards</h2>
-      <div class="table-wrap">
-        <table aria-label="Shards">
-          <thead>
-            <tr>
-              <th scope="col">Shard</th>
-              <th scope="col">State</th>
-              <th scope="col">Parent</th>
-              <th scope="col">Adjacent parent</th>
-              <th scope="col">Starting hash key</th>
-              <th scope="col">Ending hash key</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shards.map((s) => (
-              <tr key={s.ShardId}>
-                <td class="mono">{s.ShardId}</td>
-                <td>{isOpen(s) ? 'open' : 'closed'}</td>
-                <td class="mono">{s.ParentShardId ?? '—'}</td>
-                <td class="mono">{s.AdjacentParentShardId ?? '—'}</td>
-                <td class="mono hash">{s.HashKeyRange?.StartingHashKey}</td>
-                <td class="mono hash">{s.HashKeyRange?.EndingHashKey}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <p class="muted">
+        {shards.length} shards, {shards.filter(isOpen).length} open
+      </p>
+      <VirtualTable
+        label="Shards"
+        items={shards}
+        columns={6}
+        header={
+          <>
+            <th scope="col" class="shard-id">
+              Shard
+            </th>
+            <th scope="col" class="narrow">
+              State
+            </th>
+            <th scope="col" class="shard-id">
+              Parent
+            </th>
+            <th scope="col" class="shard-id">
+              Adjacent parent
+            </th>
+            <th scope="col">Starting hash key</th>
+            <th scope="col">Ending hash key</th>
+          </>
+        }
+        row={(s, index) => (
+          <tr key={s.ShardId} aria-rowindex={index + 2}>
+            <td class="mono" title={s.ShardId}>
+              {s.ShardId}
+            </td>
+            <td>{isOpen(s) ? 'open' : 'closed'}</td>
+            <td class="mono">{s.ParentShardId ?? '—'}</td>
+            <td class="mono">{s.AdjacentParentShardId ?? '—'}</td>
+            <td class="mono" title={s.HashKeyRange?.StartingHashKey}>
+              {s.HashKeyRange?.StartingHashKey}
+            </td>
+            <td class="mono" title={s.HashKeyRange?.EndingHashKey}>
+              {s.HashKeyRange?.EndingHashKey}
+            </td>
+          </tr>
+        )}
+      />
       <h3>Lineage</h3>
-      <ul class="lineage" aria-label="Shard lineage">
-        {roots.map((r) => renderNode(r, new Set()))}
+      <ul class="vlist" ref={lineage.ref} onScroll={lineage.onScroll} aria-label="Shard lineage">
+        {lineage.view.before > 0 && (
+          <li class="spacer" role="presentation" style={{ height: `${lineage.view.before}px` }} />
+        )}
+        {rows.slice(lineage.view.start, lineage.view.end).map((r, i) => (
+          <li key={`${lineage.view.start + i}`} class={r.open ? 'lineage-row shard open' : 'lineage-row shard closed'}>
+            <span class="tree-glyphs" aria-hidden="true">
+              {r.prefix}
+            </span>
+            {r.shardId} {r.open ? '(open)' : '(closed)'}
+            {r.mergedFrom ? ` ← merged from ${r.mergedFrom[0]} + ${r.mergedFrom[1]}` : ''}
+            {r.repeated ? ' (children shown above)' : ''}
+          </li>
+        ))}
+        {lineage.view.after > 0 && (
+          <li class="spacer" role="presentation" style={{ height: `${lineage.view.after}px` }} />
+        )}
       </ul>
     </div>
   );

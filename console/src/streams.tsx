@@ -5,8 +5,10 @@ import {
   ListStreamsCommand,
   type StreamDescriptionSummary,
 } from '@aws-sdk/client-kinesis';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { describeError, kinesis } from './api.js';
+import { ConfirmDialog } from './dialog.js';
+import { VirtualTable } from './virtual-list.js';
 
 /** How often a page showing a stream in a transitional status (CREATING, DELETING, UPDATING) is refreshed. */
 const TRANSITION_POLL_MS = 1000;
@@ -44,32 +46,63 @@ async function listAllStreams(): Promise<string[]> {
   return names;
 }
 
+async function describeRow(name: string): Promise<Row> {
+  try {
+    const out = await kinesis().send(new DescribeStreamSummaryCommand({ StreamName: name }));
+    return { name, ...(out.StreamDescriptionSummary ? { summary: out.StreamDescriptionSummary } : {}) };
+  } catch (e) {
+    return { name, error: describeError(e) };
+  }
+}
+
+function isTransitional(row: Row | undefined): boolean {
+  return row?.summary?.StreamStatus !== undefined && row.summary.StreamStatus !== 'ACTIVE';
+}
+
+/**
+ * The streams list: every name (ListStreams), shown in a virtual table; each row's details
+ * (DescribeStreamSummary) are loaded for the rows in view only, so 10,000 streams cost one describe per row seen.
+ */
 export function StreamsPage() {
-  const [rows, setRows] = useState<Row[] | undefined>();
+  const [names, setNames] = useState<string[] | undefined>();
   const [listError, setListError] = useState('');
+  const [deleting, setDeleting] = useState<string | undefined>();
+  // Details by name; a ref (read by callbacks) plus a counter that re-renders when it changes.
+  const details = useRef(new Map<string, Row>());
+  const [detailsVersion, setDetailsVersion] = useState(0);
+  const namesRef = useRef<string[]>([]);
+  const range = useRef<readonly [number, number]>([0, 0]);
+
+  const describe = useCallback(async (wanted: readonly string[]) => {
+    if (wanted.length === 0) return;
+    const rows = await Promise.all(wanted.map(describeRow));
+    for (const row of rows) details.current.set(row.name, row);
+    setDetailsVersion((v) => v + 1);
+  }, []);
   const refresh = useCallback(async () => {
     try {
-      const names = await listAllStreams();
-      const described = await Promise.all(
-        names.map(async (name): Promise<Row> => {
-          try {
-            const out = await kinesis().send(new DescribeStreamSummaryCommand({ StreamName: name }));
-            return { name, ...(out.StreamDescriptionSummary ? { summary: out.StreamDescriptionSummary } : {}) };
-          } catch (e) {
-            return { name, error: describeError(e) };
-          }
-        }),
-      );
-      setRows(described);
+      const list = await listAllStreams();
+      namesRef.current = list;
+      const present = new Set(list);
+      for (const name of details.current.keys()) if (!present.has(name)) details.current.delete(name);
+      setNames(list);
       setListError('');
+      await describe(list.slice(range.current[0], range.current[1]));
     } catch (e) {
       setListError(describeError(e));
     }
-  }, []);
-  // While a stream is being created, deleted or updated, look again each second, as its status will change.
-  const transitional =
-    rows?.some((r) => r.summary?.StreamStatus !== undefined && r.summary.StreamStatus !== 'ACTIVE') ?? false;
-  useStreamRefresh(refresh, transitional, rows);
+  }, [describe]);
+  const onRange = useCallback(
+    (start: number, end: number) => {
+      range.current = [start, end];
+      void describe(namesRef.current.slice(start, end).filter((n) => !details.current.has(n)));
+    },
+    [describe],
+  );
+  // While a stream in view is being created, deleted or updated, look again each second: its status will change.
+  const [start, end] = range.current;
+  const transitional = (names ?? []).slice(start, end).some((n) => isTransitional(details.current.get(n)));
+  useStreamRefresh(refresh, transitional, detailsVersion);
 
   return (
     <section>
@@ -84,94 +117,93 @@ export function StreamsPage() {
           {listError}
         </p>
       )}
-      <div class="table-wrap">
-        <table aria-label="Data streams">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Capacity mode</th>
-              <th scope="col">Open shards</th>
-              <th scope="col">Retention (h)</th>
-              <th scope="col">Encryption</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows?.length === 0 && (
-              <tr>
-                <td colSpan={7}>No streams yet.</td>
-              </tr>
-            )}
-            {rows?.map((row) => (
-              <StreamRow key={row.name} row={row} onChanged={refresh} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {names !== undefined && <p class="muted">{names.length} streams</p>}
+      <VirtualTable
+        label="Data streams"
+        items={names ?? []}
+        columns={7}
+        onRange={onRange}
+        empty={names === undefined ? undefined : 'No streams yet.'}
+        header={
+          <>
+            <th scope="col" class="wide">
+              Name
+            </th>
+            <th scope="col">Status</th>
+            <th scope="col">Capacity mode</th>
+            <th scope="col" class="narrow">
+              Open shards
+            </th>
+            <th scope="col" class="narrow">
+              Retention (h)
+            </th>
+            <th scope="col">Encryption</th>
+            <th scope="col" class="actions">
+              <span class="sr-only">Actions</span>
+            </th>
+          </>
+        }
+        row={(name, index) => (
+          <StreamRow
+            key={name}
+            index={index}
+            row={details.current.get(name) ?? { name }}
+            onDelete={() => setDeleting(name)}
+          />
+        )}
+      />
+      <ConfirmDialog
+        open={deleting !== undefined}
+        title="Delete data stream"
+        confirmLabel="Delete"
+        danger
+        onClose={() => setDeleting(undefined)}
+        onConfirm={async () => {
+          await kinesis().send(new DeleteStreamCommand({ StreamName: deleting }));
+          await refresh();
+        }}
+      >
+        <p>
+          Delete <strong class="name">{deleting}</strong> and every record in it? This cannot be undone.
+        </p>
+      </ConfirmDialog>
       <CreateStreamForm onCreated={refresh} />
     </section>
   );
 }
 
-function StreamRow({ row, onChanged }: { row: Row; onChanged: () => Promise<void> }) {
-  const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState('');
+function StreamRow({ row, index, onDelete }: { row: Row; index: number; onDelete: () => void }) {
   const s = row.summary;
   return (
-    <tr>
-      <td class="name">
+    <tr aria-rowindex={index + 2}>
+      <td class="name" title={row.name}>
         <a href={`#/streams/${encodeURIComponent(row.name)}`}>{row.name}</a>
       </td>
       {row.error !== undefined ? (
-        <td colSpan={5} class="error">
+        <td colSpan={5} class="error" title={row.error}>
           {row.error}
         </td>
       ) : (
         <>
           <td>
-            <span class={`status status-${s?.StreamStatus ?? ''}`}>{s?.StreamStatus}</span>
+            <span class={`status status-${s?.StreamStatus ?? ''}`}>{s?.StreamStatus ?? '…'}</span>
           </td>
           <td>{s?.StreamModeDetails?.StreamMode}</td>
           <td>{s?.OpenShardCount}</td>
           <td>{s?.RetentionPeriodHours}</td>
-          <td>{s?.EncryptionType === 'KMS' ? `KMS (${s.KeyId ?? ''})` : (s?.EncryptionType ?? 'NONE')}</td>
+          <td>
+            {s === undefined
+              ? ''
+              : s.EncryptionType === 'KMS'
+                ? `KMS (${s.KeyId ?? ''})`
+                : (s.EncryptionType ?? 'NONE')}
+          </td>
         </>
       )}
       <td>
-        {confirming ? (
-          <span class="row">
-            <button
-              type="button"
-              class="danger"
-              onClick={async () => {
-                try {
-                  await kinesis().send(new DeleteStreamCommand({ StreamName: row.name }));
-                  setConfirming(false);
-                  await onChanged();
-                } catch (e) {
-                  setError(describeError(e));
-                }
-              }}
-            >
-              Confirm delete
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </span>
-        ) : (
-          <button type="button" aria-label={`Delete ${row.name}`} onClick={() => setConfirming(true)}>
-            Delete
-          </button>
-        )}
-        {error !== '' && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <button type="button" aria-label={`Delete ${row.name}`} onClick={onDelete}>
+          Delete
+        </button>
       </td>
     </tr>
   );

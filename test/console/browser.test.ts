@@ -9,12 +9,21 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateStreamCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import {
+  AddTagsToStreamCommand,
+  CreateStreamCommand,
+  DecreaseStreamRetentionPeriodCommand,
+  DescribeStreamSummaryCommand,
+  ListShardsCommand,
+  RegisterStreamConsumerCommand,
+} from '@aws-sdk/client-kinesis';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { requireTool } from '../helpers/tools.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+/** The console's fixed table row height (console/src/virtual-list.tsx, TABLE_ROW_PX). */
+const TABLE_ROW_PX = 44;
 const ARTIFACTS = join('test-artifacts', 'console');
 /** Launch flags: no sandbox (root in CI), no outside traffic on a closed network. */
 const CHROMIUM_ARGS = [
@@ -39,6 +48,20 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
+
+/** The error an SDK call gets, as the console shows it: `<type>: <message>`. */
+async function sdkError(call: () => Promise<unknown>): Promise<string> {
+  return call().then(
+    () => assert.fail('the API accepted the input'),
+    (e: Error) => `${e.name}: ${e.message}`,
+  );
+}
+
+/** The alert shown in the panel titled `heading`. */
+async function panelAlert(page: Page, heading: string): Promise<string> {
+  const panel = page.locator('.panel').filter({ has: page.getByRole('heading', { name: heading, exact: true }) });
+  return ((await panel.getByRole('alert').textContent()) ?? '').trim();
+}
 
 async function openPage(errors: string[]): Promise<Page> {
   const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
@@ -139,12 +162,12 @@ describe('web console in Chromium, security off', { skip }, () => {
     const reshard = page.getByRole('form', { name: 'Reshard' });
     await reshard.getByRole('button', { name: 'Split' }).click();
     const lineage = page.getByRole('list', { name: 'Shard lineage' });
-    const parent = lineage.getByRole('listitem').filter({ hasText: 'shardId-000000000000 (closed)' });
-    await parent.getByRole('listitem').nth(1).waitFor();
-    const children = await parent.getByRole('listitem').allTextContents();
-    assert.deepEqual(children.map((t) => t.trim()).sort(), [
-      'shardId-000000000001 (open)',
-      'shardId-000000000002 (open)',
+    await lineage.getByRole('listitem').filter({ hasText: 'shardId-000000000002 (open)' }).waitFor();
+    // The tree as drawn: the closed parent, its two children under it.
+    assert.deepEqual(await lineage.getByRole('listitem').allTextContents(), [
+      'shardId-000000000000 (closed)',
+      '├─ shardId-000000000001 (open)',
+      '└─ shardId-000000000002 (open)',
     ]);
     // The page shows the hash ranges the API reports.
     const shards = (await server.kinesis.send(new ListShardsCommand({ StreamName: 'console-e2e' }))).Shards ?? [];
@@ -153,6 +176,8 @@ describe('web console in Chromium, security off', { skip }, () => {
       assert.ok(table?.includes(shard.HashKeyRange!.StartingHashKey!), `${shard.ShardId} starting hash key shown`);
     }
     await page.screenshot({ path: join(ARTIFACTS, 'lineage.png'), fullPage: true });
+    // The README's picture (docs/images/console.png is a copy of this file from a run).
+    await page.screenshot({ path: join(ARTIFACTS, 'console.png') });
     // The dark theme follows the system's preference.
     await page.emulateMedia({ colorScheme: 'dark' });
     const background = await page.evaluate(() => {
@@ -163,11 +188,150 @@ describe('web console in Chromium, security off', { skip }, () => {
     await page.screenshot({ path: join(ARTIFACTS, 'lineage-dark.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'light' });
 
-    // Delete from the list, with a confirmation step.
+    // Tags: add, a refusal as the API words it, remove.
+    const tagForm = page.getByRole('form', { name: 'Add tag' });
+    const tags = page.getByRole('table', { name: 'Tags' });
+    await tagForm.getByLabel('Key').fill('team');
+    await tagForm.getByLabel('Value').fill('data');
+    await tagForm.getByRole('button', { name: 'Add tag' }).click();
+    await tags.getByRole('row').filter({ hasText: 'team' }).filter({ hasText: 'data' }).waitFor();
+    const badTag = await sdkError(() =>
+      server.kinesis.send(new AddTagsToStreamCommand({ StreamName: 'console-e2e', Tags: { 'aws:x': 'v' } })),
+    );
+    await tagForm.getByLabel('Key').fill('aws:x');
+    await tagForm.getByLabel('Value').fill('v');
+    await tagForm.getByRole('button', { name: 'Add tag' }).click();
+    assert.equal(await panelAlert(page, 'Tags'), badTag);
+    await tags.getByRole('button', { name: 'Remove tag team' }).click();
+    await tags.getByRole('cell', { name: 'No tags.' }).waitFor();
+
+    // Enhanced fan-out consumers: register (and a refusal as the API words it), deregister through the dialog.
+    const registerForm = page.getByRole('form', { name: 'Register consumer' });
+    const consumers = page.getByRole('table', { name: 'Consumers' });
+    const arn = (await server.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'console-e2e' })))
+      .StreamDescriptionSummary!.StreamARN!;
+    const badConsumer = await sdkError(() =>
+      server.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: 'not valid!' })),
+    );
+    await registerForm.getByLabel('Consumer name').fill('not valid!');
+    await registerForm.getByRole('button', { name: 'Register' }).click();
+    assert.equal(await panelAlert(page, 'Enhanced fan-out consumers'), badConsumer);
+    await registerForm.getByLabel('Consumer name').fill('console-consumer');
+    await registerForm.getByRole('button', { name: 'Register' }).click();
+    await consumers.getByRole('row').filter({ hasText: 'console-consumer' }).filter({ hasText: 'ACTIVE' }).waitFor();
+    // Keyboard: Escape cancels the dialog and gives focus back to the button that opened it; Enter confirms.
+    const deregister = consumers.getByRole('button', { name: 'Deregister console-consumer' });
+    await deregister.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Deregister consumer' });
+    await dialog.waitFor();
+    assert.equal(
+      await dialog
+        .getByRole('button', { name: 'Deregister' })
+        .evaluate((b) => b === (globalThis as any).document.activeElement),
+      true,
+    );
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await deregister.evaluate((b) => b === (globalThis as any).document.activeElement), true);
+    assert.equal(await consumers.getByRole('row').filter({ hasText: 'console-consumer' }).count(), 1);
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    await page.keyboard.press('Enter');
+    await consumers.getByRole('cell', { name: 'No consumers.' }).waitFor();
+
+    // Capacity and retention: scale (UpdateShardCount), retention up, a refusal as the API words it, mode switch.
+    const facts = page.locator('dl.facts');
+    const scale = page.getByRole('form', { name: 'Update shard count' });
+    await scale.getByLabel('Target shard count').fill('4');
+    await scale.getByRole('button', { name: 'Update shard count' }).click();
+    await facts
+      .filter({ hasText: /Open shards4/ })
+      .filter({ hasText: 'ACTIVE' })
+      .waitFor();
+    const retention = page.getByRole('form', { name: 'Retention period' });
+    await retention.getByLabel('Retention period (hours)').fill('48');
+    await retention.getByRole('button', { name: 'Set retention' }).click();
+    await facts.filter({ hasText: 'Retention48 h' }).waitFor();
+    const badRetention = await sdkError(() =>
+      server.kinesis.send(
+        new DecreaseStreamRetentionPeriodCommand({ StreamName: 'console-e2e', RetentionPeriodHours: 1 }),
+      ),
+    );
+    await retention.getByLabel('Retention period (hours)').fill('1');
+    await retention.getByRole('button', { name: 'Set retention' }).click();
+    assert.equal(await panelAlert(page, 'Capacity and retention'), badRetention);
+    await page.getByRole('button', { name: 'Switch to on-demand' }).click();
+    const switchDialog = page.getByRole('dialog', { name: 'Switch capacity mode' });
+    await switchDialog.getByRole('button', { name: 'Switch to ON_DEMAND' }).click();
+    await facts.filter({ hasText: 'Capacity modeON_DEMAND' }).filter({ hasText: 'ACTIVE' }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'stream-settings.png'), fullPage: true });
+
+    // Delete from the list, confirmed in a dialog by keyboard (Enter).
     await page.getByRole('link', { name: 'Data streams' }).first().click();
     await row.getByRole('button', { name: 'Delete console-e2e' }).click();
-    await row.getByRole('button', { name: 'Confirm delete' }).click();
+    const deleteDialog = page.getByRole('dialog', { name: 'Delete data stream' });
+    await deleteDialog.waitFor();
+    await page.keyboard.press('Enter');
     await page.getByRole('cell', { name: 'No streams yet.' }).waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('keeps a 300-shard stream and a 128-character name in fixed rows, rendering only the rows in view', async () => {
+    const SHARDS = 300;
+    const longName = `long-${'x'.repeat(118)}-end`; // 128 characters, the longest name the API accepts
+    await server.kinesis.send(new CreateStreamCommand({ StreamName: longName, ShardCount: 1 }));
+    await server.kinesis.send(new CreateStreamCommand({ StreamName: 'many-shards', ShardCount: SHARDS }));
+    await page.goto(`${server.server.url}/console/#/streams`);
+    // Created by the SDK behind the page's back (or before it loaded): the list's Refresh shows them.
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const longRow = page.getByRole('row').filter({ hasText: longName });
+    await longRow.filter({ hasText: 'ACTIVE' }).waitFor();
+    // The name does not wrap or widen the page: the row keeps its height and nothing scrolls sideways.
+    assert.equal((await longRow.boundingBox())?.height, TABLE_ROW_PX);
+    assert.equal(
+      await page.evaluate(
+        () => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth,
+      ),
+      true,
+    );
+
+    await page.getByRole('link', { name: 'many-shards' }).click();
+    const table = page.getByRole('table', { name: 'Shards' });
+    await table.getByRole('row').filter({ hasText: 'shardId-000000000000' }).waitFor();
+    await page.getByText(`${SHARDS} shards, ${SHARDS} open`).waitFor();
+    const rendered = () => table.locator('tbody tr:not(.spacer)').count();
+    const inView = await rendered();
+    assert.ok(inView > 5 && inView < 40, `${inView} shard rows rendered of ${SHARDS}`);
+    assert.equal(
+      await table
+        .getByRole('row')
+        .filter({ hasText: `shardId-000000000${SHARDS - 1}` })
+        .count(),
+      0,
+    );
+    // Scrolled to the end, the last shards are rendered and the first are not.
+    await page
+      .locator('.vtable')
+      .filter({ has: table })
+      .evaluate((box) => {
+        box.scrollTop = box.scrollHeight;
+      });
+    await table
+      .getByRole('row')
+      .filter({ hasText: `shardId-000000000${SHARDS - 1}` })
+      .waitFor();
+    assert.equal(await table.getByRole('row').filter({ hasText: 'shardId-000000000000' }).count(), 0);
+    assert.ok((await rendered()) < 40);
+    const lineage = page.getByRole('list', { name: 'Shard lineage' });
+    assert.ok((await lineage.getByRole('listitem').count()) < 40);
+    assert.equal(
+      await page.evaluate(
+        () => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth,
+      ),
+      true,
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'many-shards.png') });
     assert.deepEqual(pageErrors, []);
   });
 });
