@@ -1,5 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { AnalyticsPage } from './analytics.js';
+import { ApplicationPage } from './analytics-application.js';
 import { CredentialsPage } from './credentials.js';
 import { FirehosePage } from './firehose.js';
 import { DeliveryStreamPage } from './firehose-stream.js';
@@ -14,6 +16,8 @@ type Route =
   | { page: 'credentials' }
   | { page: 'firehose' }
   | { page: 'delivery-stream'; name: string }
+  | { page: 'analytics' }
+  | { page: 'application'; name: string }
   | { page: 'later'; service: string };
 
 function parseRoute(hash: string): Route {
@@ -23,7 +27,10 @@ function parseRoute(hash: string): Route {
   if (parts[0] === 'firehose') {
     return parts[1] ? { page: 'delivery-stream', name: parts[1] } : { page: 'firehose' };
   }
-  if (parts[0] === 'analytics' || parts[0] === 'video') {
+  if (parts[0] === 'analytics') {
+    return parts[1] ? { page: 'application', name: parts[1] } : { page: 'analytics' };
+  }
+  if (parts[0] === 'video') {
     return { page: 'later', service: parts[0] };
   }
   return { page: 'streams' };
@@ -38,7 +45,11 @@ const SECTIONS = [
 ] as const;
 
 /** The navigation section a page belongs to, where it is not the page's own name. */
-const SECTION_OF: Partial<Record<Route['page'], string>> = { stream: 'streams', 'delivery-stream': 'firehose' };
+const SECTION_OF: Partial<Record<Route['page'], string>> = {
+  stream: 'streams',
+  'delivery-stream': 'firehose',
+  application: 'analytics',
+};
 
 function App() {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
@@ -69,6 +80,8 @@ function App() {
         {route.page === 'credentials' && <CredentialsPage />}
         {route.page === 'firehose' && <FirehosePage />}
         {route.page === 'delivery-stream' && <DeliveryStreamPage key={route.name} name={route.name} />}
+        {route.page === 'analytics' && <AnalyticsPage />}
+        {route.page === 'application' && <ApplicationPage key={route.name} name={route.name} />}
         {route.page === 'later' && (
           <section>
             <h1>{SECTIONS.find((s) => s.key === route.service)?.label}</h1>

@@ -6,12 +6,13 @@
  * gets for the same input. One browser launch for the file; screenshots in test-artifacts/console/.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateDeliveryStreamCommand } from '@aws-sdk/client-firehose';
+import { CreateStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { CreateApplicationCommand } from '@aws-sdk/client-kinesis-analytics-v2';
 import type { Browser, Page } from 'playwright-core';
+import { ROLE as ANALYTICS_ROLE, analyticsV2Client, streamArn } from '../analytics/api-helpers.js';
 import { listObjects, firehoseClient, ROLE as FIREHOSE_ROLE } from '../firehose/helpers.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ARTIFACTS, chromiumMissing, launchChromium, openPage } from './chromium.js';
@@ -112,6 +113,84 @@ describe('console Firehose, Analytics and Video pages, security off', { skip }, 
     await row.getByRole('button', { name: 'Delete console-fh' }).click();
     await row.getByRole('button', { name: 'Confirm delete' }).click();
     await page.getByRole('cell', { name: 'No delivery streams yet.' }).waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('Analytics: creates a SQL application, starts it, sees sample rows of its in-application streams, stops it', async () => {
+    await server.kinesis.send(new CreateStreamCommand({ StreamName: 'console-ticks', ShardCount: 1 }));
+    await page.goto(`${server.server.url}/console/#/analytics`);
+    await page.getByRole('heading', { name: 'Analytics applications' }).waitFor();
+    await page.getByRole('cell', { name: 'No applications yet.' }).waitFor();
+
+    const create = page.getByRole('form', { name: 'Create SQL application' });
+    const ka = analyticsV2Client(server.server.url);
+    const expected = await sdkError(
+      ka.send(
+        new CreateApplicationCommand({
+          ApplicationName: 'not valid!',
+          RuntimeEnvironment: 'SQL-1_0',
+          ServiceExecutionRole: ANALYTICS_ROLE,
+        }),
+      ),
+    );
+    ka.destroy();
+    await create.getByLabel('Application name').fill('not valid!');
+    await create.getByLabel('Service execution role ARN').fill(ANALYTICS_ROLE);
+    await create.getByRole('button', { name: 'Create' }).click();
+    assert.equal((await create.getByRole('alert').textContent())?.trim(), expected);
+
+    await create.getByLabel('Application name').fill('console-sql');
+    await create.getByLabel('Input: Kinesis stream ARN (optional)').fill(streamArn('console-ticks'));
+    await create.getByRole('button', { name: 'Create' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'console-sql' });
+    await row.filter({ hasText: 'READY' }).waitFor();
+    assert.deepEqual((await row.getByRole('cell').allTextContents()).slice(0, 4), [
+      'console-sql',
+      'READY',
+      'SQL-1_0',
+      '1',
+    ]);
+
+    await row.getByRole('link', { name: 'console-sql' }).click();
+    await page.getByRole('heading', { name: 'console-sql' }).waitFor();
+    assert.match((await page.locator('pre.sql-code').textContent()) ?? '', /INSERT INTO "DESTINATION_SQL_STREAM"/);
+    await page.getByRole('definition').filter({ hasText: 'SOURCE_SQL_STREAM_001' }).waitFor();
+
+    const run = page.getByRole('form', { name: 'Run' });
+    await run.getByLabel('Start reading inputs from').selectOption('TRIM_HORIZON');
+    await run.getByRole('button', { name: 'Start' }).click();
+    await page
+      .getByRole('definition')
+      .filter({ hasText: /^RUNNING$/ })
+      .waitFor();
+    await server.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: 'console-ticks',
+        Records: [
+          { PartitionKey: 'a', Data: Buffer.from(JSON.stringify({ ticker: 'AMZN', price: 1.5 })) },
+          { PartitionKey: 'b', Data: Buffer.from(JSON.stringify({ ticker: 'TRIB', price: 2 })) },
+        ],
+      }),
+    );
+    // Both the input's and the output's in-application streams show the rows, with ROWTIME first (the input stream
+    // also has the source's columns: APPROXIMATE_ARRIVAL_TIME, SHARD_ID, …).
+    for (const stream of ['SOURCE_SQL_STREAM_001', 'DESTINATION_SQL_STREAM']) {
+      const table = page.getByRole('table', { name: `Sample of ${stream}` });
+      await table.getByRole('row').filter({ hasText: 'TRIB' }).waitFor();
+      const header = await table.getByRole('columnheader').allTextContents();
+      assert.deepEqual(header.slice(0, 3), ['ROWTIME', 'TICKER', 'PRICE']);
+      if (stream === 'DESTINATION_SQL_STREAM') assert.equal(header.length, 3);
+      const cells = await table.getByRole('row').filter({ hasText: 'AMZN' }).getByRole('cell').allTextContents();
+      assert.deepEqual(cells.slice(1, 3), ['AMZN', '1.5']);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'analytics-application.png'), fullPage: true });
+
+    await run.getByRole('button', { name: 'Stop' }).click();
+    await page
+      .getByRole('definition')
+      .filter({ hasText: /^READY$/ })
+      .waitFor();
+    await page.getByText('Start the application to see its rows.').waitFor();
     assert.deepEqual(pageErrors, []);
   });
 });
