@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { describeError, fetchMetricsText } from './api.js';
+import { describeError, signedGet } from './api.js';
 import { formatBytes, formatNumber, formatRate } from './format.js';
 import { counterRates, RateHistory, type StreamFigures, type StreamLabels, streamFigures } from './metrics.js';
 
@@ -81,7 +81,7 @@ export function StreamCharts({ stream }: { stream: StreamLabels }) {
     let stopped = false;
     const poll = async () => {
       try {
-        const text = await fetchMetricsText();
+        const text = await (await signedGet('/metrics', 'tributary')).text();
         if (stopped) return;
         const at = Date.now();
         const figures = streamFigures(text, { accountId, region, streamName });

@@ -1,6 +1,10 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { AnalyticsPage } from './analytics.js';
+import { ApplicationPage } from './analytics-application.js';
 import { CredentialsPage } from './credentials.js';
+import { FirehosePage } from './firehose.js';
+import { DeliveryStreamPage } from './firehose-stream.js';
 import { StreamPage } from './stream.js';
 import { StreamsPage } from './streams.js';
 import './style.css';
@@ -10,13 +14,23 @@ type Route =
   | { page: 'streams' }
   | { page: 'stream'; name: string }
   | { page: 'credentials' }
+  | { page: 'firehose' }
+  | { page: 'delivery-stream'; name: string }
+  | { page: 'analytics' }
+  | { page: 'application'; name: string }
   | { page: 'later'; service: string };
 
 function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   if (parts[0] === 'streams' && parts[1] !== undefined && parts[1] !== '') return { page: 'stream', name: parts[1] };
   if (parts[0] === 'credentials') return { page: 'credentials' };
-  if (parts[0] === 'firehose' || parts[0] === 'analytics' || parts[0] === 'video') {
+  if (parts[0] === 'firehose') {
+    return parts[1] ? { page: 'delivery-stream', name: parts[1] } : { page: 'firehose' };
+  }
+  if (parts[0] === 'analytics') {
+    return parts[1] ? { page: 'application', name: parts[1] } : { page: 'analytics' };
+  }
+  if (parts[0] === 'video') {
     return { page: 'later', service: parts[0] };
   }
   return { page: 'streams' };
@@ -30,6 +44,13 @@ const SECTIONS = [
   { href: '#/credentials', label: 'Credentials', key: 'credentials' },
 ] as const;
 
+/** The navigation section a page belongs to, where it is not the page's own name. */
+const SECTION_OF: Partial<Record<Route['page'], string>> = {
+  stream: 'streams',
+  'delivery-stream': 'firehose',
+  application: 'analytics',
+};
+
 function App() {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
   useEffect(() => {
@@ -37,7 +58,7 @@ function App() {
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  const current = route.page === 'stream' ? 'streams' : route.page === 'later' ? route.service : route.page;
+  const current = SECTION_OF[route.page] ?? (route.page === 'later' ? route.service : route.page);
   return (
     <>
       <a class="skip" href="#main">
@@ -57,6 +78,10 @@ function App() {
         {route.page === 'streams' && <StreamsPage />}
         {route.page === 'stream' && <StreamPage key={route.name} name={route.name} />}
         {route.page === 'credentials' && <CredentialsPage />}
+        {route.page === 'firehose' && <FirehosePage />}
+        {route.page === 'delivery-stream' && <DeliveryStreamPage key={route.name} name={route.name} />}
+        {route.page === 'analytics' && <AnalyticsPage />}
+        {route.page === 'application' && <ApplicationPage key={route.name} name={route.name} />}
         {route.page === 'later' && (
           <section>
             <h1>{SECTIONS.find((s) => s.key === route.service)?.label}</h1>

