@@ -176,8 +176,8 @@ describe('web console in Chromium, security off', { skip }, () => {
       assert.ok(table?.includes(shard.HashKeyRange!.StartingHashKey!), `${shard.ShardId} starting hash key shown`);
     }
     await page.screenshot({ path: join(ARTIFACTS, 'lineage.png'), fullPage: true });
-    // The README's picture (docs/images/console.png is a copy of this file from a run).
-    await page.screenshot({ path: join(ARTIFACTS, 'console.png') });
+    // The README's picture (docs/images/console-stream.png is a copy of this file from a run).
+    await page.screenshot({ path: join(ARTIFACTS, 'console-stream.png') });
     // The dark theme follows the system's preference.
     await page.emulateMedia({ colorScheme: 'dark' });
     const background = await page.evaluate(() => {
