@@ -21,7 +21,20 @@ import {
   type ServerResults,
 } from './report.js';
 import { createActiveStream, runReadBack, runWriteLoad, type ReadResult, type WriteResult } from './scenarios.js';
-import { REPO_ROOT, startServer, type ServerExit, type ServerHandle, type ServerKind } from './servers.js';
+import { randomBytes } from 'node:crypto';
+import { destroyNatsData } from '../../src/storage/nats/index.js';
+import { startNatsCluster, type NatsCluster } from '../../test/storage/nats-harness.js';
+import { buildRawRequests, RawJetStream, runRawWriteLoad } from './jetstream-raw.js';
+import { KINESALITE_COLUMNS, natsColumns, type ColumnTitles } from './report.js';
+import {
+  type ProcessKind,
+  procCpuSeconds,
+  REPO_ROOT,
+  startServer,
+  type ServerExit,
+  type ServerHandle,
+  type ServerKind,
+} from './servers.js';
 
 /** Records per PutRecords request: the AWS maximum (PutRecords `Records` has 1–500 members). */
 const BATCH = 500;
@@ -30,6 +43,13 @@ const PUT_GROUPS = {
   put100: { stream: 'bench-put100', recordSize: 100, label: 'PutRecords 500 × 100 B' },
   put1k: { stream: 'bench-put1k', recordSize: 1024, label: 'PutRecords 500 × 1 KiB' },
 } as const;
+
+/** How one side reaches its storage, and how the NATS servers' CPU is read (with `--storage nats`). */
+interface SideSetup {
+  /** Tributary's storage options (`--storage nats://… --nats-replicas 3 --nats-prefix …`); none: embedded log. */
+  readonly storageArgs?: readonly string[];
+  readonly natsCpuSeconds?: () => number | undefined;
+}
 
 /** Everything measured on one server. */
 export interface ServerRun extends ServerResults {
@@ -66,6 +86,7 @@ async function runPutRecords(
   client: KinesisHttpClient,
   group: (typeof PUT_GROUPS)[keyof typeof PUT_GROUPS],
   options: StreamsBenchOptions,
+  side: SideSetup,
 ): Promise<WriteResult> {
   const bodies = buildPutRecordsBodies(group.stream, {
     recordSize: group.recordSize,
@@ -81,16 +102,21 @@ async function runPutRecords(
     concurrency: options.concurrency,
     seconds: options.seconds,
     serverCpuSeconds: () => server.cpuSeconds(),
+    ...(side.natsCpuSeconds ? { natsCpuSeconds: side.natsCpuSeconds } : {}),
   });
 }
 
-async function runOneServer(kind: ServerKind, options: StreamsBenchOptions): Promise<ServerRun> {
+async function runOneServer(kind: ProcessKind, options: StreamsBenchOptions, side: SideSetup = {}): Promise<ServerRun> {
   const run: ServerRun = { kind, command: undefined, exit: undefined, error: undefined, writes: {}, reads: {} };
   const writes = run.writes as Record<string, WriteResult>;
   const reads = run.reads as Record<string, ReadResult>;
+  const natsCpu = side.natsCpuSeconds ? { natsCpuSeconds: side.natsCpuSeconds } : {};
   let server: ServerHandle;
   try {
-    server = await startServer(kind, { kinesaliteOnDisk: options.kinesaliteOnDisk });
+    server = await startServer(kind, {
+      kinesaliteOnDisk: options.kinesaliteOnDisk,
+      ...(side.storageArgs ? { storageArgs: side.storageArgs } : {}),
+    });
   } catch (err) {
     run.error = `could not start: ${(err as Error).message}`;
     log(`${kind}: ${run.error}`);
@@ -108,7 +134,7 @@ async function runOneServer(kind: ServerKind, options: StreamsBenchOptions): Pro
 
     for (const key of ['put100', 'put1k'] as const) {
       if (!wanted.includes(key)) continue;
-      writes[key] = await runPutRecords(server, client, PUT_GROUPS[key], options);
+      writes[key] = await runPutRecords(server, client, PUT_GROUPS[key], options, side);
       log(`${kind}: ${key}: ${describeWrite(writes[key])}`);
     }
     if (wanted.includes('putrecord')) {
@@ -128,6 +154,7 @@ async function runOneServer(kind: ServerKind, options: StreamsBenchOptions): Pro
           concurrency,
           seconds: options.seconds / 2,
           serverCpuSeconds: () => server.cpuSeconds(),
+          ...natsCpu,
         });
         log(`${kind}: ${key}: ${describeWrite(writes[key])}`);
       }
@@ -150,6 +177,7 @@ async function runOneServer(kind: ServerKind, options: StreamsBenchOptions): Pro
           concurrency: PUTRECORD_FANIN,
           seconds: options.seconds,
           serverCpuSeconds: () => server.cpuSeconds(),
+          ...natsCpu,
         });
       } finally {
         wide.close();
@@ -167,6 +195,7 @@ async function runOneServer(kind: ServerKind, options: StreamsBenchOptions): Pro
           expected: written.ackedPerShard[shardId]!,
           recordSize: PUT_GROUPS[key].recordSize,
           serverCpuSeconds: () => server.cpuSeconds(),
+          ...natsCpu,
         });
         const r = reads[key];
         log(
@@ -188,16 +217,19 @@ async function runOneServer(kind: ServerKind, options: StreamsBenchOptions): Pro
   return run;
 }
 
-async function runProfile(options: StreamsBenchOptions, resultsDir: string): Promise<ProfileRun> {
+async function runProfile(options: StreamsBenchOptions, resultsDir: string, side: SideSetup = {}): Promise<ProfileRun> {
   const profileDir = mkdtempSync(path.join(os.tmpdir(), 'tributary-bench-cpuprof-'));
   try {
-    const server = await startServer('tributary', { cpuProfileDir: profileDir });
+    const server = await startServer('tributary', {
+      cpuProfileDir: profileDir,
+      ...(side.storageArgs ? { storageArgs: side.storageArgs } : {}),
+    });
     log(`profile: tributary started under --cpu-prof (pid ${server.pid})`);
     const client = new KinesisHttpClient(server.port, { maxSockets: options.concurrency });
     let put100: WriteResult;
     try {
       await createActiveStream(client, PUT_GROUPS.put100.stream, options.shards);
-      put100 = await runPutRecords(server, client, PUT_GROUPS.put100, options);
+      put100 = await runPutRecords(server, client, PUT_GROUPS.put100, options, side);
       log(`profile: put100: ${describeWrite(put100)}`);
     } finally {
       client.close();
@@ -274,7 +306,7 @@ function markdown(header: string[], { rows, rightAligned }: { rows: string[][]; 
 }
 
 function buildRows(runs: Partial<Record<ServerKind, ServerRun>>, options: StreamsBenchOptions): Row[] {
-  const results = { tributary: runs.tributary, kinesalite: runs.kinesalite };
+  const results = { tributary: runs.tributary, kinesalite: runs.kinesalite ?? runs.jetstream };
   const c = options.concurrency;
   const rows: Row[] = [];
   for (const key of ['put100', 'put1k'] as const) {
@@ -308,6 +340,137 @@ function buildRows(runs: Partial<Record<ServerKind, ServerRun>>, options: Stream
   return rows;
 }
 
+/** One printed table: two sides under the same load. */
+interface Comparison {
+  readonly title: string | undefined;
+  readonly columns: ColumnTitles;
+  readonly runs: Partial<Record<ServerKind, ServerRun>>;
+}
+
+/** CPU seconds of every running node of the cluster together. */
+function clusterCpuSeconds(cluster: NatsCluster): number | undefined {
+  let total = 0;
+  for (let i = 0; i < cluster.urls.length; i++) {
+    const pid = cluster.pid(i);
+    const cpu = pid === undefined ? undefined : procCpuSeconds(pid);
+    if (cpu === undefined) return undefined;
+    total += cpu;
+  }
+  return total;
+}
+
+/**
+ * The raw JetStream baseline: each write scenario's records published by the NATS client alone into `shards`
+ * streams with the backend's settings and commit discipline (./jetstream-raw.ts), then the read-back of one shard.
+ */
+async function runRawJetStream(
+  options: StreamsBenchOptions,
+  target: {
+    servers: readonly string[];
+    storage: Extract<StreamsBenchOptions['storage'], { kind: 'nats' }>;
+    replicas: number;
+    prefix: string;
+    natsCpuSeconds: (() => number | undefined) | undefined;
+  },
+): Promise<ServerRun> {
+  const run: ServerRun = {
+    kind: 'jetstream',
+    command: 'NATS client (@nats-io/jetstream): pipelined, chained publishes with message ids',
+    exit: undefined,
+    error: undefined,
+    writes: {},
+    reads: {},
+  };
+  const writes = run.writes as Record<string, WriteResult>;
+  const reads = run.reads as Record<string, ReadResult>;
+  const natsCpu = target.natsCpuSeconds ? { natsCpuSeconds: target.natsCpuSeconds } : {};
+  const none = (): undefined => undefined;
+  let raw: RawJetStream | undefined;
+  try {
+    raw = await RawJetStream.connect(target.servers, `${target.prefix}_RAW`, target.storage);
+    const wanted = options.scenarios;
+    const streams: Record<string, readonly string[]> = {};
+    for (const key of ['put100', 'put1k'] as const) {
+      if (!wanted.includes(key)) continue;
+      const shards = await raw.createShards(key, options.shards, target.replicas);
+      streams[key] = shards.streams;
+      const requests = buildRawRequests({
+        recordSize: PUT_GROUPS[key].recordSize,
+        batchSize: BATCH,
+        count: Math.max(16, 2 * options.concurrency),
+        shards: options.shards,
+        keyPrefix: PUT_GROUPS[key].stream,
+      });
+      writes[key] = await runRawWriteLoad(shards, requests, {
+        operation: 'PutRecords',
+        recordsPerRequest: BATCH,
+        recordSize: PUT_GROUPS[key].recordSize,
+        concurrency: options.concurrency,
+        seconds: options.seconds,
+        serverCpuSeconds: none,
+        ...natsCpu,
+      });
+      log(`jetstream R${target.replicas}: ${key}: ${describeWrite(writes[key])} ${JSON.stringify(shards.failures())}`);
+    }
+    const single = (prefix: string) =>
+      buildRawRequests({ recordSize: 100, batchSize: 1, count: 1024, shards: options.shards, keyPrefix: prefix });
+    if (wanted.includes('putrecord')) {
+      const shards = await raw.createShards('putrecord', options.shards, target.replicas);
+      const requests = single('bench-putrecord');
+      for (const concurrency of [...new Set([1, options.concurrency])]) {
+        const key = `putrecord-c${concurrency}`;
+        writes[key] = await runRawWriteLoad(shards, requests, {
+          operation: 'PutRecord',
+          recordsPerRequest: 1,
+          recordSize: 100,
+          concurrency,
+          seconds: options.seconds / 2,
+          serverCpuSeconds: none,
+          ...natsCpu,
+        });
+        log(`jetstream R${target.replicas}: ${key}: ${describeWrite(writes[key])}`);
+      }
+    }
+    if (wanted.includes('putrecord64')) {
+      const shards = await raw.createShards('putrecord64', options.shards, target.replicas);
+      writes.putrecord64 = await runRawWriteLoad(shards, single('bench-putrecord64'), {
+        operation: 'PutRecord',
+        recordsPerRequest: 1,
+        recordSize: 100,
+        concurrency: PUTRECORD_FANIN,
+        seconds: options.seconds,
+        serverCpuSeconds: none,
+        ...natsCpu,
+      });
+      log(`jetstream R${target.replicas}: putrecord64: ${describeWrite(writes.putrecord64)}`);
+    }
+    if (wanted.includes('read')) {
+      for (const key of ['put100', 'put1k'] as const) {
+        const written = writes[key];
+        const stream = streams[key]?.[0];
+        if (written === undefined || stream === undefined) continue;
+        reads[key] = await raw.readBack(stream, {
+          shardId: 'shard-0',
+          expected: written.ackedPerShard['shard-0'] ?? 0,
+          recordSize: PUT_GROUPS[key].recordSize,
+          ...natsCpu,
+        });
+        const r = reads[key];
+        log(
+          `jetstream R${target.replicas}: read ${key}: ${formatNumber(r.records)}/${formatNumber(r.expected)} records, ` +
+            `${formatNumber(r.recordsPerSecond)} rec/s${r.problem === undefined ? '' : ` PROBLEM: ${r.problem}`}`,
+        );
+      }
+    }
+  } catch (err) {
+    run.error = (err as Error).message;
+    log(`jetstream R${target.replicas}: failed: ${run.error}`);
+  } finally {
+    await raw?.close().catch(() => undefined);
+  }
+  return run;
+}
+
 /**
  * Runs the benchmark with `argv` (options only, no script name) and returns the process exit code:
  * 0 on success, 1 when a server failed or a read-back did not match, 2 on bad options.
@@ -330,7 +493,10 @@ export async function runStreamsBench(argv: readonly string[]): Promise<number> 
   process.stdout.write(
     `Settings: ${options.seconds} s per write scenario (PutRecord: half each for c=1 and c=${options.concurrency}), ` +
       `concurrency ${options.concurrency}, ${options.shards} shards, keep-alive HTTP/1.1, JSON 1.1, pre-built bodies; ` +
-      `Tributary --durability always; kinesalite ${options.kinesaliteOnDisk ? 'on LevelDB' : 'in memory'}.\n\n`,
+      (options.storage.kind === 'nats'
+        ? 'Tributary on NATS JetStream (file storage; acknowledged once a quorum of replicas has the record); raw ' +
+          'JetStream: the same records published by the NATS client alone, per shard, as the backend publishes them.\n\n'
+        : `Tributary --durability always; kinesalite ${options.kinesaliteOnDisk ? 'on LevelDB' : 'in memory'}.\n\n`),
   );
   if (
     options.scenarios.includes('read') &&
@@ -340,32 +506,80 @@ export async function runStreamsBench(argv: readonly string[]): Promise<number> 
     log('read-back reads what put100/put1k wrote; without them it has nothing to read and is skipped');
   }
 
-  const runs: Partial<Record<ServerKind, ServerRun>> = {};
-  for (const kind of options.servers) runs[kind] = await runOneServer(kind, options);
-
   const resultsDir = path.dirname(options.out);
   mkdirSync(resultsDir, { recursive: true });
+  const comparisons: Comparison[] = [];
   let profile: ProfileRun | undefined;
   let profileError: string | undefined;
-  if (options.profile) {
+  const profileWith = async (side: SideSetup): Promise<void> => {
     if (!options.servers.includes('tributary')) {
       profileError = '--profile profiles Tributary; it was excluded by --only';
     } else {
       try {
-        profile = await runProfile(options, resultsDir);
+        profile = await runProfile(options, resultsDir, side);
       } catch (err) {
         profileError = (err as Error).message;
       }
     }
     if (profileError !== undefined) log(`profile: ${profileError}`);
+  };
+
+  if (options.storage.kind === 'nats') {
+    const storage = options.storage;
+    let cluster: NatsCluster | undefined;
+    try {
+      if (storage.url === undefined) {
+        // Its own ports (24222-24224, routes 26222-, monitoring 28222-), clear of the test suites' clusters.
+        cluster = await startNatsCluster({ nodes: 3, clientPort: 24222 });
+        log(`nats: started a 3-node loopback cluster (${cluster.urls.join(', ')}), data in ${cluster.dataDir}`);
+      }
+      const servers = cluster?.urls ?? storage.servers;
+      const storageUrl = cluster?.storageUrl ?? storage.url!;
+      const natsCpuSeconds = cluster ? () => clusterCpuSeconds(cluster!) : undefined;
+      for (const replicas of options.natsReplicas) {
+        const prefix = `BENCH${replicas}${randomBytes(4).toString('hex').toUpperCase()}`;
+        const side: SideSetup = {
+          storageArgs: ['--storage', storageUrl, '--nats-replicas', String(replicas), '--nats-prefix', prefix],
+          ...(natsCpuSeconds ? { natsCpuSeconds } : {}),
+        };
+        const runs: Partial<Record<ServerKind, ServerRun>> = {};
+        try {
+          if (options.servers.includes('tributary')) runs.tributary = await runOneServer('tributary', options, side);
+          if (options.servers.includes('jetstream'))
+            runs.jetstream = await runRawJetStream(options, { servers, storage, replicas, prefix, natsCpuSeconds });
+          if (options.profile && replicas === options.natsReplicas[options.natsReplicas.length - 1])
+            await profileWith(side);
+        } finally {
+          await destroyNatsData(servers, prefix).catch((err: unknown) => log(`nats: cleanup of ${prefix}: ${err}`));
+        }
+        comparisons.push({
+          title: `NATS JetStream, ${replicas} replica${replicas > 1 ? 's' : ''}`,
+          columns: natsColumns(replicas),
+          runs,
+        });
+      }
+    } finally {
+      await cluster?.stop();
+    }
+  } else {
+    const runs: Partial<Record<ServerKind, ServerRun>> = {};
+    for (const kind of options.servers) if (kind !== 'jetstream') runs[kind] = await runOneServer(kind, options);
+    if (options.profile) await profileWith({});
+    comparisons.push({ title: undefined, columns: KINESALITE_COLUMNS, runs });
   }
 
-  process.stdout.write(`${renderMarkdownTable(buildRows(runs, options))}\n\n`);
+  for (const c of comparisons) {
+    if (c.title !== undefined) process.stdout.write(`## ${c.title}\n\n`);
+    process.stdout.write(`${renderMarkdownTable(buildRows(c.runs, options), c.columns)}\n\n`);
+  }
+  const columns = comparisons[0]?.columns ?? KINESALITE_COLUMNS;
   process.stdout.write(
-    'Ratios are Tributary / kinesalite: above 1 is better for throughput, below 1 for latency and CPU.\n' +
+    `Ratios are ${columns === KINESALITE_COLUMNS ? 'Tributary / kinesalite' : 'Tributary on NATS / raw JetStream publish'}: ` +
+      'above 1 is better for throughput, below 1 for latency and CPU.\n' +
       'Failed records counts records sent but not acknowledged (entry errors and records of failed requests).\n',
   );
-  for (const run of Object.values(runs)) {
+  const runs = comparisons.flatMap((c) => Object.values(c.runs));
+  for (const run of runs) {
     if (run.error !== undefined) process.stdout.write(`\n${run.kind} error: ${run.error.trim()}\n`);
     if (run.exit !== undefined && !run.exit.graceful) {
       process.stdout.write(
@@ -378,12 +592,10 @@ export async function runStreamsBench(argv: readonly string[]): Promise<number> 
 
   writeFileSync(
     options.out,
-    `${JSON.stringify({ benchmark: 'streams', startedAt, machine, options, servers: runs, profile, profileError }, null, 2)}\n`,
+    `${JSON.stringify({ benchmark: 'streams', startedAt, machine, options, comparisons, profile, profileError }, null, 2)}\n`,
   );
   process.stdout.write(`\nJSON results: ${options.out}\n`);
 
-  const failed = Object.values(runs).some(
-    (run) => run.error !== undefined || Object.values(run.reads).some((r) => !r.verified),
-  );
+  const failed = runs.some((run) => run.error !== undefined || Object.values(run.reads).some((r) => !r.verified));
   return failed ? 1 : 0;
 }

@@ -71,9 +71,26 @@ export function formatRatio(t: Cell | undefined, k: Cell | undefined): string {
   return `${(t.value / k.value).toFixed(2)}×`;
 }
 
-/** Renders rows as a GitHub Markdown table; the scenario name appears on its first row only. */
-export function renderMarkdownTable(rows: readonly Row[]): string {
-  const header = ['Scenario', 'Metric', 'Tributary', 'kinesalite', 'Tributary / kinesalite'];
+/** Column titles of the two compared sides. */
+export interface ColumnTitles {
+  readonly subject: string;
+  readonly baseline: string;
+}
+
+/** The embedded-log comparison: Tributary against kinesalite. */
+export const KINESALITE_COLUMNS: ColumnTitles = { subject: 'Tributary', baseline: 'kinesalite' };
+
+/** The `--storage nats` comparison for one replica count: Tributary on JetStream against raw JetStream publish. */
+export function natsColumns(replicas: number): ColumnTitles {
+  return { subject: `Tributary on NATS R${replicas}`, baseline: `raw JetStream R${replicas}` };
+}
+
+/**
+ * Renders rows as a GitHub Markdown table; the scenario name appears on its first row only. `tributary` cells go
+ * under `columns.subject`, `kinesalite` cells under `columns.baseline`.
+ */
+export function renderMarkdownTable(rows: readonly Row[], columns: ColumnTitles = KINESALITE_COLUMNS): string {
+  const header = ['Scenario', 'Metric', columns.subject, columns.baseline, `${columns.subject} / ${columns.baseline}`];
   const body = rows.map((r, i) => [
     i > 0 && rows[i - 1]!.scenario === r.scenario ? '' : r.scenario,
     r.metric,
@@ -94,7 +111,10 @@ export interface ServerResults {
   readonly reads: Readonly<Record<string, ReadResult>>;
 }
 
-/** Both servers' results (either may be missing: `--only`, or it failed to start). */
+/**
+ * Both sides' results (either may be missing: `--only`, or it failed to start). `kinesalite` is the baseline
+ * column: kinesalite on the embedded log, raw JetStream with `--storage nats`.
+ */
 export interface ComparedResults {
   readonly tributary?: ServerResults | undefined;
   readonly kinesalite?: ServerResults | undefined;
@@ -142,6 +162,10 @@ export function writeRows(
     w.cpu.serverPercent === undefined ? { text: 'n/a' } : num(w.cpu.serverPercent, 0, '%'),
   );
   add('load generator CPU', (w) => num(w.cpu.clientPercent, 0, '%'), false);
+  if (t?.cpu.natsPercent !== undefined || k?.cpu.natsPercent !== undefined)
+    add('NATS servers CPU (% of a core)', (w) =>
+      w.cpu.natsPercent === undefined ? { text: 'n/a' } : num(w.cpu.natsPercent, 0, '%'),
+    );
   return rows;
 }
 
@@ -164,11 +188,17 @@ export function readRows(scenario: string, { key, results }: { key: string; resu
     r.cpu.serverPercent === undefined ? { text: 'n/a' } : num(r.cpu.serverPercent, 0, '%'),
   );
   const [lt, lk] = both((r) => num(r.cpu.clientPercent, 0, '%'));
+  const nats: Row[] = [];
+  if (t?.cpu.natsPercent !== undefined || k?.cpu.natsPercent !== undefined) {
+    const [nt, nk] = both((r) => (r.cpu.natsPercent === undefined ? { text: 'n/a' } : num(r.cpu.natsPercent, 0, '%')));
+    nats.push({ scenario, metric: 'NATS servers CPU (% of a core)', tributary: nt, kinesalite: nk, ratio: true });
+  }
   return [
     { scenario, metric: 'records/s', tributary: rt, kinesalite: rk, ratio: true },
     { scenario, metric: 'MB/s (record data)', tributary: mt, kinesalite: mk, ratio: true },
     { scenario, metric: 'read = acknowledged', tributary: vt, kinesalite: vk, ratio: false },
     { scenario, metric: 'server CPU (% of a core)', tributary: ct, kinesalite: ck, ratio: true },
     { scenario, metric: 'load generator CPU', tributary: lt, kinesalite: lk, ratio: false },
+    ...nats,
   ];
 }

@@ -18,8 +18,10 @@ export interface MonotonicWindow {
 /** CPU used by the client and the server during a scenario, as % of one core. */
 export interface CpuShare {
   readonly clientPercent: number;
-  /** Undefined when the server's CPU time cannot be read (no /proc). */
+  /** Undefined when the server's CPU time cannot be read (no /proc), or when there is no server (raw JetStream). */
   readonly serverPercent: number | undefined;
+  /** The NATS servers' CPU, all nodes together, when the benchmark started them (`--storage nats`). */
+  readonly natsPercent?: number;
 }
 
 /** Result of a write scenario. Counts marked "whole run" include the short warm-up. */
@@ -67,6 +69,8 @@ export interface WriteLoadOptions {
   readonly seconds: number;
   /** Reads the server's cumulative CPU seconds. */
   readonly serverCpuSeconds: () => number | undefined;
+  /** Reads the NATS servers' cumulative CPU seconds, where the benchmark runs them. */
+  readonly natsCpuSeconds?: () => number | undefined;
 }
 
 /** Consecutive transport errors after which the server is considered gone. */
@@ -81,22 +85,42 @@ function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
 }
 
-function cpuShare(
-  seconds: number,
-  {
-    clientBefore,
-    serverBefore,
-    serverAfter,
-  }: { clientBefore: NodeJS.CpuUsage; serverBefore: number | undefined; serverAfter: number | undefined },
-): CpuShare {
-  const client = process.cpuUsage(clientBefore);
-  const clientPercent = seconds > 0 ? ((client.user + client.system) / 1e6 / seconds) * 100 : 0;
-  const serverPercent =
-    serverBefore !== undefined && serverAfter !== undefined && seconds > 0
-      ? ((serverAfter - serverBefore) / seconds) * 100
-      : undefined;
-  return { clientPercent, serverPercent };
+/** CPU seconds between two readings as % of one core over `seconds`; undefined when either is missing. */
+function percentOfCore(before: number | undefined, after: number | undefined, seconds: number): number | undefined {
+  return before !== undefined && after !== undefined && seconds > 0 ? ((after - before) / seconds) * 100 : undefined;
 }
+
+export function cpuShare(
+  seconds: number,
+  readings: {
+    clientBefore: NodeJS.CpuUsage;
+    serverBefore: number | undefined;
+    serverAfter: number | undefined;
+    natsBefore?: number | undefined;
+    natsAfter?: number | undefined;
+  },
+): CpuShare {
+  const client = process.cpuUsage(readings.clientBefore);
+  const clientPercent = seconds > 0 ? ((client.user + client.system) / 1e6 / seconds) * 100 : 0;
+  const serverPercent = percentOfCore(readings.serverBefore, readings.serverAfter, seconds);
+  const natsPercent = percentOfCore(readings.natsBefore, readings.natsAfter, seconds);
+  return natsPercent === undefined ? { clientPercent, serverPercent } : { clientPercent, serverPercent, natsPercent };
+}
+
+/** What one request of a closed-loop writer achieved, as {@link runClosedLoop} counts it. */
+export type RequestOutcome =
+  /** Answered: the shard id of every acknowledged record, and an error code per refused record. */
+  | {
+      readonly ok: true;
+      readonly latencyMs: number;
+      readonly ackedShards: readonly string[];
+      readonly refused: readonly string[];
+    }
+  /** Failed as a whole (an HTTP error answer, or `transport` for no answer at all). */
+  | { readonly ok: false; readonly code: string; readonly transport: boolean };
+
+/** Options of {@link runClosedLoop}: {@link WriteLoadOptions} without the HTTP bodies. */
+export type ClosedLoopOptions = Omit<WriteLoadOptions, 'bodies'>;
 
 /**
  * Runs a closed-loop write load: a warm-up request per caller (opens the keep-alive sockets; its
@@ -104,11 +128,49 @@ function cpuShare(
  * `seconds` of measured load. Requests in flight at the deadline are awaited and counted.
  */
 export async function runWriteLoad(client: KinesisHttpClient, options: WriteLoadOptions): Promise<WriteResult> {
-  const { bodies, operation, recordsPerRequest } = options;
+  const { bodies, operation } = options;
+  let next = 0;
+  return runClosedLoop(async () => {
+    const body = bodies[next++ % bodies.length]!;
+    let res: RawResponse;
+    try {
+      res = await client.send(operation, body);
+    } catch (err) {
+      return { ok: false, code: (err as NodeJS.ErrnoException).code ?? 'TransportError', transport: true };
+    }
+    if (res.status !== 200) return { ok: false, code: errorFromResponse(res).code, transport: false };
+    const out = JSON.parse(res.body.toString('utf8')) as {
+      ShardId?: string;
+      Records?: { ShardId?: string; ErrorCode?: string }[];
+    };
+    const ackedShards: string[] = [];
+    const refused: string[] = [];
+    if (operation === 'PutRecord') {
+      if (typeof out.ShardId === 'string') ackedShards.push(out.ShardId);
+      else refused.push('MalformedResponse');
+    } else {
+      for (const entry of out.Records ?? []) {
+        if (typeof entry.ShardId === 'string') ackedShards.push(entry.ShardId);
+        else refused.push(entry.ErrorCode ?? 'MalformedResponse');
+      }
+    }
+    return { ok: true, latencyMs: res.latencyMs, ackedShards, refused };
+  }, options);
+}
+
+/**
+ * The closed loop behind every write scenario: `concurrency` callers each run `request` again as soon as the
+ * previous one is answered (warm-up first, then `seconds` measured). Shared by the HTTP load and the raw
+ * JetStream baseline (./jetstream-raw.ts), so both are counted the same way.
+ */
+export async function runClosedLoop(
+  request: () => Promise<RequestOutcome>,
+  options: ClosedLoopOptions,
+): Promise<WriteResult> {
+  const { operation, recordsPerRequest } = options;
   const ackedPerShard: Record<string, number> = {};
   const errors: Record<string, number> = {};
   const latencies: number[] = [];
-  let next = 0;
   let measuring = false;
   let requests = 0;
   let records = 0;
@@ -117,58 +179,27 @@ export async function runWriteLoad(client: KinesisHttpClient, options: WriteLoad
   let consecutiveTransportErrors = 0;
   let aborted = false;
 
-  const account = (res: RawResponse): void => {
+  const sendOne = async (): Promise<void> => {
+    const outcome = await request();
     if (measuring) requests++;
-    if (res.status !== 200) {
+    if (!outcome.ok) {
       failedRequests++;
       failedRecords += recordsPerRequest;
-      bump(errors, errorFromResponse(res).code);
+      bump(errors, outcome.code);
+      if (outcome.transport) {
+        if (++consecutiveTransportErrors >= MAX_CONSECUTIVE_TRANSPORT_ERRORS) aborted = true;
+        // Back off briefly so a dead server does not turn the loop into a busy spin.
+        await sleep(10);
+      }
       return;
     }
-    const out = JSON.parse(res.body.toString('utf8')) as {
-      ShardId?: string;
-      Records?: { ShardId?: string; ErrorCode?: string }[];
-    };
-    let acked = 0;
-    if (operation === 'PutRecord') {
-      if (typeof out.ShardId === 'string') {
-        bump(ackedPerShard, out.ShardId);
-        acked = 1;
-      } else {
-        failedRecords++;
-        bump(errors, 'MalformedResponse');
-      }
-    } else {
-      const entries = out.Records ?? [];
-      for (const entry of entries) {
-        if (typeof entry.ShardId === 'string') {
-          bump(ackedPerShard, entry.ShardId);
-          acked++;
-        } else {
-          bump(errors, entry.ErrorCode ?? 'MalformedResponse');
-        }
-      }
-      failedRecords += recordsPerRequest - acked;
-    }
+    consecutiveTransportErrors = 0;
+    for (const shard of outcome.ackedShards) bump(ackedPerShard, shard);
+    for (const code of outcome.refused) bump(errors, code);
+    failedRecords += recordsPerRequest - outcome.ackedShards.length;
     if (measuring) {
-      records += acked;
-      latencies.push(res.latencyMs);
-    }
-  };
-
-  const sendOne = async (): Promise<void> => {
-    const body = bodies[next++ % bodies.length]!;
-    try {
-      account(await client.send(operation, body));
-      consecutiveTransportErrors = 0;
-    } catch (err) {
-      if (measuring) requests++;
-      failedRequests++;
-      failedRecords += recordsPerRequest;
-      bump(errors, (err as NodeJS.ErrnoException).code ?? 'TransportError');
-      if (++consecutiveTransportErrors >= MAX_CONSECUTIVE_TRANSPORT_ERRORS) aborted = true;
-      // Back off briefly so a dead server does not turn the loop into a busy spin.
-      await sleep(10);
+      records += outcome.ackedShards.length;
+      latencies.push(outcome.latencyMs);
     }
   };
 
@@ -178,6 +209,7 @@ export async function runWriteLoad(client: KinesisHttpClient, options: WriteLoad
   measuring = true;
   const clientBefore = process.cpuUsage();
   const serverBefore = options.serverCpuSeconds();
+  const natsBefore = options.natsCpuSeconds?.();
   const startUs = monotonicUs();
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
@@ -188,7 +220,13 @@ export async function runWriteLoad(client: KinesisHttpClient, options: WriteLoad
   );
   const seconds = (performance.now() - started) / 1000;
   const endUs = monotonicUs();
-  const cpu = cpuShare(seconds, { clientBefore, serverBefore, serverAfter: options.serverCpuSeconds() });
+  const cpu = cpuShare(seconds, {
+    clientBefore,
+    serverBefore,
+    serverAfter: options.serverCpuSeconds(),
+    natsBefore,
+    natsAfter: options.natsCpuSeconds?.(),
+  });
   return {
     operation,
     recordSize: options.recordSize,
@@ -244,6 +282,7 @@ export interface ReadBackOptions {
   /** Give up after this long. Default 120. */
   readonly maxSeconds: number;
   readonly serverCpuSeconds: () => number | undefined;
+  readonly natsCpuSeconds?: () => number | undefined;
 }
 
 /**
@@ -269,6 +308,7 @@ export async function runReadBack(
 
   const clientBefore = process.cpuUsage();
   const serverBefore = options.serverCpuSeconds();
+  const natsBefore = options.natsCpuSeconds?.();
   const started = performance.now();
   const { ShardIterator } = await client.call<{ ShardIterator: string }>('GetShardIterator', {
     StreamName: streamName,
@@ -315,7 +355,13 @@ export async function runReadBack(
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  const cpu = cpuShare(seconds, { clientBefore, serverBefore, serverAfter: options.serverCpuSeconds() });
+  const cpu = cpuShare(seconds, {
+    clientBefore,
+    serverBefore,
+    serverAfter: options.serverCpuSeconds(),
+    natsBefore,
+    natsAfter: options.natsCpuSeconds?.(),
+  });
   if (problem === undefined && records !== options.expected) {
     problem = `read ${records} records, ${options.expected} were acknowledged`;
   }

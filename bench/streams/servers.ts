@@ -13,10 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KinesisHttpClient } from './kinesis-client.js';
 
-/** The servers the benchmark knows how to start. */
-export const SERVER_KINDS = ['tributary', 'kinesalite'] as const;
+/**
+ * The sides the benchmark measures: two servers it starts as processes, and `jetstream`, the raw JetStream
+ * baseline of `--storage nats` (the NATS client alone, no server of ours: ./jetstream-raw.ts).
+ */
+export const SERVER_KINDS = ['tributary', 'kinesalite', 'jetstream'] as const;
 /** One of {@link SERVER_KINDS}. */
 export type ServerKind = (typeof SERVER_KINDS)[number];
+/** The sides that are server processes. */
+export type ProcessKind = Exclude<ServerKind, 'jetstream'>;
 
 /**
  * The repository root: the nearest ancestor of this module holding a package.json, so the path is
@@ -39,6 +44,8 @@ export interface StartServerOptions {
   readonly kinesaliteOnDisk: boolean;
   /** Milliseconds to wait for the port to answer. Default 30 000. */
   readonly readyTimeoutMs: number;
+  /** Tributary only: storage options appended to its command line (`--storage nats://… --nats-replicas 3`). */
+  readonly storageArgs: readonly string[];
 }
 
 /** How a server process ended. */
@@ -51,7 +58,7 @@ export interface ServerExit {
 
 /** A started server. */
 export interface ServerHandle {
-  readonly kind: ServerKind;
+  readonly kind: ProcessKind;
   readonly port: number;
   readonly pid: number;
   /** The fresh temp directory this instance owns (removed by {@link ServerHandle.stop}). */
@@ -94,8 +101,8 @@ export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64']
 
 /** The argv (after `node`) that starts `kind` on `options.port` with `options.dataDir`. */
 export function serverArgs(
-  kind: ServerKind,
-  options: { port: number; dataDir: string; kinesaliteOnDisk?: boolean },
+  kind: ProcessKind,
+  options: { port: number; dataDir: string; kinesaliteOnDisk?: boolean; storageArgs?: readonly string[] },
 ): string[] {
   if (kind === 'tributary') {
     return [
@@ -112,6 +119,7 @@ export function serverArgs(
       'always',
       '--create-stream-ms',
       '0',
+      ...(options.storageArgs ?? []),
     ];
   }
   const args = [
@@ -132,7 +140,7 @@ export function serverArgs(
 }
 
 /** Reads utime + stime of `pid` from /proc (Linux); clock ticks are 100 Hz on every Linux port Node supports. */
-function procCpuSeconds(pid: number): number | undefined {
+export function procCpuSeconds(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     // Field 2 (comm) may contain spaces; fields after the closing parenthesis are space-separated.
@@ -148,7 +156,7 @@ function procCpuSeconds(pid: number): number | undefined {
  * Starts `kind` as a child process on a free loopback port with a fresh temp dir and waits until it
  * answers ListStreams with HTTP 200. Rejects (after killing the child) if it exits or stays silent.
  */
-export async function startServer(kind: ServerKind, options: Partial<StartServerOptions> = {}): Promise<ServerHandle> {
+export async function startServer(kind: ProcessKind, options: Partial<StartServerOptions> = {}): Promise<ServerHandle> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `tributary-bench-${kind}-`));
   const port = await freePort();
   // Tributary runs with the V8 settings `npm start` gives it (package.json; docs/adr/0035-young-generation-size.md).
@@ -156,7 +164,12 @@ export async function startServer(kind: ServerKind, options: Partial<StartServer
   if (options.cpuProfileDir !== undefined) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir);
   const args = [
     ...nodeArgs,
-    ...serverArgs(kind, { port, dataDir, kinesaliteOnDisk: options.kinesaliteOnDisk ?? false }),
+    ...serverArgs(kind, {
+      port,
+      dataDir,
+      kinesaliteOnDisk: options.kinesaliteOnDisk ?? false,
+      storageArgs: options.storageArgs ?? [],
+    }),
   ];
   const child: ChildProcess = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';

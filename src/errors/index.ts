@@ -30,6 +30,11 @@ export const TribErrorCode = {
   STORAGE_CONFLICT: 'TRIB_ERR_STORAGE_CONFLICT',
   /** The backend cannot be reached or did not answer in time; the operation may be retried. */
   STORAGE_UNAVAILABLE: 'TRIB_ERR_STORAGE_UNAVAILABLE',
+  /**
+   * The log was sealed (its shard closed by resharding): it refuses appends for good, nothing of the refused append
+   * was kept; reads go on. The writer routed by an outdated shard map.
+   */
+  STORAGE_SEALED: 'TRIB_ERR_STORAGE_SEALED',
   /** A lease was renewed after another holder took it over. */
   LEASE_LOST: 'TRIB_ERR_LEASE_LOST',
 

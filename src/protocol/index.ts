@@ -38,7 +38,15 @@ export {
   jsonCodec,
   writeJsonWithoutBlobs,
 } from './json/codec.js';
-export { JsonByteWriter, quoteJson } from './json/encode.js';
+export {
+  base64Length,
+  JsonByteCursor,
+  JsonByteWriter,
+  OWN_JSON,
+  type OwnJsonWriter,
+  quoteJson,
+  withOwnJson,
+} from './json/encode.js';
 export { CBOR_1_1_CONTENT_TYPE, parseCborBody, decodeCborInput } from './cbor/decode.js';
 export { encodeCborOutput, encodeCborError, cborCodec } from './cbor/codec.js';
 export { REST_JSON_CONTENT_TYPE, restJsonRoutes } from './rest-json/routes.js';

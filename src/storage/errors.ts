@@ -14,6 +14,7 @@ export const StorageErrorCode = {
   invalidArgument: TribErrorCode.STORAGE_INVALID_ARGUMENT,
   conflict: TribErrorCode.STORAGE_CONFLICT,
   unavailable: TribErrorCode.STORAGE_UNAVAILABLE,
+  sealed: TribErrorCode.STORAGE_SEALED,
   leaseLost: TribErrorCode.LEASE_LOST,
 } as const;
 /** One of {@link StorageErrorCode}. */

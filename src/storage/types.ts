@@ -80,6 +80,20 @@ export interface ShardLog extends ReadableShardLog {
    * segment may be older). Returns the new `startOffset`.
    */
   trim(before: number): Promise<number>;
+  /**
+   * Closes the log for writing for good (a shard closed by resharding): waits for appends already accepted, then
+   * every later append, from any node, rejects with `TRIB_ERR_STORAGE_SEALED` and stores nothing. Reads go on.
+   * Resolves with the end (`nextOffset`, the offset after the last record). Idempotent. Present where
+   * `capabilities.sealing` is true: a clustered backend needs it, because a node with an outdated shard map could
+   * still write to a closed shard; on one node the shard map alone stops writes (docs/adr/0037).
+   */
+  seal?(): Promise<number>;
+  /**
+   * Lets the store drop records older than `maxAgeMs` by itself (the stream's retention period), in addition
+   * to {@link trim}. Present where `capabilities.maxAge` is true. Idempotent; no effect on a sealed log whose
+   * store cannot expire sealed records (docs/adr/0037).
+   */
+  setRetention?(maxAgeMs: number): Promise<void>;
 }
 
 /** How appends become durable. */
@@ -207,6 +221,10 @@ export interface Capabilities {
   readonly durableAcks: boolean;
   /** Survives the loss of a node (clustered backends). */
   readonly replicated: boolean;
+  /** Logs have {@link ShardLog.seal}. */
+  readonly sealing?: boolean;
+  /** Logs have {@link ShardLog.setRetention}. */
+  readonly maxAge?: boolean;
 }
 
 /** A backend: its stores, created together and closed together. */

@@ -270,6 +270,8 @@ export async function createStreamsService(
         const handle = await rt.shardHandle(stream, shard);
         await handle.log.trim(cutoff);
       }
+      // Where the backend expires or seals logs itself (docs/adr/0037): catches up what a failed attempt missed.
+      await rt.applyLifecycle(stream);
     }
   }
 

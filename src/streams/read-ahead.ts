@@ -4,7 +4,8 @@
  * A GetRecords consumer that is behind the tip asks for the next batch as soon as it has handled the last one,
  * and it always asks from where that batch ended, with the same Limit. While it handles a full batch, the server
  * has nothing to do for it; this module uses that time to read the next batch (storage read, checksums, record
- * objects, decryption, sequence numbers), so the next call only has to encode it.
+ * objects, decryption, sequence numbers) and, when the consumer's last answer was JSON, to make the batch's JSON
+ * text too (src/streams/records-json.ts), so the next call only copies bytes.
  *
  * Rules, each of which keeps an answer equal to what a direct read would return:
  * 1. A batch is read ahead only after a full batch (Limit records) that did not reach the tip, from its `next`,
@@ -15,7 +16,8 @@
  * 3. End of shard and MillisBehindLatest are decided when the call is answered (`finishShardRead`), never when
  *    the batch was read.
  * 4. Memory is bounded: at most {@link MAX_SLOTS} batches are held (each at most GetRecords' 10 MiB / 10,000
- *    records), one per shard, the oldest dropped first; a batch older than {@link SLOT_TTL_MS} is not served.
+ *    records, and its JSON text: about 4/3 of that plus ~200 bytes a record), one per shard, the oldest dropped
+ *    first; a batch older than {@link SLOT_TTL_MS} is not served.
  */
 import type { StreamState } from './catalog.js';
 import type { PathContext } from './policies.js';
@@ -27,6 +29,8 @@ import {
   shardClosedNow,
   stillRetained,
 } from './read-path.js';
+import { prepareRecordsJson, recordsWrittenAsJson } from './records-json.js';
+import type { KinesisRecord } from './read-path.js';
 import type { ShardHandle } from './runtime.js';
 
 /** Batches held at once (rule 4). */
@@ -55,12 +59,14 @@ export interface ReadAheadStats {
   served: number;
   /** Batches dropped by rule 2 or 4. */
   dropped: number;
+  /** Batches whose JSON text was made ahead too. */
+  prepared: number;
 }
 
 /** One per Data Streams service; GetRecords reads through it. */
 export class ReadAhead {
   readonly #slots = new Map<ShardHandle, Slot>();
-  readonly #stats: ReadAheadStats = { scheduled: 0, served: 0, dropped: 0 };
+  readonly #stats: ReadAheadStats = { scheduled: 0, served: 0, dropped: 0, prepared: 0 };
   #closed = false;
 
   /** Reads `range` of a shard like `readShardRecords`, from a batch read ahead when rule 2 allows. */
@@ -75,7 +81,7 @@ export class ReadAhead {
     const read = finishShardRead(source.handle, batch, closed);
     // Rule 1.
     if (batch.records.length === range.maxRecords && !read.atTip) {
-      this.#schedule(ctx, source, { ...range, from: read.next });
+      this.#schedule(ctx, source, { ...range, from: read.next }, read.records);
     }
     return read;
   }
@@ -131,6 +137,7 @@ export class ReadAhead {
     ctx: PathContext,
     source: { stream: StreamState; handle: ShardHandle },
     range: { from: number; maxRecords: number; maxBytes: number },
+    previous: readonly KinesisRecord[],
   ): void {
     if (this.#closed) return;
     // Rule 4: one batch per shard, at most MAX_SLOTS in all, the oldest dropped first.
@@ -147,7 +154,15 @@ export class ReadAhead {
       setImmediate(() => {
         const tipBefore = source.handle.log.nextOffset;
         readShardBatch(ctx, source, range).then(
-          (b) => resolve({ batch: b, tipBefore }),
+          (b) => {
+            // The answer with `previous` has been encoded by now (it was, before this read began): a consumer
+            // answered in JSON is answered in JSON again, and its next batch's text can be made while it waits.
+            if (recordsWrittenAsJson(previous)) {
+              prepareRecordsJson(b.records);
+              this.#stats.prepared++;
+            }
+            resolve({ batch: b, tipBefore });
+          },
           () => resolve(undefined),
         );
       });

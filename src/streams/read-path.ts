@@ -25,6 +25,7 @@ import {
   shardStartingSequenceNumber,
 } from './model/index.js';
 import type { PathContext } from './policies.js';
+import { recordsWithJson } from './records-json.js';
 import type { ShardHandle, StreamsRuntime } from './runtime.js';
 import type { ShardIteratorType } from './shapes/index.js';
 
@@ -255,7 +256,14 @@ export async function readShardBatch(
   }
   const last = stored[stored.length - 1];
   const next = last ? last.offset + 1 : from;
-  return { start: from, records, bytes, next, ...(last ? { lastArrival: last.timestamp } : {}) };
+  // The list writes its own JSON text (src/streams/records-json.ts): GetRecords' and SubscribeToShard's answers.
+  return {
+    start: from,
+    records: recordsWithJson(records),
+    bytes,
+    next,
+    ...(last ? { lastArrival: last.timestamp } : {}),
+  };
 }
 
 /**

@@ -141,9 +141,10 @@ export class StreamsRuntime {
       const current = this.catalog.getById(stream.id);
       shard = (current && this.shard(current, shard.index)) ?? shard;
       const encode = createSequenceNumberEncoder(Math.floor(shard.createdAt / 1000), shard.index);
-      handle = this.logs.open(id).then((log) => ({
+      const retentionMs = (current ?? stream).retentionHours * 3_600_000;
+      handle = this.logs.open(id).then(async (log) => ({
         shard,
-        log: this.#trackAppends(id, log),
+        log: this.#trackAppends(id, await this.#withLifecycle(log, shard, retentionMs)),
         // Record counters start at 1: counter 0 is the shard's StartingSequenceNumber.
         sequenceNumber: (offset: number, arrivalMs: number) => encode(offset + 1, Math.floor(arrivalMs / 1000)),
       }));
@@ -220,6 +221,35 @@ export class StreamsRuntime {
       appended.then(settle, settle);
       return appended;
     });
+  }
+
+  /**
+   * Where the backend expires records itself, the log gets the stream's retention as its maximum age; where it can
+   * seal logs, a closed shard's log is sealed (after a restart, or when another node closed it). Neither is needed
+   * for correctness on one node (the shard map stops writes, readers filter by time), so a failure is logged and
+   * the retention sweep tries again (docs/adr/0037).
+   */
+  async #withLifecycle(log: ShardLog, shard: ShardState, retentionMs: number): Promise<ShardLog> {
+    try {
+      if (shard.closedAt !== undefined) await log.seal?.();
+      else await log.setRetention?.(retentionMs);
+    } catch (err) {
+      this.logger.warn({ err, shard: shard.index }, 'could not apply the shard lifecycle to its log');
+    }
+    return log;
+  }
+
+  /**
+   * Applies the stream's retention period to the logs of its open shards, and seals the logs of its closed ones,
+   * where the backend supports it (NATS JetStream: `max_age` and sealed streams, docs/adr/0037). Idempotent.
+   */
+  async applyLifecycle(stream: StreamState): Promise<void> {
+    const retentionMs = stream.retentionHours * 3_600_000;
+    for (const shard of stream.shards) {
+      const { log } = await this.shardHandle(stream, shard);
+      if (shard.closedAt !== undefined) await log.seal?.();
+      else await log.setRetention?.(retentionMs);
+    }
   }
 
   /** Records older than this (epoch ms) are past the stream's retention. */

@@ -31,6 +31,7 @@ describe('StorageError', () => {
       [StorageErrorCode.invalidArgument]: false,
       [StorageErrorCode.conflict]: true,
       [StorageErrorCode.unavailable]: true,
+      [StorageErrorCode.sealed]: false,
       [StorageErrorCode.leaseLost]: false,
     };
     for (const code of Object.values(StorageErrorCode)) {

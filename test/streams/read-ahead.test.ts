@@ -8,6 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { encodeCborOutput, encodeJsonOutput } from '../../src/protocol/index.js';
+import { kinesisModel } from '../../src/streams/shapes/index.js';
 import { ManualClock, openInProcessService, type InProcessService } from '../helpers/service.js';
 
 const STREAM = 'ahead';
@@ -78,6 +80,38 @@ describe('GetRecords read-ahead', () => {
     // 23 full batches are followed by a read-ahead; all but the first call are answered from one.
     assert.equal(stats.scheduled, 23);
     assert.equal(stats.served, 23);
+  });
+
+  it('a JSON consumer gets the text made ahead, equal to what the encoder writes; a CBOR consumer gets none made', async () => {
+    await write(1_000, 'j');
+    const json = (out: unknown): string => encodeJsonOutput(out, kinesisModel, 'GetRecords').toString('utf8');
+    let it = await iterator();
+    const seen: string[] = [];
+    for (;;) {
+      const out = await svc.call('GetRecords', { ShardIterator: it, Limit: 300 });
+      // A copy of the list is a plain array: the shape-compiled encoder writes it, nothing made ahead.
+      assert.equal(json(out), json({ ...out, Records: [...out.Records] }));
+      seen.push(...data(out));
+      if (out.Records.length === 0) break;
+      it = out.NextShardIterator;
+      await svc.svc.readAhead.idle();
+    }
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 1_000 }, (_, i) => `j${i}`),
+    );
+    // Three full batches are each followed by a read-ahead, made as JSON text since each answer before it was JSON.
+    assert.equal(svc.svc.readAhead.stats().prepared, 3);
+    assert.equal(svc.svc.readAhead.stats().served, 3);
+    const before = svc.svc.readAhead.stats().prepared;
+    it = await iterator();
+    for (let i = 0; i < 3; i++) {
+      const out = await svc.call('GetRecords', { ShardIterator: it, Limit: 300 });
+      encodeCborOutput(out);
+      it = out.NextShardIterator;
+      await svc.svc.readAhead.idle();
+    }
+    assert.equal(svc.svc.readAhead.stats().prepared, before);
   });
 
   it('a batch that reached the tip is not served once records were appended after it', async () => {

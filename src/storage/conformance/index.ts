@@ -432,6 +432,72 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
         }));
     });
 
+    describe('log lifecycle (backends with capabilities.sealing / maxAge)', () => {
+      it('a sealed log refuses appends with TRIB_ERR_STORAGE_SEALED (not retriable, nothing stored), also after a restart; reads go on', async (t) => {
+        await factory.reset();
+        let b = await factory.open();
+        try {
+          if (!b.capabilities.sealing) {
+            t.skip(`${b.capabilities.backend} has no sealing`);
+            return;
+          }
+          const log = await b.logs.open('sealed');
+          await log.append(
+            [
+              { key: 'k', value: enc('a') },
+              { key: 'k', value: enc('b') },
+            ],
+            1000,
+          );
+          // An append accepted before the seal is stored; the seal waits for it.
+          const late = log.append([{ key: 'k', value: enc('c') }], 1001);
+          assert.equal(await log.seal!(), 3);
+          assert.deepEqual(await late, { firstOffset: 2, timestamp: 1001 });
+          assert.equal(await log.seal!(), 3, 'sealing again is a no-op');
+          await assert.rejects(log.append([{ key: 'k', value: enc('x') }], 2000), (err: unknown) => {
+            assert.ok(err instanceof StorageError);
+            assert.equal(err.code, StorageErrorCode.sealed);
+            assert.equal(err.retriable, false);
+            return true;
+          });
+          assert.equal(log.nextOffset, 3);
+          b = await restart(b);
+          const again = await b.logs.open('sealed');
+          await assert.rejects(again.append([{ key: 'k', value: enc('y') }], 3000), { code: StorageErrorCode.sealed });
+          assert.deepEqual(
+            (await again.read(0, ALL)).map((r) => text(r.value)),
+            ['a', 'b', 'c'],
+          );
+          assert.equal(again.nextOffset, 3);
+          assert.equal(await again.trim(5000), again.startOffset, 'trimming a sealed log fails nothing');
+        } finally {
+          await b.close();
+        }
+      });
+
+      it('setRetention is idempotent and leaves appends and reads alone', async (t) => {
+        await factory.reset();
+        const b = await factory.open();
+        try {
+          if (!b.capabilities.maxAge) {
+            t.skip(`${b.capabilities.backend} does not expire records itself`);
+            return;
+          }
+          const log = await b.logs.open('aged');
+          await log.setRetention!(24 * 3_600_000);
+          await log.setRetention!(24 * 3_600_000);
+          await log.append([{ key: 'k', value: enc('a') }], Date.now());
+          await log.setRetention!(48 * 3_600_000);
+          assert.deepEqual(
+            (await log.read(0, ALL)).map((r) => text(r.value)),
+            ['a'],
+          );
+        } finally {
+          await b.close();
+        }
+      });
+    });
+
     describe('errors', () => {
       it('a closed backend rejects with TRIB_ERR_STORAGE_CLOSED, not retriable', async () => {
         await factory.reset();

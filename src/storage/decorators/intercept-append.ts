@@ -29,5 +29,7 @@ export function interceptAppend(log: ShardLog, intercept: AppendInterceptor): Sh
     offsetForTimestamp: (timestamp) => log.offsetForTimestamp(timestamp),
     trim: (before) => log.trim(before),
     append: (entries, now) => intercept(entries, now, next),
+    ...(log.seal ? { seal: () => log.seal!() } : {}),
+    ...(log.setRetention ? { setRetention: (maxAgeMs: number) => log.setRetention!(maxAgeMs) } : {}),
   };
 }

@@ -9,6 +9,8 @@ export const WRONG_LAST_SEQUENCE = 10071;
 export const WRONG_LAST_MSG_ID = 10070;
 /** JetStream API error code of "stream not found". */
 export const STREAM_NOT_FOUND = 10059;
+/** JetStream API error code of "invalid operation on sealed stream" (a publish or purge on a sealed stream). */
+export const STREAM_SEALED = 10109;
 
 /** The JetStream API error code of `err`, if it is one. */
 export function apiCode(err: unknown): number | undefined {
@@ -25,6 +27,8 @@ export function toStorageError(err: unknown, what: string): StorageError {
   const message = err instanceof Error ? err.message : String(err);
   if (apiCode(err) === WRONG_LAST_SEQUENCE)
     return new StorageError(StorageErrorCode.conflict, `${what}: ${message}`, { cause: err });
+  if (apiCode(err) === STREAM_SEALED)
+    return new StorageError(StorageErrorCode.sealed, `${what}: ${message}`, { cause: err });
   if (err instanceof ClosedConnectionError || err instanceof DrainingConnectionError)
     return new StorageError(StorageErrorCode.closed, `${what}: the NATS connection is closed`, { cause: err });
   return new StorageError(StorageErrorCode.unavailable, `${what}: ${message}`, { cause: err });

@@ -28,6 +28,7 @@ import {
 } from '../index.js';
 import {
   STREAM_NOT_FOUND,
+  STREAM_SEALED,
   WRONG_LAST_MSG_ID,
   WRONG_LAST_SEQUENCE,
   apiCode,
@@ -48,6 +49,8 @@ const SETUP_DEADLINE_MS = 30_000;
 const VIEW_REFRESH_MS = 100;
 /** Direct gets in flight per read. */
 const READ_WINDOW = 64;
+/** Duplicate window of a shard stream: longer than any retry horizon of an append (ADR 0028). */
+const DUPLICATE_WINDOW_MS = 120_000;
 
 /** What the logs of one backend share. */
 export interface NatsLogContext {
@@ -135,8 +138,7 @@ export class NatsLogStore implements LogStore {
               retention: RetentionPolicy.Limits,
               num_replicas: this.#ctx.replicas,
               discard: DiscardPolicy.Old,
-              // Longer than any retry horizon of an append (ADR 0028).
-              duplicate_window: nanos(120_000),
+              duplicate_window: nanos(DUPLICATE_WINDOW_MS),
               // Direct gets time out on a stream without it (ADR 0028).
               allow_direct: true,
             })
@@ -205,6 +207,10 @@ export class NatsShardLog implements ShardLog {
   #queue: PendingAppend[] = [];
   #writing: Promise<void> | undefined;
   #closed = false;
+  /** The stream is sealed (seen in its configuration or in a refused publish): appends fail at once. */
+  #sealed = false;
+  /** The stream's `max_age` in nanoseconds as last seen or set (0: none). */
+  #maxAgeNs = 0;
 
   constructor(ctx: NatsLogContext, id: string, stream: string, subject: string) {
     this.#ctx = ctx;
@@ -232,7 +238,9 @@ export class NatsShardLog implements ShardLog {
   /** Reloads first/last sequence (and the newest record's time) from the stream; the view only moves forward. */
   async refresh(): Promise<void> {
     this.#lastRefresh = Date.now();
-    const { state } = await this.#ctx.jsm.streams.info(this.#stream);
+    const { state, config } = await this.#ctx.jsm.streams.info(this.#stream);
+    if (config.sealed === true) this.#sealed = true;
+    this.#maxAgeNs = config.max_age ?? 0;
     const last = state.last_seq;
     const first = state.first_seq > 0 ? Math.min(state.first_seq - 1, last) : last;
     if (first > this.#startOffset) this.#startOffset = first;
@@ -255,6 +263,7 @@ export class NatsShardLog implements ShardLog {
 
   append(entries: readonly AppendEntry[], now: number): Promise<AppendResult> {
     if (this.#closed) return Promise.reject(new StorageError(StorageErrorCode.closed, `log ${this.#id} is closed`));
+    if (this.#sealed) return Promise.reject(sealedError(this.#id));
     if (!Number.isFinite(now))
       return Promise.reject(
         new StorageError(StorageErrorCode.invalidArgument, `now must be a finite number, got ${now}`),
@@ -319,6 +328,8 @@ export class NatsShardLog implements ShardLog {
       seqs = await this.#publishChained(group, times, out);
     } catch (err) {
       this.#stale = true;
+      // Another node sealed the stream (this node's shard map is outdated): nothing more can be stored here.
+      if (apiCode(err) === STREAM_SEALED) this.#sealed = true;
       for (const p of group) p.reject(toStorageError(err, `append to ${this.#id}`));
       return;
     }
@@ -500,6 +511,61 @@ export class NatsShardLog implements ShardLog {
     }
   }
 
+  /**
+   * Seals the stream (JetStream's `sealed`, set by a stream update; 2.9.10 has it): the server refuses every later
+   * publish with "invalid operation on sealed stream", from any node, while direct gets go on. Sealing also
+   * clears the stream's `max_age` and forbids purges, so a sealed stream keeps its records until it is deleted
+   * (docs/adr/0037).
+   */
+  async seal(): Promise<number> {
+    this.#checkOpen();
+    if (this.#sealed) return this.#nextOffset;
+    await this.settle();
+    try {
+      await retryTransient(async () => {
+        const { config } = await this.#ctx.jsm.streams.info(this.#stream);
+        // `sealed` is part of the stream configuration the server takes on update, though the client's update
+        // type leaves it out (it only reports it).
+        const sealed: typeof config = { ...config, sealed: true };
+        if (config.sealed !== true) await this.#ctx.jsm.streams.update(this.#stream, sealed);
+      }, SETUP_DEADLINE_MS);
+      this.#sealed = true;
+      await retryTransient(() => this.refresh(), SETUP_DEADLINE_MS);
+    } catch (err) {
+      throw toStorageError(err, `seal ${this.#id}`);
+    }
+    return this.#nextOffset;
+  }
+
+  /**
+   * Sets the stream's `max_age`, so JetStream drops records past the retention period by itself (the sweep's
+   * `trim` then finds nothing left to purge). A sealed stream keeps no `max_age` (see {@link seal}).
+   */
+  async setRetention(maxAgeMs: number): Promise<void> {
+    this.#checkOpen();
+    // JetStream refuses a duplicate window longer than max_age.
+    if (!(Number.isFinite(maxAgeMs) && maxAgeMs >= DUPLICATE_WINDOW_MS))
+      throw new StorageError(
+        StorageErrorCode.invalidArgument,
+        `retention must be at least ${DUPLICATE_WINDOW_MS} ms (the duplicate window), got ${maxAgeMs}`,
+      );
+    const wanted = nanos(Math.floor(maxAgeMs));
+    if (this.#sealed || this.#maxAgeNs === wanted) return;
+    try {
+      await retryTransient(async () => {
+        const { config } = await this.#ctx.jsm.streams.info(this.#stream);
+        if (config.sealed === true) {
+          this.#sealed = true;
+          return;
+        }
+        if (config.max_age !== wanted) await this.#ctx.jsm.streams.update(this.#stream, { ...config, max_age: wanted });
+        this.#maxAgeNs = wanted;
+      }, SETUP_DEADLINE_MS);
+    } catch (err) {
+      throw toStorageError(err, `set the retention of ${this.#id}`);
+    }
+  }
+
   async offsetForTimestamp(timestamp: number): Promise<number> {
     this.#checkOpen();
     try {
@@ -530,6 +596,8 @@ export class NatsShardLog implements ShardLog {
    */
   async trim(before: number): Promise<number> {
     this.#checkOpen();
+    // A sealed stream refuses purges: its records stay until the stream is deleted (see seal()).
+    if (this.#sealed) return this.#startOffset;
     const offset = await this.offsetForTimestamp(before);
     const keepFrom = Math.min(offset, this.#nextOffset - 1);
     if (keepFrom > this.#startOffset) {
@@ -537,6 +605,10 @@ export class NatsShardLog implements ShardLog {
         // Purging to a sequence keeps that sequence and everything after it.
         await this.#ctx.jsm.streams.purge(this.#stream, { seq: keepFrom + 1 });
       } catch (err) {
+        if (apiCode(err) === STREAM_SEALED) {
+          this.#sealed = true;
+          return this.#startOffset;
+        }
         throw toStorageError(err, `trim ${this.#id}`);
       }
       this.#startOffset = keepFrom;
@@ -579,3 +651,7 @@ export class NatsShardLog implements ShardLog {
 }
 
 const EMPTY = new Uint8Array(0);
+
+function sealedError(id: string): StorageError {
+  return new StorageError(StorageErrorCode.sealed, `append to ${id}: the log is sealed`);
+}

@@ -6,6 +6,7 @@ import type { RequestContext } from '../../protocol/index.js';
 import { kinesisError } from '../errors.js';
 import type { PathContext } from '../policies.js';
 import type { PutRecordInput, PutRecordOutput, PutRecordsInput, PutRecordsOutput } from '../shapes/index.js';
+import { resultEntriesWithJson } from '../records-json.js';
 import { writeRecords } from '../write-path.js';
 
 export async function putRecords(
@@ -15,9 +16,10 @@ export async function putRecords(
 ): Promise<PutRecordsOutput> {
   const stream = ctx.rt.resolveStream(input, req);
   const { results, failed, encrypted } = await writeRecords(ctx, stream, input.Records);
+  const entries = resultEntriesWithJson(results);
   return encrypted
-    ? { FailedRecordCount: failed, Records: results, EncryptionType: 'KMS' }
-    : { FailedRecordCount: failed, Records: results };
+    ? { FailedRecordCount: failed, Records: entries, EncryptionType: 'KMS' }
+    : { FailedRecordCount: failed, Records: entries };
 }
 
 export async function putRecord(

@@ -3,6 +3,8 @@
  * 1. 24 ≤ hours ≤ 8760.
  * 2. Increase may not shorten and Decrease may not lengthen the current period.
  * 3. Decreasing hides older records at once; the sweeper reclaims their space.
+ * 4. Where the storage expires records itself (NATS JetStream `max_age`), the new period is applied to every shard's
+ *    log before the call returns (docs/adr/0037).
  */
 import type { RequestContext } from '../../protocol/index.js';
 import { kinesisError } from '../errors.js';
@@ -44,6 +46,13 @@ export async function increaseStreamRetentionPeriod(
     }
     draft.retentionHours = input.RetentionPeriodHours;
   });
+  await applyRetention(rt, stream.id);
+}
+
+/** Rule 4: the stream as it is now, its period applied to the shard logs. */
+async function applyRetention(rt: StreamsRuntime, streamId: string): Promise<void> {
+  const current = rt.catalog.getById(streamId);
+  if (current) await rt.applyLifecycle(current);
 }
 
 export async function decreaseStreamRetentionPeriod(
@@ -63,4 +72,5 @@ export async function decreaseStreamRetentionPeriod(
     }
     draft.retentionHours = input.RetentionPeriodHours;
   });
+  await applyRetention(rt, stream.id);
 }

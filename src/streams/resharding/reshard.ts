@@ -188,6 +188,18 @@ export class Resharder {
             rt.stopRouting(next, parents);
             // Step 3: the parents close once their appends settled; then the outcome is what readers see.
             await Promise.all(parents.map((shard) => rt.appendsSettled(next, shard)));
+            // Where the backend can (NATS JetStream), the parents' logs are sealed as well: a node whose shard map
+            // is older still cannot append to them. Best effort here; the retention sweep seals what failed.
+            await Promise.all(
+              parents.map(async (shard) => {
+                const { log } = await rt.shardHandle(previous, shard);
+                await log
+                  .seal?.()
+                  .catch((err: unknown) =>
+                    rt.logger.warn({ err, shard: shard.index }, 'sealing a closed shard failed'),
+                  );
+              }),
+            );
             show(next);
             rt.forget(next);
             // An empty append notification wakes readers waiting on a parent (SubscribeToShard), so they see it
