@@ -116,7 +116,7 @@ export function StreamCharts({ stream }: { stream: StreamLabels }) {
           {error}
         </p>
       )}
-      <div class="charts">
+      <div class="charts" data-points={points}>
         {CHARTS.map((chart) => (
           <figure key={chart.title} class="chart">
             <figcaption>{chart.title}</figcaption>
@@ -161,7 +161,12 @@ function LiveChart({
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
-  const data = (): uPlot.AlignedData => [history.times, ...spec.series.map((s) => history.columns[s.key])];
+  // A line needs two points; uPlot also stretches a one-point time axis over years. Until then the axes show the
+  // last minute, empty, and the latest value is printed below.
+  const data = (): uPlot.AlignedData =>
+    history.length < 2
+      ? [[], ...spec.series.map(() => [])]
+      : [history.times, ...spec.series.map((s) => history.columns[s.key])];
 
   // Created again only when the theme changes (its colours are read once).
   useEffect(() => {

@@ -176,8 +176,16 @@ describe('web console in Chromium, security off', { skip }, () => {
       assert.ok(table?.includes(shard.HashKeyRange!.StartingHashKey!), `${shard.ShardId} starting hash key shown`);
     }
     await page.screenshot({ path: join(ARTIFACTS, 'lineage.png'), fullPage: true });
-    // The README's picture (docs/images/console-stream.png is a copy of this file from a run).
+    // The README's picture (docs/images/console-stream.png is a copy of this file from a run): the top of the
+    // stream page, charts, shards and lineage, in a taller window.
+    await page.setViewportSize({ width: 1280, height: 1240 });
+    // Lines need points: wait for three readings of /metrics after the put.
+    await page.waitForFunction(
+      () => Number((globalThis as any).document.querySelector('.charts')?.dataset.points) >= 3,
+    );
+    await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
     await page.screenshot({ path: join(ARTIFACTS, 'console-stream.png') });
+    await page.setViewportSize({ width: 1280, height: 900 });
     // The dark theme follows the system's preference.
     await page.emulateMedia({ colorScheme: 'dark' });
     const background = await page.evaluate(() => {
