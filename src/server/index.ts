@@ -216,6 +216,7 @@ export async function startServer(
     modules: () => stack.modules,
     stats: () => ({ log: logSink?.counters.snapshot(), audit: audit.counters?.snapshot() }),
     ready: () => ready,
+    ...(stack.storageStats ? { storage: stack.storageStats } : {}),
   });
   // The web console's static files at /console (src/server/console.ts); its API calls go through the APIs above.
   const consoleFiles = await consoleModule();

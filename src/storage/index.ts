@@ -27,6 +27,13 @@ export {
   isRetriableStorageCode,
   isStorageError,
 } from './errors.js';
+export {
+  COMMIT_RECORDS_BOUNDS,
+  type HistogramSnapshot,
+  StatsHistogram,
+  type StorageStats,
+  SYNC_SECONDS_BOUNDS,
+} from './stats.js';
 export { storageConformance, type ConformanceFactory } from './conformance/index.js';
 export { interceptAppend } from './decorators/intercept-append.js';
 export type { AppendInterceptor } from './decorators/intercept-append.js';

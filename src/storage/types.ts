@@ -7,6 +7,7 @@
  *   {@link LogRecord}s with dense, increasing offsets starting at 0.
  * - {@link MetaStore}: a small durable key/value store for metadata (streams, shards, tags, secrets).
  */
+import type { StorageStats } from './stats.js';
 
 /** A record as handed to {@link ShardLog.append}. */
 export interface AppendEntry {
@@ -234,5 +235,10 @@ export interface StorageBackend {
   readonly leases: Leases;
   /** The same record as `logs.capabilities`. */
   readonly capabilities: Capabilities;
+  /**
+   * The backend's write-path and footprint figures (./stats.ts), read by the server once per `/metrics` scrape.
+   * Optional: decorators and test backends may leave it out.
+   */
+  stats?(): Promise<StorageStats>;
   close(): Promise<void>;
 }

@@ -430,6 +430,41 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
           assert.ok(b.logs.capabilities.backend.length > 0);
           assert.equal(typeof b.logs.capabilities.durableAcks, 'boolean');
         }));
+
+      it('stats, where reported, count every appended record in the group-commit histogram, the logs and their bytes', () =>
+        fresh(async (b) => {
+          if (b.stats === undefined) return;
+          const before = await b.stats();
+          assert.equal(before.backend, b.capabilities.backend);
+          assert.equal(before.logs, 0);
+          const log = await b.logs.open('counted');
+          await Promise.all([
+            log.append([{ key: 'k', value: enc('1') }], 1),
+            log.append(
+              [
+                { key: 'k', value: enc('2') },
+                { key: 'k', value: enc('3') },
+              ],
+              1,
+            ),
+          ]);
+          await log.append([{ key: 'k', value: enc('4') }], 2);
+          const s = await b.stats();
+          assert.equal(s.commitRecords.sum - before.commitRecords.sum, 4);
+          const groups = s.commitRecords.count - before.commitRecords.count;
+          assert.ok(groups >= 2 && groups <= 3, `${groups} groups`);
+          for (const h of [s.commitRecords, s.syncSeconds]) {
+            assert.equal(h.counts.length, h.bounds.length + 1);
+            assert.equal(
+              h.counts.reduce((x, y) => x + y, 0),
+              h.count,
+            );
+          }
+          if (b.capabilities.durableAcks) assert.ok(s.syncSeconds.count > before.syncSeconds.count);
+          assert.equal(s.logs, 1);
+          assert.ok(s.bytes > 0);
+          if (s.segments !== undefined) assert.ok(s.segments >= 1);
+        }));
     });
 
     describe('log lifecycle (backends with capabilities.sealing / maxAge)', () => {

@@ -142,6 +142,7 @@ export async function openNatsBackend(
       meta,
       leases,
       capabilities,
+      stats: () => logs.stats(),
       close(): Promise<void> {
         closing ??= (async () => {
           leases.close();
