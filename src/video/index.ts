@@ -15,6 +15,7 @@
 import { Scheduler, realClock, type Clock } from '../jobs/index.js';
 import {
   type Logger,
+  type MetricSample,
   type OperationDefinition,
   type ResourceRule,
   type ResourceScope,
@@ -113,6 +114,8 @@ export interface VideoPlaneContext {
 export interface VideoPlane {
   readonly routes: readonly RestRoute[];
   readonly workers?: readonly Worker[];
+  /** The plane's CloudWatch samples (AWS/KinesisVideo), read once per `/metrics` scrape. */
+  metricSamples?(): readonly MetricSample[];
   close(): Promise<void>;
 }
 
@@ -285,8 +288,11 @@ export async function createVideoService(backend: StorageBackend, options: Video
     errors: VideoErrors,
     routeResources: { resourceArns: (operation, input, scope) => resourceArns(rt, operation, input, scope) },
     api,
-    // No media-plane counters yet: how many streams there are, by status (docs/adr/0031).
-    metricSamples: () => statusCountSamples('Tributary/KinesisVideo', 'Streams', api.all()),
+    // How many streams there are, by status (docs/adr/0031), and the media planes' AWS/KinesisVideo metrics.
+    metricSamples: () => [
+      ...statusCountSamples('Tributary/KinesisVideo', 'Streams', api.all()),
+      ...planes.flatMap((p) => p.metricSamples?.() ?? []),
+    ],
     async close() {
       await closePlanes();
       await unhandle();

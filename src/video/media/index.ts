@@ -20,6 +20,7 @@ import { MEDIA_CONTENT_TYPE } from './chunks.js';
 import { followStream, fragmentList, startPoint, type StartSelectorType } from './get-media.js';
 import type { IngestLimits } from './ingest-session.js';
 import { MediaStore } from './media-store.js';
+import { MediaMetrics } from './metrics.js';
 import { putMedia, requireMediaStream } from './put-media.js';
 
 export { AckError, type AckErrorCode, ackLine } from './acks.js';
@@ -85,6 +86,7 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
     maxConnectionMs: options.maxConnectionMs ?? 45 * 60_000,
   };
   const sessions = new Set<Promise<void>>();
+  const metrics = new MediaMetrics();
   let closed = false;
   const controller = new AbortController();
   const now = (): number => ctx.clock.now();
@@ -122,6 +124,7 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
           limits,
           callsPerSecond: options.putMediaCallsPerSecond ?? 5,
           sessions,
+          metrics,
         },
         req,
         rctx,
@@ -145,6 +148,8 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
       throw videoError('InvalidArgumentException', `StartSelector of type ${type} is missing its value.`);
     }
     const archive = await store.archive(stream.id);
+    const counters = metrics.of(stream.id);
+    counters.getRequests++;
     const start = startPoint(
       archive,
       stream.creationMs,
@@ -164,6 +169,7 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
         now,
         signal,
         closed: () => closed || ctx.streams.byId(stream.id) === undefined,
+        counters,
       }),
     };
   };
@@ -248,6 +254,7 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
 
   return {
     routes,
+    metricSamples: () => metrics.samples(ctx.streams.all()),
     async close() {
       closed = true;
       controller.abort();

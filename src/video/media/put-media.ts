@@ -16,6 +16,7 @@ import { streamNotFound, videoError } from '../errors.js';
 import type { StreamState, VideoStreamsApi } from '../index.js';
 import { type IngestLimits, IngestSession, type TimecodeType } from './ingest-session.js';
 import type { MediaStore } from './media-store.js';
+import type { MediaCounters, MediaMetrics } from './metrics.js';
 
 export interface PutMediaDeps {
   readonly streams: VideoStreamsApi;
@@ -26,6 +27,8 @@ export interface PutMediaDeps {
   readonly callsPerSecond: number;
   /** Sessions under way, so that the plane can wait for them on close. */
   readonly sessions: Set<Promise<void>>;
+  /** The plane's AWS/KinesisVideo counters (./metrics.ts). */
+  readonly metrics: MediaMetrics;
 }
 
 function header(req: RestRequest, name: string): string | undefined {
@@ -56,6 +59,24 @@ export async function putMedia(deps: PutMediaDeps, req: RestRequest, ctx: Reques
     header(req, 'x-amzn-stream-arn'),
     ctx,
   );
+  const counters = deps.metrics.of(stream.id);
+  counters.putRequests++;
+  try {
+    return await startUpload(deps, req, ctx, stream, counters);
+  } catch (e) {
+    counters.putConnectionErrors++;
+    throw e;
+  }
+}
+
+/** Rules 1 (headers) and 3 (call rate) of the file header, then the upload; `stream` passed rule 2. */
+async function startUpload(
+  deps: PutMediaDeps,
+  req: RestRequest,
+  ctx: RequestContext,
+  stream: StreamState,
+  counters: MediaCounters,
+): Promise<RestResponse> {
   const type = header(req, 'x-amzn-fragment-timecode-type');
   if (type !== 'ABSOLUTE' && type !== 'RELATIVE') {
     // TODO(#11): AWS's text is not known.
@@ -85,13 +106,19 @@ export async function putMedia(deps: PutMediaDeps, req: RestRequest, ctx: Reques
     logger: deps.logger,
     timecodeType: type as TimecodeType,
     producerStartMs: (startSeconds ?? 0) * 1000,
+    counters,
   });
   deps.store.claim(stream.id, session);
   const body = Buffer.isBuffer(req.body) ? [req.body] : req.body;
+  counters.activeConnections++;
   const running = session.run(body).finally(() => {
+    counters.activeConnections--;
     deps.store.release(stream.id, session);
     deps.sessions.delete(running);
   });
   deps.sessions.add(running);
+  // PutMedia.Latency: the request's arrival (the listener's wall clock) to the start of the response.
+  const latencyMs = Math.max(0, Date.now() - ctx.receivedAt);
+  if (latencyMs > counters.putLatencyMs) counters.putLatencyMs = latencyMs;
   return { status: 200, headers: { 'content-type': 'application/json' }, body: session.acks };
 }
