@@ -42,6 +42,16 @@ export interface Connection {
   client<T extends { destroy(): void }>(make: new (config: ServiceClientConfig) => T): T;
   /** Signs and sends a GET to a path of the endpoint (the non-AWS routes such as the Analytics sample endpoint). */
   signedGet(path: string, service: string, signal?: AbortSignal): Promise<Response>;
+  /**
+   * SigV4 headers for a request to `url` (any endpoint, e.g. a Kinesis Video data endpoint) whose body is streamed:
+   * the payload is declared `UNSIGNED-PAYLOAD`. Returns `headers` plus the signature's.
+   */
+  signStreaming(
+    method: string,
+    url: URL,
+    service: string,
+    headers: Readonly<Record<string, string>>,
+  ): Promise<Record<string, string>>;
   destroy(): void;
 }
 
@@ -98,6 +108,26 @@ export async function connect(options: ConnectionOptions, env: NodeJS.ProcessEnv
     endpoint,
     region: resolvedRegion,
     credentials: async () => credentials,
+    async signStreaming(method, url, service, headers) {
+      const signer = new SignatureV4({
+        credentials: () => resolvedKinesis.config.credentials(),
+        region: resolvedRegion,
+        service,
+        sha256: Hash.bind(null, 'sha256'),
+      });
+      const signed = await signer.sign({
+        method,
+        protocol: url.protocol,
+        hostname: url.hostname,
+        ...(url.port ? { port: Number(url.port) } : {}),
+        path: url.pathname,
+        query: {},
+        headers: { ...headers, host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      });
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(signed.headers)) if (k !== 'host') out[k] = String(v);
+      return out;
+    },
     async signedGet(path, service, signal) {
       if (endpoint === undefined) throw new Error('This command needs a Tributary endpoint (--endpoint-url).');
       const url = new URL(path, endpoint);

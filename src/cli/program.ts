@@ -385,6 +385,32 @@ export function buildProgram(io: Io, env: NodeJS.ProcessEnv, signal: AbortSignal
       ),
     );
 
+  video
+    .command('put <stream> <file>')
+    .description('upload an MKV file with PutMedia and print the acknowledgements as they arrive')
+    .option('--absolute', "the file's cluster timecodes are absolute times (default: relative to now)")
+    .action(
+      action(async (ctx, stream: string, file: string, options: { absolute?: boolean }) => {
+        const connection = await ctx.connection();
+        const { videoPut } = await import('./commands/video-media.js');
+        return videoPut(await videoClient(ctx), connection, ctx.io, ctx.json, stream, file, options);
+      }),
+    );
+
+  video
+    .command('get <stream>')
+    .description('read media with GetMedia into a file (MKV) until --fragments N or Ctrl-C')
+    .requiredOption('--to <file>', "output file ('-' for stdout)")
+    .addOption(new Option('--from <position>', 'where to start').choices(['earliest', 'now']).default('earliest'))
+    .option('--fragments <n>', 'stop after this many whole fragments')
+    .action(
+      action(async (ctx, stream: string, options: { to: string; from: 'earliest' | 'now'; fragments?: string }) => {
+        const connection = await ctx.connection();
+        const { videoGet } = await import('./commands/video-media.js');
+        await videoGet(await videoClient(ctx), connection, ctx.io, ctx.json, stream, options, ctx.signal);
+      }),
+    );
+
   program
     .command('completion')
     .description('print a shell completion script: source <(tributary completion bash)')

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { requireTool } from '../helpers/tools.js';
+import { synthMkv } from '../video/fixtures.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 // No settings of the caller's shell: throw-away credentials, no config files.
@@ -419,6 +420,45 @@ describe('tributary client commands', () => {
     const info = JSON.parse(r.stdout) as { StreamARN: string; Status: string };
     assert.equal(info.Status, 'ACTIVE');
     assert.match(info.StreamARN, /^arn:aws:kinesisvideo:us-east-1:000000000000:stream\/cam-cli\/\d+$/);
+    // PutMedia of an MKV file: three one-second fragments, each acknowledged up to PERSISTED.
+    const mkv = join(dir, 'three.mkv');
+    await writeFile(
+      mkv,
+      synthMkv({
+        clusters: Array.from({ length: 3 }, (_, i) => ({
+          timecode: i * 1000,
+          unknownWidth: 8,
+          blocks: [
+            ...Array.from({ length: 25 }, (_, f) => ({ track: 1, rel: f * 40, key: f === 0, size: 100 })),
+            { track: 2, rel: 3, key: true, size: 20 },
+          ],
+        })),
+      }),
+    );
+    r = await run(['video', 'put', 'cam-cli', mkv]);
+    assert.equal(r.code, 0, r.stderr);
+    const persisted = r.stdout.split('\n').filter((l) => l.startsWith('PERSISTED'));
+    assert.equal(persisted.length, 3, r.stdout);
+    assert.match(persisted[2]!, /^PERSISTED\s+2000\s+\d{47}$/);
+    assert.match(r.stdout, /: 3 fragments received, 3 persisted, 0 errors$/m);
+    r = await run(['video', 'put', 'cam-cli', mkv, '--json']);
+    const acks = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { EventType: string });
+    assert.equal(acks.filter((a) => a.EventType === 'PERSISTED').length, 3);
+    // GetMedia from the earliest fragment: the first four whole fragments (three of the first upload, one of the
+    // second) written to a file.
+    const got = join(dir, 'got.mkv');
+    r = await run(['video', 'get', 'cam-cli', '--to', got, '--fragments', '4']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^got 4 fragments \(\d+ bytes\) of cam-cli$/m);
+    const media = await readFile(got);
+    assert.equal(media.toString('latin1').split('AWS_KINESISVIDEO_CONTINUATION_TOKEN').length - 1, 4);
+    assert.equal(media.subarray(0, 4).toString('hex'), '1a45dfa3');
+    r = await run(['video', 'put', 'no-such-cam', mkv]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^tributary: ResourceNotFoundException: /m);
     r = await run(['video', 'create', 'cam-cli']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^tributary: ResourceInUseException: /m);
