@@ -307,6 +307,7 @@ export async function createAnalyticsService(
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
+      catalog.stopWatching();
       await runner.close();
       if (ownHost) await host.close();
       await unhandle();

@@ -283,6 +283,7 @@ export async function createFirehoseService(
       await rt.flush(state);
     },
     async close() {
+      catalog.stopWatching();
       await rt.close();
       await unhandle();
       await unhandleSse();

@@ -15,6 +15,7 @@ export type {
   ReadOptions,
   ReadableMetaStore,
   ReadableShardLog,
+  RemoteMetaChange,
   ShardLog,
   StorageBackend,
   Versioned,

@@ -151,6 +151,16 @@ export interface MetaWriteOptions {
  */
 export type MetaChange = readonly [key: string, value: unknown | undefined, expectedRevision?: ExpectedRevision];
 
+/**
+ * A change another node wrote to the metadata, as a {@link MetaStore.watchRemote} listener receives it (ADR 0036).
+ * `value` is undefined when the key was deleted; `revision` is the key's new revision (the deletion's, for a delete).
+ */
+export interface RemoteMetaChange {
+  readonly key: string;
+  readonly value: unknown;
+  readonly revision: number;
+}
+
 /** Read-only view of a {@link MetaStore}. */
 export interface ReadableMetaStore {
   get<T = unknown>(key: string): Promise<T | undefined>;
@@ -178,6 +188,15 @@ export interface MetaStore extends ReadableMetaStore {
   put(key: string, value: unknown, options?: MetaWriteOptions): Promise<number>;
   /** Deletes one key (absent keys are fine unless an expected revision says otherwise). */
   delete(key: string, options?: MetaWriteOptions): Promise<void>;
+  /**
+   * The change feed (ADR 0036): calls `listener` for every change of a key starting with `prefix` that another
+   * instance of the store (another node of a cluster) wrote, in the order the store applied them, shortly after
+   * it is durable. Changes written through this instance are never reported: its caller already knows them.
+   * Changes written before the call are not reported either, so a cache subscribes first, then loads, and treats
+   * a reported revision at or below the one it loaded as already seen. A backend with a single node (the embedded
+   * log) has no other writer and never calls the listener. Returns the function that unsubscribes.
+   */
+  watchRemote(prefix: string, listener: (change: RemoteMetaChange) => void): () => void;
   /** Waits for writes in flight, then closes; later writes reject with `TRIB_ERR_STORAGE_CLOSED`. */
   close(): Promise<void>;
 }

@@ -152,6 +152,12 @@ export class VideoCatalog {
     channels.onChange(relay);
   }
 
+  /** Stops following other nodes' changes (the service's close). */
+  stopWatching(): void {
+    this.#streams.stopWatching();
+    this.#channels.stopWatching();
+  }
+
   static async open(meta: MetaStore, logger: Logger): Promise<VideoCatalog> {
     const streams = await KindCatalog.open<StreamState>(meta, 'streams/', logger);
     const channels = await KindCatalog.open<ChannelState>(meta, 'channels/', logger);

@@ -294,6 +294,7 @@ export async function createVideoService(backend: StorageBackend, options: Video
       ...planes.flatMap((p) => p.metricSamples?.() ?? []),
     ],
     async close() {
+      catalog.stopWatching();
       await closePlanes();
       await unhandle();
       if (ownScheduler) await scheduler.close();

@@ -44,7 +44,16 @@ export interface ConformanceFactory {
    * cannot be filled leave it out, and the case is skipped.
    */
   readonly fullDisk?: { fill(): Promise<void>; free(): Promise<void> };
+  /**
+   * Whether a second {@link open} while one backend is open gives another node on the same data (a clustered
+   * backend). The change-feed cases then write through one and watch through the other; otherwise they only check
+   * that a store never reports its own writes.
+   */
+  readonly concurrentOpen?: boolean;
 }
+
+/** How long a change-feed case waits for a change another node wrote before it fails (never a timing assertion). */
+const FEED_DEADLINE_MS = 20_000;
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (v: Uint8Array): string => new TextDecoder().decode(v);
@@ -869,6 +878,82 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
         }));
     });
 
+    describe('change feed', () => {
+      it('a store never reports its own writes', () =>
+        fresh(async (b) => {
+          const seen: string[] = [];
+          const stop = b.meta.watchRemote('', (c) => seen.push(c.key));
+          await b.meta.put('feed/own', 1);
+          await b.meta.batch([
+            ['feed/own', 2],
+            ['feed/other', 3],
+          ]);
+          await b.meta.delete('feed/own');
+          if (factory.concurrentOpen) {
+            // The feed is ordered: once another node's later write arrives, an echo of ours would have come first.
+            const peer = await factory.open();
+            try {
+              const arrived = nextChange(b, 'sentinel');
+              await peer.meta.put('sentinel', true);
+              await arrived;
+            } finally {
+              await peer.close();
+            }
+          }
+          stop();
+          assert.deepEqual(
+            seen.filter((k) => k !== 'sentinel'),
+            [],
+          );
+        }));
+
+      it(
+        "another node's puts and deletes reach the listeners of their prefix, in order, with revisions",
+        {
+          skip: factory.concurrentOpen ? false : 'a single-node backend has no other writer',
+        },
+        () =>
+          fresh(async (b) => {
+            const peer = await factory.open();
+            try {
+              const seen: Array<[string, unknown, number]> = [];
+              const all: string[] = [];
+              const stopScoped = scopeMeta(b.meta, 'svc/').watchRemote('x/', (c) =>
+                seen.push([c.key, c.value, c.revision]),
+              );
+              const stopAll = b.meta.watchRemote('', (c) => all.push(c.key));
+              const done = nextChange(b, 'svc/x/end');
+              const r1 = await peer.meta.put('svc/x/a', { v: 1 });
+              const r2 = await peer.meta.put('svc/x/a', { v: 2 }, { expectedRevision: r1 });
+              await peer.meta.put('svc/y/ignored', 0);
+              await peer.meta.delete('svc/x/a', { expectedRevision: r2 });
+              await peer.meta.put('svc/x/end', 'end');
+              await done;
+              stopScoped();
+              stopAll();
+              assert.deepEqual(
+                seen.slice(0, 3).map(([k, v, rev]) => [k, v, rev === r1 || rev === r2 ? rev : 'later']),
+                [
+                  ['x/a', { v: 1 }, r1],
+                  ['x/a', { v: 2 }, r2],
+                  ['x/a', undefined, 'later'],
+                ],
+              );
+              assert.ok(seen[2]![2] > r2, 'a deletion has a revision of its own');
+              assert.deepEqual(
+                seen.map(([k]) => k),
+                ['x/a', 'x/a', 'x/a', 'x/end'],
+              );
+              assert.ok(all.includes('svc/y/ignored'), 'an unscoped listener sees every key');
+              const after = await b.meta.getVersioned('svc/x/end');
+              assert.equal(after?.revision, seen[3]![2], 'the reported revision is the stored one');
+            } finally {
+              await peer.close();
+            }
+          }),
+      );
+    });
+
     describe('meta', () => {
       it('get, put, overwrite and delete', () =>
         fresh(async (b) => {
@@ -965,6 +1050,22 @@ function assertStorageError(err: unknown, code: StorageErrorCode, retriable: boo
   assert.ok(err instanceof StorageError, `expected a StorageError, got ${String(err)}`);
   assert.equal(err.code, code);
   assert.equal(err.retriable, retriable);
+}
+
+/** Resolves when `b`'s change feed reports a change of `key` (rejects after {@link FEED_DEADLINE_MS}). */
+function nextChange(b: StorageBackend, key: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no change of ${key} reported within ${FEED_DEADLINE_MS} ms`));
+    }, FEED_DEADLINE_MS);
+    const stop = b.meta.watchRemote(key, (c) => {
+      if (c.key !== key) return;
+      clearTimeout(timer);
+      stop();
+      resolve();
+    });
+  });
 }
 
 /** Whether `err` is a compare-and-set conflict (for `assert.rejects`). */

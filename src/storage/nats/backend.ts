@@ -135,6 +135,8 @@ export async function openNatsBackend(
       capabilities,
     });
     const meta = new NatsMetaStore(metaKv);
+    // The change feed runs before any service loads, so no change falls between a load and its subscription.
+    await retryTransient(() => meta.startWatch(), 30_000);
     const leases = new NatsLeases(leasesKv, opts.now);
     let closing: Promise<void> | undefined;
     return {
