@@ -71,7 +71,7 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
   // metadata and leases (on a cluster, the leases make each worker run on one node).
   const jobsLogger = logger.child({ area: 'jobs' });
   const scheduler = new Scheduler({ meta: backend.meta, logger: jobsLogger });
-  const workers = new WorkerHost({ leases: backend.leases, logger: jobsLogger });
+  const workers = new WorkerHost({ leases: backend.leases, logger: jobsLogger, leaseTtlMs: config.workerLeaseMs });
   const modules: ServiceModule[] = [];
   const close = async (): Promise<void> => {
     try {

@@ -89,6 +89,16 @@ export class ResourceCatalog<T extends CatalogResource, D = T> {
     for (const change of early) this.#remote(change);
   }
 
+  /**
+   * Ids of every resource the store holds now, read from the store rather than this node's cache (which may not
+   * have seen another node's newest resource yet): for sweeps that delete what no resource owns.
+   */
+  async storedIds(): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for (const [, value] of await this.#meta.list<T>(this.#options.keyPrefix)) ids.add(value.id);
+    return ids;
+  }
+
   /** Stops following other nodes' changes (the service's close, before what the listeners drive is closed). */
   stopWatching(): void {
     this.#unwatch?.();

@@ -152,6 +152,11 @@ export class VideoCatalog {
     channels.onChange(relay);
   }
 
+  /** Incarnation ids of every stream the store holds now (not this node's cache; see ResourceCatalog.storedIds). */
+  storedStreamIds(): Promise<Set<string>> {
+    return this.#streams.storedIds();
+  }
+
   /** Stops following other nodes' changes (the service's close). */
   stopWatching(): void {
     this.#streams.stopWatching();

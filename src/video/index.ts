@@ -95,6 +95,11 @@ export interface VideoStreamsApi {
    * when its media must go too). Returns the function that stops the calls.
    */
   onChange(f: (next: StreamState | undefined, previous: StreamState | undefined) => void): () => void;
+  /**
+   * Incarnation ids of every stream the metadata store holds now. On a cluster this node's cache may not know
+   * another node's newest stream yet (ADR 0036): deleting what "no stream owns" must ask the store.
+   */
+  storedIds(): Promise<ReadonlySet<string>>;
 }
 
 /** What a media plane gets from the service. */
@@ -201,6 +206,7 @@ export async function createVideoService(backend: StorageBackend, options: Video
       rt.findStream(nameOrArn.startsWith('arn:') ? { StreamARN: nameOrArn } : { StreamName: nameOrArn }, scope),
     byId: (id) => asStream(catalog.byId(id)),
     all: () => catalog.all().filter((s): s is StreamState => s.kind === 'stream'),
+    storedIds: () => catalog.storedStreamIds(),
     onChange: (f) =>
       catalog.onChange((next, previous) => {
         if ((next ?? previous)?.kind === 'stream') f(asStream(next), asStream(previous));

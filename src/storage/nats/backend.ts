@@ -173,6 +173,10 @@ async function natsConnect(
       name: opts.name ?? 'tributary',
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
+      // A server that stops answering without closing the connection (paused, partitioned) is left after two
+      // unanswered pings 5 s apart instead of the client's default 2 minutes, within an append's 20 s deadline.
+      pingInterval: 5_000,
+      maxPingOut: 2,
       ...(opts.user !== undefined ? { user: opts.user, pass: opts.pass ?? '' } : {}),
       ...(opts.token !== undefined ? { token: opts.token } : {}),
       ...(opts.tls ? { tls: { ...opts.tls } } : {}),

@@ -9,7 +9,7 @@
  * writer or a crash between two writes of one batch can therefore leave part of it applied (ADR 0028 lists the
  * callers and why that is tolerable; `capabilities.atomicBatch` tells when the server could do better).
  *
- * Change feed (ADR 0036): one KV watch (an ordered push consumer, new updates only) per store, started before the
+ * Change feed (ADR 0036): one KV watch (an ordered push consumer from the next revision) per store, started before the
  * backend is handed out, fans changes out to `watchRemote` listeners by key prefix. This store's own writes are
  * left out by their revision: every write records the revision the server gave it, and an arriving change waits
  * for the writes in flight at that moment (its own write's acknowledgement may still be on its way) before it is
@@ -50,7 +50,14 @@ export class NatsMetaStore implements MetaStore {
   /** Starts the change feed: changes from now on reach `watchRemote` listeners. */
   async startWatch(): Promise<void> {
     if (this.#watch) return;
-    const iterator = await this.#kv.watch({ include: KvWatchInclude.UpdatesOnly });
+    // From the revision after the newest one now, rather than "new messages only": the ordered consumer behind a
+    // watch is re-created after a server loss from the last revision it delivered, or from this start when it has
+    // delivered none (with "new only" it would then skip what was written in between; seen on a loaded machine).
+    const status = await this.#kv.status();
+    const iterator = await this.#kv.watch({
+      include: KvWatchInclude.AllHistory,
+      resumeFromRevision: status.streamInfo.state.last_seq + 1,
+    });
     this.#watch = iterator;
     this.#watching = (async () => {
       for await (const entry of iterator) {

@@ -98,7 +98,7 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
     }
   });
   const retention = ctx.scheduler.every(RETENTION_JOB, options.retentionIntervalMs ?? 60_000, () =>
-    store.enforceRetention(ctx.streams.all(), now(), options.maxStreamBytes),
+    store.enforceRetention(ctx.streams.all(), now(), options.maxStreamBytes, () => ctx.streams.storedIds()),
   );
 
   const putMediaRoute: RestRoute = {

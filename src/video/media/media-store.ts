@@ -121,8 +121,19 @@ export class MediaStore {
   /**
    * One retention pass: each stream's fragments older than its DataRetentionInHours go, then the oldest beyond
    * `maxStreamBytes`; the archives of streams that no longer exist are deleted.
+   *
+   * "No longer exist" is decided by the metadata, not by `streams` (this node's cache): on a cluster another node
+   * may have created a stream and written its first fragments before this node heard of it (ADR 0036). An archive
+   * unknown to the cache is deleted only when `storedIds` — read after the archives were listed, and a stream's
+   * key is durable before its first fragment — does not name its stream either. Without `storedIds` (one node,
+   * tests) the cache is the metadata.
    */
-  async enforceRetention(streams: readonly RetainedStream[], now: number, maxStreamBytes?: number): Promise<void> {
+  async enforceRetention(
+    streams: readonly RetainedStream[],
+    now: number,
+    maxStreamBytes?: number,
+    storedIds?: () => Promise<ReadonlySet<string>>,
+  ): Promise<void> {
     const live = new Set(streams.map((s) => archiveLogId(s.id)));
     for (const stream of streams) {
       if (stream.dataRetentionInHours <= 0 && !this.#archives.has(stream.id)) continue;
@@ -138,9 +149,12 @@ export class MediaStore {
         );
       }
     }
-    for (const logId of await this.#logs.list()) {
-      if (!logId.startsWith(LOG_PREFIX) || live.has(logId)) continue;
-      await this.drop(logId.slice(LOG_PREFIX.length));
+    const unknown = (await this.#logs.list()).filter((id) => id.startsWith(LOG_PREFIX) && !live.has(id));
+    if (unknown.length === 0) return;
+    const stored = storedIds ? await storedIds() : new Set<string>();
+    for (const logId of unknown) {
+      const streamId = logId.slice(LOG_PREFIX.length);
+      if (!stored.has(streamId)) await this.drop(streamId);
     }
   }
 
