@@ -39,6 +39,7 @@ export { storageConformance, type ConformanceFactory } from './conformance/index
 export { interceptAppend } from './decorators/intercept-append.js';
 export type { AppendInterceptor } from './decorators/intercept-append.js';
 export { scopeLeases, scopeMeta } from './decorators/scoped-meta.js';
+export { FENCING_FIELD, fencedPut } from './fencing.js';
 export {
   newIncarnationId,
   ResourceCatalog,

@@ -225,6 +225,12 @@ export interface Lease {
   /** Epoch ms when it lapses unless renewed. */
   readonly expiresAt: number;
   /**
+   * The fencing token of this holding: it grows with every acquisition of the name, cluster-wide (on NATS the KV
+   * revision of the acquiring write), so a write stamped with it can be refused once a newer holder has written
+   * (`fencedPut`, ADR 0036). A holder paused past its ttl cannot know it lost the lease; the store can.
+   */
+  readonly fencingToken: number;
+  /**
    * Extends the lease by its ttl; rejects with `TRIB_ERR_LEASE_LOST` when another holder took it meanwhile, or
    * when it lapsed or was released (the holder must stop the work and acquire again).
    */

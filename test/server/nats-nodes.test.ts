@@ -46,14 +46,21 @@ async function pollRecords(client: TestServer['kinesis'], iterator: string | und
 /** How long a node may take to see another node's change before the test fails (a deadline, not a measurement). */
 const DEADLINE_MS = 20_000;
 
+/** How long each {@link eventually} waited, by what it waited for (reported as a diagnostic). */
+const waits: string[] = [];
+
 /** Polls `probe` until it returns a value other than undefined; fails after {@link DEADLINE_MS}. */
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + DEADLINE_MS;
+  const started = Date.now();
+  const deadline = started + DEADLINE_MS;
   let last: unknown;
   for (;;) {
     try {
       const v = await probe();
-      if (v !== undefined) return v;
+      if (v !== undefined) {
+        waits.push(`${what}: ${Date.now() - started} ms`);
+        return v;
+      }
     } catch (err) {
       last = err;
     }
@@ -141,7 +148,7 @@ describe('two nodes on one NATS cluster', { skip }, () => {
     );
   });
 
-  it('streams created, resharded, tagged and deleted through A, and consumers registered, are seen by B', async () => {
+  it('streams created, resharded, tagged and deleted through A, and consumers registered, are seen by B', async (t) => {
     const a = await startNode();
     const b = await startNode();
     const enc = new TextEncoder();
@@ -264,5 +271,6 @@ describe('two nodes on one NATS cluster', { skip }, () => {
       ),
       'ResourceNotFoundException',
     );
+    t.diagnostic(`time until B saw each change (including the calls polling it): ${waits.join('; ')}`);
   });
 });

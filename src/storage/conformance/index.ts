@@ -13,6 +13,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { scopeLeases, scopeMeta } from '../decorators/scoped-meta.js';
 import { StorageError, StorageErrorCode } from '../errors.js';
+import { fencedPut } from '../fencing.js';
 import type { LogRecord, ShardLog, StorageBackend } from '../types.js';
 
 /** How the suite obtains backends. */
@@ -831,6 +832,29 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
           assert.equal(await b.leases.acquire('renewed', 'node-b', 1000), undefined);
         }),
       );
+    });
+
+    describe('fencing', () => {
+      it("tokens grow with every holding, and a stale holder's fenced write is refused", () =>
+        fresh(async (b) => {
+          const first = await b.leases.acquire('fenced', 'node-a', 60_000);
+          assert.ok(first);
+          await fencedPut(b.meta, 'checkpoint', { offset: 1 }, first.fencingToken);
+          const again = await b.leases.acquire('fenced', 'node-a', 60_000);
+          assert.ok(again && again.fencingToken >= first.fencingToken, 'a renewal keeps a token at least as large');
+          // node-a stops renewing (paused); its lease is released here instead of waiting for the ttl.
+          await again.release();
+          const second = await b.leases.acquire('fenced', 'node-b', 60_000);
+          assert.ok(second && second.fencingToken > again.fencingToken, 'a new holding has a larger token');
+          await fencedPut(b.meta, 'checkpoint', { offset: 5 }, second.fencingToken);
+          await assert.rejects(fencedPut(b.meta, 'checkpoint', { offset: 2 }, first.fencingToken), (err: unknown) => {
+            assertStorageError(err, StorageErrorCode.leaseLost, false);
+            return true;
+          });
+          assert.deepEqual(await b.meta.get('checkpoint'), { offset: 5, fencingToken: second.fencingToken });
+          const scoped = await scopeLeases(b.leases, 'svc/').acquire('fenced', 'node-c', 60_000);
+          assert.equal(typeof scoped?.fencingToken, 'number', 'scoped leases carry the token');
+        }));
     });
 
     describe('scopes', () => {

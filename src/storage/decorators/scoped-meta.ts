@@ -37,6 +37,7 @@ export function scopeLeases(leases: Leases, prefix: string): Leases {
       return {
         name,
         holder: lease.holder,
+        fencingToken: lease.fencingToken,
         get expiresAt() {
           return lease.expiresAt;
         },
