@@ -10,7 +10,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openNatsBackend } from '../../src/storage/nats/index.js';
-import type { StorageBackend } from '../../src/storage/index.js';
+import { type LogRecord, type StorageBackend, isStorageError } from '../../src/storage/index.js';
 import { type NatsCluster, natsServerMissing, startNatsCluster } from './nats-harness.js';
 
 const skip = natsServerMissing();
@@ -171,7 +171,19 @@ describe('nats leader kill', { skip }, () => {
       stop = true;
       await Promise.all(writers);
     }
-    const all = await log.read(0, { maxRecords: 1_000_000, maxBytes: Number.MAX_SAFE_INTEGER });
+    // Right after SIGCONT the cluster may still answer "temporarily unavailable" (a retriable storage error) while
+    // the resumed server rejoins: the read-back retries those, within a deadline.
+    const readDeadline = Date.now() + 60_000;
+    let all: LogRecord[];
+    for (;;) {
+      try {
+        all = await log.read(0, { maxRecords: 1_000_000, maxBytes: Number.MAX_SAFE_INTEGER });
+        break;
+      } catch (err) {
+        if (!isStorageError(err) || !err.retriable || Date.now() > readDeadline) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
     assert.deepEqual(
       all.map((r) => r.offset),
       Array.from({ length: all.length }, (_, i) => i),
