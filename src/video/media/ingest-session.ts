@@ -18,7 +18,9 @@
  * 4. The first video frame of a fragment is not a key frame: INVALID_MKV_DATA.
  * 5. A fragment Timestamp lower than the previous fragment's: FRAGMENT_TIMECODE_LESSER_THAN_PREVIOUS.
  * 6. A fragment longer than `maxFragmentMs`: MAX_FRAGMENT_DURATION_REACHED; larger than `maxFragmentBytes`:
- *    MAX_FRAGMENT_SIZE_REACHED (ends the upload, as soon as the size is passed).
+ *    MAX_FRAGMENT_SIZE_REACHED (ends the upload, as soon as the size is passed). The quotas' 1 s minimum fragment
+ *    duration (ack MIN_FRAGMENT_DURATION_REACHED) is not enforced: TODO(#11): no ErrorId for it is documented or
+ *    known to AWS's producer libraries (docs/adr/0041-video-archive-disk-bound.md, decision 5).
  * 7. Producer Tags (metadata) with more than 10 tags, a name over 128 bytes or starting with `AWS`, or a value over
  *    256 bytes: FRAGMENT_METADATA_LIMIT_REACHED.
  * 8. A failed append: ARCHIVAL_ERROR for each fragment of the batch; the stream keeps every earlier fragment.
@@ -155,7 +157,7 @@ export class IngestSession implements MkvHandler {
     this.acks = new AckChannel(() => {});
   }
 
-  /** Ends the upload (a newer producer took the stream, the client left, the server closes). */
+  /** Ends the upload (the stream is deleted, the client left, the server closes). */
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;

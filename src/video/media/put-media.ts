@@ -8,10 +8,12 @@
  *    InvalidArgumentException otherwise.
  * 2. The stream must exist and be ACTIVE or UPDATING: ResourceNotFoundException.
  * 3. At most `callsPerSecond` PutMedia calls per stream per second (quota: 5 TPS): ClientLimitExceededException.
- * Then HTTP 200 and acks. A newer upload to the same stream ends the older one (media-store.ts, `claim`).
+ * 4. One upload per stream at a time (quota: 1 connection): a second one while the first runs gets
+ *    ConnectionLimitExceededException, and the first goes on (media-store.ts, `claim`).
+ * Then HTTP 200 and acks.
  */
 import type { Clock } from '../../jobs/index.js';
-import type { Logger, RequestContext, RestRequest, RestResponse } from '../../protocol/index.js';
+import type { Logger, RequestContext, RestRequest, RestResponse, ServiceError } from '../../protocol/index.js';
 import { streamNotFound, videoError } from '../errors.js';
 import type { StreamState, VideoStreamsApi } from '../index.js';
 import { type IngestLimits, IngestSession, type TimecodeType } from './ingest-session.js';
@@ -50,6 +52,18 @@ export function requireMediaStream(
   const stream = streams.get((arn ?? name)!, ctx);
   if (stream === undefined || (stream.status !== 'ACTIVE' && stream.status !== 'UPDATING')) throw streamNotFound();
   return stream;
+}
+
+/**
+ * A connection over the stream's limit (Kinesis Video Streams quotas: PutMedia 1, GetMedia 3). The text is the media
+ * model's documentation of ConnectionLimitExceededException; TODO(#11): that AWS sends exactly this text is not
+ * confirmed.
+ */
+export function connectionLimitExceeded(): ServiceError {
+  return videoError(
+    'ConnectionLimitExceededException',
+    'Kinesis Video Streams has throttled the request because you have exceeded the limit of allowed client connections.',
+  );
 }
 
 export async function putMedia(deps: PutMediaDeps, req: RestRequest, ctx: RequestContext): Promise<RestResponse> {
@@ -108,7 +122,7 @@ async function startUpload(
     producerStartMs: (startSeconds ?? 0) * 1000,
     counters,
   });
-  deps.store.claim(stream.id, session);
+  if (!deps.store.claim(stream.id, session)) throw connectionLimitExceeded();
   const body = Buffer.isBuffer(req.body) ? [req.body] : req.body;
   counters.activeConnections++;
   const running = session.run(body).finally(() => {
