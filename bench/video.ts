@@ -5,12 +5,18 @@
  * Prints the streams sustained (every fragment PERSISTED, none failed), ingest MB/s, and the PERSISTED ack latency
  * p50 / p99 / max, measured from the moment a fragment was complete on the wire (the next cluster's header written)
  * to its PERSISTED ack. The load generator shares the process (and the machine's cores) with the server.
- * Options: --streams <n> (default 100), --seconds <n> (default 20), --mbps <n> (default 4), --fragment-ms <n>
- * (default 2000).
+ *
+ * Storage figures (docs/adr/0041-video-archive-disk-bound.md): the fdatasync/fsync calls this process made (counted
+ * by wrapping `FileHandle.datasync`/`sync` here, in the benchmark only) and, from /proc/diskstats, the bytes written
+ * to and the cache flushes done by the device holding the data directory (machine-wide: other processes count too).
+ * Every `--window` seconds a line gives that window's figures, so the steady state shows apart from the first
+ * gigabytes that the virtual disk's host absorbs faster than it writes them.
+ * Options: --streams <n> (default 100), --seconds <n> (default 60), --mbps <n> (default 4), --fragment-ms <n>
+ * (default 2000), --window <s> (default 10).
  */
 import http from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { type FileHandle, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
@@ -21,11 +27,13 @@ import { MkvId, element, elementHeader } from '../src/video/mkv/index.js';
 const { values } = parseArgs({
   options: {
     streams: { type: 'string', default: '100' },
-    seconds: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '60' },
     mbps: { type: 'string', default: '4' },
     'fragment-ms': { type: 'string', default: '2000' },
+    window: { type: 'string', default: '10' },
   },
 });
+const WINDOW_MS = Number(values.window) * 1000;
 const STREAMS = Number(values.streams);
 const SECONDS = Number(values.seconds);
 const MBPS = Number(values.mbps);
@@ -84,6 +92,53 @@ function clusterStart(timecode: number): Buffer {
   ]);
 }
 
+/** fdatasync/fsync calls of this process, counted by wrapping FileHandle's methods (in the benchmark only). */
+let syncCalls = 0;
+
+async function countSyncCalls(): Promise<void> {
+  const probe = await open(tmpdir(), 'r');
+  const proto = Object.getPrototypeOf(probe) as Record<'datasync' | 'sync', (this: FileHandle) => Promise<void>>;
+  await probe.close();
+  for (const name of ['datasync', 'sync'] as const) {
+    const original = proto[name];
+    proto[name] = function (this: FileHandle): Promise<void> {
+      syncCalls++;
+      return original.call(this);
+    };
+  }
+}
+
+/** Counters of one block device (/proc/diskstats: sectors written, flush requests completed). */
+interface DiskCounters {
+  readonly bytesWritten: number;
+  readonly flushes: number;
+}
+
+/** The /proc/diskstats row of the device holding `dir`, or undefined (no such file, or not a block device). */
+async function diskOf(dir: string): Promise<(() => Promise<DiskCounters | undefined>) | undefined> {
+  const { dev } = await stat(dir);
+  const major = (dev >> 8) & 0xfff;
+  const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+  const read = async (): Promise<DiskCounters | undefined> => {
+    const rows = await readFile('/proc/diskstats', 'utf8').catch(() => '');
+    for (const row of rows.split('\n')) {
+      const f = row.trim().split(/\s+/);
+      if (Number(f[0]) !== major || Number(f[1]) !== minor) continue;
+      // Fields after the name: 7th = sectors written (512 bytes), 16th = flush requests completed (Linux ≥ 5.5).
+      return { bytesWritten: Number(f[9]) * 512, flushes: Number(f[18] ?? Number.NaN) };
+    }
+    return undefined;
+  };
+  return (await read()) === undefined ? undefined : read;
+}
+
+/** One sample of the storage counters, taken every window. */
+interface Sample {
+  readonly at: number;
+  readonly syncs: number;
+  readonly disk: DiskCounters | undefined;
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -104,7 +159,10 @@ interface Upload {
 }
 
 async function main(): Promise<void> {
+  await countSyncCalls();
   const dataDir = await mkdtemp(join(tmpdir(), 'trib-bench-video-'));
+  const disk = await diskOf(dataDir);
+  const loadBefore = loadavg()[0]!;
   const server = await startServer(
     { port: 0, dataDir, durability: 'always', audit: 'off', videoCreateMs: 0, logLevel: 'silent' },
     { logger: silentLogger },
@@ -116,6 +174,15 @@ async function main(): Promise<void> {
     credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'x' },
   });
   const latencies: number[] = [];
+  /** Per persisted fragment: when it was complete on the wire (ms after the start) and its latency. */
+  const closedAtRun: number[] = [];
+  const closedLatency: number[] = [];
+  const samples: Sample[] = [];
+  let started = 0;
+  const sample = async (): Promise<void> => {
+    const at = performance.now();
+    samples.push({ at, syncs: syncCalls, disk: await disk?.() });
+  };
   const errorCodes = new Map<string, number>();
   const uploads: Upload[] = [];
   const key = block(KEY_BYTES, true);
@@ -172,7 +239,12 @@ async function main(): Promise<void> {
             if (ack.EventType === 'PERSISTED') {
               upload.persisted++;
               const closed = upload.closedAt.get(ack.FragmentTimecode!);
-              if (closed !== undefined) latencies.push(performance.now() - closed);
+              if (closed !== undefined) {
+                const latency = performance.now() - closed;
+                latencies.push(latency);
+                closedAtRun.push(closed - started);
+                closedLatency.push(latency);
+              }
             } else if (ack.EventType === 'ERROR') {
               upload.errors++;
               errorCodes.set(line, (errorCodes.get(line) ?? 0) + 1);
@@ -185,7 +257,9 @@ async function main(): Promise<void> {
     }
 
     const cpuStart = process.cpuUsage();
-    const started = performance.now();
+    started = performance.now();
+    await sample();
+    const sampler = setInterval(() => void sample(), WINDOW_MS);
     const totalFrames = Math.round((SECONDS * 1000) / FRAME_MS);
     let tick = 0;
     let late = 0;
@@ -240,6 +314,8 @@ async function main(): Promise<void> {
           }),
       ),
     );
+    clearInterval(sampler);
+    await sample();
     const cpu = process.cpuUsage(cpuStart);
     const fragmentsPerStream = Math.ceil(totalFrames / FRAMES_PER_FRAGMENT);
     const sustained = uploads.filter((u) => u.errors === 0 && u.persisted === fragmentsPerStream).length;
@@ -256,6 +332,26 @@ async function main(): Promise<void> {
       `  PERSISTED latency: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${(latencies.at(-1) ?? Number.NaN).toFixed(1)} ms`,
     );
     for (const [line, n] of errorCodes) console.log(`  error ack ×${n}: ${line}`);
+    const first = samples[0]!;
+    const last = samples.at(-1)!;
+    const runSeconds = (last.at - first.at) / 1000;
+    const syncs = last.syncs - first.syncs;
+    console.log(
+      `  storage: ${syncs} fsync/fdatasync calls by this process (${(syncs / runSeconds).toFixed(1)}/s, ${(latencies.length / Math.max(1, syncs)).toFixed(2)} fragments per call)${deviceFigures(first, last)}`,
+    );
+    console.log(`  per ${WINDOW_MS / 1000} s window (by when fragments were complete on the wire):`);
+    for (let i = 1; i < samples.length; i++) {
+      const from = samples[i - 1]!;
+      const to = samples[i]!;
+      const window = closedLatency
+        .filter((_, k) => closedAtRun[k]! >= from.at - started && closedAtRun[k]! < to.at - started)
+        .sort((a, b) => a - b);
+      const seconds = (to.at - from.at) / 1000;
+      console.log(
+        `    ${((from.at - started) / 1000).toFixed(0).padStart(4)}–${((to.at - started) / 1000).toFixed(0).padEnd(4)} s: ${String(window.length).padStart(4)} fragments, p50 ${percentile(window, 50).toFixed(0)} ms, p99 ${percentile(window, 99).toFixed(0)} ms; ${((to.syncs - from.syncs) / seconds).toFixed(1)} syncs/s${deviceFigures(from, to)}`,
+      );
+    }
+    console.log(`  load average (1 min): ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after`);
     console.log(
       `  CPU (server + load generator, one process): ${((cpu.user + cpu.system) / 1e6 / sendSeconds).toFixed(2)} cores`,
     );
@@ -265,6 +361,16 @@ async function main(): Promise<void> {
     await server.close();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Device figures between two samples (machine-wide), or nothing when the device is unknown. */
+function deviceFigures(from: Sample, to: Sample): string {
+  if (from.disk === undefined || to.disk === undefined) return '';
+  const seconds = (to.at - from.at) / 1000;
+  const mb = (to.disk.bytesWritten - from.disk.bytesWritten) / 1e6;
+  const flushes = to.disk.flushes - from.disk.flushes;
+  const flushText = Number.isNaN(flushes) ? '' : `, ${(flushes / seconds).toFixed(1)} flushes/s`;
+  return `; device (machine-wide): ${(mb / seconds).toFixed(1)} MB/s written${flushText}`;
 }
 
 await main();

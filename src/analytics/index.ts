@@ -29,6 +29,7 @@ import type { StreamsApi } from '../streams/index.js';
 import type { FirehoseService } from '../firehose/index.js';
 import { ApplicationCatalog } from './catalog.js';
 import { AnalyticsErrors, AnalyticsV1Errors } from './errors.js';
+import { AnalyticsMetrics } from './metrics.js';
 import { type ObjectReader, type S3Endpoint, directoryObjectReader, s3ObjectReader } from './objects.js';
 import {
   addApplicationCloudWatchLoggingOptionV1,
@@ -189,7 +190,9 @@ export async function createAnalyticsService(
     objects,
   });
 
+  const metrics = new AnalyticsMetrics();
   const runner = new WorkerRunner({
+    metrics,
     catalog,
     host,
     meta,
@@ -206,6 +209,7 @@ export async function createAnalyticsService(
     if (next === undefined) {
       // Deleted: its input positions and samples go too.
       samples.drop(id);
+      metrics.drop(id);
       void dropCheckpoints(meta, id, options.firehose).catch((err: unknown) =>
         logger.warn({ err }, 'checkpoints not deleted'),
       );
@@ -303,6 +307,7 @@ export async function createAnalyticsService(
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
+      catalog.stopWatching();
       await runner.close();
       if (ownHost) await host.close();
       await unhandle();
@@ -324,7 +329,10 @@ export async function createAnalyticsService(
       resourceFacts,
     },
     // Both API versions share the applications: only this module reports them (docs/adr/0031).
-    metricSamples: () => statusCountSamples('Tributary/KinesisAnalytics', 'Applications', catalog.all()),
+    metricSamples: () => [
+      ...statusCountSamples('Tributary/KinesisAnalytics', 'Applications', catalog.all()),
+      ...metrics.samples((id) => catalog.getById(id)),
+    ],
     close,
   };
   const routes = [sampleRoute(rt, samples)];

@@ -15,6 +15,7 @@ import { backoffDelay, type BackoffOptions, type Clock, DEFAULT_BACKOFF } from '
 import type { Logger, RequestContext, ServiceModule } from '../protocol/index.js';
 import type { StreamsApi } from '../streams/index.js';
 import type { OutputState } from './application.js';
+import type { FlowCounters } from './metrics.js';
 import { createRowEncoder, type RowEncoder } from './engine/index.js';
 import type { SqlValue, TypedColumn } from './sql/index.js';
 
@@ -77,12 +78,21 @@ class OutputQueue {
   #queue: Buffer[] = [];
   #running: Promise<void> | undefined;
   #attempt = 0;
+  /** AWS/KinesisAnalytics Records, Bytes and Success of this output (./metrics.ts). */
+  readonly #counters: FlowCounters | undefined;
 
   constructor(
     readonly output: OutputState,
     destination: Destination,
-    private readonly parts: { clock: Clock; logger: Logger; signal: AbortSignal; retry: BackoffOptions },
+    private readonly parts: {
+      clock: Clock;
+      logger: Logger;
+      signal: AbortSignal;
+      retry: BackoffOptions;
+      counters?: (output: OutputState) => FlowCounters;
+    },
   ) {
+    this.#counters = parts.counters?.(output);
     this.name = output.name;
     this.#destination = destination;
   }
@@ -110,6 +120,7 @@ class OutputQueue {
           this.parts.logger.warn({ err, output: this.name }, 'application output failed; retrying');
           failed = batch;
         }
+        this.#count(batch, failed);
         if (failed.length > 0) {
           this.#queue = failed.concat(this.#queue);
           await this.#sleep(backoffDelay(this.#attempt++, this.parts.retry));
@@ -120,6 +131,18 @@ class OutputQueue {
     } finally {
       this.#running = undefined;
     }
+  }
+
+  /** Records, Bytes and Success of one delivery call: what `batch` delivered, `failed` being refused. */
+  #count(batch: readonly Buffer[], failed: readonly Buffer[]): void {
+    const c = this.#counters;
+    if (c === undefined) return;
+    let bytes = 0;
+    for (const b of batch) bytes += b.length;
+    for (const b of failed) bytes -= b.length;
+    c.records += batch.length - failed.length;
+    c.bytes += bytes;
+    if (failed.length === 0) c.success++;
   }
 
   #sleep(ms: number): Promise<void> {
@@ -144,7 +167,14 @@ export class OutputSet {
 
   constructor(
     outputs: readonly { output: OutputState; destination: Destination }[],
-    parts: { clock: Clock; logger: Logger; signal: AbortSignal; retry?: BackoffOptions },
+    parts: {
+      clock: Clock;
+      logger: Logger;
+      signal: AbortSignal;
+      retry?: BackoffOptions;
+      /** The counters of an output (AWS/KinesisAnalytics, Flow Output). */
+      counters?: (output: OutputState) => FlowCounters;
+    },
   ) {
     const retry = parts.retry ?? { ...DEFAULT_BACKOFF, initialMs: 200, maxMs: 10_000 };
     for (const { output, destination } of outputs) {

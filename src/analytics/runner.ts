@@ -47,6 +47,7 @@ import { bucketOfArn, type ObjectReader } from './objects.js';
 import { LambdaPreprocessor, type RawInputRecord } from './preprocess.js';
 import { type Destination, firehoseDestination, kinesisDestination, lambdaDestination, OutputSet } from './outputs.js';
 import type { ApplicationRunner } from './runtime.js';
+import type { AnalyticsMetrics } from './metrics.js';
 import type { SampleBuffer } from './sample.js';
 import type { SourceSchema } from './shapes/index.js';
 import type { SqlValue, TypedColumn } from './sql/index.js';
@@ -99,6 +100,8 @@ interface InputBatch {
   readonly stream: string;
   readonly records: readonly InputRecord[];
   readonly checkpoint: string;
+  /** How far the batch is behind the source's tip (Kinesis sources). */
+  readonly millisBehindLatest?: number;
 }
 
 /** An opened input: Kinesis stream or Firehose delivery stream. */
@@ -145,6 +148,8 @@ export interface RunnerParts {
   readonly streams: StreamsApi | undefined;
   readonly objects: ObjectReader;
   readonly samples: SampleBuffer;
+  /** AWS/KinesisAnalytics counters (./metrics.ts). */
+  readonly metrics: AnalyticsMetrics;
   /** The Lambda-compatible endpoint of Lambda outputs ('' = none). */
   readonly lambdaEndpoint: string;
   /** The Firehose module, for Firehose outputs and inputs. */
@@ -235,7 +240,7 @@ export class WorkerRunner implements ApplicationRunner {
 
     const outputs = new OutputSet(
       app.outputs.map((output) => ({ output, destination: this.#destination(output.destination, app.arn) })),
-      { clock, logger: log, signal },
+      { clock, logger: log, signal, counters: (output) => this.#parts.metrics.flow(app.id, 'Output', output.id) },
     );
     const samples = this.#parts.samples;
     const columnsOf = (stream: string): TypedColumn[] => compiled.schemas.get(stream) ?? [];
@@ -336,14 +341,29 @@ export class WorkerRunner implements ApplicationRunner {
       const arrived = record.arrivedAt.getTime();
       for (const values of mapped.rows) engine.push(stream, values.concat(implicit), arrived);
     };
+    const counters = this.#parts.metrics.flow(app.id, 'Input', input.id, preprocessor !== undefined);
     try {
       for await (const batch of source.batches) {
+        counters.records += batch.records.length;
+        for (const record of batch.records) counters.bytes += record.data.byteLength;
+        if (batch.millisBehindLatest !== undefined && batch.millisBehindLatest > counters.millisBehindLatest)
+          counters.millisBehindLatest = batch.millisBehindLatest;
         if (preprocessor) {
+          // InputProcessing.Duration on the wall clock (the engine's clock may be a test's manual one).
+          const started = Date.now();
           const results = await preprocessor.process(batch.records, signal);
           if (!results) break;
+          counters.processingSuccess++;
+          const tookMs = Date.now() - started;
+          if (tookMs > counters.processingDurationMs) counters.processingDurationMs = tookMs;
           for (let i = 0; i < results.length; i++) {
             const r = results[i]!;
             const record = batch.records[i]!;
+            if (r.result === 'Ok') {
+              counters.okRecords++;
+              counters.okBytes += r.data.byteLength;
+            } else if (r.result === 'Dropped') counters.droppedRecords++;
+            else counters.failedRecords++;
             if (r.result === 'Ok') push(batch.stream, record, r.data);
             // TODO(#10): AWS's ERROR_NAME and MESSAGE of a record the preprocessing function failed.
             else if (r.result === 'ProcessingFailed') toErrorStream('PREPROCESSING_FAILED', r.message, record.data);
@@ -392,7 +412,12 @@ export class WorkerRunner implements ApplicationRunner {
       for await (const batch of reader) {
         if (!shardOrder.has(batch.shardId)) await shardsNow();
         const stream = names[(shardOrder.get(batch.shardId) ?? 0) % names.length]!;
-        yield { stream, records: batch.records, checkpoint: batch.checkpoint };
+        yield {
+          stream,
+          records: batch.records,
+          checkpoint: batch.checkpoint,
+          millisBehindLatest: batch.millisBehindLatest,
+        };
       }
     }
     return {

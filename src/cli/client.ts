@@ -35,9 +35,32 @@ export interface Connection {
   readonly endpoint: string | undefined;
   readonly region: string;
   credentials(): Promise<Credentials>;
+  /**
+   * The SDK client of another service (Firehose, Analytics v2, Kinesis Video), made once, on the same endpoint,
+   * region and credentials as the Kinesis client (one Tributary port serves every API).
+   */
+  client<T extends { destroy(): void }>(make: new (config: ServiceClientConfig) => T): T;
   /** Signs and sends a GET to a path of the endpoint (the non-AWS routes such as the Analytics sample endpoint). */
   signedGet(path: string, service: string, signal?: AbortSignal): Promise<Response>;
+  /**
+   * SigV4 headers for a request to `url` (any endpoint, e.g. a Kinesis Video data endpoint) whose body is streamed:
+   * the payload is declared `UNSIGNED-PAYLOAD`. Returns `headers` plus the signature's.
+   */
+  signStreaming(
+    method: string,
+    url: URL,
+    service: string,
+    headers: Readonly<Record<string, string>>,
+  ): Promise<Record<string, string>>;
   destroy(): void;
+}
+
+/** What {@link Connection.client} gives a service client's constructor. */
+export interface ServiceClientConfig {
+  readonly endpoint?: string;
+  readonly region: string;
+  readonly maxAttempts: number;
+  readonly credentials: () => Promise<Credentials>;
 }
 
 const LOCAL_CREDENTIALS: Credentials = { accessKeyId: 'tributary-cli', secretAccessKey: 'tributary-cli' };
@@ -78,11 +101,33 @@ export async function connect(options: ConnectionOptions, env: NodeJS.ProcessEnv
     credentials = LOCAL_CREDENTIALS;
   }
   const resolvedRegion = region;
+  const clients = new Map<unknown, { destroy(): void }>();
+  const resolvedKinesis = kinesis;
   return {
     kinesis,
     endpoint,
     region: resolvedRegion,
     credentials: async () => credentials,
+    async signStreaming(method, url, service, headers) {
+      const signer = new SignatureV4({
+        credentials: () => resolvedKinesis.config.credentials(),
+        region: resolvedRegion,
+        service,
+        sha256: Hash.bind(null, 'sha256'),
+      });
+      const signed = await signer.sign({
+        method,
+        protocol: url.protocol,
+        hostname: url.hostname,
+        ...(url.port ? { port: Number(url.port) } : {}),
+        path: url.pathname,
+        query: {},
+        headers: { ...headers, host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      });
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(signed.headers)) if (k !== 'host') out[k] = String(v);
+      return out;
+    },
     async signedGet(path, service, signal) {
       if (endpoint === undefined) throw new Error('This command needs a Tributary endpoint (--endpoint-url).');
       const url = new URL(path, endpoint);
@@ -107,6 +152,23 @@ export async function connect(options: ConnectionOptions, env: NodeJS.ProcessEnv
       for (const [k, v] of Object.entries(signed.headers)) if (k !== 'host') headers[k] = String(v);
       return fetch(url, { headers, ...(signal ? { signal } : {}) });
     },
-    destroy: () => kinesis.destroy(),
+    client<T extends { destroy(): void }>(make: new (config: ServiceClientConfig) => T): T {
+      let made = clients.get(make) as T | undefined;
+      if (made === undefined) {
+        made = new make({
+          ...(endpoint ? { endpoint } : {}),
+          region: resolvedRegion,
+          maxAttempts: 3,
+          // The Kinesis client's provider: the chain's credentials (refreshed as the SDK does), or the local ones.
+          credentials: () => resolvedKinesis.config.credentials(),
+        });
+        clients.set(make, made);
+      }
+      return made;
+    },
+    destroy: () => {
+      kinesis.destroy();
+      for (const c of clients.values()) c.destroy();
+    },
   };
 }

@@ -38,6 +38,17 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
+/** `Key:   value` lines of a resource's description, the values aligned. */
+export function keyValues(rows: readonly (readonly [string, string])[]): string {
+  const width = Math.max(14, ...rows.map(([k]) => k.length + 1)) + 1;
+  return rows
+    .map(
+      ([k, v]) => `${`${k}:`.padEnd(width)}${v}
+`,
+    )
+    .join('');
+}
+
 /** JSON for `--json`: dates as ISO strings, byte arrays as base64. */
 export function toJson(value: unknown): string {
   return `${JSON.stringify(

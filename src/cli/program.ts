@@ -7,7 +7,24 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { completionScript } from './completion.js';
 import { type Connection, connect, DEFAULT_ENDPOINT } from './client.js';
+import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { analyticsSample } from './commands/analytics.js';
+import {
+  applicationsDescribe,
+  applicationsLs,
+  applicationsStart,
+  applicationsStop,
+  START_POSITIONS,
+} from './commands/applications.js';
+import {
+  type FirehoseCreateOptions,
+  type FirehosePutOptions,
+  firehoseCreate,
+  firehoseDelete,
+  firehoseDescribe,
+  firehoseLs,
+  firehosePut,
+} from './commands/firehose.js';
 import { putCommand } from './commands/put.js';
 import {
   shardsCommand,
@@ -19,6 +36,7 @@ import {
 } from './commands/streams.js';
 import { TAIL_FORMATS, tailCommand } from './commands/tail.js';
 import { exportCommand, importCommand } from './commands/transfer.js';
+import { type VideoCreateOptions, videoCreate, videoDelete, videoDescribe, videoLs } from './commands/video.js';
 import { describeError, EXIT, type Io, UsageError } from './output.js';
 
 interface GlobalOptions {
@@ -217,7 +235,111 @@ export function buildProgram(io: Io, env: NodeJS.ProcessEnv, signal: AbortSignal
       ),
     );
 
+  const firehose = program
+    .command('firehose')
+    .description('list, create, describe and delete Firehose delivery streams; put records');
+  // Service clients other than Kinesis load on first use, so other commands start as fast as before.
+  const firehoseClient = async (ctx: ActionContext) =>
+    (await ctx.connection()).client((await import('@aws-sdk/client-firehose')).FirehoseClient);
+  firehose
+    .command('ls')
+    .alias('list')
+    .description('list the delivery streams: status, source, destination')
+    .action(action(async (ctx) => firehoseLs(await firehoseClient(ctx), ctx.io, ctx.json)));
+  firehose
+    .command('create <delivery-stream>')
+    .description('create a delivery stream to S3 (Direct PUT, or reading a Kinesis stream with --source-stream)')
+    .requiredOption('--bucket <bucket>', 'destination bucket name or ARN')
+    .option('--prefix <prefix>', 'object key prefix')
+    .option('--role-arn <arn>', 'IAM role Firehose assumes (AWS needs one; Tributary does not assume roles)')
+    .option('--buffer-mb <n>', 'buffer size hint, 1-128 MiB')
+    .option('--buffer-seconds <n>', 'buffer interval hint, 0-900 s')
+    .addOption(
+      new Option('--compression <format>', 'object compression').choices([
+        'UNCOMPRESSED',
+        'GZIP',
+        'ZIP',
+        'Snappy',
+        'HADOOP_SNAPPY',
+      ]),
+    )
+    .option('--source-stream <stream>', 'read this Kinesis stream (name or ARN) instead of Direct PUT')
+    .option('--wait', 'wait until the delivery stream is ACTIVE')
+    .action(
+      action(async (ctx, name: string, options: FirehoseCreateOptions) => {
+        const connection = await ctx.connection();
+        const kinesisArn = async (stream: string) =>
+          (await connection.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream })))
+            .StreamDescriptionSummary!.StreamARN!;
+        await firehoseCreate(await firehoseClient(ctx), ctx.io, ctx.json, name, options, kinesisArn);
+      }),
+    );
+  firehose
+    .command('describe <delivery-stream>')
+    .description('show a delivery stream: status, source, destination, buffering, encryption')
+    .action(action(async (ctx, name: string) => firehoseDescribe(await firehoseClient(ctx), ctx.io, ctx.json, name)));
+  firehose
+    .command('delete <delivery-stream>')
+    .description('delete a delivery stream')
+    .option('--wait', 'wait until it is gone')
+    .action(
+      action(async (ctx, name: string, options: { wait?: boolean }) =>
+        firehoseDelete(await firehoseClient(ctx), ctx.io, ctx.json, name, options),
+      ),
+    );
+  firehose
+    .command('put <delivery-stream> [value]')
+    .description('write records: a VALUE, a --file, or lines / JSON lines from stdin (PutRecordBatch, retried)')
+    .option('--file <path>', 'the record(s) from a file (one record, or one a line with --lines / --json-lines)')
+    .option('--lines', 'one record per line')
+    .option('--json-lines', 'one JSON record per line (checked)')
+    .option('--no-newline', 'send line records without their line end')
+    .option('--retries <n>', 'retries of records that PutRecordBatch refused', '5')
+    .addHelpText('after', '\nWithout VALUE or --file, records are read from stdin, one a line (each keeps its "\\n").')
+    .action(
+      action(async (ctx, name: string, value: string | undefined, options: FirehosePutOptions) =>
+        firehosePut(await firehoseClient(ctx), ctx.io, ctx.json, name, value, options),
+      ),
+    );
+
   const analytics = program.command('analytics').description('Kinesis Data Analytics applications');
+  const analyticsClient = async (ctx: ActionContext) =>
+    (await ctx.connection()).client((await import('@aws-sdk/client-kinesis-analytics-v2')).KinesisAnalyticsV2Client);
+  analytics
+    .command('ls')
+    .alias('list')
+    .description('list the applications: status, runtime, version')
+    .action(action(async (ctx) => applicationsLs(await analyticsClient(ctx), ctx.io, ctx.json)));
+  analytics
+    .command('describe <application>')
+    .description('show an application: status, runtime, inputs and outputs')
+    .action(
+      action(async (ctx, name: string) => applicationsDescribe(await analyticsClient(ctx), ctx.io, ctx.json, name)),
+    );
+  analytics
+    .command('start <application>')
+    .description('start an application, every input from the --from position')
+    .addOption(
+      new Option('--from <position>', 'where SQL inputs start reading')
+        .choices(Object.keys(START_POSITIONS))
+        .default('now'),
+    )
+    .option('--wait', 'wait until the application is RUNNING')
+    .action(
+      action(async (ctx, name: string, options: { from: string; wait?: boolean }) =>
+        applicationsStart(await analyticsClient(ctx), ctx.io, ctx.json, name, options),
+      ),
+    );
+  analytics
+    .command('stop <application>')
+    .description('stop an application')
+    .option('--force', 'stop at once (Flink applications: without a snapshot)')
+    .option('--wait', 'wait until the application is READY')
+    .action(
+      action(async (ctx, name: string, options: { force?: boolean; wait?: boolean }) =>
+        applicationsStop(await analyticsClient(ctx), ctx.io, ctx.json, name, options),
+      ),
+    );
   analytics
     .command('sample <application> <in-application-stream>')
     .description("the latest rows of a running application's in-application stream (Tributary's sample endpoint)")
@@ -227,6 +349,66 @@ export function buildProgram(io: Io, env: NodeJS.ProcessEnv, signal: AbortSignal
       action(async (ctx, app: string, stream: string, options: { limit?: string; follow?: boolean }) =>
         analyticsSample(await ctx.connection(), ctx.io, ctx.json, app, stream, options, ctx.signal),
       ),
+    );
+
+  const video = program.command('video').description('list, create, describe and delete Kinesis video streams');
+  const videoClient = async (ctx: ActionContext) =>
+    (await ctx.connection()).client((await import('@aws-sdk/client-kinesis-video')).KinesisVideoClient);
+  video
+    .command('ls')
+    .alias('list')
+    .description('list the video streams: status, media type, retention')
+    .action(action(async (ctx) => videoLs(await videoClient(ctx), ctx.io, ctx.json)));
+  video
+    .command('create <stream>')
+    .description('create a video stream')
+    .option('--retention-hours <n>', 'hours media is kept (0: not stored, live only)')
+    .option('--media-type <type>', "the stream's media type, e.g. video/h264")
+    .option('--device-name <name>', 'the producing device')
+    .option('--wait', 'wait until the stream is ACTIVE')
+    .action(
+      action(async (ctx, name: string, options: VideoCreateOptions) =>
+        videoCreate(await videoClient(ctx), ctx.io, ctx.json, name, options),
+      ),
+    );
+  video
+    .command('describe <stream>')
+    .description('show a video stream')
+    .action(action(async (ctx, name: string) => videoDescribe(await videoClient(ctx), ctx.io, ctx.json, name)));
+  video
+    .command('delete <stream>')
+    .description('delete a video stream and its media')
+    .option('--wait', 'wait until it is gone')
+    .action(
+      action(async (ctx, name: string, options: { wait?: boolean }) =>
+        videoDelete(await videoClient(ctx), ctx.io, ctx.json, name, options),
+      ),
+    );
+
+  video
+    .command('put <stream> <file>')
+    .description('upload an MKV file with PutMedia and print the acknowledgements as they arrive')
+    .option('--absolute', "the file's cluster timecodes are absolute times (default: relative to now)")
+    .action(
+      action(async (ctx, stream: string, file: string, options: { absolute?: boolean }) => {
+        const connection = await ctx.connection();
+        const { videoPut } = await import('./commands/video-media.js');
+        return videoPut(await videoClient(ctx), connection, ctx.io, ctx.json, stream, file, options);
+      }),
+    );
+
+  video
+    .command('get <stream>')
+    .description('read media with GetMedia into a file (MKV) until --fragments N or Ctrl-C')
+    .requiredOption('--to <file>', "output file ('-' for stdout)")
+    .addOption(new Option('--from <position>', 'where to start').choices(['earliest', 'now']).default('earliest'))
+    .option('--fragments <n>', 'stop after this many whole fragments')
+    .action(
+      action(async (ctx, stream: string, options: { to: string; from: 'earliest' | 'now'; fragments?: string }) => {
+        const connection = await ctx.connection();
+        const { videoGet } = await import('./commands/video-media.js');
+        await videoGet(await videoClient(ctx), connection, ctx.io, ctx.json, stream, options, ctx.signal);
+      }),
     );
 
   program

@@ -25,7 +25,7 @@
  *    through the same object writer and its retries; the source position moves once both are written.
  */
 import { backoffDelay, type BackoffOptions, type Clock } from '../jobs/index.js';
-import type { Logger, Worker } from '../protocol/index.js';
+import type { Logger, Worker, WorkerTenure } from '../protocol/index.js';
 import type { DeliveryStreamState } from './catalog.js';
 import { compress } from './compression.js';
 import { bucketOf, defaultExtension } from './destination.js';
@@ -116,7 +116,8 @@ export interface DeliveryContext {
   /** How long a failing object is retried before it is discarded, ms. */
   readonly retryWindowMs: number;
   state(id: string): DeliveryStreamState | undefined;
-  openSource(state: DeliveryStreamState, signal: AbortSignal): Promise<RecordSource>;
+  /** `fencingToken`: the lease of the run, stamped on the source's checkpoint writes (a stale holder's are refused). */
+  openSource(state: DeliveryStreamState, signal: AbortSignal, fencingToken: number): Promise<RecordSource>;
   /** Log offset up to which records are acknowledged now (DirectPut), for `flush`. */
   flushTarget(state: DeliveryStreamState): number | undefined;
   emit(event: DeliveryEvent): void;
@@ -172,10 +173,10 @@ export class DeliveryWorker implements Worker {
     for (const f of this.#flushes.splice(0)) f.reject(err);
   }
 
-  async run(signal: AbortSignal): Promise<void> {
+  async run(signal: AbortSignal, tenure: WorkerTenure): Promise<void> {
     const first = this.#ctx.state(this.#id);
     if (!first) return aborted(signal);
-    const source = await this.#ctx.openSource(first, signal);
+    const source = await this.#ctx.openSource(first, signal, tenure.fencingToken);
     try {
       await this.#loop(source, signal);
     } finally {

@@ -210,6 +210,13 @@ export async function createFirehoseService(
       delete d.encryption.transitionAt;
     });
   });
+  // Every node hosts a worker for every ACTIVE delivery stream, including those created through other nodes (the
+  // catalogue hears of them through the change feed, ADR 0036); the worker's lease lets one node deliver at a time.
+  catalog.onChange((next, id) => {
+    if (next?.status === 'ACTIVE') rt.startWorker(next);
+    else if (next === undefined || next.status === 'DELETING')
+      void rt.stopWorker(id).catch((err: unknown) => logger.warn({ err }, 'delivery worker did not stop'));
+  });
   for (const state of catalog.all()) {
     if (state.status === 'ACTIVE') rt.startWorker(state);
     else if (state.transitionAt !== undefined) await rt.schedule(state);
@@ -283,6 +290,7 @@ export async function createFirehoseService(
       await rt.flush(state);
     },
     async close() {
+      catalog.stopWatching();
       await rt.close();
       await unhandle();
       await unhandleSse();

@@ -208,7 +208,7 @@ export class FirehoseRuntime {
       retry: this.settings.retry,
       retryWindowMs: this.settings.retryWindowMs,
       state: (id) => this.catalog.getById(id),
-      openSource: (s, signal) => this.#openSource(s, signal),
+      openSource: (s, signal, fencingToken) => this.#openSource(s, signal, fencingToken),
       flushTarget: (s) => (s.type === 'DirectPut' ? this.#logNext.get(s.id) : undefined),
       emit: (event) => {
         const http = this.catalog.getById(state.id)?.destination.kind === 'httpEndpoint';
@@ -223,7 +223,7 @@ export class FirehoseRuntime {
   /** Last known `nextOffset` of each DirectPut log (flush targets). */
   readonly #logNext = new Map<string, number>();
 
-  async #openSource(state: DeliveryStreamState, signal: AbortSignal): Promise<RecordSource> {
+  async #openSource(state: DeliveryStreamState, signal: AbortSignal, fencingToken: number): Promise<RecordSource> {
     if (state.type === 'KinesisStreamAsSource') {
       if (!this.streams || !state.kinesisSource)
         throw new Error(`delivery stream ${state.name}: no Kinesis stream to read`);
@@ -235,6 +235,7 @@ export class FirehoseRuntime {
         signal,
         (records, bytes, millisBehindLatest) =>
           this.metrics.kinesisRead(state.accountId, state.region, state.name, records, bytes, millisBehindLatest),
+        fencingToken,
       );
     }
     const log = await this.log(state);
@@ -245,6 +246,7 @@ export class FirehoseRuntime {
       this.#notifier(state.id),
       (bytes) => this.#pending.set(state.id, Math.max(0, (this.#pending.get(state.id) ?? 0) - bytes)),
       (deliveredUpTo) => trimBefore(this.#parts.meta, state.id, deliveredUpTo, this.now()),
+      fencingToken,
     );
   }
 

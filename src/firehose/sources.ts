@@ -8,7 +8,7 @@
  *   (`streams.api.read`), which follows resharding; its opaque checkpoint is kept under `delivery/<id>`. Each
  *   delivery stream has its own reader and checkpoint, so several delivery streams can read one Kinesis stream.
  */
-import type { MetaStore, ShardLog } from '../storage/index.js';
+import { type MetaStore, type ShardLog, fencedPut } from '../storage/index.js';
 import type { RecordBatch, StreamReader, StreamsApi } from '../streams/index.js';
 
 /** A record waiting for delivery. */
@@ -85,6 +85,8 @@ export async function openLogSource(
   onDelivered: (bytes: number) => void,
   /** The time before which delivered records may go (holds of incoming readers, incoming.ts rule 3). */
   trimBefore: (deliveredUpTo: number) => Promise<number> = async (t) => t,
+  /** The delivery worker's lease: checkpoints are fenced with it (a stale holder's is refused, ADR 0036). */
+  fencingToken?: number,
 ): Promise<RecordSource> {
   const stored = await meta.get<{ offset: number }>(checkpointKey(id));
   let cursor = Math.max(stored?.offset ?? 0, log.startOffset);
@@ -115,7 +117,7 @@ export async function openLogSource(
     },
     async commit(position, lastArrivedAt) {
       if (!('offset' in position) || position.offset <= committed) return;
-      await meta.put(checkpointKey(id), { offset: position.offset });
+      await writeCheckpoint(meta, id, { offset: position.offset }, fencingToken);
       committed = position.offset;
       let bytes = 0;
       while (inFlight.length > 0 && inFlight[0]!.end <= committed) bytes += inFlight.shift()!.bytes;
@@ -126,6 +128,21 @@ export async function openLogSource(
     },
     close() {},
   };
+}
+
+/**
+ * Stores a delivery checkpoint. With the worker's fencing token, a holder whose lease another node took over
+ * (paused past its ttl) cannot move the checkpoint back: its write is refused with TRIB_ERR_LEASE_LOST, the run
+ * fails and the worker host puts it in standby.
+ */
+async function writeCheckpoint(
+  meta: MetaStore,
+  id: string,
+  value: Readonly<Record<string, unknown>>,
+  fencingToken: number | undefined,
+): Promise<void> {
+  if (fencingToken === undefined) await meta.put(checkpointKey(id), value);
+  else await fencedPut(meta, checkpointKey(id), value, fencingToken);
 }
 
 /** Sums the bytes of records not yet delivered (start-up accounting of the buffer cap). */
@@ -150,6 +167,8 @@ export async function openKinesisSource(
   id: string,
   signal: AbortSignal,
   onRead?: (records: number, bytes: number, millisBehindLatest: number) => void,
+  /** The delivery worker's lease: checkpoints are fenced with it (a stale holder's is refused, ADR 0036). */
+  fencingToken?: number,
 ): Promise<RecordSource> {
   const stored = await meta.get<{ checkpoint: string }>(checkpointKey(id));
   const reader: StreamReader = await streams.read(
@@ -173,7 +192,7 @@ export async function openKinesisSource(
     },
     reached: () => true,
     async commit(position) {
-      if ('checkpoint' in position) await meta.put(checkpointKey(id), { checkpoint: position.checkpoint });
+      if ('checkpoint' in position) await writeCheckpoint(meta, id, { checkpoint: position.checkpoint }, fencingToken);
     },
     close() {
       reader.close();

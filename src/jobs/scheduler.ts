@@ -13,6 +13,12 @@
  *
  * Handlers of one kind + key never overlap either: a timer replaced while its handler runs fires after that run.
  * A timer fires when its clock timer does; the handler is not asked to re-check the time.
+ *
+ * On a cluster (ADR 0036) the node that sets a timer runs it. The other nodes hear of it through the metadata
+ * change feed and arm it `takeoverMs` after it is due: normally its node has run it and deleted the entry by then
+ * (the deletion reaches them through the feed too and disarms it), so the work runs once; if that node died, a
+ * surviving node runs it. A node that starts arms every stored timer (it cannot tell whose it is), which is why
+ * handlers must be idempotent.
  */
 import { TribError, TribErrorCode } from '../errors/index.js';
 import type { Logger } from '../protocol/index.js';
@@ -88,6 +94,8 @@ export interface SchedulerOptions {
   readonly retry: Partial<BackoffOptions>;
   /** Key prefix of the persisted timers. Default `jobs/timers/`. */
   readonly prefix: string;
+  /** How long after its due time another node's timer runs here if its node has not run it. Default 10 s. */
+  readonly takeoverMs: number;
 }
 
 /** Default key prefix of persisted timers. */
@@ -101,6 +109,8 @@ interface TimerSlot {
   attempts: number;
   /** Replaced by a newer `at` or cancelled: its run must not delete the stored entry. */
   superseded?: boolean;
+  /** Set by another node (heard through the change feed): armed `takeoverMs` after it is due. */
+  remote?: boolean;
   handle?: TimerHandle;
 }
 
@@ -138,6 +148,8 @@ export class Scheduler {
   readonly #logger: Logger;
   readonly #retry: BackoffOptions;
   readonly #prefix: string;
+  readonly #takeoverMs: number;
+  #unwatch: (() => void) | undefined;
   readonly #handlers = new Map<string, TimerHandler>();
   readonly #timers = new Map<string, TimerSlot>();
   readonly #jobs = new Map<string, JobSlot>();
@@ -157,6 +169,7 @@ export class Scheduler {
     this.#logger = options.logger ?? silent;
     this.#retry = { ...DEFAULT_BACKOFF, ...options.retry };
     this.#prefix = options.prefix ?? TIMER_KEY_PREFIX;
+    this.#takeoverMs = options.takeoverMs ?? 10_000;
   }
 
   /** The scheduler's clock (epoch ms). */
@@ -299,6 +312,7 @@ export class Scheduler {
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#unwatch?.();
       await this.#starting?.catch(() => {});
       for (const slot of this.#timers.values()) this.#disarm(slot);
       this.#timers.clear();
@@ -315,6 +329,8 @@ export class Scheduler {
   }
 
   async #start(): Promise<void> {
+    // Subscribed before loading: no timer another node sets falls between the load and the feed.
+    this.#unwatch = this.#meta.watchRemote(this.#prefix, (change) => this.#remote(change.key, change.value));
     for (const [id, value] of await this.#meta.list(this.#prefix)) {
       if (this.#touched.has(id) || this.#timers.has(id)) continue;
       if (!isEntry(value) || this.#id(value.kind, value.key) !== id) {
@@ -326,8 +342,29 @@ export class Scheduler {
     this.#touched.clear();
     if (this.#closing) return;
     this.#started = true;
-    for (const slot of this.#timers.values()) if (slot.state === 'pending') this.#arm(slot, slot.entry.dueAt);
+    for (const slot of this.#timers.values()) if (slot.state === 'pending') this.#arm(slot, this.#dueHere(slot));
     for (const job of this.#jobs.values()) if (!job.handle && !job.running) this.#armJob(job);
+  }
+
+  /** When a timer runs on this node: at its due time, or `takeoverMs` later when another node set it. */
+  #dueHere(slot: TimerSlot): number {
+    return slot.remote ? slot.entry.dueAt + this.#takeoverMs : slot.entry.dueAt;
+  }
+
+  /** A timer another node set (`value`) or finished or cancelled (undefined): see the file header. */
+  #remote(id: string, value: unknown): void {
+    if (this.#closing) return;
+    const existing = this.#timers.get(id);
+    if (existing) {
+      this.#disarm(existing);
+      existing.superseded = true;
+      this.#timers.delete(id);
+    }
+    if (value === undefined) return;
+    if (!isEntry(value) || this.#id(value.kind, value.key) !== id) return;
+    const slot: TimerSlot = { id, entry: value, state: 'pending', attempts: 0, remote: true };
+    this.#timers.set(id, slot);
+    if (this.#started) this.#arm(slot, this.#dueHere(slot));
   }
 
   #assertOpen(): void {

@@ -254,7 +254,7 @@ export class WorkerHost {
     const startedAt = this.#clock.now();
     let error: unknown;
     try {
-      await slot.worker.run(controller.signal);
+      await slot.worker.run(controller.signal, { fencingToken: lease.fencingToken });
       if (!slot.stopping && !lost) error = new Error(`worker ${name} returned while not stopping`);
     } catch (err) {
       error = err;

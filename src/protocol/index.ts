@@ -22,6 +22,7 @@ export type {
   ServiceDefinition,
   ServiceModule,
   Worker,
+  WorkerTenure,
 } from './service.js';
 export { statusCountSamples } from './metric-samples.js';
 export { silentLogger } from './logger.js';

@@ -249,8 +249,18 @@ export interface RestRoute {
 export interface Worker {
   /** Unique across the server, e.g. `firehose/delivery/<account>/<region>/<name>`; also the lease name. */
   readonly name: string;
-  /** Runs until `signal` aborts (then resolves promptly). Rejecting or returning early means "restart me". */
-  run(signal: AbortSignal): Promise<void>;
+  /**
+   * Runs until `signal` aborts (then resolves promptly). Rejecting or returning early means "restart me".
+   * `tenure` identifies the lease this run holds: writes that must not come from a stale holder carry its
+   * fencing token (the storage's `fencedPut`, ADR 0036).
+   */
+  run(signal: AbortSignal, tenure: WorkerTenure): Promise<void>;
+}
+
+/** The lease a worker's run holds. */
+export interface WorkerTenure {
+  /** Grows with every acquisition of the worker's lease, cluster-wide. */
+  readonly fencingToken: number;
 }
 
 /** A mounted service: what a service's factory returns and the composition root lists. */

@@ -10,7 +10,7 @@ import type { Logger, ServiceModule } from '../protocol/index.js';
 import { hostname } from 'node:os';
 import { openLocalBackend } from '../storage/local/index.js';
 import { openNatsBackend } from '../storage/nats/index.js';
-import { scopeMeta, type DurabilityPolicy, type StorageBackend } from '../storage/index.js';
+import { scopeMeta, type DurabilityPolicy, type StorageBackend, type StorageStats } from '../storage/index.js';
 import { createStreamsService } from '../streams/index.js';
 import { createFirehoseService, embeddedObjectDir } from '../firehose/index.js';
 import { createVideoService } from '../video/index.js';
@@ -30,6 +30,8 @@ export interface ComposedStack {
   readonly modules: readonly ServiceModule[];
   /** Long-running workers of the services; the server starts them once it listens and stops them first. */
   readonly workers: WorkerHost;
+  /** The storage backend's figures for `/metrics` (absent when the server was given its modules). */
+  readonly storageStats?: () => Promise<StorageStats | undefined>;
   /** Closes the services (last built first), the scheduler, then storage. */
   close(): Promise<void>;
 }
@@ -69,7 +71,7 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
   // metadata and leases (on a cluster, the leases make each worker run on one node).
   const jobsLogger = logger.child({ area: 'jobs' });
   const scheduler = new Scheduler({ meta: backend.meta, logger: jobsLogger });
-  const workers = new WorkerHost({ leases: backend.leases, logger: jobsLogger });
+  const workers = new WorkerHost({ leases: backend.leases, logger: jobsLogger, leaseTtlMs: config.workerLeaseMs });
   const modules: ServiceModule[] = [];
   const close = async (): Promise<void> => {
     try {
@@ -162,7 +164,7 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
     for (const module of modules) for (const worker of module.workers ?? []) workers.add(worker);
     // Every service registered its timer handlers: resume the persisted timers.
     await scheduler.start();
-    return { modules, workers, close };
+    return { modules, workers, close, storageStats: async () => backend.stats?.() };
   } catch (e) {
     await close().catch(() => {});
     throw e;

@@ -56,6 +56,11 @@ export interface ServerConfig {
   readonly natsPrefix: string;
   /** PEM file of the CA that signed the NATS servers' certificates (with `tls://`). Default '' (system roots). */
   readonly natsTlsCa: string;
+  /**
+   * Time to live of a background worker's lease, in ms: on a cluster, how long the workers of a node that died
+   * wait before a surviving node takes them over (renewed every third of it). Default 30,000.
+   */
+  readonly workerLeaseMs: number;
   /** Shards per account and region. Default 1000. */
   readonly shardLimit: number;
   /** Segment files the embedded log keeps open at once (an LRU over every shard; idle ones close). */
@@ -150,6 +155,7 @@ export const DEFAULT_CONFIG: ServerConfig = Object.freeze({
   natsReplicas: 3,
   natsPrefix: 'TRIB',
   natsTlsCa: '',
+  workerLeaseMs: 30_000,
   shardLimit: 1000,
   maxOpenFiles: 512,
   maxBodyBytes: 16 * 1024 * 1024,
@@ -450,6 +456,14 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     valueName: '<file>',
     description: 'PEM CA file for tls:// NATS servers; default the system roots',
     parse: (raw) => raw.trim(),
+  },
+  {
+    key: 'workerLeaseMs',
+    flag: 'worker-lease-ms',
+    env: 'TRIBUTARY_WORKER_LEASE_MS',
+    valueName: '<ms>',
+    description: "lease of a background worker: how soon a surviving node takes over a dead node's workers",
+    parse: integer(1000, MS_MAX),
   },
   {
     key: 'shardLimit',

@@ -12,7 +12,14 @@ import {
   type SecurityMode,
   type ServiceAuthorization,
 } from '../auth/index.js';
-import type { Logger, OperationTraits, ServiceDefinition, ServiceModule } from '../protocol/index.js';
+import {
+  type ErrorSpec,
+  type Logger,
+  type OperationTraits,
+  type ServiceDefinition,
+  ServiceError,
+  type ServiceModule,
+} from '../protocol/index.js';
 import { createFileAuditSink, NO_AUDIT, type AuditSink } from './audit.js';
 import { acceptAnySignature, type Authenticator } from './auth.js';
 import type { CodecTable } from './codecs.js';
@@ -216,6 +223,7 @@ export async function startServer(
     modules: () => stack.modules,
     stats: () => ({ log: logSink?.counters.snapshot(), audit: audit.counters?.snapshot() }),
     ready: () => ready,
+    ...(stack.storageStats ? { storage: stack.storageStats } : {}),
   });
   // The web console's static files at /console (src/server/console.ts); its API calls go through the APIs above.
   const consoleFiles = await consoleModule();
@@ -225,7 +233,15 @@ export async function startServer(
   const declared = new Map<string, Record<string, { readonly traits?: OperationTraits }>>();
   const resolvers = new Map<string, NonNullable<ServiceDefinition['resourceArns']>>();
   const facts = new Map<string, NonNullable<ServiceDefinition['resourceFacts']>>();
+  // A service whose error table declares its own AccessDeniedException (Kinesis Video answers an IAM denial with
+  // HTTP 403 and a `Message` member) gets the guard's refusals in that form.
+  const denials = new Map<string, ErrorSpec>();
   for (const module of mounted) {
+    const denial = (module.definition?.errors ?? module.errors)?.['AccessDeniedException'];
+    if (denial !== undefined) {
+      if (module.definition) denials.set(module.definition.name, denial);
+      for (const route of module.routes ?? []) denials.set(route.service, denial);
+    }
     const definition = module.definition;
     if (definition) {
       declared.set(definition.name, { ...declared.get(definition.name), ...definition.operations });
@@ -268,7 +284,17 @@ export async function startServer(
       authenticate:
         options.authenticate ?? (securityMode === 'enforce' ? (req) => guard.authenticate(req) : acceptAnySignature),
       ...(securityMode === 'enforce' && options.authenticate === undefined
-        ? { authorize: (req) => guard.authorize(req) }
+        ? {
+            authorize: async (req) => {
+              try {
+                await guard.authorize(req);
+              } catch (e) {
+                const denial = denials.get(req.service);
+                if (denial === undefined || !(e instanceof ServiceError) || e.code !== denial.code) throw e;
+                throw new ServiceError(denial, e.message);
+              }
+            },
+          }
         : {}),
       audit,
       ...(metrics ? { onRequest: (s, o, e, t) => metrics.request(s, o, e, t) } : {}),

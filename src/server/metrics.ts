@@ -11,6 +11,7 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { MetricSample, RestRoute, ServiceModule } from '../protocol/index.js';
+import type { HistogramSnapshot, StorageStats } from '../storage/index.js';
 import type { ServerStats } from './diagnostics.js';
 
 /** The service name of the operations routes: their IAM action prefix and audit label. */
@@ -89,6 +90,92 @@ class RequestHistogram {
   }
 }
 
+/**
+ * A histogram another layer counted (the storage backend's {@link HistogramSnapshot}s), handed to prom-client's
+ * registry as a metric object: the snapshot read at the scrape is written out as it is.
+ */
+class SnapshotHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  #labels: Record<string, string> = {};
+  #snapshot: HistogramSnapshot | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+
+  set(labels: Record<string, string>, snapshot: HistogramSnapshot | undefined): void {
+    this.#labels = labels;
+    this.#snapshot = snapshot;
+  }
+
+  async get() {
+    const values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> = [];
+    const s = this.#snapshot;
+    if (s !== undefined) {
+      let cumulative = 0;
+      for (let i = 0; i <= s.bounds.length; i++) {
+        cumulative += s.counts[i] ?? 0;
+        const le = i < s.bounds.length ? s.bounds[i]! : '+Inf';
+        values.push({ labels: { le, ...this.#labels }, value: cumulative, metricName: `${this.name}_bucket` });
+      }
+      values.push({ labels: this.#labels, value: s.sum, metricName: `${this.name}_sum` });
+      values.push({ labels: this.#labels, value: s.count, metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  reset(): void {
+    this.#snapshot = undefined;
+  }
+}
+
+/** The storage backend's figures (src/storage/stats.ts) as `tributary_storage_*` families, labelled by backend. */
+class StorageFamilies {
+  readonly #sync = new SnapshotHistogram(
+    'tributary_storage_sync_seconds',
+    'Seconds a committed group of appends waited to become durable: the fdatasync of its segment (local backend) or the JetStream acknowledgement of its publishes (nats backend).',
+  );
+  readonly #batch = new SnapshotHistogram(
+    'tributary_storage_commit_batch_records',
+    'Records per group commit: what one write (local) or one chained publish (nats) carried.',
+  );
+  readonly #logs: Gauge<'backend'>;
+  readonly #segments: Gauge<'backend'>;
+  readonly #bytes: Gauge<'backend'>;
+
+  constructor(registry: Registry) {
+    registry.registerMetric(this.#sync as never);
+    registry.registerMetric(this.#batch as never);
+    const gauge = (name: string, help: string) =>
+      new Gauge({ name, help, labelNames: ['backend'], registers: [registry] });
+    this.#logs = gauge('tributary_storage_logs', 'Shard logs stored.');
+    this.#segments = gauge('tributary_storage_segments', 'Segment files of the shard logs (local backend).');
+    this.#bytes = gauge(
+      'tributary_storage_bytes',
+      'Bytes the shard logs occupy on disk: segment and index files (local), stored bytes per replica (nats).',
+    );
+  }
+
+  set(stats: StorageStats | undefined): void {
+    this.#logs.reset();
+    this.#segments.reset();
+    this.#bytes.reset();
+    if (stats === undefined) {
+      this.#sync.reset();
+      this.#batch.reset();
+      return;
+    }
+    const labels = { backend: stats.backend };
+    this.#sync.set(labels, stats.syncSeconds);
+    this.#batch.set(labels, stats.commitRecords);
+    this.#logs.set(labels, stats.logs);
+    if (stats.segments !== undefined) this.#segments.set(labels, stats.segments);
+    this.#bytes.set(labels, stats.bytes);
+  }
+}
+
 /** CamelCase words → snake_case: `IteratorAgeMilliseconds` → `iterator_age_milliseconds`, `KMSKeyNotFound` → `kms_key_not_found`. */
 function snake(text: string): string {
   return text
@@ -123,6 +210,8 @@ export interface OpsSources {
   readonly stats: () => ServerStats;
   /** False while the server is starting or closing. */
   readonly ready: () => boolean;
+  /** The storage backend's figures, when the server opened the backend itself. */
+  readonly storage?: () => Promise<StorageStats | undefined>;
 }
 
 /** The registry of one server, and the hook the pipeline calls after each request. */
@@ -134,6 +223,7 @@ export class ServerMetrics {
   readonly #sideLines: Counter<'channel'>;
   readonly #sideFailures: Counter<'channel'>;
   readonly #sideDropped: Counter<'channel'>;
+  readonly #storage: StorageFamilies;
 
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     // A metric object of prom-client's shape (name, help, type, get, reset); its typings only name its own classes.
@@ -152,6 +242,7 @@ export class ServerMetrics {
       'tributary_side_channel_lines_dropped_total',
       'Log lines or audit records lost (failed writes, full queues).',
     );
+    this.#storage = new StorageFamilies(this.registry);
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -176,6 +267,8 @@ export class ServerMetrics {
       this.#sideFailures.inc({ channel }, sink.failures);
       this.#sideDropped.inc({ channel }, sink.dropped);
     }
+    // A backend that cannot answer now (a NATS cluster electing) leaves the storage families out of this scrape.
+    this.#storage.set(await sources.storage?.().catch(() => undefined));
     for (const family of this.#families.values()) family.reset();
     for (const module of sources.modules()) {
       for (const sample of module.metricSamples?.() ?? []) this.#set(module.title, sample);

@@ -15,6 +15,7 @@ export type {
   ReadOptions,
   ReadableMetaStore,
   ReadableShardLog,
+  RemoteMetaChange,
   ShardLog,
   StorageBackend,
   Versioned,
@@ -27,10 +28,18 @@ export {
   isRetriableStorageCode,
   isStorageError,
 } from './errors.js';
+export {
+  COMMIT_RECORDS_BOUNDS,
+  type HistogramSnapshot,
+  StatsHistogram,
+  type StorageStats,
+  SYNC_SECONDS_BOUNDS,
+} from './stats.js';
 export { storageConformance, type ConformanceFactory } from './conformance/index.js';
 export { interceptAppend } from './decorators/intercept-append.js';
 export type { AppendInterceptor } from './decorators/intercept-append.js';
 export { scopeLeases, scopeMeta } from './decorators/scoped-meta.js';
+export { FENCING_FIELD, fencedPut } from './fencing.js';
 export {
   newIncarnationId,
   ResourceCatalog,

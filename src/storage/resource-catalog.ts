@@ -7,10 +7,12 @@
  * 2. A conflict (another writer, e.g. another node) reloads the stored state and runs the mutator again, a bounded
  *    number of times.
  * 3. Changes of one resource are serialised; listeners hear of every change after it is durable.
+ * 4. Changes other nodes write arrive through the store's change feed (`watchRemote`, ADR 0036) and take the same
+ *    per-resource turn: a newer revision replaces the state (listeners hear of it), a deletion forgets it.
  */
 import { randomBytes } from 'node:crypto';
 import { isConflict } from './errors.js';
-import type { MetaStore } from './types.js';
+import type { MetaStore, RemoteMetaChange } from './types.js';
 
 /** What every catalogued resource has. */
 export interface CatalogResource {
@@ -62,6 +64,9 @@ export class ResourceCatalog<T extends CatalogResource, D = T> {
   readonly #revisions = new Map<string, number>();
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #listeners = new Set<(next: T | undefined, id: string) => void>();
+  /** Changes from other nodes that arrived while loading (applied after the load); undefined once loaded. */
+  #early: RemoteMetaChange[] | undefined;
+  #unwatch: (() => void) | undefined;
 
   protected constructor(meta: MetaStore, options: ResourceCatalogOptions<T>) {
     this.#meta = meta;
@@ -70,12 +75,66 @@ export class ResourceCatalog<T extends CatalogResource, D = T> {
 
   /** Loads every stored state (called once by the service's `open`). */
   protected async load(): Promise<void> {
+    // Subscribed before loading: no change of another node falls between the load and the feed (rule 4).
+    this.#early = [];
+    this.#unwatch ??= this.#meta.watchRemote(this.#options.keyPrefix, (change) => this.#remote(change));
     for (const [key] of await this.#meta.list(this.#options.keyPrefix)) {
       const stored = await this.#meta.getVersioned<T>(key);
       if (!stored) continue;
       this.#revisions.set(stored.value.id, stored.revision);
       this.#index(deepFreeze(stored.value));
     }
+    const early = this.#early;
+    this.#early = undefined;
+    for (const change of early) this.#remote(change);
+  }
+
+  /**
+   * Ids of every resource the store holds now, read from the store rather than this node's cache (which may not
+   * have seen another node's newest resource yet): for sweeps that delete what no resource owns.
+   */
+  async storedIds(): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for (const [, value] of await this.#meta.list<T>(this.#options.keyPrefix)) ids.add(value.id);
+    return ids;
+  }
+
+  /** Stops following other nodes' changes (the service's close, before what the listeners drive is closed). */
+  stopWatching(): void {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+  }
+
+  /** A change another node wrote (rule 4). */
+  #remote(change: RemoteMetaChange): void {
+    if (this.#early) {
+      this.#early.push(change);
+      return;
+    }
+    const next = change.value as T | undefined;
+    // A deletion names the resource stored under the key when it arrived (a re-created name has a new id).
+    const id = next?.id ?? this.#byKey.get(change.key)?.id;
+    if (id === undefined) return;
+    void this.#exclusive(id, async () => {
+      const known = this.#revisions.get(id);
+      if (known !== undefined && change.revision <= known) return;
+      const previous = this.#byId.get(id);
+      if (!next) {
+        if (!previous) return;
+        this.#forget(previous);
+        this.#emit(undefined, id);
+        return;
+      }
+      const replaced = this.#byKey.get(change.key);
+      if (replaced && replaced.id !== id) {
+        this.#forget(replaced);
+        this.#emit(undefined, replaced.id);
+      }
+      const state = deepFreeze(next);
+      this.#revisions.set(id, change.revision);
+      this.#index(state);
+      this.#emit(state, id);
+    }).catch((err: unknown) => this.#options.onListenerError?.(err));
   }
 
   #keyOf(s: Pick<T, 'accountId' | 'region' | 'name'>): string {

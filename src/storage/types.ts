@@ -7,6 +7,7 @@
  *   {@link LogRecord}s with dense, increasing offsets starting at 0.
  * - {@link MetaStore}: a small durable key/value store for metadata (streams, shards, tags, secrets).
  */
+import type { StorageStats } from './stats.js';
 
 /** A record as handed to {@link ShardLog.append}. */
 export interface AppendEntry {
@@ -150,6 +151,16 @@ export interface MetaWriteOptions {
  */
 export type MetaChange = readonly [key: string, value: unknown | undefined, expectedRevision?: ExpectedRevision];
 
+/**
+ * A change another node wrote to the metadata, as a {@link MetaStore.watchRemote} listener receives it (ADR 0036).
+ * `value` is undefined when the key was deleted; `revision` is the key's new revision (the deletion's, for a delete).
+ */
+export interface RemoteMetaChange {
+  readonly key: string;
+  readonly value: unknown;
+  readonly revision: number;
+}
+
 /** Read-only view of a {@link MetaStore}. */
 export interface ReadableMetaStore {
   get<T = unknown>(key: string): Promise<T | undefined>;
@@ -177,6 +188,15 @@ export interface MetaStore extends ReadableMetaStore {
   put(key: string, value: unknown, options?: MetaWriteOptions): Promise<number>;
   /** Deletes one key (absent keys are fine unless an expected revision says otherwise). */
   delete(key: string, options?: MetaWriteOptions): Promise<void>;
+  /**
+   * The change feed (ADR 0036): calls `listener` for every change of a key starting with `prefix` that another
+   * instance of the store (another node of a cluster) wrote, in the order the store applied them, shortly after
+   * it is durable. Changes written through this instance are never reported: its caller already knows them.
+   * Changes written before the call are not reported either, so a cache subscribes first, then loads, and treats
+   * a reported revision at or below the one it loaded as already seen. A backend with a single node (the embedded
+   * log) has no other writer and never calls the listener. Returns the function that unsubscribes.
+   */
+  watchRemote(prefix: string, listener: (change: RemoteMetaChange) => void): () => void;
   /** Waits for writes in flight, then closes; later writes reject with `TRIB_ERR_STORAGE_CLOSED`. */
   close(): Promise<void>;
 }
@@ -204,6 +224,12 @@ export interface Lease {
   readonly holder: string;
   /** Epoch ms when it lapses unless renewed. */
   readonly expiresAt: number;
+  /**
+   * The fencing token of this holding: it grows with every acquisition of the name, cluster-wide (on NATS the KV
+   * revision of the acquiring write), so a write stamped with it can be refused once a newer holder has written
+   * (`fencedPut`, ADR 0036). A holder paused past its ttl cannot know it lost the lease; the store can.
+   */
+  readonly fencingToken: number;
   /**
    * Extends the lease by its ttl; rejects with `TRIB_ERR_LEASE_LOST` when another holder took it meanwhile, or
    * when it lapsed or was released (the holder must stop the work and acquire again).
@@ -234,5 +260,10 @@ export interface StorageBackend {
   readonly leases: Leases;
   /** The same record as `logs.capabilities`. */
   readonly capabilities: Capabilities;
+  /**
+   * The backend's write-path and footprint figures (./stats.ts), read by the server once per `/metrics` scrape.
+   * Optional: decorators and test backends may leave it out.
+   */
+  stats?(): Promise<StorageStats>;
   close(): Promise<void>;
 }

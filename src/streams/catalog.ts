@@ -7,10 +7,16 @@
  * mutator applied by {@link StreamCatalog.update} to a copy, written with compare-and-set, and swapped in only
  * once durable. Code that keeps a state across an await sees that moment's snapshot; where the current state
  * matters it looks the stream up again by id.
+ *
+ * On a cluster other nodes write streams too. Their changes arrive through the metadata store's change feed
+ * (`watchRemote`, ADR 0036) and take the same per-stream turn as local changes: a state whose revision is newer
+ * than the one this node knows replaces it (caches derived from the old one are dropped through `onRefreshed`),
+ * a deletion forgets the stream. The node that wrote a transitional status runs its timer; the others follow
+ * its writes.
  */
 import { randomBytes } from 'node:crypto';
 import type { Scheduler } from '../jobs/index.js';
-import { isConflict, type MetaStore } from '../storage/index.js';
+import { isConflict, type MetaStore, type RemoteMetaChange } from '../storage/index.js';
 import type { Logger } from '../protocol/index.js';
 import { kinesisError, streamNotFound } from './errors.js';
 
@@ -146,8 +152,8 @@ export interface CatalogOptions {
   /** Called when a stream's DELETING period ends: drop its logs. */
   readonly onDeleted: (stream: StreamState) => Promise<void>;
   /**
-   * Called when a compare-and-set conflict showed that another writer changed (`next`) or removed (undefined) a
-   * stream: caches derived from `previous` (routing tables, shard handles) must be dropped.
+   * Called when another writer changed (`next`) or removed (undefined) a stream, found by a compare-and-set conflict
+   * or reported by the change feed: caches derived from `previous` (routing tables, shard handles) must be dropped.
    */
   readonly onRefreshed?: (previous: StreamState, next: StreamState | undefined) => void;
   readonly now: () => number;
@@ -184,6 +190,9 @@ export class StreamCatalog {
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #options: CatalogOptions;
   #unhandle: (() => Promise<void>) | undefined;
+  #unwatch: (() => void) | undefined;
+  /** Changes from other nodes that arrived while the stored streams were loading; applied after the load. */
+  #early: RemoteMetaChange[] | undefined = [];
   #closed = false;
 
   private constructor(options: CatalogOptions) {
@@ -194,12 +203,17 @@ export class StreamCatalog {
   static async open(options: CatalogOptions): Promise<StreamCatalog> {
     const catalog = new StreamCatalog(options);
     catalog.#unhandle = options.scheduler.handle(STATUS_TIMER, (timer) => catalog.#complete(timer.key));
+    // Subscribed before loading, so that no change of another node falls between the load and the feed.
+    catalog.#unwatch = options.meta.watchRemote(KEY_PREFIX, (change) => catalog.#remote(change));
     for (const [key] of await options.meta.list<StreamState>(KEY_PREFIX)) {
       const stored = await options.meta.getVersioned<StreamState>(key);
       if (!stored) continue;
       catalog.#revisions.set(stored.value.id, stored.revision);
       catalog.#index(deepFreeze(stored.value));
     }
+    const early = catalog.#early ?? [];
+    catalog.#early = undefined;
+    for (const change of early) catalog.#remote(change);
     // The stream state is the source of truth: its due transitions are (re-)declared to the scheduler.
     for (const stream of catalog.#byId.values()) if (stream.transitionAt !== undefined) await catalog.#schedule(stream);
     return catalog;
@@ -329,6 +343,46 @@ export class StreamCatalog {
     }
   }
 
+  /** A change another node wrote (the change feed): applied in the stream's turn, after the changes queued before it. */
+  #remote(change: RemoteMetaChange): void {
+    if (this.#closed) return;
+    if (this.#early) {
+      this.#early.push(change);
+      return;
+    }
+    const next = change.value as StreamState | undefined;
+    // A deletion names the incarnation stored under the key when it arrived (a re-created stream has a new id).
+    const id = next?.id ?? this.#byKey.get(change.key)?.id;
+    if (id === undefined) return;
+    void this.#exclusive(id, async () => this.#applyRemote(change.key, id, next, change.revision)).catch((err) =>
+      this.#options.logger.warn({ err, key: change.key }, "another node's change of a stream was not applied"),
+    );
+  }
+
+  #applyRemote(key: string, id: string, next: StreamState | undefined, revision: number): void {
+    if (this.#closed) return;
+    const known = this.#revisions.get(id);
+    // Already seen: this node's own write, a conflict's re-read, or the load.
+    if (known !== undefined && revision <= known) return;
+    const previous = this.#byId.get(id);
+    if (!next) {
+      if (!previous) return;
+      this.#unindex(previous);
+      this.#options.onRefreshed?.(previous, undefined);
+      return;
+    }
+    // The name now belongs to a new incarnation: the old one is gone.
+    const replaced = this.#byKey.get(key);
+    if (replaced && replaced.id !== id) {
+      this.#unindex(replaced);
+      this.#options.onRefreshed?.(replaced, undefined);
+    }
+    const state = deepFreeze(next);
+    this.#revisions.set(id, revision);
+    this.#index(state);
+    if (previous) this.#options.onRefreshed?.(previous, state);
+  }
+
   /** After a conflict: the stored state becomes current (or the stream is dropped when it is gone or re-created). */
   async #refresh(current: StreamState): Promise<void> {
     const stored = await this.#options.meta.getVersioned<StreamState>(keyOf(current));
@@ -417,6 +471,7 @@ export class StreamCatalog {
   /** Stops handling transitions (waiting for one under way) and waits for pending changes. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#unwatch?.();
     await this.#unhandle?.();
     await Promise.allSettled([...this.#queues.values()]);
   }

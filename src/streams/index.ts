@@ -159,7 +159,11 @@ export async function createStreamsService(
     logger,
     now,
     scheduler,
-    onRefreshed: (previous) => runtime?.forget(previous),
+    onRefreshed: (previous, next) => {
+      runtime?.forget(previous);
+      // Deleted through another node: readers of it wake and find it gone.
+      if (!next) host?.streamDeleted(previous);
+    },
     onDeleted: async (stream) => {
       runtime?.forget(stream);
       host?.streamDeleted(stream);

@@ -12,10 +12,15 @@
  * - GetRecords.{Bytes,Records,Success,IteratorAgeMilliseconds}, ReadProvisionedThroughputExceeded: per call, by the
  *   GetRecords handler (only it knows the stream behind an iterator without decoding it twice). The iterator age is
  *   the largest MillisBehindLatest since the previous scrape (CloudWatch's Maximum over the period).
- * Shard level (dimensions `StreamName`, `ShardId`), only for the metrics EnableEnhancedMonitoring switched on:
- * IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, IteratorAgeMilliseconds,
- * ReadProvisionedThroughputExceeded. (WriteProvisionedThroughputExceeded per shard is not counted: a refused record's
- * result does not name its shard.)
+ * Consumer level (dimensions `StreamName`, `ConsumerName`), for enhanced fan-out:
+ * - SubscribeToShard.{Success,RateExceeded}: admitted subscriptions, and those refused because the consumer already
+ *   had an active subscription to the shard (the ResourceInUseException of the 5-second rule);
+ * - SubscribeToShardEvent.{Success,Records,Bytes,MillisBehindLatest}: events pushed, their records and bytes, and the
+ *   largest MillisBehindLatest since the previous scrape.
+ * Shard level (dimensions `StreamName`, `ShardId`), only for the metrics EnableEnhancedMonitoring switched on (its
+ * ShardLevelMetrics drive the series, "ALL" every one): IncomingBytes, IncomingRecords, OutgoingBytes,
+ * OutgoingRecords, IteratorAgeMilliseconds, ReadProvisionedThroughputExceeded, WriteProvisionedThroughputExceeded
+ * (records the write limit refused, counted by the write path, which routed them to the shard).
  *
  * Latency metrics (`PutRecords.Latency`, …) are the server's per-operation request histogram. Counting is a few
  * integer additions per call or shard batch: no allocation on the hot path once a stream's counters exist.
@@ -35,7 +40,18 @@ class ShardCounters {
   outgoingRecords = 0;
   iteratorAgeMs = 0;
   readThrottled = 0;
+  writeThrottled = 0;
   constructor(readonly shardId: string) {}
+}
+
+/** Counters of one enhanced fan-out consumer of a stream. */
+class ConsumerCounters {
+  subscribeSuccess = 0;
+  subscribeRateExceeded = 0;
+  eventSuccess = 0;
+  eventRecords = 0;
+  eventBytes = 0;
+  millisBehindLatest = 0;
 }
 
 /** Counters of one stream incarnation (a re-created stream starts at zero, as its CloudWatch series would). */
@@ -57,6 +73,16 @@ class StreamCounters {
   iteratorAgeMs = 0;
   readThrottled = 0;
   readonly shards = new Map<number, ShardCounters>();
+  readonly consumers = new Map<string, ConsumerCounters>();
+
+  consumer(name: string): ConsumerCounters {
+    let c = this.consumers.get(name);
+    if (c === undefined) {
+      c = new ConsumerCounters();
+      this.consumers.set(name, c);
+    }
+    return c;
+  }
 
   shard(shard: ShardState): ShardCounters {
     let c = this.shards.get(shard.index);
@@ -127,6 +153,27 @@ export class StreamsMetrics {
     if (ageMs > s.iteratorAgeMs) s.iteratorAgeMs = ageMs;
   }
 
+  /** A record of a PutRecord(s) call refused by `shard`'s write limit (the shard-level series). */
+  writeThrottled(stream: StreamState, shard: ShardState): void {
+    this.#of(stream).shard(shard).writeThrottled++;
+  }
+
+  /** A SubscribeToShard call admitted (`rateExceeded` false) or refused by the one-subscription rule. */
+  subscribe(stream: StreamState, consumerName: string, rateExceeded: boolean): void {
+    const c = this.#of(stream).consumer(consumerName);
+    if (rateExceeded) c.subscribeRateExceeded++;
+    else c.subscribeSuccess++;
+  }
+
+  /** A SubscribeToShardEvent pushed to a consumer: `records` records of `bytes` bytes, `ageMs` behind the tip. */
+  subscribeEvent(stream: StreamState, consumerName: string, records: number, bytes: number, ageMs: number): void {
+    const c = this.#of(stream).consumer(consumerName);
+    c.eventSuccess++;
+    c.eventRecords += records;
+    c.eventBytes += bytes;
+    if (ageMs > c.millisBehindLatest) c.millisBehindLatest = ageMs;
+  }
+
   /** A GetRecords call refused by the shard's read limit. */
   readThrottled(stream: StreamState, shard: ShardState): void {
     const c = this.#of(stream);
@@ -174,6 +221,19 @@ export class StreamsMetrics {
         value: c.iteratorAgeMs,
       });
       c.iteratorAgeMs = 0;
+      for (const [consumerName, f] of c.consumers) {
+        const consumerDimensions = { StreamName: stream.name, ConsumerName: consumerName };
+        const consumer = (metric: string, kind: 'counter' | 'gauge', value: number): void => {
+          out.push({ ...base, metric, kind, dimensions: consumerDimensions, value });
+        };
+        consumer('SubscribeToShard.Success', 'counter', f.subscribeSuccess);
+        consumer('SubscribeToShard.RateExceeded', 'counter', f.subscribeRateExceeded);
+        consumer('SubscribeToShardEvent.Success', 'counter', f.eventSuccess);
+        consumer('SubscribeToShardEvent.Records', 'counter', f.eventRecords);
+        consumer('SubscribeToShardEvent.Bytes', 'counter', f.eventBytes);
+        consumer('SubscribeToShardEvent.MillisBehindLatest', 'gauge', f.millisBehindLatest);
+        f.millisBehindLatest = 0;
+      }
       const enabled = new Set(stream.shardLevelMetrics);
       const all = enabled.has('ALL');
       for (const s of c.shards.values()) {
@@ -186,6 +246,7 @@ export class StreamsMetrics {
         shard('OutgoingBytes', 'counter', s.outgoingBytes);
         shard('OutgoingRecords', 'counter', s.outgoingRecords);
         shard('ReadProvisionedThroughputExceeded', 'counter', s.readThrottled);
+        shard('WriteProvisionedThroughputExceeded', 'counter', s.writeThrottled);
         shard('IteratorAgeMilliseconds', 'gauge', s.iteratorAgeMs);
         s.iteratorAgeMs = 0;
       }

@@ -169,9 +169,8 @@ export function recordsWithJson<T extends RecordLike[]>(records: T): T {
 export function prepareRecordsJson(records: readonly RecordLike[]): void {
   const w = new JsonByteWriter();
   encodeRecords(w, records);
-  const text = w.finish();
-  // The estimate may leave room unused; keep only the text, since the list may be held for a while.
-  (records as RecordListMarks)[PREPARED] = text.length === text.buffer.byteLength ? text : Buffer.from(text);
+  // The buffer was sized by the estimate (tight unless strings needed escapes): kept as it is, not copied again.
+  (records as RecordListMarks)[PREPARED] = w.finish();
 }
 
 /** Whether a list given by {@link recordsWithJson} was written as JSON (its reader speaks JSON, not CBOR). */

@@ -203,6 +203,7 @@ async function appendRouted(
   for (let i = 0; i < entries.length; i++) {
     const shard = shards[i]!;
     if (!gate.admitWrite(stream, shard, sizes[i]!, now)) {
+      rt.metrics.writeThrottled(stream, shard);
       results[i] = {
         ErrorCode: 'ProvisionedThroughputExceededException',
         ErrorMessage: rateExceededMessage(stream, shard),

@@ -152,6 +152,17 @@ export class VideoCatalog {
     channels.onChange(relay);
   }
 
+  /** Incarnation ids of every stream the store holds now (not this node's cache; see ResourceCatalog.storedIds). */
+  storedStreamIds(): Promise<Set<string>> {
+    return this.#streams.storedIds();
+  }
+
+  /** Stops following other nodes' changes (the service's close). */
+  stopWatching(): void {
+    this.#streams.stopWatching();
+    this.#channels.stopWatching();
+  }
+
   static async open(meta: MetaStore, logger: Logger): Promise<VideoCatalog> {
     const streams = await KindCatalog.open<StreamState>(meta, 'streams/', logger);
     const channels = await KindCatalog.open<ChannelState>(meta, 'channels/', logger);

@@ -5,11 +5,17 @@
  * the throw site carries a `TODO(#11)` comment and the text names the rule that failed. The message member is
  * `Message`: AWS's 404 body for a missing stream is `{"Message":"The requested stream is not found or not active."}`
  * (awslabs/amazon-kinesis-video-streams-producer-c issue 139, a logged DescribeStream response).
+ *
+ * Refusals answer HTTP 403, not the models' 401: AWS's IAM denials on Kinesis Video are logged as
+ * `HTTP Error 403 : Response: {"Message":"User: … is not authorized to perform: kinesisvideo:DescribeStream on
+ * resource: …"}` (awslabs/amazon-kinesis-video-streams-producer-sdk-cpp issues 869, 351, 208), and the media models'
+ * own documentation of NotAuthorizedException reads "Status Code: 403". The guard's AccessDeniedException takes this
+ * row for every Kinesis Video route, control and media plane alike (src/server/index.ts, `denials`).
  */
 import { ServiceError, defineErrors } from '../protocol/index.js';
 
 export const VideoErrors = defineErrors({
-  AccessDeniedException: { httpStatus: 401, retriable: false, messageField: 'Message' },
+  AccessDeniedException: { httpStatus: 403, retriable: false, messageField: 'Message' },
   AccountChannelLimitExceededException: { httpStatus: 400, retriable: false, messageField: 'Message' },
   AccountStreamLimitExceededException: { httpStatus: 400, retriable: false, messageField: 'Message' },
   ClientLimitExceededException: { httpStatus: 400, retriable: true, messageField: 'Message' },
@@ -23,7 +29,7 @@ export const VideoErrors = defineErrors({
   InvalidResourceFormatException: { httpStatus: 400, retriable: false, messageField: 'Message' },
   MissingCodecPrivateDataException: { httpStatus: 400, retriable: false, messageField: 'Message' },
   NoDataRetentionException: { httpStatus: 400, retriable: false, messageField: 'Message' },
-  NotAuthorizedException: { httpStatus: 401, retriable: false, messageField: 'Message' },
+  NotAuthorizedException: { httpStatus: 403, retriable: false, messageField: 'Message' },
   ResourceInUseException: { httpStatus: 400, retriable: false, messageField: 'Message' },
   ResourceNotFoundException: { httpStatus: 404, retriable: false, messageField: 'Message' },
   StreamEdgeConfigurationNotFoundException: { httpStatus: 404, retriable: false, messageField: 'Message' },

@@ -15,6 +15,7 @@
 import { Scheduler, realClock, type Clock } from '../jobs/index.js';
 import {
   type Logger,
+  type MetricSample,
   type OperationDefinition,
   type ResourceRule,
   type ResourceScope,
@@ -94,6 +95,11 @@ export interface VideoStreamsApi {
    * when its media must go too). Returns the function that stops the calls.
    */
   onChange(f: (next: StreamState | undefined, previous: StreamState | undefined) => void): () => void;
+  /**
+   * Incarnation ids of every stream the metadata store holds now. On a cluster this node's cache may not know
+   * another node's newest stream yet (ADR 0036): deleting what "no stream owns" must ask the store.
+   */
+  storedIds(): Promise<ReadonlySet<string>>;
 }
 
 /** What a media plane gets from the service. */
@@ -113,6 +119,8 @@ export interface VideoPlaneContext {
 export interface VideoPlane {
   readonly routes: readonly RestRoute[];
   readonly workers?: readonly Worker[];
+  /** The plane's CloudWatch samples (AWS/KinesisVideo), read once per `/metrics` scrape. */
+  metricSamples?(): readonly MetricSample[];
   close(): Promise<void>;
 }
 
@@ -198,6 +206,7 @@ export async function createVideoService(backend: StorageBackend, options: Video
       rt.findStream(nameOrArn.startsWith('arn:') ? { StreamARN: nameOrArn } : { StreamName: nameOrArn }, scope),
     byId: (id) => asStream(catalog.byId(id)),
     all: () => catalog.all().filter((s): s is StreamState => s.kind === 'stream'),
+    storedIds: () => catalog.storedStreamIds(),
     onChange: (f) =>
       catalog.onChange((next, previous) => {
         if ((next ?? previous)?.kind === 'stream') f(asStream(next), asStream(previous));
@@ -285,9 +294,13 @@ export async function createVideoService(backend: StorageBackend, options: Video
     errors: VideoErrors,
     routeResources: { resourceArns: (operation, input, scope) => resourceArns(rt, operation, input, scope) },
     api,
-    // No media-plane counters yet: how many streams there are, by status (docs/adr/0031).
-    metricSamples: () => statusCountSamples('Tributary/KinesisVideo', 'Streams', api.all()),
+    // How many streams there are, by status (docs/adr/0031), and the media planes' AWS/KinesisVideo metrics.
+    metricSamples: () => [
+      ...statusCountSamples('Tributary/KinesisVideo', 'Streams', api.all()),
+      ...planes.flatMap((p) => p.metricSamples?.() ?? []),
+    ],
     async close() {
+      catalog.stopWatching();
       await closePlanes();
       await unhandle();
       if (ownScheduler) await scheduler.close();

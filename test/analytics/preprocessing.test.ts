@@ -24,6 +24,7 @@ import { waitFor } from '../firehose/helpers.js';
 import { readShard } from '../helpers/raw.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { requireTool } from '../helpers/tools.js';
+import { missingPrometheusParser, scrape, value } from '../helpers/prometheus.js';
 import { PASS_THROUGH_SQL, ROLE, TICKER_SCHEMA, analyticsV2Client, applicationArn, streamArn } from './api-helpers.js';
 
 const botoSkip = requireTool('python3-boto3', { cmd: '/usr/bin/python3', args: ['-c', 'import boto3'] });
@@ -196,6 +197,31 @@ describe('Lambda preprocessing', () => {
     assert.match(meta.sequenceNumber, /^\d+$/);
     assert.equal(typeof meta.approximateArrivalTimestamp, 'number');
     assert.equal(Buffer.from(sent[0]!.data, 'base64').toString(), 'T1;10');
+
+    // AWS/KinesisAnalytics metrics of the run (src/analytics/metrics.ts), scraped from /metrics.
+    if (!missingPrometheusParser()) {
+      const series = await scrape(t.server.url);
+      const input = { application: 'prep', flow: 'Input', id: '1.1' };
+      const m = (name: string) => value(series, `aws_kinesis_analytics_${name}`, input);
+      assert.equal(m('records_total'), 5);
+      assert.equal(m('bytes_total'), ['T1;10', 'drop', 'T2;20', 'garbage', 'T3;30'].join('').length);
+      assert.equal(m('input_processing_ok_records_total'), 3);
+      assert.equal(m('input_processing_dropped_records_total'), 1);
+      assert.equal(m('input_processing_processing_failed_records_total'), 1);
+      const okBytes = ['T1', 'T2', 'T3'].reduce(
+        (n, ticker, i) => n + Buffer.byteLength(JSON.stringify({ ticker, price: (i + 1) * 10 })),
+        0,
+      );
+      assert.equal(m('input_processing_ok_bytes_total'), okBytes);
+      assert.ok(Number(m('input_processing_success_total')) >= 1);
+      assert.equal(series.find((x) => x.name === 'aws_kinesis_analytics_millis_behind_latest')?.type, 'gauge');
+      // Three rows to DESTINATION_SQL_STREAM's output, one to error_stream's.
+      const delivered = series
+        .filter((x) => x.name === 'aws_kinesis_analytics_records_total' && x.labels['flow'] === 'Output')
+        .map((x) => Number(x.value))
+        .sort();
+      assert.deepEqual(delivered, [1, 3]);
+    }
     await ka.send(new StopApplicationCommand({ ApplicationName: 'prep' }));
   });
 

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { requireTool } from '../helpers/tools.js';
+import { synthMkv } from '../video/fixtures.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 // No settings of the caller's shell: throw-away credentials, no config files.
@@ -50,7 +51,7 @@ describe('tributary client commands', () => {
   let dir: string;
   let run: (args: string[], input?: string) => Promise<Result>;
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ analyticsTransitionMs: 0 });
     dir = await mkdtemp(join(tmpdir(), 'tributary-cli-'));
     run = (args, input) => cli(['--endpoint-url', t.server.url, ...args], input === undefined ? {} : { input });
   });
@@ -152,6 +153,10 @@ describe('tributary client commands', () => {
       ['streams', 'scale', '--help'],
       ['put', '--help'],
       ['tail', '--help'],
+      ['firehose', '--help'],
+      ['firehose', 'put', '--help'],
+      ['analytics', 'start', '--help'],
+      ['video', 'create', '--help'],
     ]) {
       const r = await cli(args);
       assert.equal(r.code, 0, args.join(' '));
@@ -182,6 +187,21 @@ describe('tributary client commands', () => {
       'scale',
     ]);
     assert.match(await complete('tributary tail s1 --fr'), /^--from$/);
+    assert.deepEqual((await complete("tributary firehose ''")).split(' ').slice(0, 5), [
+      'ls',
+      'create',
+      'describe',
+      'delete',
+      'put',
+    ]);
+    assert.deepEqual((await complete("tributary analytics ''")).split(' ').slice(0, 5), [
+      'ls',
+      'describe',
+      'start',
+      'stop',
+      'sample',
+    ]);
+    assert.match(await complete("tributary video ''"), /^ls create describe delete/);
   });
 
   it('scale reshards; shards draws the lineage; tail and export/import read parents then children', async () => {
@@ -246,6 +266,14 @@ describe('tributary client commands', () => {
     child.kill('SIGINT');
     assert.equal(await exited, 0, stderr);
     assert.equal(stderr, '');
+    // Nothing came twice: after the last record, the output ended.
+    const rest: string[] = [];
+    for (;;) {
+      const { value, done } = await lines.next();
+      if (done) break;
+      rest.push(value as string);
+    }
+    assert.deepEqual(rest, []);
   });
 
   it('tail --consumer reads through enhanced fan-out (registering the consumer)', async () => {
@@ -281,5 +309,163 @@ describe('tributary client commands', () => {
     assert.equal(r.code, 0, r.stdout);
     assert.match(r.stdout, /\[#{20}\] 100% put g1: 1200 records, \d+ rec\/s, [\d.]+ MB\/s, ETA 0 s/);
     assert.match(r.stdout, /put 1200 records \(\d+ bytes\) to g1/);
+  });
+
+  it('firehose create, ls, describe, put (lines and a value, PutRecordBatch), delete', async () => {
+    let r = await run(['firehose', 'create', 'fh1', '--bucket', 'cli-bucket', '--prefix', 'in/', '--wait']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /created fh1/);
+    assert.match(r.stdout, /Destination:\s+S3 arn:aws:s3:::cli-bucket\/in\//);
+    r = await run(['firehose', 'ls']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^NAME\s+STATUS\s+SOURCE\s+DESTINATION$/m);
+    assert.match(r.stdout, /^fh1\s+ACTIVE\s+Direct PUT\s+S3 arn:aws:s3:::cli-bucket\/in\/$/m);
+    r = await run(['firehose', 'describe', 'fh1', '--json']);
+    assert.equal((JSON.parse(r.stdout) as { DeliveryStreamStatus: string }).DeliveryStreamStatus, 'ACTIVE');
+    r = await run(['firehose', 'put', 'fh1', '--json'], 'a\nbb\n\nccc\n');
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as {
+      DeliveryStreamName: string;
+      records: number;
+      bytes: number;
+      failed: number;
+    };
+    // Each line keeps its line end: 2 + 3 + 4 bytes.
+    assert.deepEqual([summary.DeliveryStreamName, summary.records, summary.bytes, summary.failed], ['fh1', 3, 9, 0]);
+    r = await run(['firehose', 'put', 'fh1', 'one value']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^put 1 records \(9 bytes\) to fh1 in [\d.]+ s$/m);
+    // What the server took in: Firehose's own IncomingRecords / IncomingBytes.
+    const metrics = await (await fetch(`${t.server.url}/metrics`)).text();
+    assert.match(metrics, /^aws_firehose_incoming_records_total\{[^}]*delivery_stream_name="fh1"[^}]*\} 4$/m);
+    assert.match(metrics, /^aws_firehose_incoming_bytes_total\{[^}]*delivery_stream_name="fh1"[^}]*\} 18$/m);
+    r = await run(['firehose', 'put', 'nope', 'x']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^tributary: ResourceNotFoundException: /m);
+    r = await run(['firehose', 'create', 'fh2', '--bucket', 'b', '--buffer-mb', '500']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--buffer-mb must be a whole number from 1 to 128/);
+    r = await run(['firehose', 'delete', 'fh1', '--wait']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'deleted fh1\n');
+    assert.equal((await run(['firehose', 'describe', 'fh1'])).code, 1);
+  });
+
+  it('analytics ls, describe, start --from trim-horizon --wait, stop --wait (v2 API)', async () => {
+    const { CreateApplicationCommand, KinesisAnalyticsV2Client } = await import('@aws-sdk/client-kinesis-analytics-v2');
+    assert.equal((await run(['streams', 'create', 'an-in', '--wait'])).code, 0);
+    const ka = new KinesisAnalyticsV2Client({
+      endpoint: t.server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDCLITEST', secretAccessKey: 'secret' },
+    });
+    try {
+      await ka.send(
+        new CreateApplicationCommand({
+          ApplicationName: 'cli-app',
+          RuntimeEnvironment: 'SQL-1_0',
+          ServiceExecutionRole: 'arn:aws:iam::000000000000:role/analytics',
+          ApplicationConfiguration: {
+            SqlApplicationConfiguration: {
+              Inputs: [
+                {
+                  NamePrefix: 'SOURCE_SQL_STREAM',
+                  KinesisStreamsInput: { ResourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/an-in' },
+                  InputSchema: {
+                    RecordFormat: {
+                      RecordFormatType: 'JSON',
+                      MappingParameters: { JSONMappingParameters: { RecordRowPath: '$' } },
+                    },
+                    RecordColumns: [{ Name: 'N', SqlType: 'INTEGER', Mapping: '$.n' }],
+                  },
+                },
+              ],
+            },
+          },
+        }),
+      );
+    } finally {
+      ka.destroy();
+    }
+    let r = await run(['analytics', 'ls']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^NAME\s+STATUS\s+RUNTIME\s+VERSION$/m);
+    assert.match(r.stdout, /^cli-app\s+READY\s+SQL-1_0\s+1$/m);
+    r = await run(['analytics', 'describe', 'cli-app']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Input 1\.1:\s+SOURCE_SQL_STREAM ← arn:aws:kinesis:us-east-1:000000000000:stream\/an-in/m);
+    r = await run(['analytics', 'start', 'cli-app', '--from', 'trim-horizon', '--wait']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^started cli-app$/m);
+    assert.match(r.stdout, /^Status:\s+RUNNING$/m);
+    assert.match(r.stdout, /\(from TRIM_HORIZON\)/);
+    r = await run(['analytics', 'stop', 'cli-app', '--wait', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { ApplicationStatus: string }).ApplicationStatus, 'READY');
+    r = await run(['analytics', 'start', 'cli-app', '--from', 'sometime']);
+    assert.equal(r.code, 2);
+    r = await run(['analytics', 'stop', 'no-such-app']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^tributary: ResourceNotFoundException: /m);
+  });
+
+  it('video create, ls, describe, delete', async () => {
+    let r = await run(['video', 'create', 'cam-cli', '--retention-hours', '2', '--media-type', 'video/h264', '--wait']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^created cam-cli$/m);
+    assert.match(r.stdout, /^Retention:\s+2 h$/m);
+    r = await run(['video', 'ls']);
+    assert.match(r.stdout, /^cam-cli\s+ACTIVE\s+video\/h264\s+2 h\s/m);
+    r = await run(['video', 'describe', 'cam-cli', '--json']);
+    const info = JSON.parse(r.stdout) as { StreamARN: string; Status: string };
+    assert.equal(info.Status, 'ACTIVE');
+    assert.match(info.StreamARN, /^arn:aws:kinesisvideo:us-east-1:000000000000:stream\/cam-cli\/\d+$/);
+    // PutMedia of an MKV file: three one-second fragments, each acknowledged up to PERSISTED.
+    const mkv = join(dir, 'three.mkv');
+    await writeFile(
+      mkv,
+      synthMkv({
+        clusters: Array.from({ length: 3 }, (_, i) => ({
+          timecode: i * 1000,
+          unknownWidth: 8,
+          blocks: [
+            ...Array.from({ length: 25 }, (_, f) => ({ track: 1, rel: f * 40, key: f === 0, size: 100 })),
+            { track: 2, rel: 3, key: true, size: 20 },
+          ],
+        })),
+      }),
+    );
+    r = await run(['video', 'put', 'cam-cli', mkv]);
+    assert.equal(r.code, 0, r.stderr);
+    const persisted = r.stdout.split('\n').filter((l) => l.startsWith('PERSISTED'));
+    assert.equal(persisted.length, 3, r.stdout);
+    assert.match(persisted[2]!, /^PERSISTED\s+2000\s+\d{47}$/);
+    assert.match(r.stdout, /: 3 fragments received, 3 persisted, 0 errors$/m);
+    r = await run(['video', 'put', 'cam-cli', mkv, '--json']);
+    const acks = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { EventType: string });
+    assert.equal(acks.filter((a) => a.EventType === 'PERSISTED').length, 3);
+    // GetMedia from the earliest fragment: the first four whole fragments (three of the first upload, one of the
+    // second) written to a file.
+    const got = join(dir, 'got.mkv');
+    r = await run(['video', 'get', 'cam-cli', '--to', got, '--fragments', '4']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^got 4 fragments \(\d+ bytes\) of cam-cli$/m);
+    const media = await readFile(got);
+    assert.equal(media.toString('latin1').split('AWS_KINESISVIDEO_CONTINUATION_TOKEN').length - 1, 4);
+    assert.equal(media.subarray(0, 4).toString('hex'), '1a45dfa3');
+    r = await run(['video', 'put', 'no-such-cam', mkv]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^tributary: ResourceNotFoundException: /m);
+    r = await run(['video', 'create', 'cam-cli']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^tributary: ResourceInUseException: /m);
+    r = await run(['video', 'delete', 'cam-cli', '--wait']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await run(['video', 'describe', 'cam-cli']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^tributary: ResourceNotFoundException: /m);
   });
 });

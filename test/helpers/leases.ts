@@ -28,6 +28,7 @@ export class MemoryLeases implements Leases {
     return {
       name,
       holder,
+      fencingToken: this.acquired.length,
       get expiresAt() {
         return record.expiresAt;
       },

@@ -46,6 +46,44 @@ describe('Scheduler', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it("runs another node's timer only takeoverMs after it is due, unless that node finished it first", async () => {
+    // A store whose change feed the test drives: what another node would have written (ADR 0036).
+    const listeners: Array<(c: { key: string; value: unknown; revision: number }) => void> = [];
+    const meta = {
+      get: backend.meta.get.bind(backend.meta),
+      getVersioned: backend.meta.getVersioned.bind(backend.meta),
+      list: backend.meta.list.bind(backend.meta),
+      batch: backend.meta.batch.bind(backend.meta),
+      put: backend.meta.put.bind(backend.meta),
+      delete: backend.meta.delete.bind(backend.meta),
+      close: async () => {},
+      watchRemote: (_prefix: string, l: (c: { key: string; value: unknown; revision: number }) => void) => {
+        listeners.push(l);
+        return () => {};
+      },
+    };
+    const remote = (key: string, value: TimerEntry | undefined): void => {
+      for (const l of listeners) l({ key: `${TIMER_KEY_PREFIX}t/${key}`, value, revision: 1 });
+    };
+    const other = new Scheduler({ meta, clock, takeoverMs: 10 * SECOND });
+    try {
+      const ran: string[] = [];
+      other.handle('t', (timer) => void ran.push(timer.key));
+      await other.start();
+      const dueAt = clock.t + SECOND;
+      remote('dead', { kind: 't', key: 'dead', dueAt, payload: null });
+      remote('alive', { kind: 't', key: 'alive', dueAt, payload: null });
+      await clock.advance(5 * SECOND);
+      assert.deepEqual(ran, [], "another node's timers wait past their due time");
+      remote('alive', undefined); // its node ran it and deleted the entry
+      await clock.advance(6 * SECOND);
+      await other.idle();
+      assert.deepEqual(ran, ['dead'], 'only the timer whose node never finished it runs here');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('persists a timer and runs its handler at dueAt, then deletes the entry', async () => {
     const ran: TimerEntry[] = [];
     scheduler.handle('t', (timer) => void ran.push(timer));

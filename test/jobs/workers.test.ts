@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { TribErrorCode, hasTribCode } from '../../src/errors/index.js';
 import { WorkerHost } from '../../src/jobs/index.js';
-import type { Worker } from '../../src/protocol/index.js';
+import type { Worker, WorkerTenure } from '../../src/protocol/index.js';
 import { LocalLeases } from '../../src/storage/local/index.js';
 import { MemoryLeases } from '../helpers/leases.js';
 import { ManualTimerClock, settle } from '../helpers/timers.js';
@@ -11,14 +11,16 @@ import { ManualTimerClock, settle } from '../helpers/timers.js';
 class ProbeWorker implements Worker {
   runs = 0;
   readonly signals: AbortSignal[] = [];
+  readonly tokens: number[] = [];
   /** Runs (1-based) that reject at once. */
   failing = new Set<number>();
 
   constructor(readonly name: string) {}
 
-  async run(signal: AbortSignal): Promise<void> {
+  async run(signal: AbortSignal, tenure: WorkerTenure): Promise<void> {
     this.runs++;
     this.signals.push(signal);
+    this.tokens.push(tenure.fencingToken);
     if (this.failing.has(this.runs)) throw new Error(`run ${this.runs} failed`);
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   }
@@ -57,6 +59,28 @@ describe('WorkerHost', () => {
     assert.equal(w.runs, 1);
     assert.equal(await leases.holder('delivery/a'), 'node-a');
     assert.deepEqual(host.status(), [{ name: 'delivery/a', state: 'running', restarts: 0 }]);
+  });
+
+  it("each run gets its lease's fencing token; a run after another holder's tenure gets a larger one", async () => {
+    const real = new WorkerHost({
+      leases: new LocalLeases({ now: clock.now }),
+      holder: 'node-a',
+      clock,
+      leaseTtlMs: 3000,
+      renewEveryMs: 1000,
+      standbyMs: 5000,
+      backoff: { initialMs: 100, maxMs: 10_000, factor: 2, jitter: 0 },
+    });
+    const w = new ProbeWorker('fenced');
+    w.failing = new Set([1]);
+    real.add(w);
+    real.start();
+    await settle();
+    await clock.advance(100); // the restart after the failed first run: a new acquisition
+    assert.equal(w.runs, 2);
+    assert.equal(w.tokens.length, 2);
+    assert.ok(w.tokens[1]! > w.tokens[0]!, `tokens ${w.tokens.join(', ')} grow with each holding`);
+    await real.close();
   });
 
   it('restarts a failing worker with exponential backoff', async () => {

@@ -4,12 +4,10 @@
  * the test wrote through the AWS SDK.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import {
   CreateStreamCommand,
   DescribeStreamCommand,
@@ -18,51 +16,14 @@ import {
   GetShardIteratorCommand,
   PutRecordCommand,
   PutRecordsCommand,
+  RegisterStreamConsumerCommand,
+  SubscribeToShardCommand,
 } from '@aws-sdk/client-kinesis';
 import { signRaw } from '../auth/sign.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { requireTool } from '../helpers/tools.js';
+import { missingPrometheusParser, parseExposition, scrape, value } from '../helpers/prometheus.js';
 
-const run = promisify(execFile);
-
-/** One parsed series: family name, sample name (with `_bucket`, `_count`, …), labels, value. */
-interface Series {
-  family: string;
-  type: string;
-  name: string;
-  labels: Record<string, string>;
-  /** A number; NaN and infinities (an idle process's event-loop statistics) as their text. */
-  value: number | string;
-}
-
-// prometheus_client.parser is the reference parser of the Prometheus Python client: a malformed exposition throws.
-const PARSE = `
-import json, math, sys
-from prometheus_client.parser import text_string_to_metric_families
-out = []
-for f in text_string_to_metric_families(sys.stdin.read()):
-    for s in f.samples:
-        out.append({"family": f.name, "type": f.type, "name": s.name, "labels": s.labels, "value": s.value if math.isfinite(s.value) else str(s.value)})
-print(json.dumps(out))
-`;
-
-async function parseExposition(text: string): Promise<Series[]> {
-  const child = run('/usr/bin/python3', ['-c', PARSE], { maxBuffer: 64 * 1024 * 1024 });
-  child.child.stdin!.end(text);
-  const { stdout } = await child;
-  return JSON.parse(stdout) as Series[];
-}
-
-function value(series: Series[], name: string, labels: Record<string, string> = {}): number | string | undefined {
-  const found = series.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  if (found.length > 1) throw new Error(`${name} ${JSON.stringify(labels)} matches ${found.length} series`);
-  return found[0]?.value;
-}
-
-const missingParser = requireTool('python3-prometheus-client', {
-  cmd: '/usr/bin/python3',
-  args: ['-c', 'import prometheus_client.parser'],
-});
+const missingParser = missingPrometheusParser();
 
 describe('/metrics, /health, /ready in open mode', { skip: missingParser }, () => {
   let t: TestServer;
@@ -289,5 +250,133 @@ describe('--metrics off', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('/metrics: storage, enhanced fan-out and per-shard throttling', { skip: missingParser }, () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({ enforceLimits: true });
+  });
+  after(() => t.close());
+  const stream = { account_id: '000000000000', region: 'us-east-1', stream_name: 'q1' };
+  const shard = { ...stream, shard_id: 'shardId-000000000000' };
+
+  it("counts the records the write limit refused per shard, and the reads it refused, as EnableEnhancedMonitoring's ALL asks", async () => {
+    const k = t.kinesis;
+    await k.send(new CreateStreamCommand({ StreamName: 'q1', ShardCount: 1 }));
+    await k.send(new EnableEnhancedMonitoringCommand({ StreamName: 'q1', ShardLevelMetrics: ['ALL'] }));
+    // 500 records of 2,300 bytes: 1.1 MB in one call, above the shard's 1 MiB/s, so the last ones are refused.
+    const data = Buffer.alloc(2299, 7);
+    const put = await k.send(
+      new PutRecordsCommand({
+        StreamName: 'q1',
+        Records: Array.from({ length: 500 }, () => ({ PartitionKey: 'k', Data: data })),
+      }),
+    );
+    const refused = put.FailedRecordCount ?? 0;
+    assert.ok(refused > 0, 'the write limit refused some records');
+    // GetRecords until the 5-calls-a-second limit refuses one; the client counts the refusals it saw.
+    const { ShardIterator } = await k.send(
+      new GetShardIteratorCommand({ StreamName: 'q1', ShardId: shard.shard_id, ShardIteratorType: 'LATEST' }),
+    );
+    let readRefusals = 0;
+    for (let i = 0; i < 50 && readRefusals === 0; i++) {
+      try {
+        await k.send(new GetRecordsCommand({ ShardIterator }));
+      } catch (e) {
+        assert.equal((e as Error).name, 'ProvisionedThroughputExceededException');
+        readRefusals++;
+      }
+    }
+    assert.equal(readRefusals, 1);
+
+    const series = await scrape(t.server.url);
+    assert.equal(value(series, 'aws_kinesis_write_provisioned_throughput_exceeded_total', stream), refused);
+    assert.equal(value(series, 'aws_kinesis_shard_write_provisioned_throughput_exceeded_total', shard), refused);
+    assert.equal(value(series, 'aws_kinesis_shard_incoming_records_total', shard), 500 - refused);
+    assert.equal(value(series, 'aws_kinesis_read_provisioned_throughput_exceeded_total', stream), 1);
+    assert.equal(value(series, 'aws_kinesis_shard_read_provisioned_throughput_exceeded_total', shard), 1);
+    assert.equal(series.find((s) => s.name === 'aws_kinesis_shard_iterator_age_milliseconds')?.type, 'gauge');
+    assert.equal(value(series, 'aws_kinesis_put_records_throttled_records_total', stream), refused);
+  });
+
+  it('exposes the storage backend: fsync latency, records per group commit, logs, segment files and bytes on disk', async () => {
+    const series = await scrape(t.server.url);
+    const local = { backend: 'local' };
+    // Only the stream q1 wrote (one shard): every stored record went through one group commit histogram.
+    const stored = Number(value(series, 'aws_kinesis_incoming_records_total', stream));
+    assert.equal(value(series, 'tributary_storage_commit_batch_records_sum', local), stored);
+    const groups = Number(value(series, 'tributary_storage_commit_batch_records_count', local));
+    assert.ok(groups >= 1 && groups <= stored);
+    assert.equal(value(series, 'tributary_storage_commit_batch_records_bucket', { ...local, le: '+Inf' }), groups);
+    // --durability always (the default): each group with records was fdatasynced.
+    assert.ok(Number(value(series, 'tributary_storage_sync_seconds_count', local)) >= 1);
+    assert.equal(series.find((s) => s.name === 'tributary_storage_sync_seconds_count')?.type, 'histogram');
+    // The figures of the files themselves, walked here.
+    const logsDir = join(t.dataDir, 'storage', 'logs');
+    let files = 0;
+    let segments = 0;
+    let bytes = 0;
+    const logs = await readdir(logsDir);
+    for (const log of logs) {
+      for (const name of await readdir(join(logsDir, log))) {
+        files++;
+        if (name.endsWith('.log')) segments++;
+        bytes += (await stat(join(logsDir, log, name))).size;
+      }
+    }
+    assert.ok(files > 0);
+    assert.equal(value(series, 'tributary_storage_logs', local), logs.length);
+    assert.equal(value(series, 'tributary_storage_segments', local), segments);
+    assert.equal(value(series, 'tributary_storage_bytes', local), bytes);
+  });
+
+  it('exposes SubscribeToShard and SubscribeToShardEvent per consumer', async () => {
+    const k = t.kinesis;
+    await k.send(new CreateStreamCommand({ StreamName: 'q2', ShardCount: 1 }));
+    const payloads = ['a', 'bb', 'ccc'];
+    for (const p of payloads)
+      await k.send(new PutRecordCommand({ StreamName: 'q2', PartitionKey: 'pk', Data: Buffer.from(p) }));
+    const consumer = (
+      await k.send(
+        new RegisterStreamConsumerCommand({
+          StreamARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/q2',
+          ConsumerName: 'reader',
+        }),
+      )
+    ).Consumer!;
+    const subscribe = () =>
+      k.send(
+        new SubscribeToShardCommand({
+          ConsumerARN: consumer.ConsumerARN,
+          ShardId: 'shardId-000000000000',
+          StartingPosition: { Type: 'TRIM_HORIZON' },
+        }),
+      );
+    const first = await subscribe();
+    const events = first.EventStream![Symbol.asyncIterator]();
+    let received = 0;
+    while (received < payloads.length) {
+      const { value: event, done } = await events.next();
+      assert.ok(!done);
+      received += event.SubscribeToShardEvent?.Records?.length ?? 0;
+    }
+    // A second subscription of the same consumer to the shard within 5 s is refused.
+    await assert.rejects(subscribe(), (e: Error) => e.name === 'ResourceInUseException');
+    await events.return?.();
+
+    const series = await scrape(t.server.url);
+    const labels = { account_id: '000000000000', region: 'us-east-1', stream_name: 'q2', consumer_name: 'reader' };
+    assert.equal(value(series, 'aws_kinesis_subscribe_to_shard_success_total', labels), 1);
+    assert.equal(value(series, 'aws_kinesis_subscribe_to_shard_rate_exceeded_total', labels), 1);
+    assert.equal(value(series, 'aws_kinesis_subscribe_to_shard_event_records_total', labels), 3);
+    // Data plus partition key: (1+2) + (2+2) + (3+2).
+    assert.equal(value(series, 'aws_kinesis_subscribe_to_shard_event_bytes_total', labels), 12);
+    assert.ok(Number(value(series, 'aws_kinesis_subscribe_to_shard_event_success_total', labels)) >= 1);
+    assert.equal(
+      series.find((s) => s.name === 'aws_kinesis_subscribe_to_shard_event_millis_behind_latest')?.type,
+      'gauge',
+    );
   });
 });

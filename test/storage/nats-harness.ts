@@ -43,7 +43,7 @@ export interface NatsCluster {
   readonly dataDir: string;
   /** Process id of node `i` (0-based), or undefined while it is down. */
   pid(i: number): number | undefined;
-  /** Sends `signal` to node `i` and, for SIGKILL/SIGTERM, waits for it to exit. */
+  /** Sends `signal` to node `i` (SIGSTOP/SIGCONT pause and resume it) and, for SIGKILL/SIGTERM, waits for it to exit. */
   kill(i: number, signal?: NodeJS.Signals): Promise<void>;
   /** Starts node `i` again with its configuration and data, and waits until it serves JetStream. */
   restart(i: number): Promise<void>;
@@ -141,7 +141,11 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
       for (let i = 0; i < nodes; i++) {
         if (!children[i]) continue;
         try {
-          const jsz = (await (await fetch(`http://127.0.0.1:${httpPort + i}/jsz?streams=true`)).json()) as {
+          // A node stopped with SIGSTOP accepts the connection and never answers: bounded wait.
+          const res = await fetch(`http://127.0.0.1:${httpPort + i}/jsz?streams=true`, {
+            signal: AbortSignal.timeout(2000),
+          });
+          const jsz = (await res.json()) as {
             account_details?: Array<{ stream_detail?: Array<{ name: string; cluster?: { leader?: string } }> }>;
           };
           for (const account of jsz.account_details ?? [])

@@ -26,6 +26,7 @@ if (!skip) {
     advanceClock: (ms: number) => {
       time += ms;
     },
+    concurrentOpen: true,
   });
 }
 

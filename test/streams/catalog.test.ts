@@ -43,6 +43,7 @@ class FailingMetaBackend implements StorageBackend {
       list: (prefix) => meta.list(prefix),
       batch: (changes) => meta.batch(changes),
       delete: (key, options) => meta.delete(key, options),
+      watchRemote: (prefix, listener) => meta.watchRemote(prefix, listener),
       close: () => meta.close(),
       async put(key, value, options) {
         const err = self.failing?.(key);

@@ -8,11 +8,17 @@ export function videoClient(url: string, region = 'us-east-1'): KinesisVideoClie
 }
 
 /** Waits for `p` to reject with the AWS error type `name` (and the message, when given). */
-export async function expectError(p: Promise<unknown>, name: string, message?: string | RegExp): Promise<void> {
+export async function expectError(
+  p: Promise<unknown>,
+  name: string,
+  message?: string | RegExp,
+  status?: number,
+): Promise<void> {
   await assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
     assert.equal(e.name, name, `${e.name}: ${e.message}`);
     if (typeof message === 'string') assert.equal(e.message, message);
     else if (message) assert.match(e.message, message);
+    if (status !== undefined) assert.equal(e.$metadata?.httpStatusCode, status);
     return true;
   });
 }

@@ -325,7 +325,16 @@ describe('IngestSession and MediaStore', () => {
     const archive = await store.archive('kept');
     assert.equal(archive.entries.length, 5);
     await store.archive('orphan');
+    await store.archive('elsewhere');
     assert.ok((await backend.logs.list()).includes('video.orphan'));
+    // A stream another node created (in the metadata, not yet in this node's cache) keeps its archive.
+    await store.enforceRetention([{ id: 'kept', dataRetentionInHours: 2 }], clock.t, undefined, async () => {
+      return new Set(['kept', 'elsewhere']);
+    });
+    const listed = await backend.logs.list();
+    assert.ok(listed.includes('video.elsewhere'), 'a stream the metadata still holds keeps its archive');
+    assert.ok(!listed.includes('video.orphan'), 'an archive no stream owns is deleted');
+    await store.archive('orphan');
     // Two hours of retention keeps the fragments that arrived in the last two hours.
     await store.enforceRetention([{ id: 'kept', dataRetentionInHours: 2 }], clock.t);
     assert.deepEqual(

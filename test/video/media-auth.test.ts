@@ -117,14 +117,13 @@ describe('media plane authorization (enforce mode)', () => {
   it('PutMedia is authorized on the stream ARN named in its headers, by name or by ARN', async () => {
     for (const stream of [{ name: 'secret' }, { arn: arns.secret! }]) {
       const denied = await signedPutMedia(stream);
-      // TODO(#11): the HTTP status AWS gives an IAM denial on the media plane is not confirmed (the media models declare
-      // only NotAuthorizedException, 401); the server answers its one AccessDeniedException status.
-      assert.ok(denied.status >= 400 && denied.status < 500, denied.text);
+      // AWS answers an IAM denial on Kinesis Video with 403 and a `Message` member (src/video/errors.ts).
+      assert.equal(denied.status, 403, denied.text);
       assert.equal(denied.acks.length, 0);
-      const error = JSON.parse(denied.text) as { __type?: string; message?: string };
+      const error = JSON.parse(denied.text) as { __type?: string; Message?: string };
       assert.equal(error.__type, 'AccessDeniedException');
       assert.match(
-        error.message ?? '',
+        error.Message ?? '',
         new RegExp(`not authorized to perform: kinesisvideo:PutMedia on resource: ${arns.secret} `),
       );
     }
@@ -147,16 +146,19 @@ describe('media plane authorization (enforce mode)', () => {
         media.send(new GetMediaCommand({ ...ref, StartSelector: { StartSelectorType: 'EARLIEST' } })),
         'AccessDeniedException',
         new RegExp(`kinesisvideo:GetMedia on resource: ${arns.secret} `),
+        403,
       );
       await expectError(
         archived.send(new ListFragmentsCommand(ref)),
         'AccessDeniedException',
         new RegExp(`kinesisvideo:ListFragments on resource: ${arns.secret} `),
+        403,
       );
       await expectError(
         archived.send(new GetMediaForFragmentListCommand({ ...ref, Fragments: ['1'] })),
         'AccessDeniedException',
         new RegExp(`kinesisvideo:GetMediaForFragmentList on resource: ${arns.secret} `),
+        403,
       );
     }
     // The other stream stays readable, by name and by ARN.

@@ -290,7 +290,7 @@ describe('Kinesis Video media plane', () => {
     assert.equal(badStart.status, 400);
   });
 
-  it('a second producer on the same stream takes over; the first upload ends', async () => {
+  it('a second producer on the same stream is refused while the first uploads; the first goes on', async () => {
     await createStream('two');
     const body = synthMkv({ clusters: clusters(2) });
     const first = await openPutMedia(url, { stream: 'two' });
@@ -301,11 +301,75 @@ describe('Kinesis Video media plane', () => {
     );
     first.write(body.subarray(0, cut + 12));
     await firstPersisted;
+    // Kinesis Video Streams quotas: one PutMedia connection per stream, the latest one throttled.
     const second = await putMedia(url, synthMkv({ clusters: clusters(2, 1000, 10_000) }), { stream: 'two' });
-    assert.equal(second.acks.filter((a) => a.EventType === 'PERSISTED').length, 2);
-    const firstDone = await first.done;
-    assert.equal(firstDone.acks.filter((a) => a.EventType === 'PERSISTED').length, 1);
+    assert.equal(second.status, 400);
+    assert.equal(second.acks.length, 0);
+    const error = JSON.parse(second.text) as { __type?: string; Message?: string };
+    assert.equal(error.__type, 'ConnectionLimitExceededException');
+    assert.equal(
+      error.Message,
+      'Kinesis Video Streams has throttled the request because you have exceeded the limit of allowed client connections.',
+    );
+    first.write(body.subarray(cut + 12));
     first.end();
+    const firstDone = await first.done;
+    assert.equal(firstDone.acks.filter((a) => a.EventType === 'PERSISTED').length, 2);
+    // Once the first upload ended, the stream takes a new one.
+    const third = await putMedia(url, synthMkv({ clusters: clusters(2, 1000, 10_000) }), { stream: 'two' });
+    assert.equal(third.status, 200, third.text);
+    assert.equal(third.acks.filter((a) => a.EventType === 'PERSISTED').length, 2);
+  });
+
+  it('GetMedia: at most 3 connections per stream, the latest refused; GetMediaForFragmentList at most 5', async () => {
+    await createStream('readers');
+    const { acks } = await putMedia(url, synthMkv({ clusters: clusters(2) }), { stream: 'readers' });
+    const numbers = [...acksByFragment(acks).keys()];
+    const controllers = [0, 1, 2].map(() => new AbortController());
+    const open = await Promise.all(
+      controllers.map((c) =>
+        mediaClient(url).send(
+          new GetMediaCommand({ StreamName: 'readers', StartSelector: { StartSelectorType: 'EARLIEST' } }),
+          { abortSignal: c.signal },
+        ),
+      ),
+    );
+    await expectError(
+      mediaClient(url).send(
+        new GetMediaCommand({ StreamName: 'readers', StartSelector: { StartSelectorType: 'EARLIEST' } }),
+      ),
+      'ConnectionLimitExceededException',
+      'Kinesis Video Streams has throttled the request because you have exceeded the limit of allowed client connections.',
+      400,
+    );
+    // A reader that goes away frees its connection.
+    const first = open[0]!.Payload as AsyncIterable<Uint8Array>;
+    await readUntil(
+      first,
+      (b) => countCompleteChunks(b) >= 1,
+      () => controllers[0]!.abort(),
+    );
+    const again = new AbortController();
+    const fourth = await waitFor(() =>
+      mediaClient(url)
+        .send(new GetMediaCommand({ StreamName: 'readers', StartSelector: { StartSelectorType: 'EARLIEST' } }), {
+          abortSignal: again.signal,
+        })
+        .catch((e: Error) => {
+          if (e.name !== 'ConnectionLimitExceededException') throw e;
+          return undefined;
+        }),
+    );
+    assert.equal(fourth.ContentType, 'video/webm');
+    again.abort();
+    for (const c of controllers) c.abort();
+    // GetMediaForFragmentList: responses read to their end free their connections.
+    for (let i = 0; i < 6; i++) {
+      const got = await archivedClient(url).send(
+        new GetMediaForFragmentListCommand({ StreamName: 'readers', Fragments: numbers }),
+      );
+      assert.equal(parseChunks(Buffer.from(await got.Payload!.transformToByteArray())).length, 2);
+    }
   });
 
   it('GetMedia: every start selector, tags, and following the live stream', async () => {

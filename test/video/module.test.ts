@@ -71,6 +71,7 @@ describe('authorization', () => {
         kv.send(new DescribeStreamCommand(input)),
         'AccessDeniedException',
         new RegExp(`not authorized to perform: kinesisvideo:DescribeStream on resource: ${StreamARN} `),
+        403,
       );
     }
     await expectError(kv.send(new TagStreamCommand({ StreamARN, Tags: { a: 'b' } })), 'AccessDeniedException');
@@ -122,13 +123,14 @@ describe('statuses and persistence', () => {
 });
 
 describe('the error catalogue', () => {
-  it('lists the Kinesis Video error table with the models’ statuses', () => {
+  it('lists the Kinesis Video error table with AWS’s statuses', () => {
     const text = renderErrorCatalogue([
       { name: 'kinesisvideo', title: 'Amazon Kinesis Video Streams', errors: VideoErrors, close: async () => {} },
     ]);
     assert.match(text, /## Amazon Kinesis Video Streams\n/);
     assert.match(text, /`ResourceNotFoundException` \| 404 \| no/);
-    assert.match(text, /`NotAuthorizedException` \| 401 \| no/);
+    assert.match(text, /`NotAuthorizedException` \| 403 \| no/);
+    assert.match(text, /`AccessDeniedException` \| 403 \| no/);
     assert.match(text, /`ClientLimitExceededException` \| 400 \| yes/);
   });
 });

@@ -15,6 +15,47 @@ import { Progress } from '../progress.js';
 const MAX_BATCH_RECORDS = 500;
 const MAX_BATCH_BYTES = 5 * 1024 * 1024;
 
+/** A record on its way out: its data and (where the service has one) its partition key. */
+export interface OutgoingRecord {
+  readonly data: Uint8Array;
+  readonly key: string;
+}
+
+/**
+ * Where a {@link RecordWriter} sends its batches: the batch call of one service and its limits. `send` resolves with
+ * the error code of each record the service refused, by index (empty when every record was stored).
+ */
+export interface BatchSender {
+  readonly maxRecords: number;
+  readonly maxBytes: number;
+  /** What a record counts against the batch's byte limit. */
+  size(record: OutgoingRecord): number;
+  send(records: readonly OutgoingRecord[]): Promise<ReadonlyMap<number, string>>;
+}
+
+/** PutRecords into one stream: data plus partition key count against 500 records and 5 MiB per call. */
+export function putRecordsSender(kinesis: KinesisClient, stream: string): BatchSender {
+  return {
+    maxRecords: MAX_BATCH_RECORDS,
+    maxBytes: MAX_BATCH_BYTES,
+    size: (r) => r.data.byteLength + Buffer.byteLength(r.key),
+    async send(records) {
+      const out = await kinesis.send(
+        new PutRecordsCommand({
+          StreamName: stream,
+          Records: records.map((r): PutRecordsRequestEntry => ({ Data: r.data, PartitionKey: r.key })),
+        }),
+      );
+      const refused = new Map<number, string>();
+      if (out.FailedRecordCount)
+        out.Records?.forEach((r, i) => {
+          if (r.ErrorCode) refused.set(i, r.ErrorCode);
+        });
+      return refused;
+    },
+  };
+}
+
 /** What a writer did. */
 export interface WriteSummary {
   readonly records: number;
@@ -26,14 +67,13 @@ export interface WriteSummary {
   readonly seconds: number;
 }
 
-/** Batches records into PutRecords calls; retries failed records. */
+/** Batches records into the sender's calls; retries failed records with exponential backoff. */
 export class RecordWriter {
-  readonly #kinesis: KinesisClient;
-  readonly #stream: string;
+  readonly #sender: BatchSender;
   readonly #retries: number;
   readonly #progress: Progress;
   readonly #started = Date.now();
-  #batch: PutRecordsRequestEntry[] = [];
+  #batch: OutgoingRecord[] = [];
   #batchBytes = 0;
   #batchInputBytes = 0;
   #records = 0;
@@ -41,9 +81,8 @@ export class RecordWriter {
   #failed = 0;
   readonly #errors: Record<string, number> = {};
 
-  constructor(kinesis: KinesisClient, stream: string, retries: number, progress: Progress) {
-    this.#kinesis = kinesis;
-    this.#stream = stream;
+  constructor(sender: BatchSender, retries: number, progress: Progress) {
+    this.#sender = sender;
     this.#retries = retries;
     this.#progress = progress;
   }
@@ -53,9 +92,11 @@ export class RecordWriter {
    * share of a file), default its data.
    */
   async add(data: Uint8Array, partitionKey: string, inputBytes = data.byteLength): Promise<void> {
-    const size = data.byteLength + Buffer.byteLength(partitionKey);
-    if (this.#batch.length === MAX_BATCH_RECORDS || this.#batchBytes + size > MAX_BATCH_BYTES) await this.flush();
-    this.#batch.push({ Data: data, PartitionKey: partitionKey });
+    const record = { data, key: partitionKey };
+    const size = this.#sender.size(record);
+    if (this.#batch.length === this.#sender.maxRecords || this.#batchBytes + size > this.#sender.maxBytes)
+      await this.flush();
+    this.#batch.push(record);
     this.#batchBytes += size;
     this.#batchInputBytes += inputBytes;
   }
@@ -73,19 +114,17 @@ export class RecordWriter {
     let lastCodes: string[] = [];
     for (let attempt = 0; pending.length > 0 && attempt <= this.#retries; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** (attempt - 1), 5000)));
-      const out = await this.#kinesis.send(new PutRecordsCommand({ StreamName: this.#stream, Records: pending }));
-      if (!out.FailedRecordCount) {
+      const refused = await this.#sender.send(pending);
+      if (refused.size === 0) {
         pending = [];
         break;
       }
-      const again: PutRecordsRequestEntry[] = [];
+      const again: OutgoingRecord[] = [];
       lastCodes = [];
-      out.Records?.forEach((r, i) => {
-        if (r.ErrorCode) {
-          again.push(pending[i]!);
-          lastCodes.push(r.ErrorCode);
-        }
-      });
+      for (const [i, code] of refused) {
+        again.push(pending[i]!);
+        lastCodes.push(code);
+      }
       pending = again;
     }
     this.#failed += pending.length;
@@ -110,9 +149,16 @@ export class RecordWriter {
 }
 
 /** Prints a writer's summary; returns the exit code (partial when records failed). */
-export function reportWrite(io: Io, json: boolean, stream: string, s: WriteSummary, verb: string): number {
+export function reportWrite(
+  io: Io,
+  json: boolean,
+  stream: string,
+  s: WriteSummary,
+  verb: string,
+  nameKey = 'StreamName',
+): number {
   if (json) {
-    io.stdout.write(toJson({ StreamName: stream, ...s }));
+    io.stdout.write(toJson({ [nameKey]: stream, ...s }));
   } else {
     const failed =
       s.failed > 0
@@ -164,7 +210,11 @@ export async function putCommand(
     throw new UsageError('--key and --key-field exclude each other');
   const perLine = options.lines || options.jsonLines || options.keyField !== undefined;
   const totalBytes = options.file !== undefined ? (await stat(options.file)).size : undefined;
-  const writer = new RecordWriter(kinesis, stream, retries, new Progress(io, `put ${stream}`, totalBytes));
+  const writer = new RecordWriter(
+    putRecordsSender(kinesis, stream),
+    retries,
+    new Progress(io, `put ${stream}`, totalBytes),
+  );
 
   if (value !== undefined) {
     await writer.add(Buffer.from(value, 'utf8'), keyOf({ ...options, keyField: undefined }, value, 1));

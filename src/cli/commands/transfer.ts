@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { type Io, toJson, UsageError } from '../output.js';
 import { Progress } from '../progress.js';
-import { RecordWriter, reportWrite } from './put.js';
+import { putRecordsSender, RecordWriter, reportWrite } from './put.js';
 import { tailCommand } from './tail.js';
 
 export async function exportCommand(
@@ -69,7 +69,11 @@ export async function importCommand(
   if (!Number.isInteger(retries) || retries < 0)
     throw new UsageError(`--retries must be a whole number, got '${options.retries}'`);
   const total = options.from === '-' ? undefined : (await stat(options.from)).size;
-  const writer = new RecordWriter(kinesis, stream, retries, new Progress(io, `import ${stream}`, total));
+  const writer = new RecordWriter(
+    putRecordsSender(kinesis, stream),
+    retries,
+    new Progress(io, `import ${stream}`, total),
+  );
   const input = options.from === '-' ? io.stdin : createReadStream(options.from);
   let n = 0;
   for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {

@@ -13,6 +13,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { scopeLeases, scopeMeta } from '../decorators/scoped-meta.js';
 import { StorageError, StorageErrorCode } from '../errors.js';
+import { fencedPut } from '../fencing.js';
 import type { LogRecord, ShardLog, StorageBackend } from '../types.js';
 
 /** How the suite obtains backends. */
@@ -44,7 +45,16 @@ export interface ConformanceFactory {
    * cannot be filled leave it out, and the case is skipped.
    */
   readonly fullDisk?: { fill(): Promise<void>; free(): Promise<void> };
+  /**
+   * Whether a second {@link open} while one backend is open gives another node on the same data (a clustered
+   * backend). The change-feed cases then write through one and watch through the other; otherwise they only check
+   * that a store never reports its own writes.
+   */
+  readonly concurrentOpen?: boolean;
 }
+
+/** How long a change-feed case waits for a change another node wrote before it fails (never a timing assertion). */
+const FEED_DEADLINE_MS = 20_000;
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (v: Uint8Array): string => new TextDecoder().decode(v);
@@ -430,6 +440,41 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
           assert.ok(b.logs.capabilities.backend.length > 0);
           assert.equal(typeof b.logs.capabilities.durableAcks, 'boolean');
         }));
+
+      it('stats, where reported, count every appended record in the group-commit histogram, the logs and their bytes', () =>
+        fresh(async (b) => {
+          if (b.stats === undefined) return;
+          const before = await b.stats();
+          assert.equal(before.backend, b.capabilities.backend);
+          assert.equal(before.logs, 0);
+          const log = await b.logs.open('counted');
+          await Promise.all([
+            log.append([{ key: 'k', value: enc('1') }], 1),
+            log.append(
+              [
+                { key: 'k', value: enc('2') },
+                { key: 'k', value: enc('3') },
+              ],
+              1,
+            ),
+          ]);
+          await log.append([{ key: 'k', value: enc('4') }], 2);
+          const s = await b.stats();
+          assert.equal(s.commitRecords.sum - before.commitRecords.sum, 4);
+          const groups = s.commitRecords.count - before.commitRecords.count;
+          assert.ok(groups >= 2 && groups <= 3, `${groups} groups`);
+          for (const h of [s.commitRecords, s.syncSeconds]) {
+            assert.equal(h.counts.length, h.bounds.length + 1);
+            assert.equal(
+              h.counts.reduce((x, y) => x + y, 0),
+              h.count,
+            );
+          }
+          if (b.capabilities.durableAcks) assert.ok(s.syncSeconds.count > before.syncSeconds.count);
+          assert.equal(s.logs, 1);
+          assert.ok(s.bytes > 0);
+          if (s.segments !== undefined) assert.ok(s.segments >= 1);
+        }));
     });
 
     describe('log lifecycle (backends with capabilities.sealing / maxAge)', () => {
@@ -789,6 +834,29 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
       );
     });
 
+    describe('fencing', () => {
+      it("tokens grow with every holding, and a stale holder's fenced write is refused", () =>
+        fresh(async (b) => {
+          const first = await b.leases.acquire('fenced', 'node-a', 60_000);
+          assert.ok(first);
+          await fencedPut(b.meta, 'checkpoint', { offset: 1 }, first.fencingToken);
+          const again = await b.leases.acquire('fenced', 'node-a', 60_000);
+          assert.ok(again && again.fencingToken >= first.fencingToken, 'a renewal keeps a token at least as large');
+          // node-a stops renewing (paused); its lease is released here instead of waiting for the ttl.
+          await again.release();
+          const second = await b.leases.acquire('fenced', 'node-b', 60_000);
+          assert.ok(second && second.fencingToken > again.fencingToken, 'a new holding has a larger token');
+          await fencedPut(b.meta, 'checkpoint', { offset: 5 }, second.fencingToken);
+          await assert.rejects(fencedPut(b.meta, 'checkpoint', { offset: 2 }, first.fencingToken), (err: unknown) => {
+            assertStorageError(err, StorageErrorCode.leaseLost, false);
+            return true;
+          });
+          assert.deepEqual(await b.meta.get('checkpoint'), { offset: 5, fencingToken: second.fencingToken });
+          const scoped = await scopeLeases(b.leases, 'svc/').acquire('fenced', 'node-c', 60_000);
+          assert.equal(typeof scoped?.fencingToken, 'number', 'scoped leases carry the token');
+        }));
+    });
+
     describe('scopes', () => {
       it('scoped metadata isolates two scopes and list strips the prefix', () =>
         fresh(async (b) => {
@@ -832,6 +900,82 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
           assert.equal(await one.holder('janitor'), undefined);
           assert.equal(await two.holder('janitor'), 'node-b');
         }));
+    });
+
+    describe('change feed', () => {
+      it('a store never reports its own writes', () =>
+        fresh(async (b) => {
+          const seen: string[] = [];
+          const stop = b.meta.watchRemote('', (c) => seen.push(c.key));
+          await b.meta.put('feed/own', 1);
+          await b.meta.batch([
+            ['feed/own', 2],
+            ['feed/other', 3],
+          ]);
+          await b.meta.delete('feed/own');
+          if (factory.concurrentOpen) {
+            // The feed is ordered: once another node's later write arrives, an echo of ours would have come first.
+            const peer = await factory.open();
+            try {
+              const arrived = nextChange(b, 'sentinel');
+              await peer.meta.put('sentinel', true);
+              await arrived;
+            } finally {
+              await peer.close();
+            }
+          }
+          stop();
+          assert.deepEqual(
+            seen.filter((k) => k !== 'sentinel'),
+            [],
+          );
+        }));
+
+      it(
+        "another node's puts and deletes reach the listeners of their prefix, in order, with revisions",
+        {
+          skip: factory.concurrentOpen ? false : 'a single-node backend has no other writer',
+        },
+        () =>
+          fresh(async (b) => {
+            const peer = await factory.open();
+            try {
+              const seen: Array<[string, unknown, number]> = [];
+              const all: string[] = [];
+              const stopScoped = scopeMeta(b.meta, 'svc/').watchRemote('x/', (c) =>
+                seen.push([c.key, c.value, c.revision]),
+              );
+              const stopAll = b.meta.watchRemote('', (c) => all.push(c.key));
+              const done = nextChange(b, 'svc/x/end');
+              const r1 = await peer.meta.put('svc/x/a', { v: 1 });
+              const r2 = await peer.meta.put('svc/x/a', { v: 2 }, { expectedRevision: r1 });
+              await peer.meta.put('svc/y/ignored', 0);
+              await peer.meta.delete('svc/x/a', { expectedRevision: r2 });
+              await peer.meta.put('svc/x/end', 'end');
+              await done;
+              stopScoped();
+              stopAll();
+              assert.deepEqual(
+                seen.slice(0, 3).map(([k, v, rev]) => [k, v, rev === r1 || rev === r2 ? rev : 'later']),
+                [
+                  ['x/a', { v: 1 }, r1],
+                  ['x/a', { v: 2 }, r2],
+                  ['x/a', undefined, 'later'],
+                ],
+              );
+              assert.ok(seen[2]![2] > r2, 'a deletion has a revision of its own');
+              assert.deepEqual(
+                seen.map(([k]) => k),
+                ['x/a', 'x/a', 'x/a', 'x/end'],
+              );
+              assert.ok(all.includes('svc/y/ignored'), 'an unscoped listener sees every key');
+              const after = await b.meta.getVersioned('svc/x/end');
+              assert.equal(after?.revision, seen[3]![2], 'the reported revision is the stored one');
+            } finally {
+              await peer.close();
+            }
+          }),
+      );
     });
 
     describe('meta', () => {
@@ -930,6 +1074,22 @@ function assertStorageError(err: unknown, code: StorageErrorCode, retriable: boo
   assert.ok(err instanceof StorageError, `expected a StorageError, got ${String(err)}`);
   assert.equal(err.code, code);
   assert.equal(err.retriable, retriable);
+}
+
+/** Resolves when `b`'s change feed reports a change of `key` (rejects after {@link FEED_DEADLINE_MS}). */
+function nextChange(b: StorageBackend, key: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no change of ${key} reported within ${FEED_DEADLINE_MS} ms`));
+    }, FEED_DEADLINE_MS);
+    const stop = b.meta.watchRemote(key, (c) => {
+      if (c.key !== key) return;
+      clearTimeout(timer);
+      stop();
+      resolve();
+    });
+  });
 }
 
 /** Whether `err` is a compare-and-set conflict (for `assert.rejects`). */

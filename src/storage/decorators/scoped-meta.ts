@@ -4,11 +4,12 @@
  * cannot read or overwrite each other's keys, and a backend keeps one store (on a cluster: one KV bucket)
  * instead of one per service. A scope is a view: closing it leaves the underlying store open.
  */
-import type { Lease, Leases, MetaChange, MetaStore, MetaWriteOptions, Versioned } from '../types.js';
+import type { Lease, Leases, MetaChange, MetaStore, MetaWriteOptions, RemoteMetaChange, Versioned } from '../types.js';
 
 /**
  * A {@link MetaStore} that stores every key as `prefix + key` in `meta`. `list(p)` returns only keys under
- * `prefix + p`, without the prefix. Revisions are the underlying store's. `close()` does nothing.
+ * `prefix + p`, without the prefix, and `watchRemote(p)` reports changes
+ * under `prefix + p` with the prefix stripped. Revisions are the underlying store's. `close()` does nothing.
  */
 export function scopeMeta(meta: MetaStore, prefix: string): MetaStore {
   const k = (key: string): string => prefix + key;
@@ -21,6 +22,8 @@ export function scopeMeta(meta: MetaStore, prefix: string): MetaStore {
       meta.batch(changes.map(([key, ...rest]): MetaChange => [k(key), ...rest])),
     put: (key: string, value: unknown, options?: MetaWriteOptions): Promise<number> => meta.put(k(key), value, options),
     delete: (key: string, options?: MetaWriteOptions): Promise<void> => meta.delete(k(key), options),
+    watchRemote: (p: string, listener: (change: RemoteMetaChange) => void): (() => void) =>
+      meta.watchRemote(k(p), (change) => listener({ ...change, key: change.key.slice(prefix.length) })),
     close: async (): Promise<void> => {},
   };
 }
@@ -34,6 +37,7 @@ export function scopeLeases(leases: Leases, prefix: string): Leases {
       return {
         name,
         holder: lease.holder,
+        fencingToken: lease.fencingToken,
         get expiresAt() {
           return lease.expiresAt;
         },

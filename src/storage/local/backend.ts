@@ -60,6 +60,7 @@ export async function openLocalBackend(
       meta,
       leases,
       capabilities: logs.capabilities,
+      stats: () => logs.stats(),
       close(): Promise<void> {
         closing ??= (async () => {
           try {

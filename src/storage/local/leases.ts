@@ -82,6 +82,7 @@ export class LocalLeases implements Leases {
     return {
       name,
       holder: first.holder,
+      fencingToken: token,
       get expiresAt() {
         return current()?.expiresAt ?? expiresAt;
       },

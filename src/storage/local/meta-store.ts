@@ -18,6 +18,7 @@ import {
   type MetaChange,
   type MetaStore,
   type MetaWriteOptions,
+  type RemoteMetaChange,
   StorageError,
   StorageErrorCode,
   type Versioned,
@@ -139,6 +140,11 @@ class LocalMetaStore implements MetaStore {
       out.push([keys[i]!, JSON.parse(this.data.get(keys[i]!)!.json) as T]);
     }
     return out;
+  }
+
+  /** One node, one writer: no other instance can change this store, so nothing is ever reported (ADR 0036). */
+  watchRemote(_prefix: string, _listener: (change: RemoteMetaChange) => void): () => void {
+    return () => {};
   }
 
   batch(changes: ReadonlyArray<MetaChange>): Promise<void> {

@@ -20,6 +20,7 @@ import {
   type LogRecord,
   type ReadOptions,
   type ShardLog,
+  type StatsHistogram,
   StorageError,
   StorageErrorCode,
 } from '../index.js';
@@ -37,6 +38,14 @@ export interface ShardLogOptions {
   readonly indexIntervalBytes: number;
   /** Open files shared by every log of the store (bounded LRU). */
   readonly handles?: HandleCache;
+  /** Where the store counts fdatasync durations and records per group (../stats.ts); absent in unit tests. */
+  readonly stats?: LocalWriteStats;
+}
+
+/** The write-path histograms a {@link LocalLogStore} shares with its logs. */
+export interface LocalWriteStats {
+  readonly syncSeconds: StatsHistogram;
+  readonly commitRecords: StatsHistogram;
 }
 
 /** Smallest and largest read done at once. */
@@ -396,6 +405,7 @@ export class LocalShardLog implements ShardLog {
       records += n;
       last = ts;
     }
+    this.opts.stats?.commitRecords.observe(records);
     if (c.bytes > 0) {
       const fh = await seg.handle();
       try {
@@ -464,7 +474,10 @@ export class LocalShardLog implements ShardLog {
     this.lastSyncAt = Date.now();
     seg.pin();
     try {
-      await (await seg.handle()).datasync();
+      const fh = await seg.handle();
+      const started = process.hrtime.bigint();
+      await fh.datasync();
+      this.opts.stats?.syncSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       this.dirty = false;
       seg.unsynced = false;
     } finally {

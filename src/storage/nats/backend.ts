@@ -135,6 +135,8 @@ export async function openNatsBackend(
       capabilities,
     });
     const meta = new NatsMetaStore(metaKv);
+    // The change feed runs before any service loads, so no change falls between a load and its subscription.
+    await retryTransient(() => meta.startWatch(), 30_000);
     const leases = new NatsLeases(leasesKv, opts.now);
     let closing: Promise<void> | undefined;
     return {
@@ -142,6 +144,7 @@ export async function openNatsBackend(
       meta,
       leases,
       capabilities,
+      stats: () => logs.stats(),
       close(): Promise<void> {
         closing ??= (async () => {
           leases.close();
@@ -170,6 +173,10 @@ async function natsConnect(
       name: opts.name ?? 'tributary',
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
+      // A server that stops answering without closing the connection (paused, partitioned) is left after two
+      // unanswered pings 5 s apart instead of the client's default 2 minutes, within an append's 20 s deadline.
+      pingInterval: 5_000,
+      maxPingOut: 2,
       ...(opts.user !== undefined ? { user: opts.user, pass: opts.pass ?? '' } : {}),
       ...(opts.token !== undefined ? { token: opts.token } : {}),
       ...(opts.tls ? { tls: { ...opts.tls } } : {}),

@@ -146,6 +146,6 @@ export class NatsLeases implements Leases {
           // Changed meanwhile (renewed by another handle of the same tenure, or taken after expiry): not ours to free.
         }
       },
-    } as Lease;
+    };
   }
 }

@@ -16,6 +16,10 @@ import {
   type StoredMsg,
 } from '@nats-io/jetstream';
 import {
+  COMMIT_RECORDS_BOUNDS,
+  StatsHistogram,
+  type StorageStats,
+  SYNC_SECONDS_BOUNDS,
   type AppendEntry,
   type AppendResult,
   type Capabilities,
@@ -65,6 +69,14 @@ export interface NatsLogContext {
   /** Overall time an append keeps retrying transient failures before it rejects as `unavailable`. */
   readonly appendDeadlineMs: number;
   readonly capabilities: Capabilities;
+  /** Where logs count the acknowledgement wait and records of each commit group (../stats.ts). */
+  readonly writeStats?: NatsWriteStats;
+}
+
+/** The write-path histograms a {@link NatsLogStore} shares with its logs. */
+export interface NatsWriteStats {
+  readonly syncSeconds: StatsHistogram;
+  readonly commitRecords: StatsHistogram;
 }
 
 interface PendingAppend {
@@ -94,8 +106,40 @@ export class NatsLogStore implements LogStore {
   #closed = false;
 
   constructor(ctx: NatsLogContext) {
-    this.#ctx = ctx;
+    this.#ctx = {
+      ...ctx,
+      writeStats: ctx.writeStats ?? {
+        syncSeconds: new StatsHistogram(SYNC_SECONDS_BOUNDS),
+        commitRecords: new StatsHistogram(COMMIT_RECORDS_BOUNDS),
+      },
+    };
     this.capabilities = ctx.capabilities;
+  }
+
+  /**
+   * The write-path histograms, and the log streams of this prefix as JetStream reports them (one stream listing
+   * per scrape). JetStream does not expose its message blocks, so there is no segment count.
+   */
+  async stats(): Promise<StorageStats> {
+    let logs = 0;
+    let bytes = 0;
+    try {
+      for await (const info of this.#ctx.jsm.streams.list()) {
+        if (!info.config.name.startsWith(`${this.#ctx.prefix}_L_`)) continue;
+        logs++;
+        bytes += info.state.bytes;
+      }
+    } catch (err) {
+      throw toStorageError(err, 'list logs');
+    }
+    const stats = this.#ctx.writeStats!;
+    return {
+      backend: this.capabilities.backend,
+      syncSeconds: stats.syncSeconds.snapshot(),
+      commitRecords: stats.commitRecords.snapshot(),
+      logs,
+      bytes,
+    };
   }
 
   /** JetStream stream name of a log. */
@@ -325,7 +369,13 @@ export class NatsShardLog implements ShardLog {
     }
     let seqs: number[];
     try {
+      const started = process.hrtime.bigint();
       seqs = await this.#publishChained(group, times, out);
+      const stats = this.#ctx.writeStats;
+      if (stats !== undefined) {
+        stats.syncSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        stats.commitRecords.observe(out.length);
+      }
     } catch (err) {
       this.#stale = true;
       // Another node sealed the stream (this node's shard map is outdated): nothing more can be stored here.

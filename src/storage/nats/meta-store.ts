@@ -8,13 +8,20 @@
  * then writes its changes in order, each key's first write conditional on the revision just read. A racing
  * writer or a crash between two writes of one batch can therefore leave part of it applied (ADR 0028 lists the
  * callers and why that is tolerable; `capabilities.atomicBatch` tells when the server could do better).
+ *
+ * Change feed (ADR 0036): one KV watch (an ordered push consumer from the next revision) per store, started before the
+ * backend is handed out, fans changes out to `watchRemote` listeners by key prefix. This store's own writes are
+ * left out by their revision: every write records the revision the server gave it, and an arriving change waits
+ * for the writes in flight at that moment (its own write's acknowledgement may still be on its way) before it is
+ * matched against them.
  */
-import type { KV, KvEntry } from '@nats-io/kv';
+import { type KV, type KvEntry, KvWatchInclude, type KvWatchEntry } from '@nats-io/kv';
 import {
   type ExpectedRevision,
   type MetaChange,
   type MetaStore,
   type MetaWriteOptions,
+  type RemoteMetaChange,
   StorageError,
   StorageErrorCode,
   type Versioned,
@@ -30,9 +37,73 @@ export class NatsMetaStore implements MetaStore {
   #closed = false;
   readonly #writes = new Set<Promise<unknown>>();
   #serial: Promise<unknown> = Promise.resolve();
+  /** Revisions this store wrote that the watch has not delivered yet. */
+  readonly #own = new Set<number>();
+  readonly #listeners = new Set<{ prefix: string; listener: (change: RemoteMetaChange) => void }>();
+  #watch: Awaited<ReturnType<KV['watch']>> | undefined;
+  #watching: Promise<void> | undefined;
 
   constructor(kv: KV) {
     this.#kv = kv;
+  }
+
+  /** Starts the change feed: changes from now on reach `watchRemote` listeners. */
+  async startWatch(): Promise<void> {
+    if (this.#watch) return;
+    // From the revision after the newest one now, rather than "new messages only": the ordered consumer behind a
+    // watch is re-created after a server loss from the last revision it delivered, or from this start when it has
+    // delivered none (with "new only" it would then skip what was written in between; seen on a loaded machine).
+    const status = await this.#kv.status();
+    const iterator = await this.#kv.watch({
+      include: KvWatchInclude.AllHistory,
+      resumeFromRevision: status.streamInfo.state.last_seq + 1,
+    });
+    this.#watch = iterator;
+    this.#watching = (async () => {
+      for await (const entry of iterator) {
+        // A change this store wrote may arrive before its acknowledgement: wait for the writes in flight now.
+        if (this.#writes.size > 0) await this.#serial;
+        if (this.#own.delete(entry.revision)) continue;
+        this.#dispatch(entry);
+      }
+    })().catch(() => {
+      // The watch ends with the connection (close); nothing is left to report.
+    });
+  }
+
+  watchRemote(prefix: string, listener: (change: RemoteMetaChange) => void): () => void {
+    const subscription = { prefix, listener };
+    this.#listeners.add(subscription);
+    return () => {
+      this.#listeners.delete(subscription);
+    };
+  }
+
+  #dispatch(entry: KvWatchEntry): void {
+    if (this.#listeners.size === 0) return;
+    let key: string;
+    try {
+      key = kvToMetaKey(entry.key);
+    } catch {
+      return; // not a key this store wrote
+    }
+    let value: unknown;
+    if (entry.operation === 'PUT') {
+      try {
+        value = parse(entry);
+      } catch {
+        return;
+      }
+    }
+    const change: RemoteMetaChange = { key, value, revision: entry.revision };
+    for (const { prefix, listener } of [...this.#listeners]) {
+      if (!key.startsWith(prefix)) continue;
+      try {
+        listener(change);
+      } catch {
+        // A listener's failure is its own (the caches log theirs); the feed goes on.
+      }
+    }
   }
 
   async get<T = unknown>(key: string): Promise<T | undefined> {
@@ -120,6 +191,9 @@ export class NatsMetaStore implements MetaStore {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.allSettled([...this.#writes]);
+    this.#listeners.clear();
+    this.#watch?.stop();
+    await this.#watching;
   }
 
   /**
@@ -130,9 +204,14 @@ export class NatsMetaStore implements MetaStore {
     const kvKey = metaKeyToKv(key);
     try {
       if (json !== undefined) {
-        if (expected === undefined) return await this.#kv.put(kvKey, json);
-        if (expected === 0) return await this.#kv.create(kvKey, json);
-        return await this.#kv.update(kvKey, json, Math.abs(expected));
+        const revision =
+          expected === undefined
+            ? await this.#kv.put(kvKey, json)
+            : expected === 0
+              ? await this.#kv.create(kvKey, json)
+              : await this.#kv.update(kvKey, json, Math.abs(expected));
+        this.#mine(revision);
+        return revision;
       }
       if (expected === undefined) {
         await this.#kv.delete(kvKey);
@@ -149,10 +228,23 @@ export class NatsMetaStore implements MetaStore {
           throw new StorageError(StorageErrorCode.conflict, `${JSON.stringify(key)} does not exist`);
         await this.#kv.delete(kvKey, { previousSeq: Math.abs(expected) });
       }
-      return (await this.#kv.get(kvKey))?.revision ?? 0;
+      // The client does not return a deletion's revision: the marker read back is ours unless a later write
+      // replaced it (then that write is another node's and must still be reported).
+      const marker = await this.#kv.get(kvKey);
+      if (marker && marker.operation !== 'PUT') this.#mine(marker.revision);
+      return marker?.revision ?? 0;
     } catch (err) {
       throw toStorageError(err, `write ${JSON.stringify(key)}`);
     }
+  }
+
+  /** Records a revision this store wrote, so that the change feed leaves it out. */
+  #mine(revision: number): void {
+    if (!this.#watch) return;
+    // Bounded: a revision the watch never delivers (a lost watch is re-created from its last sequence, so this is
+    // a safety net only) must not pile up.
+    if (this.#own.size >= 10_000) this.#own.clear();
+    this.#own.add(revision);
   }
 
   /** The live entry of `key` (deletion markers count as absent). */

@@ -7,10 +7,14 @@
  *
  * Other Data Streams operations (DeleteStream, DescribeStreamSummary, tags, resource policies) reach
  * the registry through {@link consumerRegistry}.
+ *
+ * On a cluster, consumers registered, changed or removed through another node arrive through the metadata
+ * store's change feed (ADR 0036) and replace this node's copy; a consumer gone or DELETING there ends its
+ * subscriptions here too. The node that started a transition runs its timer.
  */
 import type { Scheduler } from '../../jobs/index.js';
 import type { Logger } from '../../protocol/index.js';
-import type { MetaStore } from '../../storage/index.js';
+import type { MetaStore, RemoteMetaChange } from '../../storage/index.js';
 import type { StreamState } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import { consumerArn, parseConsumerArn } from '../model/index.js';
@@ -93,6 +97,9 @@ export class ConsumerRegistry {
   /** stream id → consumer name → consumer. */
   readonly #byStream = new Map<string, Map<string, ConsumerState>>();
   readonly #unhandle: () => Promise<void>;
+  readonly #unwatch: () => void;
+  /** Changes from other nodes that arrived before the load finished; applied after it. */
+  #early: RemoteMetaChange[] | undefined = [];
   /** Serialises metadata writes so the store sees them in order. */
   #writeChain: Promise<void> = Promise.resolve();
   #closed = false;
@@ -107,7 +114,50 @@ export class ConsumerRegistry {
       const consumer = this.#byStream.get(payload.streamId)?.get(payload.name);
       if (consumer) await this.#complete(consumer);
     });
-    this.ready = this.#load();
+    // Subscribed before loading: no change of another node falls between the load and the feed.
+    this.#unwatch = options.meta.watchRemote(KEY_PREFIX, (change) => this.#remote(change));
+    this.ready = this.#load().finally(() => {
+      const early = this.#early ?? [];
+      this.#early = undefined;
+      for (const change of early) this.#remote(change);
+    });
+  }
+
+  /** A consumer another node registered, changed or removed (the change feed). */
+  #remote(change: RemoteMetaChange): void {
+    if (this.#closed) return;
+    if (this.#early) {
+      this.#early.push(change);
+      return;
+    }
+    const rest = change.key.slice(KEY_PREFIX.length);
+    const slash = rest.indexOf('/');
+    if (slash < 0) return;
+    const streamId = rest.slice(0, slash);
+    const name = rest.slice(slash + 1);
+    const named = this.#byStream.get(streamId);
+    const current = named?.get(name);
+    const next = change.value as ConsumerState | undefined;
+    if (!next) {
+      if (!current || !named) return;
+      named.delete(name);
+      if (named.size === 0) this.#byStream.delete(streamId);
+      if (current.status !== ConsumerStatus.DELETING) this.#options.onGone(current);
+      return;
+    }
+    if (current && current.arn === next.arn) {
+      // Updated in place: code holding this object sees the change.
+      const wasDeleting = current.status === ConsumerStatus.DELETING;
+      current.status = next.status;
+      current.tags = { ...next.tags };
+      if (next.transitionAt === undefined) delete current.transitionAt;
+      else current.transitionAt = next.transitionAt;
+      if (!wasDeleting && current.status === ConsumerStatus.DELETING) this.#options.onGone(current);
+      return;
+    }
+    // A new consumer, or a new registration under a name whose earlier consumer this node still held.
+    if (current) this.#options.onGone(current);
+    this.#index(structuredClone(next));
   }
 
   /** Loads persisted consumers, drops those whose stream is gone, resumes pending transitions. */
@@ -246,6 +296,7 @@ export class ConsumerRegistry {
   /** Stops handling transitions (waiting for one under way) and waits for pending writes. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#unwatch();
     await this.#unhandle();
     await this.ready.catch(() => {});
     await this.#writeChain;

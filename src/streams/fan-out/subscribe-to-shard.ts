@@ -237,6 +237,7 @@ export async function subscribeToShard(
   const previous = hub.get(key);
   if (previous && !previous.ended) {
     if (now - previous.startedAt < timings.takeoverMs) {
+      rt.metrics.subscribe(stream, consumer.name, true);
       throw kinesisError(
         'ResourceInUseException',
         `Another active subscription exists for this consumer: ${consumer.arn} on shard ${shard.shardId}.`,
@@ -252,6 +253,7 @@ export async function subscribeToShard(
   }
   const sub = new Subscription({ key, shardKey: shardLogId(stream, shard.index), consumer, startedAt: now });
   hub.add(sub);
+  rt.metrics.subscribe(stream, consumer.name, false);
   // The client leaving ends the pump, and frees the slot even if the pump never started.
   const onAbort = (): void => {
     sub.end();
@@ -333,10 +335,12 @@ async function* pump(
       if (read.records.length > 0) {
         continuation = read.records[read.records.length - 1]!.SequenceNumber;
         lastSent = rt.now();
+        const behind = millisBehindLatest(read, lastSent);
+        rt.metrics.subscribeEvent(stream, sub.consumer.name, read.records.length, read.bytes, behind);
         yield event({
           Records: read.records,
           ContinuationSequenceNumber: continuation,
-          MillisBehindLatest: millisBehindLatest(read, lastSent),
+          MillisBehindLatest: behind,
         });
         continue;
       }
@@ -347,11 +351,13 @@ async function* pump(
           MillisBehindLatest: 0,
           ChildShards: childShards(rt.catalog.getById(stream.id) ?? stream, shard),
         });
+        rt.metrics.subscribeEvent(stream, sub.consumer.name, 0, 0, 0);
         return;
       }
       // Steps 2–3: an event right after the initial response, then one per idle interval.
       if (now - lastSent >= timings.idleEventMs) {
         lastSent = now;
+        rt.metrics.subscribeEvent(stream, sub.consumer.name, 0, 0, 0);
         yield event({ Records: [], ContinuationSequenceNumber: continuation, MillisBehindLatest: 0 });
         continue;
       }

@@ -13,10 +13,11 @@
  * `MAX_LIVE_BACKLOG` fragments behind the feed drops its backlog and reads the archive again (a slow reader never
  * holds media in memory without bound).
  */
-import type { FragmentArchive, FragmentEntry } from '../archive/index.js';
+import type { FragmentArchive, FragmentEntry, StoredFragment } from '../archive/index.js';
 import { fragmentSeq } from '../archive/index.js';
 import { errorChunk, fragmentChunk, GetMediaErrorId } from './chunks.js';
 import type { LiveFragment, MediaStore } from './media-store.js';
+import type { MediaCounters } from './metrics.js';
 
 export type StartSelectorType =
   | 'NOW'
@@ -91,8 +92,22 @@ export async function* followStream(options: {
   now: () => number;
   signal: AbortSignal;
   closed: () => boolean;
+  /** The stream's AWS/KinesisVideo counters (./metrics.ts): GetMedia.Outgoing*, MillisBehindNow. */
+  counters?: MediaCounters;
 }): AsyncGenerator<Uint8Array> {
-  const { store, archive, streamId, streamCreationMs, now, signal } = options;
+  const { store, archive, streamId, streamCreationMs, now, signal, counters } = options;
+  /** A fragment's chunks, counted as sent. */
+  const send = (f: StoredFragment): Buffer[] => {
+    const at = now();
+    const chunks = fragmentChunk(f, streamCreationMs, at);
+    if (counters !== undefined) {
+      counters.outgoingFragments++;
+      for (const c of chunks) counters.outgoingBytes += c.length;
+      const behind = Math.max(0, Math.round(at - f.entry.serverMs));
+      if (behind > counters.millisBehindNow) counters.millisBehindNow = behind;
+    }
+    return chunks;
+  };
   if (options.start.kind === 'unknown') {
     // TODO(#11): AWS's ErrorCode text for this id is not documented; the id's description is used.
     yield errorChunk('REQUESTED_FRAGMENT_NOT_FOUND', GetMediaErrorId.fragmentNotFound);
@@ -123,7 +138,7 @@ export async function* followStream(options: {
           const stored = await archive.read(entry);
           next = entry.seq + 1;
           if (stored === undefined) continue;
-          yield* fragmentChunk(stored, streamCreationMs, now());
+          yield* send(stored);
         }
         catchUp = false;
       }
@@ -139,7 +154,7 @@ export async function* followStream(options: {
         // Live mode starts with the first fragment that arrives; afterwards, skip what the archive already gave.
         if (Number.isNaN(next) || f.entry.seq >= next) {
           next = f.entry.seq + 1;
-          yield* fragmentChunk(f, streamCreationMs, now());
+          yield* send(f);
         }
         continue;
       }

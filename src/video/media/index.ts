@@ -20,7 +20,8 @@ import { MEDIA_CONTENT_TYPE } from './chunks.js';
 import { followStream, fragmentList, startPoint, type StartSelectorType } from './get-media.js';
 import type { IngestLimits } from './ingest-session.js';
 import { MediaStore } from './media-store.js';
-import { putMedia, requireMediaStream } from './put-media.js';
+import { MediaMetrics } from './metrics.js';
+import { connectionLimitExceeded, putMedia, requireMediaStream } from './put-media.js';
 
 export { AckError, type AckErrorCode, ackLine } from './acks.js';
 
@@ -48,6 +49,10 @@ export interface MediaPlaneOptions {
   readonly maxStreamBytes?: number;
   /** How often retention runs; default 60 s. */
   readonly retentionIntervalMs?: number;
+  /** Concurrent GetMedia connections per stream; quota 3 (the latest is refused). */
+  readonly getMediaConnections?: number;
+  /** Concurrent GetMediaForFragmentList connections per stream; quota 5 (further ones are refused). */
+  readonly fragmentListConnections?: number;
 }
 
 /**
@@ -85,6 +90,7 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
     maxConnectionMs: options.maxConnectionMs ?? 45 * 60_000,
   };
   const sessions = new Set<Promise<void>>();
+  const metrics = new MediaMetrics();
   let closed = false;
   const controller = new AbortController();
   const now = (): number => ctx.clock.now();
@@ -96,7 +102,7 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
     }
   });
   const retention = ctx.scheduler.every(RETENTION_JOB, options.retentionIntervalMs ?? 60_000, () =>
-    store.enforceRetention(ctx.streams.all(), now(), options.maxStreamBytes),
+    store.enforceRetention(ctx.streams.all(), now(), options.maxStreamBytes, () => ctx.streams.storedIds()),
   );
 
   const putMediaRoute: RestRoute = {
@@ -122,6 +128,7 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
           limits,
           callsPerSecond: options.putMediaCallsPerSecond ?? 5,
           sessions,
+          metrics,
         },
         req,
         rctx,
@@ -145,6 +152,10 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
       throw videoError('InvalidArgumentException', `StartSelector of type ${type} is missing its value.`);
     }
     const archive = await store.archive(stream.id);
+    const counters = metrics.of(stream.id);
+    counters.getRequests++;
+    const release = store.holdReader(stream.id, 'GetMedia', options.getMediaConnections ?? 3);
+    if (release === undefined) throw connectionLimitExceeded();
     const start = startPoint(
       archive,
       stream.creationMs,
@@ -155,16 +166,21 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
     const signal = AbortSignal.any([rctx.signal, controller.signal]);
     return {
       ContentType: MEDIA_CONTENT_TYPE,
-      Payload: followStream({
-        store,
-        archive,
-        streamId: stream.id,
-        streamCreationMs: stream.creationMs,
-        start,
-        now,
+      Payload: holding(
+        followStream({
+          store,
+          archive,
+          streamId: stream.id,
+          streamCreationMs: stream.creationMs,
+          start,
+          now,
+          signal,
+          closed: () => closed || ctx.streams.byId(stream.id) === undefined,
+          counters,
+        }),
+        release,
         signal,
-        closed: () => closed || ctx.streams.byId(stream.id) === undefined,
-      }),
+      ),
     };
   };
 
@@ -213,7 +229,20 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
   ): Promise<Streamed<GetMediaForFragmentListOutput>> => {
     const stream = requireMediaStream(ctx.streams, input.StreamName, input.StreamARN, rctx);
     const archive = await store.archive(stream.id);
-    return { ContentType: MEDIA_CONTENT_TYPE, Payload: fragmentList(archive, stream.creationMs, input.Fragments, now) };
+    const release = store.holdReader(stream.id, 'GetMediaForFragmentList', options.fragmentListConnections ?? 5);
+    if (release === undefined) {
+      // Kinesis Video Streams quotas: five concurrent GetMediaForFragmentList connections, "further connections are
+      // rejected"; ClientLimitExceededException is the archived-media model's one throttling error. The text is its
+      // documentation; TODO(#11): that AWS sends exactly this text is not confirmed.
+      throw videoError(
+        'ClientLimitExceededException',
+        'Kinesis Video Streams has throttled the request because you have exceeded a limit. Try making the call later.',
+      );
+    }
+    return {
+      ContentType: MEDIA_CONTENT_TYPE,
+      Payload: holding(fragmentList(archive, stream.creationMs, input.Fragments, now), release, rctx.signal),
+    };
   };
 
   const routes: RestRoute[] = [
@@ -248,6 +277,7 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
 
   return {
     routes,
+    metricSamples: () => metrics.samples(ctx.streams.all()),
     async close() {
       closed = true;
       controller.abort();
@@ -257,4 +287,20 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
       await Promise.allSettled([...sessions]);
     },
   };
+}
+
+/**
+ * `body` holding a reader connection: released when the body ends, fails or is abandoned, or when the request's
+ * signal aborts (the client went away: a response that is never read must not hold the connection for ever).
+ */
+function holding(body: AsyncIterable<Uint8Array>, release: () => void, signal: AbortSignal): AsyncIterable<Uint8Array> {
+  signal.addEventListener('abort', release, { once: true });
+  return (async function* () {
+    try {
+      yield* body;
+    } finally {
+      signal.removeEventListener('abort', release);
+      release();
+    }
+  })();
 }

@@ -18,7 +18,9 @@
  * 4. The first video frame of a fragment is not a key frame: INVALID_MKV_DATA.
  * 5. A fragment Timestamp lower than the previous fragment's: FRAGMENT_TIMECODE_LESSER_THAN_PREVIOUS.
  * 6. A fragment longer than `maxFragmentMs`: MAX_FRAGMENT_DURATION_REACHED; larger than `maxFragmentBytes`:
- *    MAX_FRAGMENT_SIZE_REACHED (ends the upload, as soon as the size is passed).
+ *    MAX_FRAGMENT_SIZE_REACHED (ends the upload, as soon as the size is passed). The quotas' 1 s minimum fragment
+ *    duration (ack MIN_FRAGMENT_DURATION_REACHED) is not enforced: TODO(#11): no ErrorId for it is documented or
+ *    known to AWS's producer libraries (docs/adr/0041-video-archive-disk-bound.md, decision 5).
  * 7. Producer Tags (metadata) with more than 10 tags, a name over 128 bytes or starting with `AWS`, or a value over
  *    256 bytes: FRAGMENT_METADATA_LIMIT_REACHED.
  * 8. A failed append: ARCHIVAL_ERROR for each fragment of the batch; the stream keeps every earlier fragment.
@@ -46,6 +48,7 @@ import {
 } from '../mkv/index.js';
 import { AckChannel, type AckErrorCode, ackLine } from './acks.js';
 import { IngestPacer, type IngestRates } from './ingest-pacer.js';
+import { MediaCounters } from './metrics.js';
 import type { LiveFragment } from './media-store.js';
 
 /** Limits of one upload (see the file header). */
@@ -110,7 +113,7 @@ export class IngestSession implements MkvHandler {
   #tagsError = false;
   #current: Current | undefined;
   #lastTimecode: number | undefined;
-  #queue: Array<{ fragment: NewFragment; number: string }> = [];
+  #queue: Array<{ fragment: NewFragment; number: string; receivedMs: number }> = [];
   #inFlight: Promise<void> | undefined;
   #stopped = false;
   #lastDataMs: number;
@@ -128,6 +131,8 @@ export class IngestSession implements MkvHandler {
   /** Fragments received and persisted (for logs and tests). */
   received = 0;
   persisted = 0;
+  /** The stream's AWS/KinesisVideo counters (./metrics.ts). */
+  readonly #counters: MediaCounters;
 
   constructor(options: {
     target: IngestTarget;
@@ -136,7 +141,9 @@ export class IngestSession implements MkvHandler {
     logger: Logger;
     timecodeType: TimecodeType;
     producerStartMs: number;
+    counters?: MediaCounters;
   }) {
+    this.#counters = options.counters ?? new MediaCounters();
     this.#target = options.target;
     this.#limits = options.limits;
     this.#clock = options.clock;
@@ -150,7 +157,7 @@ export class IngestSession implements MkvHandler {
     this.acks = new AckChannel(() => {});
   }
 
-  /** Ends the upload (a newer producer took the stream, the client left, the server closes). */
+  /** Ends the upload (the stream is deleted, the client left, the server closes). */
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
@@ -187,6 +194,7 @@ export class IngestSession implements MkvHandler {
         if (next === STOPPED || next.done) break;
         const now = this.#clock.now();
         this.#lastDataMs = now;
+        this.#counters.incomingBytes += next.value.length;
         this.#fragmentsInChunk = 0;
         this.#reader.push(next.value);
         const wait = this.#pacer.charge(next.value.length, this.#fragmentsInChunk, now);
@@ -218,8 +226,10 @@ export class IngestSession implements MkvHandler {
   }
 
   #fail(e: unknown): void {
-    if (e instanceof EndUpload) this.acks.push(e.ack);
-    else if (e instanceof MkvFormatError) this.#error('INVALID_MKV_DATA');
+    if (e instanceof EndUpload) {
+      this.#counters.errorAcks++;
+      this.acks.push(e.ack);
+    } else if (e instanceof MkvFormatError) this.#error('INVALID_MKV_DATA');
     else {
       this.#logger.debug({ err: e instanceof Error ? e.message : String(e) }, 'PutMedia body failed');
       this.#error('STREAM_READ_ERROR');
@@ -229,6 +239,7 @@ export class IngestSession implements MkvHandler {
   /** An ERROR ack for the current fragment, if any. */
   #error(code: AckErrorCode): void {
     const c = this.#current;
+    this.#counters.errorAcks++;
     this.acks.push(ackLine('ERROR', c?.timecode, c?.number, code));
   }
 
@@ -360,11 +371,15 @@ export class IngestSession implements MkvHandler {
     const durationMs = this.#durationMs(cluster);
     const rejected = this.#check(cluster, cluster.timecode, durationMs, tagsError);
     if (rejected !== undefined) {
+      this.#counters.errorAcks++;
       this.acks.push(ackLine('ERROR', cluster.timecode, c.number, rejected));
       return;
     }
     this.#lastTimecode = cluster.timecode;
     this.received++;
+    const counters = this.#counters;
+    counters.incomingFragments++;
+    for (const t of cluster.tracks) counters.incomingFrames += t.frames;
     this.acks.push(ackLine('RECEIVED', cluster.timecode, c.number));
 
     const clusterMs = (cluster.timecode * this.#scale) / 1e6;
@@ -383,10 +398,11 @@ export class IngestSession implements MkvHandler {
       payloadLength: cluster.payloadLength,
     };
     if (!this.#target.persist) {
+      counters.putSuccess++;
       this.#target.publish(() => liveFragment(fragment, undefined));
       return;
     }
-    this.#queue.push({ fragment, number: c.number });
+    this.#queue.push({ fragment, number: c.number, receivedMs: this.#clock.now() });
     this.#flush();
   }
 
@@ -438,8 +454,13 @@ export class IngestSession implements MkvHandler {
       )
       .then(
         (entries) => {
+          const counters = this.#counters;
+          const persistedMs = this.#clock.now();
           batch.forEach((b, i) => {
             this.persisted++;
+            counters.putSuccess++;
+            if (persistedMs - b.receivedMs > counters.persistLatencyMs)
+              counters.persistLatencyMs = persistedMs - b.receivedMs;
             this.acks.push(ackLine('PERSISTED', b.fragment.timecode, b.number));
             const offset = entries[i]!.offset;
             this.#target.publish(() => liveFragment(b.fragment, offset));
@@ -447,6 +468,7 @@ export class IngestSession implements MkvHandler {
         },
         (err: unknown) => {
           this.#logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'PutMedia append failed');
+          this.#counters.errorAcks += batch.length;
           for (const b of batch) this.acks.push(ackLine('ERROR', b.fragment.timecode, b.number, 'ARCHIVAL_ERROR'));
         },
       )

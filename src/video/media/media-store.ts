@@ -1,6 +1,6 @@
 /**
  * The media plane's per-stream state: each stream incarnation's fragment archive (opened on first use), the live
- * feed GetMedia readers follow, the one active producer, PutMedia's call rate, and retention
+ * feed GetMedia readers follow, the one active producer, the reader connections, PutMedia's call rate, and retention
  * (docs/adr/0023-video-media-plane.md).
  */
 import type { Logger } from '../../protocol/index.js';
@@ -13,7 +13,7 @@ export type LiveFragment = StoredFragment;
 
 export type LiveListener = (make: () => LiveFragment) => void;
 
-/** Something that stops when a newer producer takes its stream. */
+/** An upload the store can end (its stream is deleted, the server closes). */
 export interface Producer {
   stop(): void;
 }
@@ -39,6 +39,8 @@ export class MediaStore {
   readonly #producers = new Map<string, Producer>();
   readonly #calls = new Map<string, number[]>();
   readonly #pacers = new Map<string, IngestPacer>();
+  /** Reader connections held, by kind and stream (holdReader). */
+  readonly #readers = new Map<string, number>();
 
   constructor(logs: LogStore, logger: Logger) {
     this.#logs = logs;
@@ -81,14 +83,36 @@ export class MediaStore {
   }
 
   /**
-   * Makes `producer` the stream's producer. Kinesis Video Streams quotas: one PutMedia connection per stream; a
-   * new connection takes over from the old one, which ends (a producer reconnecting after a network failure
-   * must not be locked out by its own half-dead connection).
+   * Makes `producer` the stream's producer, unless another upload is under way: false then. Kinesis Video Streams
+   * quotas ("Data plane API service quotas", PutMedia): one connection per stream; "if you attempt more than one
+   * concurrent PutMedia connection, Kinesis Video Streams throttles the latest connections". A half-dead connection
+   * ends by the idle timeout (30 s without data), after which its producer's retry gets in.
    */
-  claim(streamId: string, producer: Producer): void {
-    const previous = this.#producers.get(streamId);
+  claim(streamId: string, producer: Producer): boolean {
+    const current = this.#producers.get(streamId);
+    if (current !== undefined && current !== producer) return false;
     this.#producers.set(streamId, producer);
-    if (previous !== undefined && previous !== producer) previous.stop();
+    return true;
+  }
+
+  /**
+   * Takes one of the `limit` concurrent reader connections of a stream for `kind` (Kinesis Video Streams quotas:
+   * GetMedia 3, GetMediaForFragmentList 5, the latest connection refused); returns its release function (idempotent),
+   * or undefined when all are taken.
+   */
+  holdReader(streamId: string, kind: string, limit: number): (() => void) | undefined {
+    const key = `${kind} ${streamId}`;
+    const held = this.#readers.get(key) ?? 0;
+    if (held >= limit) return undefined;
+    this.#readers.set(key, held + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.#readers.get(key) ?? 1) - 1;
+      if (left <= 0) this.#readers.delete(key);
+      else this.#readers.set(key, left);
+    };
   }
 
   release(streamId: string, producer: Producer): void {
@@ -121,8 +145,19 @@ export class MediaStore {
   /**
    * One retention pass: each stream's fragments older than its DataRetentionInHours go, then the oldest beyond
    * `maxStreamBytes`; the archives of streams that no longer exist are deleted.
+   *
+   * "No longer exist" is decided by the metadata, not by `streams` (this node's cache): on a cluster another node
+   * may have created a stream and written its first fragments before this node heard of it (ADR 0036). An archive
+   * unknown to the cache is deleted only when `storedIds` — read after the archives were listed, and a stream's
+   * key is durable before its first fragment — does not name its stream either. Without `storedIds` (one node,
+   * tests) the cache is the metadata.
    */
-  async enforceRetention(streams: readonly RetainedStream[], now: number, maxStreamBytes?: number): Promise<void> {
+  async enforceRetention(
+    streams: readonly RetainedStream[],
+    now: number,
+    maxStreamBytes?: number,
+    storedIds?: () => Promise<ReadonlySet<string>>,
+  ): Promise<void> {
     const live = new Set(streams.map((s) => archiveLogId(s.id)));
     for (const stream of streams) {
       if (stream.dataRetentionInHours <= 0 && !this.#archives.has(stream.id)) continue;
@@ -138,9 +173,12 @@ export class MediaStore {
         );
       }
     }
-    for (const logId of await this.#logs.list()) {
-      if (!logId.startsWith(LOG_PREFIX) || live.has(logId)) continue;
-      await this.drop(logId.slice(LOG_PREFIX.length));
+    const unknown = (await this.#logs.list()).filter((id) => id.startsWith(LOG_PREFIX) && !live.has(id));
+    if (unknown.length === 0) return;
+    const stored = storedIds ? await storedIds() : new Set<string>();
+    for (const logId of unknown) {
+      const streamId = logId.slice(LOG_PREFIX.length);
+      if (!stored.has(streamId)) await this.drop(streamId);
     }
   }
 

@@ -8,14 +8,17 @@
  *    InvalidArgumentException otherwise.
  * 2. The stream must exist and be ACTIVE or UPDATING: ResourceNotFoundException.
  * 3. At most `callsPerSecond` PutMedia calls per stream per second (quota: 5 TPS): ClientLimitExceededException.
- * Then HTTP 200 and acks. A newer upload to the same stream ends the older one (media-store.ts, `claim`).
+ * 4. One upload per stream at a time (quota: 1 connection): a second one while the first runs gets
+ *    ConnectionLimitExceededException, and the first goes on (media-store.ts, `claim`).
+ * Then HTTP 200 and acks.
  */
 import type { Clock } from '../../jobs/index.js';
-import type { Logger, RequestContext, RestRequest, RestResponse } from '../../protocol/index.js';
+import type { Logger, RequestContext, RestRequest, RestResponse, ServiceError } from '../../protocol/index.js';
 import { streamNotFound, videoError } from '../errors.js';
 import type { StreamState, VideoStreamsApi } from '../index.js';
 import { type IngestLimits, IngestSession, type TimecodeType } from './ingest-session.js';
 import type { MediaStore } from './media-store.js';
+import type { MediaCounters, MediaMetrics } from './metrics.js';
 
 export interface PutMediaDeps {
   readonly streams: VideoStreamsApi;
@@ -26,6 +29,8 @@ export interface PutMediaDeps {
   readonly callsPerSecond: number;
   /** Sessions under way, so that the plane can wait for them on close. */
   readonly sessions: Set<Promise<void>>;
+  /** The plane's AWS/KinesisVideo counters (./metrics.ts). */
+  readonly metrics: MediaMetrics;
 }
 
 function header(req: RestRequest, name: string): string | undefined {
@@ -49,6 +54,18 @@ export function requireMediaStream(
   return stream;
 }
 
+/**
+ * A connection over the stream's limit (Kinesis Video Streams quotas: PutMedia 1, GetMedia 3). The text is the media
+ * model's documentation of ConnectionLimitExceededException; TODO(#11): that AWS sends exactly this text is not
+ * confirmed.
+ */
+export function connectionLimitExceeded(): ServiceError {
+  return videoError(
+    'ConnectionLimitExceededException',
+    'Kinesis Video Streams has throttled the request because you have exceeded the limit of allowed client connections.',
+  );
+}
+
 export async function putMedia(deps: PutMediaDeps, req: RestRequest, ctx: RequestContext): Promise<RestResponse> {
   const stream = requireMediaStream(
     deps.streams,
@@ -56,6 +73,24 @@ export async function putMedia(deps: PutMediaDeps, req: RestRequest, ctx: Reques
     header(req, 'x-amzn-stream-arn'),
     ctx,
   );
+  const counters = deps.metrics.of(stream.id);
+  counters.putRequests++;
+  try {
+    return await startUpload(deps, req, ctx, stream, counters);
+  } catch (e) {
+    counters.putConnectionErrors++;
+    throw e;
+  }
+}
+
+/** Rules 1 (headers) and 3 (call rate) of the file header, then the upload; `stream` passed rule 2. */
+async function startUpload(
+  deps: PutMediaDeps,
+  req: RestRequest,
+  ctx: RequestContext,
+  stream: StreamState,
+  counters: MediaCounters,
+): Promise<RestResponse> {
   const type = header(req, 'x-amzn-fragment-timecode-type');
   if (type !== 'ABSOLUTE' && type !== 'RELATIVE') {
     // TODO(#11): AWS's text is not known.
@@ -85,13 +120,19 @@ export async function putMedia(deps: PutMediaDeps, req: RestRequest, ctx: Reques
     logger: deps.logger,
     timecodeType: type as TimecodeType,
     producerStartMs: (startSeconds ?? 0) * 1000,
+    counters,
   });
-  deps.store.claim(stream.id, session);
+  if (!deps.store.claim(stream.id, session)) throw connectionLimitExceeded();
   const body = Buffer.isBuffer(req.body) ? [req.body] : req.body;
+  counters.activeConnections++;
   const running = session.run(body).finally(() => {
+    counters.activeConnections--;
     deps.store.release(stream.id, session);
     deps.sessions.delete(running);
   });
   deps.sessions.add(running);
+  // PutMedia.Latency: the request's arrival (the listener's wall clock) to the start of the response.
+  const latencyMs = Math.max(0, Date.now() - ctx.receivedAt);
+  if (latencyMs > counters.putLatencyMs) counters.putLatencyMs = latencyMs;
   return { status: 200, headers: { 'content-type': 'application/json' }, body: session.acks };
 }

@@ -1,0 +1,247 @@
+/**
+ * Gateway kill on a real 3-node NATS cluster (ports 14282-14284) with two Tributary nodes as child processes
+ * (`tributary serve --storage nats://...`): writers put records through both nodes with the Kinesis SDK while the
+ * node holding a Firehose delivery worker's lease is killed with SIGKILL; a writer whose request fails retries on
+ * the other node. Then:
+ * - every acknowledged record is read back exactly once per shard, and each writer's acknowledged batches are in
+ *   order within each shard;
+ * - the delivery worker's lease moves to the surviving node (`--worker-lease-ms 3000`);
+ * - a stream the dead node left CREATING (its status timer) turns ACTIVE through the survivor's scheduler.
+ * Waits poll with deadlines; the longest time without an acknowledgement is reported, never asserted.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+  PutRecordsCommand,
+} from '@aws-sdk/client-kinesis';
+import { CreateDeliveryStreamCommand } from '@aws-sdk/client-firehose';
+import { openNatsBackend } from '../../src/storage/nats/index.js';
+import type { StorageBackend } from '../../src/storage/index.js';
+import { startServerProcess } from '../helpers/child-server.js';
+import { freePort } from '../helpers/net.js';
+import { kinesisClient } from '../helpers/server.js';
+import { ROLE, firehoseClient } from '../firehose/helpers.js';
+import { type NatsCluster, natsServerMissing, startNatsCluster } from '../storage/nats-harness.js';
+
+const skip = natsServerMissing();
+const PREFIX = 'GWK';
+const DEADLINE_MS = 60_000;
+const WORKER = 'firehose/delivery/000000000000/us-east-1/gwfh';
+
+interface Node {
+  child: ChildProcess;
+  url: string;
+  kinesis: KinesisClient;
+  dir: string;
+}
+
+/** Polls `probe` until it returns a value other than undefined; fails after {@link DEADLINE_MS}. */
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + DEADLINE_MS;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${DEADLINE_MS} ms (last error: ${last})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('gateway kill: a Tributary node dies under load', { skip }, () => {
+  let cluster: NatsCluster;
+  let observer: StorageBackend | undefined;
+  const nodes: Node[] = [];
+
+  const startNode = async (createStreamMs: number): Promise<Node> => {
+    const dir = await mkdtemp(join(tmpdir(), 'tributary-gw-'));
+    const port = await freePort();
+    const child = await startServerProcess(dir, port, [
+      '--storage',
+      cluster.storageUrl,
+      '--nats-prefix',
+      PREFIX,
+      '--create-stream-ms',
+      String(createStreamMs),
+      '--delete-stream-ms',
+      '0',
+      '--update-stream-ms',
+      '0',
+      '--firehose-create-ms',
+      '0',
+      '--worker-lease-ms',
+      '3000',
+    ]);
+    const url = `http://127.0.0.1:${port}`;
+    const node = { child, url, kinesis: kinesisClient(url), dir };
+    nodes.push(node);
+    return node;
+  };
+
+  before(async () => {
+    cluster = await startNatsCluster({ nodes: 3, clientPort: 14282 });
+  });
+  after(async () => {
+    await observer?.close();
+    for (const node of nodes) {
+      node.kinesis.destroy();
+      if (node.child.exitCode === null && node.child.signalCode === null) {
+        const exited = once(node.child, 'exit');
+        node.child.kill('SIGTERM');
+        await exited;
+      }
+      await rm(node.dir, { recursive: true, force: true });
+    }
+    await cluster?.stop();
+  });
+
+  it('acknowledged records survive, the dead node’s lease and timer move to the survivor', async (t) => {
+    // New streams stay CREATING for a while, so that one of the victim's status timers is pending when it dies.
+    const first = await startNode(2_000);
+    await startNode(2_000);
+    observer = await openNatsBackend({ servers: cluster.urls, replicas: 3, prefix: PREFIX });
+    await first.kinesis.send(new CreateStreamCommand({ StreamName: 'gw', ShardCount: 2 }));
+    for (const node of nodes)
+      await eventually('the stream is ACTIVE on every node', async () => {
+        const d = await node.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'gw' }));
+        return d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE' ? true : undefined;
+      });
+    const firehose = firehoseClient(first.url);
+    await firehose.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: 'gwfh',
+        ExtendedS3DestinationConfiguration: {
+          RoleARN: ROLE,
+          BucketARN: 'arn:aws:s3:::gw',
+          BufferingHints: { SizeInMBs: 128, IntervalInSeconds: 900 },
+        },
+      }),
+    );
+    firehose.destroy();
+    // Both nodes host the delivery worker; the lease lets one run it. The victim is the node that holds it.
+    const holder = await eventually('a node holds the delivery worker lease', () => observer!.leases.holder(WORKER));
+    const victimIndex = nodes.findIndex((n) => holder.includes(`/${n.child.pid}/`));
+    assert.ok(victimIndex >= 0, `the lease holder ${holder} is one of the nodes`);
+    const victim = nodes[victimIndex]!;
+    const survivor = nodes[1 - victimIndex]!;
+
+    const acked: Array<{ writer: number; batch: number; values: string[] }> = [];
+    let retries = 0;
+    let stop = false;
+    let lastAck = Date.now();
+    let longestGap = 0;
+    const progress = new EventTarget();
+    const writers = [0, 1].map(async (w) => {
+      let at = w; // writer w starts on node w
+      for (let b = 0; !stop; b++) {
+        for (let attempt = 0; ; attempt++) {
+          const values = Array.from({ length: 10 }, (_, i) => `${w}:${b}:${i}:${attempt}`);
+          try {
+            const r = await nodes[at]!.kinesis.send(
+              new PutRecordsCommand({
+                StreamName: 'gw',
+                Records: values.map((v, i) => ({ PartitionKey: `pk${i}`, Data: new TextEncoder().encode(v) })),
+              }),
+            );
+            // A record refused inside an acknowledged call (FailedRecordCount) is not acknowledged.
+            const ok = values.filter((_, i) => r.Records?.[i]?.SequenceNumber !== undefined);
+            acked.push({ writer: w, batch: b, values: ok });
+            const now = Date.now();
+            longestGap = Math.max(longestGap, now - lastAck);
+            lastAck = now;
+            progress.dispatchEvent(new Event('ack'));
+            break;
+          } catch {
+            // The node is gone (or the call failed): the client retries on the other node.
+            retries++;
+            at = 1 - at;
+            if (stop) break;
+          }
+        }
+      }
+    });
+    const moreAcks = async (n: number): Promise<void> => {
+      const target = acked.length + n;
+      await eventually(`${n} more acknowledged calls`, async () => (acked.length >= target ? true : undefined));
+    };
+    try {
+      await moreAcks(20);
+      // A stream created through the victim stays CREATING until its timer fires, which the victim will not live
+      // to do: it is killed right after the call returns.
+      await victim.kinesis.send(new CreateStreamCommand({ StreamName: 'orphan', ShardCount: 1 }));
+      victim.child.kill('SIGKILL');
+      await once(victim.child, 'exit');
+      await moreAcks(20);
+    } finally {
+      stop = true;
+      await Promise.all(writers);
+    }
+
+    // The lease of the dead node's worker moves to the survivor once it lapses.
+    const taken = await eventually('the survivor takes over the delivery worker', async () => {
+      const h = await observer!.leases.holder(WORKER);
+      return h?.includes(`/${survivor.child.pid}/`) ? h : undefined;
+    });
+    assert.notEqual(taken, holder);
+
+    // The victim's timer: the stream it left CREATING becomes ACTIVE, run by the survivor's scheduler.
+    await eventually('the stream left CREATING becomes ACTIVE', async () => {
+      const d = await survivor.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'orphan' }));
+      return d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE' ? true : undefined;
+    });
+
+    // Every acknowledged record exactly once per shard, each writer's batches in order within a shard.
+    const shards = (await survivor.kinesis.send(new ListShardsCommand({ StreamName: 'gw' }))).Shards ?? [];
+    const seen = new Map<string, number>();
+    let stored = 0;
+    for (const shard of shards) {
+      let iterator = (
+        await survivor.kinesis.send(
+          new GetShardIteratorCommand({ StreamName: 'gw', ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+        )
+      ).ShardIterator;
+      const order: string[] = [];
+      for (;;) {
+        const r = await survivor.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+        for (const rec of r.Records ?? []) order.push(new TextDecoder().decode(rec.Data));
+        iterator = r.NextShardIterator;
+        if ((r.Records?.length ?? 0) === 0 && r.MillisBehindLatest === 0) break;
+      }
+      stored += order.length;
+      for (const v of order) seen.set(v, (seen.get(v) ?? 0) + 1);
+      for (const w of [0, 1]) {
+        const batches = order.filter((v) => v.startsWith(`${w}:`)).map((v) => Number(v.split(':')[1]));
+        assert.deepEqual(
+          batches,
+          [...batches].sort((x, y) => x - y),
+          `writer ${w}'s records in ${shard.ShardId}`,
+        );
+      }
+    }
+    let ackedRecords = 0;
+    for (const a of acked)
+      for (const v of a.values) {
+        ackedRecords++;
+        assert.equal(seen.get(v), 1, `acknowledged record ${v} is stored exactly once`);
+      }
+    t.diagnostic(
+      `killed the lease holder after 20 acknowledged calls; ${acked.length} calls (${ackedRecords} records) ` +
+        `acknowledged, ${stored} stored (unacknowledged attempts may be stored too), ${retries} calls retried on ` +
+        `the other node; longest time without an acknowledgement ${longestGap} ms`,
+    );
+  });
+});
