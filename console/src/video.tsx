@@ -80,6 +80,7 @@ export function VideoPage() {
                 <td>{row.CreationTime?.toLocaleString()}</td>
                 <td>
                   <DeleteButton
+                    what="video stream"
                     name={row.StreamName ?? ''}
                     onDelete={async () => {
                       await video().send(

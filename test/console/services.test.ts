@@ -127,12 +127,12 @@ describe('console Firehose, Analytics and Video pages, security off', { skip }, 
 
     await page.getByRole('link', { name: 'Delivery streams' }).first().click();
     await row.getByRole('button', { name: 'Delete console-fh' }).click();
-    await row.getByRole('button', { name: 'Confirm delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete delivery stream' }).getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('cell', { name: 'No delivery streams yet.' }).waitFor();
     assert.deepEqual(pageErrors, []);
   });
 
-  it('Analytics: creates a SQL application, starts it, sees sample rows of its in-application streams, stops it', async () => {
+  it('Analytics: creates a SQL application, starts it, sees sample rows of its in-application streams, stops and deletes it', async () => {
     await server.kinesis.send(new CreateStreamCommand({ StreamName: 'console-ticks', ShardCount: 1 }));
     await page.goto(`${server.server.url}/console/#/analytics`);
     await page.getByRole('heading', { name: 'Analytics applications' }).waitFor();
@@ -207,6 +207,14 @@ describe('console Firehose, Analytics and Video pages, security off', { skip }, 
       .filter({ hasText: /^READY$/ })
       .waitFor();
     await page.getByText('Start the application to see its rows.').waitFor();
+
+    // Delete from the list (DeleteApplication with the CreateTimestamp the page reads first), confirmed by Enter.
+    await page.getByRole('link', { name: 'Analytics applications' }).first().click();
+    await row.getByRole('button', { name: 'Delete console-sql' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete application' });
+    await dialog.waitFor();
+    await page.keyboard.press('Enter');
+    await page.getByRole('cell', { name: 'No applications yet.' }).waitFor();
     assert.deepEqual(pageErrors, []);
   });
 
@@ -267,7 +275,7 @@ describe('console Firehose, Analytics and Video pages, security off', { skip }, 
 
     await page.getByRole('link', { name: 'Video streams' }).first().click();
     await row.getByRole('button', { name: 'Delete console-cam' }).click();
-    await row.getByRole('button', { name: 'Confirm delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete video stream' }).getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('cell', { name: 'No video streams yet.' }).waitFor();
     assert.deepEqual(pageErrors, []);
   });
