@@ -97,6 +97,7 @@ export function AnalyticsPage() {
                 <td>{row.ApplicationVersionId}</td>
                 <td>
                   <DeleteButton
+                    what="application"
                     name={row.ApplicationName ?? ''}
                     onDelete={async () => {
                       await deleteApplication(row.ApplicationName ?? '');

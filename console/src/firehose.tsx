@@ -142,6 +142,7 @@ export function FirehosePage() {
                 )}
                 <td>
                   <DeleteButton
+                    what="delivery stream"
                     name={row.name}
                     onDelete={async () => {
                       await firehose().send(new DeleteDeliveryStreamCommand({ DeliveryStreamName: row.name }));

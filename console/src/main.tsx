@@ -7,6 +7,8 @@ import { FirehosePage } from './firehose.js';
 import { DeliveryStreamPage } from './firehose-stream.js';
 import { StreamPage } from './stream.js';
 import { StreamsPage } from './streams.js';
+import { VideoPage } from './video.js';
+import { VideoStreamPage } from './video-stream.js';
 import './style.css';
 
 /** Hash routes: every page lives at /console/#/..., so the server serves one index.html. */
@@ -18,7 +20,8 @@ type Route =
   | { page: 'delivery-stream'; name: string }
   | { page: 'analytics' }
   | { page: 'application'; name: string }
-  | { page: 'later'; service: string };
+  | { page: 'video' }
+  | { page: 'video-stream'; name: string };
 
 function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
@@ -31,7 +34,7 @@ function parseRoute(hash: string): Route {
     return parts[1] ? { page: 'application', name: parts[1] } : { page: 'analytics' };
   }
   if (parts[0] === 'video') {
-    return { page: 'later', service: parts[0] };
+    return parts[1] ? { page: 'video-stream', name: parts[1] } : { page: 'video' };
   }
   return { page: 'streams' };
 }
@@ -58,7 +61,7 @@ function App() {
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  const current = SECTION_OF[route.page] ?? (route.page === 'later' ? route.service : route.page);
+  const current = SECTION_OF[route.page] ?? route.page;
   return (
     <>
       <a class="skip" href="#main">
@@ -82,12 +85,8 @@ function App() {
         {route.page === 'delivery-stream' && <DeliveryStreamPage key={route.name} name={route.name} />}
         {route.page === 'analytics' && <AnalyticsPage />}
         {route.page === 'application' && <ApplicationPage key={route.name} name={route.name} />}
-        {route.page === 'later' && (
-          <section>
-            <h1>{SECTIONS.find((s) => s.key === route.service)?.label}</h1>
-            <p>This service's pages are not in the console yet; its API is served at this endpoint.</p>
-          </section>
-        )}
+        {route.page === 'video' && <VideoPage />}
+        {route.page === 'video-stream' && <VideoStreamPage key={route.name} name={route.name} />}
       </main>
     </>
   );

@@ -4,7 +4,7 @@
  */
 import { type ComponentChildren, Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { describeError } from './api.js';
+import { ConfirmDialog } from './dialog.js';
 
 /** An API error, verbatim (`Type: message`), announced to screen readers. */
 export function ErrorAlert({ error }: { error: string }) {
@@ -16,39 +16,39 @@ export function ErrorAlert({ error }: { error: string }) {
   );
 }
 
-/** "Delete" then "Confirm delete" / "Cancel"; the API's refusal is shown under the buttons. */
-export function DeleteButton({ name, onDelete }: { name: string; onDelete: () => Promise<unknown> }) {
-  const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState('');
+/**
+ * "Delete", confirmed in the console's one confirmation dialog (./dialog.tsx: Enter confirms, Escape cancels); the
+ * API's refusal is shown in the dialog, as returned.
+ */
+export function DeleteButton({
+  name,
+  what,
+  onDelete,
+}: {
+  name: string;
+  what: string;
+  onDelete: () => Promise<unknown>;
+}) {
+  const [open, setOpen] = useState(false);
   return (
     <>
-      {confirming ? (
-        <span class="row">
-          <button
-            type="button"
-            class="danger"
-            onClick={async () => {
-              try {
-                await onDelete();
-                setConfirming(false);
-                setError('');
-              } catch (e) {
-                setError(describeError(e));
-              }
-            }}
-          >
-            Confirm delete
-          </button>
-          <button type="button" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-        </span>
-      ) : (
-        <button type="button" aria-label={`Delete ${name}`} onClick={() => setConfirming(true)}>
-          Delete
-        </button>
-      )}
-      <ErrorAlert error={error} />
+      <button type="button" aria-label={`Delete ${name}`} onClick={() => setOpen(true)}>
+        Delete
+      </button>
+      <ConfirmDialog
+        open={open}
+        title={`Delete ${what}`}
+        confirmLabel="Delete"
+        danger
+        onClose={() => setOpen(false)}
+        onConfirm={async () => {
+          await onDelete();
+        }}
+      >
+        <p>
+          Delete <strong class="name">{name}</strong>? This cannot be undone.
+        </p>
+      </ConfirmDialog>
     </>
   );
 }

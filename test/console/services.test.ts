@@ -6,15 +6,31 @@
  * gets for the same input. One browser launch for the file; screenshots in test-artifacts/console/.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateDeliveryStreamCommand } from '@aws-sdk/client-firehose';
-import { CreateStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { CreateApplicationCommand } from '@aws-sdk/client-kinesis-analytics-v2';
+import { CreateStreamCommand, KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import {
+  CreateApplicationCommand,
+  KinesisAnalyticsV2Client,
+  StartApplicationCommand,
+} from '@aws-sdk/client-kinesis-analytics-v2';
+import { CreateStreamCommand as CreateVideoStreamCommand } from '@aws-sdk/client-kinesis-video';
 import type { Browser, Page } from 'playwright-core';
-import { ROLE as ANALYTICS_ROLE, analyticsV2Client, streamArn } from '../analytics/api-helpers.js';
+import {
+  ROLE as ANALYTICS_ROLE,
+  analyticsV2Client,
+  PASS_THROUGH_SQL,
+  streamArn,
+  TICKER_SCHEMA,
+} from '../analytics/api-helpers.js';
 import { listObjects, firehoseClient, ROLE as FIREHOSE_ROLE } from '../firehose/helpers.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { ffmpegMissing, ffmpegMkv } from '../video/fixtures.js';
+import { videoClient } from '../video/helpers.js';
+import { putMedia } from '../video/media-helpers.js';
 import { ARTIFACTS, chromiumMissing, launchChromium, openPage } from './chromium.js';
 
 const skip = chromiumMissing();
@@ -111,12 +127,12 @@ describe('console Firehose, Analytics and Video pages, security off', { skip }, 
 
     await page.getByRole('link', { name: 'Delivery streams' }).first().click();
     await row.getByRole('button', { name: 'Delete console-fh' }).click();
-    await row.getByRole('button', { name: 'Confirm delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete delivery stream' }).getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('cell', { name: 'No delivery streams yet.' }).waitFor();
     assert.deepEqual(pageErrors, []);
   });
 
-  it('Analytics: creates a SQL application, starts it, sees sample rows of its in-application streams, stops it', async () => {
+  it('Analytics: creates a SQL application, starts it, sees sample rows of its in-application streams, stops and deletes it', async () => {
     await server.kinesis.send(new CreateStreamCommand({ StreamName: 'console-ticks', ShardCount: 1 }));
     await page.goto(`${server.server.url}/console/#/analytics`);
     await page.getByRole('heading', { name: 'Analytics applications' }).waitFor();
@@ -191,6 +207,203 @@ describe('console Firehose, Analytics and Video pages, security off', { skip }, 
       .filter({ hasText: /^READY$/ })
       .waitFor();
     await page.getByText('Start the application to see its rows.').waitFor();
+
+    // Delete from the list (DeleteApplication with the CreateTimestamp the page reads first), confirmed by Enter.
+    await page.getByRole('link', { name: 'Analytics applications' }).first().click();
+    await row.getByRole('button', { name: 'Delete console-sql' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete application' });
+    await dialog.waitFor();
+    await page.keyboard.press('Enter');
+    await page.getByRole('cell', { name: 'No applications yet.' }).waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('Video: creates a stream, sees the fragments of an ffmpeg-made MKV on the timeline, deletes the stream', {
+    skip: ffmpegMissing(),
+  }, async () => {
+    await page.goto(`${server.server.url}/console/#/video`);
+    await page.getByRole('heading', { name: 'Video streams' }).waitFor();
+    await page.getByRole('cell', { name: 'No video streams yet.' }).waitFor();
+
+    const create = page.getByRole('form', { name: 'Create video stream' });
+    const kv = videoClient(server.server.url);
+    const expected = await sdkError(
+      kv.send(
+        new CreateVideoStreamCommand({ StreamName: 'not valid!', MediaType: 'video/h264', DataRetentionInHours: 24 }),
+      ),
+    );
+    kv.destroy();
+    await create.getByLabel('Stream name').fill('not valid!');
+    await create.getByRole('button', { name: 'Create' }).click();
+    assert.equal((await create.getByRole('alert').textContent())?.trim(), expected);
+
+    await create.getByLabel('Stream name').fill('console-cam');
+    await create.getByRole('button', { name: 'Create' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'console-cam' });
+    await row.filter({ hasText: 'ACTIVE' }).waitFor();
+    assert.deepEqual((await row.getByRole('cell').allTextContents()).slice(0, 4), [
+      'console-cam',
+      'ACTIVE',
+      'video/h264',
+      '24',
+    ]);
+
+    // Three 1-second fragments of H.264 from ffmpeg, sent with PutMedia (not in the JavaScript SDK: raw HTTP).
+    const mkv = await ffmpegMkv({ seconds: 3, fragmentMs: 1000 });
+    const put = await putMedia(server.server.url, mkv, { stream: 'console-cam' });
+    assert.equal(put.status, 200);
+    assert.equal(put.acks.filter((a) => a.EventType === 'PERSISTED').length, 3);
+
+    await row.getByRole('link', { name: 'console-cam' }).click();
+    await page.getByRole('heading', { name: 'console-cam' }).waitFor();
+    await page.getByText('the player will appear here when it does').waitFor();
+    const fragments = page.getByRole('region', { name: 'Fragments' });
+    await fragments.getByLabel('Time range').selectOption({ label: 'Last 5 minutes' });
+    await fragments.getByRole('button', { name: 'Show fragments' }).click();
+    const timeline = fragments.getByRole('img', { name: /^Fragment timeline: 3 fragments between / });
+    await timeline.waitFor();
+    assert.equal(await timeline.locator('rect.fragment').count(), 3);
+    // The fragments the page lists are those ListFragments gives, newest first.
+    const listed = await fragments
+      .getByRole('table', { name: 'Newest fragments' })
+      .locator('tbody tr td:first-child')
+      .allTextContents();
+    const numbers = put.acks.filter((a) => a.EventType === 'PERSISTED').map((a) => a.FragmentNumber);
+    assert.deepEqual(listed, [...numbers].reverse());
+    await fragments.getByLabel('Fit the axis to the fragments').check();
+    await page.screenshot({ path: join(ARTIFACTS, 'video-stream.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Video streams' }).first().click();
+    await row.getByRole('button', { name: 'Delete console-cam' }).click();
+    await page.getByRole('dialog', { name: 'Delete video stream' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('cell', { name: 'No video streams yet.' }).waitFor();
+    assert.deepEqual(pageErrors, []);
+  });
+});
+
+describe('console Firehose, Analytics and Video pages, security on', { skip }, () => {
+  const ACCOUNT = '333333333333';
+  const OPERATOR = { accessKeyId: 'AKIACONSOLEOPERATOR1', secretAccessKey: 'console-operator-secret' };
+  let dir: string;
+  let server: TestServer;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tributary-console-services-'));
+    const file = join(dir, 'credentials.json');
+    const actions = ['kinesis:*', 'firehose:*', 'kinesisanalytics:*', 'kinesisvideo:*', 'tributary:GetMetrics'];
+    await writeFile(
+      file,
+      JSON.stringify({
+        principals: [
+          {
+            name: 'operator',
+            accountId: ACCOUNT,
+            accessKeys: [OPERATOR],
+            policies: [{ Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] }],
+          },
+        ],
+      }),
+    );
+    server = await startTestServer({ authConfig: file, logLevel: 'silent' }, join(dir, 'data'));
+    page = await openPage(browser!, pageErrors);
+  });
+  after(async () => {
+    await page?.context().close();
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('signs the API calls, /metrics and the sample endpoint with the credentials entered', async () => {
+    assert.equal(server.server.securityMode, 'enforce');
+    await page.goto(`${server.server.url}/console/#/firehose`);
+    const refusal = page.getByRole('alert');
+    await refusal.waitFor();
+    assert.match((await refusal.textContent()) ?? '', /^UnrecognizedClientException: /);
+
+    await page.getByRole('link', { name: 'Credentials' }).click();
+    await page.getByLabel('Access key ID').fill(OPERATOR.accessKeyId);
+    await page.getByLabel('Secret access key').fill(OPERATOR.secretAccessKey);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved for this session.' }).waitFor();
+
+    await page.getByRole('link', { name: 'Firehose' }).click();
+    const create = page.getByRole('form', { name: 'Create delivery stream' });
+    await create.getByLabel('Delivery stream name').fill('secured-fh');
+    await create.getByLabel('Bucket', { exact: true }).fill('secured-bucket');
+    await create.getByLabel('Buffer interval (s)').fill('0');
+    await create.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('row').filter({ hasText: 'secured-fh' }).filter({ hasText: 'ACTIVE' }).waitFor();
+    await page.getByRole('link', { name: 'secured-fh' }).click();
+    await page.getByText(`arn:aws:firehose:us-east-1:${ACCOUNT}:deliverystream/secured-fh`).waitFor();
+    const put = page.getByRole('form', { name: 'Put a test record' });
+    await put.getByLabel('Data (UTF-8 text)').fill('secured');
+    await put.getByRole('button', { name: 'Put record' }).click();
+    // The delivery figures come from /metrics, signed for service `tributary` with the operator's key.
+    await page
+      .getByRole('region', { name: 'Delivery' })
+      .getByText(/^1 records, seen at /)
+      .waitFor();
+
+    // The sample endpoint answers the page's request signed with the operator's key.
+    const credentials = { ...OPERATOR };
+    const kinesis = new KinesisClient({ endpoint: server.server.url, region: 'us-east-1', credentials });
+    const ka = new KinesisAnalyticsV2Client({ endpoint: server.server.url, region: 'us-east-1', credentials });
+    try {
+      await kinesis.send(new CreateStreamCommand({ StreamName: 'secured-ticks', ShardCount: 1 }));
+      await ka.send(
+        new CreateApplicationCommand({
+          ApplicationName: 'secured-sql',
+          RuntimeEnvironment: 'SQL-1_0',
+          ServiceExecutionRole: `arn:aws:iam::${ACCOUNT}:role/analytics`,
+          ApplicationConfiguration: {
+            SqlApplicationConfiguration: {
+              Inputs: [
+                {
+                  NamePrefix: 'SOURCE_SQL_STREAM',
+                  KinesisStreamsInput: { ResourceARN: `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/secured-ticks` },
+                  InputSchema: TICKER_SCHEMA,
+                },
+              ],
+            },
+            ApplicationCodeConfiguration: {
+              CodeContentType: 'PLAINTEXT',
+              CodeContent: { TextContent: PASS_THROUGH_SQL },
+            },
+          },
+        }),
+      );
+      await ka.send(
+        new StartApplicationCommand({
+          ApplicationName: 'secured-sql',
+          RunConfiguration: {
+            SqlRunConfigurations: [
+              { InputId: '1.1', InputStartingPositionConfiguration: { InputStartingPosition: 'TRIM_HORIZON' } },
+            ],
+          },
+        }),
+      );
+      await kinesis.send(
+        new PutRecordCommand({
+          StreamName: 'secured-ticks',
+          PartitionKey: 'k',
+          Data: Buffer.from(JSON.stringify({ ticker: 'SAFE', price: 3 })),
+        }),
+      );
+    } finally {
+      kinesis.destroy();
+      ka.destroy();
+    }
+    await page.goto(`${server.server.url}/console/#/analytics/secured-sql`);
+    await page
+      .getByRole('table', { name: 'Sample of DESTINATION_SQL_STREAM' })
+      .getByRole('row')
+      .filter({ hasText: 'SAFE' })
+      .waitFor();
+    await page.goto(`${server.server.url}/console/#/video`);
+    await page.getByRole('cell', { name: 'No video streams yet.' }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'video-secured.png'), fullPage: true });
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -1,0 +1,161 @@
+/**
+ * Kinesis Video streams: the list (ListStreams), create (CreateStream) and delete (DeleteStream by ARN) over the
+ * public Kinesis Video Streams API.
+ */
+import {
+  CreateStreamCommand,
+  DeleteStreamCommand,
+  ListStreamsCommand,
+  type StreamInfo,
+} from '@aws-sdk/client-kinesis-video';
+import { useCallback, useState } from 'preact/hooks';
+import { describeError, video } from './api.js';
+import { DeleteButton, ErrorAlert } from './parts.js';
+import { useStreamRefresh } from './streams.js';
+
+/** Every video stream, following ListStreams' pagination (NextToken). */
+async function listAllVideoStreams(): Promise<StreamInfo[]> {
+  const out: StreamInfo[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await video().send(new ListStreamsCommand(nextToken ? { NextToken: nextToken } : {}));
+    out.push(...(page.StreamInfoList ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return out;
+}
+
+export function VideoPage() {
+  const [rows, setRows] = useState<StreamInfo[] | undefined>();
+  const [listError, setListError] = useState('');
+  const refresh = useCallback(async () => {
+    try {
+      setRows(await listAllVideoStreams());
+      setListError('');
+    } catch (e) {
+      setListError(describeError(e));
+    }
+  }, []);
+  useStreamRefresh(refresh, rows?.some((r) => r.Status !== 'ACTIVE') ?? false, rows);
+
+  return (
+    <section>
+      <div class="row spread">
+        <h1>Video streams</h1>
+        <button type="button" onClick={() => void refresh()}>
+          Refresh
+        </button>
+      </div>
+      <ErrorAlert error={listError} />
+      <div class="table-wrap">
+        <table aria-label="Video streams">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Status</th>
+              <th scope="col">Media type</th>
+              <th scope="col">Retention (h)</th>
+              <th scope="col">Created</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows?.length === 0 && (
+              <tr>
+                <td colSpan={6}>No video streams yet.</td>
+              </tr>
+            )}
+            {rows?.map((row) => (
+              <tr key={row.StreamARN}>
+                <td class="name">
+                  <a href={`#/video/${encodeURIComponent(row.StreamName ?? '')}`}>{row.StreamName}</a>
+                </td>
+                <td>
+                  <span class={`status status-${row.Status ?? ''}`}>{row.Status}</span>
+                </td>
+                <td>{row.MediaType}</td>
+                <td>{row.DataRetentionInHours}</td>
+                <td>{row.CreationTime?.toLocaleString()}</td>
+                <td>
+                  <DeleteButton
+                    what="video stream"
+                    name={row.StreamName ?? ''}
+                    onDelete={async () => {
+                      await video().send(
+                        new DeleteStreamCommand({ StreamARN: row.StreamARN, CurrentVersion: row.Version }),
+                      );
+                      await refresh();
+                    }}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <CreateVideoStreamForm onCreated={refresh} />
+    </section>
+  );
+}
+
+function CreateVideoStreamForm({ onCreated }: { onCreated: () => Promise<void> }) {
+  const [name, setName] = useState('');
+  const [mediaType, setMediaType] = useState('video/h264');
+  // 0 keeps no data (CreateStream API reference): fragments, and so the timeline, need a retention.
+  const [retention, setRetention] = useState('24');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      class="panel stack"
+      aria-label="Create video stream"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setBusy(true);
+        try {
+          await video().send(
+            new CreateStreamCommand({
+              StreamName: name,
+              ...(mediaType !== '' ? { MediaType: mediaType } : {}),
+              ...(retention.trim() !== '' ? { DataRetentionInHours: Number(retention) } : {}),
+            }),
+          );
+          setError('');
+          setName('');
+          await onCreated();
+        } catch (err) {
+          setError(describeError(err));
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <h2>Create video stream</h2>
+      <div class="row">
+        <label>
+          Stream name
+          <input name="streamName" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <label>
+          Media type (optional)
+          <input name="mediaType" value={mediaType} onInput={(e) => setMediaType(e.currentTarget.value)} />
+        </label>
+        <label>
+          Data retention (hours)
+          <input
+            name="retention"
+            inputMode="numeric"
+            value={retention}
+            onInput={(e) => setRetention(e.currentTarget.value)}
+          />
+        </label>
+        <button type="submit" disabled={busy}>
+          Create
+        </button>
+      </div>
+      <ErrorAlert error={error} />
+    </form>
+  );
+}
