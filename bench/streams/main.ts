@@ -231,6 +231,9 @@ async function runProfile(options: StreamsBenchOptions, resultsDir: string, side
       await createActiveStream(client, PUT_GROUPS.put100.stream, options.shards);
       put100 = await runPutRecords(server, client, PUT_GROUPS.put100, options, side);
       log(`profile: put100: ${describeWrite(put100)}`);
+    } catch (err) {
+      await server.stop();
+      throw err;
     } finally {
       client.close();
     }
@@ -538,19 +541,23 @@ export async function runStreamsBench(argv: readonly string[]): Promise<number> 
       const natsCpuSeconds = cluster ? () => clusterCpuSeconds(cluster!) : undefined;
       for (const replicas of options.natsReplicas) {
         const prefix = `BENCH${replicas}${randomBytes(4).toString('hex').toUpperCase()}`;
-        const side: SideSetup = {
-          storageArgs: ['--storage', storageUrl, '--nats-replicas', String(replicas), '--nats-prefix', prefix],
+        // The profiled run starts on empty storage too: a prefix of its own.
+        const profilePrefix = `${prefix}P`;
+        const sideFor = (p: string): SideSetup => ({
+          storageArgs: ['--storage', storageUrl, '--nats-replicas', String(replicas), '--nats-prefix', p],
           ...(natsCpuSeconds ? { natsCpuSeconds } : {}),
-        };
+        });
+        const side = sideFor(prefix);
         const runs: Partial<Record<ServerKind, ServerRun>> = {};
         try {
           if (options.servers.includes('tributary')) runs.tributary = await runOneServer('tributary', options, side);
           if (options.servers.includes('jetstream'))
             runs.jetstream = await runRawJetStream(options, { servers, storage, replicas, prefix, natsCpuSeconds });
           if (options.profile && replicas === options.natsReplicas[options.natsReplicas.length - 1])
-            await profileWith(side);
+            await profileWith(sideFor(profilePrefix));
         } finally {
-          await destroyNatsData(servers, prefix).catch((err: unknown) => log(`nats: cleanup of ${prefix}: ${err}`));
+          for (const p of [prefix, profilePrefix])
+            await destroyNatsData(servers, p).catch((err: unknown) => log(`nats: cleanup of ${p}: ${err}`));
         }
         comparisons.push({
           title: `NATS JetStream, ${replicas} replica${replicas > 1 ? 's' : ''}`,
