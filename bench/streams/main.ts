@@ -51,6 +51,14 @@ interface SideSetup {
   readonly natsCpuSeconds?: () => number | undefined;
 }
 
+/**
+ * Start options for a side's storage. On NATS the server creates its key-value buckets (new Raft groups) before it
+ * listens, which took more than the default 30 s on a saturated machine (load average 18): allow 2 minutes.
+ */
+function storageStart(side: SideSetup): { storageArgs?: readonly string[]; readyTimeoutMs?: number } {
+  return side.storageArgs ? { storageArgs: side.storageArgs, readyTimeoutMs: 120_000 } : {};
+}
+
 /** Everything measured on one server. */
 export interface ServerRun extends ServerResults {
   readonly kind: ServerKind;
@@ -115,7 +123,7 @@ async function runOneServer(kind: ProcessKind, options: StreamsBenchOptions, sid
   try {
     server = await startServer(kind, {
       kinesaliteOnDisk: options.kinesaliteOnDisk,
-      ...(side.storageArgs ? { storageArgs: side.storageArgs } : {}),
+      ...storageStart(side),
     });
   } catch (err) {
     run.error = `could not start: ${(err as Error).message}`;
@@ -222,7 +230,7 @@ async function runProfile(options: StreamsBenchOptions, resultsDir: string, side
   try {
     const server = await startServer('tributary', {
       cpuProfileDir: profileDir,
-      ...(side.storageArgs ? { storageArgs: side.storageArgs } : {}),
+      ...storageStart(side),
     });
     log(`profile: tributary started under --cpu-prof (pid ${server.pid})`);
     const client = new KinesisHttpClient(server.port, { maxSockets: options.concurrency });
