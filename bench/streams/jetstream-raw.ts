@@ -177,6 +177,8 @@ export class RawJetStream {
     const nc = await connect({
       servers: [...servers],
       name: 'tributary-bench-raw',
+      // As the backend connects (src/storage/nats/backend.ts): no stack trace captured per request.
+      noAsyncTraces: true,
       ...(auth.user !== undefined ? { user: auth.user, pass: auth.pass ?? '' } : {}),
       ...(auth.token !== undefined ? { token: auth.token } : {}),
     });

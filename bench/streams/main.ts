@@ -51,6 +51,14 @@ interface SideSetup {
   readonly natsCpuSeconds?: () => number | undefined;
 }
 
+/**
+ * Start options for a side's storage. On NATS the server creates its key-value buckets (new Raft groups) before it
+ * listens, which took more than the default 30 s on a saturated machine (load average 18): allow 2 minutes.
+ */
+function storageStart(side: SideSetup): { storageArgs?: readonly string[]; readyTimeoutMs?: number } {
+  return side.storageArgs ? { storageArgs: side.storageArgs, readyTimeoutMs: 120_000 } : {};
+}
+
 /** Everything measured on one server. */
 export interface ServerRun extends ServerResults {
   readonly kind: ServerKind;
@@ -115,7 +123,7 @@ async function runOneServer(kind: ProcessKind, options: StreamsBenchOptions, sid
   try {
     server = await startServer(kind, {
       kinesaliteOnDisk: options.kinesaliteOnDisk,
-      ...(side.storageArgs ? { storageArgs: side.storageArgs } : {}),
+      ...storageStart(side),
     });
   } catch (err) {
     run.error = `could not start: ${(err as Error).message}`;
@@ -222,7 +230,7 @@ async function runProfile(options: StreamsBenchOptions, resultsDir: string, side
   try {
     const server = await startServer('tributary', {
       cpuProfileDir: profileDir,
-      ...(side.storageArgs ? { storageArgs: side.storageArgs } : {}),
+      ...storageStart(side),
     });
     log(`profile: tributary started under --cpu-prof (pid ${server.pid})`);
     const client = new KinesisHttpClient(server.port, { maxSockets: options.concurrency });
@@ -231,6 +239,9 @@ async function runProfile(options: StreamsBenchOptions, resultsDir: string, side
       await createActiveStream(client, PUT_GROUPS.put100.stream, options.shards);
       put100 = await runPutRecords(server, client, PUT_GROUPS.put100, options, side);
       log(`profile: put100: ${describeWrite(put100)}`);
+    } catch (err) {
+      await server.stop();
+      throw err;
     } finally {
       client.close();
     }
@@ -538,19 +549,23 @@ export async function runStreamsBench(argv: readonly string[]): Promise<number> 
       const natsCpuSeconds = cluster ? () => clusterCpuSeconds(cluster!) : undefined;
       for (const replicas of options.natsReplicas) {
         const prefix = `BENCH${replicas}${randomBytes(4).toString('hex').toUpperCase()}`;
-        const side: SideSetup = {
-          storageArgs: ['--storage', storageUrl, '--nats-replicas', String(replicas), '--nats-prefix', prefix],
+        // The profiled run starts on empty storage too: a prefix of its own.
+        const profilePrefix = `${prefix}P`;
+        const sideFor = (p: string): SideSetup => ({
+          storageArgs: ['--storage', storageUrl, '--nats-replicas', String(replicas), '--nats-prefix', p],
           ...(natsCpuSeconds ? { natsCpuSeconds } : {}),
-        };
+        });
+        const side = sideFor(prefix);
         const runs: Partial<Record<ServerKind, ServerRun>> = {};
         try {
           if (options.servers.includes('tributary')) runs.tributary = await runOneServer('tributary', options, side);
           if (options.servers.includes('jetstream'))
             runs.jetstream = await runRawJetStream(options, { servers, storage, replicas, prefix, natsCpuSeconds });
           if (options.profile && replicas === options.natsReplicas[options.natsReplicas.length - 1])
-            await profileWith(side);
+            await profileWith(sideFor(profilePrefix));
         } finally {
-          await destroyNatsData(servers, prefix).catch((err: unknown) => log(`nats: cleanup of ${prefix}: ${err}`));
+          for (const p of [prefix, profilePrefix])
+            await destroyNatsData(servers, p).catch((err: unknown) => log(`nats: cleanup of ${p}: ${err}`));
         }
         comparisons.push({
           title: `NATS JetStream, ${replicas} replica${replicas > 1 ? 's' : ''}`,

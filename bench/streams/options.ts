@@ -75,6 +75,7 @@ Options:
   --scenarios LIST      comma-separated subset of ${SCENARIOS.join(',')} (default all)
   --shards N            shards per benchmark stream (default 4)
   --profile             also CPU-profile Tributary during the 100-byte PutRecords scenario
+                        (with --storage nats: on the last replica count)
   --kinesalite-disk     run kinesalite on LevelDB instead of in memory
   --out PATH            JSON results file (default <tmpdir>/tributary-bench/streams-latest.json)
   --help                this text

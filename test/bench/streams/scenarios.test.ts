@@ -117,7 +117,8 @@ describe('bench client and scenarios against a fake endpoint', () => {
     const failed = Math.floor(putRecordRequests / 5) - Math.floor(before / 5);
     assert.equal(result.failedRequests, failed);
     assert.equal(result.failedRecords, failed);
-    assert.equal(result.ackedPerShard['shardId-000000000001'], total - failed);
+    // Under heavy load the window may hold only failed requests: no shard then appears at all.
+    assert.equal(result.ackedPerShard['shardId-000000000001'] ?? 0, total - failed);
     assert.equal(result.errors['ProvisionedThroughputExceededException'], failed);
   });
 
