@@ -15,7 +15,9 @@
  * (default 2000), --window <s> (default 10).
  */
 import http from 'node:http';
-import { type FileHandle, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { type FileHandle, mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -119,8 +121,12 @@ async function diskOf(dir: string): Promise<(() => Promise<DiskCounters | undefi
   const { dev } = await stat(dir);
   const major = (dev >> 8) & 0xfff;
   const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+  // Read on the event loop: /proc never waits for the disk, whereas the thread pool may be full of stalled fsyncs.
   const read = async (): Promise<DiskCounters | undefined> => {
-    const rows = await readFile('/proc/diskstats', 'utf8').catch(() => '');
+    let rows = '';
+    try {
+      rows = readFileSync('/proc/diskstats', 'utf8');
+    } catch {}
     for (const row of rows.split('\n')) {
       const f = row.trim().split(/\s+/);
       if (Number(f[0]) !== major || Number(f[1]) !== minor) continue;
@@ -137,7 +143,11 @@ interface Sample {
   readonly at: number;
   readonly syncs: number;
   readonly disk: DiskCounters | undefined;
+  /** Longest event-loop delay since the previous sample, ms. */
+  readonly loopDelayMs: number;
 }
+
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -181,7 +191,8 @@ async function main(): Promise<void> {
   let started = 0;
   const sample = async (): Promise<void> => {
     const at = performance.now();
-    samples.push({ at, syncs: syncCalls, disk: await disk?.() });
+    samples.push({ at, syncs: syncCalls, disk: await disk?.(), loopDelayMs: loopDelay.max / 1e6 });
+    loopDelay.reset();
   };
   const errorCodes = new Map<string, number>();
   const uploads: Upload[] = [];
@@ -258,6 +269,7 @@ async function main(): Promise<void> {
 
     const cpuStart = process.cpuUsage();
     started = performance.now();
+    loopDelay.enable();
     await sample();
     const sampler = setInterval(() => void sample(), WINDOW_MS);
     const totalFrames = Math.round((SECONDS * 1000) / FRAME_MS);
@@ -348,7 +360,7 @@ async function main(): Promise<void> {
         .sort((a, b) => a - b);
       const seconds = (to.at - from.at) / 1000;
       console.log(
-        `    ${((from.at - started) / 1000).toFixed(0).padStart(4)}–${((to.at - started) / 1000).toFixed(0).padEnd(4)} s: ${String(window.length).padStart(4)} fragments, p50 ${percentile(window, 50).toFixed(0)} ms, p99 ${percentile(window, 99).toFixed(0)} ms; ${((to.syncs - from.syncs) / seconds).toFixed(1)} syncs/s${deviceFigures(from, to)}`,
+        `    ${((from.at - started) / 1000).toFixed(0).padStart(4)}–${((to.at - started) / 1000).toFixed(0).padEnd(4)} s: ${String(window.length).padStart(4)} fragments, p50 ${percentile(window, 50).toFixed(0)} ms, p99 ${percentile(window, 99).toFixed(0)} ms; ${((to.syncs - from.syncs) / seconds).toFixed(1)} syncs/s, event loop stalled up to ${to.loopDelayMs.toFixed(0)} ms${deviceFigures(from, to)}`,
       );
     }
     console.log(`  load average (1 min): ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after`);
