@@ -26,7 +26,7 @@ import {
 } from '../index.js';
 import { FRAME_HEADER_BYTES, FrameDecoder, FrameEncoder, FrameStatus, MAX_KEY_BYTES } from './frame-codec.js';
 import { encodeIndexEntries, INDEX_ENTRY_BYTES } from './index-codec.js';
-import { fsyncDir, isNotFound, readFully, SMALL_WRITE_BYTES, writeFully, writeSmallFully } from './fs-util.js';
+import { fsyncDir, isNotFound, readFully, writeFully } from './fs-util.js';
 import type { HandleCache } from './handle-cache.js';
 import type { IndexPlanner, IndexPoint } from './sparse-index.js';
 import { parseSegmentName, recoverActiveSegment, Segment, writeIndexFile } from './segment.js';
@@ -134,10 +134,6 @@ export class LocalShardLog implements ShardLog {
     return this.opts.durability.kind !== 'none';
   }
 
-  /** Under `always` every group is fsynced, which is what lets small writes run on the event loop (fs-util). */
-  private get syncsEveryGroup(): boolean {
-    return this.opts.durability.kind === 'always';
-  }
 
   // ---------------------------------------------------------------- recovery
 
@@ -409,8 +405,7 @@ export class LocalShardLog implements ShardLog {
     if (c.bytes > 0) {
       const fh = await seg.handle();
       try {
-        if (this.syncsEveryGroup && buf.length <= SMALL_WRITE_BYTES) writeSmallFully(fh, { buf, position: base });
-        else await writeFully(fh, { buf, position: base });
+        await writeFully(fh, { buf, position: base });
       } catch (err) {
         // The planner advanced over points of the failed chunk: restart it from the committed points.
         this.planner = seg.planner(this.opts.indexIntervalBytes);
@@ -517,8 +512,7 @@ export class LocalShardLog implements ShardLog {
     seg.pin();
     try {
       const fh = await seg.indexHandle();
-      if (this.syncsEveryGroup && buf.length <= SMALL_WRITE_BYTES) writeSmallFully(fh, { buf, position: seg.idxBytes });
-      else await writeFully(fh, { buf, position: seg.idxBytes });
+      await writeFully(fh, { buf, position: seg.idxBytes });
     } finally {
       seg.unpin();
     }
