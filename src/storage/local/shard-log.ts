@@ -134,7 +134,6 @@ export class LocalShardLog implements ShardLog {
     return this.opts.durability.kind !== 'none';
   }
 
-
   // ---------------------------------------------------------------- recovery
 
   private async recover(): Promise<void> {
