@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-kinesis-analytics-v2';
 import { useCallback, useState } from 'preact/hooks';
 import { analytics, describeError } from './api.js';
-import { DeleteButton, ErrorAlert } from './parts.js';
+import { DeleteButton, ErrorAlert, ResourceTable } from './parts.js';
 import { useStreamRefresh } from './streams.js';
 
 /** Statuses an application leaves on its own (DescribeApplication API reference, ApplicationStatus). */
@@ -59,57 +59,37 @@ export function AnalyticsPage() {
 
   return (
     <section>
-      <div class="row spread">
-        <h1>Analytics applications</h1>
-        <button type="button" onClick={() => void refresh()}>
-          Refresh
-        </button>
-      </div>
-      <ErrorAlert error={listError} />
-      <div class="table-wrap">
-        <table aria-label="Analytics applications">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Runtime</th>
-              <th scope="col">Version</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows?.length === 0 && (
-              <tr>
-                <td colSpan={5}>No applications yet.</td>
-              </tr>
-            )}
-            {rows?.map((row) => (
-              <tr key={row.ApplicationName}>
-                <td class="name">
-                  <a href={`#/analytics/${encodeURIComponent(row.ApplicationName ?? '')}`}>{row.ApplicationName}</a>
-                </td>
-                <td>
-                  <span class={`status status-${row.ApplicationStatus ?? ''}`}>{row.ApplicationStatus}</span>
-                </td>
-                <td>{row.RuntimeEnvironment}</td>
-                <td>{row.ApplicationVersionId}</td>
-                <td>
-                  <DeleteButton
-                    what="application"
-                    name={row.ApplicationName ?? ''}
-                    onDelete={async () => {
-                      await deleteApplication(row.ApplicationName ?? '');
-                      await refresh();
-                    }}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ResourceTable
+        title="Analytics applications"
+        columns={['Name', 'Status', 'Runtime', 'Version']}
+        empty="No applications yet."
+        isEmpty={rows?.length === 0}
+        error={listError}
+        onRefresh={() => void refresh()}
+      >
+        {rows?.map((row) => (
+          <tr key={row.ApplicationName}>
+            <td class="name">
+              <a href={`#/analytics/${encodeURIComponent(row.ApplicationName ?? '')}`}>{row.ApplicationName}</a>
+            </td>
+            <td>
+              <span class={`status status-${row.ApplicationStatus ?? ''}`}>{row.ApplicationStatus}</span>
+            </td>
+            <td>{row.RuntimeEnvironment}</td>
+            <td>{row.ApplicationVersionId}</td>
+            <td>
+              <DeleteButton
+                what="application"
+                name={row.ApplicationName ?? ''}
+                onDelete={async () => {
+                  await deleteApplication(row.ApplicationName ?? '');
+                  await refresh();
+                }}
+              />
+            </td>
+          </tr>
+        ))}
+      </ResourceTable>
       <CreateApplicationForm onCreated={refresh} />
     </section>
   );

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-firehose';
 import { useCallback, useState } from 'preact/hooks';
 import { describeError, firehose } from './api.js';
-import { DeleteButton, ErrorAlert } from './parts.js';
+import { DeleteButton, ErrorAlert, ResourceTable } from './parts.js';
 import { useStreamRefresh } from './streams.js';
 
 /** Every delivery stream name, following ListDeliveryStreams' pagination (ExclusiveStartDeliveryStreamName). */
@@ -92,69 +92,48 @@ export function FirehosePage() {
 
   return (
     <section>
-      <div class="row spread">
-        <h1>Delivery streams</h1>
-        <button type="button" onClick={() => void refresh()}>
-          Refresh
-        </button>
-      </div>
-      <ErrorAlert error={listError} />
-      <div class="table-wrap">
-        <table aria-label="Delivery streams">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Source</th>
-              <th scope="col">Destination</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows?.length === 0 && (
-              <tr>
-                <td colSpan={6}>No delivery streams yet.</td>
-              </tr>
-            )}
-            {rows?.map((row) => (
-              <tr key={row.name}>
-                <td class="name">
-                  <a href={`#/firehose/${encodeURIComponent(row.name)}`}>{row.name}</a>
-                </td>
-                {row.error !== undefined ? (
-                  <td colSpan={4} class="error">
-                    {row.error}
-                  </td>
-                ) : (
-                  <>
-                    <td>
-                      <span class={`status status-${row.description?.DeliveryStreamStatus ?? ''}`}>
-                        {row.description?.DeliveryStreamStatus}
-                      </span>
-                    </td>
-                    <td>{sourceType(row.description)}</td>
-                    <td>{destinationType(row.description?.Destinations?.[0])}</td>
-                    <td>{row.description?.CreateTimestamp?.toLocaleString()}</td>
-                  </>
-                )}
+      <ResourceTable
+        title="Delivery streams"
+        columns={['Name', 'Status', 'Source', 'Destination', 'Created']}
+        empty="No delivery streams yet."
+        isEmpty={rows?.length === 0}
+        error={listError}
+        onRefresh={() => void refresh()}
+      >
+        {rows?.map((row) => (
+          <tr key={row.name}>
+            <td class="name">
+              <a href={`#/firehose/${encodeURIComponent(row.name)}`}>{row.name}</a>
+            </td>
+            {row.error !== undefined ? (
+              <td colSpan={4} class="error">
+                {row.error}
+              </td>
+            ) : (
+              <>
                 <td>
-                  <DeleteButton
-                    what="delivery stream"
-                    name={row.name}
-                    onDelete={async () => {
-                      await firehose().send(new DeleteDeliveryStreamCommand({ DeliveryStreamName: row.name }));
-                      await refresh();
-                    }}
-                  />
+                  <span class={`status status-${row.description?.DeliveryStreamStatus ?? ''}`}>
+                    {row.description?.DeliveryStreamStatus}
+                  </span>
                 </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+                <td>{sourceType(row.description)}</td>
+                <td>{destinationType(row.description?.Destinations?.[0])}</td>
+                <td>{row.description?.CreateTimestamp?.toLocaleString()}</td>
+              </>
+            )}
+            <td>
+              <DeleteButton
+                what="delivery stream"
+                name={row.name}
+                onDelete={async () => {
+                  await firehose().send(new DeleteDeliveryStreamCommand({ DeliveryStreamName: row.name }));
+                  await refresh();
+                }}
+              />
+            </td>
+          </tr>
+        ))}
+      </ResourceTable>
       <CreateDeliveryStreamForm onCreated={refresh} />
     </section>
   );

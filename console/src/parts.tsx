@@ -20,6 +20,56 @@ export function ErrorAlert({ error }: { error: string }) {
  * "Delete", confirmed in the console's one confirmation dialog (./dialog.tsx: Enter confirms, Escape cancels); the
  * API's refusal is shown in the dialog, as returned.
  */
+/**
+ * A resource list page's table: the title with a Refresh button, the list's error as the API returned it, and a
+ * table with the given columns plus an Actions column, saying `empty` when the list is empty. Rows are the children.
+ */
+export function ResourceTable(props: {
+  title: string;
+  columns: readonly string[];
+  empty: string;
+  isEmpty: boolean;
+  error: string;
+  onRefresh: () => void;
+  children: ComponentChildren;
+}) {
+  return (
+    <>
+      <div class="row spread">
+        <h1>{props.title}</h1>
+        <button type="button" onClick={props.onRefresh}>
+          Refresh
+        </button>
+      </div>
+      <ErrorAlert error={props.error} />
+      <div class="table-wrap">
+        <table aria-label={props.title}>
+          <thead>
+            <tr>
+              {props.columns.map((c) => (
+                <th key={c} scope="col">
+                  {c}
+                </th>
+              ))}
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.isEmpty && (
+              <tr>
+                <td colSpan={props.columns.length + 1}>{props.empty}</td>
+              </tr>
+            )}
+            {props.children}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
 export function DeleteButton({
   name,
   what,

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-kinesis-video';
 import { useCallback, useState } from 'preact/hooks';
 import { describeError, video } from './api.js';
-import { DeleteButton, ErrorAlert } from './parts.js';
+import { DeleteButton, ErrorAlert, ResourceTable } from './parts.js';
 import { useStreamRefresh } from './streams.js';
 
 /** Every video stream, following ListStreams' pagination (NextToken). */
@@ -40,61 +40,40 @@ export function VideoPage() {
 
   return (
     <section>
-      <div class="row spread">
-        <h1>Video streams</h1>
-        <button type="button" onClick={() => void refresh()}>
-          Refresh
-        </button>
-      </div>
-      <ErrorAlert error={listError} />
-      <div class="table-wrap">
-        <table aria-label="Video streams">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Media type</th>
-              <th scope="col">Retention (h)</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows?.length === 0 && (
-              <tr>
-                <td colSpan={6}>No video streams yet.</td>
-              </tr>
-            )}
-            {rows?.map((row) => (
-              <tr key={row.StreamARN}>
-                <td class="name">
-                  <a href={`#/video/${encodeURIComponent(row.StreamName ?? '')}`}>{row.StreamName}</a>
-                </td>
-                <td>
-                  <span class={`status status-${row.Status ?? ''}`}>{row.Status}</span>
-                </td>
-                <td>{row.MediaType}</td>
-                <td>{row.DataRetentionInHours}</td>
-                <td>{row.CreationTime?.toLocaleString()}</td>
-                <td>
-                  <DeleteButton
-                    what="video stream"
-                    name={row.StreamName ?? ''}
-                    onDelete={async () => {
-                      await video().send(
-                        new DeleteStreamCommand({ StreamARN: row.StreamARN, CurrentVersion: row.Version }),
-                      );
-                      await refresh();
-                    }}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ResourceTable
+        title="Video streams"
+        columns={['Name', 'Status', 'Media type', 'Retention (h)', 'Created']}
+        empty="No video streams yet."
+        isEmpty={rows?.length === 0}
+        error={listError}
+        onRefresh={() => void refresh()}
+      >
+        {rows?.map((row) => (
+          <tr key={row.StreamARN}>
+            <td class="name">
+              <a href={`#/video/${encodeURIComponent(row.StreamName ?? '')}`}>{row.StreamName}</a>
+            </td>
+            <td>
+              <span class={`status status-${row.Status ?? ''}`}>{row.Status}</span>
+            </td>
+            <td>{row.MediaType}</td>
+            <td>{row.DataRetentionInHours}</td>
+            <td>{row.CreationTime?.toLocaleString()}</td>
+            <td>
+              <DeleteButton
+                what="video stream"
+                name={row.StreamName ?? ''}
+                onDelete={async () => {
+                  await video().send(
+                    new DeleteStreamCommand({ StreamARN: row.StreamARN, CurrentVersion: row.Version }),
+                  );
+                  await refresh();
+                }}
+              />
+            </td>
+          </tr>
+        ))}
+      </ResourceTable>
       <CreateVideoStreamForm onCreated={refresh} />
     </section>
   );
