@@ -11,12 +11,13 @@ import {
   SplitShardCommand,
   type StreamDescriptionSummary,
 } from '@aws-sdk/client-kinesis';
-import { useCallback, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { describeError, kinesis } from './api.js';
 import { StreamCharts, streamLabelsFromArn } from './charts.js';
 import { CapacityPanel, ConsumersPanel, TagsPanel } from './stream-settings.js';
 import { type DataFormat, formatData, midpointHashKey } from './format.js';
 import { isOpenShard, lineageRows } from './lineage.js';
+import { type TailPosition, tailShard, timerWait } from './tail.js';
 import { useStreamRefresh } from './streams.js';
 import { useVirtualWindow, VirtualTable } from './virtual-list.js';
 
@@ -347,44 +348,123 @@ const ITERATOR_TYPES: readonly ShardIteratorType[] = [
   'AT_TIMESTAMP',
 ];
 
-/** Reads a shard with GetShardIterator + GetRecords; "Read more" continues from NextShardIterator. */
+/** A record the browser shows, with the shard it came from (a tail reads several shards after a split). */
+interface ShownRecord {
+  readonly shardId: string;
+  readonly record: _Record;
+}
+
+/** The most records a tail keeps on the page: the newest, so an hours-long tail does not grow the page. */
+export const TAIL_KEEP = 1000;
+
+/**
+ * Reads a shard with GetShardIterator + GetRecords; "Read more" continues from NextShardIterator, "Tail" keeps
+ * reading as records arrive and follows the shard's children after a reshard (./tail.ts) until "Stop" or until
+ * the user leaves the page.
+ */
 function RecordBrowser({ streamName, shards }: { streamName: string; shards: Shard[] }) {
   const [shardId, setShardId] = useState('');
   const [type, setType] = useState<ShardIteratorType>('TRIM_HORIZON');
   const [sequence, setSequence] = useState('');
   const [timestamp, setTimestamp] = useState('');
   const [view, setView] = useState<DataFormat>('text');
-  const [records, setRecords] = useState<_Record[]>([]);
+  const [records, setRecords] = useState<ShownRecord[]>([]);
   const [iterator, setIterator] = useState<string | undefined>();
   const [behind, setBehind] = useState<number | undefined>();
   const [error, setError] = useState('');
+  const [tailing, setTailing] = useState<readonly string[] | undefined>();
+  const [tailNote, setTailNote] = useState('');
+  const tail = useRef<AbortController | undefined>(undefined);
   const shard = shardId !== '' ? shardId : (shards[0]?.ShardId ?? '');
 
+  const stopTail = () => {
+    setTailNote('');
+    tail.current?.abort();
+    tail.current = undefined;
+    setTailing(undefined);
+  };
+  // Rule 5 of ./tail.ts: leaving the page (or another stream's page) stops the tail.
+  useEffect(() => stopTail, [streamName]);
+
+  const position = (): TailPosition => ({
+    type,
+    ...(type === 'AT_SEQUENCE_NUMBER' || type === 'AFTER_SEQUENCE_NUMBER' ? { sequenceNumber: sequence } : {}),
+    ...(type === 'AT_TIMESTAMP' ? { timestamp: new Date(timestamp) } : {}),
+  });
+  const shardIterator = async (id: string, at: TailPosition, abortSignal?: AbortSignal) => {
+    const out = await kinesis().send(
+      new GetShardIteratorCommand({
+        StreamName: streamName,
+        ShardId: id,
+        ShardIteratorType: at.type,
+        ...(at.sequenceNumber !== undefined ? { StartingSequenceNumber: at.sequenceNumber } : {}),
+        ...(at.timestamp !== undefined ? { Timestamp: at.timestamp } : {}),
+      }),
+      { abortSignal },
+    );
+    return out.ShardIterator;
+  };
+
   const read = async (from: string | undefined, append: boolean) => {
+    stopTail();
     try {
-      let it = from;
-      if (it === undefined) {
-        const out = await kinesis().send(
-          new GetShardIteratorCommand({
-            StreamName: streamName,
-            ShardId: shard,
-            ShardIteratorType: type,
-            ...(type === 'AT_SEQUENCE_NUMBER' || type === 'AFTER_SEQUENCE_NUMBER'
-              ? { StartingSequenceNumber: sequence }
-              : {}),
-            ...(type === 'AT_TIMESTAMP' ? { Timestamp: new Date(timestamp) } : {}),
-          }),
-        );
-        it = out.ShardIterator;
-      }
+      const it = from ?? (await shardIterator(shard, position()));
       const out = await kinesis().send(new GetRecordsCommand({ ShardIterator: it, Limit: 100 }));
-      setRecords((previous) => (append ? [...previous, ...(out.Records ?? [])] : (out.Records ?? [])));
+      const shown = (out.Records ?? []).map((record) => ({ shardId: shard, record }));
+      setRecords((previous) => (append ? [...previous, ...shown] : shown));
       setIterator(out.NextShardIterator);
       setBehind(out.MillisBehindLatest);
       setError('');
     } catch (e) {
       setError(describeError(e));
     }
+  };
+
+  const startTail = () => {
+    stopTail();
+    const controller = new AbortController();
+    tail.current = controller;
+    setRecords([]);
+    setIterator(undefined);
+    setBehind(undefined);
+    setError('');
+    setTailing([shard]);
+    let failed = false;
+    void tailShard(
+      shard,
+      position(),
+      {
+        iterator: (id, at) => shardIterator(id, at, controller.signal),
+        read: (it) =>
+          kinesis().send(new GetRecordsCommand({ ShardIterator: it, Limit: 1000 }), {
+            abortSignal: controller.signal,
+          }),
+        wait: timerWait,
+      },
+      {
+        records: (id, rs) =>
+          setRecords((previous) => {
+            const next = [...previous, ...rs.map((record) => ({ shardId: id, record }))];
+            return next.length > TAIL_KEEP ? next.slice(next.length - TAIL_KEEP) : next;
+          }),
+        shards: (reading) => {
+          if (tail.current === controller) setTailing(reading);
+        },
+        behind: (_id, millis) => setBehind(millis),
+        error: (e) => {
+          failed = true;
+          setError(describeError(e));
+        },
+      },
+      controller.signal,
+    ).finally(() => {
+      if (tail.current !== controller) return;
+      tail.current = undefined;
+      setTailing(undefined);
+      // Not stopped by the user: every shard followed ended (closed, no children), or an error is shown.
+      if (!controller.signal.aborted && !failed)
+        setTailNote('Tail ended: the shards it followed are closed and have no children.');
+    });
   };
 
   return (
@@ -451,20 +531,35 @@ function RecordBrowser({ streamName, shards }: { streamName: string; shards: Sha
         <button type="button" disabled={iterator === undefined} onClick={() => void read(iterator, true)}>
           Read more
         </button>
+        {tailing === undefined ? (
+          <button type="button" disabled={shard === ''} onClick={startTail}>
+            Tail
+          </button>
+        ) : (
+          <button type="button" onClick={stopTail}>
+            Stop
+          </button>
+        )}
       </form>
       {error !== '' && (
         <p class="error" role="alert">
           {error}
         </p>
       )}
+      <p role="status" aria-label="Tail">
+        {tailing === undefined
+          ? tailNote
+          : `Tailing ${tailing.join(', ')} (new records appear as they arrive; the newest ${TAIL_KEEP} are kept).`}
+      </p>
       {behind !== undefined && <p>Milliseconds behind latest: {behind}</p>}
       <ol class="records" aria-label="Records">
-        {records.map((r) => (
-          <li key={r.SequenceNumber}>
+        {records.map(({ shardId: from, record: r }) => (
+          <li key={`${from}/${r.SequenceNumber}`}>
             <div class="record-meta mono">
               <span>#{r.SequenceNumber}</span>
               <span>key {r.PartitionKey}</span>
               <span>{r.ApproximateArrivalTimestamp?.toISOString()}</span>
+              {from !== shard && <span>{from}</span>}
             </div>
             <pre class={view === 'hex' ? 'hex-dump' : undefined}>{r.Data ? formatData(r.Data, view) : ''}</pre>
           </li>

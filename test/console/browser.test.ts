@@ -15,7 +15,10 @@ import {
   DecreaseStreamRetentionPeriodCommand,
   DescribeStreamSummaryCommand,
   ListShardsCommand,
+  PutRecordCommand,
+  PutRecordsCommand,
   RegisterStreamConsumerCommand,
+  SplitShardCommand,
 } from '@aws-sdk/client-kinesis';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -285,6 +288,64 @@ describe('web console in Chromium, security off', { skip }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  /** GetRecords calls the page made, by when (index into this list), to see that a tail stops with the page. */
+  const getRecordsCalls: string[] = [];
+  let callsWhenLeft = -1;
+
+  it('tails a shard: records put through the SDK appear without a click, also after a split', async () => {
+    page.on('request', (r) => {
+      if (r.headers()['x-amz-target'] === 'Kinesis_20131202.GetRecords') getRecordsCalls.push(r.url());
+    });
+    await server.kinesis.send(new CreateStreamCommand({ StreamName: 'console-tail', ShardCount: 1 }));
+    await page.goto(`${server.server.url}/console/#/streams/console-tail`);
+    await page.getByRole('heading', { name: 'console-tail' }).waitFor();
+    await page.locator('dl.facts').filter({ hasText: 'ACTIVE' }).waitFor();
+    const reader = page.getByRole('form', { name: 'Read records' });
+    const records = page.getByRole('list', { name: 'Records' });
+    const status = page.getByRole('status', { name: 'Tail' });
+    await reader.getByRole('button', { name: 'Tail' }).click();
+    await status.filter({ hasText: 'Tailing shardId-000000000000' }).waitFor();
+    // Put by another client while the page tails: the records show up, in order, without any click.
+    await server.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: 'console-tail',
+        Records: ['tail-1', 'tail-2', 'tail-3'].map((d) => ({ PartitionKey: 'pk', Data: new TextEncoder().encode(d) })),
+      }),
+    );
+    await records.locator('pre', { hasText: 'tail-3' }).waitFor();
+    assert.deepEqual(await records.locator('pre').allTextContents(), ['tail-1', 'tail-2', 'tail-3']);
+    // A split closes the shard: the tail goes on with both children and shows what is put into them.
+    await server.kinesis.send(
+      new SplitShardCommand({
+        StreamName: 'console-tail',
+        ShardToSplit: 'shardId-000000000000',
+        NewStartingHashKey: String(1n << 127n),
+      }),
+    );
+    await status.filter({ hasText: 'Tailing shardId-000000000001, shardId-000000000002' }).waitFor();
+    await server.kinesis.send(
+      new PutRecordCommand({
+        StreamName: 'console-tail',
+        PartitionKey: 'pk',
+        ExplicitHashKey: String((1n << 127n) + 1n),
+        Data: new TextEncoder().encode('after-split'),
+      }),
+    );
+    const child = records.getByRole('listitem').filter({ hasText: 'after-split' });
+    await child.waitFor();
+    assert.match((await child.locator('.record-meta').textContent()) ?? '', /shardId-000000000002/);
+    await page.screenshot({ path: join(ARTIFACTS, 'tail.png'), fullPage: true });
+    // Stop ends the tail; Tail starts it again; leaving the page ends it too (checked by the next test).
+    await reader.getByRole('button', { name: 'Stop' }).click();
+    await reader.getByRole('button', { name: 'Tail' }).click();
+    await status.filter({ hasText: 'Tailing' }).waitFor();
+    await page.getByRole('link', { name: 'Data streams' }).first().click();
+    await page.getByRole('heading', { name: 'Data streams' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    callsWhenLeft = getRecordsCalls.length;
+    assert.deepEqual(pageErrors, []);
+  });
+
   it('keeps a 300-shard stream and a 128-character name in fixed rows, rendering only the rows in view', async () => {
     const SHARDS = 300;
     const longName = `long-${'x'.repeat(118)}-end`; // 128 characters, the longest name the API accepts
@@ -340,6 +401,9 @@ describe('web console in Chromium, security off', { skip }, () => {
       true,
     );
     await page.screenshot({ path: join(ARTIFACTS, 'many-shards.png') });
+    // The tail of the previous test stopped when its page was left: no GetRecords since, seconds later.
+    assert.ok(callsWhenLeft > 0);
+    assert.equal(getRecordsCalls.length, callsWhenLeft);
     assert.deepEqual(pageErrors, []);
   });
 });
