@@ -119,6 +119,30 @@ describe('Kinesis Video media plane', () => {
     assert.equal(chunks[1]!.tags.AWS_KINESISVIDEO_CONTINUATION_TOKEN, numbers[0]);
     assert.equal(chunks[0]!.cluster!.timecode, 2000);
     assert.equal(chunks[0]!.cluster!.tracks.find((x) => x.track === 1)!.frames, 25);
+
+    // A fragment number of this stream that is not in the archive: the chunks before it, then an error chunk that
+    // names it (FRAGMENT_NOT_FOUND, as aws/aws-sdk-js issue 3217 logged), and the payload ends.
+    const missing = (BigInt(numbers[2]!) + 100n).toString();
+    const partial = await archivedClient(url).send(
+      new GetMediaForFragmentListCommand({ StreamName: 'cam1', Fragments: [numbers[0]!, missing, numbers[1]!] }),
+    );
+    const partialChunks = parseChunks(Buffer.from(await partial.Payload!.transformToByteArray()));
+    assert.equal(partialChunks.length, 2);
+    assert.equal(partialChunks[0]!.tags.AWS_KINESISVIDEO_FRAGMENT_NUMBER, numbers[0]);
+    assert.deepEqual(partialChunks[1]!.tags, {
+      AWS_KINESISVIDEO_ERROR_CODE: 'FRAGMENT_NOT_FOUND',
+      AWS_KINESISVIDEO_ERROR_ID: '4000',
+      AWS_KINESISVIDEO_FRAGMENT_NUMBER: missing,
+    });
+    // Numbers that are not this stream's fragment numbers (another stream's, or no fragment number at all).
+    await expectError(
+      archivedClient(url).send(
+        new GetMediaForFragmentListCommand({ StreamName: 'cam1', Fragments: [numbers[0]!, '123'] }),
+      ),
+      'InvalidArgumentException',
+      'Fragment numbers are invalid : 123',
+      400,
+    );
   });
 
   it('PutMedia over HTTP/2, ABSOLUTE timecodes, by ARN', async () => {

@@ -15,7 +15,7 @@
  */
 import type { FragmentArchive, FragmentEntry, StoredFragment } from '../archive/index.js';
 import { fragmentSeq } from '../archive/index.js';
-import { errorChunk, fragmentChunk, GetMediaErrorId } from './chunks.js';
+import { errorChunk, FRAGMENT_NOT_FOUND, fragmentChunk, GetMediaErrorId } from './chunks.js';
 import type { LiveFragment, MediaStore } from './media-store.js';
 import type { MediaCounters } from './metrics.js';
 
@@ -109,8 +109,9 @@ export async function* followStream(options: {
     return chunks;
   };
   if (options.start.kind === 'unknown') {
-    // TODO(#11): AWS's ErrorCode text for this id is not documented; the id's description is used.
-    yield errorChunk('REQUESTED_FRAGMENT_NOT_FOUND', GetMediaErrorId.fragmentNotFound);
+    // The ErrorCode AWS gives GetMediaForFragmentList for a missing fragment (chunks.ts, FRAGMENT_NOT_FOUND).
+    // TODO(#11): that GetMedia's start selector answers with the same code is not confirmed.
+    yield errorChunk(FRAGMENT_NOT_FOUND, GetMediaErrorId.fragmentNotFound);
     return;
   }
   let backlog: LiveFragment[] = [];
@@ -169,7 +170,12 @@ export async function* followStream(options: {
   }
 }
 
-/** The chunks of the listed fragments, in the order given; an error chunk ends the list at the first unknown one. */
+/**
+ * The chunks of the listed fragments, in the order given. A fragment of the stream that is not (or no longer) in
+ * the archive gets an error chunk naming it, which ends the list (aws/aws-sdk-js issue 3217: HTTP 200, the payload
+ * ends with FRAGMENT_NOT_FOUND for a fragment that was not readable yet). Numbers that are no fragment numbers of
+ * this stream are refused before the response starts (see `foreignFragmentNumbers`).
+ */
 export async function* fragmentList(
   archive: FragmentArchive,
   streamCreationMs: number,
@@ -181,9 +187,14 @@ export async function* fragmentList(
     const entry = seq === undefined ? undefined : archive.entryFor(seq);
     const stored = entry === undefined ? undefined : await archive.read(entry);
     if (stored === undefined) {
-      yield errorChunk('REQUESTED_FRAGMENT_NOT_FOUND', GetMediaErrorId.fragmentNotFound);
+      yield errorChunk(FRAGMENT_NOT_FOUND, GetMediaErrorId.fragmentNotFound, number);
       return;
     }
     yield* fragmentChunk(stored, streamCreationMs, now());
   }
+}
+
+/** The listed numbers that cannot be fragment numbers of the stream created at `streamCreationMs`. */
+export function foreignFragmentNumbers(streamCreationMs: number, numbers: readonly string[]): string[] {
+  return numbers.filter((n) => fragmentSeq(streamCreationMs, n) === undefined);
 }
