@@ -9,7 +9,14 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { describeError, signedGet } from './api.js';
 import { formatBytes, formatNumber, formatRate } from './format.js';
-import { counterRates, RateHistory, type StreamFigures, type StreamLabels, streamFigures } from './metrics.js';
+import {
+  counterRates,
+  RateHistory,
+  type StreamFigures,
+  type StreamLabels,
+  type StreamRates,
+  streamFigures,
+} from './metrics.js';
 
 /** How often the page reads /metrics: a few seconds, so a user sees a put arrive without loading the server. */
 export const METRICS_POLL_MS = 5000;
@@ -18,7 +25,7 @@ const MIN_WINDOW_S = 60;
 /** Points kept per chart: ten minutes at the poll interval. */
 const HISTORY_POINTS = 120;
 
-type RateKey = 'incomingRecords' | 'incomingBytes' | 'outgoingRecords' | 'outgoingBytes' | 'iteratorAgeMs';
+type RateKey = keyof StreamRates;
 
 interface ChartSpec {
   readonly title: string;
@@ -32,6 +39,7 @@ const CHARTS: readonly ChartSpec[] = [
     series: [
       { key: 'incomingRecords', label: 'Incoming', color: '--series-in' },
       { key: 'outgoingRecords', label: 'Outgoing (GetRecords)', color: '--series-out' },
+      { key: 'fanOutRecords', label: 'Outgoing (enhanced fan-out)', color: '--series-fan-out' },
     ],
     value: (n) => formatRate(n, ''),
   },
@@ -40,6 +48,7 @@ const CHARTS: readonly ChartSpec[] = [
     series: [
       { key: 'incomingBytes', label: 'Incoming', color: '--series-in' },
       { key: 'outgoingBytes', label: 'Outgoing (GetRecords)', color: '--series-out' },
+      { key: 'fanOutBytes', label: 'Outgoing (enhanced fan-out)', color: '--series-fan-out' },
     ],
     value: (n) => `${formatBytes(n)}/s`,
   },

@@ -14,6 +14,9 @@ export const STREAM_SERIES = {
   outgoingRecords: 'aws_kinesis_get_records_records_total',
   outgoingBytes: 'aws_kinesis_get_records_bytes_total',
   iteratorAgeMs: 'aws_kinesis_get_records_iterator_age_milliseconds',
+  // Enhanced fan-out (SubscribeToShardEvent.{Records,Bytes}, per consumer): summed over the stream's consumers.
+  fanOutRecords: 'aws_kinesis_subscribe_to_shard_event_records_total',
+  fanOutBytes: 'aws_kinesis_subscribe_to_shard_event_bytes_total',
 } as const;
 
 export type StreamSeriesKey = keyof typeof STREAM_SERIES;
@@ -124,6 +127,8 @@ export function streamFigures(text: string, stream: StreamLabels): StreamFigures
     outgoingRecords: 0,
     outgoingBytes: 0,
     iteratorAgeMs: 0,
+    fanOutRecords: 0,
+    fanOutBytes: 0,
   };
   for (const s of parsePrometheusText(text, (name) => NAME_TO_KEY.has(name))) {
     if (
@@ -133,7 +138,8 @@ export function streamFigures(text: string, stream: StreamLabels): StreamFigures
     ) {
       continue;
     }
-    figures[NAME_TO_KEY.get(s.name)!] = s.value;
+    // Stream-level series have one sample; per-consumer ones (fan-out) one per consumer, added up.
+    figures[NAME_TO_KEY.get(s.name)!] += s.value;
   }
   return figures;
 }
@@ -145,6 +151,8 @@ export interface StreamRates {
   readonly outgoingRecords: number;
   readonly outgoingBytes: number;
   readonly iteratorAgeMs: number;
+  readonly fanOutRecords: number;
+  readonly fanOutBytes: number;
 }
 
 /**
@@ -164,6 +172,8 @@ export function counterRates(before: StreamFigures, after: StreamFigures, second
     outgoingRecords: rate('outgoingRecords'),
     outgoingBytes: rate('outgoingBytes'),
     iteratorAgeMs: after.iteratorAgeMs,
+    fanOutRecords: rate('fanOutRecords'),
+    fanOutBytes: rate('fanOutBytes'),
   };
 }
 
@@ -179,6 +189,8 @@ export class RateHistory {
     outgoingRecords: [],
     outgoingBytes: [],
     iteratorAgeMs: [],
+    fanOutRecords: [],
+    fanOutBytes: [],
   };
 
   constructor(readonly capacity: number) {}

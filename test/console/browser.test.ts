@@ -19,6 +19,7 @@ import {
   PutRecordsCommand,
   RegisterStreamConsumerCommand,
   SplitShardCommand,
+  SubscribeToShardCommand,
 } from '@aws-sdk/client-kinesis';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -335,6 +336,37 @@ describe('web console in Chromium, security off', { skip }, () => {
     await child.waitFor();
     assert.match((await child.locator('.record-meta').textContent()) ?? '', /shardId-000000000002/);
     await page.screenshot({ path: join(ARTIFACTS, 'tail.png'), fullPage: true });
+    // Enhanced fan-out traffic is charted as its own outgoing series: a consumer reads the child shard by push.
+    const streamArn = (await server.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'console-tail' })))
+      .StreamDescriptionSummary!.StreamARN!;
+    const consumer = (
+      await server.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: 'pushed' }))
+    ).Consumer!;
+    const subscription = await server.kinesis.send(
+      new SubscribeToShardCommand({
+        ConsumerARN: consumer.ConsumerARN,
+        ShardId: 'shardId-000000000002',
+        StartingPosition: { Type: 'TRIM_HORIZON' },
+      }),
+    );
+    const events = subscription.EventStream![Symbol.asyncIterator]();
+    for (let pushed = 0; pushed < 1; ) {
+      const { value, done } = await events.next();
+      assert.ok(!done);
+      pushed += value.SubscribeToShardEvent?.Records?.length ?? 0;
+    }
+    await events.return?.();
+    const recordsLatest = page.locator('dl[aria-label="Records per second, latest"]');
+    assert.deepEqual(await recordsLatest.locator('dt').allTextContents(), [
+      'Incoming',
+      'Outgoing (GetRecords)',
+      'Outgoing (enhanced fan-out)',
+    ]);
+    await recordsLatest
+      .locator('dd')
+      .nth(2)
+      .filter({ hasText: /^(?!0\/s$|—$)\d/ })
+      .waitFor();
     // Stop ends the tail; Tail starts it again; leaving the page ends it too (checked by the next test).
     await reader.getByRole('button', { name: 'Stop' }).click();
     await reader.getByRole('button', { name: 'Tail' }).click();

@@ -7,9 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateStreamCommand,
+  DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
   PutRecordsCommand,
+  RegisterStreamConsumerCommand,
+  SubscribeToShardCommand,
 } from '@aws-sdk/client-kinesis';
 import {
   counterRates,
@@ -106,6 +109,45 @@ describe('console metrics: a stream read from a real server', () => {
     const elsewhere = streamFigures(text, { accountId, region: 'eu-west-1', streamName: 'charted' });
     assert.equal(elsewhere.incomingRecords, 0);
   });
+
+  it("adds up the stream's enhanced fan-out consumers as one outgoing series, apart from GetRecords", async () => {
+    const k = server.kinesis;
+    await k.send(new CreateStreamCommand({ StreamName: 'fanned', ShardCount: 1 }));
+    const arn = (await k.send(new DescribeStreamSummaryCommand({ StreamName: 'fanned' }))).StreamDescriptionSummary!
+      .StreamARN!;
+    await k.send(
+      new PutRecordsCommand({
+        StreamName: 'fanned',
+        Records: ['a', 'bb', 'ccc'].map((d) => ({ PartitionKey: 'pk', Data: new TextEncoder().encode(d) })),
+      }),
+    );
+    // Two consumers each read the three records pushed by SubscribeToShard.
+    for (const name of ['fan-1', 'fan-2']) {
+      const consumer = (await k.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: name })))
+        .Consumer!;
+      const out = await k.send(
+        new SubscribeToShardCommand({
+          ConsumerARN: consumer.ConsumerARN,
+          ShardId: 'shardId-000000000000',
+          StartingPosition: { Type: 'TRIM_HORIZON' },
+        }),
+      );
+      const events = out.EventStream![Symbol.asyncIterator]();
+      let received = 0;
+      while (received < 3) {
+        const { value, done } = await events.next();
+        assert.ok(!done);
+        received += value.SubscribeToShardEvent?.Records?.length ?? 0;
+      }
+      await events.return?.();
+    }
+    const text = await (await fetch(`${server.server.url}/metrics`)).text();
+    const accountId = arn.split(':')[4]!;
+    const figures = streamFigures(text, { accountId, region: 'us-east-1', streamName: 'fanned' });
+    assert.equal(figures.fanOutRecords, 6);
+    assert.equal(figures.fanOutBytes, 2 * (1 + 2 + 3 + 3 * 2)); // data plus partition key, per consumer
+    assert.equal(figures.outgoingRecords, 0);
+  });
 });
 
 describe('console metrics: rates and history', () => {
@@ -115,17 +157,28 @@ describe('console metrics: rates and history', () => {
     outgoingRecords: 0,
     outgoingBytes: 0,
     iteratorAgeMs: 0,
+    fanOutRecords: 0,
+    fanOutBytes: 0,
   };
 
   it('divides counter increases by the seconds between readings and keeps the later iterator age', () => {
     const before = { ...zero, incomingRecords: 100, incomingBytes: 1000, outgoingRecords: 50, outgoingBytes: 500 };
-    const after = { ...before, incomingRecords: 150, incomingBytes: 3000, iteratorAgeMs: 1234 };
+    const after = {
+      ...before,
+      incomingRecords: 150,
+      incomingBytes: 3000,
+      iteratorAgeMs: 1234,
+      fanOutRecords: 25,
+      fanOutBytes: 250,
+    };
     assert.deepEqual(counterRates(before, after, 5), {
       incomingRecords: 10,
       incomingBytes: 400,
       outgoingRecords: 0,
       outgoingBytes: 0,
       iteratorAgeMs: 1234,
+      fanOutRecords: 5,
+      fanOutBytes: 50,
     });
   });
 
@@ -139,11 +192,20 @@ describe('console metrics: rates and history', () => {
   it('keeps the last N points, column by column, dropping the oldest', () => {
     const h = new RateHistory(3);
     for (let i = 1; i <= 5; i++) {
-      h.push(i, { incomingRecords: i, incomingBytes: 10 * i, outgoingRecords: 0, outgoingBytes: 0, iteratorAgeMs: 0 });
+      h.push(i, {
+        incomingRecords: i,
+        incomingBytes: 10 * i,
+        outgoingRecords: 0,
+        outgoingBytes: 0,
+        iteratorAgeMs: 0,
+        fanOutRecords: i,
+        fanOutBytes: 0,
+      });
     }
     assert.equal(h.length, 3);
     assert.deepEqual(h.times, [3, 4, 5]);
     assert.deepEqual(h.columns.incomingRecords, [3, 4, 5]);
     assert.deepEqual(h.columns.incomingBytes, [30, 40, 50]);
+    assert.deepEqual(h.columns.fanOutRecords, [3, 4, 5]);
   });
 });
