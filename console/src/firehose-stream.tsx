@@ -124,12 +124,18 @@ interface DeliveryFigures {
   readonly objects: number | undefined;
   readonly success: number | undefined;
   readonly freshnessSeconds: number | undefined;
+  /**
+   * The delivery worker's buffer now (`tributary_firehose_buffered_*`, ADR 0044); undefined when this server does
+   * not run the stream's worker (another node of a cluster holds its lease, or it has not started).
+   */
+  readonly buffer: { readonly records: number; readonly bytes: number; readonly ageSeconds: number } | undefined;
 }
 
 /**
  * The stream's figures from the metric names of src/server/metrics.ts (`prometheusName`): received is
  * IncomingRecords/Bytes for Direct PUT, DataReadFromKinesisStream.* for a Kinesis source; delivered is
- * DeliveryToS3.* or DeliveryToHttpEndpoint.* (backup copies are not deliveries).
+ * DeliveryToS3.* or DeliveryToHttpEndpoint.* (backup copies are not deliveries); the buffer is the worker's own
+ * (Tributary/Firehose BufferedRecords, BufferedBytes, BufferAgeSeconds).
  */
 export function deliveryFigures(
   samples: readonly MetricSample[],
@@ -143,6 +149,7 @@ export function deliveryFigures(
     region: stream.region,
   });
   const get = (metric: string) => m.get(`aws_firehose_${metric}`);
+  const bufferedBytes = m.get('tributary_firehose_buffered_bytes');
   const incoming = kinesisSource ? 'data_read_from_kinesis_stream' : 'incoming';
   const delivery = http ? 'delivery_to_http_endpoint' : 'delivery_to_s3';
   return {
@@ -153,6 +160,14 @@ export function deliveryFigures(
     objects: http ? undefined : get('delivery_to_s3_object_count_total'),
     success: get(`${delivery}_success`),
     freshnessSeconds: get(`${delivery}_data_freshness`),
+    buffer:
+      bufferedBytes === undefined
+        ? undefined
+        : {
+            bytes: bufferedBytes,
+            records: m.get('tributary_firehose_buffered_records') ?? 0,
+            ageSeconds: m.get('tributary_firehose_buffer_age_seconds') ?? 0,
+          },
   };
 }
 
@@ -170,6 +185,7 @@ function DeliveryPanel({ description }: { description: DeliveryStreamDescription
   const destination = description.Destinations?.[0];
   const http = destination?.HttpEndpointDestinationDescription !== undefined;
   const sizeMb = (destination && hintsOf(destination)?.SizeInMBs) ?? 5;
+  const intervalSeconds = (destination && hintsOf(destination)?.IntervalInSeconds) ?? 300;
   const where = arnParts(description.DeliveryStreamARN);
   usePoll(async () => {
     if (where === undefined) return;
@@ -195,20 +211,36 @@ function DeliveryPanel({ description }: { description: DeliveryStreamDescription
     }
   }, METRICS_POLL_MS);
 
-  // Received minus delivered since the server started: what the buffer holds now (see ADR 0040 for its limits).
-  const bufferedBytes = figures ? Math.max(0, figures.incomingBytes - figures.deliveredBytes) : 0;
-  const bufferedRecords = figures ? Math.max(0, figures.incomingRecords - figures.deliveredRecords) : 0;
   const capacity = sizeMb * MIB;
+  const buffer = figures?.buffer;
   return (
     <section class="panel" aria-label="Delivery">
       <h2>Buffer and delivery</h2>
       <ErrorAlert error={error} />
-      <div class="row">
-        <label class="grow">
-          Buffer fill ({formatBytes(bufferedBytes)} of {sizeMb} MiB, {bufferedRecords} records)
-          <meter min={0} max={capacity} value={Math.min(bufferedBytes, capacity)} aria-label="Buffer fill" />
-        </label>
-      </div>
+      {buffer !== undefined ? (
+        <div class="row">
+          <label class="grow">
+            Buffer fill ({formatBytes(buffer.bytes)} of {sizeMb} MiB, {buffer.records} records)
+            <meter min={0} max={capacity} value={Math.min(buffer.bytes, capacity)} aria-label="Buffer fill" />
+          </label>
+          <label class="grow">
+            Buffer age ({buffer.ageSeconds.toFixed(0)} s of {intervalSeconds} s)
+            <meter
+              min={0}
+              max={Math.max(intervalSeconds, 1)}
+              value={Math.min(buffer.ageSeconds, intervalSeconds)}
+              aria-label="Buffer age"
+            />
+          </label>
+        </div>
+      ) : (
+        figures && (
+          <p class="muted">
+            This server does not run the stream's delivery worker now (another node holds it, or it has not started):
+            its buffer is not known here.
+          </p>
+        )
+      )}
       {figures && (
         <Facts
           label="Last delivery"
@@ -226,7 +258,8 @@ function DeliveryPanel({ description }: { description: DeliveryStreamDescription
         />
       )}
       <p class="muted">
-        From this server's <code>/metrics</code> (AWS/Firehose series, counted since the server started).
+        From this server's <code>/metrics</code>: the buffer as the delivery worker holds it now (delivery when either
+        hint is reached), the AWS/Firehose counters since the server started.
       </p>
     </section>
   );

@@ -137,11 +137,26 @@ function aborted(signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * What a running worker holds (rule 1's buffer): records read from the source and not yet delivered and committed,
+ * their bytes before compression, and when the first of them entered the buffer (the interval counts from it).
+ */
+export interface BufferFill {
+  readonly records: number;
+  readonly bytes: number;
+  /** Epoch ms on the service clock; 0 when the buffer is empty. */
+  readonly since: number;
+}
+
+const EMPTY_FILL: BufferFill = { records: 0, bytes: 0, since: 0 };
+
 /** The worker (see this file's header). */
 export class DeliveryWorker implements Worker {
   readonly name: string;
   readonly #id: string;
   readonly #ctx: DeliveryContext;
+  /** Undefined while the worker does not run here (another node holds its lease, or it stopped). */
+  #fill: BufferFill | undefined;
   #flushes: FlushWaiter[] = [];
   #wake: (() => void) | undefined;
   #woken = false;
@@ -168,6 +183,14 @@ export class DeliveryWorker implements Worker {
     });
   }
 
+  /**
+   * The buffer now, while this node runs the worker; undefined otherwise. Records being delivered count until their
+   * objects are written and the source position committed (rule 3): they are not delivered before that.
+   */
+  bufferFill(): BufferFill | undefined {
+    return this.#fill;
+  }
+
   /** Fails pending flushes (the worker stopped for good). */
   abandon(err: unknown): void {
     for (const f of this.#flushes.splice(0)) f.reject(err);
@@ -177,9 +200,11 @@ export class DeliveryWorker implements Worker {
     const first = this.#ctx.state(this.#id);
     if (!first) return aborted(signal);
     const source = await this.#ctx.openSource(first, signal, tenure.fencingToken);
+    this.#fill = EMPTY_FILL;
     try {
       await this.#loop(source, signal);
     } finally {
+      this.#fill = undefined;
       source.close();
     }
   }
@@ -212,6 +237,7 @@ export class DeliveryWorker implements Worker {
         await this.#deliver(state, records, sizeBytes, signal);
         if (signal.aborted) break;
         await source.commit(position!, records[records.length - 1]!.arrivedAt);
+        this.#fill = EMPTY_FILL;
         this.#settleFlushes(source);
         continue;
       }
@@ -247,6 +273,7 @@ export class DeliveryWorker implements Worker {
       }
       bytes += added;
       position = batch.position;
+      if (batch.records.length > 0) this.#fill = { records: buffer.length, bytes, since: firstAt };
       if (batch.records.length > 0)
         this.#ctx.emit({ type: 'buffered', stream: state.name, records: batch.records.length, bytes: added });
       else if (buffer.length === 0) {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { DEFAULT_BACKOFF, Scheduler, WorkerHost, realClock, type BackoffOptions, type Clock } from '../jobs/index.js';
 import {
   type Logger,
+  type MetricSample,
   type OperationDefinition,
   type ResourceRule,
   type ServiceDefinition,
@@ -272,7 +273,7 @@ export async function createFirehoseService(
     },
     metricSamples() {
       // The same registry as CloudWatch samples for the server's /metrics (docs/adr/0031).
-      return rt.metrics.snapshot().flatMap((s) =>
+      const samples: MetricSample[] = rt.metrics.snapshot().flatMap((s) =>
         Object.entries(s.metrics).map(([metric, value]) => ({
           namespace: 'AWS/Firehose',
           metric,
@@ -283,6 +284,27 @@ export async function createFirehoseService(
           value,
         })),
       );
+      // The delivery buffers this node holds now (ADR 0044): AWS has no metric for them, hence Tributary/Firehose.
+      const now = clock.now();
+      for (const state of catalog.all()) {
+        const fill = rt.bufferFill(state.id);
+        if (fill === undefined) continue;
+        const gauge = (metric: string, value: number): MetricSample => ({
+          namespace: 'Tributary/Firehose',
+          metric,
+          kind: 'gauge',
+          accountId: state.accountId,
+          region: state.region,
+          dimensions: { DeliveryStreamName: state.name },
+          value,
+        });
+        samples.push(
+          gauge('BufferedRecords', fill.records),
+          gauge('BufferedBytes', fill.bytes),
+          gauge('BufferAgeSeconds', fill.records === 0 ? 0 : Math.max(0, now - fill.since) / 1000),
+        );
+      }
+      return samples;
     },
     async flush(accountId, region, name) {
       const state = catalog.get(accountId, region, name);

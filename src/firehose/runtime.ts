@@ -8,7 +8,7 @@ import type { Logger } from '../protocol/index.js';
 import type { LogStore, MetaStore, ShardLog } from '../storage/index.js';
 import type { StreamsApi } from '../streams/index.js';
 import type { DeliveryStreamCatalog, DeliveryStreamState } from './catalog.js';
-import { DeliveryWorker, type DeliveryEvent } from './delivery.js';
+import { type BufferFill, DeliveryWorker, type DeliveryEvent } from './delivery.js';
 import { deliveryStreamNotFound, firehoseError, slowDown } from './errors.js';
 import { FirehoseMetrics } from './metrics.js';
 import type { ObjectStore } from './object-store.js';
@@ -193,6 +193,11 @@ export class FirehoseRuntime {
     const out = new Array<string>(records.length);
     for (let i = 0; i < records.length; i++) out[i] = ids.id(first + i);
     return out;
+  }
+
+  /** The buffer of the stream's delivery worker while it runs on this node (src/firehose/delivery.ts). */
+  bufferFill(id: string): BufferFill | undefined {
+    return this.#workers.get(id)?.bufferFill();
   }
 
   /** Starts the delivery worker of an ACTIVE stream (idempotent). */

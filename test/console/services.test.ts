@@ -10,7 +10,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateDeliveryStreamCommand } from '@aws-sdk/client-firehose';
+import {
+  CreateDeliveryStreamCommand,
+  DeleteDeliveryStreamCommand,
+  PutRecordBatchCommand,
+} from '@aws-sdk/client-firehose';
 import { CreateStreamCommand, KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import {
   CreateApplicationCommand,
@@ -124,6 +128,35 @@ describe('console Firehose, Analytics and Video pages, security off', { skip }, 
       ['{"hello":"firehose"}\n'],
     );
     await page.screenshot({ path: join(ARTIFACTS, 'delivery-stream.png'), fullPage: true });
+
+    // The buffer as the delivery worker holds it (tributary_firehose_buffered_*), against the stream's hints.
+    const buffering = firehoseClient(server.server.url);
+    await buffering.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: 'console-fh-buffered',
+        DeliveryStreamType: 'DirectPut',
+        ExtendedS3DestinationConfiguration: {
+          RoleARN: FIREHOSE_ROLE,
+          BucketARN: 'arn:aws:s3:::console-bucket',
+          BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 900 },
+        },
+      }),
+    );
+    await page.goto(`${server.server.url}/console/#/firehose/console-fh-buffered`);
+    const buffered = page.getByRole('region', { name: 'Delivery' });
+    await buffered.getByText('Buffer fill (0 B of 1 MiB, 0 records)').waitFor();
+    await buffering.send(
+      new PutRecordBatchCommand({
+        DeliveryStreamName: 'console-fh-buffered',
+        Records: [{ Data: new TextEncoder().encode('0123456789') }, { Data: new TextEncoder().encode('abc') }],
+      }),
+    );
+    await buffered.getByText('Buffer fill (13 B of 1 MiB, 2 records)').waitFor();
+    await buffered.getByText(/^Buffer age \(\d+ s of 900 s\)$/).waitFor();
+    assert.equal(await buffered.getByRole('meter', { name: 'Buffer fill' }).getAttribute('value'), '13');
+    await page.screenshot({ path: join(ARTIFACTS, 'delivery-buffer.png'), fullPage: true });
+    await buffering.send(new DeleteDeliveryStreamCommand({ DeliveryStreamName: 'console-fh-buffered' }));
+    buffering.destroy();
 
     await page.getByRole('link', { name: 'Delivery streams' }).first().click();
     await row.getByRole('button', { name: 'Delete console-fh' }).click();

@@ -461,6 +461,44 @@ describe('back-pressure and lifecycle', () => {
     assert.equal(m['DeliveryToS3.DataFreshness'], 15, 'seconds since the oldest record arrived');
   });
 
+  it('reports the worker buffer as Tributary/Firehose gauges: records, bytes and age until delivered', async () => {
+    await create('bf', 128, 30);
+    const gauges = () =>
+      Object.fromEntries(
+        (h.svc.metricSamples?.() ?? [])
+          .filter((s) => s.namespace === 'Tributary/Firehose' && s.dimensions['DeliveryStreamName'] === 'bf')
+          .map((s) => {
+            assert.equal(s.kind, 'gauge');
+            assert.equal(s.accountId, ACCOUNT);
+            return [s.metric, s.value];
+          }),
+      );
+    await waitFor(() => (gauges().BufferedRecords !== undefined ? true : undefined));
+    assert.deepEqual(gauges(), { BufferedRecords: 0, BufferedBytes: 0, BufferAgeSeconds: 0 });
+    await h.call('PutRecordBatch', {
+      DeliveryStreamName: 'bf',
+      Records: [{ Data: Buffer.from('12345') }, { Data: Buffer.from('678') }],
+    });
+    await waitFor(buffered(2));
+    assert.deepEqual(gauges(), { BufferedRecords: 2, BufferedBytes: 8, BufferAgeSeconds: 0 });
+    await h.clock.advance(10_000);
+    await h.call('PutRecord', { DeliveryStreamName: 'bf', Record: { Data: Buffer.from('9') } });
+    await waitFor(buffered(3));
+    // The age counts from the first record in the buffer, as the interval does.
+    assert.deepEqual(gauges(), { BufferedRecords: 3, BufferedBytes: 9, BufferAgeSeconds: 10 });
+    // While the destination fails (within the harness' 60 s retry window), the records are still not delivered:
+    // they stay counted.
+    h.failing = true;
+    await h.clock.advance(20_000);
+    await waitFor(() => (h.events.some((e) => e.type === 'retry') ? true : undefined));
+    assert.equal(gauges().BufferedRecords, 3);
+    h.failing = false;
+    await h.clock.advance(5_000);
+    await waitFor(() => (h.puts.length === 1 ? true : undefined));
+    await waitFor(() => (gauges().BufferedRecords === 0 ? true : undefined));
+    assert.deepEqual(gauges(), { BufferedRecords: 0, BufferedBytes: 0, BufferAgeSeconds: 0 });
+  });
+
   it('resumes delivery after a restart from the durable checkpoint, without re-delivering', async () => {
     await create('rs', 128, 900);
     await h.call('PutRecord', { DeliveryStreamName: 'rs', Record: { Data: Buffer.from('first') } });
