@@ -1,7 +1,8 @@
 /**
  * A failed fsync (ADR 0015): unlike a full disk, the state of the last write is unknown, so the shard's log stops
  * taking writes until a restart, and the documented recovery is that restart. The failure is injected by making
- * every `FileHandle#datasync` of this process reject with EIO, as a failing disk does.
+ * every `FileHandle#datasync` and `FileHandle#write` of this process reject with EIO, as a failing disk does: under
+ * `--durability always` a segment is written with O_DSYNC, so its write carries the sync (ADR 0045).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,11 +23,13 @@ import { rejects } from '../helpers/assert.js';
 const STOPPED = 'The shard cannot take writes after a failed disk write or sync; the server must be restarted.';
 
 type Datasync = () => Promise<void>;
+type Write = (...args: unknown[]) => Promise<unknown>;
+type FileHandleMethods = { datasync: Datasync; write: Write };
 
 /** The prototype every `FileHandle` of this process shares. */
-async function fileHandlePrototype(): Promise<{ datasync: Datasync }> {
+async function fileHandlePrototype(): Promise<FileHandleMethods> {
   const probe = await open(join(tmpdir(), `tributary-probe-${process.pid}`), 'w');
-  const proto = Object.getPrototypeOf(probe) as { datasync: Datasync };
+  const proto = Object.getPrototypeOf(probe) as FileHandleMethods;
   await probe.close();
   await rm(join(tmpdir(), `tributary-probe-${process.pid}`), { force: true });
   return proto;
@@ -48,17 +51,20 @@ const put = (t: TestServer, stream: string, data: string) =>
   t.kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: 'k', Data: Buffer.from(data) }));
 
 describe('a failed fsync', () => {
-  let proto: { datasync: Datasync };
+  let proto: FileHandleMethods;
   let original: Datasync;
+  let originalWrite: Write;
   let t: TestServer;
 
   before(async () => {
     proto = await fileHandlePrototype();
     original = proto.datasync;
+    originalWrite = proto.write;
     t = await startTestServer({ durability: 'always', logLevel: 'fatal' });
   });
   after(async () => {
     proto.datasync = original;
+    proto.write = originalWrite;
     await t.close();
   });
 
@@ -72,12 +78,17 @@ describe('a failed fsync', () => {
       failures++;
       throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO', errno: -5, syscall: 'fdatasync' });
     };
+    proto.write = async function failingWrite() {
+      failures++;
+      throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO', errno: -5, syscall: 'write' });
+    };
     try {
       await rejects(put(t, 's', 'not-acknowledged'), 'InternalFailure', STOPPED);
     } finally {
       proto.datasync = original;
+      proto.write = originalWrite;
     }
-    assert.ok(failures > 0, 'the append reached fdatasync');
+    assert.ok(failures > 0, 'the append reached the disk');
 
     // The disk works again, but the shard's log does not know the state of its last write: still stopped.
     await rejects(put(t, 's', 'after-the-disk-recovered'), 'InternalFailure', STOPPED);

@@ -134,13 +134,33 @@ function b64Value(c: number): number {
  * last non-pad character zero.
  */
 export function decodeBase64(s: string): Buffer {
+  const n = s.length;
+  // Fast path: Node's decoder is lenient (it skips characters outside the alphabet and stops at a `=`, so the
+  // output comes out short; it takes the URL alphabet's `-` and `_` as 62 and 63), hence text is canonical base64,
+  // which passes every check below, exactly when the output has the full length, neither `-` nor `_` occurs and
+  // the padded group's unused bits are zero. Checked against re-encoding, which costs ~200 ns more per 100-byte
+  // record, by test/protocol/json-base64.test.ts. Only a failure takes the detailed checks that name AWS's error.
+  if (n % 4 === 0) {
+    const decoded = Buffer.from(s, 'base64');
+    const pads = n === 0 || s.charCodeAt(n - 1) !== 61 ? 0 : s.charCodeAt(n - 2) === 61 ? 2 : 1;
+    if (
+      decoded.length === (n >> 2) * 3 - pads &&
+      s.indexOf('-') < 0 &&
+      s.indexOf('_') < 0 &&
+      (pads === 0 || (b64Value(s.charCodeAt(n - 1 - pads)) & (pads === 1 ? 0x3 : 0xf)) === 0)
+    ) {
+      return decoded;
+    }
+  }
+  return decodeBase64Strictly(s);
+}
+
+/** The slow path of {@link decodeBase64}: each of AWS's checks in turn, failing with its text. */
+function decodeBase64Strictly(s: string): Buffer {
   const prefix = `'${s}' can not be converted to a Blob: `;
   if (s.length % 4 !== 0) {
     fail(`${prefix}Base64 encoded length is expected a multiple of 4 bytes but found: ${s.length}`);
   }
-  // Fast path (measured ~2.5x cheaper than a regex scan per record): text that re-encodes to itself is
-  // canonical base64, which passes every check below. Node's decoder is lenient, so only a mismatch
-  // needs the detailed checks that name AWS's error.
   const decoded = Buffer.from(s, 'base64');
   if (decoded.toString('base64') === s) return decoded;
   if (!B64_WELL_FORMED.test(s)) {

@@ -3,6 +3,7 @@
  * (see index-codec.ts), named by the zero-padded base offset. Holds the in-memory sparse index and
  * the committed size readers may see; also the scanning used by recovery and index rebuilds.
  */
+import { constants } from 'node:fs';
 import { open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FrameDecoder, FrameStatus } from './frame-codec.js';
@@ -63,8 +64,16 @@ export class Segment implements CachedFiles {
   deleted = false;
   /** Data written but not yet fsynced: the file stays open so the fsync reports errors of those writes. */
   unsynced = false;
+  /**
+   * Whether the active segment's data file is opened with O_DSYNC (the log's `--durability always`): each write
+   * then returns only once its data is durable, so a group commit hands one operation to the thread pool instead
+   * of a write and an fdatasync (docs/adr/0045-group-commit-in-one-write.md).
+   */
+  durableWrites = false;
   /** Data file handle (read-write while active); may be closed by the cache while idle. */
   fh: FileHandle | undefined;
+  /** The data handle opened with O_DSYNC, if {@link fh} is one (see {@link writesAreDurable}). */
+  private dsyncFh: FileHandle | undefined;
   /** Index file handle, active segment only; may be closed by the cache while idle. */
   idxFh: FileHandle | undefined;
   private readonly cache: HandleCache | undefined;
@@ -115,7 +124,8 @@ export class Segment implements CachedFiles {
       this.cache?.touch(this);
       return this.fh;
     }
-    this.opening ??= open(this.logPath, this.sealed ? 'r' : 'r+').then(
+    const flags = this.sealed ? 'r' : this.activeOpenFlags(false);
+    this.opening ??= open(this.logPath, flags).then(
       (fh) => {
         this.opening = undefined;
         if (this.deleted && this.pins === 0) {
@@ -126,7 +136,7 @@ export class Segment implements CachedFiles {
           void fh.close();
           return this.fh;
         }
-        this.fh = fh;
+        this.adopt(fh, flags);
         this.cache?.touch(this);
         return fh;
       },
@@ -136,6 +146,26 @@ export class Segment implements CachedFiles {
       },
     );
     return this.opening;
+  }
+
+  /** Flags that open the active segment's data file for reading and appending (`create`: a new file). */
+  activeOpenFlags(create: boolean): number {
+    return (
+      constants.O_RDWR |
+      (create ? constants.O_CREAT | constants.O_EXCL : 0) |
+      (this.durableWrites ? constants.O_DSYNC : 0)
+    );
+  }
+
+  /** Makes `fh`, opened with `flags`, the data handle. */
+  adopt(fh: FileHandle, flags: number | string): void {
+    this.fh = fh;
+    this.dsyncFh = typeof flags === 'number' && (flags & constants.O_DSYNC) !== 0 ? fh : undefined;
+  }
+
+  /** Whether a write through `fh` is durable once it returns (an O_DSYNC handle), so it needs no fdatasync. */
+  writesAreDurable(fh: FileHandle): boolean {
+    return fh === this.dsyncFh;
   }
 
   /** The `.idx` handle of the active segment, reopened on demand. */
@@ -203,6 +233,7 @@ export class Segment implements CachedFiles {
     const fh = this.fh;
     const idx = this.idxFh;
     this.fh = undefined;
+    this.dsyncFh = undefined;
     this.idxFh = undefined;
     void Promise.allSettled([fh?.close(), idx?.close()]);
   }
@@ -212,6 +243,7 @@ export class Segment implements CachedFiles {
     const fh = this.fh;
     const idx = this.idxFh;
     this.fh = undefined;
+    this.dsyncFh = undefined;
     this.idxFh = undefined;
     this.opening = undefined;
     this.openingIdx = undefined;
@@ -464,8 +496,9 @@ export async function recoverActiveSegment(
   seg: Segment,
   opts: { intervalBytes: number; sync: boolean },
 ): Promise<RecoveryResult> {
-  const fh = await open(seg.logPath, 'r+');
-  seg.fh = fh;
+  const flags = seg.activeOpenFlags(false);
+  const fh = await open(seg.logPath, flags);
+  seg.adopt(fh, flags);
   const fileSize = (await fh.stat()).size;
   const { entries, damaged } = decodeIndexEntries(await readFile(seg.idxPath).catch(orEmpty));
   let i = 0;
