@@ -53,3 +53,19 @@ export class ManualTimerClock implements Clock {
     await settle();
   }
 }
+
+/**
+ * Polls `condition` until it holds, failing after `attempts` tries `everyMs` apart: for states a real timer
+ * changes, so the test waits on the state itself rather than on a sleep sized for an idle machine.
+ */
+export async function until(
+  condition: () => Promise<boolean> | boolean,
+  what = 'the condition',
+  { attempts = 1000, everyMs = 20 } = {},
+): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    if (await condition()) return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

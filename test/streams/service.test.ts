@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StreamsService } from '../../src/streams/index.js';
 import { ManualClock, expectServiceError, openInProcessService, type InProcessService } from '../helpers/service.js';
+import { until } from '../helpers/timers.js';
 
 const HOUR = 3_600_000;
 
@@ -144,7 +145,8 @@ describe('streams service (injected clock)', () => {
 
   it('shows CREATING and DELETING for the configured delays', async () => {
     await shutdown();
-    await boot(200);
+    // Long enough that the checks below see CREATING even on a loaded machine; the ends are awaited, not timed.
+    await boot(1500);
     await call('CreateStream', { StreamName: 'slow', ShardCount: 1 });
     const d = await call('DescribeStream', { StreamName: 'slow' });
     assert.equal(d.StreamDescription.StreamStatus, 'CREATING');
@@ -158,14 +160,22 @@ describe('streams service (injected clock)', () => {
       'ResourceInUseException',
       'Stream slow under account 123456789012 not ACTIVE, instead in state CREATING',
     );
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(
-      (await call('DescribeStreamSummary', { StreamName: 'slow' })).StreamDescriptionSummary.StreamStatus,
+    await until(
+      async () =>
+        (await call('DescribeStreamSummary', { StreamName: 'slow' })).StreamDescriptionSummary.StreamStatus ===
+        'ACTIVE',
       'ACTIVE',
     );
     await call('DeleteStream', { StreamName: 'slow' });
     assert.equal((await call('DescribeStream', { StreamName: 'slow' })).StreamDescription.StreamStatus, 'DELETING');
-    await new Promise((r) => setTimeout(r, 300));
+    await until(
+      () =>
+        call('DescribeStream', { StreamName: 'slow' }).then(
+          () => false,
+          () => true,
+        ),
+      'the stream to go',
+    );
     await expectError(call('DescribeStream', { StreamName: 'slow' }), 'ResourceNotFoundException');
   });
 
