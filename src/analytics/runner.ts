@@ -29,7 +29,7 @@
 import type { Clock, WorkerHost } from '../jobs/index.js';
 import type { FirehoseService } from '../firehose/index.js';
 import type { Logger, Worker } from '../protocol/index.js';
-import type { MetaStore } from '../storage/index.js';
+import { type MetaStore, fencedPut } from '../storage/index.js';
 import type { ReadStart, StreamsApi } from '../streams/index.js';
 import { type ApplicationState, type InputState, inAppStreamNames, isSql } from './application.js';
 import type { ApplicationCatalog } from './catalog.js';
@@ -220,11 +220,12 @@ export class WorkerRunner implements ApplicationRunner {
   #worker(state: ApplicationState): Worker {
     return {
       name: `analytics/application/${state.accountId}/${state.region}/${state.name}`,
-      run: (signal) => this.#run(state.id, signal),
+      run: (signal, tenure) => this.#run(state.id, signal, tenure.fencingToken),
     };
   }
 
-  async #run(id: string, signal: AbortSignal): Promise<void> {
+  /** One run of an application under its worker's lease; `fencingToken` is stamped on its checkpoint writes. */
+  async #run(id: string, signal: AbortSignal, fencingToken: number): Promise<void> {
     const { catalog, clock, logger } = this.#parts;
     const app = catalog.getById(id);
     if (!app || signal.aborted) return;
@@ -271,7 +272,9 @@ export class WorkerRunner implements ApplicationRunner {
       referenceData,
     });
     try {
-      await Promise.all(app.inputs.map((input) => this.#readInput(app, input, engine, outputs, onError, signal)));
+      await Promise.all(
+        app.inputs.map((input) => this.#readInput(app, input, engine, outputs, onError, signal, fencingToken)),
+      );
     } finally {
       engine.stop();
     }
@@ -284,6 +287,7 @@ export class WorkerRunner implements ApplicationRunner {
     outputs: OutputSet,
     onError: (e: ErrorRow) => void,
     signal: AbortSignal,
+    fencingToken: number,
   ): Promise<void> {
     const { meta } = this.#parts;
     const key = checkpointKey(app.id, input.id);
@@ -300,7 +304,9 @@ export class WorkerRunner implements ApplicationRunner {
     const firehoseArn = input.source.kind === 'firehose' ? { firehoseArn: input.source.arn } : {};
     // The run's starting point is fixed now: a restart of this run resumes here, not at a later "now".
     if (!resume || stored?.runId !== runId) {
-      await meta.put(key, { runId, checkpoint: source.checkpoint, ...firehoseArn });
+      // Fenced (ADR 0036): a run whose lease another node took over (it was paused past the ttl) cannot move the
+      // checkpoint of the new holder's run.
+      await fencedPut(meta, key, { runId, checkpoint: source.checkpoint, ...firehoseArn }, fencingToken);
       await source.hold(source.checkpoint);
     }
     const mapper = recordMapper(input.schema);
@@ -371,7 +377,7 @@ export class WorkerRunner implements ApplicationRunner {
         } else for (const record of batch.records) push(batch.stream, record, record.data);
         await outputs.drain();
         if (signal.aborted) break;
-        await meta.put(key, { runId, checkpoint: batch.checkpoint, ...firehoseArn });
+        await fencedPut(meta, key, { runId, checkpoint: batch.checkpoint, ...firehoseArn }, fencingToken);
         await source.hold(batch.checkpoint);
       }
     } finally {

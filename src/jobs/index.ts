@@ -8,9 +8,11 @@
 export { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
 export { MAX_TIMER_MS, realClock, systemClock, type Clock, type RealClockOptions, type TimerHandle } from './clock.js';
 export {
+  JOB_WORKER_PREFIX,
   Scheduler,
   TIMER_KEY_PREFIX,
   type JobFunction,
+  type JobRun,
   type RepeatingJob,
   type ScheduledJob,
   type ScheduledTimer,

@@ -9,7 +9,12 @@
  *   persisted entries, so a timer due while the server was down runs at once. Handlers must therefore be
  *   idempotent (a crash between the handler's own writes and the entry's deletion runs it again).
  * - **Repeating jobs** (`every`): run every `intervalMs` after the previous run ended, so runs of one job never
- *   overlap; failures are logged and the job keeps its rhythm.
+ *   overlap; failures are logged and the job keeps its rhythm. Given a {@link WorkerHost} (on a cluster, ADR 0042),
+ *   each job runs on one node only: it is a worker named `jobs/<name>` whose lease the host takes, renews and hands
+ *   over, so the node holding the lease runs the job and a survivor takes it over when that node dies (within the
+ *   host's lease ttl plus one standby interval). A run gets the lease's fencing token ({@link JobRun}), which the
+ *   job's metadata writes carry (`fencedPut`) so that a holder paused past its lease cannot overwrite its
+ *   successor's. Without a host (one node) every job runs here.
  *
  * Handlers of one kind + key never overlap either: a timer replaced while its handler runs fires after that run.
  * A timer fires when its clock timer does; the handler is not asked to re-check the time.
@@ -25,6 +30,7 @@ import type { Logger } from '../protocol/index.js';
 import type { MetaStore } from '../storage/index.js';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
 import { MAX_TIMER_MS, systemClock, type Clock, type TimerHandle } from './clock.js';
+import type { WorkerHost } from './workers.js';
 
 /** A persisted one-off timer. `payload` is JSON-serialisable (after a restart the handler gets the stored copy). */
 export interface TimerEntry<P = unknown> {
@@ -38,12 +44,27 @@ export interface TimerEntry<P = unknown> {
 /** Runs a due timer of one kind. Resolving deletes the entry; rejecting retries it later. */
 export type TimerHandler<P = unknown> = (timer: TimerEntry<P>) => Promise<void> | void;
 
+/**
+ * One run of a repeating job. `fencingToken` is the token of the job's lease when the job runs under one (a
+ * scheduler with a {@link WorkerHost}); undefined on one node, where nobody else runs the job.
+ */
+export interface JobRun {
+  readonly fencingToken?: number;
+}
+
 /** The body of a repeating job. */
-export type JobFunction = () => Promise<void> | void;
+export type JobFunction = (run: JobRun) => Promise<void> | void;
 
 /** A repeating job registered with {@link Scheduler.every}. */
 export interface RepeatingJob {
   readonly name: string;
+  /**
+   * Whether this node runs the job now: always without a worker host; with one, while this node holds the job's
+   * lease. Work the job also starts outside its timer (an evaluation on an append) checks it first.
+   */
+  readonly runsHere: boolean;
+  /** The lease's fencing token while this node holds it (undefined without a worker host or when not held). */
+  readonly fencingToken: number | undefined;
   /** Stops the job and waits for a run under way. Idempotent. */
   cancel(): Promise<void>;
 }
@@ -96,7 +117,15 @@ export interface SchedulerOptions {
   readonly prefix: string;
   /** How long after its due time another node's timer runs here if its node has not run it. Default 10 s. */
   readonly takeoverMs: number;
+  /**
+   * Runs each repeating job as a leased worker of this host (`jobs/<name>`), so that on a cluster one node runs it
+   * (ADR 0042). Default: none, every job runs on this node.
+   */
+  readonly workers: WorkerHost;
 }
+
+/** Worker (and lease) name prefix of the repeating jobs run through a worker host. */
+export const JOB_WORKER_PREFIX = 'jobs/';
 
 /** Default key prefix of persisted timers. */
 export const TIMER_KEY_PREFIX = 'jobs/timers/';
@@ -121,6 +150,10 @@ interface JobSlot {
   cancelled: boolean;
   handle?: TimerHandle;
   running?: Promise<void>;
+  /** Under a worker host: the run of the job's worker holds the lease (its token), else undefined. */
+  holding?: JobRun;
+  /** Under a worker host: ends the wait between runs early (the worker stops). */
+  wake?: () => void;
 }
 
 const noop = (): void => {};
@@ -149,6 +182,7 @@ export class Scheduler {
   readonly #retry: BackoffOptions;
   readonly #prefix: string;
   readonly #takeoverMs: number;
+  readonly #workers: WorkerHost | undefined;
   #unwatch: (() => void) | undefined;
   readonly #handlers = new Map<string, TimerHandler>();
   readonly #timers = new Map<string, TimerSlot>();
@@ -170,6 +204,7 @@ export class Scheduler {
     this.#retry = { ...DEFAULT_BACKOFF, ...options.retry };
     this.#prefix = options.prefix ?? TIMER_KEY_PREFIX;
     this.#takeoverMs = options.takeoverMs ?? 10_000;
+    this.#workers = options.workers;
   }
 
   /** The scheduler's clock (epoch ms). */
@@ -256,13 +291,24 @@ export class Scheduler {
     if (!(intervalMs > 0)) throw invalid(`job ${name}: interval must be positive, got ${intervalMs}`);
     const job: JobSlot = { name, intervalMs, fn, cancelled: false };
     this.#jobs.set(name, job);
-    if (this.#started) this.#armJob(job);
+    const workers = this.#workers;
+    if (workers)
+      workers.add({ name: JOB_WORKER_PREFIX + name, run: (signal, tenure) => this.#leasedJob(job, signal, tenure) });
+    else if (this.#started) this.#armJob(job);
     return {
       name,
+      get runsHere() {
+        return workers === undefined || job.holding !== undefined;
+      },
+      get fencingToken() {
+        return job.holding?.fencingToken;
+      },
       cancel: async () => {
         job.cancelled = true;
         this.#disarmJob(job);
+        job.wake?.();
         if (this.#jobs.get(name) === job) this.#jobs.delete(name);
+        await workers?.remove(JOB_WORKER_PREFIX + name);
         await job.running;
       },
     };
@@ -319,10 +365,12 @@ export class Scheduler {
       for (const job of this.#jobs.values()) {
         job.cancelled = true;
         this.#disarmJob(job);
+        job.wake?.();
       }
       const runs = [...this.#active.values(), ...[...this.#jobs.values()].flatMap((j) => j.running ?? [])];
+      const leased = this.#workers ? [...this.#jobs.keys()] : [];
       this.#jobs.clear();
-      await Promise.allSettled(runs);
+      await Promise.allSettled([...runs, ...leased.map((name) => this.#workers?.remove(JOB_WORKER_PREFIX + name))]);
       await this.#writes;
     })();
     return this.#closing;
@@ -343,7 +391,7 @@ export class Scheduler {
     if (this.#closing) return;
     this.#started = true;
     for (const slot of this.#timers.values()) if (slot.state === 'pending') this.#arm(slot, this.#dueHere(slot));
-    for (const job of this.#jobs.values()) if (!job.handle && !job.running) this.#armJob(job);
+    if (!this.#workers) for (const job of this.#jobs.values()) if (!job.handle && !job.running) this.#armJob(job);
   }
 
   /** When a timer runs on this node: at its due time, or `takeoverMs` later when another node set it. */
@@ -450,16 +498,56 @@ export class Scheduler {
   #runJob(job: JobSlot): void {
     job.handle = undefined;
     if (job.cancelled || this.#closing) return;
-    const run = (async () => {
-      try {
-        await job.fn();
-      } catch (err) {
-        this.#logger.error({ err, job: job.name }, 'repeating job failed');
-      }
-    })();
-    job.running = run.finally(() => {
+    job.running = this.#runJobOnce(job, {}).finally(() => {
       job.running = undefined;
       if (!job.cancelled && !this.#closing) this.#armJob(job);
     });
+  }
+
+  async #runJobOnce(job: JobSlot, run: JobRun): Promise<void> {
+    try {
+      await job.fn(run);
+    } catch (err) {
+      this.#logger.error({ err, job: job.name }, 'repeating job failed');
+    }
+  }
+
+  /**
+   * The worker of a job under a worker host: while its run holds the lease, runs the job every `intervalMs` (from
+   * the end of the previous run) with the lease's token, until the host stops it (lease lost, removed, closing).
+   */
+  async #leasedJob(job: JobSlot, signal: AbortSignal, tenure: { readonly fencingToken: number }): Promise<void> {
+    const holding: JobRun = { fencingToken: tenure.fencingToken };
+    job.holding = holding;
+    const stop = (): void => job.wake?.();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      for (;;) {
+        if (signal.aborted || job.cancelled || this.#closing) break;
+        await new Promise<void>((resolve) => {
+          job.handle = this.#clock.setTimeout(() => {
+            job.handle = undefined;
+            job.wake = undefined;
+            resolve();
+          }, job.intervalMs);
+          job.wake = () => {
+            this.#disarmJob(job);
+            job.wake = undefined;
+            resolve();
+          };
+        });
+        if (signal.aborted || job.cancelled || this.#closing) break;
+        job.running = this.#runJobOnce(job, holding);
+        await job.running;
+        job.running = undefined;
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
+      if (job.holding === holding) job.holding = undefined;
+    }
+    // Cancelled or closing while the host still runs it: wait for the host's stop (remove) so that the run does
+    // not count as a failure.
+    if (!signal.aborted)
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   }
 }

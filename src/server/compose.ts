@@ -70,8 +70,9 @@ export async function composeServices(config: ServerConfig, logger: Logger): Pro
   // One scheduler for every service's timed work, one host for their workers (src/jobs), on the backend's
   // metadata and leases (on a cluster, the leases make each worker run on one node).
   const jobsLogger = logger.child({ area: 'jobs' });
-  const scheduler = new Scheduler({ meta: backend.meta, logger: jobsLogger });
   const workers = new WorkerHost({ leases: backend.leases, logger: jobsLogger, leaseTtlMs: config.workerLeaseMs });
+  // Repeating jobs (retention sweeps, on-demand scaling) run as leased workers: once across a cluster (ADR 0042).
+  const scheduler = new Scheduler({ meta: backend.meta, logger: jobsLogger, workers });
   const modules: ServiceModule[] = [];
   const close = async (): Promise<void> => {
     try {

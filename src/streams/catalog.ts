@@ -227,6 +227,15 @@ export class StreamCatalog {
     return this.#byId.get(id);
   }
 
+  /**
+   * The id of the stream stored under this name in the metadata store now (not this node's cache), or undefined.
+   * On a cluster the store may already hold a stream another node created whose change has not reached this
+   * node's cache yet (ADR 0036): a load that judges other keys by their stream asks the store before dropping them.
+   */
+  async storedId(accountId: string, region: string, name: string): Promise<string | undefined> {
+    return (await this.#options.meta.get<StreamState>(catalogKey(accountId, region, name)))?.id;
+  }
+
   /** Streams of one account and region, sorted by name. */
   list(accountId: string, region: string): StreamState[] {
     const prefix = `${KEY_PREFIX}${accountId}/${region}/`;

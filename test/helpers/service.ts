@@ -36,6 +36,8 @@ export interface InProcessOptions extends Partial<StreamsServiceOptions> {
   readonly durability?: DurabilityPolicy;
   /** Segment size of the local backend (small segments let retention tests see files go). */
   readonly segmentBytes?: number;
+  /** Opens the backend instead of the local one under `<dir>/storage` (e.g. a NATS cluster's). */
+  readonly openBackend?: () => Promise<StorageBackend>;
   /** Wraps the opened backend (e.g. to hold appends). */
   readonly wrapBackend?: (backend: StorageBackend) => StorageBackend;
   /**
@@ -51,11 +53,13 @@ export async function openInProcessService(
   clock: ManualClock,
   options: InProcessOptions = {},
 ): Promise<InProcessService> {
-  const { durability, segmentBytes, wrapBackend, timerClock, ...serviceOptions } = options;
-  const opened = await openLocalBackend(join(dir, 'storage'), {
-    ...(durability ? { durability } : {}),
-    ...(segmentBytes !== undefined ? { segmentBytes } : {}),
-  });
+  const { durability, segmentBytes, wrapBackend, timerClock, openBackend, ...serviceOptions } = options;
+  const opened = openBackend
+    ? await openBackend()
+    : await openLocalBackend(join(dir, 'storage'), {
+        ...(durability ? { durability } : {}),
+        ...(segmentBytes !== undefined ? { segmentBytes } : {}),
+      });
   const backend = wrapBackend ? wrapBackend(opened) : opened;
   const scheduler = timerClock ? new Scheduler({ meta: backend.meta, clock: timerClock }) : undefined;
   const svc = await createStreamsService(backend, {

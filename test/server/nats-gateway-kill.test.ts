@@ -6,7 +6,9 @@
  * - every acknowledged record is read back exactly once per shard, and each writer's acknowledged batches are in
  *   order within each shard;
  * - the delivery worker's lease moves to the surviving node (`--worker-lease-ms 3000`);
- * - a stream the dead node left CREATING (its status timer) turns ACTIVE through the survivor's scheduler.
+ * - a stream the dead node left CREATING (its status timer) turns ACTIVE through the survivor's scheduler;
+ * - the repeating jobs (retention sweeps, on-demand scaling) are each held by one node, and by the survivor once the
+ *   victim's leases lapsed (ADR 0042).
  * Waits poll with deadlines; the longest time without an acknowledgement is reported, never asserted.
  */
 import { after, before, describe, it } from 'node:test';
@@ -38,6 +40,8 @@ const skip = natsServerMissing();
 const PREFIX = 'GWK';
 const DEADLINE_MS = 60_000;
 const WORKER = 'firehose/delivery/000000000000/us-east-1/gwfh';
+/** The leases of the repeating jobs every node registers (src/jobs/scheduler.ts, `jobs/<name>`). */
+const JOBS = ['jobs/streams.retention-sweep', 'jobs/streams.on-demand-scaling', 'jobs/kinesisvideo.retention'];
 
 interface Node {
   child: ChildProcess;
@@ -138,6 +142,14 @@ describe('gateway kill: a Tributary node dies under load', { skip }, () => {
     assert.ok(victimIndex >= 0, `the lease holder ${holder} is one of the nodes`);
     const victim = nodes[victimIndex]!;
     const survivor = nodes[1 - victimIndex]!;
+    const jobHolders = new Map<string, string>();
+    for (const job of JOBS)
+      jobHolders.set(job, await eventually(`a node holds ${job}`, () => observer!.leases.holder(job)));
+    for (const [job, h] of jobHolders)
+      assert.ok(
+        nodes.some((n) => h.includes(`/${n.child.pid}/`)),
+        `${job} is held by one of the nodes (${h})`,
+      );
 
     const acked: Array<{ writer: number; batch: number; values: string[] }> = [];
     let retries = 0;
@@ -197,6 +209,13 @@ describe('gateway kill: a Tributary node dies under load', { skip }, () => {
       return h?.includes(`/${survivor.child.pid}/`) ? h : undefined;
     });
     assert.notEqual(taken, holder);
+    // The repeating jobs run on the survivor alone once the victim's leases lapsed.
+    for (const job of JOBS)
+      await eventually(`the survivor holds ${job}`, async () => {
+        const h = await observer!.leases.holder(job);
+        return h?.includes(`/${survivor.child.pid}/`) ? h : undefined;
+      });
+    const movedJobs = [...jobHolders].filter(([, h]) => h.includes(`/${victim.child.pid}/`)).map(([j]) => j);
 
     // The victim's timer: the stream it left CREATING becomes ACTIVE, run by the survivor's scheduler.
     await eventually('the stream left CREATING becomes ACTIVE', async () => {
@@ -241,7 +260,8 @@ describe('gateway kill: a Tributary node dies under load', { skip }, () => {
     t.diagnostic(
       `killed the lease holder after 20 acknowledged calls; ${acked.length} calls (${ackedRecords} records) ` +
         `acknowledged, ${stored} stored (unacknowledged attempts may be stored too), ${retries} calls retried on ` +
-        `the other node; longest time without an acknowledgement ${longestGap} ms`,
+        `the other node; longest time without an acknowledgement ${longestGap} ms; repeating jobs moved from the ` +
+        `victim: ${movedJobs.join(', ') || 'none (the survivor held them all)'}`,
     );
   });
 });

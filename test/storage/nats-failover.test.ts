@@ -6,6 +6,8 @@
  *   leader (so longer than the election timeout) and writes were acknowledged without it, then resumed with SIGCONT.
  * Every acknowledged record is read back exactly once, at its acknowledged offset, with offsets dense and each
  * writer's batches in order. The longest gap between two acknowledgements is reported (a diagnostic, never asserted).
+ * - Reads through a leader kill: readers read a log (to its end, which asks the leader) while its leader is killed;
+ *   every read answers, complete and in order (the backend retries through the election).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -203,5 +205,82 @@ describe('nats leader kill', { skip }, () => {
         `writer ${w}'s batches are in order`,
       );
     }
+  });
+
+  it('reads go on through a SIGKILL of the stream leader: every read answers, complete and in order', async (t) => {
+    await backend?.close();
+    backend = await openNatsBackend({ servers: cluster.urls, replicas: 3, prefix: 'READ' });
+    const log = await backend.logs.open('read');
+    const enc = new TextEncoder();
+    const total = 200;
+    for (let b = 0; b < total / 20; b++)
+      await log.append(
+        Array.from({ length: 20 }, (_, i) => ({ key: 'k', value: enc.encode(String(b * 20 + i)) })),
+        Date.now(),
+      );
+    const dec = new TextDecoder();
+    const failures: string[] = [];
+    let reads = 0;
+    let longest = 0;
+    let stop = false;
+    const progress = new EventTarget();
+    const readers = Array.from({ length: 3 }, async () => {
+      while (!stop) {
+        const started = Date.now();
+        try {
+          const got = await log.read(0, { maxRecords: 10_000, maxBytes: 1 << 20 });
+          assert.deepEqual(
+            got.map((r) => dec.decode(r.value)),
+            Array.from({ length: total }, (_, i) => String(i)),
+          );
+          reads++;
+          longest = Math.max(longest, Date.now() - started);
+          progress.dispatchEvent(new Event('read'));
+        } catch (err) {
+          failures.push((err as { code?: string }).code ?? String(err));
+          progress.dispatchEvent(new Event('read'));
+        }
+      }
+    });
+    const moreReads = (n: number, what: string): Promise<void> => {
+      const target = reads + failures.length + n;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${what}: fewer than ${n} reads within 60 s`)), 60_000);
+        const check = (): void => {
+          if (reads + failures.length < target) return;
+          clearTimeout(timer);
+          progress.removeEventListener('read', check);
+          resolve();
+        };
+        progress.addEventListener('read', check);
+        check();
+      });
+    };
+    let victim: number | undefined;
+    try {
+      await moreReads(10, 'before the kill');
+      victim = await cluster.streamLeader('READ_L_read');
+      assert.notEqual(victim, undefined, 'the stream has a leader');
+      await cluster.kill(victim!, 'SIGKILL');
+      const killedAt = reads;
+      // A new leader is elected while the readers go on.
+      let newLeader: number | undefined;
+      const deadline = Date.now() + 60_000;
+      while (newLeader === undefined || newLeader === victim) {
+        assert.ok(Date.now() < deadline, 'no new leader was elected');
+        await new Promise((r) => setTimeout(r, 250));
+        newLeader = await cluster.streamLeader('READ_L_read');
+      }
+      await moreReads(10, 'after the election');
+      t.diagnostic(
+        `killed n${victim! + 1} (the stream leader) under 3 readers; n${newLeader + 1} took over; ` +
+          `${reads - killedAt} reads answered meanwhile; longest read ${longest} ms`,
+      );
+    } finally {
+      stop = true;
+      await Promise.all(readers);
+      if (victim !== undefined) await cluster.restart(victim);
+    }
+    assert.deepEqual(failures, [], 'no read failed');
   });
 });

@@ -2,7 +2,8 @@
  * Shard lifecycle on NATS JetStream (docs/adr/0037), through the real server and the Kinesis SDK on a 3-node
  * loopback cluster (ports 14262-14264, R3): a shard stream's `max_age` is the stream's retention period and follows
  * Increase/DecreaseStreamRetentionPeriod; after a split the parent's JetStream stream is sealed, so a publish to it
- * from any client is refused, while its records stay readable.
+ * from any client is refused, while its records stay readable. Also the consumer registry's start-up on a second
+ * node (in-process services on the same cluster): a consumer of a stream the node's cache does not know yet is kept.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,10 +22,57 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { type NatsCluster, natsServerMissing, startNatsCluster } from '../storage/nats-harness.js';
 import { type TestServer, startTestServer } from '../helpers/server.js';
+import { ManualClock, type InProcessService, openInProcessService } from '../helpers/service.js';
+import { destroyNatsData, openNatsBackend } from '../../src/storage/nats/index.js';
+import type { MetaStore, StorageBackend } from '../../src/storage/index.js';
 
 const skip = natsServerMissing();
 const PREFIX = 'LIFE';
 const HOUR_NS = 3_600_000 * 1e6;
+
+/**
+ * A backend whose metadata store holds the consumer registry's load (`list('consumers/')`) until `release`, and the
+ * stream catalogue's change feed until `deliver`: the interleaving of a node starting while another node creates a
+ * stream and registers a consumer, with the stream's change still on its way.
+ */
+function startingNode(inner: StorageBackend) {
+  let reached!: () => void;
+  const loadReached = new Promise<void>((r) => (reached = r));
+  let release!: () => void;
+  const loadGate = new Promise<void>((r) => (release = r));
+  const heldFeed: Array<() => void> = [];
+  let holding = true;
+  const m = inner.meta;
+  const meta: MetaStore = {
+    get: (key) => m.get(key),
+    getVersioned: (key) => m.getVersioned(key),
+    list: async (prefix) => {
+      if (prefix === 'consumers/') {
+        reached();
+        await loadGate;
+      }
+      return m.list(prefix);
+    },
+    batch: (changes) => m.batch(changes),
+    put: (key, value, options) => m.put(key, value, options),
+    delete: (key, options) => m.delete(key, options),
+    watchRemote: (prefix, listener) =>
+      m.watchRemote(
+        prefix,
+        prefix === 'streams/' ? (c) => (holding ? heldFeed.push(() => listener(c)) : listener(c)) : listener,
+      ),
+    close: () => m.close(),
+  };
+  return {
+    backend: { ...inner, meta, close: () => inner.close() } as StorageBackend,
+    loadReached,
+    release,
+    deliver() {
+      holding = false;
+      for (const f of heldFeed.splice(0)) f();
+    },
+  };
+}
 
 async function waitActive(kinesis: KinesisClient, name: string): Promise<void> {
   for (;;) {
@@ -40,13 +88,19 @@ describe('shard lifecycle on NATS JetStream', { skip }, () => {
   let nc: NatsConnection;
   let jsm: JetStreamManager;
 
-  /** The configuration of the JetStream stream behind shard `index` of Kinesis stream `streamId`. */
-  async function shardStream(streamId: string, index: number): Promise<StreamConfig> {
+  /** The configuration of the JetStream stream behind shard `index` of Kinesis stream `streamId`, if it exists. */
+  async function findShardStream(streamId: string, index: number, prefix = PREFIX): Promise<StreamConfig | undefined> {
     for await (const info of jsm.streams.list()) {
-      if (info.config.name.startsWith(`${PREFIX}_L_`) && info.config.description === `${streamId}.${index}`)
+      if (info.config.name.startsWith(`${prefix}_L_`) && info.config.description === `${streamId}.${index}`)
         return info.config;
     }
-    throw new Error(`no JetStream stream for ${streamId}.${index}`);
+    return undefined;
+  }
+
+  async function shardStream(streamId: string, index: number): Promise<StreamConfig> {
+    const config = await findShardStream(streamId, index);
+    if (!config) throw new Error(`no JetStream stream for ${streamId}.${index}`);
+    return config;
   }
 
   before(async () => {
@@ -122,5 +176,57 @@ describe('shard lifecycle on NATS JetStream', { skip }, () => {
     );
     assert.equal((await shardStream(id, 1)).max_age, 24 * HOUR_NS);
     assert.equal((await shardStream(id, 1)).sealed ?? false, false);
+  });
+
+  it('a node starting while another creates a stream and registers a consumer keeps the consumer', async () => {
+    await destroyNatsData(cluster.urls, 'RACE');
+    const clock = new ManualClock();
+    clock.t = Date.now();
+    const open = () => openNatsBackend({ servers: [...cluster.urls], replicas: 3, prefix: 'RACE' });
+    const a: InProcessService = await openInProcessService('', clock, { openBackend: open });
+    let b: InProcessService | undefined;
+    try {
+      // B's catalogue loads (no stream yet); its consumer registry's load waits.
+      let starting: ReturnType<typeof startingNode> | undefined;
+      const opening = openInProcessService('', clock, {
+        openBackend: async () => (starting = startingNode(await open())).backend,
+      });
+      for (;;) {
+        if (starting) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await starting.loadReached;
+      // Meanwhile A creates a stream and registers a consumer.
+      await a.call('CreateStream', { StreamName: 'race', ShardCount: 1 });
+      for (;;) {
+        const d = await a.call('DescribeStreamSummary', { StreamName: 'race' });
+        if (d.StreamDescriptionSummary.StreamStatus === 'ACTIVE') break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const arn = (await a.call('DescribeStreamSummary', { StreamName: 'race' })).StreamDescriptionSummary.StreamARN;
+      const registered = await a.call('RegisterStreamConsumer', { StreamARN: arn, ConsumerName: 'fan' });
+      // B's registry loads now, before the stream's change reached B's catalogue.
+      starting.release();
+      b = await opening;
+      assert.equal(
+        (await a.backend.meta.list('consumers/')).length,
+        1,
+        "the consumer's record is still stored after B started",
+      );
+      starting.deliver();
+      for (;;) {
+        const seen = await b
+          .call('DescribeStreamConsumer', { StreamARN: arn, ConsumerName: 'fan' })
+          .catch(() => undefined);
+        if (seen) {
+          assert.equal(seen.ConsumerDescription.ConsumerARN, registered.Consumer.ConsumerARN);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      await b?.close();
+      await a.close();
+    }
   });
 });

@@ -26,6 +26,8 @@ export interface NatsBackendOptions {
   attemptTimeoutMs: number;
   /** How long an append retries through a leader election before it rejects as unavailable. Default 20 s. */
   appendDeadlineMs: number;
+  /** How long a read retries through a leader election before it rejects as unavailable. Default 15 s. */
+  readDeadlineMs: number;
   /** Connection credentials: user and password, or a token. */
   user?: string;
   pass?: string;
@@ -91,6 +93,7 @@ const DEFAULTS = {
   now: Date.now,
   attemptTimeoutMs: 2000,
   appendDeadlineMs: 20_000,
+  readDeadlineMs: 15_000,
 };
 
 /** Connects to the cluster and opens (creating if needed) this prefix's buckets. */
@@ -132,6 +135,7 @@ export async function openNatsBackend(
       replicas: opts.replicas,
       attemptTimeoutMs: opts.attemptTimeoutMs,
       appendDeadlineMs: opts.appendDeadlineMs,
+      readDeadlineMs: opts.readDeadlineMs,
       capabilities,
     });
     const meta = new NatsMetaStore(metaKv);

@@ -42,17 +42,32 @@ export function isTransient(err: unknown): boolean {
 }
 
 /**
- * Runs `attempt` until it succeeds, a non-transient error occurs, or `deadlineMs` has passed (then the last
- * error is thrown). For setup requests (creating a Raft group can outlast one request timeout on a busy
- * cluster, and an election answers "no responders" for seconds); backs off 100 ms × 2^n, at most 1 s.
+ * Whether a failed read may be sent again: a transient NATS failure (a timeout, no responders during an election, a
+ * 503 "temporarily unavailable"), or a storage error saying the store is unavailable. A record that does not decode
+ * or a closed connection is not.
  */
-export async function retryTransient<T>(attempt: () => Promise<T>, deadlineMs: number): Promise<T> {
+export function isTransientRead(err: unknown): boolean {
+  if (err instanceof StorageError) return err.code === StorageErrorCode.unavailable;
+  return isTransient(err);
+}
+
+/**
+ * Runs `attempt` until it succeeds, a non-retriable error occurs (`retriable`, default {@link isTransient}), or
+ * `deadlineMs` has passed (then the last error is thrown). For setup requests (creating a Raft group can outlast
+ * one request timeout on a busy cluster, and an election answers "no responders" for seconds) and reads; backs off
+ * 100 ms × 2^n, at most 1 s.
+ */
+export async function retryTransient<T>(
+  attempt: () => Promise<T>,
+  deadlineMs: number,
+  retriable: (err: unknown) => boolean = isTransient,
+): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (let n = 0; ; n++) {
     try {
       return await attempt();
     } catch (err) {
-      if (!isTransient(err) || Date.now() >= deadline) throw err;
+      if (!retriable(err) || Date.now() >= deadline) throw err;
       await new Promise((r) => setTimeout(r, Math.min(1000, 100 * 2 ** n)));
     }
   }

@@ -37,6 +37,7 @@ import {
   WRONG_LAST_SEQUENCE,
   apiCode,
   isTransient,
+  isTransientRead,
   retryTransient,
   toStorageError,
 } from './errors.js';
@@ -68,6 +69,11 @@ export interface NatsLogContext {
   readonly attemptTimeoutMs: number;
   /** Overall time an append keeps retrying transient failures before it rejects as `unavailable`. */
   readonly appendDeadlineMs: number;
+  /**
+   * Overall time a read (and a time lookup) keeps retrying transient failures — an election's "no responders" or
+   * timeouts — before it rejects as `unavailable` (retriable: the AWS answer is a 500 the SDKs retry).
+   */
+  readonly readDeadlineMs: number;
   readonly capabilities: Capabilities;
   /** Where logs count the acknowledgement wait and records of each commit group (../stats.ts). */
   readonly writeStats?: NatsWriteStats;
@@ -493,72 +499,85 @@ export class NatsShardLog implements ShardLog {
     return seqs;
   }
 
+  /**
+   * Reads go to replicas (direct gets) and, past the known end or for records a replica has not applied yet, to the
+   * stream leader; while a leader is elected (ADR 0028: 4–9 s) those answer "no responders" or time out. A read is
+   * retried with backoff within `readDeadlineMs`, like appends, then rejects as `unavailable`.
+   */
   async read(fromOffset: number, options: ReadOptions): Promise<LogRecord[]> {
     this.#checkOpen();
     const maxRecords = Math.floor(options.maxRecords);
     if (!(maxRecords > 0)) return [];
     try {
-      // Not before what this node knows was trimmed: a lagging replica may still hold purged records.
-      const start = Math.max(0, Math.floor(fromOffset), this.#startOffset);
-      // The first record at or after the offset (skips what retention or trim removed).
-      let first = await this.#ctx.jsm.direct.getMessage(this.#stream, {
-        seq: start + 1,
-        next_by_subj: this.#subject,
-      });
-      if (!first) {
-        // A replica may answer before it has applied the newest writes: ask the leader before saying "nothing".
-        await this.refresh();
-        if (start >= this.#nextOffset) return [];
-        first = await this.#leaderGet(Math.max(start, this.#startOffset) + 1);
-        if (!first) return [];
-      }
-      const out: LogRecord[] = [];
-      let bytes = 0;
-      const take = (m: StoredMsg): boolean => {
-        const rec = decodeRecord(m.data, this.#where(m.seq));
-        const size = rec.keyBytes + rec.value.length;
-        if (out.length > 0 && bytes + size > options.maxBytes) return false;
-        bytes += size;
-        out.push(
-          rec.attributes === 0
-            ? { offset: m.seq - 1, timestamp: rec.timestamp, key: rec.key, value: rec.value }
-            : {
-                offset: m.seq - 1,
-                timestamp: rec.timestamp,
-                key: rec.key,
-                value: rec.value,
-                attributes: rec.attributes,
-              },
-        );
-        return true;
-      };
-      take(first);
-      let seq = first.seq + 1;
-      let more = true;
-      while (more && out.length < maxRecords && bytes < options.maxBytes) {
-        // Within what this node knows to exist read a window at once; past it probe one (another node may have
-        // written), and refresh the view when the probe finds records.
-        const known = this.#nextOffset - (seq - 1);
-        const n = Math.min(READ_WINDOW, maxRecords - out.length, Math.max(1, known));
-        const window = await Promise.all(Array.from({ length: n }, (_, i) => this.#get(seq + i)));
-        for (const m of window) {
-          if (!m || !take(m)) {
-            more = false;
-            break;
-          }
-        }
-        seq += n;
-        if (more && known <= 0) await this.refresh();
-      }
-      const newest = out[out.length - 1]!;
-      if (newest.offset >= this.#nextOffset) {
-        this.#nextOffset = newest.offset + 1;
-        this.#lastTimestamp = newest.timestamp;
-      }
-      return out;
+      return await retryTransient(
+        () => this.#readOnce(fromOffset, maxRecords, options.maxBytes),
+        this.#ctx.readDeadlineMs,
+        isTransientRead,
+      );
     } catch (err) {
       throw toStorageError(err, `read ${this.#id}`);
     }
+  }
+
+  async #readOnce(fromOffset: number, maxRecords: number, maxBytes: number): Promise<LogRecord[]> {
+    // Not before what this node knows was trimmed: a lagging replica may still hold purged records.
+    const start = Math.max(0, Math.floor(fromOffset), this.#startOffset);
+    // The first record at or after the offset (skips what retention or trim removed).
+    let first = await this.#ctx.jsm.direct.getMessage(this.#stream, {
+      seq: start + 1,
+      next_by_subj: this.#subject,
+    });
+    if (!first) {
+      // A replica may answer before it has applied the newest writes: ask the leader before saying "nothing".
+      await this.refresh();
+      if (start >= this.#nextOffset) return [];
+      first = await this.#leaderGet(Math.max(start, this.#startOffset) + 1);
+      if (!first) return [];
+    }
+    const out: LogRecord[] = [];
+    let bytes = 0;
+    const take = (m: StoredMsg): boolean => {
+      const rec = decodeRecord(m.data, this.#where(m.seq));
+      const size = rec.keyBytes + rec.value.length;
+      if (out.length > 0 && bytes + size > maxBytes) return false;
+      bytes += size;
+      out.push(
+        rec.attributes === 0
+          ? { offset: m.seq - 1, timestamp: rec.timestamp, key: rec.key, value: rec.value }
+          : {
+              offset: m.seq - 1,
+              timestamp: rec.timestamp,
+              key: rec.key,
+              value: rec.value,
+              attributes: rec.attributes,
+            },
+      );
+      return true;
+    };
+    take(first);
+    let seq = first.seq + 1;
+    let more = true;
+    while (more && out.length < maxRecords && bytes < maxBytes) {
+      // Within what this node knows to exist read a window at once; past it probe one (another node may have
+      // written), and refresh the view when the probe finds records.
+      const known = this.#nextOffset - (seq - 1);
+      const n = Math.min(READ_WINDOW, maxRecords - out.length, Math.max(1, known));
+      const window = await Promise.all(Array.from({ length: n }, (_, i) => this.#get(seq + i)));
+      for (const m of window) {
+        if (!m || !take(m)) {
+          more = false;
+          break;
+        }
+      }
+      seq += n;
+      if (more && known <= 0) await this.refresh();
+    }
+    const newest = out[out.length - 1]!;
+    if (newest.offset >= this.#nextOffset) {
+      this.#nextOffset = newest.offset + 1;
+      this.#lastTimestamp = newest.timestamp;
+    }
+    return out;
   }
 
   /**
@@ -619,25 +638,33 @@ export class NatsShardLog implements ShardLog {
   async offsetForTimestamp(timestamp: number): Promise<number> {
     this.#checkOpen();
     try {
-      await this.refresh();
-      // Binary search over sequences: commit times never decrease along the log.
-      let lo = this.#startOffset + 1;
-      let hi = this.#nextOffset + 1;
-      while (lo < hi) {
-        const mid = Math.floor((lo + hi) / 2);
-        const m = await this.#leaderGet(mid);
-        if (!m) {
-          // Trimmed meanwhile: everything up to here is gone.
-          lo = mid + 1;
-          continue;
-        }
-        if (recordTimestamp(m.data, this.#where(m.seq)) >= timestamp) hi = mid;
-        else lo = m.seq + 1;
-      }
-      return lo - 1;
+      return await retryTransient(
+        () => this.#offsetForTimestampOnce(timestamp),
+        this.#ctx.readDeadlineMs,
+        isTransientRead,
+      );
     } catch (err) {
       throw toStorageError(err, `time lookup in ${this.#id}`);
     }
+  }
+
+  async #offsetForTimestampOnce(timestamp: number): Promise<number> {
+    await this.refresh();
+    // Binary search over sequences: commit times never decrease along the log.
+    let lo = this.#startOffset + 1;
+    let hi = this.#nextOffset + 1;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const m = await this.#leaderGet(mid);
+      if (!m) {
+        // Trimmed meanwhile: everything up to here is gone.
+        lo = mid + 1;
+        continue;
+      }
+      if (recordTimestamp(m.data, this.#where(m.seq)) >= timestamp) hi = mid;
+      else lo = m.seq + 1;
+    }
+    return lo - 1;
   }
 
   /**

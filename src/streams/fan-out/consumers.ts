@@ -17,7 +17,7 @@ import type { Logger } from '../../protocol/index.js';
 import type { MetaStore, RemoteMetaChange } from '../../storage/index.js';
 import type { StreamState } from '../catalog.js';
 import { kinesisError } from '../errors.js';
-import { consumerArn, parseConsumerArn } from '../model/index.js';
+import { consumerArn, parseConsumerArn, parseStreamArn } from '../model/index.js';
 import type { StreamsRuntime } from '../runtime.js';
 
 export const ConsumerStatus = {
@@ -164,7 +164,7 @@ export class ConsumerRegistry {
   async #load(): Promise<void> {
     const { meta, rt } = this.#options;
     for (const [key, consumer] of await meta.list<ConsumerState>(KEY_PREFIX)) {
-      if (rt.catalog.getById(consumer.streamId) === undefined) {
+      if (rt.catalog.getById(consumer.streamId) === undefined && !(await this.#streamStored(consumer))) {
         // The stream was deleted while its consumers' removal was in flight.
         await meta.batch([
           [key, undefined],
@@ -176,6 +176,18 @@ export class ConsumerRegistry {
       // The consumer state is the source of truth: its due transition is (re-)declared to the scheduler.
       if (consumer.transitionAt !== undefined) await this.#schedule(consumer);
     }
+  }
+
+  /**
+   * Whether the consumer's stream incarnation is in the metadata store. On a cluster the cache may not know a
+   * stream another node created just before this node loaded (its change is still on the feed, ADR 0036): such a
+   * consumer is kept, not dropped as an orphan.
+   */
+  async #streamStored(consumer: ConsumerState): Promise<boolean> {
+    const parts = parseStreamArn(consumer.streamArn);
+    if (!parts) return false;
+    const id = await this.#options.rt.catalog.storedId(parts.accountId, parts.region, parts.streamName);
+    return id === consumer.streamId;
   }
 
   /** Consumers of a stream, sorted by name. */

@@ -21,10 +21,13 @@
  *    only once writes have been observed for 30 days, so the peak window is complete), within
  *    10,000 shards per stream and the account's shard quota, through the same uniform plan as UpdateShardCount
  *    (every child keeps at most two parents). The stream stays ACTIVE (AWS shows no UPDATING for on-demand scaling).
+ * 6. On a cluster (ADR 0042) only the node holding the job's lease evaluates (its timer and its appends), and it
+ *    writes the windows fenced with the lease's token, so a node paused past the lease cannot overwrite the new
+ *    holder's window. Each node counts the writes it serves (a known limit: the holder sees only its share).
  */
 import type { RepeatingJob, Scheduler } from '../../jobs/index.js';
 import type { Logger } from '../../protocol/index.js';
-import type { MetaStore } from '../../storage/index.js';
+import { type MetaStore, fencedPut } from '../../storage/index.js';
 import { StreamStatus, type ShardState, type StreamState } from '../catalog.js';
 import { accountShardUsage } from '../limits/shard-quota.js';
 import type { AppendListener, AppendSignal } from '../policies.js';
@@ -143,6 +146,7 @@ export class OnDemandScaler {
     this.#unsubscribe = options.appends.subscribe(this.#onAppend);
     // Idle streams have no appends to trigger an evaluation; the repeating job covers them.
     this.#job = options.scheduler.every(ON_DEMAND_SCALING_JOB, options.intervalMs, () => this.#maybeEvaluate());
+    // (Step 6: the job runs where its lease is; #maybeEvaluate checks `runsHere` for the appends' evaluations.)
   }
 
   /** Runs one evaluation now (rule steps 2–4), whatever the interval; resolves when its resharding is done. */
@@ -222,6 +226,8 @@ export class OnDemandScaler {
   /** Starts an evaluation when one is due and none runs; resolves when it ended (failures are logged). */
   #maybeEvaluate(): Promise<void> | undefined {
     if (this.#evaluating || this.#rt.now() - this.#lastEvaluation < this.#options.intervalMs) return undefined;
+    // Step 6: another node holds the job.
+    if (!this.#job.runsHere) return undefined;
     return this.evaluate().catch((err: unknown) => this.#options.logger.error({ err }, 'on-demand scaling failed'));
   }
 
@@ -230,7 +236,10 @@ export class OnDemandScaler {
     const stored: StoredWindow = { since: w.since, samples: w.samples.map((s) => [s.at, s.bytes, s.records] as const) };
     try {
       w.dirty = false;
-      await this.#options.meta.put(ON_DEMAND_WINDOW_PREFIX + id, stored);
+      const token = this.#job.fencingToken;
+      // Step 6: fenced where the job runs under a lease.
+      if (token === undefined) await this.#options.meta.put(ON_DEMAND_WINDOW_PREFIX + id, stored);
+      else await fencedPut(this.#options.meta, ON_DEMAND_WINDOW_PREFIX + id, { ...stored }, token);
     } catch (err) {
       w.dirty = true;
       this.#options.logger.warn({ err, stream: id }, 'on-demand window not saved; retried at the next evaluation');
