@@ -158,6 +158,10 @@ function createInput(f: CreateForm): CreateDeliveryStreamInput {
   };
   const bufferingHints = Object.keys(hints).length > 0 ? { BufferingHints: hints } : {};
   const bucket = { RoleARN: f.roleArn, BucketARN: `arn:aws:s3:::${f.bucket}` };
+  const prefixes = {
+    ...(f.prefix !== '' ? { Prefix: f.prefix } : {}),
+    ...(f.errorPrefix !== '' ? { ErrorOutputPrefix: f.errorPrefix } : {}),
+  };
   const source: Partial<CreateDeliveryStreamInput> =
     f.source === 'KinesisStreamAsSource'
       ? {
@@ -176,10 +180,22 @@ function createInput(f: CreateForm): CreateDeliveryStreamInput {
           ...(f.accessKey !== '' ? { AccessKey: f.accessKey } : {}),
         },
         ...bufferingHints,
+        RequestConfiguration: { ContentEncoding: f.contentEncoding },
+        ...(optionalInt(f.retrySeconds) !== undefined
+          ? { RetryOptions: { DurationInSeconds: optionalInt(f.retrySeconds) } }
+          : {}),
         RoleARN: f.roleArn,
-        S3BackupMode: 'FailedDataOnly',
+        S3BackupMode: f.httpBackupMode,
         S3Configuration: bucket,
       },
+    };
+  }
+  if (f.destination === 's3') {
+    // The older S3DestinationConfiguration: no file extension, time zone or source record backup.
+    return {
+      DeliveryStreamName: f.name,
+      ...source,
+      S3DestinationConfiguration: { ...bucket, ...prefixes, ...bufferingHints, CompressionFormat: f.compression },
     };
   }
   return {
@@ -187,10 +203,17 @@ function createInput(f: CreateForm): CreateDeliveryStreamInput {
     ...source,
     ExtendedS3DestinationConfiguration: {
       ...bucket,
-      ...(f.prefix !== '' ? { Prefix: f.prefix } : {}),
-      ...(f.errorPrefix !== '' ? { ErrorOutputPrefix: f.errorPrefix } : {}),
+      ...prefixes,
       ...bufferingHints,
       CompressionFormat: f.compression,
+      ...(f.fileExtension !== '' ? { FileExtension: f.fileExtension } : {}),
+      ...(f.timeZone !== '' ? { CustomTimeZone: f.timeZone } : {}),
+      ...(f.backupBucket !== ''
+        ? {
+            S3BackupMode: 'Enabled',
+            S3BackupConfiguration: { RoleARN: f.roleArn, BucketARN: `arn:aws:s3:::${f.backupBucket}` },
+          }
+        : {}),
     },
   };
 }
@@ -199,34 +222,47 @@ interface CreateForm {
   name: string;
   source: 'DirectPut' | 'KinesisStreamAsSource';
   kinesisStreamArn: string;
-  destination: 's3' | 'http';
+  destination: 'extendedS3' | 's3' | 'http';
   roleArn: string;
   bucket: string;
   prefix: string;
   errorPrefix: string;
   compression: CompressionFormat;
+  fileExtension: string;
+  timeZone: string;
+  /** Extended S3: a bucket for source record backup (S3BackupMode Enabled); empty for none. */
+  backupBucket: string;
   sizeMb: string;
   intervalSeconds: string;
   url: string;
   endpointName: string;
   accessKey: string;
+  contentEncoding: 'NONE' | 'GZIP';
+  retrySeconds: string;
+  httpBackupMode: 'FailedDataOnly' | 'AllData';
 }
 
 const EMPTY_FORM: CreateForm = {
   name: '',
   source: 'DirectPut',
   kinesisStreamArn: '',
-  destination: 's3',
+  destination: 'extendedS3',
   roleArn: 'arn:aws:iam::000000000000:role/firehose_delivery_role',
   bucket: '',
   prefix: '',
   errorPrefix: '',
   compression: 'UNCOMPRESSED',
+  fileExtension: '',
+  timeZone: '',
+  backupBucket: '',
   sizeMb: '5',
   intervalSeconds: '300',
   url: 'https://',
   endpointName: '',
   accessKey: '',
+  contentEncoding: 'NONE',
+  retrySeconds: '',
+  httpBackupMode: 'FailedDataOnly',
 };
 
 function CreateDeliveryStreamForm({ onCreated }: { onCreated: () => Promise<void> }) {
@@ -279,7 +315,8 @@ function CreateDeliveryStreamForm({ onCreated }: { onCreated: () => Promise<void
             value={form.destination}
             onChange={(e) => set('destination')(e.currentTarget.value as CreateForm['destination'])}
           >
-            <option value="s3">Amazon S3 (the server's object store)</option>
+            <option value="extendedS3">Amazon S3 (the server's object store)</option>
+            <option value="s3">Amazon S3, S3DestinationConfiguration (older API)</option>
             <option value="http">HTTP endpoint</option>
           </select>
         </label>
@@ -289,13 +326,34 @@ function CreateDeliveryStreamForm({ onCreated }: { onCreated: () => Promise<void
           {text('url', 'Endpoint URL')}
           {text('endpointName', 'Endpoint name (optional)')}
           {text('accessKey', 'Access key (optional)', { type: 'password', autoComplete: 'off' })}
+          <label>
+            Content encoding
+            <select
+              value={form.contentEncoding}
+              onChange={(e) => set('contentEncoding')(e.currentTarget.value as CreateForm['contentEncoding'])}
+            >
+              <option value="NONE">NONE</option>
+              <option value="GZIP">GZIP</option>
+            </select>
+          </label>
+          {text('retrySeconds', 'Retry duration (s, optional)', { inputMode: 'numeric' })}
+          <label>
+            S3 backup
+            <select
+              value={form.httpBackupMode}
+              onChange={(e) => set('httpBackupMode')(e.currentTarget.value as CreateForm['httpBackupMode'])}
+            >
+              <option value="FailedDataOnly">Failed data only</option>
+              <option value="AllData">All data</option>
+            </select>
+          </label>
         </div>
       )}
       <div class="row">
         {text('bucket', form.destination === 'http' ? 'Backup bucket' : 'Bucket')}
-        {form.destination === 's3' && text('prefix', 'Prefix (optional)')}
-        {form.destination === 's3' && text('errorPrefix', 'Error output prefix (optional)')}
-        {form.destination === 's3' && (
+        {form.destination !== 'http' && text('prefix', 'Prefix (optional)')}
+        {form.destination !== 'http' && text('errorPrefix', 'Error output prefix (optional)')}
+        {form.destination !== 'http' && (
           <label>
             Compression
             <select
@@ -311,6 +369,13 @@ function CreateDeliveryStreamForm({ onCreated }: { onCreated: () => Promise<void
           </label>
         )}
       </div>
+      {form.destination === 'extendedS3' && (
+        <div class="row">
+          {text('fileExtension', 'File extension (optional)', { placeholder: '.json' })}
+          {text('timeZone', 'Time zone for prefixes (optional)', { placeholder: 'UTC' })}
+          {text('backupBucket', 'Source record backup bucket (optional)')}
+        </div>
+      )}
       <div class="row">
         {text('sizeMb', 'Buffer size (MiB)', { inputMode: 'numeric' })}
         {text('intervalSeconds', 'Buffer interval (s)', { inputMode: 'numeric' })}

@@ -3,6 +3,7 @@ import {
   DeleteStreamCommand,
   DescribeStreamSummaryCommand,
   ListStreamsCommand,
+  StartStreamEncryptionCommand,
   type StreamDescriptionSummary,
 } from '@aws-sdk/client-kinesis';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
@@ -209,11 +210,42 @@ function StreamRow({ row, index, onDelete }: { row: Row; index: number; onDelete
   );
 }
 
+/** "key=value" lines (value may be empty) → CreateStream's Tags; blank lines are skipped. */
+export function parseTagLines(text: string): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const eq = line.indexOf('=');
+    if (eq < 0) tags[line.trim()] = '';
+    else tags[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+  }
+  return tags;
+}
+
+/** Waits until the stream is ACTIVE (StartStreamEncryption needs it: "Start stream encryption" API reference). */
+async function untilActive(streamName: string): Promise<void> {
+  for (;;) {
+    const out = await kinesis().send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+    if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/**
+ * CreateStream with its options (capacity mode, shards, maximum record size, tags) as the API takes them, then, as
+ * AWS's console does for "Enable server-side encryption", StartStreamEncryption once the stream is ACTIVE
+ * (CreateStream has no encryption member). Each call's refusal is shown as the API returned it.
+ */
 function CreateStreamForm({ onCreated }: { onCreated: () => Promise<void> }) {
   const [name, setName] = useState('');
   const [mode, setMode] = useState<'PROVISIONED' | 'ON_DEMAND'>('PROVISIONED');
   const [shards, setShards] = useState('1');
+  const [maxRecordKiB, setMaxRecordKiB] = useState('');
+  const [tags, setTags] = useState('');
+  const [encrypt, setEncrypt] = useState(false);
+  const [keyId, setKeyId] = useState('alias/aws/kinesis');
   const [error, setError] = useState('');
+  const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   return (
     <form
@@ -222,19 +254,35 @@ function CreateStreamForm({ onCreated }: { onCreated: () => Promise<void> }) {
       onSubmit={async (e) => {
         e.preventDefault();
         setBusy(true);
+        setNote('');
+        let created = false;
         try {
           // The input goes to the API as typed: its validation messages are the ones shown.
+          const tagMap = parseTagLines(tags);
           await kinesis().send(
             new CreateStreamCommand({
               StreamName: name,
               StreamModeDetails: { StreamMode: mode },
               ...(mode === 'PROVISIONED' ? { ShardCount: Number(shards) } : {}),
+              ...(maxRecordKiB.trim() !== '' ? { MaxRecordSizeInKiB: Number(maxRecordKiB) } : {}),
+              ...(Object.keys(tagMap).length > 0 ? { Tags: tagMap } : {}),
             }),
           );
+          created = true;
+          await onCreated();
+          if (encrypt) {
+            setNote(`Created ${name}; enabling encryption once it is ACTIVE…`);
+            await untilActive(name);
+            await kinesis().send(
+              new StartStreamEncryptionCommand({ StreamName: name, EncryptionType: 'KMS', KeyId: keyId }),
+            );
+            setNote(`Created ${name} with KMS encryption (${keyId}).`);
+            await onCreated();
+          }
           setError('');
           setName('');
-          await onCreated();
         } catch (err) {
+          if (created) setNote(`Created ${name}, but encryption was not enabled:`);
           setError(describeError(err));
         } finally {
           setBusy(false);
@@ -265,10 +313,37 @@ function CreateStreamForm({ onCreated }: { onCreated: () => Promise<void> }) {
             />
           </label>
         )}
+        <label>
+          Maximum record size (KiB, optional)
+          <input
+            name="maxRecordSize"
+            inputMode="numeric"
+            placeholder="1024"
+            value={maxRecordKiB}
+            onInput={(e) => setMaxRecordKiB(e.currentTarget.value)}
+          />
+        </label>
+      </div>
+      <div class="row">
+        <label class="inline">
+          <input type="checkbox" checked={encrypt} onChange={(e) => setEncrypt(e.currentTarget.checked)} />
+          Server-side encryption (AWS KMS)
+        </label>
+        {encrypt && (
+          <label class="grow">
+            KMS key
+            <input name="keyId" class="mono" value={keyId} onInput={(e) => setKeyId(e.currentTarget.value)} />
+          </label>
+        )}
+        <label class="grow">
+          Tags (key=value, one a line; optional)
+          <textarea name="tags" rows={2} value={tags} onInput={(e) => setTags(e.currentTarget.value)} />
+        </label>
         <button type="submit" disabled={busy}>
           Create
         </button>
       </div>
+      <output>{note}</output>
       {error !== '' && (
         <p class="error" role="alert">
           {error}

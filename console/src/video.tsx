@@ -84,6 +84,8 @@ function CreateVideoStreamForm({ onCreated }: { onCreated: () => Promise<void> }
   const [mediaType, setMediaType] = useState('video/h264');
   // 0 keeps no data (CreateStream API reference): fragments, and so the timeline, need a retention.
   const [retention, setRetention] = useState('24');
+  const [deviceName, setDeviceName] = useState('');
+  const [kmsKeyId, setKmsKeyId] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   return (
@@ -99,6 +101,8 @@ function CreateVideoStreamForm({ onCreated }: { onCreated: () => Promise<void> }
               StreamName: name,
               ...(mediaType !== '' ? { MediaType: mediaType } : {}),
               ...(retention.trim() !== '' ? { DataRetentionInHours: Number(retention) } : {}),
+              ...(deviceName !== '' ? { DeviceName: deviceName } : {}),
+              ...(kmsKeyId !== '' ? { KmsKeyId: kmsKeyId } : {}),
             }),
           );
           setError('');
@@ -129,6 +133,14 @@ function CreateVideoStreamForm({ onCreated }: { onCreated: () => Promise<void> }
             value={retention}
             onInput={(e) => setRetention(e.currentTarget.value)}
           />
+        </label>
+        <label>
+          Device name (optional)
+          <input name="deviceName" value={deviceName} onInput={(e) => setDeviceName(e.currentTarget.value)} />
+        </label>
+        <label>
+          KMS key (optional; default the Kinesis Video managed key)
+          <input name="kmsKeyId" value={kmsKeyId} onInput={(e) => setKmsKeyId(e.currentTarget.value)} />
         </label>
         <button type="submit" disabled={busy}>
           Create

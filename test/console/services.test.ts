@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   CreateDeliveryStreamCommand,
   DeleteDeliveryStreamCommand,
+  DescribeDeliveryStreamCommand,
   PutRecordBatchCommand,
 } from '@aws-sdk/client-firehose';
 import { CreateStreamCommand, KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
@@ -21,7 +22,10 @@ import {
   KinesisAnalyticsV2Client,
   StartApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics-v2';
-import { CreateStreamCommand as CreateVideoStreamCommand } from '@aws-sdk/client-kinesis-video';
+import {
+  CreateStreamCommand as CreateVideoStreamCommand,
+  DescribeStreamCommand as DescribeVideoStreamCommand,
+} from '@aws-sdk/client-kinesis-video';
 import type { Browser, Page } from 'playwright-core';
 import {
   ROLE as ANALYTICS_ROLE,
@@ -128,6 +132,69 @@ describe('console Firehose, Analytics and Video pages, security off', { skip }, 
       ['{"hello":"firehose"}\n'],
     );
     await page.screenshot({ path: join(ARTIFACTS, 'delivery-stream.png'), fullPage: true });
+
+    // The form's other destinations and options reach the API as a client would send them.
+    await page.getByRole('link', { name: 'Delivery streams' }).first().click();
+    await create.getByLabel('Delivery stream name').fill('console-fh-gzip');
+    await create.getByLabel('Bucket', { exact: true }).fill('console-bucket');
+    await create.getByLabel('Prefix (optional)', { exact: true }).fill('data/!{timestamp:yyyy}/');
+    await create.getByLabel('Error output prefix (optional)').fill('errors/!{firehose:error-output-type}/');
+    await create.getByLabel('Compression').selectOption('GZIP');
+    await create.getByLabel('File extension (optional)').fill('.json.gz');
+    await create.getByLabel('Source record backup bucket (optional)').fill('console-backup');
+    await create.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('row').filter({ hasText: 'console-fh-gzip' }).filter({ hasText: 'ACTIVE' }).waitFor();
+    const formed = firehoseClient(server.server.url);
+    const gzip = (await formed.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'console-fh-gzip' })))
+      .DeliveryStreamDescription!.Destinations![0]!.ExtendedS3DestinationDescription!;
+    assert.equal(gzip.CompressionFormat, 'GZIP');
+    assert.equal(gzip.Prefix, 'data/!{timestamp:yyyy}/');
+    assert.equal(gzip.ErrorOutputPrefix, 'errors/!{firehose:error-output-type}/');
+    assert.equal(gzip.FileExtension, '.json.gz');
+    assert.equal(gzip.S3BackupMode, 'Enabled');
+    assert.equal(gzip.S3BackupDescription?.BucketARN, 'arn:aws:s3:::console-backup');
+    // A prefix the API refuses: its message, as the SDK gets it for the same request.
+    const badPrefix = await sdkError(
+      formed.send(
+        new CreateDeliveryStreamCommand({
+          DeliveryStreamName: 'console-fh-bad',
+          DeliveryStreamType: 'DirectPut',
+          ExtendedS3DestinationConfiguration: {
+            RoleARN: FIREHOSE_ROLE,
+            BucketARN: 'arn:aws:s3:::console-bucket',
+            Prefix: 'data/!{timestamp:yyyy}/',
+            BufferingHints: { SizeInMBs: 5, IntervalInSeconds: 300 },
+            CompressionFormat: 'UNCOMPRESSED',
+          },
+        }),
+      ),
+    );
+    await create.getByLabel('Delivery stream name').fill('console-fh-bad');
+    await create.getByLabel('Compression').selectOption('UNCOMPRESSED');
+    await create.getByLabel('File extension (optional)').fill('');
+    await create.getByLabel('Source record backup bucket (optional)').fill('');
+    await create.getByLabel('Error output prefix (optional)').fill('');
+    await create.getByRole('button', { name: 'Create' }).click();
+    assert.equal((await create.getByRole('alert').textContent())?.trim(), badPrefix);
+    // An HTTP endpoint with its request and retry options.
+    await create.getByLabel('Destination').selectOption('http');
+    await create.getByLabel('Delivery stream name').fill('console-fh-http');
+    await create.getByLabel('Endpoint URL').fill('http://127.0.0.1:9/ingest');
+    await create.getByLabel('Content encoding').selectOption('GZIP');
+    await create.getByLabel('Retry duration (s, optional)').fill('60');
+    await create.getByLabel('S3 backup').selectOption('AllData');
+    await create.getByLabel('Backup bucket').fill('console-backup');
+    await create.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('row').filter({ hasText: 'console-fh-http' }).filter({ hasText: 'ACTIVE' }).waitFor();
+    const http = (await formed.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'console-fh-http' })))
+      .DeliveryStreamDescription!.Destinations![0]!.HttpEndpointDestinationDescription!;
+    assert.equal(http.EndpointConfiguration?.Url, 'http://127.0.0.1:9/ingest');
+    assert.equal(http.RequestConfiguration?.ContentEncoding, 'GZIP');
+    assert.equal(http.RetryOptions?.DurationInSeconds, 60);
+    assert.equal(http.S3BackupMode, 'AllData');
+    for (const name of ['console-fh-gzip', 'console-fh-http'])
+      await formed.send(new DeleteDeliveryStreamCommand({ DeliveryStreamName: name }));
+    formed.destroy();
 
     // The buffer as the delivery worker holds it (tributary_firehose_buffered_*), against the stream's hints.
     const buffering = firehoseClient(server.server.url);
@@ -271,6 +338,8 @@ describe('console Firehose, Analytics and Video pages, security off', { skip }, 
     assert.equal((await create.getByRole('alert').textContent())?.trim(), expected);
 
     await create.getByLabel('Stream name').fill('console-cam');
+    await create.getByLabel('Data retention (hours)').fill('48');
+    await create.getByLabel('Device name (optional)').fill('front-door');
     await create.getByRole('button', { name: 'Create' }).click();
     const row = page.getByRole('row').filter({ hasText: 'console-cam' });
     await row.filter({ hasText: 'ACTIVE' }).waitFor();
@@ -278,8 +347,13 @@ describe('console Firehose, Analytics and Video pages, security off', { skip }, 
       'console-cam',
       'ACTIVE',
       'video/h264',
-      '24',
+      '48',
     ]);
+    const described = videoClient(server.server.url);
+    const info = (await described.send(new DescribeVideoStreamCommand({ StreamName: 'console-cam' }))).StreamInfo!;
+    described.destroy();
+    assert.equal(info.DeviceName, 'front-door');
+    assert.equal(info.DataRetentionInHours, 48);
 
     // Three 1-second fragments of H.264 from ffmpeg, sent with PutMedia (not in the JavaScript SDK: raw HTTP).
     const mkv = await ffmpegMkv({ seconds: 3, fragmentMs: 1000 });
