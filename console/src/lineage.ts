@@ -30,6 +30,10 @@ export interface LineageRow {
   /** Position among its siblings, from 1, and their number (aria-posinset, aria-setsize). */
   readonly position: number;
   readonly siblings: number;
+  /** Rows are drawn under this one (a repeated merged shard has none: they are under its other parent). */
+  readonly hasChildren: boolean;
+  /** The index of the row it is drawn under; undefined for a root. */
+  readonly parent: number | undefined;
 }
 
 export function isOpenShard(shard: LineageShard): boolean {
@@ -73,6 +77,7 @@ export function lineageRows(shards: readonly LineageShard[]): LineageRow[] {
     readonly last: boolean;
     readonly position: number;
     readonly siblings: number;
+    readonly parent: number | undefined;
   }
   const stack: Frame[] = [];
   for (let i = roots.length - 1; i >= 0; i--) {
@@ -83,6 +88,7 @@ export function lineageRows(shards: readonly LineageShard[]): LineageRow[] {
       last: i === roots.length - 1,
       position: i + 1,
       siblings: roots.length,
+      parent: undefined,
     });
   }
   while (stack.length > 0) {
@@ -93,6 +99,8 @@ export function lineageRows(shards: readonly LineageShard[]): LineageRow[] {
       shard.ParentShardId !== undefined && shard.AdjacentParentShardId !== undefined
         ? ([shard.ParentShardId, shard.AdjacentParentShardId] as const)
         : undefined;
+    const kids = repeated ? [] : (children.get(f.id) ?? []);
+    const index = rows.length;
     rows.push({
       shardId: f.id,
       level: f.level,
@@ -102,10 +110,11 @@ export function lineageRows(shards: readonly LineageShard[]): LineageRow[] {
       repeated,
       position: f.position,
       siblings: f.siblings,
+      hasChildren: kids.length > 0,
+      parent: f.parent,
     });
     if (repeated) continue;
     expanded.add(f.id);
-    const kids = children.get(f.id) ?? [];
     const ancestors = f.level === 1 ? '' : drawnAncestors(`${f.ancestors}${f.last ? '   ' : '│  '}`);
     for (let i = kids.length - 1; i >= 0; i--) {
       stack.push({
@@ -115,8 +124,67 @@ export function lineageRows(shards: readonly LineageShard[]): LineageRow[] {
         last: i === kids.length - 1,
         position: i + 1,
         siblings: kids.length,
+        parent: index,
       });
     }
   }
   return rows;
+}
+
+/** The indices of the rows shown when the rows in `collapsed` hide their descendants, in drawing order. */
+export function visibleLineage(rows: readonly LineageRow[], collapsed: ReadonlySet<number>): number[] {
+  const out: number[] = [];
+  let hiddenBelow = 0; // rows deeper than this level are hidden; 0: none
+  for (let i = 0; i < rows.length; i++) {
+    const level = rows[i]!.level;
+    if (hiddenBelow > 0 && level > hiddenBelow) continue;
+    hiddenBelow = collapsed.has(i) ? level : 0;
+    out.push(i);
+  }
+  return out;
+}
+
+/** What a key does in the tree (WAI-ARIA "Tree View Pattern", keyboard interaction). */
+export type TreeKeyAction =
+  | { readonly kind: 'focus' /** index into the visible rows */; readonly at: number }
+  | { readonly kind: 'toggle' /** index into the rows */; readonly row: number; readonly expand: boolean };
+
+/**
+ * The action of `key` on the visible row `at`: Down/Up the next/previous visible row, Home/End the first/last,
+ * Right expands a collapsed row with children or moves to its first child, Left collapses an expanded row or moves
+ * to its parent, Enter and Space toggle a row with children. Undefined: the key does nothing here.
+ */
+export function treeKeyAction(
+  key: string,
+  rows: readonly LineageRow[],
+  visible: readonly number[],
+  collapsed: ReadonlySet<number>,
+  at: number,
+): TreeKeyAction | undefined {
+  const index = visible[at];
+  if (index === undefined) return undefined;
+  const row = rows[index]!;
+  const focus = (to: number): TreeKeyAction | undefined =>
+    to >= 0 && to < visible.length && to !== at ? { kind: 'focus', at: to } : undefined;
+  switch (key) {
+    case 'ArrowDown':
+      return focus(at + 1);
+    case 'ArrowUp':
+      return focus(at - 1);
+    case 'Home':
+      return focus(0);
+    case 'End':
+      return focus(visible.length - 1);
+    case 'ArrowRight':
+      if (!row.hasChildren) return undefined;
+      return collapsed.has(index) ? { kind: 'toggle', row: index, expand: true } : focus(at + 1);
+    case 'ArrowLeft':
+      if (row.hasChildren && !collapsed.has(index)) return { kind: 'toggle', row: index, expand: false };
+      return row.parent === undefined ? undefined : focus(visible.indexOf(row.parent));
+    case 'Enter':
+    case ' ':
+      return row.hasChildren ? { kind: 'toggle', row: index, expand: collapsed.has(index) } : undefined;
+    default:
+      return undefined;
+  }
 }

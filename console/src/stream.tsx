@@ -17,9 +17,10 @@ import { StreamCharts, streamLabelsFromArn } from './charts.js';
 import { CapacityPanel, ConsumersPanel, TagsPanel } from './stream-settings.js';
 import { type DataFormat, formatData, midpointHashKey } from './format.js';
 import { isOpenShard, lineageRows } from './lineage.js';
+import { LineageTree } from './lineage-tree.js';
 import { type TailPosition, tailShard, timerWait } from './tail.js';
 import { useStreamRefresh } from './streams.js';
-import { useVirtualWindow, VirtualTable } from './virtual-list.js';
+import { VirtualTable } from './virtual-list.js';
 
 /** Every shard of the stream, closed ones included, following ListShards' pagination. */
 async function listAllShards(streamName: string): Promise<Shard[]> {
@@ -100,13 +101,9 @@ export function StreamPage({ name }: { name: string }) {
 
 const isOpen = isOpenShard;
 
-/** Must equal `.lineage-row` height in style.css. */
-const LINEAGE_ROW_PX = 26;
-
-/** Shards as a virtual table plus their lineage drawn as a tree (./lineage.ts), itself a virtual list. */
+/** Shards as a virtual table plus their lineage drawn as a tree (./lineage.ts, an ARIA tree: ./lineage-tree.tsx). */
 function ShardsPanel({ shards }: { shards: Shard[] }) {
   const rows = useMemo(() => lineageRows(shards), [shards]);
-  const lineage = useVirtualWindow<HTMLUListElement>(rows.length, LINEAGE_ROW_PX, 360);
   return (
     <div class="panel">
       <h2>Shards</h2>
@@ -153,24 +150,7 @@ function ShardsPanel({ shards }: { shards: Shard[] }) {
         )}
       />
       <h3>Lineage</h3>
-      <ul class="vlist" ref={lineage.ref} onScroll={lineage.onScroll} aria-label="Shard lineage">
-        {lineage.view.before > 0 && (
-          <li class="spacer" role="presentation" style={{ height: `${lineage.view.before}px` }} />
-        )}
-        {rows.slice(lineage.view.start, lineage.view.end).map((r, i) => (
-          <li key={`${lineage.view.start + i}`} class={r.open ? 'lineage-row shard open' : 'lineage-row shard closed'}>
-            <span class="tree-glyphs" aria-hidden="true">
-              {r.prefix}
-            </span>
-            {r.shardId} {r.open ? '(open)' : '(closed)'}
-            {r.mergedFrom ? ` ← merged from ${r.mergedFrom[0]} + ${r.mergedFrom[1]}` : ''}
-            {r.repeated ? ' (children shown above)' : ''}
-          </li>
-        ))}
-        {lineage.view.after > 0 && (
-          <li class="spacer" role="presentation" style={{ height: `${lineage.view.after}px` }} />
-        )}
-      </ul>
+      <LineageTree rows={rows} />
     </div>
   );
 }

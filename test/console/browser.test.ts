@@ -15,6 +15,7 @@ import {
   DecreaseStreamRetentionPeriodCommand,
   DescribeStreamSummaryCommand,
   ListShardsCommand,
+  ListTagsForStreamCommand,
   PutRecordCommand,
   PutRecordsCommand,
   RegisterStreamConsumerCommand,
@@ -165,14 +166,39 @@ describe('web console in Chromium, security off', { skip }, () => {
     // Split at the default (the middle of the hash range) and see the two children under their parent.
     const reshard = page.getByRole('form', { name: 'Reshard' });
     await reshard.getByRole('button', { name: 'Split' }).click();
-    const lineage = page.getByRole('list', { name: 'Shard lineage' });
-    await lineage.getByRole('listitem').filter({ hasText: 'shardId-000000000002 (open)' }).waitFor();
+    const lineage = page.getByRole('tree', { name: 'Shard lineage' });
+    await lineage.getByRole('treeitem').filter({ hasText: 'shardId-000000000002 (open)' }).waitFor();
     // The tree as drawn: the closed parent, its two children under it.
-    assert.deepEqual(await lineage.getByRole('listitem').allTextContents(), [
-      'shardId-000000000000 (closed)',
+    assert.deepEqual(await lineage.getByRole('treeitem').allTextContents(), [
+      '▾ shardId-000000000000 (closed)',
       '├─ shardId-000000000001 (open)',
       '└─ shardId-000000000002 (open)',
     ]);
+    // What a screen reader is told: depth, place among siblings, expansion (an ARIA tree).
+    const treeAttrs = (name: string) =>
+      lineage.getByRole('treeitem').evaluateAll((els, n) => els.map((el) => el.getAttribute(n)), name);
+    assert.deepEqual(await treeAttrs('aria-level'), ['1', '2', '2']);
+    assert.deepEqual(await treeAttrs('aria-posinset'), ['1', '1', '2']);
+    assert.deepEqual(await treeAttrs('aria-setsize'), ['1', '2', '2']);
+    assert.deepEqual(await treeAttrs('aria-expanded'), ['true', null, null]);
+    // By keyboard: Tab reaches the tree's one focusable row, arrows move, Left on the parent collapses it.
+    await lineage.getByRole('treeitem').first().focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await lineage
+      .getByRole('treeitem', { name: /shardId-000000000002/ })
+      .and(page.locator(':focus'))
+      .waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await lineage
+      .getByRole('treeitem', { name: /shardId-000000000000/ })
+      .and(page.locator(':focus'))
+      .waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await lineage.getByRole('treeitem', { expanded: false }).waitFor();
+    assert.equal(await lineage.getByRole('treeitem').count(), 1);
+    await page.keyboard.press('ArrowRight');
+    await lineage.getByRole('treeitem').nth(2).waitFor();
     // The page shows the hash ranges the API reports.
     const shards = (await server.kinesis.send(new ListShardsCommand({ StreamName: 'console-e2e' }))).Shards ?? [];
     const table = await page.getByRole('table', { name: 'Shards' }).textContent();
@@ -424,8 +450,8 @@ describe('web console in Chromium, security off', { skip }, () => {
       .waitFor();
     assert.equal(await table.getByRole('row').filter({ hasText: 'shardId-000000000000' }).count(), 0);
     assert.ok((await rendered()) < 40);
-    const lineage = page.getByRole('list', { name: 'Shard lineage' });
-    assert.ok((await lineage.getByRole('listitem').count()) < 40);
+    const lineage = page.getByRole('tree', { name: 'Shard lineage' });
+    assert.ok((await lineage.getByRole('treeitem').count()) < 40);
     assert.equal(
       await page.evaluate(
         () => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth,
@@ -436,6 +462,50 @@ describe('web console in Chromium, security off', { skip }, () => {
     // The tail of the previous test stopped when its page was left: no GetRecords since, seconds later.
     assert.ok(callsWhenLeft > 0);
     assert.equal(getRecordsCalls.length, callsWhenLeft);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('creates an on-demand stream with a record size, tags and KMS encryption from the form', async () => {
+    await page.goto(`${server.server.url}/console/#/streams`);
+    const create = page.getByRole('form', { name: 'Create data stream' });
+    // A tag the API refuses: shown as the SDK gets it for the same CreateStream.
+    const badTags = await sdkError(() =>
+      server.kinesis.send(
+        new CreateStreamCommand({
+          StreamName: 'console-formed',
+          StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+          Tags: { 'aws:team': 'data' },
+        }),
+      ),
+    );
+    await create.getByLabel('Stream name').fill('console-formed');
+    await create.getByLabel('Capacity mode').selectOption('ON_DEMAND');
+    await create.getByLabel('Tags (key=value, one a line; optional)').fill('aws:team=data');
+    await create.getByRole('button', { name: 'Create' }).click();
+    assert.equal((await create.getByRole('alert').textContent())?.trim(), badTags);
+
+    await create.getByLabel('Maximum record size (KiB, optional)').fill('2048');
+    await create.getByLabel('Tags (key=value, one a line; optional)').fill('team=data\nowner=');
+    await create.getByLabel('Server-side encryption (AWS KMS)').check();
+    assert.equal(await create.getByLabel('KMS key').inputValue(), 'alias/aws/kinesis');
+    await create.getByRole('button', { name: 'Create' }).click();
+    await create.getByRole('status').filter({ hasText: 'Created console-formed with KMS encryption' }).waitFor();
+    const summary = (await server.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'console-formed' })))
+      .StreamDescriptionSummary!;
+    assert.equal(summary.StreamModeDetails?.StreamMode, 'ON_DEMAND');
+    assert.equal(summary.EncryptionType, 'KMS');
+    assert.equal(summary.KeyId, 'alias/aws/kinesis');
+    assert.equal(summary.MaxRecordSizeInKiB, 2048);
+    const tags = await server.kinesis.send(new ListTagsForStreamCommand({ StreamName: 'console-formed' }));
+    assert.deepEqual(tags.Tags?.map((t) => [t.Key, t.Value ?? '']).sort(), [
+      ['owner', ''],
+      ['team', 'data'],
+    ]);
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'console-formed' })
+      .filter({ hasText: 'KMS (alias/aws/kinesis)' })
+      .waitFor();
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -5,7 +5,13 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { type LineageShard, lineageRows, MAX_DRAWN_LEVELS } from '../../console/src/lineage.js';
+import {
+  type LineageShard,
+  lineageRows,
+  MAX_DRAWN_LEVELS,
+  treeKeyAction,
+  visibleLineage,
+} from '../../console/src/lineage.js';
 
 const id = (n: number) => `shardId-${String(n).padStart(12, '0')}`;
 const closed = { EndingSequenceNumber: '99' };
@@ -81,5 +87,46 @@ describe('console lineage layout', () => {
     const longest = Math.max(...rows.map((r) => r.prefix.length));
     assert.ok(longest <= (MAX_DRAWN_LEVELS + 1) * 3, `prefix of ${longest} characters`);
     assert.match(rows[depth - 1]!.prefix, /^⋯ {2}/);
+  });
+
+  it('hides the rows under a collapsed one and maps tree keys to moves and toggles', () => {
+    const shards = [
+      shard(0, { open: false }),
+      shard(1, { parent: 0, open: false }),
+      shard(2, { parent: 0, open: false }),
+      shard(3, { parent: 1, adjacent: 2 }),
+      shard(4),
+    ];
+    const rows = lineageRows(shards);
+    assert.deepEqual(
+      rows.map((r) => [r.hasChildren, r.parent]),
+      [
+        [true, undefined],
+        [true, 0],
+        [false, 1],
+        [true, 0],
+        [false, 3],
+        [false, undefined],
+      ],
+    );
+    assert.deepEqual(visibleLineage(rows, new Set()), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(visibleLineage(rows, new Set([1])), [0, 1, 3, 4, 5]);
+    assert.deepEqual(visibleLineage(rows, new Set([0, 1])), [0, 5]);
+    const all = visibleLineage(rows, new Set());
+    assert.deepEqual(treeKeyAction('ArrowDown', rows, all, new Set(), 0), { kind: 'focus', at: 1 });
+    assert.equal(treeKeyAction('ArrowUp', rows, all, new Set(), 0), undefined);
+    assert.deepEqual(treeKeyAction('End', rows, all, new Set(), 0), { kind: 'focus', at: 5 });
+    assert.deepEqual(treeKeyAction('ArrowLeft', rows, all, new Set(), 1), { kind: 'toggle', row: 1, expand: false });
+    assert.deepEqual(treeKeyAction('ArrowLeft', rows, all, new Set(), 2), { kind: 'focus', at: 1 });
+    assert.equal(treeKeyAction('ArrowLeft', rows, all, new Set(), 5), undefined);
+    assert.equal(treeKeyAction('ArrowRight', rows, all, new Set(), 2), undefined);
+    const folded = visibleLineage(rows, new Set([1]));
+    assert.deepEqual(treeKeyAction('ArrowRight', rows, folded, new Set([1]), 1), {
+      kind: 'toggle',
+      row: 1,
+      expand: true,
+    });
+    assert.deepEqual(treeKeyAction(' ', rows, all, new Set(), 0), { kind: 'toggle', row: 0, expand: false });
+    assert.equal(treeKeyAction('x', rows, all, new Set(), 0), undefined);
   });
 });
