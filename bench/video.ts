@@ -1,30 +1,37 @@
 /**
- * `npm run bench:video`: concurrent live PutMedia uploads against an in-process server with durable acks
+ * `npm run bench:video`: concurrent live PutMedia uploads against a local server with durable acks
  * (`--durability always`): each stream sends H.264-shaped frames in real time (25 fps, one key frame per
  * fragment, `--mbps` per stream, `--fragment-ms` fragments, unknown-size clusters as live producers write them).
  * Prints the streams sustained (every fragment PERSISTED, none failed), ingest MB/s, and the PERSISTED ack latency
  * p50 / p99 / max, measured from the moment a fragment was complete on the wire (the next cluster's header written)
- * to its PERSISTED ack. The load generator shares the process (and the machine's cores) with the server.
+ * to its PERSISTED ack. The server runs in a child process of its own (bench/video-server.ts; `--server inline`
+ * runs it in this process, sharing the load generator's event loop, as the benchmark did before ADR 0043).
  *
- * Storage figures (docs/adr/0041-video-archive-disk-bound.md): the fdatasync/fsync calls this process made (counted
- * by wrapping `FileHandle.datasync`/`sync` here, in the benchmark only) and, from /proc/diskstats, the bytes written
+ * Storage figures (docs/adr/0041-video-archive-disk-bound.md): the fdatasync/fsync calls the server made (counted
+ * by wrapping `FileHandle.datasync`/`sync`, in the benchmark only) and, from /proc/diskstats, the bytes written
  * to and the cache flushes done by the device holding the data directory (machine-wide: other processes count too).
  * Every `--window` seconds a line gives that window's figures, so the steady state shows apart from the first
- * gigabytes that the virtual disk's host absorbs faster than it writes them.
+ * gigabytes that the virtual disk's host absorbs faster than it writes them. Each window also gives the share of
+ * the server's main thread spent on a CPU and spent runnable but waiting for one (/proc/<pid>/task/<pid>/schedstat,
+ * docs/adr/0043-video-bench-cpu-starvation.md): a server that falls behind while waiting for a CPU was starved by
+ * the machine's other work, not slowed by its disk.
  * Options: --streams <n> (default 100), --seconds <n> (default 60), --mbps <n> (default 4), --fragment-ms <n>
- * (default 2000), --window <s> (default 10).
+ * (default 2000), --window <s> (default 10), --server process|inline (default process).
  */
+import { fork } from 'node:child_process';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { type FileHandle, mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import { silentLogger } from '../src/protocol/index.js';
 import { startServer } from '../src/server/index.js';
 import { MkvId, element, elementHeader } from '../src/video/mkv/index.js';
+import type { ServerSample } from './video-server.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,8 +40,10 @@ const { values } = parseArgs({
     mbps: { type: 'string', default: '4' },
     'fragment-ms': { type: 'string', default: '2000' },
     window: { type: 'string', default: '10' },
+    server: { type: 'string', default: 'process' },
   },
 });
+const SERVER_MODE = values.server === 'inline' ? 'inline' : 'process';
 const WINDOW_MS = Number(values.window) * 1000;
 const STREAMS = Number(values.streams);
 const SECONDS = Number(values.seconds);
@@ -143,8 +152,79 @@ interface Sample {
   readonly at: number;
   readonly syncs: number;
   readonly disk: DiskCounters | undefined;
-  /** Longest event-loop delay since the previous sample, ms. */
+  /** Longest delay of the server's event loop since the previous sample, ms. */
   readonly loopDelayMs: number;
+  /** The server's main thread so far: ns on a CPU and ns runnable but waiting for one (undefined: no /proc). */
+  readonly sched: { readonly runNs: number; readonly waitNs: number } | undefined;
+  /** CPU time of the server process so far, µs. */
+  readonly serverCpuMicros: number;
+}
+
+/** Scheduler counters of one thread (/proc/<pid>/task/<tid>/schedstat: ns on a CPU, ns waiting on a run queue). */
+function schedOf(pid: number): Sample['sched'] {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(/\s+/);
+    return { runNs: Number(run), waitNs: Number(wait) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The server under test: in this process (`inline`) or in a child process of its own (`process`). */
+interface BenchServer {
+  readonly url: string;
+  /** The pid whose main thread runs the server's event loop. */
+  readonly pid: number;
+  sample(): Promise<Omit<ServerSample, 'kind'>>;
+  close(): Promise<void>;
+}
+
+async function startBenchServer(dataDir: string): Promise<BenchServer> {
+  if (SERVER_MODE === 'inline') {
+    await countSyncCalls();
+    loopDelay.enable();
+    const server = await startServer(
+      { port: 0, dataDir, durability: 'always', audit: 'off', videoCreateMs: 0, logLevel: 'silent' },
+      { logger: silentLogger },
+    );
+    return {
+      url: server.url,
+      pid: process.pid,
+      sample: async () => {
+        const loopDelayMs = loopDelay.max / 1e6;
+        loopDelay.reset();
+        const cpu = process.cpuUsage();
+        return { syncs: syncCalls, loopDelayMs, cpuMicros: cpu.user + cpu.system };
+      },
+      close: () => server.close(),
+    };
+  }
+  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'video-server.js'), [dataDir], {
+    execArgv: ['--max-semi-space-size=64'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the benchmark's server exited (${code}) before it was ready`)));
+    child.once('message', (m: { kind: string; url: string }) => resolve(m.url));
+  });
+  const waiting: Array<(s: ServerSample) => void> = [];
+  child.on('message', (m: ServerSample) => {
+    if (m.kind === 'sample') waiting.shift()?.(m);
+  });
+  return {
+    url,
+    pid: child.pid!,
+    sample: () =>
+      new Promise((resolve) => {
+        waiting.push(resolve);
+        child.send({ kind: 'sample' });
+      }),
+    close: async () => {
+      if (child.connected) child.send({ kind: 'stop' });
+      await exited;
+    },
+  };
 }
 
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -169,14 +249,10 @@ interface Upload {
 }
 
 async function main(): Promise<void> {
-  await countSyncCalls();
   const dataDir = await mkdtemp(join(tmpdir(), 'trib-bench-video-'));
   const disk = await diskOf(dataDir);
   const loadBefore = loadavg()[0]!;
-  const server = await startServer(
-    { port: 0, dataDir, durability: 'always', audit: 'off', videoCreateMs: 0, logLevel: 'silent' },
-    { logger: silentLogger },
-  );
+  const server = await startBenchServer(dataDir);
   const url = new URL(server.url);
   const control = new KinesisVideoClient({
     endpoint: server.url,
@@ -191,8 +267,10 @@ async function main(): Promise<void> {
   let started = 0;
   const sample = async (): Promise<void> => {
     const at = performance.now();
-    samples.push({ at, syncs: syncCalls, disk: await disk?.(), loopDelayMs: loopDelay.max / 1e6 });
-    loopDelay.reset();
+    const sched = schedOf(server.pid);
+    const d = await disk?.();
+    const s = await server.sample();
+    samples.push({ at, syncs: s.syncs, disk: d, loopDelayMs: s.loopDelayMs, sched, serverCpuMicros: s.cpuMicros });
   };
   const errorCodes = new Map<string, number>();
   const uploads: Upload[] = [];
@@ -269,7 +347,6 @@ async function main(): Promise<void> {
 
     const cpuStart = process.cpuUsage();
     started = performance.now();
-    loopDelay.enable();
     await sample();
     const sampler = setInterval(() => void sample(), WINDOW_MS);
     const totalFrames = Math.round((SECONDS * 1000) / FRAME_MS);
@@ -349,7 +426,7 @@ async function main(): Promise<void> {
     const runSeconds = (last.at - first.at) / 1000;
     const syncs = last.syncs - first.syncs;
     console.log(
-      `  storage: ${syncs} fsync/fdatasync calls by this process (${(syncs / runSeconds).toFixed(1)}/s, ${(latencies.length / Math.max(1, syncs)).toFixed(2)} fragments per call)${deviceFigures(first, last)}`,
+      `  storage: ${syncs} fsync/fdatasync calls by the server (${(syncs / runSeconds).toFixed(1)}/s, ${(latencies.length / Math.max(1, syncs)).toFixed(2)} fragments per call)${deviceFigures(first, last)}`,
     );
     console.log(`  per ${WINDOW_MS / 1000} s window (by when fragments were complete on the wire):`);
     for (let i = 1; i < samples.length; i++) {
@@ -360,12 +437,16 @@ async function main(): Promise<void> {
         .sort((a, b) => a - b);
       const seconds = (to.at - from.at) / 1000;
       console.log(
-        `    ${((from.at - started) / 1000).toFixed(0).padStart(4)}–${((to.at - started) / 1000).toFixed(0).padEnd(4)} s: ${String(window.length).padStart(4)} fragments, p50 ${percentile(window, 50).toFixed(0)} ms, p99 ${percentile(window, 99).toFixed(0)} ms; ${((to.syncs - from.syncs) / seconds).toFixed(1)} syncs/s, event loop stalled up to ${to.loopDelayMs.toFixed(0)} ms${deviceFigures(from, to)}`,
+        `    ${((from.at - started) / 1000).toFixed(0).padStart(4)}–${((to.at - started) / 1000).toFixed(0).padEnd(4)} s: ${String(window.length).padStart(4)} fragments, p50 ${percentile(window, 50).toFixed(0)} ms, p99 ${percentile(window, 99).toFixed(0)} ms; ${((to.syncs - from.syncs) / seconds).toFixed(1)} syncs/s, server's event loop stalled up to ${to.loopDelayMs.toFixed(0)} ms${schedFigures(from, to)}${deviceFigures(from, to)}`,
       );
     }
     console.log(`  load average (1 min): ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after`);
+    const serverCores = (last.serverCpuMicros - first.serverCpuMicros) / 1e6 / runSeconds;
+    const ownCores = (cpu.user + cpu.system) / 1e6 / sendSeconds;
     console.log(
-      `  CPU (server + load generator, one process): ${((cpu.user + cpu.system) / 1e6 / sendSeconds).toFixed(2)} cores`,
+      SERVER_MODE === 'inline'
+        ? `  CPU (server + load generator, one process): ${ownCores.toFixed(2)} cores${schedFigures(first, last, '; server main thread')}`
+        : `  CPU: server ${serverCores.toFixed(2)} cores, load generator ${ownCores.toFixed(2)} cores${schedFigures(first, last, '; server main thread')}`,
     );
   } finally {
     control.destroy();
@@ -373,6 +454,18 @@ async function main(): Promise<void> {
     await server.close();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The server's main thread between two samples: the share of the time it ran on a CPU and the share it was runnable
+ * but waited for one (starved by the machine's other work), or nothing without /proc.
+ */
+function schedFigures(from: Sample, to: Sample, label = ''): string {
+  if (from.sched === undefined || to.sched === undefined) return '';
+  const ns = (to.at - from.at) * 1e6;
+  const on = (100 * (to.sched.runNs - from.sched.runNs)) / ns;
+  const waiting = (100 * (to.sched.waitNs - from.sched.waitNs)) / ns;
+  return `${label || ';'} on a CPU ${on.toFixed(0)} %, waiting for one ${waiting.toFixed(0)} %`;
 }
 
 /** Device figures between two samples (machine-wide), or nothing when the device is unknown. */

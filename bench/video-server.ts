@@ -1,0 +1,70 @@
+/**
+ * The server half of `npm run bench:video` with `--server process` (the default; docs/adr/0043): a Tributary
+ * server in a process of its own, so that the load generator, which stands for cameras on other machines, does not
+ * share the server's event loop. Started by bench/video.ts with `fork(…, [dataDir])`; it answers over the IPC
+ * channel:
+ *
+ *   → { kind: 'ready', url }                 once listening
+ *   ← { kind: 'sample' }  → { kind: 'sample', syncs, loopDelayMs, cpuMicros }
+ *                                            fdatasync/fsync calls so far (FileHandle.datasync/sync wrapped here, in
+ *                                            the benchmark only), the longest event-loop delay since the previous
+ *                                            sample, and this process's CPU time
+ *   ← { kind: 'stop' }                       closes the server and the channel
+ */
+import { type FileHandle, open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { silentLogger } from '../src/protocol/index.js';
+import { startServer } from '../src/server/index.js';
+
+let syncCalls = 0;
+
+async function countSyncCalls(): Promise<void> {
+  const probe = await open(tmpdir(), 'r');
+  const proto = Object.getPrototypeOf(probe) as Record<'datasync' | 'sync', (this: FileHandle) => Promise<void>>;
+  await probe.close();
+  for (const name of ['datasync', 'sync'] as const) {
+    const original = proto[name];
+    proto[name] = function (this: FileHandle): Promise<void> {
+      syncCalls++;
+      return original.call(this);
+    };
+  }
+}
+
+export interface ServerSample {
+  readonly kind: 'sample';
+  readonly syncs: number;
+  readonly loopDelayMs: number;
+  readonly cpuMicros: number;
+}
+
+async function main(): Promise<void> {
+  const dataDir = process.argv[2];
+  if (dataDir === undefined || process.send === undefined) throw new Error('started by bench/video.js only');
+  await countSyncCalls();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const server = await startServer(
+    { port: 0, dataDir, durability: 'always', audit: 'off', videoCreateMs: 0, logLevel: 'silent' },
+    { logger: silentLogger },
+  );
+  process.on('message', (message: { kind: string }) => {
+    if (message.kind === 'sample') {
+      const cpu = process.cpuUsage();
+      const sample: ServerSample = {
+        kind: 'sample',
+        syncs: syncCalls,
+        loopDelayMs: loopDelay.max / 1e6,
+        cpuMicros: cpu.user + cpu.system,
+      };
+      loopDelay.reset();
+      process.send?.(sample);
+    } else if (message.kind === 'stop') {
+      void server.close().finally(() => process.disconnect());
+    }
+  });
+  process.send({ kind: 'ready', url: server.url });
+}
+
+await main();
