@@ -45,6 +45,12 @@ export interface ShardState {
   readonly createdAt: number;
   /** Close time, epoch ms, once the shard was split or merged away. */
   readonly closedAt?: number;
+  /**
+   * Set once every record of a closed shard was past the stream's retention and its log was deleted (the retention
+   * sweep, docs/adr/0042): the offset after its last record. The shard reads as empty and ended there, and no log is
+   * opened for it again.
+   */
+  readonly expiredEnd?: number;
 }
 
 /** One stream's metadata, persisted as JSON. */

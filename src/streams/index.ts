@@ -268,9 +268,12 @@ export async function createStreamsService(
   }
 
   async function sweepRetention(): Promise<void> {
-    for (const stream of [...catalog.all()]) {
-      const cutoff = rt.retentionCutoff(stream);
+    for (const known of [...catalog.all()]) {
+      const cutoff = rt.retentionCutoff(known);
+      // Closed shards whose records all expired lose their logs (docs/adr/0042); the others are trimmed.
+      const stream = await rt.expireClosedShards(known);
       for (const shard of stream.shards) {
+        if (shard.expiredEnd !== undefined) continue;
         const handle = await rt.shardHandle(stream, shard);
         await handle.log.trim(cutoff);
       }

@@ -3,7 +3,7 @@
  * configuration and the per-stream routing tables. Operations receive it as their first argument; the
  * read and write paths receive it with the service's record policies (src/streams/policies.ts).
  */
-import { interceptAppend, type LogStore, type ShardLog } from '../storage/index.js';
+import { interceptAppend, type LogStore, type ShardLog, StorageError, StorageErrorCode } from '../storage/index.js';
 import type { Logger } from '../protocol/index.js';
 import type { RequestContext } from '../protocol/index.js';
 import { type StreamCatalog, StreamStatus, type ShardState, type StreamState } from './catalog.js';
@@ -56,6 +56,8 @@ export class StreamsRuntime {
   readonly #closing = new Set<string>();
   /** Appends started and not yet settled, by log id (resharding waits for them before sealing a parent). */
   readonly #appending = new Map<string, Set<Promise<unknown>>>();
+  /** Logs of expired closed shards this process deleted (see {@link expireClosedShards}). */
+  readonly #expiredLogsDeleted = new Set<string>();
 
   constructor(options: {
     catalog: StreamCatalog;
@@ -142,6 +144,14 @@ export class StreamsRuntime {
       shard = (current && this.shard(current, shard.index)) ?? shard;
       const encode = createSequenceNumberEncoder(Math.floor(shard.createdAt / 1000), shard.index);
       const retentionMs = (current ?? stream).retentionHours * 3_600_000;
+      const sequenceNumber = (offset: number, arrivalMs: number) => encode(offset + 1, Math.floor(arrivalMs / 1000));
+      if (shard.expiredEnd !== undefined) {
+        // Its log was deleted once all its records had expired: nothing to open (docs/adr/0042).
+        const expired: ShardHandle = { shard, log: expiredLog(id, shard.expiredEnd), sequenceNumber };
+        handle = Promise.resolve(expired);
+        this.#handles.set(id, handle);
+        return handle;
+      }
       handle = this.logs.open(id).then(async (log) => ({
         shard,
         log: this.#trackAppends(id, await this.#withLifecycle(log, shard, retentionMs)),
@@ -240,6 +250,57 @@ export class StreamsRuntime {
   }
 
   /**
+   * Retention of closed shards (Kinesis Data Streams developer guide, "Resharding a stream": a closed shard's data
+   * stays readable for the retention period, after which the shard is no longer listed; docs/adr/0042): a closed
+   * shard whose newest record is past the retention period gets `expiredEnd` (one compare-and-set of the stream),
+   * then its log is deleted. This reclaims a sealed JetStream stream, which expires and purges nothing
+   * (docs/adr/0037), and on the embedded log the newest record a trim always keeps. Called by the retention sweep
+   * (one node of a cluster runs it); idempotent: a deletion that failed is tried again at the next sweep.
+   */
+  async expireClosedShards(stream: StreamState): Promise<StreamState> {
+    // A stream being deleted loses every log anyway.
+    if (stream.status === StreamStatus.DELETING) return stream;
+    const cutoff = this.retentionCutoff(stream);
+    const due = new Map<number, number>();
+    for (const shard of stream.shards) {
+      if (shard.closedAt === undefined || shard.expiredEnd !== undefined || shard.closedAt >= cutoff) continue;
+      const { log } = await this.shardHandle(stream, shard);
+      const end = (await log.seal?.()) ?? log.nextOffset;
+      // Resharding closes a shard after its appends settled, so its records are older than closedAt; a record
+      // stamped later by a node whose clock ran ahead is waited for.
+      if (log.lastTimestamp !== undefined && log.lastTimestamp >= cutoff) continue;
+      due.set(shard.index, end);
+    }
+    let current = stream;
+    if (due.size > 0) {
+      current = await this.catalog.update(stream, (draft) => {
+        let changed = false;
+        draft.shards = draft.shards.map((s) => {
+          const end = due.get(s.index);
+          if (end === undefined || s.closedAt === undefined || s.expiredEnd !== undefined) return s;
+          changed = true;
+          return { ...s, expiredEnd: end };
+        });
+        if (!changed) return false;
+      });
+    }
+    for (const shard of current.shards) {
+      if (shard.expiredEnd === undefined) continue;
+      const id = shardLogId(current, shard.index);
+      if (this.#expiredLogsDeleted.has(id)) continue;
+      // The handle over the log goes first: later opens get the empty view.
+      const cached = this.#handles.get(id);
+      if (cached) {
+        this.#handles.delete(id);
+        await cached.then((h) => h.log.seal?.()).catch(() => undefined);
+      }
+      await this.logs.delete(id);
+      this.#expiredLogsDeleted.add(id);
+    }
+    return current;
+  }
+
+  /**
    * Applies the stream's retention period to the logs of its open shards, and seals the logs of its closed ones,
    * where the backend supports it (NATS JetStream: `max_age` and sealed streams, docs/adr/0037). Idempotent.
    */
@@ -247,6 +308,7 @@ export class StreamsRuntime {
     const retentionMs = stream.retentionHours * 3_600_000;
     for (const shard of stream.shards) {
       const { log } = await this.shardHandle(stream, shard);
+      if (shard.expiredEnd !== undefined) continue;
       if (shard.closedAt !== undefined) await log.seal?.();
       else await log.setRetention?.(retentionMs);
     }
@@ -256,4 +318,23 @@ export class StreamsRuntime {
   retentionCutoff(stream: StreamState): number {
     return this.now() - stream.retentionHours * 3_600_000;
   }
+}
+
+/**
+ * The log of a closed shard whose records all expired and whose stored log was deleted (docs/adr/0042): empty,
+ * ended at `end`, refusing appends like a sealed log.
+ */
+function expiredLog(id: string, end: number): ShardLog {
+  return {
+    startOffset: end,
+    nextOffset: end,
+    lastTimestamp: undefined,
+    read: async () => [],
+    offsetForTimestamp: async () => end,
+    append: async () => {
+      throw new StorageError(StorageErrorCode.sealed, `append to ${id}: the closed shard's records expired`);
+    },
+    trim: async () => end,
+    seal: async () => end,
+  };
 }

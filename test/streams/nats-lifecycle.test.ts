@@ -3,7 +3,9 @@
  * loopback cluster (ports 14262-14264, R3): a shard stream's `max_age` is the stream's retention period and follows
  * Increase/DecreaseStreamRetentionPeriod; after a split the parent's JetStream stream is sealed, so a publish to it
  * from any client is refused, while its records stay readable. Also the consumer registry's start-up on a second
- * node (in-process services on the same cluster): a consumer of a stream the node's cache does not know yet is kept.
+ * node (in-process services on the same cluster): a consumer of a stream the node's cache does not know yet is kept;
+ * and the retention of a closed parent (an in-process service on an injected clock): once its newest record is past
+ * the retention period, the sweep deletes its sealed JetStream stream (docs/adr/0042).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,6 +25,7 @@ import { jetstream, jetstreamManager, type JetStreamManager, type StreamConfig }
 import { type NatsCluster, natsServerMissing, startNatsCluster } from '../storage/nats-harness.js';
 import { type TestServer, startTestServer } from '../helpers/server.js';
 import { ManualClock, type InProcessService, openInProcessService } from '../helpers/service.js';
+import { ManualTimerClock } from '../helpers/timers.js';
 import { destroyNatsData, openNatsBackend } from '../../src/storage/nats/index.js';
 import type { MetaStore, StorageBackend } from '../../src/storage/index.js';
 
@@ -227,6 +230,86 @@ describe('shard lifecycle on NATS JetStream', { skip }, () => {
     } finally {
       await b?.close();
       await a.close();
+    }
+  });
+
+  it("a closed parent's records expire with the retention period: the sweep deletes its sealed JetStream stream", async () => {
+    await destroyNatsData(cluster.urls, 'EXP');
+    const HOUR = 3_600_000;
+    const timers = new ManualTimerClock();
+    timers.t = Date.now();
+    const svc = await openInProcessService('', timers, {
+      openBackend: () => openNatsBackend({ servers: [...cluster.urls], replicas: 3, prefix: 'EXP' }),
+      timerClock: timers,
+    });
+    /** Runs the due timers, then one retention sweep (a repeating job every 60 s), and waits for them. */
+    const sweep = async (): Promise<void> => {
+      await timers.advance(60_000);
+      await svc.scheduler!.idle();
+    };
+    const enc = new TextEncoder();
+    try {
+      await svc.call('CreateStream', { StreamName: 'exp', ShardCount: 1 });
+      await sweep();
+      await svc.call('PutRecord', { StreamName: 'exp', PartitionKey: 'pk', Data: Buffer.from('old') });
+      await svc.call('SplitShard', {
+        StreamName: 'exp',
+        ShardToSplit: 'shardId-000000000000',
+        NewStartingHashKey: (2n ** 127n).toString(),
+      });
+      await sweep();
+      const id = (await svc.call('DescribeStreamSummary', { StreamName: 'exp' })).StreamDescriptionSummary.StreamId;
+      assert.equal((await findShardStream(id, 0, 'EXP'))?.sealed, true, 'the parent is sealed');
+      const listed = async (): Promise<string[]> =>
+        ((await svc.call('ListShards', { StreamName: 'exp' })).Shards as Array<{ ShardId: string }>).map(
+          (s) => s.ShardId,
+        );
+
+      // 23 hours later the parent's record is within the 24-hour retention: kept, listed, readable.
+      timers.t += 23 * HOUR;
+      await sweep();
+      assert.ok(await findShardStream(id, 0, 'EXP'), 'the parent keeps its stream within the retention period');
+      assert.deepEqual(await listed(), ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002']);
+      await svc.call('PutRecord', {
+        StreamName: 'exp',
+        PartitionKey: 'pk',
+        ExplicitHashKey: '1',
+        Data: Buffer.from(enc.encode('young')),
+      });
+
+      // Past the retention period: the parent's stream is deleted, the shard is no longer listed, reading it from
+      // TRIM_HORIZON finds no record and leads to its children; the child keeps its record.
+      timers.t += 2 * HOUR;
+      await sweep();
+      assert.equal(await findShardStream(id, 0, 'EXP'), undefined, "the expired parent's JetStream stream is gone");
+      assert.deepEqual(await listed(), ['shardId-000000000001', 'shardId-000000000002']);
+      const it0 = await svc.call('GetShardIterator', {
+        StreamName: 'exp',
+        ShardId: 'shardId-000000000000',
+        ShardIteratorType: 'TRIM_HORIZON',
+      });
+      const parent = await svc.call('GetRecords', { ShardIterator: it0.ShardIterator });
+      assert.deepEqual(parent.Records, []);
+      assert.equal(parent.NextShardIterator, undefined);
+      assert.deepEqual((parent.ChildShards as Array<{ ShardId: string }>).map((c) => c.ShardId).sort(), [
+        'shardId-000000000001',
+        'shardId-000000000002',
+      ]);
+      const it1 = await svc.call('GetShardIterator', {
+        StreamName: 'exp',
+        ShardId: 'shardId-000000000001',
+        ShardIteratorType: 'TRIM_HORIZON',
+      });
+      const child = await svc.call('GetRecords', { ShardIterator: it1.ShardIterator });
+      assert.deepEqual(
+        (child.Records as Array<{ Data: Uint8Array }>).map((r) => Buffer.from(r.Data).toString()),
+        ['young'],
+      );
+      // A later sweep changes nothing (the deletion is done once).
+      await sweep();
+      assert.equal(await findShardStream(id, 0, 'EXP'), undefined);
+    } finally {
+      await svc.close();
     }
   });
 });

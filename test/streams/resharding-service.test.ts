@@ -1,7 +1,8 @@
 /**
  * Resharding in-process with an injected clock and a storage backend whose appends can be held: a parent is
  * sealed only after the writes already on their way to it landed, a pending split survives a restart, and
- * on-demand streams scale with their observed write rate.
+ * on-demand streams scale with their observed write rate. Also, on the embedded log, a closed parent's log is deleted
+ * by the retention sweep once its records expired (docs/adr/0042).
  */
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withWrappedLogs } from '../helpers/backend.js';
 import { ManualClock, openInProcessService, type InProcessService } from '../helpers/service.js';
+import { ManualTimerClock } from '../helpers/timers.js';
 import { interceptAppend, type StorageBackend } from '../../src/storage/index.js';
 import { splitHashKeySpace } from '../../src/streams/model/index.js';
 
@@ -265,5 +267,48 @@ describe('resharding (in-process, injected clock)', () => {
     await call('PutRecord', { StreamName: 'pv', PartitionKey: 'tick', Data: Buffer.from('x') });
     for (let i = 0; i < 10; i++) await tick();
     assert.equal(await openCount('pv'), 1);
+  });
+});
+
+describe('closed shards past the retention period (embedded log, injected clock)', () => {
+  it("deletes a closed parent's log once its records expired; the parent reads as ended and leads to its children", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'trib-expire-'));
+    const timers = new ManualTimerClock();
+    const svc = await openInProcessService(dir, timers, { durability: { kind: 'none' }, timerClock: timers });
+    const sweep = async (): Promise<void> => {
+      await timers.advance(60_000);
+      await svc.scheduler!.idle();
+    };
+    try {
+      await svc.call('CreateStream', { StreamName: 'exp', ShardCount: 1 });
+      await sweep();
+      await svc.call('PutRecord', { StreamName: 'exp', PartitionKey: 'pk', Data: Buffer.from('old') });
+      await svc.call('SplitShard', { StreamName: 'exp', ShardToSplit: id(0), NewStartingHashKey: HALF });
+      await sweep();
+      const streamId = (await svc.call('DescribeStreamSummary', { StreamName: 'exp' })).StreamDescriptionSummary
+        .StreamId as string;
+      const parentLogs = async () => (await svc.backend.logs.list()).filter((l) => l === `${streamId}.0`);
+      assert.equal((await parentLogs()).length, 1, 'the parent has its log within the retention period');
+      timers.t += DAY - 3_600_000;
+      await sweep();
+      assert.equal((await parentLogs()).length, 1, 'kept 23 hours after the split');
+      timers.t += 2 * 3_600_000;
+      await sweep();
+      assert.deepEqual(await parentLogs(), [], 'deleted once its newest record is past the 24-hour retention');
+      const it0 = await svc.call('GetShardIterator', {
+        StreamName: 'exp',
+        ShardId: id(0),
+        ShardIteratorType: 'TRIM_HORIZON',
+      });
+      const got = await svc.call('GetRecords', { ShardIterator: it0.ShardIterator });
+      assert.deepEqual(got.Records, []);
+      assert.equal(got.NextShardIterator, undefined);
+      assert.deepEqual((got.ChildShards as Array<{ ShardId: string }>).map((c) => c.ShardId).sort(), [id(1), id(2)]);
+      await sweep();
+      assert.deepEqual(await parentLogs(), [], 'no sweep opens it again');
+    } finally {
+      await svc.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
