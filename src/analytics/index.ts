@@ -18,9 +18,7 @@ import {
   type Logger,
   type OperationDefinition,
   type ResourceRule,
-  type ServiceModel,
   type ServiceModule,
-  type Shape,
   opWith,
   statusCountSamples,
 } from '../protocol/index.js';
@@ -135,21 +133,6 @@ export interface AnalyticsService {
   /** The latest rows of an in-application stream of a running application (the sample endpoint). */
   readonly samples: SampleBuffer;
   close(): Promise<void>;
-}
-
-/**
- * The models as served: the v1 model writes the application ARN pattern with Java's possessive quantifiers
- * (`\\d{1}+`, `\\d{12}+`), which JavaScript's RegExp refuses; for a fixed count the possessive form matches the
- * same strings, so the `+` after `{n}` is dropped.
- */
-function served(model: ServiceModel): ServiceModel {
-  const shapes: Record<string, Shape> = {};
-  for (const [name, shape] of Object.entries(model.shapes))
-    shapes[name] =
-      shape.type === 'string' && shape.pattern?.includes('}+')
-        ? { ...shape, pattern: shape.pattern.replace(/\{(\d+)\}\+/g, '{$1}') }
-        : shape;
-  return { ...model, shapes };
 }
 
 const APPLICATION: ResourceRule = { kind: 'named', type: 'application', member: 'ApplicationName' };
@@ -323,7 +306,7 @@ export async function createAnalyticsService(
     definition: {
       name: 'kinesisanalytics',
       targetPrefix: 'KinesisAnalytics_20150814',
-      model: served(kinesisAnalyticsModel),
+      model: kinesisAnalyticsModel,
       errors: AnalyticsV1Errors,
       operations: v1,
       resourceFacts,
@@ -343,7 +326,7 @@ export async function createAnalyticsService(
     definition: {
       name: 'kinesisanalytics',
       targetPrefix: 'KinesisAnalytics_20180523',
-      model: served(kinesisAnalyticsV2Model),
+      model: kinesisAnalyticsV2Model,
       errors: AnalyticsErrors,
       operations: v2,
       resourceFacts,

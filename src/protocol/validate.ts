@@ -84,14 +84,51 @@ const ruleText = {
   enumSet: (e: readonly string[]) => `Member must satisfy enum value set: [${e.join(', ')}]`,
 } as const;
 
-/** Compiles a model pattern for a full match (Java `String.matches` semantics). */
-function compilePattern(pattern: string): RegExp {
+/**
+ * Compiles a model pattern for a full match (Java `String.matches` semantics). Exported for the test that compiles
+ * every pattern of the served models (test/protocol/validate.test.ts).
+ */
+export function compilePattern(pattern: string): RegExp {
+  const js = withoutPossessiveCounts(pattern);
   try {
-    return new RegExp(`^(?:${pattern})$`, 'u');
+    return new RegExp(`^(?:${js})$`, 'u');
   } catch {
     // Java accepts escapes (e.g. `\-` outside a class) that the `u` flag rejects.
-    return new RegExp(`^(?:${pattern})$`);
+    return new RegExp(`^(?:${js})$`);
   }
+}
+
+/**
+ * Java's possessive form of a fixed count, `X{n}+`, which JavaScript does not have, as `X{n}`: a fixed count has
+ * nothing to give back, so possessive and greedy match the same strings (kinesisanalytics' KinesisAnalyticsARN
+ * writes `\d{1}+:\d{12}+`). Other possessive quantifiers (`*+`, `++`, `?+`, `{n,m}+`) would match differently and
+ * stay, so `new RegExp` refuses them; no served model has one.
+ */
+function withoutPossessiveCounts(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      out += pattern.slice(i, i + 2);
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+    } else if (c === '[') {
+      inClass = true;
+    } else if (c === '{') {
+      const m = /^\{\d+\}\+/.exec(pattern.slice(i));
+      if (m) {
+        out += m[0].slice(0, -1);
+        i += m[0].length - 1;
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
 }
 
 function fnv1a(s: string): string {
