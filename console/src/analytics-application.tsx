@@ -11,11 +11,10 @@ import {
   StartApplicationCommand,
   StopApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics-v2';
-import { useCallback, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { analytics, describeError, signedGet } from './api.js';
 import { isTransitional } from './analytics.js';
-import { ErrorAlert, Facts, usePoll } from './parts.js';
-import { useStreamRefresh } from './streams.js';
+import { DetailHeader, ErrorAlert, Facts, useDescribed, usePoll } from './parts.js';
 
 /** How often a running application's samples are read. */
 const SAMPLE_POLL_MS = 1000;
@@ -40,18 +39,15 @@ export function inApplicationStreams(detail: ApplicationDetail): string[] {
 }
 
 export function ApplicationPage({ name }: { name: string }) {
-  const [detail, setDetail] = useState<ApplicationDetail | undefined>();
-  const [error, setError] = useState('');
-  const refresh = useCallback(async () => {
-    try {
-      const out = await analytics().send(new DescribeApplicationCommand({ ApplicationName: name }));
-      setDetail(out.ApplicationDetail);
-      setError('');
-    } catch (e) {
-      setError(describeError(e));
-    }
-  }, [name]);
-  useStreamRefresh(refresh, isTransitional(detail?.ApplicationStatus), detail);
+  const {
+    value: detail,
+    error,
+    refresh,
+  } = useDescribed(
+    name,
+    async (n) => (await analytics().send(new DescribeApplicationCommand({ ApplicationName: n }))).ApplicationDetail,
+    (d) => isTransitional(d.ApplicationStatus),
+  );
   const sql = detail?.ApplicationConfigurationDescription?.SqlApplicationConfigurationDescription;
   const code =
     detail?.ApplicationConfigurationDescription?.ApplicationCodeConfigurationDescription?.CodeContentDescription
@@ -59,16 +55,13 @@ export function ApplicationPage({ name }: { name: string }) {
 
   return (
     <section>
-      <p>
-        <a href="#/analytics">Analytics applications</a> / <span class="name">{name}</span>
-      </p>
-      <div class="row spread">
-        <h1 class="name">{name}</h1>
-        <button type="button" onClick={() => void refresh()}>
-          Refresh
-        </button>
-      </div>
-      <ErrorAlert error={error} />
+      <DetailHeader
+        listHref="#/analytics"
+        listTitle="Analytics applications"
+        name={name}
+        error={error}
+        onRefresh={() => void refresh()}
+      />
       {detail && (
         <>
           <Facts

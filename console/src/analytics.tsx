@@ -13,8 +13,7 @@ import {
 } from '@aws-sdk/client-kinesis-analytics-v2';
 import { useCallback, useState } from 'preact/hooks';
 import { analytics, describeError } from './api.js';
-import { DeleteButton, ErrorAlert, ResourceTable } from './parts.js';
-import { useStreamRefresh } from './streams.js';
+import { DeleteButton, ErrorAlert, ResourceTable, useTransitionRefresh } from './parts.js';
 
 /** Statuses an application leaves on its own (DescribeApplication API reference, ApplicationStatus). */
 export function isTransitional(status: string | undefined): boolean {
@@ -55,7 +54,7 @@ export function AnalyticsPage() {
       setListError(describeError(e));
     }
   }, []);
-  useStreamRefresh(refresh, rows?.some((r) => isTransitional(r.ApplicationStatus)) ?? false, rows);
+  useTransitionRefresh(refresh, rows?.some((r) => isTransitional(r.ApplicationStatus)) ?? false, rows);
 
   return (
     <section>

@@ -9,45 +9,38 @@ import {
   type DestinationDescription,
   PutRecordCommand,
 } from '@aws-sdk/client-firehose';
-import { useCallback, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { describeError, firehose } from './api.js';
 import { destinationType, sourceType } from './firehose.js';
-import { ErrorAlert, Facts, formatBytes, usePoll } from './parts.js';
+import { DetailHeader, ErrorAlert, Facts, formatBytes, useDescribed, usePoll } from './parts.js';
 import { type MetricSample, samplesFor, scrapeMetrics } from './prometheus.js';
-import { useStreamRefresh } from './streams.js';
 
 const MIB = 1024 * 1024;
 /** How often the page scrapes /metrics. */
 const METRICS_POLL_MS = 2000;
 
 export function DeliveryStreamPage({ name }: { name: string }) {
-  const [description, setDescription] = useState<DeliveryStreamDescription | undefined>();
-  const [error, setError] = useState('');
-  const refresh = useCallback(async () => {
-    try {
-      const out = await firehose().send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: name }));
-      setDescription(out.DeliveryStreamDescription);
-      setError('');
-    } catch (e) {
-      setError(describeError(e));
-    }
-  }, [name]);
-  const transitional = description !== undefined && description.DeliveryStreamStatus !== 'ACTIVE';
-  useStreamRefresh(refresh, transitional, description);
+  const {
+    value: description,
+    error,
+    refresh,
+  } = useDescribed(
+    name,
+    async (n) =>
+      (await firehose().send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: n }))).DeliveryStreamDescription,
+    (d) => d.DeliveryStreamStatus !== 'ACTIVE',
+  );
   const destination = description?.Destinations?.[0];
 
   return (
     <section>
-      <p>
-        <a href="#/firehose">Delivery streams</a> / <span class="name">{name}</span>
-      </p>
-      <div class="row spread">
-        <h1 class="name">{name}</h1>
-        <button type="button" onClick={() => void refresh()}>
-          Refresh
-        </button>
-      </div>
-      <ErrorAlert error={error} />
+      <DetailHeader
+        listHref="#/firehose"
+        listTitle="Delivery streams"
+        name={name}
+        error={error}
+        onRefresh={() => void refresh()}
+      />
       {description && (
         <Facts
           label="Delivery stream"

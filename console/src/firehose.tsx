@@ -14,8 +14,7 @@ import {
 } from '@aws-sdk/client-firehose';
 import { useCallback, useState } from 'preact/hooks';
 import { describeError, firehose } from './api.js';
-import { DeleteButton, ErrorAlert, ResourceTable } from './parts.js';
-import { useStreamRefresh } from './streams.js';
+import { DeleteButton, ErrorAlert, ResourceTable, useTransitionRefresh } from './parts.js';
 
 /** Every delivery stream name, following ListDeliveryStreams' pagination (ExclusiveStartDeliveryStreamName). */
 async function listAllDeliveryStreams(): Promise<string[]> {
@@ -88,7 +87,7 @@ export function FirehosePage() {
   }, []);
   // CREATING and DELETING end on their own: look again until every stream is ACTIVE.
   const transitional = rows?.some((r) => r.description && r.description.DeliveryStreamStatus !== 'ACTIVE') ?? false;
-  useStreamRefresh(refresh, transitional, rows);
+  useTransitionRefresh(refresh, transitional, rows);
 
   return (
     <section>

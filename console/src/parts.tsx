@@ -1,9 +1,10 @@
 /**
- * Pieces the Firehose, Analytics and Video pages share: an API error shown as returned, a delete button with a
- * confirmation step, and a poll that runs while a page is open.
+ * Pieces the pages share: an API error shown as returned, a delete button with a confirmation step, a poll that runs
+ * while a page is open, and a detail page's "describe, follow a transition, show the error" shape.
  */
 import { type ComponentChildren, Fragment } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { describeError } from './api.js';
 import { ConfirmDialog } from './dialog.js';
 
 /** An API error, verbatim (`Type: message`), announced to screen readers. */
@@ -16,10 +17,6 @@ export function ErrorAlert({ error }: { error: string }) {
   );
 }
 
-/**
- * "Delete", confirmed in the console's one confirmation dialog (./dialog.tsx: Enter confirms, Escape cancels); the
- * API's refusal is shown in the dialog, as returned.
- */
 /**
  * A resource list page's table: the title with a Refresh button, the list's error as the API returned it, and a
  * table with the given columns plus an Actions column, saying `empty` when the list is empty. Rows are the children.
@@ -70,6 +67,10 @@ export function ResourceTable(props: {
   );
 }
 
+/**
+ * "Delete", confirmed in the console's one confirmation dialog (./dialog.tsx: Enter confirms, Escape cancels); the
+ * API's refusal is shown in the dialog, as returned.
+ */
 export function DeleteButton({
   name,
   what,
@@ -156,4 +157,72 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+}
+
+/** How often a resource in a transitional status (CREATING, UPDATING, DELETING, …) is described again. */
+export const TRANSITION_POLL_MS = 1000;
+
+/**
+ * Calls `refresh` when it changes (the page opened, or its resource changed), and again {@link TRANSITION_POLL_MS}
+ * after each new `shown` value while `transitional`: CREATING, UPDATING and DELETING end on their own.
+ */
+export function useTransitionRefresh(refresh: () => Promise<void>, transitional: boolean, shown: unknown): void {
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+  useEffect(() => {
+    if (!transitional) return;
+    const timer = setTimeout(() => void refresh(), TRANSITION_POLL_MS);
+    return () => clearTimeout(timer);
+  }, [shown, transitional, refresh]);
+}
+
+/**
+ * A detail page's resource: `describe(name)` when the page opens or `name` changes, again while `transitional`
+ * says so, and on `refresh()` (the page's Refresh button, or after an action); the API's refusal as `error`,
+ * verbatim, the last description kept beside it.
+ */
+export function useDescribed<T>(
+  name: string,
+  describe: (name: string) => Promise<T | undefined>,
+  transitional: (value: T) => boolean,
+): { readonly value: T | undefined; readonly error: string; readonly refresh: () => Promise<void> } {
+  const [value, setValue] = useState<T | undefined>();
+  const [error, setError] = useState('');
+  const latest = useRef(describe);
+  latest.current = describe;
+  const refresh = useCallback(async () => {
+    try {
+      setValue(await latest.current(name));
+      setError('');
+    } catch (e) {
+      setError(describeError(e));
+    }
+  }, [name]);
+  useTransitionRefresh(refresh, value !== undefined && transitional(value), value);
+  return { value, error, refresh };
+}
+
+/** A detail page's top: the way back to its list, the resource's name, Refresh, and the describe error. */
+export function DetailHeader(props: {
+  listHref: string;
+  listTitle: string;
+  name: string;
+  error: string;
+  onRefresh: () => void;
+}) {
+  return (
+    <>
+      <p>
+        <a href={props.listHref}>{props.listTitle}</a> / <span class="name">{props.name}</span>
+      </p>
+      <div class="row spread">
+        <h1 class="name">{props.name}</h1>
+        <button type="button" onClick={props.onRefresh}>
+          Refresh
+        </button>
+      </div>
+      <ErrorAlert error={props.error} />
+    </>
+  );
 }

@@ -20,16 +20,8 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { useCallback, useState } from 'preact/hooks';
 import { describeError, kinesis } from './api.js';
+import { ErrorAlert, useTransitionRefresh } from './parts.js';
 import { ConfirmDialog } from './dialog.js';
-import { useStreamRefresh } from './streams.js';
-
-function ErrorLine({ error }: { error: string }) {
-  return error === '' ? null : (
-    <p class="error" role="alert">
-      {error}
-    </p>
-  );
-}
 
 /** Every consumer of the stream, following ListStreamConsumers' pagination. */
 async function listAllConsumers(streamArn: string): Promise<Consumer[]> {
@@ -60,7 +52,7 @@ export function ConsumersPanel({ streamArn }: { streamArn: string }) {
   }, [streamArn]);
   // A consumer is CREATING, then ACTIVE; DELETING, then gone: follow until every one is ACTIVE.
   const transitional = consumers?.some((c) => c.ConsumerStatus !== 'ACTIVE') ?? false;
-  useStreamRefresh(refresh, transitional, consumers);
+  useTransitionRefresh(refresh, transitional, consumers);
   return (
     <div class="panel stack">
       <h2>Enhanced fan-out consumers</h2>
@@ -124,7 +116,7 @@ export function ConsumersPanel({ streamArn }: { streamArn: string }) {
         </label>
         <button type="submit">Register</button>
       </form>
-      <ErrorLine error={error} />
+      <ErrorAlert error={error} />
       <ConfirmDialog
         open={deregistering !== undefined}
         title="Deregister consumer"
@@ -173,7 +165,7 @@ export function TagsPanel({ streamName }: { streamName: string }) {
       setError(describeError(e));
     }
   }, [streamName]);
-  useStreamRefresh(refresh, false, tags);
+  useTransitionRefresh(refresh, false, tags);
   const run = async (action: () => Promise<unknown>) => {
     try {
       await action();
@@ -247,7 +239,7 @@ export function TagsPanel({ streamName }: { streamName: string }) {
         </label>
         <button type="submit">Add tag</button>
       </form>
-      <ErrorLine error={error} />
+      <ErrorAlert error={error} />
     </div>
   );
 }
@@ -267,8 +259,6 @@ export function CapacityPanel({
 }) {
   const name = summary.StreamName ?? '';
   const mode = summary.StreamModeDetails?.StreamMode ?? 'PROVISIONED';
-  const [target, setTarget] = useState('');
-  const [retention, setRetention] = useState('');
   const [switching, setSwitching] = useState(false);
   const [message, setMessage] = useState('');
   const [error, setError] = useState('');
@@ -288,36 +278,26 @@ export function CapacityPanel({
     <div class="panel stack">
       <h2>Capacity and retention</h2>
       {mode === 'PROVISIONED' && (
-        <form
-          class="row"
-          aria-label="Update shard count"
-          onSubmit={(e) => {
-            e.preventDefault();
+        <NumberForm
+          label="Update shard count"
+          field="Target shard count"
+          name="targetShardCount"
+          current={summary.OpenShardCount}
+          submit="Update shard count"
+          onSubmit={(count) =>
             void run(
               () =>
                 kinesis().send(
                   new UpdateShardCountCommand({
                     StreamName: name,
-                    TargetShardCount: Number(target === '' ? summary.OpenShardCount : target),
+                    TargetShardCount: count,
                     ScalingType: 'UNIFORM_SCALING',
                   }),
                 ),
-              `Scaling to ${target === '' ? String(summary.OpenShardCount ?? '') : target} shards requested.`,
-            );
-          }}
-        >
-          <label>
-            Target shard count
-            <input
-              name="targetShardCount"
-              inputMode="numeric"
-              placeholder={String(summary.OpenShardCount ?? '')}
-              value={target}
-              onInput={(e) => setTarget(e.currentTarget.value)}
-            />
-          </label>
-          <button type="submit">Update shard count</button>
-        </form>
+              `Scaling to ${count} shards requested.`,
+            )
+          }
+        />
       )}
       <div class="row">
         <span>
@@ -327,12 +307,13 @@ export function CapacityPanel({
           Switch to {other === 'ON_DEMAND' ? 'on-demand' : 'provisioned'}
         </button>
       </div>
-      <form
-        class="row"
-        aria-label="Retention period"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const hours = Number(retention === '' ? summary.RetentionPeriodHours : retention);
+      <NumberForm
+        label="Retention period"
+        field="Retention period (hours)"
+        name="retentionHours"
+        current={summary.RetentionPeriodHours}
+        submit="Set retention"
+        onSubmit={(hours) => {
           const current = summary.RetentionPeriodHours ?? 24;
           const input = { StreamName: name, RetentionPeriodHours: hours };
           void run(
@@ -345,21 +326,9 @@ export function CapacityPanel({
             `Retention set to ${hours} hours.`,
           );
         }}
-      >
-        <label>
-          Retention period (hours)
-          <input
-            name="retentionHours"
-            inputMode="numeric"
-            placeholder={String(summary.RetentionPeriodHours ?? '')}
-            value={retention}
-            onInput={(e) => setRetention(e.currentTarget.value)}
-          />
-        </label>
-        <button type="submit">Set retention</button>
-      </form>
+      />
       <output>{message}</output>
-      <ErrorLine error={error} />
+      <ErrorAlert error={error} />
       <ConfirmDialog
         open={switching}
         title="Switch capacity mode"
@@ -379,5 +348,42 @@ export function CapacityPanel({
         </p>
       </ConfirmDialog>
     </div>
+  );
+}
+
+/**
+ * A one-number form of the capacity panel (target shard count, retention hours): the field shows the current value
+ * as its placeholder, and an empty field submits that current value (the API then answers for it).
+ */
+function NumberForm(props: {
+  label: string;
+  field: string;
+  name: string;
+  current: number | undefined;
+  submit: string;
+  onSubmit: (value: number) => void;
+}) {
+  const [text, setText] = useState('');
+  return (
+    <form
+      class="row"
+      aria-label={props.label}
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit(Number(text === '' ? props.current : text));
+      }}
+    >
+      <label>
+        {props.field}
+        <input
+          name={props.name}
+          inputMode="numeric"
+          placeholder={String(props.current ?? '')}
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
+      </label>
+      <button type="submit">{props.submit}</button>
+    </form>
   );
 }

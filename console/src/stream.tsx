@@ -13,13 +13,13 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { describeError, kinesis } from './api.js';
+import { DetailHeader, useTransitionRefresh } from './parts.js';
 import { StreamCharts, streamLabelsFromArn } from './charts.js';
 import { CapacityPanel, ConsumersPanel, TagsPanel } from './stream-settings.js';
 import { type DataFormat, formatData, midpointHashKey } from './format.js';
 import { isOpenShard, lineageRows } from './lineage.js';
 import { LineageTree } from './lineage-tree.js';
 import { type TailPosition, tailShard, timerWait } from './tail.js';
-import { useStreamRefresh } from './streams.js';
 import { VirtualTable } from './virtual-list.js';
 
 /** Every shard of the stream, closed ones included, following ListShards' pagination. */
@@ -52,25 +52,18 @@ export function StreamPage({ name }: { name: string }) {
   }, [name]);
   // After a reshard or while created/updated, follow the status until ACTIVE.
   const transitional = summary?.StreamStatus !== undefined && summary.StreamStatus !== 'ACTIVE';
-  useStreamRefresh(refresh, transitional, summary);
+  useTransitionRefresh(refresh, transitional, summary);
   const labels = streamLabelsFromArn(summary?.StreamARN, name);
 
   return (
     <section>
-      <p>
-        <a href="#/streams">Data streams</a> / <span class="name">{name}</span>
-      </p>
-      <div class="row spread">
-        <h1 class="name">{name}</h1>
-        <button type="button" onClick={() => void refresh()}>
-          Refresh
-        </button>
-      </div>
-      {error !== '' && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <DetailHeader
+        listHref="#/streams"
+        listTitle="Data streams"
+        name={name}
+        error={error}
+        onRefresh={() => void refresh()}
+      />
       {summary && (
         <dl class="facts">
           <dt>Status</dt>

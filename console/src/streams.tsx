@@ -6,28 +6,11 @@ import {
   StartStreamEncryptionCommand,
   type StreamDescriptionSummary,
 } from '@aws-sdk/client-kinesis';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useRef, useState } from 'preact/hooks';
 import { describeError, kinesis } from './api.js';
 import { ConfirmDialog } from './dialog.js';
+import { useTransitionRefresh } from './parts.js';
 import { VirtualTable } from './virtual-list.js';
-
-/** How often a page showing a stream in a transitional status (CREATING, DELETING, UPDATING) is refreshed. */
-const TRANSITION_POLL_MS = 1000;
-
-/**
- * Loads a page's data when `refresh` changes, and loads it again every {@link TRANSITION_POLL_MS} while
- * `transitional` (a stream's status will change); `shown` is the data last loaded, so each load arms the next.
- */
-export function useStreamRefresh(refresh: () => Promise<void>, transitional: boolean, shown: unknown): void {
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
-  useEffect(() => {
-    if (!transitional) return;
-    const timer = setTimeout(() => void refresh(), TRANSITION_POLL_MS);
-    return () => clearTimeout(timer);
-  }, [shown, transitional, refresh]);
-}
 
 interface Row {
   readonly name: string;
@@ -103,7 +86,7 @@ export function StreamsPage() {
   // While a stream in view is being created, deleted or updated, look again each second: its status will change.
   const [start, end] = range.current;
   const transitional = (names ?? []).slice(start, end).some((n) => isTransitional(details.current.get(n)));
-  useStreamRefresh(refresh, transitional, detailsVersion);
+  useTransitionRefresh(refresh, transitional, detailsVersion);
 
   return (
     <section>

@@ -8,11 +8,10 @@ import {
   type FragmentSelectorType,
   ListFragmentsCommand,
 } from '@aws-sdk/client-kinesis-video-archived-media';
-import { DescribeStreamCommand, type StreamInfo } from '@aws-sdk/client-kinesis-video';
-import { useCallback, useState } from 'preact/hooks';
+import { DescribeStreamCommand } from '@aws-sdk/client-kinesis-video';
+import { useState } from 'preact/hooks';
 import { archivedMedia, describeError, video } from './api.js';
-import { ErrorAlert, Facts, formatBytes } from './parts.js';
-import { useStreamRefresh } from './streams.js';
+import { DetailHeader, ErrorAlert, Facts, formatBytes, useDescribed } from './parts.js';
 
 /** Time ranges offered, in minutes back from now. */
 const RANGES = [
@@ -26,31 +25,25 @@ const MAX_FRAGMENTS = 50_000;
 const TABLE_ROWS = 20;
 
 export function VideoStreamPage({ name }: { name: string }) {
-  const [info, setInfo] = useState<StreamInfo | undefined>();
-  const [error, setError] = useState('');
-  const refresh = useCallback(async () => {
-    try {
-      const out = await video().send(new DescribeStreamCommand({ StreamName: name }));
-      setInfo(out.StreamInfo);
-      setError('');
-    } catch (e) {
-      setError(describeError(e));
-    }
-  }, [name]);
-  useStreamRefresh(refresh, info !== undefined && info.Status !== 'ACTIVE', info);
+  const {
+    value: info,
+    error,
+    refresh,
+  } = useDescribed(
+    name,
+    async (n) => (await video().send(new DescribeStreamCommand({ StreamName: n }))).StreamInfo,
+    (i) => i.Status !== 'ACTIVE',
+  );
 
   return (
     <section>
-      <p>
-        <a href="#/video">Video streams</a> / <span class="name">{name}</span>
-      </p>
-      <div class="row spread">
-        <h1 class="name">{name}</h1>
-        <button type="button" onClick={() => void refresh()}>
-          Refresh
-        </button>
-      </div>
-      <ErrorAlert error={error} />
+      <DetailHeader
+        listHref="#/video"
+        listTitle="Video streams"
+        name={name}
+        error={error}
+        onRefresh={() => void refresh()}
+      />
       {info && (
         <Facts
           label="Video stream"

@@ -10,8 +10,7 @@ import {
 } from '@aws-sdk/client-kinesis-video';
 import { useCallback, useState } from 'preact/hooks';
 import { describeError, video } from './api.js';
-import { DeleteButton, ErrorAlert, ResourceTable } from './parts.js';
-import { useStreamRefresh } from './streams.js';
+import { DeleteButton, ErrorAlert, ResourceTable, useTransitionRefresh } from './parts.js';
 
 /** Every video stream, following ListStreams' pagination (NextToken). */
 async function listAllVideoStreams(): Promise<StreamInfo[]> {
@@ -36,7 +35,7 @@ export function VideoPage() {
       setListError(describeError(e));
     }
   }, []);
-  useStreamRefresh(refresh, rows?.some((r) => r.Status !== 'ACTIVE') ?? false, rows);
+  useTransitionRefresh(refresh, rows?.some((r) => r.Status !== 'ACTIVE') ?? false, rows);
 
   return (
     <section>
