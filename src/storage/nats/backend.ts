@@ -11,6 +11,7 @@ import { retryTransient, toStorageError } from './errors.js';
 import { NatsLeases } from './leases.js';
 import { NatsLogStore } from './log-store.js';
 import { NatsMetaStore } from './meta-store.js';
+import { PublishAcks } from './publish-acks.js';
 
 /** Options of {@link openNatsBackend}. */
 export interface NatsBackendOptions {
@@ -128,8 +129,10 @@ export async function openNatsBackend(
         30_000,
       );
     const [metaKv, leasesKv] = await Promise.all([bucket('meta'), bucket('leases')]);
+    const acks = new PublishAcks(nc);
     const logs = new NatsLogStore({
       js,
+      acks,
       jsm,
       prefix: opts.prefix,
       replicas: opts.replicas,
@@ -155,6 +158,7 @@ export async function openNatsBackend(
           try {
             await Promise.all([logs.close(), meta.close()]);
           } finally {
+            acks.close();
             await nc.close();
           }
         })();

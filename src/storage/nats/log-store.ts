@@ -42,6 +42,7 @@ import {
   toStorageError,
 } from './errors.js';
 import { logIdToken } from './names.js';
+import type { PublishAcks } from './publish-acks.js';
 import { decodeRecord, encodeRecord, recordTimestamp } from './record-codec.js';
 
 const LOG_ID = /^[A-Za-z0-9._-]{1,200}$/;
@@ -60,6 +61,8 @@ const DUPLICATE_WINDOW_MS = 120_000;
 /** What the logs of one backend share. */
 export interface NatsLogContext {
   readonly js: JetStreamClient;
+  /** Where appends publish and read their acknowledgements (publish-acks.ts). */
+  readonly acks: PublishAcks;
   readonly jsm: JetStreamManager;
   /** Prefix of every stream name and subject of this backend (`[A-Za-z0-9]+`). */
   readonly prefix: string;
@@ -456,8 +459,8 @@ export class NatsShardLog implements ShardLog {
         // The first message of a pass follows a known sequence (or our previous message), every later one the
         // message before it: message k+1 can never be stored unless k is, whatever a retry or an election does.
         const expect = i > next || (next > 0 && !rebased) ? { lastMsgID: out[i - 1]!.msgId } : { lastSequence: base };
-        const p = this.#ctx.js
-          .publish(this.#subject, o.payload, { msgID: o.msgId, expect, timeout: this.#ctx.attemptTimeoutMs })
+        const p = this.#ctx.acks
+          .publish(this.#subject, o.payload, o.msgId, expect, this.#ctx.attemptTimeoutMs)
           .then(
             (ack) => {
               seqs[i] = ack.seq;
