@@ -117,7 +117,10 @@ export async function openNatsBackend(
     // Reads, metadata and management requests get the client's default 5 s; publishes carry their own
     // per-attempt timeout and are retried (log-store.ts).
     const js = jetstream(nc, { timeout: 5000 });
-    const jsm = await jetstreamManager(nc, { timeout: 5000 });
+    // jetstreamManager asks for the account's JetStream info, which the meta leader answers: right after a server
+    // died (or while the cluster forms) that is "JetStream system temporarily unavailable" for a few seconds, and a
+    // gateway starting then should wait for the election rather than fail.
+    const jsm = await retryTransient(() => jetstreamManager(nc, { timeout: 5000 }), 30_000);
     const capabilities = natsCapabilities(nc.info?.version ?? '0.0.0', opts.replicas);
     const kvm = new Kvm(js);
     // Creating an R3 bucket is a new Raft group, which can outlast one request on a busy cluster. Reads go to the
@@ -210,7 +213,7 @@ async function natsConnect(
 export async function destroyNatsData(servers: readonly string[], prefix: string): Promise<void> {
   const nc = await natsConnect({ servers });
   try {
-    const jsm = await jetstreamManager(nc);
+    const jsm = await retryTransient(() => jetstreamManager(nc), 30_000);
     const names: string[] = [];
     for await (const name of jsm.streams.names()) {
       if (name.startsWith(`${prefix}_`) || name.startsWith(`KV_${prefix}_`)) names.push(name);
