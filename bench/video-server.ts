@@ -6,31 +6,15 @@
  *
  *   → { kind: 'ready', url }                 once listening
  *   ← { kind: 'sample' }  → { kind: 'sample', syncs, loopDelayMs, cpuMicros }
- *                                            fdatasync/fsync calls so far (FileHandle.datasync/sync wrapped here, in
- *                                            the benchmark only), the longest event-loop delay since the previous
+ *                                            fdatasync/fsync calls so far (counted by ./shared/sync-calls.ts, in the
+ *                                            benchmark only), the longest event-loop delay since the previous
  *                                            sample, and this process's CPU time
  *   ← { kind: 'stop' }                       closes the server and the channel
  */
-import { type FileHandle, open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { silentLogger } from '../src/protocol/index.js';
 import { startServer } from '../src/server/index.js';
-
-let syncCalls = 0;
-
-async function countSyncCalls(): Promise<void> {
-  const probe = await open(tmpdir(), 'r');
-  const proto = Object.getPrototypeOf(probe) as Record<'datasync' | 'sync', (this: FileHandle) => Promise<void>>;
-  await probe.close();
-  for (const name of ['datasync', 'sync'] as const) {
-    const original = proto[name];
-    proto[name] = function (this: FileHandle): Promise<void> {
-      syncCalls++;
-      return original.call(this);
-    };
-  }
-}
+import { countSyncCalls, syncCalls } from './shared/sync-calls.js';
 
 export interface ServerSample {
   readonly kind: 'sample';
@@ -54,7 +38,7 @@ async function main(): Promise<void> {
       const cpu = process.cpuUsage();
       const sample: ServerSample = {
         kind: 'sample',
-        syncs: syncCalls,
+        syncs: syncCalls(),
         loopDelayMs: loopDelay.max / 1e6,
         cpuMicros: cpu.user + cpu.system,
       };

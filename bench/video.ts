@@ -21,7 +21,7 @@
 import { fork } from 'node:child_process';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
-import { type FileHandle, mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,6 +32,7 @@ import { silentLogger } from '../src/protocol/index.js';
 import { startServer } from '../src/server/index.js';
 import { MkvId, element, elementHeader } from '../src/video/mkv/index.js';
 import type { ServerSample } from './video-server.js';
+import { countSyncCalls, syncCalls } from './shared/sync-calls.js';
 
 const { values } = parseArgs({
   options: {
@@ -101,22 +102,6 @@ function clusterStart(timecode: number): Buffer {
     Buffer.from([0x1f, 0x43, 0xb6, 0x75, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
     uint(MkvId.Timestamp, timecode),
   ]);
-}
-
-/** fdatasync/fsync calls of this process, counted by wrapping FileHandle's methods (in the benchmark only). */
-let syncCalls = 0;
-
-async function countSyncCalls(): Promise<void> {
-  const probe = await open(tmpdir(), 'r');
-  const proto = Object.getPrototypeOf(probe) as Record<'datasync' | 'sync', (this: FileHandle) => Promise<void>>;
-  await probe.close();
-  for (const name of ['datasync', 'sync'] as const) {
-    const original = proto[name];
-    proto[name] = function (this: FileHandle): Promise<void> {
-      syncCalls++;
-      return original.call(this);
-    };
-  }
 }
 
 /** Counters of one block device (/proc/diskstats: sectors written, flush requests completed). */
@@ -194,7 +179,7 @@ async function startBenchServer(dataDir: string): Promise<BenchServer> {
         const loopDelayMs = loopDelay.max / 1e6;
         loopDelay.reset();
         const cpu = process.cpuUsage();
-        return { syncs: syncCalls, loopDelayMs, cpuMicros: cpu.user + cpu.system };
+        return { syncs: syncCalls(), loopDelayMs, cpuMicros: cpu.user + cpu.system };
       },
       close: () => server.close(),
     };
