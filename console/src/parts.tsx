@@ -18,8 +18,47 @@ export function ErrorAlert({ error }: { error: string }) {
 }
 
 /**
+ * A table of resources: the given columns plus an Actions column, saying `empty` when the list is empty. Rows are the
+ * children. `label` names the table for screen readers.
+ */
+export function DataTable(props: {
+  label: string;
+  columns: readonly string[];
+  empty: string;
+  isEmpty: boolean;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="table-wrap">
+      <table aria-label={props.label}>
+        <thead>
+          <tr>
+            {props.columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+            <th scope="col">
+              <span class="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.isEmpty && (
+            <tr>
+              <td colSpan={props.columns.length + 1}>{props.empty}</td>
+            </tr>
+          )}
+          {props.children}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
  * A resource list page's table: the title with a Refresh button, the list's error as the API returned it, and a
- * table with the given columns plus an Actions column, saying `empty` when the list is empty. Rows are the children.
+ * {@link DataTable}.
  */
 export function ResourceTable(props: {
   title: string;
@@ -39,30 +78,9 @@ export function ResourceTable(props: {
         </button>
       </div>
       <ErrorAlert error={props.error} />
-      <div class="table-wrap">
-        <table aria-label={props.title}>
-          <thead>
-            <tr>
-              {props.columns.map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.isEmpty && (
-              <tr>
-                <td colSpan={props.columns.length + 1}>{props.empty}</td>
-              </tr>
-            )}
-            {props.children}
-          </tbody>
-        </table>
-      </div>
+      <DataTable label={props.title} columns={props.columns} empty={props.empty} isEmpty={props.isEmpty}>
+        {props.children}
+      </DataTable>
     </>
   );
 }

@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { useCallback, useState } from 'preact/hooks';
 import { describeError, kinesis } from './api.js';
-import { ErrorAlert, useTransitionRefresh } from './parts.js';
+import { DataTable, ErrorAlert, useTransitionRefresh } from './parts.js';
 import { ConfirmDialog } from './dialog.js';
 
 /** Every consumer of the stream, following ListStreamConsumers' pagination. */
@@ -56,45 +56,30 @@ export function ConsumersPanel({ streamArn }: { streamArn: string }) {
   return (
     <div class="panel stack">
       <h2>Enhanced fan-out consumers</h2>
-      <div class="table-wrap">
-        <table aria-label="Consumers">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Registered</th>
-              <th scope="col">ARN</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {consumers?.length === 0 && (
-              <tr>
-                <td colSpan={5}>No consumers.</td>
-              </tr>
-            )}
-            {consumers?.map((c) => (
-              <tr key={c.ConsumerARN}>
-                <td class="name">{c.ConsumerName}</td>
-                <td>{c.ConsumerStatus}</td>
-                <td>{c.ConsumerCreationTimestamp?.toISOString()}</td>
-                <td class="name mono">{c.ConsumerARN}</td>
-                <td>
-                  <button
-                    type="button"
-                    aria-label={`Deregister ${c.ConsumerName ?? ''}`}
-                    onClick={() => setDeregistering(c)}
-                  >
-                    Deregister
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label="Consumers"
+        columns={['Name', 'Status', 'Registered', 'ARN']}
+        empty="No consumers."
+        isEmpty={consumers?.length === 0}
+      >
+        {consumers?.map((c) => (
+          <tr key={c.ConsumerARN}>
+            <td class="name">{c.ConsumerName}</td>
+            <td>{c.ConsumerStatus}</td>
+            <td>{c.ConsumerCreationTimestamp?.toISOString()}</td>
+            <td class="name mono">{c.ConsumerARN}</td>
+            <td>
+              <button
+                type="button"
+                aria-label={`Deregister ${c.ConsumerName ?? ''}`}
+                onClick={() => setDeregistering(c)}
+              >
+                Deregister
+              </button>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <form
         class="row"
         aria-label="Register consumer"
@@ -178,45 +163,27 @@ export function TagsPanel({ streamName }: { streamName: string }) {
   return (
     <div class="panel stack">
       <h2>Tags</h2>
-      <div class="table-wrap">
-        <table aria-label="Tags">
-          <thead>
-            <tr>
-              <th scope="col">Key</th>
-              <th scope="col">Value</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tags?.length === 0 && (
-              <tr>
-                <td colSpan={3}>No tags.</td>
-              </tr>
-            )}
-            {tags?.map((t) => (
-              <tr key={t.Key}>
-                <td class="name">{t.Key}</td>
-                <td class="name">{t.Value}</td>
-                <td>
-                  <button
-                    type="button"
-                    aria-label={`Remove tag ${t.Key ?? ''}`}
-                    onClick={() =>
-                      void run(() =>
-                        kinesis().send(new RemoveTagsFromStreamCommand({ StreamName: streamName, TagKeys: [t.Key!] })),
-                      )
-                    }
-                  >
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable label="Tags" columns={['Key', 'Value']} empty="No tags." isEmpty={tags?.length === 0}>
+        {tags?.map((t) => (
+          <tr key={t.Key}>
+            <td class="name">{t.Key}</td>
+            <td class="name">{t.Value}</td>
+            <td>
+              <button
+                type="button"
+                aria-label={`Remove tag ${t.Key ?? ''}`}
+                onClick={() =>
+                  void run(() =>
+                    kinesis().send(new RemoveTagsFromStreamCommand({ StreamName: streamName, TagKeys: [t.Key!] })),
+                  )
+                }
+              >
+                Remove
+              </button>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <form
         class="row"
         aria-label="Add tag"
