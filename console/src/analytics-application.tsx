@@ -14,7 +14,7 @@ import {
 import { useState } from 'preact/hooks';
 import { analytics, describeError, signedGet } from './api.js';
 import { isTransitional } from './analytics.js';
-import { DetailHeader, ErrorAlert, Facts, useDescribed, usePoll } from './parts.js';
+import { DetailHeader, ErrorAlert, Facts, runApiAction, useDescribed, usePoll } from './parts.js';
 
 /** How often a running application's samples are read. */
 const SAMPLE_POLL_MS = 1000;
@@ -145,15 +145,7 @@ function RunPanel({ detail, onChanged }: { detail: ApplicationDetail; onChanged:
   const [position, setPosition] = useState<InputStartingPosition>('NOW');
   const [error, setError] = useState('');
   const inputs = detail.ApplicationConfigurationDescription?.SqlApplicationConfigurationDescription?.InputDescriptions;
-  const run = async (action: () => Promise<unknown>) => {
-    try {
-      await action();
-      setError('');
-      await onChanged();
-    } catch (e) {
-      setError(describeError(e));
-    }
-  };
+  const run = (action: () => Promise<unknown>) => runApiAction(action, { setError, done: onChanged });
   return (
     <form class="panel stack" aria-label="Run" onSubmit={(e) => e.preventDefault()}>
       <h2>Run</h2>

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-kinesis-analytics-v2';
 import { useCallback, useState } from 'preact/hooks';
 import { analytics, describeError } from './api.js';
-import { DeleteButton, ErrorAlert, ResourceTable, useTransitionRefresh } from './parts.js';
+import { DeleteButton, ErrorAlert, ResourceTable, runApiAction, useTransitionRefresh } from './parts.js';
 
 /** Statuses an application leaves on its own (DescribeApplication API reference, ApplicationStatus). */
 export function isTransitional(status: string | undefined): boolean {
@@ -202,19 +202,16 @@ function CreateApplicationForm({ onCreated }: { onCreated: () => Promise<void> }
     <form
       class="panel stack"
       aria-label="Create SQL application"
-      onSubmit={async (e) => {
+      onSubmit={(e) => {
         e.preventDefault();
-        setBusy(true);
-        try {
-          await analytics().send(new CreateApplicationCommand(createInput(form)));
-          setError('');
-          setForm((f) => ({ ...f, name: '' }));
-          await onCreated();
-        } catch (err) {
-          setError(describeError(err));
-        } finally {
-          setBusy(false);
-        }
+        void runApiAction(() => analytics().send(new CreateApplicationCommand(createInput(form))), {
+          setError,
+          setBusy,
+          done: () => {
+            setForm((f) => ({ ...f, name: '' }));
+            return onCreated();
+          },
+        });
       }}
     >
       <h2>Create SQL application</h2>

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-firehose';
 import { useCallback, useState } from 'preact/hooks';
 import { describeError, firehose } from './api.js';
-import { DeleteButton, ErrorAlert, ResourceTable, useTransitionRefresh } from './parts.js';
+import { DeleteButton, ErrorAlert, ResourceTable, runApiAction, useTransitionRefresh } from './parts.js';
 
 /** Every delivery stream name, following ListDeliveryStreams' pagination (ExclusiveStartDeliveryStreamName). */
 async function listAllDeliveryStreams(): Promise<string[]> {
@@ -282,19 +282,16 @@ function CreateDeliveryStreamForm({ onCreated }: { onCreated: () => Promise<void
     <form
       class="panel stack"
       aria-label="Create delivery stream"
-      onSubmit={async (e) => {
+      onSubmit={(e) => {
         e.preventDefault();
-        setBusy(true);
-        try {
-          await firehose().send(new CreateDeliveryStreamCommand(createInput(form)));
-          setError('');
-          setForm((f) => ({ ...f, name: '' }));
-          await onCreated();
-        } catch (err) {
-          setError(describeError(err));
-        } finally {
-          setBusy(false);
-        }
+        void runApiAction(() => firehose().send(new CreateDeliveryStreamCommand(createInput(form))), {
+          setError,
+          setBusy,
+          done: () => {
+            setForm((f) => ({ ...f, name: '' }));
+            return onCreated();
+          },
+        });
       }}
     >
       <h2>Create delivery stream</h2>

@@ -18,6 +18,33 @@ export function ErrorAlert({ error }: { error: string }) {
 }
 
 /**
+ * An API call from a form or a button, the one way pages run them: `setBusy` while it runs; on success the error is
+ * cleared and `done` runs (reset the fields, say what happened, refresh); if either fails, `failed` runs and the
+ * error is shown as the API returned it.
+ */
+export async function runApiAction(
+  action: () => Promise<unknown>,
+  on: {
+    setError: (error: string) => void;
+    done?: () => unknown;
+    failed?: () => void;
+    setBusy?: (busy: boolean) => void;
+  },
+): Promise<void> {
+  on.setBusy?.(true);
+  try {
+    await action();
+    on.setError('');
+    await on.done?.();
+  } catch (e) {
+    on.failed?.();
+    on.setError(describeError(e));
+  } finally {
+    on.setBusy?.(false);
+  }
+}
+
+/**
  * A table of resources: the given columns plus an Actions column, saying `empty` when the list is empty. Rows are the
  * children. `label` names the table for screen readers.
  */

@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { useCallback, useState } from 'preact/hooks';
 import { describeError, kinesis } from './api.js';
-import { DataTable, ErrorAlert, useTransitionRefresh } from './parts.js';
+import { DataTable, ErrorAlert, runApiAction, useTransitionRefresh } from './parts.js';
 import { ConfirmDialog } from './dialog.js';
 
 /** Every consumer of the stream, following ListStreamConsumers' pagination. */
@@ -151,15 +151,7 @@ export function TagsPanel({ streamName }: { streamName: string }) {
     }
   }, [streamName]);
   useTransitionRefresh(refresh, false, tags);
-  const run = async (action: () => Promise<unknown>) => {
-    try {
-      await action();
-      setError('');
-      await refresh();
-    } catch (e) {
-      setError(describeError(e));
-    }
-  };
+  const run = (action: () => Promise<unknown>) => runApiAction(action, { setError, done: refresh });
   return (
     <div class="panel stack">
       <h2>Tags</h2>
@@ -230,17 +222,15 @@ export function CapacityPanel({
   const [message, setMessage] = useState('');
   const [error, setError] = useState('');
   const other = mode === 'PROVISIONED' ? 'ON_DEMAND' : 'PROVISIONED';
-  const run = async (action: () => Promise<unknown>, done: string) => {
-    try {
-      await action();
-      setError('');
-      setMessage(done);
-      await onChanged();
-    } catch (e) {
-      setMessage('');
-      setError(describeError(e));
-    }
-  };
+  const run = (action: () => Promise<unknown>, done: string) =>
+    runApiAction(action, {
+      setError,
+      done: () => {
+        setMessage(done);
+        return onChanged();
+      },
+      failed: () => setMessage(''),
+    });
   return (
     <div class="panel stack">
       <h2>Capacity and retention</h2>

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { describeError, kinesis } from './api.js';
-import { DetailHeader, useTransitionRefresh } from './parts.js';
+import { DetailHeader, runApiAction, useTransitionRefresh } from './parts.js';
 import { StreamCharts, streamLabelsFromArn } from './charts.js';
 import { CapacityPanel, ConsumersPanel, TagsPanel } from './stream-settings.js';
 import { type DataFormat, formatData, midpointHashKey } from './format.js';
@@ -167,17 +167,15 @@ function ReshardPanel({
   const defaultKey = selected?.HashKeyRange?.StartingHashKey
     ? midpointHashKey(selected.HashKeyRange.StartingHashKey, selected.HashKeyRange.EndingHashKey ?? '0')
     : '';
-  const run = async (action: () => Promise<unknown>, done: string) => {
-    try {
-      await action();
-      setError('');
-      setMessage(done);
-      await onChanged();
-    } catch (e) {
-      setMessage('');
-      setError(describeError(e));
-    }
-  };
+  const run = (action: () => Promise<unknown>, done: string) =>
+    runApiAction(action, {
+      setError,
+      done: () => {
+        setMessage(done);
+        return onChanged();
+      },
+      failed: () => setMessage(''),
+    });
   return (
     <form class="panel stack" aria-label="Reshard" onSubmit={(e) => e.preventDefault()}>
       <h2>Split or merge shards</h2>

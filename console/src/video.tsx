@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-kinesis-video';
 import { useCallback, useState } from 'preact/hooks';
 import { describeError, video } from './api.js';
-import { DeleteButton, ErrorAlert, ResourceTable, useTransitionRefresh } from './parts.js';
+import { DeleteButton, ErrorAlert, ResourceTable, runApiAction, useTransitionRefresh } from './parts.js';
 
 /** Every video stream, following ListStreams' pagination (NextToken). */
 async function listAllVideoStreams(): Promise<StreamInfo[]> {
@@ -91,27 +91,28 @@ function CreateVideoStreamForm({ onCreated }: { onCreated: () => Promise<void> }
     <form
       class="panel stack"
       aria-label="Create video stream"
-      onSubmit={async (e) => {
+      onSubmit={(e) => {
         e.preventDefault();
-        setBusy(true);
-        try {
-          await video().send(
-            new CreateStreamCommand({
-              StreamName: name,
-              ...(mediaType !== '' ? { MediaType: mediaType } : {}),
-              ...(retention.trim() !== '' ? { DataRetentionInHours: Number(retention) } : {}),
-              ...(deviceName !== '' ? { DeviceName: deviceName } : {}),
-              ...(kmsKeyId !== '' ? { KmsKeyId: kmsKeyId } : {}),
-            }),
-          );
-          setError('');
-          setName('');
-          await onCreated();
-        } catch (err) {
-          setError(describeError(err));
-        } finally {
-          setBusy(false);
-        }
+        void runApiAction(
+          () =>
+            video().send(
+              new CreateStreamCommand({
+                StreamName: name,
+                ...(mediaType !== '' ? { MediaType: mediaType } : {}),
+                ...(retention.trim() !== '' ? { DataRetentionInHours: Number(retention) } : {}),
+                ...(deviceName !== '' ? { DeviceName: deviceName } : {}),
+                ...(kmsKeyId !== '' ? { KmsKeyId: kmsKeyId } : {}),
+              }),
+            ),
+          {
+            setError,
+            setBusy,
+            done: () => {
+              setName('');
+              return onCreated();
+            },
+          },
+        );
       }}
     >
       <h2>Create video stream</h2>
