@@ -13,6 +13,7 @@ export {
   TIMER_KEY_PREFIX,
   type JobFunction,
   type JobRun,
+  type RepeatingJobOptions,
   type RepeatingJob,
   type ScheduledJob,
   type ScheduledTimer,

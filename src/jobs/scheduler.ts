@@ -55,6 +55,15 @@ export interface JobRun {
 /** The body of a repeating job. */
 export type JobFunction = (run: JobRun) => Promise<void> | void;
 
+/** Options of {@link Scheduler.every}. */
+export interface RepeatingJobOptions {
+  /**
+   * Runs the job on every node, on this node's timer, even under a worker host: for work about this node itself
+   * (publishing the writes it served, ADR 0047), which no other node can do for it. Its runs get no fencing token.
+   */
+  readonly everyNode?: boolean;
+}
+
 /** A repeating job registered with {@link Scheduler.every}. */
 export interface RepeatingJob {
   readonly name: string;
@@ -148,6 +157,8 @@ interface JobSlot {
   readonly intervalMs: number;
   readonly fn: JobFunction;
   cancelled: boolean;
+  /** Runs on this node's timer even under a worker host ({@link RepeatingJobOptions.everyNode}). */
+  readonly local: boolean;
   handle?: TimerHandle;
   running?: Promise<void>;
   /** Under a worker host: the run of the job's worker holds the lease (its token), else undefined. */
@@ -284,14 +295,14 @@ export class Scheduler {
    * Runs `fn` every `intervalMs`, counted from the end of the previous run (runs never overlap). Errors are
    * logged. Names are unique per scheduler.
    */
-  every(name: string, intervalMs: number, fn: JobFunction): RepeatingJob {
+  every(name: string, intervalMs: number, fn: JobFunction, options: RepeatingJobOptions = {}): RepeatingJob {
     this.#assertOpen();
     if (!NAME.test(name)) throw invalid(`job name must match ${NAME}: ${name}`);
     if (this.#jobs.has(name)) throw invalid(`job ${name} is already scheduled`);
     if (!(intervalMs > 0)) throw invalid(`job ${name}: interval must be positive, got ${intervalMs}`);
-    const job: JobSlot = { name, intervalMs, fn, cancelled: false };
+    const job: JobSlot = { name, intervalMs, fn, cancelled: false, local: options.everyNode === true };
     this.#jobs.set(name, job);
-    const workers = this.#workers;
+    const workers = job.local ? undefined : this.#workers;
     if (workers)
       workers.add({ name: JOB_WORKER_PREFIX + name, run: (signal, tenure) => this.#leasedJob(job, signal, tenure) });
     else if (this.#started) this.#armJob(job);
@@ -368,7 +379,7 @@ export class Scheduler {
         job.wake?.();
       }
       const runs = [...this.#active.values(), ...[...this.#jobs.values()].flatMap((j) => j.running ?? [])];
-      const leased = this.#workers ? [...this.#jobs.keys()] : [];
+      const leased = this.#workers ? [...this.#jobs.values()].filter((j) => !j.local).map((j) => j.name) : [];
       this.#jobs.clear();
       await Promise.allSettled([...runs, ...leased.map((name) => this.#workers?.remove(JOB_WORKER_PREFIX + name))]);
       await this.#writes;
@@ -391,7 +402,8 @@ export class Scheduler {
     if (this.#closing) return;
     this.#started = true;
     for (const slot of this.#timers.values()) if (slot.state === 'pending') this.#arm(slot, this.#dueHere(slot));
-    if (!this.#workers) for (const job of this.#jobs.values()) if (!job.handle && !job.running) this.#armJob(job);
+    for (const job of this.#jobs.values())
+      if ((!this.#workers || job.local) && !job.handle && !job.running) this.#armJob(job);
   }
 
   /** When a timer runs on this node: at its due time, or `takeoverMs` later when another node set it. */

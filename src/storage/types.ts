@@ -247,6 +247,11 @@ export interface Capabilities {
   readonly durableAcks: boolean;
   /** Survives the loss of a node (clustered backends). */
   readonly replicated: boolean;
+  /**
+   * Several gateway nodes may serve the same data (the NATS backend, whatever its replica count): per-node
+   * observations such as the writes a node served are only a share of the cluster's (ADR 0047).
+   */
+  readonly shared?: boolean;
   /** Logs have {@link ShardLog.seal}. */
   readonly sealing?: boolean;
   /** Logs have {@link ShardLog.setRetention}. */

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { TribErrorCode, hasTribCode } from '../../src/errors/index.js';
-import { WorkerHost } from '../../src/jobs/index.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JOB_WORKER_PREFIX, Scheduler, WorkerHost } from '../../src/jobs/index.js';
 import type { Worker, WorkerTenure } from '../../src/protocol/index.js';
-import { LocalLeases } from '../../src/storage/local/index.js';
+import { LocalLeases, openLocalBackend } from '../../src/storage/local/index.js';
 import { MemoryLeases } from '../helpers/leases.js';
 import { ManualTimerClock, settle } from '../helpers/timers.js';
 
@@ -199,5 +202,40 @@ describe('WorkerHost', () => {
     await clock.advance(5000);
     assert.deepEqual([a.runs, b.runs], [1, 1]);
     await mine.close();
+  });
+});
+
+describe('repeating jobs under a worker host', () => {
+  it('a leased job runs only where its lease is held; an everyNode job runs on every node (ADR 0047)', async () => {
+    const clock = new ManualTimerClock();
+    const leases = new MemoryLeases(clock.now);
+    const dir = await mkdtemp(join(tmpdir(), 'trib-jobs-'));
+    const backend = await openLocalBackend(join(dir, 'storage'));
+    const host = new WorkerHost({ leases, holder: 'node-a', clock, leaseTtlMs: 3000, standbyMs: 5000 });
+    const scheduler = new Scheduler({ meta: backend.meta, clock, workers: host });
+    try {
+      leases.steal(`${JOB_WORKER_PREFIX}leased`, 'node-b');
+      let leased = 0;
+      let local = 0;
+      const leasedJob = scheduler.every('leased', 1000, () => void leased++);
+      const localJob = scheduler.every('report', 1000, () => void local++, { everyNode: true });
+      await scheduler.start();
+      host.start();
+      await clock.advance(3000);
+      assert.equal(leased, 0, 'node-b holds the leased job');
+      assert.equal(leasedJob.runsHere, false);
+      assert.equal(local, 3);
+      assert.equal(localJob.runsHere, true);
+      assert.equal(localJob.fencingToken, undefined);
+      assert.equal(await leases.holder(`${JOB_WORKER_PREFIX}report`), undefined, 'an everyNode job takes no lease');
+      await localJob.cancel();
+      await clock.advance(3000);
+      assert.equal(local, 3);
+    } finally {
+      await host.close();
+      await scheduler.close();
+      await backend.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,7 +5,8 @@
  * from any client is refused, while its records stay readable. Also the consumer registry's start-up on a second
  * node (in-process services on the same cluster): a consumer of a stream the node's cache does not know yet is kept;
  * and the retention of a closed parent (an in-process service on an injected clock): once its newest record is past
- * the retention period, the sweep deletes its sealed JetStream stream (docs/adr/0042).
+ * the retention period, the sweep deletes its sealed JetStream stream (docs/adr/0042). And on-demand scaling decides
+ * from the cluster's write rate (docs/adr/0047): writes through two nodes, each below the threshold, add up above it.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,6 +29,7 @@ import { ManualClock, type InProcessService, openInProcessService } from '../hel
 import { ManualTimerClock } from '../helpers/timers.js';
 import { destroyNatsData, openNatsBackend } from '../../src/storage/nats/index.js';
 import type { MetaStore, StorageBackend } from '../../src/storage/index.js';
+import { Scheduler, WorkerHost } from '../../src/jobs/index.js';
 
 const skip = natsServerMissing();
 const PREFIX = 'LIFE';
@@ -310,6 +312,127 @@ describe('shard lifecycle on NATS JetStream', { skip }, () => {
       assert.equal(await findShardStream(id, 0, 'EXP'), undefined);
     } finally {
       await svc.close();
+    }
+  });
+
+  it("on-demand scaling adds up the writes every node served: two nodes' shares below the threshold scale together", async () => {
+    await destroyNatsData(cluster.urls, 'ODS');
+    const INTERVAL = 60_000;
+    const start = Date.now();
+    /** A node: an in-process service whose repeating jobs run under a worker host, on its own manual clock. */
+    const openNode = async (holder: string) => {
+      const clock = new ManualTimerClock();
+      clock.t = start;
+      const backend = await openNatsBackend({ servers: [...cluster.urls], replicas: 3, prefix: 'ODS', now: clock.now });
+      // Leases far longer than the test's clock moves: the node started first holds every job throughout.
+      const hour = 3_600_000;
+      const workers = new WorkerHost({ leases: backend.leases, holder, clock, leaseTtlMs: hour, standbyMs: hour });
+      const scheduler = new Scheduler({ meta: backend.meta, clock, workers });
+      const svc = await openInProcessService('', clock, {
+        openBackend: async () => backend,
+        scheduler,
+        onDemandScalingIntervalMs: INTERVAL,
+      });
+      await scheduler.start();
+      workers.start();
+      return {
+        clock,
+        svc,
+        scheduler,
+        // In the server's order (src/server/compose.ts): workers, service, scheduler, storage.
+        async close() {
+          await workers.close();
+          await svc.svc.close();
+          await scheduler.close();
+          await backend.close();
+        },
+      };
+    };
+    const a = await openNode('node-a');
+    let b: Awaited<ReturnType<typeof openNode>> | undefined;
+    try {
+      await a.svc.call('CreateStream', { StreamName: 'od', StreamModeDetails: { StreamMode: 'ON_DEMAND' } });
+      await a.clock.advance(0);
+      for (;;) {
+        const d = await a.svc.call('DescribeStreamSummary', { StreamName: 'od' });
+        if (d.StreamDescriptionSummary.StreamStatus === 'ACTIVE') break;
+        await a.clock.advance(0);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      for (;;) {
+        if ((await a.svc.backend.leases.holder('jobs/streams.on-demand-scaling')) === 'node-a') break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      b = await openNode('node-b');
+      const nodeB = b;
+      for (;;) {
+        const seen = await nodeB.svc.call('DescribeStreamSummary', { StreamName: 'od' }).catch(() => undefined);
+        if (seen?.StreamDescriptionSummary.StreamStatus === 'ACTIVE') break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const openShards = async (): Promise<number> =>
+        (
+          (await a.svc.call('ListShards', { StreamName: 'od' })).Shards as Array<{ SequenceNumberRange: object }>
+        ).filter((s) => !('EndingSequenceNumber' in s.SequenceNumberRange)).length;
+      assert.equal(await openShards(), 4);
+      let batch = 0;
+      /** 1,500 records through a node within one second of its clock: 3,000 records/s would want 6 shards. */
+      const write = async (node: InProcessService): Promise<void> => {
+        for (let i = 0; i < 3; i++) {
+          const Records = Array.from({ length: 500 }, (_, j) => ({
+            PartitionKey: `k${batch}-${j}`,
+            Data: Buffer.from('x'),
+          }));
+          batch++;
+          assert.equal((await node.call('PutRecords', { StreamName: 'od', Records })).FailedRecordCount, 0);
+        }
+      };
+      /**
+       * Moves both clocks one interval (B publishes its report, A evaluates), then waits until A's change feed has
+       * delivered everything B wrote (a marker written after B's report), and once more, so that A evaluates with it.
+       */
+      let marker = 0;
+      const twoIntervals = async (): Promise<void> => {
+        for (let round = 0; round < 2; round++) {
+          await Promise.all([a.clock.advance(INTERVAL), nodeB.clock.advance(INTERVAL)]);
+          await Promise.all([a.scheduler.idle(), nodeB.scheduler.idle()]);
+          const key = `probe/${++marker}`;
+          const heard = new Promise<void>((resolve) => {
+            const stop = a.svc.backend.meta.watchRemote('probe/', (change) => {
+              if (change.key !== key) return;
+              stop();
+              resolve();
+            });
+          });
+          await nodeB.svc.backend.meta.put(key, marker);
+          await heard;
+        }
+      };
+
+      // A's share alone (A holds the job and counts its own writes): no scaling.
+      await write(a.svc);
+      await twoIntervals();
+      assert.equal(await openShards(), 4, "A's 1,500 records/s alone keep 4 shards");
+      // B's share alone, which A only hears of through B's report: no scaling.
+      await write(nodeB.svc);
+      await twoIntervals();
+      assert.equal(await openShards(), 4, "B's 1,500 records/s alone keep 4 shards");
+      // Both in the same second: 3,000 records/s across the cluster, 6 shards.
+      await write(a.svc);
+      await write(nodeB.svc);
+      await twoIntervals();
+      for (let tries = 0; (await openShards()) !== 6; tries++) {
+        assert.ok(tries < 200, 'the stream scales to 6 shards');
+        await a.clock.advance(0);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(
+        (await nodeB.svc.call('DescribeStreamSummary', { StreamName: 'od' })).StreamDescriptionSummary.StreamStatus,
+        'ACTIVE',
+      );
+    } finally {
+      await b?.close();
+      await a.close();
     }
   });
 });

@@ -79,6 +79,8 @@ export function natsCapabilities(serverVersion: string, replicas: number): NatsC
     // An acknowledged publish is on a quorum of servers; with one replica a lost server loses it.
     durableAcks: replicas >= 3,
     replicated: replicas >= 3,
+    // Any number of gateway nodes may open the same cluster.
+    shared: true,
     // Sealed streams (2.6.2) and max_age exist on every supported server (2.9.10 up).
     sealing: true,
     maxAge: true,
