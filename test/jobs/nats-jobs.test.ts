@@ -1,5 +1,5 @@
 /**
- * Repeating jobs on a real 3-node NATS cluster (ports 14302-14304, ADR 0042): two nodes, each with its own NATS
+ * Repeating jobs on a real 3-node NATS cluster (free ports, ADR 0042): two nodes, each with its own NATS
  * connection, worker host and scheduler on its own manual clock (the leases judge expiry on the reading node's
  * clock), register the same job. The job runs on the node holding its lease only; when that node stops (its clock
  * and timers frozen, as a dead or paused process), the other node takes the lease over and runs the job; the frozen
@@ -80,7 +80,7 @@ describe('repeating jobs on a NATS cluster run on one node', { skip }, () => {
   };
 
   before(async () => {
-    cluster = await startNatsCluster({ nodes: 3, clientPort: 14302 });
+    cluster = await startNatsCluster({ nodes: 3 });
     await destroyNatsData(cluster.urls, PREFIX);
   });
   after(async () => {

@@ -1,5 +1,5 @@
 /**
- * Gateway kill on a real 3-node NATS cluster (ports 14282-14284) with two Tributary nodes as child processes
+ * Gateway kill on a real 3-node NATS cluster (free ports) with two Tributary nodes as child processes
  * (`tributary serve --storage nats://...`): writers put records through both nodes with the Kinesis SDK while the
  * node holding a Firehose delivery worker's lease is killed with SIGKILL; a writer whose request fails retries on
  * the other node. Then:
@@ -97,7 +97,7 @@ describe('gateway kill: a Tributary node dies under load', { skip }, () => {
   };
 
   before(async () => {
-    cluster = await startNatsCluster({ nodes: 3, clientPort: 14282 });
+    cluster = await startNatsCluster({ nodes: 3 });
   });
   after(async () => {
     await observer?.close();

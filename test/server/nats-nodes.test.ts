@@ -1,5 +1,5 @@
 /**
- * Two Tributary nodes on one NATS JetStream cluster (3 servers, R3; ports 14242-14244): a record put through
+ * Two Tributary nodes on one NATS JetStream cluster (3 servers, R3, on free ports): a record put through
  * node A is read through node B with the real Kinesis client, and the other way round; streams created, resharded,
  * tagged and deleted, and consumers registered, through one node are seen by the other while both run (the
  * metadata change feed, ADR 0036). Changes are awaited by polling with a deadline, never by a fixed sleep.
@@ -89,7 +89,7 @@ describe('two nodes on one NATS cluster', { skip }, () => {
   };
 
   before(async () => {
-    cluster = await startNatsCluster({ nodes: 3, clientPort: 14242 });
+    cluster = await startNatsCluster({ nodes: 3 });
   });
   after(async () => {
     for (const node of nodes) await node.close();

@@ -1,5 +1,5 @@
 /**
- * Failures on a real 3-node cluster (ports 14252-14254), one cluster for the file:
+ * Failures on a real 3-node cluster (free ports), one cluster for the file:
  * - Leader kill: writers append to one R3 shard log while the server leading its JetStream stream is killed with
  *   SIGKILL and later restarted.
  * - Network trouble without root tricks: the leading server is stopped with SIGSTOP until the others elected a new
@@ -21,7 +21,7 @@ describe('nats leader kill', { skip }, () => {
   let cluster: NatsCluster;
   let backend: StorageBackend | undefined;
   before(async () => {
-    cluster = await startNatsCluster({ nodes: 3, clientPort: 14252 });
+    cluster = await startNatsCluster({ nodes: 3 });
   });
   after(async () => {
     await backend?.close();

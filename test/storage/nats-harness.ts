@@ -1,7 +1,8 @@
 /**
  * Real nats-server processes for tests (docs/adr/0028-nats-jetstream-backend.md): a 3-node
  * loopback JetStream cluster or a single node, in a temporary directory, torn down with {@link NatsCluster.stop}.
- * Each test file picks its own port base so that files running in parallel never share a server.
+ * Each cluster gets ports the OS reports free (unless a caller names a port base), so test files running in
+ * parallel, and two test runs at once, never share or collide on a port.
  *
  * Outside CI a missing `nats-server` skips the tests that need it; under CI=true it is a failure
  * ({@link natsServerMissing}).
@@ -12,6 +13,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { freePorts } from '../helpers/net.js';
 import { requireTool } from '../helpers/tools.js';
 
 /** Debian installs the server in /usr/sbin, which is not on every user's PATH. */
@@ -22,11 +24,14 @@ export function natsServerMissing(): false | string {
   return requireTool('nats-server', { cmd: NATS_SERVER, args: ['--version'] });
 }
 
-/** Ports of one node; a cluster's nodes use consecutive ports from the base of each kind. */
+/**
+ * The cluster's size and, optionally, its ports: with `clientPort` the nodes use consecutive ports from the base of
+ * each kind; without it every port is one the OS reports free.
+ */
 export interface NatsClusterOptions {
   /** 3 for a Raft cluster (default), 1 for a single server (fast tests; no replication). */
   readonly nodes?: 1 | 3;
-  /** First client port (default 14222). */
+  /** First client port (default: free ports). */
   readonly clientPort?: number;
   /** First route port (default clientPort + 2000). */
   readonly routePort?: number;
@@ -55,23 +60,54 @@ export interface NatsCluster {
   stop(): Promise<void>;
 }
 
-/** Starts the servers and resolves once JetStream is ready on each (and a meta leader is elected). */
+/** Ports of each node by kind, node `i` at index `i`. */
+interface NodePorts {
+  readonly client: readonly number[];
+  readonly route: readonly number[];
+  readonly http: readonly number[];
+}
+
+/**
+ * Starts the servers and resolves once JetStream is ready on each (and a meta leader is elected). On free ports, a
+ * start that fails (another process took a port between the check and the server's bind) is tried again on new ones.
+ */
 export async function startNatsCluster(options: NatsClusterOptions = {}): Promise<NatsCluster> {
   const nodes = options.nodes ?? 3;
-  const clientPort = options.clientPort ?? 14222;
-  const routePort = options.routePort ?? clientPort + 2000;
-  const httpPort = options.httpPort ?? clientPort + 4000;
+  const base = options.clientPort;
+  if (base !== undefined) {
+    const kind = (first: number): number[] => Array.from({ length: nodes }, (_, i) => first + i);
+    return startOnPorts(nodes, {
+      client: kind(base),
+      route: kind(options.routePort ?? base + 2000),
+      http: kind(options.httpPort ?? base + 4000),
+    });
+  }
+  for (let attempt = 1; ; attempt++) {
+    const ports = await freePorts(3 * nodes);
+    try {
+      return await startOnPorts(nodes, {
+        client: ports.slice(0, nodes),
+        route: ports.slice(nodes, 2 * nodes),
+        http: ports.slice(2 * nodes),
+      });
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startOnPorts(nodes: number, ports: NodePorts): Promise<NatsCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'trib-nats-'));
   const confs: string[] = [];
   for (let i = 0; i < nodes; i++) {
-    const routes = Array.from({ length: nodes }, (_, j) => `    nats-route://127.0.0.1:${routePort + j}`).join('\n');
+    const routes = ports.route.map((port) => `    nats-route://127.0.0.1:${port}`).join('\n');
     const conf = join(dataDir, `n${i + 1}.conf`);
     writeFileSync(
       conf,
       [
         `server_name: n${i + 1}`,
-        `listen: 127.0.0.1:${clientPort + i}`,
-        `http: 127.0.0.1:${httpPort + i}`,
+        `listen: 127.0.0.1:${ports.client[i]}`,
+        `http: 127.0.0.1:${ports.http[i]}`,
         // A 1 MiB record plus its framing does not fit the default 1 MiB (ADR 0028).
         'max_payload: 2MB',
         'jetstream {',
@@ -83,7 +119,7 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
           ? [
               'cluster {',
               '  name: tributary-test',
-              `  listen: 127.0.0.1:${routePort + i}`,
+              `  listen: 127.0.0.1:${ports.route[i]}`,
               '  routes: [',
               routes,
               '  ]',
@@ -111,7 +147,7 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
       let all = true;
       for (const i of indices) {
         if (!children[i]) throw new Error(`nats-server n${i + 1} exited; see ${join(dataDir, `n${i + 1}.log`)}`);
-        if (!(await jetStreamReady(httpPort + i, nodes > 1))) all = false;
+        if (!(await jetStreamReady(ports.http[i]!, nodes > 1))) all = false;
       }
       if (all) return;
       await new Promise((r) => setTimeout(r, 500));
@@ -126,8 +162,8 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
     if (exited && (signal === 'SIGKILL' || signal === 'SIGTERM')) await exited;
   };
   const cluster: NatsCluster = {
-    urls: Array.from({ length: nodes }, (_, i) => `nats://127.0.0.1:${clientPort + i}`),
-    storageUrl: `nats://${Array.from({ length: nodes }, (_, i) => `127.0.0.1:${clientPort + i}`).join(',')}`,
+    urls: ports.client.map((port) => `nats://127.0.0.1:${port}`),
+    storageUrl: `nats://${ports.client.map((port) => `127.0.0.1:${port}`).join(',')}`,
     dataDir,
     pid: (i) => children[i]?.pid,
     kill,
@@ -142,7 +178,7 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
         if (!children[i]) continue;
         try {
           // A node stopped with SIGSTOP accepts the connection and never answers: bounded wait.
-          const res = await fetch(`http://127.0.0.1:${httpPort + i}/jsz?streams=true`, {
+          const res = await fetch(`http://127.0.0.1:${ports.http[i]}/jsz?streams=true`, {
             signal: AbortSignal.timeout(2000),
           });
           const jsz = (await res.json()) as {

@@ -1,6 +1,6 @@
 /**
  * The storage conformance suite on NATS JetStream: a real 3-node loopback cluster (test/storage/nats-harness.ts,
- * ports 14222-14224), three replicas per stream and bucket. One cluster serves every case of this file.
+ * on free ports), three replicas per stream and bucket. One cluster serves every case of this file.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ let time = 1_700_000_000_000;
 
 if (!skip) {
   before(async () => {
-    cluster = await startNatsCluster({ nodes: 3, clientPort: 14222 });
+    cluster = await startNatsCluster({ nodes: 3 });
   });
   after(async () => {
     await cluster?.stop();

@@ -1,6 +1,6 @@
 /**
  * Shard lifecycle on NATS JetStream (docs/adr/0037), through the real server and the Kinesis SDK on a 3-node
- * loopback cluster (ports 14262-14264, R3): a shard stream's `max_age` is the stream's retention period and follows
+ * loopback cluster (free ports, R3): a shard stream's `max_age` is the stream's retention period and follows
  * Increase/DecreaseStreamRetentionPeriod; after a split the parent's JetStream stream is sealed, so a publish to it
  * from any client is refused, while its records stay readable. Also the consumer registry's start-up on a second
  * node (in-process services on the same cluster): a consumer of a stream the node's cache does not know yet is kept;
@@ -109,7 +109,7 @@ describe('shard lifecycle on NATS JetStream', { skip }, () => {
   }
 
   before(async () => {
-    cluster = await startNatsCluster({ nodes: 3, clientPort: 14262 });
+    cluster = await startNatsCluster({ nodes: 3 });
     node = await startTestServer({ storage: cluster.storageUrl, natsReplicas: 3, natsPrefix: PREFIX });
     nc = await connect({ servers: [...cluster.urls] });
     jsm = await jetstreamManager(nc);
