@@ -9,8 +9,13 @@
  *                                            fdatasync/fsync calls so far (counted by ./shared/sync-calls.ts, in the
  *                                            benchmark only), the longest event-loop delay since the previous
  *                                            sample, and this process's CPU time
+ *   ← { kind: 'profile-start' }              starts V8's CPU profiler in this process (`--profile`)
+ *   ← { kind: 'profile-stop', path }  → { kind: 'profiled' }
+ *                                            stops it and writes the profile to `path` (a .cpuprofile file)
  *   ← { kind: 'stop' }                       closes the server and the channel
  */
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { silentLogger } from '../src/protocol/index.js';
 import { startServer } from '../src/server/index.js';
@@ -33,8 +38,24 @@ async function main(): Promise<void> {
     { port: 0, dataDir, durability: 'always', audit: 'off', videoCreateMs: 0, logLevel: 'silent' },
     { logger: silentLogger },
   );
-  process.on('message', (message: { kind: string }) => {
-    if (message.kind === 'sample') {
+  let profiler: Session | undefined;
+  process.on('message', (message: { kind: string; path?: string }) => {
+    if (message.kind === 'profile-start' && profiler === undefined) {
+      profiler = new Session();
+      profiler.connect();
+      void profiler.post('Profiler.enable').then(() => profiler?.post('Profiler.start'));
+    } else if (message.kind === 'profile-stop' && profiler !== undefined && message.path !== undefined) {
+      const session = profiler;
+      const path = message.path;
+      profiler = undefined;
+      void session
+        .post('Profiler.stop')
+        .then(({ profile }) => writeFile(path, JSON.stringify(profile)))
+        .finally(() => {
+          session.disconnect();
+          process.send?.({ kind: 'profiled' });
+        });
+    } else if (message.kind === 'sample') {
       const cpu = process.cpuUsage();
       const sample: ServerSample = {
         kind: 'sample',

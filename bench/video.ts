@@ -16,7 +16,9 @@
  * docs/adr/0043-video-bench-cpu-starvation.md): a server that falls behind while waiting for a CPU was starved by
  * the machine's other work, not slowed by its disk.
  * Options: --streams <n> (default 100), --seconds <n> (default 60), --mbps <n> (default 4), --fragment-ms <n>
- * (default 2000), --window <s> (default 10), --server process|inline (default process).
+ * (default 2000), --window <s> (default 10), --server process|inline (default process), --profile <prefix> with
+ * --profile-windows <from-to,…> (seconds after the start, default 0-20,35-60): the server child's V8 CPU profile of
+ * each window, written to `<prefix>-<from>-<to>.cpuprofile` (process mode only).
  */
 import { fork } from 'node:child_process';
 import http from 'node:http';
@@ -42,6 +44,8 @@ const { values } = parseArgs({
     'fragment-ms': { type: 'string', default: '2000' },
     window: { type: 'string', default: '10' },
     server: { type: 'string', default: 'process' },
+    profile: { type: 'string' },
+    'profile-windows': { type: 'string', default: '0-20,35-60' },
   },
 });
 const SERVER_MODE = values.server === 'inline' ? 'inline' : 'process';
@@ -161,6 +165,8 @@ interface BenchServer {
   /** The pid whose main thread runs the server's event loop. */
   readonly pid: number;
   sample(): Promise<Omit<ServerSample, 'kind'>>;
+  /** Starts the server's CPU profiler, or stops it and writes the profile to `path` (process mode only). */
+  profile(path?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -181,6 +187,7 @@ async function startBenchServer(dataDir: string): Promise<BenchServer> {
         const cpu = process.cpuUsage();
         return { syncs: syncCalls(), loopDelayMs, cpuMicros: cpu.user + cpu.system };
       },
+      profile: async () => {},
       close: () => server.close(),
     };
   }
@@ -194,8 +201,10 @@ async function startBenchServer(dataDir: string): Promise<BenchServer> {
     child.once('message', (m: { kind: string; url: string }) => resolve(m.url));
   });
   const waiting: Array<(s: ServerSample) => void> = [];
-  child.on('message', (m: ServerSample) => {
+  const profiled: Array<() => void> = [];
+  child.on('message', (m: ServerSample | { kind: 'profiled' }) => {
     if (m.kind === 'sample') waiting.shift()?.(m);
+    else if (m.kind === 'profiled') profiled.shift()?.();
   });
   return {
     url,
@@ -205,6 +214,16 @@ async function startBenchServer(dataDir: string): Promise<BenchServer> {
         waiting.push(resolve);
         child.send({ kind: 'sample' });
       }),
+    profile: (path) => {
+      if (path === undefined) {
+        child.send({ kind: 'profile-start' });
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => {
+        profiled.push(resolve);
+        child.send({ kind: 'profile-stop', path });
+      });
+    },
     close: async () => {
       if (child.connected) child.send({ kind: 'stop' });
       await exited;
@@ -334,6 +353,17 @@ async function main(): Promise<void> {
     started = performance.now();
     await sample();
     const sampler = setInterval(() => void sample(), WINDOW_MS);
+    const profiles: Array<Promise<void>> = [];
+    const profileTimers: NodeJS.Timeout[] = [];
+    if (values.profile !== undefined) {
+      for (const w of values['profile-windows'].split(',')) {
+        const [from, to] = w.split('-').map(Number) as [number, number];
+        profileTimers.push(setTimeout(() => void server.profile(), from * 1000));
+        profileTimers.push(
+          setTimeout(() => profiles.push(server.profile(`${values.profile}-${from}-${to}.cpuprofile`)), to * 1000),
+        );
+      }
+    }
     const totalFrames = Math.round((SECONDS * 1000) / FRAME_MS);
     let tick = 0;
     let late = 0;
@@ -389,6 +419,8 @@ async function main(): Promise<void> {
       ),
     );
     clearInterval(sampler);
+    for (const t of profileTimers) clearTimeout(t);
+    await Promise.all(profiles);
     await sample();
     const cpu = process.cpuUsage(cpuStart);
     const fragmentsPerStream = Math.ceil(totalFrames / FRAMES_PER_FRAGMENT);

@@ -4,7 +4,9 @@
  * - {@link WorkerHost}: long-running workers (the `Worker` contract of src/protocol) guarded by leases,
  *   restarted with backoff.
  * - {@link Clock}: the injected time source of both.
+ * - {@link unlessAborted}: waits for a promise unless a long-lived AbortSignal fires first, without leaking.
  */
+export { ABORTED, unlessAborted } from './abort.js';
 export { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
 export { MAX_TIMER_MS, realClock, systemClock, type Clock, type RealClockOptions, type TimerHandle } from './clock.js';
 export {

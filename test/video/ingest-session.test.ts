@@ -1,7 +1,8 @@
 /**
  * PutMedia's session and the media store in process, on a manual clock: the fragment size cap, IDLE acks and the
  * idle end of an upload, the connection duration cap, the per-stream byte and fragment rates (read more slowly, never
- * refused), the per-stream call rate, and retention by age and by byte cap.
+ * refused), the per-stream call rate, retention by age and by byte cap, and that a running upload does not keep
+ * the chunks of fragments already persisted (ADR 0046).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import type { StorageBackend } from '../../src/storage/index.js';
 import { openLocalBackend } from '../../src/storage/local/index.js';
 import { IngestSession, type IngestLimits } from '../../src/video/media/ingest-session.js';
 import { MediaStore } from '../../src/video/media/media-store.js';
+import { collectGarbage } from '../helpers/gc.js';
 import { ManualTimerClock } from '../helpers/timers.js';
 import { clusterElement, synthMkv } from './fixtures.js';
 
@@ -205,6 +207,42 @@ describe('IngestSession and MediaStore', () => {
       [buffering[0]],
     );
     assert.equal((await store.archive('long')).entries.length, 1);
+  });
+
+  it('lets go of the chunks of persisted fragments while the upload goes on', async () => {
+    const clock = new ManualTimerClock();
+    const store = new MediaStore(backend.logs, silentLogger);
+    const s = await session(clock, store, 'released');
+    const input = pushBody();
+    const acks = watch(s);
+    const running = s.run(input.body);
+    input.push(synthMkv({ clusters: [] }));
+    /** Pushes a fragment in a chunk of its own (not from Buffer's shared pool); returns a weak ref to its memory. */
+    const pushFragment = (timecode: number): WeakRef<ArrayBufferLike> => {
+      const cluster = clusterElement(second(timecode));
+      const chunk = Buffer.alloc(cluster.length);
+      cluster.copy(chunk);
+      input.push(chunk);
+      return new WeakRef(chunk.buffer);
+    };
+    const persisted = (n: number): Promise<void> =>
+      (async () => {
+        while (kinds(acks.lines).filter((k) => k === 'PERSISTED').length < n) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      })();
+    const first = pushFragment(0);
+    const second_ = pushFragment(1000);
+    // The third fragment's start ends the second one.
+    pushFragment(2000);
+    await persisted(2);
+    await collectGarbage();
+    assert.equal(s.stopped, false);
+    assert.equal(first.deref(), undefined, "the first fragment's chunk is still reachable");
+    assert.equal(second_.deref(), undefined, "the second fragment's chunk is still reachable");
+    input.end();
+    await running;
+    assert.equal(kinds(await acks.done).filter((k) => k === 'PERSISTED').length, 3);
   });
 
   it('reads a stream faster than 5 fragments per second more slowly, without refusing a fragment', async () => {

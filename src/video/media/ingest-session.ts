@@ -32,7 +32,7 @@
  * 12. The stream's rates (12.5 MB/s, 5 fragments/s) are enforced by reading the upload more slowly (ingest-pacer.ts),
  *     never by an error.
  */
-import { type Clock, MAX_TIMER_MS } from '../../jobs/index.js';
+import { ABORTED, type Clock, MAX_TIMER_MS, unlessAborted } from '../../jobs/index.js';
 import type { Logger } from '../../protocol/index.js';
 import { type FragmentArchive, type NewFragment, fragmentNumber } from '../archive/index.js';
 import {
@@ -84,7 +84,6 @@ class EndUpload extends Error {
 }
 
 const MAX_METADATA_TAGS = 10;
-const STOPPED = Symbol('stopped');
 const MAX_TAG_NAME_BYTES = 128;
 const MAX_TAG_VALUE_BYTES = 256;
 
@@ -117,10 +116,11 @@ export class IngestSession implements MkvHandler {
   #inFlight: Promise<void> | undefined;
   #stopped = false;
   #lastDataMs: number;
-  #onStopped!: () => void;
-  readonly #stoppedPromise = new Promise<typeof STOPPED>((resolve) => {
-    this.#onStopped = () => resolve(STOPPED);
-  });
+  /**
+   * Aborted by {@link stop}. Waits end on it through `unlessAborted`, never `Promise.race` with a promise that
+   * settles at the stop: that kept every chunk of the upload alive until its end (docs/adr/0046).
+   */
+  readonly #stop = new AbortController();
   #idleTimer: unknown;
   #connectionTimer: unknown;
   readonly #pacer: IngestPacer;
@@ -161,7 +161,7 @@ export class IngestSession implements MkvHandler {
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#onStopped();
+    this.#stop.abort();
     if (this.#idleTimer !== undefined) this.#clock.clearTimeout(this.#idleTimer);
     if (this.#connectionTimer !== undefined) this.#clock.clearTimeout(this.#connectionTimer);
     // Acks of appends in flight still go out; then the response ends.
@@ -190,15 +190,15 @@ export class IngestSession implements MkvHandler {
       Symbol.asyncIterator in body ? body[Symbol.asyncIterator]() : (body as Iterable<Buffer>)[Symbol.iterator]();
     try {
       for (;;) {
-        const next = await Promise.race([chunks.next(), this.#stoppedPromise]);
-        if (next === STOPPED || next.done) break;
+        const next = await unlessAborted(Promise.resolve(chunks.next()), this.#stop.signal);
+        if (next === ABORTED || next.done) break;
         const now = this.#clock.now();
         this.#lastDataMs = now;
         this.#counters.incomingBytes += next.value.length;
         this.#fragmentsInChunk = 0;
         this.#reader.push(next.value);
         const wait = this.#pacer.charge(next.value.length, this.#fragmentsInChunk, now);
-        if (wait > 0 && (await this.#pause(wait)) === STOPPED) break;
+        if (wait > 0 && (await this.#pause(wait)) === ABORTED) break;
       }
       if (!this.#stopped) this.#reader.end();
     } catch (e) {
@@ -210,14 +210,14 @@ export class IngestSession implements MkvHandler {
   }
 
   /** Waits `ms` on the clock before the next read (rule 12), unless the upload ends first. */
-  async #pause(ms: number): Promise<typeof STOPPED | undefined> {
+  async #pause(ms: number): Promise<typeof ABORTED | undefined> {
     this.#paced = true;
     let timer: unknown;
     const waited = new Promise<undefined>((resolve) => {
       timer = this.#clock.setTimeout(() => resolve(undefined), ms);
     });
     try {
-      return await Promise.race([waited, this.#stoppedPromise]);
+      return await unlessAborted(waited, this.#stop.signal);
     } finally {
       this.#clock.clearTimeout(timer);
       this.#paced = false;
