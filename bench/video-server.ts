@@ -5,10 +5,10 @@
  * channel:
  *
  *   → { kind: 'ready', url }                 once listening
- *   ← { kind: 'sample' }  → { kind: 'sample', syncs, loopDelayMs, cpuMicros }
+ *   ← { kind: 'sample' }  → { kind: 'sample', syncs, loopDelayMs, cpuMicros, rssBytes }
  *                                            fdatasync/fsync calls so far (counted by ./shared/sync-calls.ts, in the
  *                                            benchmark only), the longest event-loop delay since the previous
- *                                            sample, and this process's CPU time
+ *                                            sample, this process's CPU time and resident set size
  *   ← { kind: 'profile-start' }              starts V8's CPU profiler in this process (`--profile`)
  *   ← { kind: 'profile-stop', path }  → { kind: 'profiled' }
  *                                            stops it and writes the profile to `path` (a .cpuprofile file)
@@ -26,6 +26,8 @@ export interface ServerSample {
   readonly syncs: number;
   readonly loopDelayMs: number;
   readonly cpuMicros: number;
+  /** Resident set size now, bytes: memory the server keeps shows as a growing RSS (docs/adr/0046). */
+  readonly rssBytes: number;
 }
 
 async function main(): Promise<void> {
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
         syncs: syncCalls(),
         loopDelayMs: loopDelay.max / 1e6,
         cpuMicros: cpu.user + cpu.system,
+        rssBytes: process.memoryUsage.rss(),
       };
       loopDelay.reset();
       process.send?.(sample);

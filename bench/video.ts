@@ -15,6 +15,8 @@
  * the server's main thread spent on a CPU and spent runnable but waiting for one (/proc/<pid>/task/<pid>/schedstat,
  * docs/adr/0043-video-bench-cpu-starvation.md): a server that falls behind while waiting for a CPU was starved by
  * the machine's other work, not slowed by its disk.
+ * And the server's resident set size at the window's end: it stays flat while the server keeps only what is in
+ * flight, and grew by the ingest rate while PutMedia kept every chunk (docs/adr/0046-…).
  * Options: --streams <n> (default 100), --seconds <n> (default 60), --mbps <n> (default 4), --fragment-ms <n>
  * (default 2000), --window <s> (default 10), --server process|inline (default process), --profile <prefix> with
  * --profile-windows <from-to,…> (seconds after the start, default 0-20,35-60): the server child's V8 CPU profile of
@@ -147,6 +149,8 @@ interface Sample {
   readonly sched: { readonly runNs: number; readonly waitNs: number } | undefined;
   /** CPU time of the server process so far, µs. */
   readonly serverCpuMicros: number;
+  /** The server process's resident set size, bytes (inline: server and load generator). */
+  readonly serverRssBytes: number;
 }
 
 /** Scheduler counters of one thread (/proc/<pid>/task/<tid>/schedstat: ns on a CPU, ns waiting on a run queue). */
@@ -185,7 +189,12 @@ async function startBenchServer(dataDir: string): Promise<BenchServer> {
         const loopDelayMs = loopDelay.max / 1e6;
         loopDelay.reset();
         const cpu = process.cpuUsage();
-        return { syncs: syncCalls(), loopDelayMs, cpuMicros: cpu.user + cpu.system };
+        return {
+          syncs: syncCalls(),
+          loopDelayMs,
+          cpuMicros: cpu.user + cpu.system,
+          rssBytes: process.memoryUsage.rss(),
+        };
       },
       profile: async () => {},
       close: () => server.close(),
@@ -274,7 +283,15 @@ async function main(): Promise<void> {
     const sched = schedOf(server.pid);
     const d = await disk?.();
     const s = await server.sample();
-    samples.push({ at, syncs: s.syncs, disk: d, loopDelayMs: s.loopDelayMs, sched, serverCpuMicros: s.cpuMicros });
+    samples.push({
+      at,
+      syncs: s.syncs,
+      disk: d,
+      loopDelayMs: s.loopDelayMs,
+      sched,
+      serverCpuMicros: s.cpuMicros,
+      serverRssBytes: s.rssBytes,
+    });
   };
   const errorCodes = new Map<string, number>();
   const uploads: Upload[] = [];
@@ -454,7 +471,7 @@ async function main(): Promise<void> {
         .sort((a, b) => a - b);
       const seconds = (to.at - from.at) / 1000;
       console.log(
-        `    ${((from.at - started) / 1000).toFixed(0).padStart(4)}–${((to.at - started) / 1000).toFixed(0).padEnd(4)} s: ${String(window.length).padStart(4)} fragments, p50 ${percentile(window, 50).toFixed(0)} ms, p99 ${percentile(window, 99).toFixed(0)} ms; ${((to.syncs - from.syncs) / seconds).toFixed(1)} syncs/s, server's event loop stalled up to ${to.loopDelayMs.toFixed(0)} ms${schedFigures(from, to)}${deviceFigures(from, to)}`,
+        `    ${((from.at - started) / 1000).toFixed(0).padStart(4)}–${((to.at - started) / 1000).toFixed(0).padEnd(4)} s: ${String(window.length).padStart(4)} fragments, p50 ${percentile(window, 50).toFixed(0)} ms, p99 ${percentile(window, 99).toFixed(0)} ms; ${((to.syncs - from.syncs) / seconds).toFixed(1)} syncs/s, server's event loop stalled up to ${to.loopDelayMs.toFixed(0)} ms, RSS ${(to.serverRssBytes / 1e6).toFixed(0)} MB${schedFigures(from, to)}${deviceFigures(from, to)}`,
       );
     }
     console.log(`  load average (1 min): ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after`);

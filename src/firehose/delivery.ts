@@ -24,7 +24,7 @@
  *    records a second time, to the backup bucket with the backup's prefix and compression (UTC, no FileExtension),
  *    through the same object writer and its retries; the source position moves once both are written.
  */
-import { backoffDelay, type BackoffOptions, type Clock } from '../jobs/index.js';
+import { ABORTED, backoffDelay, type BackoffOptions, type Clock, unlessAborted } from '../jobs/index.js';
 import type { Logger, Worker, WorkerTenure } from '../protocol/index.js';
 import type { DeliveryStreamState } from './catalog.js';
 import { compress } from './compression.js';
@@ -216,11 +216,10 @@ export class DeliveryWorker implements Worker {
     let firstAt = 0;
     let position: SourcePosition | undefined;
     let pending: Promise<{ kind: 'batch'; batch: Awaited<ReturnType<RecordSource['next']>> }> | undefined;
-    const abort = aborted(signal).then(() => ({ kind: 'abort' as const }));
     while (!signal.aborted) {
       const state = this.#ctx.state(this.#id);
       if (state?.status !== 'ACTIVE') {
-        await abort;
+        await aborted(signal);
         break;
       }
       const hints = state.destination.http?.description.BufferingHints ?? state.destination.s3.BufferingHints;
@@ -258,10 +257,12 @@ export class DeliveryWorker implements Worker {
               timer = clock.setTimeout(() => resolve({ kind: 'due' }), firstAt + intervalMs - clock.now());
             })
           : undefined;
-      const event = await Promise.race([pending, woke, abort, ...(due ? [due] : [])]);
+      // Not Promise.race with a promise settled at the abort: its reactions would keep every batch until then
+      // (src/jobs/abort.ts).
+      const event = await unlessAborted(Promise.race([pending, woke, ...(due ? [due] : [])]), signal);
       this.#wake = undefined;
       if (timer !== undefined) clock.clearTimeout(timer);
-      if (event.kind !== 'batch') continue;
+      if (event === ABORTED || event.kind !== 'batch') continue;
       pending = undefined;
       const batch = event.batch;
       if (!batch) continue;
