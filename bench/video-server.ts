@@ -26,7 +26,7 @@ export interface ServerSample {
   readonly syncs: number;
   readonly loopDelayMs: number;
   readonly cpuMicros: number;
-  /** Resident set size now, bytes: memory the server keeps shows as a growing RSS (docs/adr/0046). */
+  /** Resident set size now, bytes: memory the server keeps shows as a growing RSS (ADR 0046). */
   readonly rssBytes: number;
 }
 

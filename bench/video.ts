@@ -16,7 +16,8 @@
  * docs/adr/0043-video-bench-cpu-starvation.md): a server that falls behind while waiting for a CPU was starved by
  * the machine's other work, not slowed by its disk.
  * And the server's resident set size at the window's end: it stays flat while the server keeps only what is in
- * flight, and grew by the ingest rate while PutMedia kept every chunk (docs/adr/0046-…).
+ * flight, and grew by the ingest rate while PutMedia kept every chunk
+ * (docs/adr/0046-promise-race-retained-every-chunk.md).
  * Options: --streams <n> (default 100), --seconds <n> (default 60), --mbps <n> (default 4), --fragment-ms <n>
  * (default 2000), --window <s> (default 10), --server process|inline (default process), --profile <prefix> with
  * --profile-windows <from-to,…> (seconds after the start, default 0-20,35-60): the server child's V8 CPU profile of

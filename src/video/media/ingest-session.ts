@@ -118,7 +118,7 @@ export class IngestSession implements MkvHandler {
   #lastDataMs: number;
   /**
    * Aborted by {@link stop}. Waits end on it through `unlessAborted`, never `Promise.race` with a promise that
-   * settles at the stop: that kept every chunk of the upload alive until its end (docs/adr/0046).
+   * settles at the stop: that kept every chunk of the upload alive until its end (ADR 0046).
    */
   readonly #stop = new AbortController();
   #idleTimer: unknown;
