@@ -160,6 +160,8 @@ export async function createStreamsService(
     now,
     scheduler,
     onRefreshed: (previous, next) => {
+      // Before forget: it drops the shard handles this looks at.
+      if (next && runtime) void runtime.deleteLogsExpiredElsewhere(previous, next);
       runtime?.forget(previous);
       // Deleted through another node: readers of it wake and find it gone.
       if (!next) host?.streamDeleted(previous);

@@ -301,6 +301,31 @@ export class StreamsRuntime {
   }
 
   /**
+   * Another node expired closed shards of this stream (`next` has an `expiredEnd` that `previous` lacked, docs/adr/0047):
+   * the log of each such shard that this node had opened is deleted here too. This node may have opened it after
+   * the sweeping node deleted it and before hearing of the expiry, which on NATS re-creates an empty JetStream stream
+   * (sealed, as the shard is closed) that nobody else would delete; deleting a log that is already gone does nothing.
+   * Call before {@link forget} (which drops the handles this looks at); failures are logged (DeleteStream still
+   * deletes every log of the stream).
+   */
+  async deleteLogsExpiredElsewhere(previous: StreamState, next: StreamState): Promise<void> {
+    const opened: Array<[string, Promise<ShardHandle>]> = [];
+    for (const shard of next.shards) {
+      if (shard.expiredEnd === undefined || this.shard(previous, shard.index)?.expiredEnd !== undefined) continue;
+      const id = shardLogId(next, shard.index);
+      const cached = this.#handles.get(id);
+      if (cached) opened.push([id, cached]);
+    }
+    for (const [id, cached] of opened) {
+      // An open still under way would create the stream after the deletion: wait for it first.
+      await cached.catch(() => undefined);
+      await this.logs
+        .delete(id)
+        .catch((err: unknown) => this.logger.warn({ err, log: id }, 'could not delete the log of an expired shard'));
+    }
+  }
+
+  /**
    * Applies the stream's retention period to the logs of its open shards, and seals the logs of its closed ones,
    * where the backend supports it (NATS JetStream: `max_age` and sealed streams, docs/adr/0037). Idempotent.
    */

@@ -315,6 +315,70 @@ describe('shard lifecycle on NATS JetStream', { skip }, () => {
     }
   });
 
+  it('a node that opens an expired parent before hearing of the expiry deletes the empty stream it re-created', async () => {
+    await destroyNatsData(cluster.urls, 'EXPB');
+    const HOUR = 3_600_000;
+    const open = () => openNatsBackend({ servers: [...cluster.urls], replicas: 3, prefix: 'EXPB' });
+    const timers = new ManualTimerClock();
+    timers.t = Date.now();
+    const a = await openInProcessService('', timers, { openBackend: open, timerClock: timers });
+    const sweep = async (): Promise<void> => {
+      await timers.advance(60_000);
+      await a.scheduler!.idle();
+    };
+    let b: InProcessService | undefined;
+    try {
+      await a.call('CreateStream', { StreamName: 'expb', ShardCount: 1 });
+      await sweep();
+      await a.call('PutRecord', { StreamName: 'expb', PartitionKey: 'pk', Data: Buffer.from('old') });
+      await a.call('SplitShard', {
+        StreamName: 'expb',
+        ShardToSplit: 'shardId-000000000000',
+        NewStartingHashKey: (2n ** 127n).toString(),
+      });
+      await sweep();
+      const id = (await a.call('DescribeStreamSummary', { StreamName: 'expb' })).StreamDescriptionSummary.StreamId;
+      // B starts with the parent closed but not expired; its change feed is held from then on.
+      let starting: ReturnType<typeof startingNode> | undefined;
+      const bClock = new ManualClock();
+      bClock.t = timers.t;
+      const opening = openInProcessService('', bClock, {
+        openBackend: async () => (starting = startingNode(await open())).backend,
+      });
+      while (!starting) await new Promise((r) => setTimeout(r, 10));
+      starting.release();
+      b = await opening;
+      // A's sweep, past the retention period, expires the parent and deletes its JetStream stream.
+      timers.t += 25 * HOUR;
+      await sweep();
+      assert.equal(await findShardStream(id, 0, 'EXPB'), undefined, "the expired parent's stream is gone");
+      // B, not knowing yet, reads the parent: its open re-creates an empty stream, sealed as the shard is closed.
+      const it0 = await b.call('GetShardIterator', {
+        StreamName: 'expb',
+        ShardId: 'shardId-000000000000',
+        ShardIteratorType: 'TRIM_HORIZON',
+      });
+      const read = await b.call('GetRecords', { ShardIterator: it0.ShardIterator });
+      assert.deepEqual(read.Records, []);
+      assert.equal((await findShardStream(id, 0, 'EXPB'))?.sealed, true, 'the leftover exists while B has not heard');
+      // Once the expiry reaches B, B deletes the leftover.
+      starting.deliver();
+      for (let tries = 0; (await findShardStream(id, 0, 'EXPB')) !== undefined; tries++) {
+        assert.ok(tries < 500, "B deletes the leftover once it hears of the parent's expiry");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      bClock.t = timers.t;
+      const listed = (await b.call('ListShards', { StreamName: 'expb' })).Shards as Array<{ ShardId: string }>;
+      assert.deepEqual(
+        listed.map((s) => s.ShardId),
+        ['shardId-000000000001', 'shardId-000000000002'],
+      );
+    } finally {
+      await b?.close();
+      await a.close();
+    }
+  });
+
   it("on-demand scaling adds up the writes every node served: two nodes' shares below the threshold scale together", async () => {
     await destroyNatsData(cluster.urls, 'ODS');
     const INTERVAL = 60_000;
