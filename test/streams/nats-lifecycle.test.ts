@@ -6,7 +6,8 @@
  * node (in-process services on the same cluster): a consumer of a stream the node's cache does not know yet is kept;
  * and the retention of a closed parent (an in-process service on an injected clock): once its newest record is past
  * the retention period, the sweep deletes its sealed JetStream stream (docs/adr/0042). And on-demand scaling decides
- * from the cluster's write rate (docs/adr/0047): writes through two nodes, each below the threshold, add up above it.
+ * from the cluster's write rate (docs/adr/0047): writes through two nodes, each below the threshold, add up above it;
+ * a holder of the on-demand job that lost its lease cannot write its window over the new holder's (ADR 0042).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,6 +31,8 @@ import { ManualTimerClock } from '../helpers/timers.js';
 import { destroyNatsData, openNatsBackend } from '../../src/storage/nats/index.js';
 import type { MetaStore, StorageBackend } from '../../src/storage/index.js';
 import { Scheduler, WorkerHost } from '../../src/jobs/index.js';
+import type { Logger } from '../../src/protocol/index.js';
+import { hasTribCode, TribErrorCode } from '../../src/errors/index.js';
 
 const skip = natsServerMissing();
 const PREFIX = 'LIFE';
@@ -85,6 +88,58 @@ async function waitActive(kinesis: KinesisClient, name: string): Promise<void> {
     if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A node of the on-demand tests: an in-process service whose repeating jobs run under a worker host. */
+interface LeasedNode {
+  readonly clock: ManualTimerClock;
+  readonly svc: InProcessService;
+  readonly scheduler: Scheduler;
+  readonly workers: WorkerHost;
+  close(): Promise<void>;
+}
+
+/** Opens a {@link LeasedNode} on its own NATS connection and manual clock (starting at `start`). */
+async function openLeasedNode(
+  cluster: NatsCluster,
+  prefix: string,
+  holder: string,
+  start: number,
+  options: { leaseTtlMs: number; renewEveryMs: number; intervalMs: number; logger?: Logger },
+): Promise<LeasedNode> {
+  const clock = new ManualTimerClock();
+  clock.t = start;
+  const backend = await openNatsBackend({ servers: [...cluster.urls], replicas: 3, prefix, now: clock.now });
+  const workers = new WorkerHost({
+    leases: backend.leases,
+    holder,
+    clock,
+    leaseTtlMs: options.leaseTtlMs,
+    renewEveryMs: options.renewEveryMs,
+    standbyMs: options.leaseTtlMs,
+  });
+  const scheduler = new Scheduler({ meta: backend.meta, clock, workers });
+  const svc = await openInProcessService('', clock, {
+    openBackend: async () => backend,
+    scheduler,
+    onDemandScalingIntervalMs: options.intervalMs,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  await scheduler.start();
+  workers.start();
+  return {
+    clock,
+    svc,
+    scheduler,
+    workers,
+    // In the server's order (src/server/compose.ts): workers, service, scheduler, storage.
+    async close() {
+      await workers.close();
+      await svc.svc.close();
+      await scheduler.close();
+      await backend.close();
+    },
+  };
 }
 
 describe('shard lifecycle on NATS JetStream', { skip }, () => {
@@ -384,36 +439,15 @@ describe('shard lifecycle on NATS JetStream', { skip }, () => {
     const INTERVAL = 60_000;
     const start = Date.now();
     /** A node: an in-process service whose repeating jobs run under a worker host, on its own manual clock. */
-    const openNode = async (holder: string) => {
-      const clock = new ManualTimerClock();
-      clock.t = start;
-      const backend = await openNatsBackend({ servers: [...cluster.urls], replicas: 3, prefix: 'ODS', now: clock.now });
-      // Leases far longer than the test's clock moves: the node started first holds every job throughout.
-      const hour = 3_600_000;
-      const workers = new WorkerHost({ leases: backend.leases, holder, clock, leaseTtlMs: hour, standbyMs: hour });
-      const scheduler = new Scheduler({ meta: backend.meta, clock, workers });
-      const svc = await openInProcessService('', clock, {
-        openBackend: async () => backend,
-        scheduler,
-        onDemandScalingIntervalMs: INTERVAL,
+    const openNode = (holder: string) =>
+      openLeasedNode(cluster, 'ODS', holder, start, {
+        // Leases far longer than the test's clock moves: the node started first holds every job throughout.
+        leaseTtlMs: 3_600_000,
+        renewEveryMs: 1_200_000,
+        intervalMs: INTERVAL,
       });
-      await scheduler.start();
-      workers.start();
-      return {
-        clock,
-        svc,
-        scheduler,
-        // In the server's order (src/server/compose.ts): workers, service, scheduler, storage.
-        async close() {
-          await workers.close();
-          await svc.svc.close();
-          await scheduler.close();
-          await backend.close();
-        },
-      };
-    };
     const a = await openNode('node-a');
-    let b: Awaited<ReturnType<typeof openNode>> | undefined;
+    let b: LeasedNode | undefined;
     try {
       await a.svc.call('CreateStream', { StreamName: 'od', StreamModeDetails: { StreamMode: 'ON_DEMAND' } });
       await a.clock.advance(0);
@@ -494,6 +528,97 @@ describe('shard lifecycle on NATS JetStream', { skip }, () => {
         (await nodeB.svc.call('DescribeStreamSummary', { StreamName: 'od' })).StreamDescriptionSummary.StreamStatus,
         'ACTIVE',
       );
+    } finally {
+      await b?.close();
+      await a.close();
+    }
+  });
+
+  it("a stale holder of the on-demand job cannot write its window over the new holder's", async () => {
+    await destroyNatsData(cluster.urls, 'ODF');
+    const INTERVAL = 1000;
+    const TTL = 3000;
+    const start = Date.now();
+    /** The warnings node A logged (the refused window write is one). */
+    const warnings: Array<{ obj: { err?: unknown }; msg?: string }> = [];
+    const noop = (): void => {};
+    const logger: Logger = {
+      debug: noop,
+      info: noop,
+      warn: (obj, msg) => void warnings.push({ obj, ...(msg !== undefined ? { msg } : {}) }),
+      error: noop,
+      child: () => logger,
+      isDebugEnabled: false,
+    };
+    const options = { leaseTtlMs: TTL, renewEveryMs: 1000, intervalMs: INTERVAL };
+    const a = await openLeasedNode(cluster, 'ODF', 'node-a', start, { ...options, logger });
+    let b: LeasedNode | undefined;
+    const JOB = 'jobs/streams.on-demand-scaling';
+    const poll = async (what: string, probe: () => Promise<boolean> | boolean): Promise<void> => {
+      for (let tries = 0; !(await probe()); tries++) {
+        assert.ok(tries < 1000, what);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      await poll('A holds the on-demand job', async () => (await a.svc.backend.leases.holder(JOB)) === 'node-a');
+      await a.svc.call('CreateStream', { StreamName: 'odf', StreamModeDetails: { StreamMode: 'ON_DEMAND' } });
+      await poll('the stream is ACTIVE', async () => {
+        await a.clock.advance(0);
+        const d = await a.svc.call('DescribeStreamSummary', { StreamName: 'odf' });
+        return d.StreamDescriptionSummary.StreamStatus === 'ACTIVE';
+      });
+      const id = (await a.svc.call('DescribeStreamSummary', { StreamName: 'odf' })).StreamDescriptionSummary.StreamId;
+      const windowKey = `on-demand/${id}`;
+      const stored = async () =>
+        a.svc.backend.meta.get<{ fencingToken?: number; samples: Array<[number, number, number]> }>(windowKey);
+      const nodeB = await openLeasedNode(cluster, 'ODF', 'node-b', start, options);
+      b = nodeB;
+      await poll('B knows the stream', async () => {
+        const d = await nodeB.svc.call('DescribeStreamSummary', { StreamName: 'odf' }).catch(() => undefined);
+        return d?.StreamDescriptionSummary.StreamStatus === 'ACTIVE';
+      });
+      const put = (node: LeasedNode, records: number) =>
+        node.svc.call('PutRecords', {
+          StreamName: 'odf',
+          Records: Array.from({ length: records }, (_, i) => ({ PartitionKey: `k${i}`, Data: Buffer.from('x') })),
+        });
+
+      // A holds the job: its evaluation writes the window with its lease's token.
+      await put(a, 10);
+      await poll("A's window is stored", async () => {
+        await Promise.all([a.clock.advance(INTERVAL), nodeB.clock.advance(INTERVAL)]);
+        await a.scheduler.idle();
+        return (await stored())?.fencingToken !== undefined;
+      });
+      const tokenA = (await stored())!.fencingToken!;
+      assert.equal(await nodeB.svc.backend.leases.holder(JOB), 'node-a');
+
+      // A stops (its clock and timers frozen): B takes the job over once the lease lapsed on B's clock, merges the
+      // stored window and writes it with its larger token.
+      await put(nodeB, 5);
+      await poll("B's window is stored", async () => {
+        await nodeB.clock.advance(INTERVAL);
+        await nodeB.scheduler.idle();
+        return ((await stored())?.fencingToken ?? 0) > tokenA;
+      });
+      const byB = (await stored())!;
+      assert.equal(await nodeB.svc.backend.leases.holder(JOB), 'node-b');
+      assert.ok(
+        byB.samples.some((s) => s[2] === 10),
+        "B's window kept A's peak",
+      );
+
+      // A resumes before its next renewal tells it that it lost the lease (its time moves without firing timers):
+      // an append starts its next evaluation, whose window write is refused.
+      a.clock.t += INTERVAL;
+      await put(a, 30);
+      await poll("A's stale write is refused", () =>
+        warnings.some((w) => w.msg?.startsWith('on-demand window not saved')),
+      );
+      const refused = warnings.find((w) => w.msg?.startsWith('on-demand window not saved'))!;
+      assert.ok(hasTribCode(refused.obj.err, TribErrorCode.LEASE_LOST), String(refused.obj.err));
+      assert.deepEqual(await stored(), byB, "the new holder's window is unchanged");
     } finally {
       await b?.close();
       await a.close();
