@@ -339,6 +339,17 @@ export class StreamsRuntime {
     }
   }
 
+  /**
+   * A closed shard whose records are all past the retention period (closed before the retention cutoff, or expired
+   * by the sweep): AWS's EXPIRED shard, which ListShards no longer lists and GetShardIterator answers as a shard that
+   * does not exist (docs/adr/0047).
+   */
+  shardExpired(stream: StreamState, shard: ShardState): boolean {
+    return (
+      shard.expiredEnd !== undefined || (shard.closedAt !== undefined && shard.closedAt < this.retentionCutoff(stream))
+    );
+  }
+
   /** Records older than this (epoch ms) are past the stream's retention. */
   retentionCutoff(stream: StreamState): number {
     return this.now() - stream.retentionHours * 3_600_000;

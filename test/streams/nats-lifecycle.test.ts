@@ -26,7 +26,13 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { type NatsCluster, natsServerMissing, startNatsCluster } from '../storage/nats-harness.js';
 import { type TestServer, startTestServer } from '../helpers/server.js';
-import { ManualClock, type InProcessService, openInProcessService } from '../helpers/service.js';
+import {
+  ManualClock,
+  type InProcessService,
+  TEST_ACCOUNT,
+  expectServiceError,
+  openInProcessService,
+} from '../helpers/service.js';
 import { ManualTimerClock } from '../helpers/timers.js';
 import { destroyNatsData, openNatsBackend } from '../../src/storage/nats/index.js';
 import type { MetaStore, StorageBackend } from '../../src/storage/index.js';
@@ -334,17 +340,28 @@ describe('shard lifecycle on NATS JetStream', { skip }, () => {
         Data: Buffer.from(enc.encode('young')),
       });
 
-      // Past the retention period: the parent's stream is deleted, the shard is no longer listed, reading it from
-      // TRIM_HORIZON finds no record and leads to its children; the child keeps its record.
-      timers.t += 2 * HOUR;
-      await sweep();
-      assert.equal(await findShardStream(id, 0, 'EXP'), undefined, "the expired parent's JetStream stream is gone");
-      assert.deepEqual(await listed(), ['shardId-000000000001', 'shardId-000000000002']);
+      // Past the retention period: the parent's stream is deleted, the shard is no longer listed and GetShardIterator
+      // answers that it does not exist (docs/adr/0047); an iterator taken a minute before finds no record and leads to
+      // the children; the child keeps its record.
+      timers.t += HOUR - 180_000;
       const it0 = await svc.call('GetShardIterator', {
         StreamName: 'exp',
         ShardId: 'shardId-000000000000',
         ShardIteratorType: 'TRIM_HORIZON',
       });
+      timers.t += 120_000;
+      await sweep();
+      assert.equal(await findShardStream(id, 0, 'EXP'), undefined, "the expired parent's JetStream stream is gone");
+      assert.deepEqual(await listed(), ['shardId-000000000001', 'shardId-000000000002']);
+      await expectServiceError(
+        svc.call('GetShardIterator', {
+          StreamName: 'exp',
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+        'ResourceNotFoundException',
+        `Shard shardId-000000000000 in stream exp under account ${TEST_ACCOUNT} does not exist`,
+      );
       const parent = await svc.call('GetRecords', { ShardIterator: it0.ShardIterator });
       assert.deepEqual(parent.Records, []);
       assert.equal(parent.NextShardIterator, undefined);

@@ -10,7 +10,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withWrappedLogs } from '../helpers/backend.js';
-import { ManualClock, openInProcessService, type InProcessService } from '../helpers/service.js';
+import {
+  ManualClock,
+  TEST_ACCOUNT,
+  expectServiceError,
+  openInProcessService,
+  type InProcessService,
+} from '../helpers/service.js';
 import { ManualTimerClock } from '../helpers/timers.js';
 import { interceptAppend, type StorageBackend } from '../../src/storage/index.js';
 import { splitHashKeySpace } from '../../src/streams/model/index.js';
@@ -292,14 +298,23 @@ describe('closed shards past the retention period (embedded log, injected clock)
       timers.t += DAY - 3_600_000;
       await sweep();
       assert.equal((await parentLogs()).length, 1, 'kept 23 hours after the split');
-      timers.t += 2 * 3_600_000;
-      await sweep();
-      assert.deepEqual(await parentLogs(), [], 'deleted once its newest record is past the 24-hour retention');
+      // A minute before its record expires the parent still gives an iterator (valid for 5 minutes).
+      timers.t += 3_600_000 - 180_000;
       const it0 = await svc.call('GetShardIterator', {
         StreamName: 'exp',
         ShardId: id(0),
         ShardIteratorType: 'TRIM_HORIZON',
       });
+      timers.t += 120_000;
+      await sweep();
+      assert.deepEqual(await parentLogs(), [], 'deleted once its newest record is past the 24-hour retention');
+      // An expired shard does not exist any more for GetShardIterator (as AWS answers, docs/adr/0047).
+      await expectServiceError(
+        svc.call('GetShardIterator', { StreamName: 'exp', ShardId: id(0), ShardIteratorType: 'TRIM_HORIZON' }),
+        'ResourceNotFoundException',
+        `Shard ${id(0)} in stream exp under account ${TEST_ACCOUNT} does not exist`,
+      );
+      // The iterator taken before reads the parent as ended and leads to its children.
       const got = await svc.call('GetRecords', { ShardIterator: it0.ShardIterator });
       assert.deepEqual(got.Records, []);
       assert.equal(got.NextShardIterator, undefined);

@@ -23,7 +23,15 @@ export async function getShardIterator(
   if (shardIndex === undefined) throw shardNotFound(input.ShardId, name, accountId);
   const shardId = formatShardId(shardIndex);
   const shard = stream && rt.shard(stream, shardIndex);
-  if (!stream || !shard || stream.status === StreamStatus.CREATING || stream.status === StreamStatus.DELETING) {
+  // An expired closed shard no longer exists for AWS: a reader restarting from a checkpoint on a shard that expired
+  // after a reshard got this answer (qubole/kinesis-sql issue #55, AWS's text quoted there; docs/adr/0047).
+  if (
+    !stream ||
+    !shard ||
+    stream.status === StreamStatus.CREATING ||
+    stream.status === StreamStatus.DELETING ||
+    rt.shardExpired(stream, shard)
+  ) {
     throw kinesisError(
       'ResourceNotFoundException',
       `Shard ${shardId} in stream ${name} under account ${accountId} does not exist`,
