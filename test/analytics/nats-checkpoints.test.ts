@@ -174,9 +174,11 @@ describe('Analytics checkpoints on a NATS cluster', { skip }, () => {
       const d = await a.v2('DescribeApplication', { ApplicationName: 'app' });
       return d.ApplicationDetail.ApplicationStatus === 'RUNNING';
     });
+    // The input's checkpoint key, once the run stored its starting point; then read by key.
+    let key: string | undefined;
     const checkpoint = async (): Promise<StoredCheckpoint | undefined> => {
-      const stored = await a.backend.meta.list<StoredCheckpoint>('checkpoints/');
-      return stored[0]?.[1];
+      key ??= (await a.backend.meta.list<StoredCheckpoint>('checkpoints/'))[0]?.[0];
+      return key === undefined ? undefined : a.backend.meta.get<StoredCheckpoint>(key);
     };
     const put = (node: Node, ticker: string) =>
       node.kinesis('PutRecord', {
@@ -191,10 +193,10 @@ describe('Analytics checkpoints on a NATS cluster', { skip }, () => {
     const tokenA = first.fencingToken!;
     assert.equal(await a.backend.leases.holder(APP_LEASE), 'node-a');
     await put(a, 'A1');
-    await poll(
-      "A's checkpoint moves past its batch",
-      async () => (await checkpoint())?.checkpoint !== first.checkpoint,
-    );
+    await poll("A's checkpoint moves past its batch", async () => {
+      const now = await checkpoint();
+      return now !== undefined && now.checkpoint !== first.checkpoint;
+    });
     assert.equal((await checkpoint())!.fencingToken, tokenA);
 
     // B starts and stands by; A stops (clock and timers frozen). Once the lease lapsed on B's clock, B takes the
