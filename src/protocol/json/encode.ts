@@ -35,6 +35,8 @@ export function quoteJson(s: string): string {
 
 /** Text pending past this many UTF-16 units is moved into the byte buffer. */
 const FLUSH_AT = 8192;
+/** Bytes the byte buffer gets beyond what a growth asked for (see `grow`). */
+const GROW_HEADROOM = 4096;
 
 /**
  * Where an encoder writes: `text` collects the pending JSON text; {@link flush} moves it into the byte buffer
@@ -73,7 +75,9 @@ export class JsonByteWriter {
     const need = this.used + n;
     const bytes = this.bytes;
     if (bytes !== undefined && need <= bytes.length) return bytes;
-    const grown = Buffer.allocUnsafe(Math.max(need, (bytes?.length ?? 0) * 2));
+    // Headroom past the request: a large list written in one piece (GetRecords' prepared records, ~2 MB) is
+    // followed by a few short members, which would otherwise grow, and so copy, the whole buffer once more.
+    const grown = Buffer.allocUnsafe(Math.max(need + GROW_HEADROOM, (bytes?.length ?? 0) * 2));
     bytes?.copy(grown, 0, 0, this.used);
     this.bytes = grown;
     return grown;
