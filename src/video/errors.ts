@@ -2,7 +2,9 @@
  * Kinesis Video Streams error catalogue: the error shapes of the three models (`kinesisvideo`,
  * `kinesis-video-media`, `kinesis-video-archived-media`) with the HTTP status each model declares
  * (`error.httpStatusCode`). Messages are built where thrown, in AWS's wording where it is known; where it is not,
- * the throw site carries a `TODO(#11)` comment and the text names the rule that failed. The message member is
+ * the throw site carries a `TODO(#video-texts)` comment and the text names the rule that failed. `#video-texts` is
+ * the open list of wordings only a capture from AWS can settle (as Firehose's `#firehose-texts`); it does not hold
+ * back a feature: the error type and status are AWS's in every case. The message member is
  * `Message`: AWS's 404 body for a missing stream is `{"Message":"The requested stream is not found or not active."}`
  * (awslabs/amazon-kinesis-video-streams-producer-c issue 139, a logged DescribeStream response).
  *
@@ -50,14 +52,14 @@ export function streamNotFound(): ServiceError {
   return videoError('ResourceNotFoundException', 'The requested stream is not found or not active.');
 }
 
-/** A signaling channel that does not exist. TODO(#11): AWS's text for channels is not known; modelled on streams'. */
+/** A signaling channel that does not exist. TODO(#video-texts): AWS's text for channels is not known; modelled on streams'. */
 export function channelNotFound(): ServiceError {
   return videoError('ResourceNotFoundException', 'The requested channel is not found or not active.');
 }
 
 /**
  * A stream that keeps no media where media is required (image generation, notifications, edge recording, WebRTC
- * ingestion): the model's documentation of NoDataRetentionException. TODO(#11): AWS's runtime text is not confirmed.
+ * ingestion): the model's documentation of NoDataRetentionException. TODO(#video-texts): AWS's runtime text is not confirmed.
  */
 export function noDataRetention(): ServiceError {
   return videoError('NoDataRetentionException', 'The Stream data retention in hours is equal to zero.');

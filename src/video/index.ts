@@ -255,7 +255,9 @@ export async function createVideoService(backend: StorageBackend, options: Video
     operations,
     validationError: invalidArgument,
     unimplemented: (operation) =>
-      // TODO(#11): not an AWS text; the operation exists in AWS's model but not on this server yet.
+      // Every operation of the model the shapes were generated from has a handler (the table above); this answers
+      // only an operation that a regenerated model adds before its handler exists, a state AWS itself never has,
+      // so there is no AWS text to follow.
       videoError('InvalidArgumentException', `${operation} is not supported by this server.`),
   });
 
@@ -314,7 +316,7 @@ function asStream(state: ResourceState | undefined): StreamState | undefined {
 
 /**
  * Kinesis Video answers a request that breaks the model's constraints with InvalidArgumentException, the one
- * validation error its models declare for every operation. TODO(#11): whether AWS uses that type or
+ * validation error its models declare for every operation. TODO(#video-texts): whether AWS uses that type or
  * ValidationException for constraint failures, and its exact text, are not confirmed; the text is the one the
  * JSON services use ("1 validation error detected: …").
  */

@@ -76,7 +76,7 @@ export class VideoRuntime {
   /** The stream a request names, or undefined (rules 1–2 of this file's header throw). */
   findStream(ref: StreamRef, scope: Scope): StreamState | undefined {
     if (ref.StreamARN === undefined && ref.StreamName === undefined) {
-      // TODO(#11): AWS's text for a request naming neither is not known.
+      // TODO(#video-texts): AWS's text for a request naming neither is not known.
       throw videoError('InvalidArgumentException', 'Either StreamName or StreamARN must be specified.');
     }
     let state: ResourceState | undefined;
@@ -86,7 +86,7 @@ export class VideoRuntime {
         state = undefined;
       }
       if (state !== undefined && ref.StreamName !== undefined && state.name !== ref.StreamName) {
-        // TODO(#11): AWS's text when name and ARN disagree is not known.
+        // TODO(#video-texts): AWS's text when name and ARN disagree is not known.
         throw videoError('InvalidArgumentException', 'StreamName and StreamARN do not name the same stream.');
       }
     } else {
@@ -117,7 +117,7 @@ export class VideoRuntime {
     const state = this.requireStream(ref, ctx);
     if (state.status === 'DELETING') throw streamNotFound();
     if (state.status !== 'ACTIVE') {
-      // TODO(#11): AWS's text for a stream that is not ACTIVE is not known.
+      // TODO(#video-texts): AWS's text for a stream that is not ACTIVE is not known.
       throw videoError('ResourceInUseException', `The stream ${state.name} is ${state.status}.`);
     }
     return state;
@@ -126,7 +126,7 @@ export class VideoRuntime {
   /** The signaling channel a request names by ARN or name (one of them is required). */
   requireChannel(ref: { readonly ChannelARN?: string; readonly ChannelName?: string }, ctx: Scope): ChannelState {
     if (ref.ChannelARN === undefined && ref.ChannelName === undefined) {
-      // TODO(#11): AWS's text for a request naming neither is not known.
+      // TODO(#video-texts): AWS's text for a request naming neither is not known.
       throw videoError('InvalidArgumentException', 'Either ChannelName or ChannelARN must be specified.');
     }
     const state =

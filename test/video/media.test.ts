@@ -290,7 +290,7 @@ describe('Kinesis Video media plane', () => {
     const change = await putMedia(url, changed, { stream: 'garbage' });
     assert.deepEqual(
       change.acks.filter((a) => a.EventType === 'ERROR').map((a) => a.ErrorCode),
-      ['TRACK_NUMBER_MISMATCH'],
+      ['INVALID_MKV_DATA'],
     );
     const listed = await archivedClient(url).send(new ListFragmentsCommand({ StreamName: 'garbage' }));
     assert.equal(listed.Fragments!.length, 2);

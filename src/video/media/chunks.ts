@@ -18,7 +18,7 @@ export const GetMediaErrorId = {
   /** Error writing to the stream. */
   writeError: 3002,
   /**
-   * Requested fragment is not found. TODO(#11): the one logged AWS answer (aws/aws-sdk-js issue 3217, a
+   * Requested fragment is not found. TODO(#video-texts): the one logged AWS answer (aws/aws-sdk-js issue 3217, a
    * GetMediaForFragmentList fragment not yet readable) shows the id "3000" where the API reference lists 4000; the
    * documented id is kept until a second capture settles it.
    */

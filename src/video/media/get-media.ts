@@ -110,7 +110,7 @@ export async function* followStream(options: {
   };
   if (options.start.kind === 'unknown') {
     // The ErrorCode AWS gives GetMediaForFragmentList for a missing fragment (chunks.ts, FRAGMENT_NOT_FOUND).
-    // TODO(#11): that GetMedia's start selector answers with the same code is not confirmed.
+    // TODO(#video-texts): that GetMedia's start selector answers with the same code is not confirmed.
     yield errorChunk(FRAGMENT_NOT_FOUND, GetMediaErrorId.fragmentNotFound);
     return;
   }

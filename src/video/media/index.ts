@@ -148,7 +148,7 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
             ? selector.StartTimestamp
             : true;
     if (needs === undefined) {
-      // TODO(#11): AWS's text is not known.
+      // TODO(#video-texts): AWS's text is not known.
       throw videoError('InvalidArgumentException', `StartSelector of type ${type} is missing its value.`);
     }
     const archive = await store.archive(stream.id);
@@ -191,7 +191,7 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
     let from = 0;
     if (input.NextToken !== undefined) {
       const parsed = /^f([0-9]{1,15})$/.exec(input.NextToken);
-      // TODO(#11): AWS's text is not known.
+      // TODO(#video-texts): AWS's text is not known.
       if (parsed === null) throw videoError('InvalidArgumentException', 'NextToken is not valid.');
       from = Number(parsed[1]);
     }
@@ -232,7 +232,7 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
     if (foreign.length > 0) {
       // AWS refuses fragment numbers that are not the stream's with InvalidArgumentException "Fragment numbers are
       // invalid :" (awslabs' parser library issue 50: another stream's numbers, as logged by the Java SDK).
-      // TODO(#11): what AWS writes after the colon is not known; we list the numbers.
+      // TODO(#video-texts): what AWS writes after the colon is not known; we list the numbers.
       throw videoError('InvalidArgumentException', `Fragment numbers are invalid : ${foreign.join(', ')}`);
     }
     const archive = await store.archive(stream.id);
@@ -240,7 +240,7 @@ async function createMediaPlane(ctx: VideoPlaneContext, options: MediaPlaneOptio
     if (release === undefined) {
       // Kinesis Video Streams quotas: five concurrent GetMediaForFragmentList connections, "further connections are
       // rejected"; ClientLimitExceededException is the archived-media model's one throttling error. The text is its
-      // documentation; TODO(#11): that AWS sends exactly this text is not confirmed.
+      // documentation; TODO(#video-texts): that AWS sends exactly this text is not confirmed.
       throw videoError(
         'ClientLimitExceededException',
         'Kinesis Video Streams has throttled the request because you have exceeded a limit. Try making the call later.',

@@ -8,19 +8,28 @@
  * ERROR with AWS's ErrorId, IDLE every `idleAckMs` while no data arrives.
  *
  * Ingest rules (PutMedia API reference and Kinesis Video Streams quotas, "Media and archived-media API quotas"),
- * each a fragment-level ERROR that drops that fragment only, unless marked "ends the upload":
+ * each a fragment-level ERROR that drops that fragment only, unless marked "ends the upload". Every ack is one of
+ * the reference's ErrorIds (acks.ts); a rule the reference names without an id says which id it gets and why.
  * 1. Bytes that are not Matroska, or a cluster before the Tracks / without a Timestamp: INVALID_MKV_DATA (ends the
  *    upload: nothing after an unreadable byte can be trusted).
  * 2. More than 3 tracks: MORE_THAN_ALLOWED_TRACKS_FOUND (ends the upload). A later Tracks element that changes the
- *    track numbers, types or codecs: TRACK_NUMBER_MISMATCH (ends the upload).
+ *    track numbers, types or codecs: INVALID_MKV_DATA (ends the upload). The reference names the rule ("an MKV
+ *    stream containing more than one MKV segment or containing disallowed MKV elements (like track*) also results
+ *    in the Error acknowledgement") without an id; a disallowed element is input it does not accept as MKV, 4006.
+ *    A Tracks element repeated unchanged (as a muxer may write it again) is accepted.
  * 3. A block of an undeclared track: TRACK_NUMBER_MISMATCH. A declared track without frames in the fragment:
  *    FRAMES_MISSING_FOR_TRACK.
- * 4. The first video frame of a fragment is not a key frame: INVALID_MKV_DATA.
+ * 4. The first video frame of a fragment is not a key frame: INVALID_MKV_DATA. The reference has no id of its own
+ *    for this; AWS's answer to it, as its users logged it (awslabs/amazon-kinesis-video-streams-producer-c issues
+ *    126 and 127: fragments that began with the non-key frames a producer sent after dropping frames), is
+ *    `"ErrorCode":"INVALID_MKV_DATA","ErrorId":4006`.
  * 5. A fragment Timestamp lower than the previous fragment's: FRAGMENT_TIMECODE_LESSER_THAN_PREVIOUS.
  * 6. A fragment longer than `maxFragmentMs`: MAX_FRAGMENT_DURATION_REACHED; larger than `maxFragmentBytes`:
  *    MAX_FRAGMENT_SIZE_REACHED (ends the upload, as soon as the size is passed). The quotas' 1 s minimum fragment
- *    duration (ack MIN_FRAGMENT_DURATION_REACHED) is not enforced: TODO(#11): no ErrorId for it is documented or
- *    known to AWS's producer libraries (docs/adr/0041-video-archive-disk-bound.md, decision 5).
+ *    duration is not enforced, by decision: the quota page names an ack MIN_FRAGMENT_DURATION_REACHED, but the
+ *    PutMedia reference lists no ErrorId for it and no AWS client (the Java SDK's AckErrorCode, the producer
+ *    libraries' ack tables) knows that name, so the rule is dropped rather than answered with an id we would have to
+ *    invent (docs/adr/0041-video-archive-disk-bound.md, decision 5).
  * 7. Producer Tags (metadata) with more than 10 tags, a name over 128 bytes or starting with `AWS`, or a value over
  *    256 bytes: FRAGMENT_METADATA_LIMIT_REACHED.
  * 8. A failed append: ARCHIVAL_ERROR for each fragment of the batch; the stream keeps every earlier fragment.
@@ -296,9 +305,8 @@ export class IngestSession implements MkvHandler {
         before.every(
           (t, i) => t.number === tracks[i]!.number && t.type === tracks[i]!.type && t.codecId === tracks[i]!.codecId,
         );
-      // TODO(#11): AWS's ack for a track layout that changes inside one upload is not documented; we answer the
-      // track-number error and end the upload.
-      if (!same) this.#end('TRACK_NUMBER_MISMATCH');
+      // Rule 2: a changed Tracks element is a disallowed MKV element (PutMedia API reference).
+      if (!same) this.#end('INVALID_MKV_DATA');
     }
     this.#tracks = tracks;
     this.#tracksRaw = raw;
@@ -416,8 +424,7 @@ export class IngestSession implements MkvHandler {
       if (!cluster.tracks.some((t) => t.track === d.number && t.frames > 0)) return 'FRAMES_MISSING_FOR_TRACK';
     }
     const video = tracks.find((d) => d.type === TrackType.video);
-    // TODO(#11): AWS's ErrorCode for a fragment that does not start with a key frame is not documented; the
-    // fragment is unreadable on its own, so it gets the invalid-MKV code.
+    // Rule 4: AWS answers a fragment that does not begin with a key frame with INVALID_MKV_DATA (see the header).
     if (video !== undefined && !cluster.tracks.find((t) => t.track === video.number)!.firstKeyframe) {
       return 'INVALID_MKV_DATA';
     }

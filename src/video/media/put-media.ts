@@ -46,7 +46,7 @@ export function requireMediaStream(
   ctx: RequestContext,
 ): StreamState {
   if ((name === undefined) === (arn === undefined)) {
-    // TODO(#11): AWS's text for this case is not known.
+    // TODO(#video-texts): AWS's text for this case is not known.
     throw videoError('InvalidArgumentException', 'Specify either StreamName or StreamARN, but not both.');
   }
   const stream = streams.get((arn ?? name)!, ctx);
@@ -56,7 +56,7 @@ export function requireMediaStream(
 
 /**
  * A connection over the stream's limit (Kinesis Video Streams quotas: PutMedia 1, GetMedia 3). The text is the media
- * model's documentation of ConnectionLimitExceededException; TODO(#11): that AWS sends exactly this text is not
+ * model's documentation of ConnectionLimitExceededException; TODO(#video-texts): that AWS sends exactly this text is not
  * confirmed.
  */
 export function connectionLimitExceeded(): ServiceError {
@@ -93,17 +93,17 @@ async function startUpload(
 ): Promise<RestResponse> {
   const type = header(req, 'x-amzn-fragment-timecode-type');
   if (type !== 'ABSOLUTE' && type !== 'RELATIVE') {
-    // TODO(#11): AWS's text is not known.
+    // TODO(#video-texts): AWS's text is not known.
     throw videoError('InvalidArgumentException', 'x-amzn-fragment-timecode-type must be ABSOLUTE or RELATIVE.');
   }
   const start = header(req, 'x-amzn-producer-start-timestamp');
   const startSeconds = start === undefined ? undefined : Number(start);
   if ((start !== undefined && !Number.isFinite(startSeconds)) || (type === 'RELATIVE' && startSeconds === undefined)) {
-    // TODO(#11): AWS's text is not known.
+    // TODO(#video-texts): AWS's text is not known.
     throw videoError('InvalidArgumentException', 'x-amzn-producer-start-timestamp must be a timestamp in seconds.');
   }
   if (!deps.store.admitCall(stream.id, deps.clock.now(), deps.callsPerSecond)) {
-    // TODO(#11): AWS's text is not known.
+    // TODO(#video-texts): AWS's text is not known.
     throw videoError('ClientLimitExceededException', 'PutMedia call rate limit exceeded for this stream.');
   }
   const archive = await deps.store.archive(stream.id);

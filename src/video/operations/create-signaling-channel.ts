@@ -21,7 +21,7 @@ export async function createSignalingChannel(
   ctx: RequestContext,
 ): Promise<CreateSignalingChannelOutput> {
   const name = input.ChannelName;
-  // TODO(#11): AWS's texts of the in-use and limit errors are not known; they name the rule.
+  // TODO(#video-texts): AWS's texts of the in-use and limit errors are not known; they name the rule.
   const inUse = `The signaling channel ${name} already exists.`;
   if (rt.catalog.get('channel', ctx.accountId, ctx.region, name)) throw videoError('ResourceInUseException', inUse);
   if (rt.catalog.count('channel', ctx.accountId, ctx.region) >= rt.settings.channelLimit) {

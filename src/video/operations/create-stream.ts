@@ -22,7 +22,7 @@ export async function createStream(
   ctx: RequestContext,
 ): Promise<CreateStreamOutput> {
   const name = input.StreamName;
-  // TODO(#11): AWS's texts of the limit and in-use errors below are not known; they name the rule.
+  // TODO(#video-texts): AWS's texts of the limit and in-use errors below are not known; they name the rule.
   const inUse = `The stream ${name} already exists.`;
   if (rt.catalog.get('stream', ctx.accountId, ctx.region, name)) throw videoError('ResourceInUseException', inUse);
   if (rt.catalog.count('stream', ctx.accountId, ctx.region) >= rt.settings.streamLimit) {

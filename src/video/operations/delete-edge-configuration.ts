@@ -11,7 +11,7 @@ export async function deleteEdgeConfiguration(
 ): Promise<DeleteEdgeConfigurationOutput> {
   const state = rt.requireStream(input, ctx);
   if (state.configurations.edge === undefined) {
-    // TODO(#11): AWS's text is not known.
+    // TODO(#video-texts): AWS's text is not known.
     throw videoError('StreamEdgeConfigurationNotFoundException', `The stream ${state.name} has no edge configuration.`);
   }
   await rt.catalog.update(state, (d) => {

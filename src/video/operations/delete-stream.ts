@@ -18,7 +18,7 @@ export async function deleteStream(
   const state = rt.requireStream({ StreamARN: input.StreamARN }, ctx);
   if (state.status === 'DELETING') throw streamNotFound();
   if (input.CurrentVersion !== undefined && input.CurrentVersion !== state.version) {
-    // TODO(#11): AWS's text is not known.
+    // TODO(#video-texts): AWS's text is not known.
     throw videoError('VersionMismatchException', `The stream version ${input.CurrentVersion} is not current.`);
   }
   const now = rt.now();

@@ -12,7 +12,7 @@ export function describeEdgeConfiguration(
   const state = rt.requireStream(input, ctx);
   const edge = state.configurations.edge;
   if (edge === undefined) {
-    // TODO(#11): AWS's text is not known.
+    // TODO(#video-texts): AWS's text is not known.
     throw videoError('StreamEdgeConfigurationNotFoundException', `The stream ${state.name} has no edge configuration.`);
   }
   return {

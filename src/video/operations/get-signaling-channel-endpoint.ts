@@ -16,7 +16,7 @@ const DEFAULT_PROTOCOLS: readonly ChannelProtocol[] = ['WSS', 'HTTPS'];
  *    InvalidArgumentException;
  * 3. one endpoint per requested protocol. This server serves every protocol on its one port: WSS is its URL with
  *    the `ws`/`wss` scheme, HTTPS and WEBRTC its URL as is. Without `Protocols`, WSS and HTTPS are listed
- *    (TODO(#11): AWS's default when the configuration is omitted is not confirmed).
+ *    (TODO(#video-texts): AWS's default when the configuration is omitted is not confirmed).
  */
 export function getSignalingChannelEndpoint(
   rt: VideoRuntime,
@@ -25,13 +25,13 @@ export function getSignalingChannelEndpoint(
 ): GetSignalingChannelEndpointOutput {
   const state = rt.requireChannel({ ChannelARN: input.ChannelARN }, ctx);
   if (state.status !== 'ACTIVE') {
-    // TODO(#11): AWS's text is not known.
+    // TODO(#video-texts): AWS's text is not known.
     throw videoError('ResourceInUseException', `The signaling channel ${state.name} is ${state.status}.`);
   }
   const base = rt.endpointFor(ctx);
   const protocols = input.SingleMasterChannelEndpointConfiguration?.Protocols ?? DEFAULT_PROTOCOLS;
   if (protocols.includes('WEBRTC') && state.mediaStorage?.Status !== 'ENABLED') {
-    // TODO(#11): AWS's text is not known.
+    // TODO(#video-texts): AWS's text is not known.
     throw videoError(
       'InvalidArgumentException',
       `The signaling channel ${state.name} is not configured for ingestion.`,

@@ -18,7 +18,7 @@ export function listStreams(rt: VideoRuntime, input: ListStreamsInput, ctx: Requ
     condition.ComparisonValue !== undefined &&
     condition.ComparisonOperator === undefined
   ) {
-    // TODO(#11): AWS's text is not known.
+    // TODO(#video-texts): AWS's text is not known.
     throw videoError('InvalidArgumentException', 'StreamNameCondition needs a ComparisonOperator.');
   }
   const prefix = condition?.ComparisonValue ?? '';

@@ -20,7 +20,7 @@ export function pageAfter<T extends { readonly name: string }>(
   if (token !== undefined) {
     const after = Buffer.from(token, 'base64url').toString('utf8');
     if (after === '' || Buffer.from(after, 'utf8').toString('base64url') !== token) {
-      // TODO(#11): AWS's text for a bad NextToken is not known.
+      // TODO(#video-texts): AWS's text for a bad NextToken is not known.
       throw videoError('InvalidArgumentException', 'The NextToken is not valid.');
     }
     start = sorted.findIndex((s) => s.name > after);

@@ -6,7 +6,7 @@ export const MAX_TAGS = 50;
 /** TagsPerResourceExceededLimitException when a resource would carry more than {@link MAX_TAGS} tags. */
 export function checkTagCount(count: number): void {
   if (count > MAX_TAGS) {
-    // TODO(#11): AWS's text is not known.
+    // TODO(#video-texts): AWS's text is not known.
     throw videoError('TagsPerResourceExceededLimitException', `A resource can have at most ${MAX_TAGS} tags.`);
   }
 }

@@ -28,7 +28,7 @@ export async function updateDataRetention(
       ? state.dataRetentionInHours + change
       : state.dataRetentionInHours - change;
   if (target < 0 || target > MAX_RETENTION_HOURS) {
-    // TODO(#11): AWS's text is not known.
+    // TODO(#video-texts): AWS's text is not known.
     throw videoError(
       'InvalidArgumentException',
       `The data retention would be ${target} hours; it must be between 0 and ${MAX_RETENTION_HOURS} hours.`,

@@ -15,13 +15,13 @@ export async function updateMediaStorageConfiguration(
   const channel = rt.requireChannel({ ChannelARN: input.ChannelARN }, ctx);
   if (channel.status === 'DELETING') throw channelNotFound();
   if (channel.status !== 'ACTIVE') {
-    // TODO(#11): AWS's text is not known.
+    // TODO(#video-texts): AWS's text is not known.
     throw videoError('ResourceInUseException', `The signaling channel ${channel.name} is ${channel.status}.`);
   }
   const config = input.MediaStorageConfiguration;
   if (config.Status === 'ENABLED') {
     if (config.StreamARN === undefined) {
-      // TODO(#11): AWS's text is not known.
+      // TODO(#video-texts): AWS's text is not known.
       throw videoError('InvalidArgumentException', 'StreamARN is required when the media storage is ENABLED.');
     }
     const stream = rt.findStream({ StreamARN: config.StreamARN }, ctx);

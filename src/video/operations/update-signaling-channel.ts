@@ -17,7 +17,7 @@ export async function updateSignalingChannel(
   const state = rt.requireChannel({ ChannelARN: input.ChannelARN }, ctx);
   if (state.status === 'DELETING') throw channelNotFound();
   if (state.status !== 'ACTIVE') {
-    // TODO(#11): AWS's text is not known.
+    // TODO(#video-texts): AWS's text is not known.
     throw videoError('ResourceInUseException', `The signaling channel ${state.name} is ${state.status}.`);
   }
   checkVersion('channel', state.version, input.CurrentVersion);

@@ -3,7 +3,7 @@ import { videoError } from '../errors.js';
 /**
  * VersionMismatchException unless `given` is the resource's current version (the update and delete operations).
  * The text is the model's documentation of the error (VersionMismatchException in the Kinesis Video API
- * reference); TODO(#11): that AWS sends exactly this text is not confirmed.
+ * reference); TODO(#video-texts): that AWS sends exactly this text is not confirmed.
  */
 export function checkVersion(kind: 'stream' | 'channel', current: string, given: string | undefined): void {
   if (given !== undefined && given !== current) {
