@@ -2,6 +2,7 @@
 export type {
   AppendEntry,
   AppendResult,
+  AppendValue,
   Capabilities,
   DurabilityPolicy,
   ExpectedRevision,
@@ -35,6 +36,7 @@ export {
   type StorageStats,
   SYNC_SECONDS_BOUNDS,
 } from './stats.js';
+export { appendValueLength, isAppendValue } from './append-value.js';
 export { storageConformance, type ConformanceFactory } from './conformance/index.js';
 export { interceptAppend } from './decorators/intercept-append.js';
 export type { AppendInterceptor } from './decorators/intercept-append.js';

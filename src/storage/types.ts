@@ -9,12 +9,19 @@
  */
 import type { StorageStats } from './stats.js';
 
+/**
+ * A record's value as handed to {@link ShardLog.append}: its bytes, or its bytes in parts, in order (stored and
+ * read back as one value). Parts spare a caller whose record is scattered over received chunks a copy into one
+ * buffer before the log copies it again into its own (docs/adr/0051-record-values-in-parts.md).
+ */
+export type AppendValue = Uint8Array | readonly Uint8Array[];
+
 /** A record as handed to {@link ShardLog.append}. */
 export interface AppendEntry {
   /** Application key (the Kinesis partition key). UTF-8, at most 64 KiB. */
   readonly key: string;
-  /** Payload bytes. The log keeps its own copy (or writes it before the promise resolves). */
-  readonly value: Uint8Array;
+  /** Payload bytes, whole or in parts. The log keeps its own copy (or writes it before the promise resolves). */
+  readonly value: AppendValue;
   /**
    * Application flags stored with the record, an integer 0–255 (e.g. "value is encrypted"). Opaque to the
    * store: kept out of band so they can never be confused with value bytes. Absent means 0.

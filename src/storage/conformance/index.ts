@@ -378,6 +378,41 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
           assert.equal((await log.read(1, { maxRecords: 10, maxBytes: 10 })).length, 1);
         }));
 
+      it('a value given in parts is stored and read back as one value, next to whole ones; a bad part rejects', () =>
+        fresh(async (b) => {
+          const log = await b.logs.open('parts');
+          const big = new Uint8Array(300 * 1024).map((_, i) => (i * 7) & 255);
+          await log.append(
+            [
+              { key: 'whole', value: enc('w') },
+              { key: 'parts', value: [enc('he'), new Uint8Array(0), enc('llo'), big.subarray(0, 1000)] },
+              { key: 'none', value: [] },
+              { key: 'big', value: [big.subarray(0, 100_000), big.subarray(100_000)] },
+            ],
+            1,
+          );
+          const recs = await log.read(0, ALL);
+          assert.deepEqual(
+            recs.map((r) => [r.key, r.value.length]),
+            [
+              ['whole', 1],
+              ['parts', 1005],
+              ['none', 0],
+              ['big', big.length],
+            ],
+          );
+          assert.ok(Buffer.from(recs[1]!.value).equals(Buffer.concat([enc('hello'), big.subarray(0, 1000)])));
+          assert.ok(Buffer.from(recs[3]!.value).equals(Buffer.from(big)));
+          await assert.rejects(
+            log.append([{ key: 'bad', value: [enc('x'), 'y' as unknown as Uint8Array] }], 2),
+            (err: unknown) => {
+              assertStorageError(err, StorageErrorCode.invalidArgument, false);
+              return true;
+            },
+          );
+          assert.equal(log.nextOffset, 4);
+        }));
+
       it('record attributes (0-255) round-trip per record and survive a restart; absent means 0', async () => {
         await factory.reset();
         let b = await factory.open();

@@ -148,10 +148,10 @@ export function frameSize(keyBytes: number, valueBytes: number): number {
   return FRAME_HEADER_BYTES + keyBytes + valueBytes;
 }
 
-/** A record to encode: the same shape as the storage contract's `AppendEntry`. */
+/** A record to encode: the same shape as the storage contract's `AppendEntry` (a value whole or in parts). */
 export interface FrameInput {
   readonly key: string;
-  readonly value: Uint8Array;
+  readonly value: Uint8Array | readonly Uint8Array[];
   /** Application attributes, 0–255 (absent = 0). */
   readonly attributes?: number;
 }
@@ -186,8 +186,16 @@ export class FrameEncoder {
     // Writing the key first yields its UTF-8 length without a separate Buffer.byteLength pass.
     const keyLength = entry.key.length === 0 ? 0 : buf.write(entry.key, keyStart, 'utf8');
     const value = entry.value;
-    buf.set(value, keyStart + keyLength);
-    const end = keyStart + keyLength + value.length;
+    let end = keyStart + keyLength;
+    if (value instanceof Uint8Array) {
+      buf.set(value, end);
+      end += value.length;
+    } else {
+      for (const part of value) {
+        buf.set(part, end);
+        end += part.length;
+      }
+    }
     const offset = this.offset;
     const ts = this.timestamp;
     buf.writeUInt32LE(end - start - 4, start);

@@ -14,8 +14,10 @@ import { type FileHandle, mkdir, open, readdir, unlink } from 'node:fs/promises'
 import {
   type AppendEntry,
   type AppendResult,
+  appendValueLength,
   type DurabilityPolicy,
   isNoSpaceErrno,
+  isAppendValue,
   isStorageError,
   type LogRecord,
   type ReadOptions,
@@ -239,9 +241,12 @@ export class LocalShardLog implements ShardLog {
     }
     let bytes = 0;
     for (const e of entries) {
-      if (typeof e.key !== 'string' || !(e.value instanceof Uint8Array)) {
+      if (typeof e.key !== 'string' || !isAppendValue(e.value)) {
         return Promise.reject(
-          new StorageError(StorageErrorCode.invalidArgument, 'entries need a string key and a Uint8Array value'),
+          new StorageError(
+            StorageErrorCode.invalidArgument,
+            'entries need a string key and a Uint8Array value (or an array of them)',
+          ),
         );
       }
       if (e.attributes !== undefined && !(Number.isInteger(e.attributes) && e.attributes >= 0 && e.attributes <= 255)) {
@@ -258,7 +263,7 @@ export class LocalShardLog implements ShardLog {
           new StorageError(StorageErrorCode.invalidArgument, `key of ${keyBytes} bytes exceeds ${MAX_KEY_BYTES}`),
         );
       }
-      bytes += FRAME_HEADER_BYTES + keyBytes + e.value.length;
+      bytes += FRAME_HEADER_BYTES + keyBytes + appendValueLength(e.value);
     }
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ kind: 'append', entries, now: Math.max(0, Math.floor(now)), bytes, resolve, reject });

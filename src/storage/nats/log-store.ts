@@ -23,6 +23,7 @@ import {
   type AppendEntry,
   type AppendResult,
   type Capabilities,
+  isAppendValue,
   type LogRecord,
   type LogStore,
   type ReadOptions,
@@ -322,9 +323,12 @@ export class NatsShardLog implements ShardLog {
         new StorageError(StorageErrorCode.invalidArgument, `now must be a finite number, got ${now}`),
       );
     for (const e of entries) {
-      if (typeof e.key !== 'string' || !(e.value instanceof Uint8Array))
+      if (typeof e.key !== 'string' || !isAppendValue(e.value))
         return Promise.reject(
-          new StorageError(StorageErrorCode.invalidArgument, 'entries need a string key and a Uint8Array value'),
+          new StorageError(
+            StorageErrorCode.invalidArgument,
+            'entries need a string key and a Uint8Array value (or an array of them)',
+          ),
         );
       if (e.attributes !== undefined && !(Number.isInteger(e.attributes) && e.attributes >= 0 && e.attributes <= 255))
         return Promise.reject(

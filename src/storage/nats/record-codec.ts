@@ -5,7 +5,7 @@
  *
  * Layout: `u8 version (1) | u8 attributes | u32 keyBytes | f64 timestamp ms | key (UTF-8) | value`.
  */
-import { StorageError, StorageErrorCode } from '../index.js';
+import { type AppendValue, appendValueLength, StorageError, StorageErrorCode } from '../index.js';
 
 const VERSION = 1;
 const PREFIX = 14;
@@ -13,16 +13,23 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Encodes one record; one allocation, the payload itself. */
-export function encodeRecord(key: string, value: Uint8Array, attributes: number, timestamp: number): Uint8Array {
+export function encodeRecord(key: string, value: AppendValue, attributes: number, timestamp: number): Uint8Array {
   const keyBytes = encoder.encode(key);
-  const out = new Uint8Array(PREFIX + keyBytes.length + value.length);
+  const out = new Uint8Array(PREFIX + keyBytes.length + appendValueLength(value));
   const view = new DataView(out.buffer);
   out[0] = VERSION;
   out[1] = attributes;
   view.setUint32(2, keyBytes.length);
   view.setFloat64(6, timestamp);
   out.set(keyBytes, PREFIX);
-  out.set(value, PREFIX + keyBytes.length);
+  if (value instanceof Uint8Array) out.set(value, PREFIX + keyBytes.length);
+  else {
+    let at = PREFIX + keyBytes.length;
+    for (const part of value) {
+      out.set(part, at);
+      at += part.length;
+    }
+  }
   return out;
 }
 

@@ -75,7 +75,11 @@ export async function encryptionFeature(ctx: FeatureContext): Promise<StreamsFea
       const opts = { keyId: key.keyId, dataKey: dataKey(stream, key), logId: shardLogId(stream, shard.index) };
       const sealed = entries.map((e) => ({
         key: '',
-        value: sealRecord({ partitionKey: e.key, data: e.value }, opts),
+        // Data Streams builds whole values; a value in parts is joined before it is encrypted.
+        value: sealRecord(
+          { partitionKey: e.key, data: e.value instanceof Uint8Array ? e.value : Buffer.concat(e.value) },
+          opts,
+        ),
         attributes: RecordAttribute.encrypted,
       }));
       return { entries: sealed, encrypted: true };

@@ -186,12 +186,11 @@ export class FragmentArchive {
    * their index entries once durable: only then may PutMedia answer PERSISTED.
    */
   async append(fragments: readonly NewFragment[], now: number): Promise<FragmentEntry[]> {
+    // The value in parts: the log copies them straight into its write, with no copy of the fragment before that
+    // (docs/adr/0051-record-values-in-parts.md).
     const batch: AppendEntry[] = fragments.map((f) => ({
       key: encodeKey(f),
-      value: Buffer.concat(
-        [f.ebmlHeader, f.info, f.tracks, f.tags, ...f.payload],
-        f.ebmlHeader.length + f.info.length + f.tracks.length + f.tags.length + f.payloadLength,
-      ),
+      value: [f.ebmlHeader, f.info, f.tracks, f.tags, ...f.payload],
     }));
     const { firstOffset } = await this.#log.append(batch, now);
     const added = fragments.map((f, i) => ({
