@@ -35,7 +35,8 @@ export function serveHelp(): string {
   const lines = [
     'Usage: tributary serve [flags]',
     '',
-    'Serves Kinesis Data Streams (AWS JSON 1.1 over HTTP/1.1 and h2c) on one port.',
+    'Serves Kinesis Data Streams, Firehose, Data Analytics and Video Streams (their AWS protocols over HTTP/1.1',
+    'and h2c) on one port.',
     'Every flag can also be set through its environment variable; flags win.',
     '',
     'Flags:',

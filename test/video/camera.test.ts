@@ -1,7 +1,7 @@
 /**
  * Real producers and crashes: Debian ffmpeg as a live camera (`ffmpeg -re … -method POST`, H.264 + AAC, one cluster
- * per GOP) read back with the archived-media SDK and checked with ffprobe; and `kill -9` during an upload keeps
- * every fragment that was acknowledged PERSISTED.
+ * per GOP) read back with GetMedia and GetMediaForFragmentList through the SDKs and checked with ffprobe; and
+ * `kill -9` during an upload keeps every fragment that was acknowledged PERSISTED.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -13,12 +13,22 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { GetMediaForFragmentListCommand, ListFragmentsCommand } from '@aws-sdk/client-kinesis-video-archived-media';
 import { CreateStreamCommand } from '@aws-sdk/client-kinesis-video';
+import { GetMediaCommand } from '@aws-sdk/client-kinesis-video-media';
 import { startServerProcess } from '../helpers/child-server.js';
 import { freePort } from '../helpers/net.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { videoClient, waitFor } from './helpers.js';
 import { clusterElement, ffmpegArgs, ffmpegMissing, probe, type SynthCluster, synthMkv } from './fixtures.js';
-import { type Ack, archivedClient, MEDIA_SIGV4, openPutMedia, parseChunks } from './media-helpers.js';
+import {
+  type Ack,
+  archivedClient,
+  countCompleteChunks,
+  MEDIA_SIGV4,
+  mediaClient,
+  openPutMedia,
+  parseChunks,
+  readUntil,
+} from './media-helpers.js';
 
 const run = promisify(execFile);
 const ffmpegSkip = ffmpegMissing();
@@ -37,7 +47,7 @@ describe('Kinesis Video with a live ffmpeg camera', { skip: ffmpegSkip }, () => 
     await t.close();
   });
 
-  it('ffmpeg -re posts live MKV; GetMediaForFragmentList gives back every video frame (ffprobe)', async () => {
+  it('ffmpeg -re posts live MKV; GetMedia and GetMediaForFragmentList give back every video frame (ffprobe)', async () => {
     const url = t.server.url;
     await videoClient(url).send(new CreateStreamCommand({ StreamName: 'camera', DataRetentionInHours: 24 }));
     const headers = {
@@ -81,6 +91,33 @@ describe('Kinesis Video with a live ffmpeg camera', { skip: ffmpegSkip }, () => 
     assert.equal(probed.videoFrames, 25 * fragments.length);
     assert.ok(Math.abs(probed.videoSeconds - fragments.length) < 0.05, `video seconds ${probed.videoSeconds}`);
     assert.ok(probed.audioFrames > 0);
+    // GetMedia from the oldest fragment: the same chunks, the same frames; it then follows the stream, so the reader
+    // stops once every listed fragment's chunk arrived.
+    const reading = new AbortController();
+    const live = await mediaClient(url).send(
+      new GetMediaCommand({ StreamName: 'camera', StartSelector: { StartSelectorType: 'EARLIEST' } }),
+      { abortSignal: reading.signal },
+    );
+    const streamed = await readUntil(
+      live.Payload as AsyncIterable<Uint8Array>,
+      (b) => countCompleteChunks(b) >= fragments.length,
+      () => reading.abort(),
+    );
+    // Each chunk starts with an EBML header: keep the listed fragments' chunks, not the start of a later one.
+    const EBML_MAGIC = Buffer.from([0x1a, 0x45, 0xdf, 0xa3]);
+    let end = -1;
+    for (let n = 0; n <= fragments.length && (n === 0 || end >= 0); n++) end = streamed.indexOf(EBML_MAGIC, end + 1);
+    const listed = end < 0 ? streamed : streamed.subarray(0, end);
+    assert.deepEqual(
+      parseChunks(listed).map((c) => c.tags.AWS_KINESISVIDEO_FRAGMENT_NUMBER),
+      fragments.map((f) => f.FragmentNumber),
+    );
+    const fromGetMedia = await probe(listed);
+    assert.equal(fromGetMedia.videoFrames, 25 * fragments.length);
+    assert.ok(
+      Math.abs(fromGetMedia.videoSeconds - fragments.length) < 0.05,
+      `video seconds ${fromGetMedia.videoSeconds}`,
+    );
   });
 });
 
