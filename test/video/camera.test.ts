@@ -1,11 +1,12 @@
 /**
  * Real producers and crashes: Debian ffmpeg as a live camera (`ffmpeg -re … -method POST`, H.264 + AAC, one cluster
- * per GOP) read back with GetMedia and GetMediaForFragmentList through the SDKs and checked with ffprobe; and
- * `kill -9` during an upload keeps every fragment that was acknowledged PERSISTED.
+ * per GOP) read back with GetMedia and GetMediaForFragmentList through the SDKs and checked with ffprobe; GStreamer's
+ * `matroskamux streamable=true` as a live producer of unknown-size clusters (kvssink's shape); and `kill -9` during an
+ * upload keeps every fragment that was acknowledged PERSISTED.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,16 @@ import { startServerProcess } from '../helpers/child-server.js';
 import { freePort } from '../helpers/net.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { videoClient, waitFor } from './helpers.js';
-import { clusterElement, ffmpegArgs, ffmpegMissing, probe, type SynthCluster, synthMkv } from './fixtures.js';
+import {
+  clusterElement,
+  ffmpegArgs,
+  ffmpegMissing,
+  gstreamerLiveArgs,
+  gstreamerMissing,
+  probe,
+  type SynthCluster,
+  synthMkv,
+} from './fixtures.js';
 import {
   type Ack,
   archivedClient,
@@ -32,6 +42,7 @@ import {
 
 const run = promisify(execFile);
 const ffmpegSkip = ffmpegMissing();
+const gstreamerSkip = ffmpegSkip || gstreamerMissing();
 
 async function sortedFragments(url: string, stream: string) {
   const out = await archivedClient(url).send(new ListFragmentsCommand({ StreamName: stream }));
@@ -118,6 +129,56 @@ describe('Kinesis Video with a live ffmpeg camera', { skip: ffmpegSkip }, () => 
       Math.abs(fromGetMedia.videoSeconds - fragments.length) < 0.05,
       `video seconds ${fromGetMedia.videoSeconds}`,
     );
+  });
+});
+
+describe('Kinesis Video with a live GStreamer producer (unknown-size clusters, as kvssink writes them)', {
+  skip: gstreamerSkip,
+}, () => {
+  it('every cluster of matroskamux streamable=true is a PERSISTED fragment and reads back whole (ffprobe)', async () => {
+    const t = await startTestServer();
+    try {
+      const url = t.server.url;
+      await videoClient(url).send(new CreateStreamCommand({ StreamName: 'gst', DataRetentionInHours: 24 }));
+      const call = await openPutMedia(url, { stream: 'gst', producerStart: '1700000000' });
+      assert.equal(call.status, 200);
+      // 100 frames at 25 fps, sent as the muxer produces them (about 4 s).
+      const gst = spawn('gst-launch-1.0', gstreamerLiveArgs(100), { stdio: ['ignore', 'pipe', 'inherit'] });
+      const sent: Buffer[] = [];
+      for await (const chunk of gst.stdout as AsyncIterable<Buffer>) {
+        sent.push(chunk);
+        call.write(chunk);
+      }
+      call.end();
+      const { acks } = await call.done;
+      const body = Buffer.concat(sent);
+      // The clusters the muxer wrote, each with the 8-byte unknown size.
+      const unknownCluster = Buffer.from([0x1f, 0x43, 0xb6, 0x75, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+      let clusters = 0;
+      for (let at = body.indexOf(unknownCluster); at >= 0; at = body.indexOf(unknownCluster, at + 1)) clusters++;
+      assert.ok(clusters >= 2, `clusters: ${clusters}`);
+      assert.deepEqual(
+        acks.filter((a) => a.EventType === 'ERROR'),
+        [],
+      );
+      assert.equal(acks.filter((a) => a.EventType === 'PERSISTED').length, clusters);
+      const fragments = await sortedFragments(url, 'gst');
+      assert.equal(fragments.length, clusters);
+      const media = await archivedClient(url).send(
+        new GetMediaForFragmentListCommand({ StreamName: 'gst', Fragments: fragments.map((f) => f.FragmentNumber!) }),
+      );
+      const probed = await probe(Buffer.from(await media.Payload!.transformToByteArray()));
+      assert.equal(probed.videoFrames, 100);
+      assert.ok(Math.abs(probed.videoSeconds - 4) < 0.05, `video seconds ${probed.videoSeconds}`);
+      // Producer timestamps are the producer start plus the cluster timecodes (the live source's first buffer is
+      // stamped a few ms after its start).
+      const first = fragments[0]!.ProducerTimestamp!.getTime() - 1_700_000_000_000;
+      assert.ok(first >= 0 && first < 100, `first fragment at ${first} ms`);
+      const total = fragments.reduce((ms, f) => ms + f.FragmentLengthInMilliseconds!, 0);
+      assert.ok(Math.abs(total - 4000) <= 40 * clusters, `fragment lengths add up to ${total} ms`);
+    } finally {
+      await t.close();
+    }
   });
 });
 

@@ -198,6 +198,56 @@ export function ffmpegMissing(): false | string {
   );
 }
 
+/**
+ * Why GStreamer cannot make the kvssink-like fixture here, or false: `gst-launch-1.0` with the elements of
+ * {@link gstreamerLiveArgs} (Debian gstreamer1.0-tools, -plugins-base, -plugins-good, -plugins-ugly).
+ */
+export function gstreamerMissing(): false | string {
+  return (
+    requireTool('gst-launch-1.0', { cmd: 'gst-launch-1.0', args: ['--version'] }) ||
+    requireTool('GStreamer videotestsrc (gstreamer1.0-plugins-base)', {
+      cmd: 'gst-inspect-1.0',
+      args: ['videotestsrc'],
+    }) ||
+    requireTool('GStreamer matroskamux (gstreamer1.0-plugins-good)', {
+      cmd: 'gst-inspect-1.0',
+      args: ['matroskamux'],
+    }) ||
+    requireTool('GStreamer x264enc (gstreamer1.0-plugins-ugly)', { cmd: 'gst-inspect-1.0', args: ['x264enc'] })
+  );
+}
+
+/**
+ * `gst-launch-1.0` arguments of a live kvssink-like producer writing MKV to stdout: a live test source at 25 fps
+ * for `frames` frames, H.264 in AVCC form, and `matroskamux streamable=true`, which writes the Segment and every
+ * Cluster with the 8-byte unknown size and starts a cluster at each key frame, the shape of AWS's producer SDK
+ * (testing.md §7); ffmpeg writes known-size clusters.
+ */
+export function gstreamerLiveArgs(frames: number): string[] {
+  return [
+    '-q',
+    'videotestsrc',
+    'is-live=true',
+    `num-buffers=${frames}`,
+    '!',
+    'video/x-raw,width=320,height=180,framerate=25/1',
+    '!',
+    'x264enc',
+    'key-int-max=25',
+    'bframes=0',
+    'tune=zerolatency',
+    'speed-preset=ultrafast',
+    '!',
+    'video/x-h264,stream-format=avc,alignment=au',
+    '!',
+    'matroskamux',
+    'streamable=true',
+    '!',
+    'fdsink',
+    'fd=1',
+  ];
+}
+
 export interface FfmpegFixture {
   /** Seconds of media. */
   readonly seconds: number;
