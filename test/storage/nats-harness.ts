@@ -13,6 +13,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { connect } from '@nats-io/transport-node';
 import { freePorts } from '../helpers/net.js';
 import { requireTool } from '../helpers/tools.js';
 
@@ -56,6 +57,13 @@ export interface NatsCluster {
   indexOf(name: string): number;
   /** Index of the node leading JetStream stream `stream` (from a live node's monitoring endpoint), if known. */
   streamLeader(stream: string): Promise<number | undefined>;
+  /** The last sequence of JetStream stream `stream` in node `i`'s own replica (its monitoring endpoint). */
+  replicaLastSeq(i: number, stream: string): Promise<number | undefined>;
+  /**
+   * Message `seq` of `stream` by a direct get sent through node `i`: one replica answers (the replicas form a queue
+   * group), which is how the backend reads. Null when that replica has no such message.
+   */
+  directGet(i: number, stream: string, seq: number): Promise<Uint8Array | null>;
   /** Stops every node and removes the data directory. */
   stop(): Promise<void>;
 }
@@ -110,6 +118,8 @@ async function startOnPorts(nodes: number, ports: NodePorts): Promise<NatsCluste
         `http: 127.0.0.1:${ports.http[i]}`,
         // A 1 MiB record plus its framing does not fit the default 1 MiB (ADR 0028).
         'max_payload: 2MB',
+        // NATS_DEBUG=1 writes the servers' debug log (Raft snapshots, catch-ups, refused publishes) to n<i>.log.
+        ...(process.env.NATS_DEBUG ? ['debug: true'] : []),
         'jetstream {',
         `  store_dir: "${join(dataDir, `n${i + 1}`)}"`,
         '  max_memory_store: 64MB',
@@ -192,6 +202,27 @@ async function startOnPorts(nodes: number, ports: NodePorts): Promise<NatsCluste
         }
       }
       return undefined;
+    },
+    async replicaLastSeq(i, stream) {
+      const res = await fetch(`http://127.0.0.1:${ports.http[i]}/jsz?streams=true`, {
+        signal: AbortSignal.timeout(2000),
+      });
+      const jsz = (await res.json()) as {
+        account_details?: Array<{ stream_detail?: Array<{ name: string; state?: { last_seq?: number } }> }>;
+      };
+      for (const account of jsz.account_details ?? [])
+        for (const s of account.stream_detail ?? []) if (s.name === stream) return s.state?.last_seq;
+      return undefined;
+    },
+    async directGet(i, stream, seq) {
+      const nc = await connect({ servers: [`nats://127.0.0.1:${ports.client[i]}`], timeout: 2000, reconnect: false });
+      try {
+        const msg = await nc.request(`$JS.API.DIRECT.GET.${stream}`, JSON.stringify({ seq }), { timeout: 2000 });
+        // A missing message is a status reply (404) without a body.
+        return msg.headers?.code === 404 || msg.data.length === 0 ? null : msg.data;
+      } finally {
+        await nc.close();
+      }
     },
     async stop() {
       await Promise.all(children.map((c, i) => (c ? kill(i, 'SIGTERM') : undefined)));

@@ -11,7 +11,7 @@ import { retryTransient, toStorageError } from './errors.js';
 import { NatsLeases } from './leases.js';
 import { NatsLogStore } from './log-store.js';
 import { NatsMetaStore } from './meta-store.js';
-import { PublishAcks } from './publish-acks.js';
+import { type NatsPublisher, PublishAcks } from './publish-acks.js';
 
 /** Options of {@link openNatsBackend}. */
 export interface NatsBackendOptions {
@@ -37,6 +37,11 @@ export interface NatsBackendOptions {
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   /** Connection name shown by the server's monitoring. */
   name?: string;
+  /**
+   * Fault injection for tests: wraps the publisher every shard log appends through, so a test can hold a publish
+   * back and deliver it later (what a reconnecting client or a paused server does to a timed-out publish).
+   */
+  wrapPublish?: (publisher: NatsPublisher) => NatsPublisher;
 }
 
 /** Server features by the version that introduced them (as the nats.js client gates them). */
@@ -137,7 +142,7 @@ export async function openNatsBackend(
     const acks = new PublishAcks(nc);
     const logs = new NatsLogStore({
       js,
-      acks,
+      acks: opts.wrapPublish ? opts.wrapPublish(acks) : acks,
       jsm,
       prefix: opts.prefix,
       replicas: opts.replicas,

@@ -5,8 +5,6 @@ import { StorageError, StorageErrorCode } from '../index.js';
 
 /** JetStream API error code of "wrong last sequence" (a failed expectation: compare-and-set, chained publish). */
 export const WRONG_LAST_SEQUENCE = 10071;
-/** JetStream API error code of "wrong last msg ID" (a broken publish chain). */
-export const WRONG_LAST_MSG_ID = 10070;
 /** JetStream API error code of "stream not found". */
 export const STREAM_NOT_FOUND = 10059;
 /** JetStream API error code of "invalid operation on sealed stream" (a publish or purge on a sealed stream). */

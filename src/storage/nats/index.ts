@@ -9,3 +9,4 @@ export {
   openNatsBackend,
   versionAtLeast,
 } from './backend.js';
+export type { NatsPublisher, PublishAck, PublishExpectation } from './publish-acks.js';

@@ -1,8 +1,9 @@
 /**
  * {@link LogStore} on NATS JetStream (ADR 0028): one JetStream stream per log (per Kinesis shard), one message
- * per record, offset = JetStream sequence − 1. Appends are pipelined and chained with an expected last
- * sequence, so a shard's order can never fork under failover, and every message carries a `Nats-Msg-Id` reused
- * on retry, so a retried publish is stored once (ADR 0028). Reads use direct gets, served by any replica, with the
+ * per record, offset = JetStream sequence − 1. Appends are pipelined, every message expecting the stream's last
+ * sequence to be the one before its own, so a message is stored where this writer put it or not at all, alike on
+ * every replica (ADR 0049), and every message carries a `Nats-Msg-Id` reused on retry, so a retried publish is
+ * stored once (ADR 0028). Reads use direct gets, served by any replica, with the
  * leader asked where a replica may lag.
  */
 import { randomBytes } from 'node:crypto';
@@ -34,7 +35,6 @@ import {
 import {
   STREAM_NOT_FOUND,
   STREAM_SEALED,
-  WRONG_LAST_MSG_ID,
   WRONG_LAST_SEQUENCE,
   apiCode,
   isTransient,
@@ -43,7 +43,7 @@ import {
   toStorageError,
 } from './errors.js';
 import { logIdToken } from './names.js';
-import type { PublishAcks } from './publish-acks.js';
+import type { NatsPublisher } from './publish-acks.js';
 import { decodeRecord, encodeRecord, recordTimestamp } from './record-codec.js';
 
 const LOG_ID = /^[A-Za-z0-9._-]{1,200}$/;
@@ -63,7 +63,7 @@ const DUPLICATE_WINDOW_MS = 120_000;
 export interface NatsLogContext {
   readonly js: JetStreamClient;
   /** Where appends publish and read their acknowledgements (publish-acks.ts). */
-  readonly acks: PublishAcks;
+  readonly acks: NatsPublisher;
   readonly jsm: JetStreamManager;
   /** Prefix of every stream name and subject of this backend (`[A-Za-z0-9]+`). */
   readonly prefix: string;
@@ -363,7 +363,8 @@ export class NatsShardLog implements ShardLog {
 
   async #commit(group: PendingAppend[]): Promise<void> {
     try {
-      if (this.#stale) await this.refresh();
+      // Through an election or a reconnect like the publishes themselves (ADR 0028).
+      if (this.#stale) await retryTransient(() => this.refresh(), this.#ctx.appendDeadlineMs);
     } catch (err) {
       for (const p of group) p.reject(toStorageError(err, `append to ${this.#id}`));
       return;
@@ -396,7 +397,8 @@ export class NatsShardLog implements ShardLog {
       for (const p of group) p.reject(toStorageError(err, `append to ${this.#id}`));
       return;
     }
-    // Resolve each batch; a batch split by another node's write (possible only after a retry) is not one range.
+    // Resolve each batch; a batch split by another node's write (possible only after a retry) is not one run of
+    // consecutive sequences in its order.
     let i = 0;
     for (const [b, p] of group.entries()) {
       const n = p.entries.length;
@@ -405,13 +407,17 @@ export class NatsShardLog implements ShardLog {
         continue;
       }
       const first = seqs[i]!;
-      const last = seqs[i + n - 1]!;
+      let consecutive = true;
+      for (let j = 1; j < n; j++) if (seqs[i + j] !== first + j) consecutive = false;
       i += n;
-      if (last - first !== n - 1)
+      if (!consecutive)
+        // Not a failed write of this node's disk (`writeFailed` stops a local log): the request failed and may be
+        // sent again, its records stored once already (PutRecords API reference: a retried request may store
+        // records twice).
         p.reject(
           new StorageError(
-            StorageErrorCode.writeFailed,
-            `append to ${this.#id}: another writer interleaved this batch during a retry; its records are stored at sequences ${first}..${last}`,
+            StorageErrorCode.unavailable,
+            `append to ${this.#id}: another writer's records came between this batch's during a retry; its records are stored at sequences ${seqs.slice(i - n, i).join(',')}`,
           ),
         );
       else p.resolve({ firstOffset: first - 1, timestamp: times[b]! });
@@ -437,32 +443,41 @@ export class NatsShardLog implements ShardLog {
   }
 
   /**
-   * Publishes `out` in order with at most {@link PUBLISH_WINDOW} in flight; message k expects the stream's last
-   * message id to be message k−1's (`Nats-Expected-Last-Msg-Id`), so nothing can be stored after a gap. On failure, waits for the window, keeps
-   * the acknowledged prefix and resends from the first unacknowledged message with the same message ids (a
-   * message stored before its ack was lost comes back as a duplicate with its sequence). Returns each message's
-   * sequence.
+   * Publishes `out` in order with at most {@link PUBLISH_WINDOW} in flight, each message expecting the stream's last
+   * sequence to be the one just before its own (`Nats-Expected-Last-Sequence`): message k is stored at the sequence
+   * this writer assigned it or not at all. On failure, waits for the window and sends the unacknowledged messages
+   * again with the same message ids and expectations (a message stored before its ack was lost comes back as a
+   * duplicate with its sequence); when the first of them finds another record in its place, assigns the
+   * unacknowledged messages the sequences after the stream's real end. Returns each message's sequence.
+   *
+   * Never `Nats-Expected-Last-Msg-Id` (ADR 0049): each replica judges it on a last message id of its own, which a
+   * replica that caught up from a snapshot has not restored, so a late publish of a failed append was stored by that
+   * replica alone at the sequence the others gave an acknowledged record. A stream's last sequence is replicated
+   * state, judged alike by every replica.
    */
   async #publishChained(group: PendingAppend[], times: number[], out: Outgoing[]): Promise<number[]> {
     const seqs: number[] = new Array(out.length);
+    /** The last sequence each message expects: assigned once, reassigned only after the stream's end moved. */
+    const expected: number[] = new Array(out.length);
+    const assign = (from: number, base: number): void => {
+      let last = base;
+      // A message acknowledged already (stored before an earlier one of this group was refused) keeps its place.
+      for (let i = from; i < out.length; i++) if (seqs[i] === undefined) expected[i] = last++;
+    };
     const deadline = Date.now() + this.#ctx.appendDeadlineMs;
     let next = 0;
     let attempt = 0;
-    // The stream's last sequence that out[next] must follow.
-    let base = this.#nextOffset;
-    /** Whether the next pass must start after `base` rather than after our previous message. */
-    let rebased = false;
+    assign(0, this.#nextOffset);
     while (next < out.length) {
       let failedAt = out.length;
       let failure: unknown;
       const inflight = new Set<Promise<void>>();
       for (let i = next; i < out.length && i < failedAt; i++) {
+        if (seqs[i] !== undefined) continue;
         while (inflight.size >= PUBLISH_WINDOW) await Promise.race(inflight);
         if (i >= failedAt) break;
         const o = out[i]!;
-        // The first message of a pass follows a known sequence (or our previous message), every later one the
-        // message before it: message k+1 can never be stored unless k is, whatever a retry or an election does.
-        const expect = i > next || (next > 0 && !rebased) ? { lastMsgID: out[i - 1]!.msgId } : { lastSequence: base };
+        const expect = { lastSequence: expected[i]! };
         const p = this.#ctx.acks
           .publish(this.#subject, o.payload, o.msgId, expect, this.#ctx.attemptTimeoutMs)
           .then(
@@ -478,18 +493,19 @@ export class NatsShardLog implements ShardLog {
           )
           .finally(() => inflight.delete(p));
         inflight.add(p);
+        // The first message of a pass goes alone: until it is stored the stream's end is a guess (another node may
+        // have appended), and messages pipelined behind a wrong guess would be stored after another writer's
+        // records in place of this one, out of order.
+        if (i === next) await p;
       }
       await Promise.all(inflight);
       while (next < out.length && seqs[next] !== undefined) next++;
       if (next === out.length) break;
-      rebased = false;
-      const code = apiCode(failure);
-      if ((code === WRONG_LAST_SEQUENCE || code === WRONG_LAST_MSG_ID) && failedAt === next) {
-        // Another writer appended (another gateway node, or this node's view was stale): continue after the
-        // stream's real end, re-stamping unsent batches so that commit times never run backwards.
+      if (apiCode(failure) === WRONG_LAST_SEQUENCE && failedAt === next) {
+        // Another writer appended (another gateway node, a late publish, or this node's view was stale): continue
+        // after the stream's real end, re-stamping unsent batches so that commit times never run backwards.
         await this.refresh();
-        base = this.#nextOffset;
-        rebased = true;
+        assign(next, this.#nextOffset);
         this.#stamp(group, times, out, next);
       } else if (!isTransient(failure)) {
         throw failure;
@@ -501,7 +517,7 @@ export class NatsShardLog implements ShardLog {
       if (Date.now() >= deadline)
         throw new StorageError(StorageErrorCode.unavailable, `append to ${this.#id}: no progress before the deadline`);
     }
-    this.#nextOffset = Math.max(this.#nextOffset, seqs[out.length - 1]!);
+    for (const seq of seqs) if (seq > this.#nextOffset) this.#nextOffset = seq;
     this.#lastTimestamp = Math.max(this.#lastTimestamp ?? 0, times[group.length - 1]!);
     return seqs;
   }

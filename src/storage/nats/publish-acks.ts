@@ -13,16 +13,33 @@ import { createInbox, headers, type Msg, type NatsConnection, type Subscription 
 import { JetStreamApiError } from '@nats-io/jetstream';
 import { StorageError, StorageErrorCode } from '../index.js';
 
-/** What the chained publish expects of the stream (JetStream's `Nats-Expected-*` headers). */
+/**
+ * What the chained publish expects of the stream: its last sequence (`Nats-Expected-Last-Sequence`), which every
+ * replica judges alike. Not the last message id, which each replica keeps for itself (log-store.ts, ADR 0049).
+ */
 export interface PublishExpectation {
-  readonly lastMsgID?: string;
-  readonly lastSequence?: number;
+  readonly lastSequence: number;
 }
 
 /** The part of JetStream's PubAck the log uses. */
 export interface PublishAck {
   readonly seq: number;
   readonly duplicate: boolean;
+}
+
+/**
+ * How a shard log publishes one message and learns its acknowledgement: {@link PublishAcks} on the backend's
+ * connection, or a wrapper around it that `NatsBackendOptions.wrapPublish` installs (the tests' fault-injection seam:
+ * a wrapper may hold a publish back and send it later, as a reconnecting client or a paused server does).
+ */
+export interface NatsPublisher {
+  publish(
+    subject: string,
+    payload: Uint8Array,
+    msgId: string,
+    expect: PublishExpectation,
+    timeoutMs: number,
+  ): Promise<PublishAck>;
 }
 
 interface Waiting {
@@ -34,7 +51,7 @@ interface Waiting {
 const decoder = new TextDecoder();
 
 /** Publishes with acknowledgements on one reply subscription (see this file's header). */
-export class PublishAcks {
+export class PublishAcks implements NatsPublisher {
   readonly #nc: NatsConnection;
   readonly #inbox: string;
   readonly #sub: Subscription;
@@ -62,8 +79,7 @@ export class PublishAcks {
     const token = (this.#next++).toString(36);
     const h = headers();
     h.set('Nats-Msg-Id', msgId);
-    if (expect.lastMsgID !== undefined) h.set('Nats-Expected-Last-Msg-Id', expect.lastMsgID);
-    if (expect.lastSequence !== undefined) h.set('Nats-Expected-Last-Sequence', String(expect.lastSequence));
+    h.set('Nats-Expected-Last-Sequence', String(expect.lastSequence));
     return new Promise<PublishAck>((resolve, reject) => {
       const timer = setTimeout(() => {
         if (this.#waiting.delete(token))
