@@ -4,9 +4,9 @@
  * (docs/adr/0037-nats-benchmark-sealing-retention.md).
  *
  * "The same load" means what the NATS backend (src/storage/nats/log-store.ts, ADR 0028) sends for it: one
- * JetStream stream per shard with the backend's settings, every record one message with a `Nats-Msg-Id`, chained on
- * the previous message's id, records of a shard queued and committed as groups with at most 256 publishes in
- * flight. What the gateway adds on top (HTTP, JSON and base64, MD5 routing, the record framing, the catalogue) is
+ * JetStream stream per shard with the backend's settings, every record one message with a `Nats-Msg-Id` expecting
+ * the stream's last sequence to be the one before its own (ADR 0049), records of a shard queued and committed as
+ * groups, the first message of a group alone and then at most 256 publishes in flight. What the gateway adds on top (HTTP, JSON and base64, MD5 routing, the record framing, the catalogue) is
  * what the ratio measures. Records are routed to shards by the MD5 of their partition key, computed before the clock
  * starts.
  */
@@ -71,13 +71,14 @@ interface Pending {
   readonly resolve: (acked: number) => void;
 }
 
-/** One shard's stream with the backend's commit discipline: queued groups, a window, message-id chaining. */
+/** One shard's stream with the backend's commit discipline: queued groups, a window, last-sequence chaining. */
 class ShardPublisher {
   readonly #js: JetStreamClient;
   readonly #subject: string;
   readonly #writer = randomBytes(6).toString('base64url');
   #counter = 0;
-  #lastMsgId: string | undefined;
+  /** The stream's last sequence as this publisher's acknowledgements left it (unknown after a failure). */
+  #lastSeq: number | undefined;
   #queue: Pending[] = [];
   #writing = false;
   /** Publish failures by error text (a healthy run has none). */
@@ -111,13 +112,14 @@ class ShardPublisher {
     const acked = new Array<number>(group.length).fill(0);
     const inflight = new Set<Promise<void>>();
     let broken = false;
+    let first = true;
     for (let g = 0; g < group.length && !broken; g++) {
       for (const payload of group[g]!.payloads) {
         while (inflight.size >= PUBLISH_WINDOW) await Promise.race(inflight);
         if (broken) break;
         const msgID = `${this.#writer}-${++this.#counter}`;
-        const expect = this.#lastMsgId === undefined ? undefined : { lastMsgID: this.#lastMsgId };
-        this.#lastMsgId = msgID;
+        const expect = this.#lastSeq === undefined ? undefined : { lastSequence: this.#lastSeq };
+        if (this.#lastSeq !== undefined) this.#lastSeq++;
         const p = this.#js
           .publish(this.#subject, payload, {
             msgID,
@@ -125,11 +127,13 @@ class ShardPublisher {
             ...(expect ? { expect } : {}),
           })
           .then(
-            () => {
+            (ack) => {
               acked[g]!++;
+              // An unchained first message tells where the stream ends.
+              if (expect === undefined) this.#lastSeq = ack.seq;
             },
             (err: unknown) => {
-              // A broken chain refuses everything after it: stop this group and start the next one unchained.
+              // A refused message leaves its successors expecting the wrong sequences: stop this group.
               broken = true;
               const text = String((err as Error).message ?? err);
               this.failures.set(text, (this.failures.get(text) ?? 0) + 1);
@@ -137,10 +141,15 @@ class ShardPublisher {
           )
           .finally(() => inflight.delete(p));
         inflight.add(p);
+        // As the backend: the first message of a group goes alone.
+        if (first) {
+          first = false;
+          await p;
+        }
       }
     }
     await Promise.all(inflight);
-    if (broken) this.#lastMsgId = undefined;
+    if (broken) this.#lastSeq = undefined;
     for (let g = 0; g < group.length; g++) group[g]!.resolve(acked[g]!);
   }
 }
