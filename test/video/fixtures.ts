@@ -220,8 +220,8 @@ export function gstreamerMissing(): false | string {
 /**
  * `gst-launch-1.0` arguments of a live kvssink-like producer writing MKV to stdout: a live test source at 25 fps
  * for `frames` frames, H.264 in AVCC form, and `matroskamux streamable=true`, which writes the Segment and every
- * Cluster with the 8-byte unknown size and starts a cluster at each key frame, the shape of AWS's producer SDK
- * (testing.md §7); ffmpeg writes known-size clusters.
+ * Cluster with the 8-byte unknown size and starts a cluster at each key frame: the shape in which AWS's producer
+ * libraries (kvssink) send a live stream, which ffmpeg does not write (its clusters have known sizes).
  */
 export function gstreamerLiveArgs(frames: number): string[] {
   return [
