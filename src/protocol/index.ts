@@ -47,6 +47,7 @@ export {
   type OwnJsonWriter,
   quoteJson,
   withOwnJson,
+  writeBase64,
 } from './json/encode.js';
 export { CBOR_1_1_CONTENT_TYPE, parseCborBody, decodeCborInput } from './cbor/decode.js';
 export { encodeCborOutput, encodeCborError, cborCodec } from './cbor/codec.js';

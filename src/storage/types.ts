@@ -72,6 +72,51 @@ export interface ReadableShardLog {
    * O(log n) through a sparse time index, not a scan.
    */
   offsetForTimestamp(timestamp: number): Promise<number>;
+  /**
+   * The same records as {@link read} with the same arguments, handed one at a time to `visitor` as views into the
+   * store's own bytes instead of as {@link LogRecord} objects: no string, view or object per record. For readers
+   * that turn many records straight into bytes (GetRecords' JSON answer; docs/adr/0053-record-scan.md). The view is
+   * valid only during the call. `visitor.visit` returning false stops the scan before that record, which is then not
+   * counted. Optional: a backend without it is read with {@link read}.
+   */
+  scan?(fromOffset: number, options: ReadOptions, visitor: RecordVisitor): Promise<ScanResult>;
+}
+
+/**
+ * One record during {@link ReadableShardLog.scan}: its fields, and where its key (UTF-8) and value lie in
+ * {@link bytes}. The same object is reused for every record of a scan.
+ */
+export interface RecordView {
+  readonly offset: number;
+  readonly timestamp: number;
+  /** The entry's {@link AppendEntry.attributes} (0 when none). */
+  readonly attributes: number;
+  readonly bytes: Uint8Array;
+  readonly keyStart: number;
+  readonly keyLength: number;
+  readonly valueStart: number;
+  readonly valueLength: number;
+}
+
+/**
+ * Receives each record of a {@link ReadableShardLog.scan}. An object with a method rather than a function: a hot
+ * loop calls it, and one class's method is optimised once where a closure made per scan would be compiled anew.
+ */
+export interface RecordVisitor {
+  /** Takes one record; false stops the scan before it. */
+  visit(record: RecordView): boolean;
+}
+
+/** What a {@link ReadableShardLog.scan} visited. */
+export interface ScanResult {
+  /** Records visited and accepted (`visit` returned true). */
+  readonly count: number;
+  /** Key + value bytes of those records. */
+  readonly bytes: number;
+  /** Offset after the last accepted record, or the (clamped) start when none was. */
+  readonly next: number;
+  /** The scan ended because `visit` returned false. */
+  readonly stopped: boolean;
 }
 
 /** One log: append-only, trimmed from the front. */

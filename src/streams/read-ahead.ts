@@ -24,12 +24,13 @@ import type { PathContext } from './policies.js';
 import {
   finishShardRead,
   readShardBatch,
+  readShardBatchJson,
   type ShardBatch,
   type ShardRead,
   shardClosedNow,
   stillRetained,
 } from './read-path.js';
-import { prepareRecordsJson, recordsWrittenAsJson } from './records-json.js';
+import { prepareRecordsJson, recordsJsonOnly, recordsWrittenAsJson } from './records-json.js';
 import type { KinesisRecord } from './read-path.js';
 import type { ShardHandle } from './runtime.js';
 
@@ -69,14 +70,19 @@ export class ReadAhead {
   readonly #stats: ReadAheadStats = { scheduled: 0, served: 0, dropped: 0, prepared: 0 };
   #closed = false;
 
-  /** Reads `range` of a shard like `readShardRecords`, from a batch read ahead when rule 2 allows. */
+  /**
+   * Reads `range` of a shard like `readShardRecords`, from a batch read ahead when rule 2 allows. `json`: the answer
+   * is JSON text (a JSON 1.1 request), so the records may come as that text only (`readShardBatchJson`).
+   */
   async read(
     ctx: PathContext,
     source: { stream: StreamState; handle: ShardHandle },
     range: { from: number; maxRecords: number; maxBytes: number },
+    json = false,
   ): Promise<ShardRead> {
     const closed = shardClosedNow(ctx, source);
-    let batch = await this.#take(ctx, source, range);
+    let batch = await this.#take(ctx, source, range, json);
+    if (batch === undefined && json) batch = await readShardBatchJson(ctx, source, range);
     batch ??= await readShardBatch(ctx, source, range);
     const read = finishShardRead(source.handle, batch, closed);
     // Rule 1.
@@ -106,6 +112,7 @@ export class ReadAhead {
     ctx: PathContext,
     source: { stream: StreamState; handle: ShardHandle },
     range: { from: number; maxRecords: number; maxBytes: number },
+    json: boolean,
   ): Promise<ShardBatch | undefined> {
     const slot = this.#slots.get(source.handle);
     if (slot === undefined) return undefined;
@@ -121,6 +128,7 @@ export class ReadAhead {
     const usable =
       ahead !== undefined &&
       ahead.batch.start === range.from &&
+      (json || !recordsJsonOnly(ahead.batch.records)) &&
       (await stillRetained(ctx.rt, source, range.from)) &&
       (ahead.batch.records.length === range.maxRecords ||
         ahead.batch.next < ahead.tipBefore ||
@@ -153,14 +161,20 @@ export class ReadAhead {
     const batch = new Promise<{ batch: ShardBatch; tipBefore: number } | undefined>((resolve) => {
       setImmediate(() => {
         const tipBefore = source.handle.log.nextOffset;
-        readShardBatch(ctx, source, range).then(
+        // The answer with `previous` has been encoded by now (it was, before this read began): a consumer
+        // answered in JSON is answered in JSON again, and its next batch's text can be made while it waits,
+        // straight from the log where it can be (rule 2 serves such a batch to a JSON request only).
+        const json = recordsWrittenAsJson(previous);
+        const read = async (): Promise<ShardBatch> => {
+          const text = json ? await readShardBatchJson(ctx, source, range) : undefined;
+          if (text !== undefined) return text;
+          const b = await readShardBatch(ctx, source, range);
+          if (json) prepareRecordsJson(b.records);
+          return b;
+        };
+        read().then(
           (b) => {
-            // The answer with `previous` has been encoded by now (it was, before this read began): a consumer
-            // answered in JSON is answered in JSON again, and its next batch's text can be made while it waits.
-            if (recordsWrittenAsJson(previous)) {
-              prepareRecordsJson(b.records);
-              this.#stats.prepared++;
-            }
+            if (json) this.#stats.prepared++;
             resolve({ batch: b, tipBefore });
           },
           () => resolve(undefined),

@@ -25,7 +25,7 @@ import {
   shardStartingSequenceNumber,
 } from './model/index.js';
 import type { PathContext } from './policies.js';
-import { recordsWithJson } from './records-json.js';
+import { RecordsJsonBuilder, recordsWithJson } from './records-json.js';
 import type { ShardHandle, StreamsRuntime } from './runtime.js';
 import type { ShardIteratorType } from './shapes/index.js';
 
@@ -263,6 +263,36 @@ export async function readShardBatch(
     bytes,
     next,
     ...(last ? { lastArrival: last.timestamp } : {}),
+  };
+}
+
+/**
+ * Reading steps 1–2 like {@link readShardBatch}, with the records as their JSON text only, written straight from a
+ * scan of the log (src/streams/records-json.ts, docs/adr/0053-record-scan.md): for answers to JSON requests, where
+ * record objects would only be turned into that text. The same records, accounting and positions as
+ * {@link readShardBatch}. Undefined when the log cannot scan or holds a sealed (encrypted) record in the range:
+ * then read with {@link readShardBatch}.
+ */
+export async function readShardBatchJson(
+  ctx: PathContext,
+  source: { stream: StreamState; handle: ShardHandle },
+  range: { from: number; maxRecords: number; maxBytes: number },
+): Promise<ShardBatch | undefined> {
+  const { stream, handle } = source;
+  const log = handle.log;
+  if (!log.scan) return undefined;
+  let from = range.from;
+  if (from < log.nextOffset) from = Math.max(from, await firstRetainedOffset(ctx.rt, stream, log));
+  if (from >= log.nextOffset) return undefined;
+  const builder = new RecordsJsonBuilder(handle.writeSequenceNumber);
+  const scan = await log.scan(from, { maxRecords: range.maxRecords, maxBytes: range.maxBytes }, builder);
+  if (scan.stopped) return undefined;
+  return {
+    start: from,
+    records: builder.finish(scan.count) as KinesisRecord[],
+    bytes: scan.bytes + builder.keyAdjust,
+    next: scan.count > 0 ? scan.next : from,
+    ...(builder.lastArrival !== undefined ? { lastArrival: builder.lastArrival } : {}),
   };
 }
 

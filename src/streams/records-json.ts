@@ -12,7 +12,9 @@
  * SequenceNumber, ShardId, ErrorCode, ErrorMessage), absent members left out, timestamps as epoch seconds
  * (test/streams/records-json.test.ts compares the two).
  */
-import { base64Length, JsonByteCursor, JsonByteWriter, withOwnJson } from '../protocol/index.js';
+import { base64Length, JsonByteCursor, JsonByteWriter, withOwnJson, writeBase64 } from '../protocol/index.js';
+import type { RecordView, RecordVisitor } from '../storage/index.js';
+import { SEQUENCE_NUMBER_DIGITS } from './model/index.js';
 
 /** A record as GetRecords and SubscribeToShard events carry it (the Record shape). */
 interface RecordLike {
@@ -45,9 +47,12 @@ const RECORD_FIXED = SEQ.length + ARRIVAL.length + DATA.length + KEY.length + 32
 const PREPARED = Symbol('tributary.preparedRecordsJson');
 /** Set on a list of records once its JSON text was written: its reader speaks JSON. */
 const WRITTEN = Symbol('tributary.recordsWrittenAsJson');
+/** Set on a list made by {@link RecordsJsonBuilder}: it has its JSON text and no record objects. */
+const JSON_ONLY = Symbol('tributary.recordsJsonOnly');
 interface RecordListMarks {
   [PREPARED]?: Buffer;
   [WRITTEN]?: boolean;
+  [JSON_ONLY]?: boolean;
 }
 
 /** Epoch-seconds text of a Date, as the compiled encoder writes timestamps. */
@@ -181,4 +186,130 @@ export function recordsWrittenAsJson(records: readonly RecordLike[]): boolean {
 /** Gives PutRecords' result entries their byte-level JSON writer; returns the list. */
 export function resultEntriesWithJson<T extends ResultEntryLike[]>(entries: T): T {
   return withOwnJson(entries, writeResultEntries);
+}
+
+/** Whether a list holds only its JSON text ({@link RecordsJsonBuilder}): it can answer a JSON request only. */
+export function recordsJsonOnly(records: readonly unknown[]): boolean {
+  return (records as RecordListMarks)[JSON_ONLY] === true;
+}
+
+/** `{"SequenceNumber":"` — the record's opening bytes, with the sequence number's opening quote. */
+const OPEN_SEQ = Buffer.from('{"SequenceNumber":"');
+/** `","ApproximateArrivalTimestamp":` after the sequence number's digits. */
+const SEQ_ARRIVAL = Buffer.from('","ApproximateArrivalTimestamp":');
+/** `,"Data":"` before the payload's base64. */
+const OPEN_DATA = Buffer.from(',"Data":"');
+/** `","PartitionKey":` after it. */
+const DATA_KEY = Buffer.from('","PartitionKey":');
+/** Bytes of a record's text besides its timestamp, payload and key (with the comma before it). */
+const SCANNED_FIXED =
+  1 + OPEN_SEQ.length + SEQUENCE_NUMBER_DIGITS + SEQ_ARRIVAL.length + OPEN_DATA.length + DATA_KEY.length + 1;
+/** First size of the text buffer; it doubles as records come. */
+const FIRST_CAPACITY = 64 * 1024;
+
+function put(out: Buffer, at: number, fixed: Buffer): number {
+  for (let i = 0; i < fixed.length; i++) out[at + i] = fixed[i]!;
+  return at + fixed.length;
+}
+
+/**
+ * Builds the JSON text of GetRecords' records straight from a log scan (ReadableShardLog.scan): sequence-number
+ * digits, timestamp text, base64 and partition key are written from the stored bytes, with no record object, string
+ * or view per record (docs/adr/0053-record-scan.md). The text is {@link encodeRecords}' for the same records
+ * (test/streams/records-json.test.ts compares the two). A record stored sealed (server-side encryption: non-zero
+ * attributes) stops the scan: such batches take the record-object path, which opens them.
+ */
+export class RecordsJsonBuilder implements RecordVisitor {
+  #out = Buffer.allocUnsafe(FIRST_CAPACITY);
+  #p = 1;
+  #count = 0;
+  #lastMs = Number.NaN;
+  #msText: Buffer = Buffer.alloc(0);
+  /** Read accounting as the record-object path counts it (partition keys by UTF-16 length). */
+  #keyAdjust = 0;
+  /** Arrival (epoch ms) of the last record taken. */
+  lastArrival: number | undefined;
+
+  /** @param writeSequenceNumber the shard's digit writer (ShardHandle.writeSequenceNumber). */
+  constructor(
+    private readonly writeSequenceNumber: (offset: number, arrivalMs: number, out: Uint8Array, at: number) => void,
+  ) {
+    this.#out[0] = 0x5b;
+  }
+
+  /** Writes one record, or refuses a sealed one. */
+  visit(r: RecordView): boolean {
+    if (r.attributes !== 0) return false;
+    const ms = r.timestamp;
+    if (ms !== this.#lastMs) {
+      this.#lastMs = ms;
+      this.#msText = Buffer.from(`${ms / 1000}`, 'latin1');
+    }
+    const src = r.bytes;
+    const keyStart = r.keyStart;
+    const keyEnd = keyStart + r.keyLength;
+    let plainKey = true;
+    for (let i = keyStart; i < keyEnd; i++) {
+      const b = src[i]!;
+      if (b < 0x20 || b > 0x7e || b === 0x22 || b === 0x5c) {
+        plainKey = false;
+        break;
+      }
+    }
+    // Escaped text of a key that is not plain ASCII: JSON.stringify's, as the record-object path writes it.
+    let keyText: Buffer | undefined;
+    if (!plainKey) {
+      const key = Buffer.from(src.buffer, src.byteOffset + keyStart, r.keyLength).toString('utf8');
+      keyText = Buffer.from(JSON.stringify(key), 'utf8');
+      this.#keyAdjust += key.length - r.keyLength;
+    }
+    const need =
+      SCANNED_FIXED + this.#msText.length + base64Length(r.valueLength) + (keyText ? keyText.length : r.keyLength + 2);
+    let out = this.#out;
+    let p = this.#p;
+    if (p + need + 1 > out.length) {
+      const grown = Buffer.allocUnsafe(Math.max(out.length * 2, p + need + 1));
+      out.copy(grown, 0, 0, p);
+      this.#out = out = grown;
+    }
+    if (this.#count > 0) out[p++] = 0x2c;
+    p = put(out, p, OPEN_SEQ);
+    this.writeSequenceNumber(r.offset, ms, out, p);
+    p += SEQUENCE_NUMBER_DIGITS;
+    p = put(out, p, SEQ_ARRIVAL);
+    p = put(out, p, this.#msText);
+    p = put(out, p, OPEN_DATA);
+    p = writeBase64(src, r.valueStart, r.valueStart + r.valueLength, out, p);
+    p = put(out, p, DATA_KEY);
+    if (keyText) {
+      p = put(out, p, keyText);
+    } else {
+      out[p++] = 0x22;
+      for (let i = keyStart; i < keyEnd; i++) out[p++] = src[i]!;
+      out[p++] = 0x22;
+    }
+    out[p++] = 0x7d;
+    this.#p = p;
+    this.#count++;
+    this.lastArrival = ms;
+    return true;
+  }
+
+  /** Difference to add to a scan's byte count so it equals the record-object path's (non-ASCII keys). */
+  get keyAdjust(): number {
+    return this.#keyAdjust;
+  }
+
+  /**
+   * The records as a list for GetRecords' output: `count` entries without record objects, carrying their JSON text,
+   * which the JSON encoder copies (a list only a JSON request may be answered with: {@link recordsJsonOnly}).
+   */
+  finish(count: number): unknown[] {
+    const out = this.#out;
+    out[this.#p++] = 0x5d;
+    const list = withOwnJson(new Array<unknown>(count), writeRecords) as unknown[] & RecordListMarks;
+    list[PREPARED] = out.subarray(0, this.#p);
+    list[JSON_ONLY] = true;
+    return list;
+  }
 }

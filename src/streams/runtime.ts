@@ -8,7 +8,13 @@ import type { Logger } from '../protocol/index.js';
 import type { RequestContext } from '../protocol/index.js';
 import { type StreamCatalog, StreamStatus, type ShardState, type StreamState } from './catalog.js';
 import { kinesisError, streamNotActive, streamNotFound } from './errors.js';
-import { type ShardIteratorCodec, createSequenceNumberEncoder, hashKeyToText, parseStreamArn } from './model/index.js';
+import {
+  type ShardIteratorCodec,
+  createSequenceNumberEncoder,
+  createSequenceNumberWriter,
+  hashKeyToText,
+  parseStreamArn,
+} from './model/index.js';
 import { StreamsMetrics } from './metrics.js';
 
 /** Settings of the Data Streams service. */
@@ -28,6 +34,8 @@ export interface ShardHandle {
   readonly log: ShardLog;
   /** Sequence number of the record at log offset `offset` that arrived at `arrivalMs`. */
   readonly sequenceNumber: (offset: number, arrivalMs: number) => string;
+  /** The same number's {@link SEQUENCE_NUMBER_DIGITS} ASCII digits, written into `out` at `at`. */
+  readonly writeSequenceNumber: (offset: number, arrivalMs: number, out: Uint8Array, at: number) => void;
 }
 
 /** Open shards sorted by starting hash key, with their starts as 16-char latin1 keys (model `hashKeyToText`). */
@@ -144,10 +152,19 @@ export class StreamsRuntime {
       shard = (current && this.shard(current, shard.index)) ?? shard;
       const encode = createSequenceNumberEncoder(Math.floor(shard.createdAt / 1000), shard.index);
       const retentionMs = (current ?? stream).retentionHours * 3_600_000;
+      const write = createSequenceNumberWriter(Math.floor(shard.createdAt / 1000), shard.index);
+      // Record counters start at 1: counter 0 is the shard's StartingSequenceNumber.
       const sequenceNumber = (offset: number, arrivalMs: number) => encode(offset + 1, Math.floor(arrivalMs / 1000));
+      const writeSequenceNumber = (offset: number, arrivalMs: number, out: Uint8Array, at: number) =>
+        write(offset + 1, Math.floor(arrivalMs / 1000), out, at);
       if (shard.expiredEnd !== undefined) {
         // Its log was deleted once all its records had expired: nothing to open (docs/adr/0042).
-        const expired: ShardHandle = { shard, log: expiredLog(id, shard.expiredEnd), sequenceNumber };
+        const expired: ShardHandle = {
+          shard,
+          log: expiredLog(id, shard.expiredEnd),
+          sequenceNumber,
+          writeSequenceNumber,
+        };
         handle = Promise.resolve(expired);
         this.#handles.set(id, handle);
         return handle;
@@ -155,8 +172,8 @@ export class StreamsRuntime {
       handle = this.logs.open(id).then(async (log) => ({
         shard,
         log: this.#trackAppends(id, await this.#withLifecycle(log, shard, retentionMs)),
-        // Record counters start at 1: counter 0 is the shard's StartingSequenceNumber.
-        sequenceNumber: (offset: number, arrivalMs: number) => encode(offset + 1, Math.floor(arrivalMs / 1000)),
+        sequenceNumber,
+        writeSequenceNumber,
       }));
       handle.catch(() => this.#handles.delete(id));
       this.#handles.set(id, handle);

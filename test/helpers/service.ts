@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { silentLogger, type RequestContext } from '../../src/protocol/index.js';
+import { silentLogger, type RequestContext, type WireCodec } from '../../src/protocol/index.js';
 import type { ManualTimerClock } from './timers.js';
 import type { DurabilityPolicy, StorageBackend } from '../../src/storage/index.js';
 import { openLocalBackend } from '../../src/storage/local/index.js';
@@ -25,8 +25,11 @@ export interface InProcessService {
   readonly backend: StorageBackend;
   /** The scheduler on {@link InProcessOptions.timerClock}, when one was given (`idle()` waits for fired work). */
   readonly scheduler?: Scheduler;
-  /** Runs an operation's handler with decoded input (Buffers for blobs, Dates for timestamps). */
-  call(operation: string, input: Record<string, unknown>): Promise<any>;
+  /**
+   * Runs an operation's handler with decoded input (Buffers for blobs, Dates for timestamps). `codec`: the request's
+   * wire codec as the server passes it (none by default: answers hold plain objects).
+   */
+  call(operation: string, input: Record<string, unknown>, codec?: WireCodec): Promise<any>;
   /** Closes the service, then the backend. */
   close(): Promise<void>;
 }
@@ -86,7 +89,8 @@ export async function openInProcessService(
     svc,
     backend,
     ...(scheduler ? { scheduler } : {}),
-    call: async (operation, input) => svc.definition.operations[operation]!.handle(input, ctx()),
+    call: async (operation, input, codec) =>
+      svc.definition.operations[operation]!.handle(input, codec ? { ...ctx(), codec } : ctx()),
     async close() {
       await svc.close();
       await scheduler?.close();

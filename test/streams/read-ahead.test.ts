@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { encodeCborOutput, encodeJsonOutput } from '../../src/protocol/index.js';
+import { cborCodec, encodeCborOutput, encodeJsonOutput, jsonCodec } from '../../src/protocol/index.js';
 import { kinesisModel } from '../../src/streams/shapes/index.js';
 import { ManualClock, openInProcessService, type InProcessService } from '../helpers/service.js';
 
@@ -82,36 +82,61 @@ describe('GetRecords read-ahead', () => {
     assert.equal(stats.served, 23);
   });
 
-  it('a JSON consumer gets the text made ahead, equal to what the encoder writes; a CBOR consumer gets none made', async () => {
+  it("a JSON consumer gets the text made ahead straight from the log, equal to the record objects' text; a CBOR consumer gets none made", async () => {
     await write(1_000, 'j');
     const json = (out: unknown): string => encodeJsonOutput(out, kinesisModel, 'GetRecords').toString('utf8');
+    const records = (out: unknown): unknown => (JSON.parse(json(out)) as { Records: unknown }).Records;
+    // The reference: the same reads answered with record objects (no codec), encoded by the shape-compiled encoder.
+    const reference: unknown[] = [];
     let it = await iterator();
-    const seen: string[] = [];
     for (;;) {
       const out = await svc.call('GetRecords', { ShardIterator: it, Limit: 300 });
-      // A copy of the list is a plain array: the shape-compiled encoder writes it, nothing made ahead.
-      assert.equal(json(out), json({ ...out, Records: [...out.Records] }));
-      seen.push(...data(out));
+      reference.push(JSON.parse(json({ ...out, Records: [...out.Records] })).Records);
+      if (out.Records.length === 0) break;
+      it = out.NextShardIterator;
+    }
+    await svc.svc.readAhead.idle();
+    const before = svc.svc.readAhead.stats();
+    it = await iterator();
+    const seen: unknown[] = [];
+    for (;;) {
+      const out = await svc.call('GetRecords', { ShardIterator: it, Limit: 300 }, jsonCodec);
+      seen.push(records(out));
       if (out.Records.length === 0) break;
       it = out.NextShardIterator;
       await svc.svc.readAhead.idle();
     }
-    assert.deepEqual(
-      seen,
-      Array.from({ length: 1_000 }, (_, i) => `j${i}`),
+    assert.deepEqual(seen, reference);
+    assert.equal(
+      (seen.flat() as { Data: string }[]).map((r) => Buffer.from(r.Data, 'base64').toString()).join(),
+      Array.from({ length: 1_000 }, (_, i) => `j${i}`).join(),
     );
     // Three full batches are each followed by a read-ahead, made as JSON text since each answer before it was JSON.
-    assert.equal(svc.svc.readAhead.stats().prepared, 3);
-    assert.equal(svc.svc.readAhead.stats().served, 3);
-    const before = svc.svc.readAhead.stats().prepared;
+    assert.equal(svc.svc.readAhead.stats().prepared - before.prepared, 3);
+    assert.equal(svc.svc.readAhead.stats().served - before.served, 3);
+    const prepared = svc.svc.readAhead.stats().prepared;
     it = await iterator();
     for (let i = 0; i < 3; i++) {
-      const out = await svc.call('GetRecords', { ShardIterator: it, Limit: 300 });
+      const out = await svc.call('GetRecords', { ShardIterator: it, Limit: 300 }, cborCodec);
       encodeCborOutput(out);
       it = out.NextShardIterator;
       await svc.svc.readAhead.idle();
     }
-    assert.equal(svc.svc.readAhead.stats().prepared, before);
+    assert.equal(svc.svc.readAhead.stats().prepared, prepared);
+  });
+
+  it('a batch read ahead as JSON text is not served to a CBOR request from its position: that one gets records', async () => {
+    await write(500, 'c');
+    const first = await svc.call('GetRecords', { ShardIterator: await iterator(), Limit: 200 }, jsonCodec);
+    encodeJsonOutput(first, kinesisModel, 'GetRecords');
+    await svc.svc.readAhead.idle(); // the batch read ahead holds c200…c399 as JSON text only
+    const dropped = svc.svc.readAhead.stats().dropped;
+    const second = await svc.call('GetRecords', { ShardIterator: first.NextShardIterator, Limit: 200 }, cborCodec);
+    assert.deepEqual(
+      data(second),
+      Array.from({ length: 200 }, (_, i) => `c${200 + i}`),
+    );
+    assert.equal(svc.svc.readAhead.stats().dropped, dropped + 1);
   });
 
   it('a batch that reached the tip is not served once records were appended after it', async () => {

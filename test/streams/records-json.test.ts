@@ -2,8 +2,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { encodeCborOutput, encodeJsonOutput, JsonByteCursor, JsonByteWriter } from '../../src/protocol/index.js';
+import type { RecordView } from '../../src/storage/index.js';
+import { createSequenceNumberEncoder, createSequenceNumberWriter } from '../../src/streams/model/index.js';
 import {
   prepareRecordsJson,
+  RecordsJsonBuilder,
+  recordsJsonOnly,
   recordsWithJson,
   recordsWrittenAsJson,
   resultEntriesWithJson,
@@ -72,6 +76,116 @@ describe('records and result entries written straight into bytes', () => {
         assert.equal(compiled(own, 'PutRecords'), compiled(plain, 'PutRecords'));
       }),
     );
+  });
+
+  test('records written straight from stored bytes: the same text as from record objects (property)', () => {
+    const CREATED = 1_764_000_000;
+    const stored = fc.record({
+      // Keys as a producer sends them: ASCII, quotes and backslashes, control characters, any Unicode.
+      key: fc.oneof(
+        fc.string({ maxLength: 12 }),
+        fc.string({ unit: 'binary', maxLength: 12 }),
+        fc.constantFrom('a"b', 'c\\d', '\u007f', ''),
+      ),
+      value: fc.uint8Array({ maxLength: 80 }),
+      // Records of one batch share a timestamp; the next batch's is later.
+      later: fc.integer({ min: 0, max: 5_000 }),
+    });
+    fc.assert(
+      fc.property(fc.array(stored, { maxLength: 40 }), fc.nat({ max: 1_000_000 }), (entries, first) => {
+        const encode = createSequenceNumberEncoder(CREATED, 3);
+        const writer = createSequenceNumberWriter(CREATED, 3);
+        const builder = new RecordsJsonBuilder((offset, ms, out, at) =>
+          writer(offset + 1, Math.floor(ms / 1000), out, at),
+        );
+        const objects = [];
+        let ms = 1_764_000_000_000;
+        let utf16 = 0;
+        let utf8 = 0;
+        for (let i = 0; i < entries.length; i++) {
+          const { key, value, later } = entries[i]!;
+          ms += later;
+          // A frame as the local log lays it out: some header bytes, then key and value.
+          const keyBytes = Buffer.from(key, 'utf8');
+          const bytes = Buffer.concat([Buffer.alloc(5, 0xee), keyBytes, value, Buffer.alloc(3, 0xee)]);
+          const view: RecordView = {
+            offset: first + i,
+            timestamp: ms,
+            attributes: 0,
+            bytes,
+            keyStart: 5,
+            keyLength: keyBytes.length,
+            valueStart: 5 + keyBytes.length,
+            valueLength: value.length,
+          };
+          assert.equal(builder.visit(view), true);
+          const decodedKey = keyBytes.toString('utf8');
+          utf16 += decodedKey.length;
+          utf8 += keyBytes.length;
+          objects.push({
+            SequenceNumber: encode(first + i + 1, Math.floor(ms / 1000)),
+            ApproximateArrivalTimestamp: new Date(ms),
+            Data: value,
+            PartitionKey: decodedKey,
+          });
+        }
+        const list = builder.finish(entries.length);
+        assert.equal(list.length, entries.length);
+        assert.equal(recordsJsonOnly(list), true);
+        assert.equal(builder.keyAdjust, utf16 - utf8);
+        const out = { MillisBehindLatest: 7, NextShardIterator: 'AAAA' };
+        assert.equal(
+          compiled({ ...out, Records: list }, 'GetRecords'),
+          compiled({ ...out, Records: objects }, 'GetRecords'),
+        );
+      }),
+    );
+  });
+
+  test('the builder grows its buffer past its first size without changing the text', () => {
+    const encode = createSequenceNumberEncoder(1_764_000_000, 0);
+    const writer = createSequenceNumberWriter(1_764_000_000, 0);
+    const builder = new RecordsJsonBuilder((offset, ms, out, at) => writer(offset + 1, Math.floor(ms / 1000), out, at));
+    const objects = [];
+    for (let i = 0; i < 30; i++) {
+      // 30 × ~8 KiB of base64: several times the builder's first 64 KiB.
+      const bytes = Buffer.concat([Buffer.from(`key-${i}`), Buffer.alloc(6_000, i)]);
+      const keyLength = `key-${i}`.length;
+      const view = {
+        offset: i,
+        timestamp: 1_764_000_000_123,
+        attributes: 0,
+        bytes,
+        keyStart: 0,
+        keyLength,
+        valueStart: keyLength,
+        valueLength: 6_000,
+      };
+      builder.visit(view);
+      objects.push({
+        SequenceNumber: encode(i + 1, 1_764_000_000),
+        ApproximateArrivalTimestamp: new Date(1_764_000_000_123),
+        Data: bytes.subarray(keyLength),
+        PartitionKey: `key-${i}`,
+      });
+    }
+    assert.equal(compiled({ Records: builder.finish(30) }, 'GetRecords'), compiled({ Records: objects }, 'GetRecords'));
+  });
+
+  test('a record stored sealed (non-zero attributes) is refused: its batch takes the record-object path', () => {
+    const builder = new RecordsJsonBuilder(() => assert.fail('no digits for a refused record'));
+    const bytes = Buffer.from('kv');
+    const view = {
+      offset: 0,
+      timestamp: 1,
+      attributes: 1,
+      bytes,
+      keyStart: 0,
+      keyLength: 1,
+      valueStart: 1,
+      valueLength: 1,
+    };
+    assert.equal(builder.visit(view), false);
   });
 
   test('the cursor grows the buffer when its estimate was short', () => {

@@ -140,6 +140,39 @@ export function base64Length(n: number): number {
 }
 
 /**
+ * Writes the base64 text of `src[start, end)` (standard alphabet, padded, as {@link base64Of} writes it) into `out` at
+ * `at`, which must have room for {@link base64Length} bytes; returns the position after it. In JS, two digits per
+ * table lookup: no string is made per blob (the native encoder returns a string, which would then be copied into the
+ * output again).
+ */
+export function writeBase64(src: Uint8Array, start: number, end: number, out: Uint8Array, at: number): number {
+  const T = BASE64_PAIRS;
+  let o = at;
+  let i = start;
+  for (; i + 3 <= end; i += 3) {
+    const v = (src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!;
+    const a = T[v >>> 12]!;
+    const b = T[v & 4095]!;
+    out[o] = a & 0xff;
+    out[o + 1] = a >>> 8;
+    out[o + 2] = b & 0xff;
+    out[o + 3] = b >>> 8;
+    o += 4;
+  }
+  const rest = end - i;
+  if (rest > 0) {
+    const v = (src[i]! << 16) | (rest === 2 ? src[i + 1]! << 8 : 0);
+    const a = T[v >>> 12]!;
+    out[o] = a & 0xff;
+    out[o + 1] = a >>> 8;
+    out[o + 2] = rest === 2 ? T[v & 4095]! & 0xff : 0x3d;
+    out[o + 3] = 0x3d;
+    o += 4;
+  }
+  return o;
+}
+
+/**
  * Writes a list's JSON text straight into a {@link JsonByteWriter}'s bytes (see {@link OWN_JSON}). Made with an
  * estimate of the bytes to come, so the buffer is usually sized once; every write still checks its room and grows
  * the buffer when the estimate was short (strings that need escapes). {@link done} hands the position back to the
@@ -203,41 +236,14 @@ export class JsonByteCursor {
     this.p = end + 1;
   }
 
-  /**
-   * A blob as the JSON string of its base64 text (standard alphabet, padded, as {@link base64Of} writes it). In JS,
-   * two digits per table lookup: no string is made per blob (the native encoder returns a string, which would then
-   * be copied into the output again).
-   */
+  /** A blob as the JSON string of its base64 text (standard alphabet, padded, as {@link base64Of} writes it). */
   base64(src: Uint8Array): void {
-    const n = src.length;
-    this.ensure(base64Length(n) + 2);
+    this.ensure(base64Length(src.length) + 2);
     const out = this.out;
-    const T = BASE64_PAIRS;
-    let o = this.p;
-    out[o++] = 0x22;
-    let i = 0;
-    for (; i + 3 <= n; i += 3) {
-      const v = (src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!;
-      const a = T[v >>> 12]!;
-      const b = T[v & 4095]!;
-      out[o] = a & 0xff;
-      out[o + 1] = a >>> 8;
-      out[o + 2] = b & 0xff;
-      out[o + 3] = b >>> 8;
-      o += 4;
-    }
-    const rest = n - i;
-    if (rest > 0) {
-      const v = (src[i]! << 16) | (rest === 2 ? src[i + 1]! << 8 : 0);
-      const a = T[v >>> 12]!;
-      out[o] = a & 0xff;
-      out[o + 1] = a >>> 8;
-      out[o + 2] = rest === 2 ? T[v & 4095]! & 0xff : 0x3d;
-      out[o + 3] = 0x3d;
-      o += 4;
-    }
-    out[o++] = 0x22;
-    this.p = o;
+    out[this.p] = 0x22;
+    const end = writeBase64(src, 0, src.length, out, this.p + 1);
+    out[end] = 0x22;
+    this.p = end + 1;
   }
 
   /** Hands the position back to the writer; the cursor is not used after this. */

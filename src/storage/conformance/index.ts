@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { scopeLeases, scopeMeta } from '../decorators/scoped-meta.js';
 import { StorageError, StorageErrorCode } from '../errors.js';
 import { fencedPut } from '../fencing.js';
-import type { LogRecord, ShardLog, StorageBackend } from '../types.js';
+import type { LogRecord, RecordView, RecordVisitor, ShardLog, StorageBackend } from '../types.js';
 
 /** How the suite obtains backends. */
 export interface ConformanceFactory {
@@ -129,6 +129,83 @@ export function storageConformance(name: string, factory: ConformanceFactory): v
           );
           assert.ok(recs.every((r) => r.value instanceof Uint8Array));
         }));
+
+      it('scan, where a backend has it, visits exactly what read returns within the same limits, and stops where the visitor refuses', async (t) => {
+        await factory.reset();
+        const b = await factory.open();
+        try {
+          const log = await b.logs.open('scan');
+          if (!log.scan) {
+            t.skip(`${b.capabilities.backend} has no scan`);
+            return;
+          }
+          await log.append(
+            [
+              { key: 'a', value: enc('one') },
+              { key: 'ключ-🔑', value: new Uint8Array([0, 255, 1, 254]), attributes: 7 },
+              { key: '', value: new Uint8Array(0) },
+            ],
+            1000,
+          );
+          // Records larger than a first read chunk, so a scan crosses chunk boundaries as a read does.
+          await log.append(
+            Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: new Uint8Array(9_000 + i).fill(i) })),
+            1001,
+          );
+          await log.append([{ key: 'z', value: enc('last') }], 1002);
+          /** Copies what a scan shows, in the shape read returns. */
+          class Copier implements RecordVisitor {
+            readonly seen: LogRecord[] = [];
+            constructor(private readonly refuseAt = -1) {}
+            visit(r: RecordView): boolean {
+              if (r.offset === this.refuseAt) return false;
+              const bytes = Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
+              this.seen.push({
+                offset: r.offset,
+                timestamp: r.timestamp,
+                key: bytes.toString('utf8', r.keyStart, r.keyStart + r.keyLength),
+                value: new Uint8Array(bytes.subarray(r.valueStart, r.valueStart + r.valueLength)),
+                ...(r.attributes !== 0 ? { attributes: r.attributes } : {}),
+              });
+              return true;
+            }
+          }
+          const plain = (recs: readonly LogRecord[]) => recs.map((r) => ({ ...r, value: Array.from(r.value) }));
+          for (const [from, limits] of [
+            [0, ALL],
+            [1, { maxRecords: 2, maxBytes: 1 << 30 }],
+            [2, { maxRecords: 100, maxBytes: 50_000 }],
+            [3, { maxRecords: 100, maxBytes: 1 }],
+            [-4, { maxRecords: 5, maxBytes: 1 << 30 }],
+            [43, ALL],
+            [44, ALL],
+          ] as const) {
+            const read = await log.read(from, limits);
+            const copier = new Copier();
+            const scan = await log.scan(from, limits, copier);
+            assert.deepEqual(plain(copier.seen), plain(read), `from ${from}`);
+            assert.equal(scan.count, read.length);
+            assert.equal(scan.stopped, false);
+            assert.equal(
+              scan.bytes,
+              read.reduce((n, r) => n + Buffer.byteLength(r.key) + r.value.length, 0),
+            );
+            if (read.length > 0) assert.equal(scan.next, read[read.length - 1]!.offset + 1);
+          }
+          const refusing = new Copier(5);
+          const stopped = await log.scan(0, ALL, refusing);
+          assert.deepEqual(
+            refusing.seen.map((r) => r.offset),
+            [0, 1, 2, 3, 4],
+          );
+          assert.deepEqual(
+            { count: stopped.count, next: stopped.next, stopped: stopped.stopped },
+            { count: 5, next: 5, stopped: true },
+          );
+        } finally {
+          await b.close();
+        }
+      });
 
       it('commit timestamp is max(now, lastTimestamp)', () =>
         fresh(async (b) => {

@@ -26,6 +26,7 @@ export function interceptAppend(log: ShardLog, intercept: AppendInterceptor): Sh
       return log.lastTimestamp;
     },
     read: (fromOffset, options) => log.read(fromOffset, options),
+    ...(log.scan ? { scan: (fromOffset, options, visitor) => log.scan!(fromOffset, options, visitor) } : {}),
     offsetForTimestamp: (timestamp) => log.offsetForTimestamp(timestamp),
     trim: (before) => log.trim(before),
     append: (entries, now) => intercept(entries, now, next),

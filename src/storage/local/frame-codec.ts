@@ -248,6 +248,11 @@ export class FrameDecoder {
   valueLength = 0;
   private buf: Buffer = Buffer.alloc(0);
 
+  /** The buffer being decoded (a {@link RecordView}'s bytes: key and value of the last frame lie in it). */
+  get bytes(): Buffer {
+    return this.buf;
+  }
+
   /** Points the decoder at `buf`. */
   reset(buf: Buffer, range: DecodeRange = {}): void {
     this.buf = buf;

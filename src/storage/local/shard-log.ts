@@ -21,6 +21,9 @@ import {
   isStorageError,
   type LogRecord,
   type ReadOptions,
+  type RecordView,
+  type RecordVisitor,
+  type ScanResult,
   type ShardLog,
   type StatsHistogram,
   StorageError,
@@ -71,14 +74,40 @@ interface PendingControl {
 
 type Pending = PendingAppend | PendingControl;
 
-/** Mutable state threaded through one read. */
+/** Mutable state threaded through one read or scan. */
 interface ReadState {
   from: number;
-  readonly out: LogRecord[];
+  /** Records taken. */
+  count: number;
   bytes: number;
   readonly maxRecords: number;
   readonly maxBytes: number;
   done: boolean;
+  /** `taker` refused a record (a scan's visitor stopped it). */
+  stopped: boolean;
+  /** Takes the frame the decoder just decoded (a {@link RecordView} while it is current); false: stop before it. */
+  readonly taker: RecordVisitor;
+}
+
+/** The visitor behind {@link LocalShardLog.read}: each frame as a {@link LogRecord}. */
+class RecordCollector implements RecordVisitor {
+  readonly out: LogRecord[] = [];
+
+  visit(frame: RecordView): boolean {
+    const dec = frame as FrameDecoder;
+    this.out.push(
+      dec.attributes === 0
+        ? { offset: dec.offset, timestamp: dec.timestamp, key: dec.key(), value: dec.value() }
+        : {
+            offset: dec.offset,
+            timestamp: dec.timestamp,
+            key: dec.key(),
+            value: dec.value(),
+            attributes: dec.attributes,
+          },
+    );
+    return true;
+  }
 }
 
 /** {@link ShardLog} over segment files in one directory. Create with {@link LocalShardLog.open}. */
@@ -615,15 +644,30 @@ export class LocalShardLog implements ShardLog {
   // ---------------------------------------------------------------- reads
 
   async read(fromOffset: number, options: ReadOptions): Promise<LogRecord[]> {
+    const collector = new RecordCollector();
+    await this.walk(fromOffset, options, collector);
+    return collector.out;
+  }
+
+  async scan(fromOffset: number, options: ReadOptions, visitor: RecordVisitor): Promise<ScanResult> {
+    // The decoder is the view: its fields describe the frame just decoded, its bytes are the chunk read.
+    const st = await this.walk(fromOffset, options, visitor);
+    return { count: st.count, bytes: st.bytes, next: st.from, stopped: st.stopped };
+  }
+
+  /** The walk behind {@link read} and {@link scan}: frames from `fromOffset` within the limits, each to `taker`. */
+  private async walk(fromOffset: number, options: ReadOptions, taker: RecordVisitor): Promise<ReadState> {
     if (this.closed) throw closedError(this.id);
     const maxRecords = Math.floor(options.maxRecords);
     const st: ReadState = {
       from: Math.max(Math.ceil(fromOffset), this.start),
-      out: [],
+      count: 0,
       bytes: 0,
       maxRecords,
       maxBytes: options.maxBytes,
       done: !(maxRecords >= 1),
+      stopped: false,
+      taker,
     };
     const segs = this.segments;
     let si = findSegment(segs, st.from);
@@ -637,10 +681,10 @@ export class LocalShardLog implements ShardLog {
         seg.unpin();
       }
     }
-    return st.out;
+    return st;
   }
 
-  /** Reads records of one segment from `st.from` into `st.out` with few large reads. */
+  /** Walks the records of one segment from `st.from` into `st.taker` with few large reads. */
   private async readSegment(seg: Segment, st: ReadState): Promise<void> {
     if (!(await this.load(seg)) || st.from >= seg.nextOffset) return;
     const limit = seg.size;
@@ -649,7 +693,7 @@ export class LocalShardLog implements ShardLog {
     let pos = pi >= 0 ? seg.index.positionAt(pi) : 0;
     const skip = st.from - (pi >= 0 ? seg.index.offsetAt(pi) : seg.base);
     const avg = seg.count > 0 ? limit / seg.count : 256;
-    const wanted = Math.min(st.maxRecords - st.out.length, endOffset - st.from);
+    const wanted = Math.min(st.maxRecords - st.count, endOffset - st.from);
     // Enough for the records wanted (or the byte budget), plus those skipped after the index point.
     const estimate = skip * avg + Math.min(wanted * avg, st.maxBytes - st.bytes + wanted * FRAME_HEADER_BYTES);
     let chunk = clamp(Math.ceil(estimate * 1.1) + 4096, MIN_READ_CHUNK, MAX_READ_CHUNK);
@@ -666,24 +710,19 @@ export class LocalShardLog implements ShardLog {
           if (dec.offset < st.from) continue;
           const size = dec.keyLength + dec.valueLength;
           // At least one record even if it alone exceeds maxBytes (storage contract, like GetRecords).
-          if (st.out.length > 0 && st.bytes + size > st.maxBytes) {
+          if (st.count > 0 && st.bytes + size > st.maxBytes) {
             st.done = true;
             return;
           }
-          st.out.push(
-            dec.attributes === 0
-              ? { offset: dec.offset, timestamp: dec.timestamp, key: dec.key(), value: dec.value() }
-              : {
-                  offset: dec.offset,
-                  timestamp: dec.timestamp,
-                  key: dec.key(),
-                  value: dec.value(),
-                  attributes: dec.attributes,
-                },
-          );
+          if (!st.taker.visit(dec)) {
+            st.done = true;
+            st.stopped = true;
+            return;
+          }
+          st.count++;
           st.bytes += size;
           st.from = dec.offset + 1;
-          if (st.out.length >= st.maxRecords) {
+          if (st.count >= st.maxRecords) {
             st.done = true;
             return;
           }

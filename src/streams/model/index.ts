@@ -20,6 +20,8 @@ export {
   shardStartingSequenceNumber,
   shardEndingSequenceNumber,
   createSequenceNumberEncoder,
+  createSequenceNumberWriter,
+  SEQUENCE_NUMBER_DIGITS,
   compareSequenceNumbers,
   legacySequenceShardIndex,
 } from './sequence-number.js';

@@ -234,6 +234,40 @@ export function createSequenceNumberEncoder(
   shardCreatedSeconds: number,
   shardIndex: number,
 ): (counter: number, arrivalSeconds: number) => string {
+  const { digits, text } = createSequenceNumberDigits(shardCreatedSeconds, shardIndex);
+  return (counter, arrivalSeconds) => {
+    digits(counter, arrivalSeconds);
+    return nativeLatin1Slice ? nativeLatin1Slice.call(text, 0, TEXT_DIGITS) : text.toString('latin1', 0, TEXT_DIGITS);
+  };
+}
+
+/** Characters of a sequence number written by {@link createSequenceNumberWriter}. */
+export const SEQUENCE_NUMBER_DIGITS = TEXT_DIGITS;
+
+/**
+ * Like {@link createSequenceNumberEncoder}, but writes the 56 ASCII digits into `out` at `at` instead of making a
+ * string: for answers written straight into bytes (GetRecords' JSON, src/streams/records-json.ts), where the string
+ * would only be copied into the output again.
+ */
+export function createSequenceNumberWriter(
+  shardCreatedSeconds: number,
+  shardIndex: number,
+): (counter: number, arrivalSeconds: number, out: Uint8Array, at: number) => void {
+  const { digits, text } = createSequenceNumberDigits(shardCreatedSeconds, shardIndex);
+  return (counter, arrivalSeconds, out, at) => {
+    digits(counter, arrivalSeconds);
+    for (let i = 0; i < TEXT_DIGITS; i++) out[at + i] = text[i]!;
+  };
+}
+
+/**
+ * The digit engine of both encoders: `digits(counter, arrivalSeconds)` leaves the number's 56 ASCII digits in
+ * `text` (a scratch buffer it owns, updated in place from the previous number).
+ */
+function createSequenceNumberDigits(
+  shardCreatedSeconds: number,
+  shardIndex: number,
+): { digits: (counter: number, arrivalSeconds: number) => void; text: Buffer } {
   checkShard(shardCreatedSeconds, shardIndex);
   const constant = shardConstant(shardCreatedSeconds, shardIndex);
   // One scratch buffer per encoder: the encoder is synchronous, so no call can observe another's digits.
@@ -247,7 +281,7 @@ export function createSequenceNumberEncoder(
   const limbs = [0, 0, 0, 0, 0, 0];
   let lastCounter = -2;
 
-  return (counter: number, arrivalSeconds: number): string => {
+  const digits = (counter: number, arrivalSeconds: number): void => {
     if (!Number.isSafeInteger(counter) || counter < 0) {
       throw new RangeError(`counter must be an integer in [0, 2^53-1], got ${counter}`);
     }
@@ -296,8 +330,8 @@ export function createSequenceNumberEncoder(
       text.set(carry === 0 ? topNoCarry : topCarry, 0);
     }
     lastCounter = counter;
-    return nativeLatin1Slice ? nativeLatin1Slice.call(text, 0, TEXT_DIGITS) : text.toString('latin1', 0, TEXT_DIGITS);
   };
+  return { digits, text };
 }
 
 /**

@@ -8,7 +8,7 @@
  * 3. A drained closed shard answers with no NextShardIterator and its ChildShards; otherwise a fresh
  *    NextShardIterator.
  */
-import type { RequestContext } from '../../protocol/index.js';
+import { jsonCodec, type RequestContext } from '../../protocol/index.js';
 import { StreamStatus } from '../catalog.js';
 import { kinesisError } from '../errors.js';
 import { formatShardId } from '../model/index.js';
@@ -67,6 +67,7 @@ export async function getRecords(
     ctx,
     { stream, handle },
     { from: state.offset, maxRecords: limit, maxBytes: GET_RECORDS_MAX_BYTES },
+    req.codec === jsonCodec,
   );
   policies.gate.recordRead(stream, shard, read.bytes, now);
   const output: GetRecordsOutput = { Records: read.records, MillisBehindLatest: millisBehindLatest(read, now) };
