@@ -3,7 +3,8 @@
  * 100 bytes (200 PutRecords calls of 500, partition keys `k0`…`k499`) is read back from TRIM_HORIZON
  * with GetRecords Limit 10,000, calling the service handler directly. Three figures, records/s:
  * - handler only: iterator decode, segment read + CRC check, record objects, sequence numbers;
- * - handler + JSON: the above plus `encodeJsonOutput` by the GetRecords output shape (what HTTP/1.1 and h2c
+ * - handler + JSON: a JSON 1.1 request's read (the records' text written straight from a log scan,
+ *   docs/adr/0053-record-scan.md) plus `encodeJsonOutput` by the GetRecords output shape (what HTTP/1.1 and h2c
  *   clients get; src/protocol/json/encode.ts);
  * - handler + generic JSON: the same output through the generic conversion + `JSON.stringify` (the path before
  *   the shape-compiled encoder, kept for comparison);
