@@ -151,7 +151,11 @@ export async function openNatsBackend(
       readDeadlineMs: opts.readDeadlineMs,
       capabilities,
     });
-    const meta = new NatsMetaStore(metaKv);
+    const meta = new NatsMetaStore(metaKv, {
+      jsm,
+      stream: `KV_${opts.prefix}_meta`,
+      subjectPrefix: `$KV.${opts.prefix}_meta.`,
+    });
     // The change feed runs before any service loads, so no change falls between a load and its subscription.
     await retryTransient(() => meta.startWatch(), 30_000);
     const leases = new NatsLeases(leasesKv, opts.now);

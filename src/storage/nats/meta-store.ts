@@ -15,6 +15,7 @@
  * for the writes in flight at that moment (its own write's acknowledgement may still be on its way) before it is
  * matched against them.
  */
+import type { JetStreamManager } from '@nats-io/jetstream';
 import { type KV, type KvEntry, KvWatchInclude, type KvWatchEntry } from '@nats-io/kv';
 import {
   type ExpectedRevision,
@@ -31,9 +32,19 @@ import { kvToMetaKey, metaKeyToKv } from './names.js';
 
 const decoder = new TextDecoder();
 
+/** Where {@link NatsMetaStore.list} asks for the bucket's keys: its stream, through the stream leader. */
+export interface NatsMetaKeys {
+  readonly jsm: JetStreamManager;
+  /** The bucket's stream (`KV_<bucket>`). */
+  readonly stream: string;
+  /** The bucket's subject prefix (`$KV.<bucket>.`), followed by a key. */
+  readonly subjectPrefix: string;
+}
+
 /** Metadata in one KV bucket. */
 export class NatsMetaStore implements MetaStore {
   readonly #kv: KV;
+  readonly #keys: NatsMetaKeys;
   #closed = false;
   readonly #writes = new Set<Promise<unknown>>();
   #serial: Promise<unknown> = Promise.resolve();
@@ -43,8 +54,9 @@ export class NatsMetaStore implements MetaStore {
   #watch: Awaited<ReturnType<KV['watch']>> | undefined;
   #watching: Promise<void> | undefined;
 
-  constructor(kv: KV) {
+  constructor(kv: KV, keys: NatsMetaKeys) {
     this.#kv = kv;
+    this.#keys = keys;
   }
 
   /** Starts the change feed: changes from now on reach `watchRemote` listeners. */
@@ -119,9 +131,16 @@ export class NatsMetaStore implements MetaStore {
   async list<T = unknown>(prefix: string): Promise<Array<[string, T]>> {
     this.#check(prefix);
     try {
+      // The subjects the stream leader holds, not the client's `keys()`: that reads an ephemeral consumer, which
+      // nats-server 2.9 places on any replica, and a replica behind the leader answers without the newest keys (a
+      // checkpoint stored a moment before was listed as absent on the cluster). Deleted keys are still subjects
+      // (their marker); the reads below leave them out.
+      const { state } = await this.#keys.jsm.streams.info(this.#keys.stream, {
+        subjects_filter: `${this.#keys.subjectPrefix}>`,
+      });
       const keys: string[] = [];
-      for await (const kvKey of await this.#kv.keys()) {
-        const key = kvToMetaKey(kvKey);
+      for (const subject of Object.keys(state.subjects ?? {})) {
+        const key = kvToMetaKey(subject.slice(this.#keys.subjectPrefix.length));
         if (key.startsWith(prefix)) keys.push(key);
       }
       keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
