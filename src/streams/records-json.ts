@@ -15,6 +15,7 @@
 import { base64Length, JsonByteCursor, JsonByteWriter, withOwnJson, writeBase64 } from '../protocol/index.js';
 import type { RecordView, RecordVisitor } from '../storage/index.js';
 import { SEQUENCE_NUMBER_DIGITS } from './model/index.js';
+import type { WriteOutcome } from './write-path.js';
 
 /** A record as GetRecords and SubscribeToShard events carry it (the Record shape). */
 interface RecordLike {
@@ -312,4 +313,74 @@ export class RecordsJsonBuilder implements RecordVisitor {
     list[JSON_ONLY] = true;
     return list;
   }
+}
+
+/** `{"SequenceNumber":"` — a stored record's result entry up to its digits. */
+const ENTRY_SEQ = Buffer.from('{"SequenceNumber":"');
+/** `","ShardId":"` between the digits and the shard id. */
+const ENTRY_SHARD = Buffer.from('","ShardId":"');
+/** `{"ErrorCode":` — a failed record's result entry. */
+const ENTRY_ERROR = Buffer.from('{"ErrorCode":');
+
+/**
+ * PutRecords' result entries as their JSON text only, written from a write's outcome without making a sequence-number
+ * string per record: each number's digits are written by its shard's digit writer (ShardHandle.writeSequenceNumber)
+ * straight into the text, the shard id's ASCII after them. The text is {@link writeResultEntries}' for
+ * `outcome.results` (test/streams/records-json.test.ts compares the two). A list only a JSON request may be answered
+ * with ({@link recordsJsonOnly}); its stored entries are holes, its failed ones their error objects.
+ */
+export function resultEntriesJson(outcome: WriteOutcome): unknown[] {
+  const { count, stored, errors } = outcome;
+  // Where each request position went: its batch (index + 1; 0 = failed) and its place in that batch.
+  const batchOf = new Int32Array(count);
+  const indexIn = new Int32Array(count);
+  let bytes = 2 + count;
+  for (let b = 0; b < stored.length; b++) {
+    const batch = stored[b]!;
+    const positions = batch.positions;
+    for (let j = 0; j < positions.length; j++) {
+      batchOf[positions[j]!] = b + 1;
+      indexIn[positions[j]!] = j;
+    }
+    bytes +=
+      positions.length * (ENTRY_SEQ.length + SEQUENCE_NUMBER_DIGITS + ENTRY_SHARD.length + batch.shardId.length + 2);
+  }
+  const errorTexts = new Map<number, Buffer>();
+  for (const [position, e] of errors) {
+    const text = Buffer.from(
+      `${JSON.stringify(e.ErrorCode)},"ErrorMessage":${JSON.stringify(e.ErrorMessage)}}`,
+      'utf8',
+    );
+    errorTexts.set(position, text);
+    bytes += ENTRY_ERROR.length + text.length;
+  }
+  const out = Buffer.allocUnsafe(bytes);
+  let p = 0;
+  out[p++] = 0x5b;
+  for (let i = 0; i < count; i++) {
+    if (i > 0) out[p++] = 0x2c;
+    const b = batchOf[i]!;
+    if (b === 0) {
+      p = put(out, p, ENTRY_ERROR);
+      p = put(out, p, errorTexts.get(i)!);
+      continue;
+    }
+    const batch = stored[b - 1]!;
+    p = put(out, p, ENTRY_SEQ);
+    batch.handle.writeSequenceNumber(batch.firstOffset + indexIn[i]!, batch.timestamp, out, p);
+    p += SEQUENCE_NUMBER_DIGITS;
+    p = put(out, p, ENTRY_SHARD);
+    // Shard ids are ASCII (`shardId-` and 12 digits).
+    const id = batch.shardId;
+    for (let k = 0; k < id.length; k++) out[p++] = id.charCodeAt(k);
+    out[p++] = 0x22;
+    out[p++] = 0x7d;
+  }
+  out[p++] = 0x5d;
+  const list = withOwnJson(new Array<unknown>(count), writeRecords) as unknown[] & RecordListMarks;
+  list[PREPARED] = out.subarray(0, p);
+  list[JSON_ONLY] = true;
+  // Failed entries stay readable as objects: the metrics count them by ErrorCode (src/streams/metrics.ts).
+  for (const [position, e] of errors) list[position] = { ...e };
+  return list;
 }

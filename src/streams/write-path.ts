@@ -57,14 +57,57 @@ export interface WriteOptions {
   readonly sequenceNumberForOrdering?: string;
 }
 
-/** What {@link writeRecords} resolves with. */
-export interface WriteOutcome {
-  /** Index-aligned with the entries. */
-  readonly results: PutResult[];
+/** One shard's stored part of a write: its records' positions in the request and where the log put them. */
+export interface StoredBatch {
+  readonly handle: ShardHandle;
+  readonly shardId: string;
+  /** Request positions of the batch's records, increasing; the record at `positions[j]` has offset `firstOffset + j`. */
+  readonly positions: readonly number[];
+  readonly firstOffset: number;
+  readonly timestamp: number;
+}
+
+/**
+ * What {@link writeRecords} resolves with. The per-record {@link results} are made when first read: an answer
+ * written as JSON text reads {@link stored} and {@link errors} instead and writes each sequence number's digits
+ * without making its string (src/streams/records-json.ts).
+ */
+export class WriteOutcome {
+  #results: PutResult[] | undefined;
+
+  constructor(
+    /** Records in the request. */
+    readonly count: number,
+    /** The shards' stored batches. */
+    readonly stored: readonly StoredBatch[],
+    /** Failed records by request position (throttling, a shard whose append failed). */
+    readonly errors: ReadonlyMap<number, { readonly ErrorCode: string; readonly ErrorMessage: string }>,
+    /** Whether the records were stored encrypted (PutRecord(s) then answer `EncryptionType: KMS`). */
+    readonly encrypted: boolean,
+  ) {}
+
   /** Number of failed entries. */
-  readonly failed: number;
-  /** Whether the records were stored encrypted (PutRecord(s) then answer `EncryptionType: KMS`). */
-  readonly encrypted: boolean;
+  get failed(): number {
+    return this.errors.size;
+  }
+
+  /** Index-aligned with the entries. */
+  get results(): PutResult[] {
+    if (this.#results === undefined) {
+      const results = new Array<PutResult>(this.count);
+      for (const b of this.stored) {
+        for (let j = 0; j < b.positions.length; j++) {
+          results[b.positions[j]!] = {
+            SequenceNumber: b.handle.sequenceNumber(b.firstOffset + j, b.timestamp),
+            ShardId: b.shardId,
+          };
+        }
+      }
+      for (const [position, error] of this.errors) results[position] = { ...error };
+      this.#results = results;
+    }
+    return this.#results;
+  }
 }
 
 const MiB = 1024 * 1024;
@@ -196,19 +239,17 @@ async function appendRouted(
   const { rt, policies } = ctx;
   const { gate, sealer, appends } = policies;
   const batches = new Map<number, ShardBatch>();
-  const results = new Array<PutResult>(entries.length);
+  const errors = new Map<number, { ErrorCode: string; ErrorMessage: string }>();
   const now = rt.now();
-  let failed = 0;
   let encrypted = false;
   for (let i = 0; i < entries.length; i++) {
     const shard = shards[i]!;
     if (!gate.admitWrite(stream, shard, sizes[i]!, now)) {
       rt.metrics.writeThrottled(stream, shard);
-      results[i] = {
+      errors.set(i, {
         ErrorCode: 'ProvisionedThroughputExceededException',
         ErrorMessage: rateExceededMessage(stream, shard),
-      };
-      failed++;
+      });
       continue;
     }
     let batch = batches.get(shard.index);
@@ -220,36 +261,34 @@ async function appendRouted(
   // Every shard's batch is appended (and settles) before answering, so a partial failure is reported per record
   // (rule 6) instead of leaving a client to retry records that were stored.
   const outcomes = await Promise.allSettled(
-    [...batches.values()].map(async (batch) => {
+    [...batches.values()].map(async (batch): Promise<StoredBatch> => {
       const handle: ShardHandle = await rt.shardHandle(stream, batch.shard);
       // Encrypted streams store sealed records (server-side encryption at rest).
       const sealed = sealer.seal(stream, batch.shard, batch.entries);
       if (sealed.encrypted) encrypted = true;
       const { firstOffset, timestamp } = await handle.log.append(sealed.entries, now);
-      for (let j = 0; j < batch.positions.length; j++) {
-        results[batch.positions[j]!] = {
-          SequenceNumber: handle.sequenceNumber(firstOffset + j, timestamp),
-          ShardId: batch.shard.shardId,
-        };
-      }
       appends.emit(stream, batch.shard, batch.entries.length, batch.bytes);
+      return { handle, shardId: batch.shard.shardId, positions: batch.positions, firstOffset, timestamp };
     }),
   );
+  const stored: StoredBatch[] = [];
   const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (rejected.length > 0) {
     // Nothing stored: the request fails as a whole (503 on a full disk). Some shards stored: their records
     // succeeded and the others fail on their own, with the same answer as a per-record InternalFailure.
     if (rejected.length === outcomes.length) storageFailure(rt.logger, rejected[0]!.reason);
-    let i = 0;
-    for (const batch of batches.values()) {
-      const outcome = outcomes[i++]!;
-      if (outcome.status === 'fulfilled') continue;
-      const error = answerOf(rt.logger, outcome.reason);
-      for (const position of batch.positions) {
-        results[position] = { ErrorCode: 'InternalFailure', ErrorMessage: error.message };
-        failed++;
-      }
+  }
+  let k = 0;
+  for (const batch of batches.values()) {
+    const outcome = outcomes[k++]!;
+    if (outcome.status === 'fulfilled') {
+      stored.push(outcome.value);
+      continue;
+    }
+    const error = answerOf(rt.logger, outcome.reason);
+    for (const position of batch.positions) {
+      errors.set(position, { ErrorCode: 'InternalFailure', ErrorMessage: error.message });
     }
   }
-  return { results, failed, encrypted };
+  return new WriteOutcome(entries.length, stored, errors, encrypted);
 }

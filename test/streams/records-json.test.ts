@@ -10,8 +10,11 @@ import {
   recordsJsonOnly,
   recordsWithJson,
   recordsWrittenAsJson,
+  resultEntriesJson,
   resultEntriesWithJson,
 } from '../../src/streams/records-json.js';
+import type { ShardHandle } from '../../src/streams/runtime.js';
+import { WriteOutcome, type StoredBatch } from '../../src/streams/write-path.js';
 import { kinesisModel } from '../../src/streams/shapes/index.js';
 
 /** The same output through the shape-compiled encoder (plain arrays) and through the lists' own writers. */
@@ -186,6 +189,52 @@ describe('records and result entries written straight into bytes', () => {
       valueLength: 1,
     };
     assert.equal(builder.visit(view), false);
+  });
+
+  test('PutRecords entries written from a write outcome: the same text as its results (property)', () => {
+    /** A shard's handle as far as result entries use it: its two sequence-number encoders. */
+    const handle = (index: number): ShardHandle => {
+      const encode = createSequenceNumberEncoder(1_764_000_000, index);
+      const write = createSequenceNumberWriter(1_764_000_000, index);
+      return {
+        sequenceNumber: (offset, ms) => encode(offset + 1, Math.floor(ms / 1000)),
+        writeSequenceNumber: (offset, ms, out, at) => write(offset + 1, Math.floor(ms / 1000), out, at),
+      } as ShardHandle;
+    };
+    const shape = fc.array(
+      fc.oneof(
+        fc.integer({ min: 0, max: 3 }).map((shard) => ({ shard })),
+        fc.record({ code: fc.string(), message: fc.string({ unit: 'binary' }) }),
+      ),
+      { maxLength: 60 },
+    );
+    fc.assert(
+      fc.property(shape, fc.nat({ max: 1_000_000 }), (plan, firstOffset) => {
+        const handles = [0, 1, 2, 3].map(handle);
+        const positions: number[][] = [[], [], [], []];
+        const errors = new Map<number, { ErrorCode: string; ErrorMessage: string }>();
+        plan.forEach((p, i) => {
+          if ('shard' in p) positions[p.shard]!.push(i);
+          else errors.set(i, { ErrorCode: p.code, ErrorMessage: p.message });
+        });
+        const stored: StoredBatch[] = positions
+          .map((pos, shard) => ({
+            handle: handles[shard]!,
+            shardId: `shardId-00000000000${shard}`,
+            positions: pos,
+            firstOffset: firstOffset + shard * 7,
+            timestamp: 1_764_000_123_456 + shard,
+          }))
+          .filter((b) => b.positions.length > 0);
+        const outcome = new WriteOutcome(plan.length, stored, errors, false);
+        const list = resultEntriesJson(outcome) as ({ ErrorCode?: string } | undefined)[];
+        // Failed entries stay objects (the metrics count them by ErrorCode); stored ones are text only.
+        plan.forEach((p, i) => assert.equal(list[i]?.ErrorCode, 'code' in p ? p.code : undefined));
+        const text = compiled({ FailedRecordCount: errors.size, Records: list }, 'PutRecords');
+        const fromResults = compiled({ FailedRecordCount: outcome.failed, Records: outcome.results }, 'PutRecords');
+        assert.equal(text, fromResults);
+      }),
+    );
   });
 
   test('the cursor grows the buffer when its estimate was short', () => {

@@ -2,11 +2,11 @@
  * PutRecords and PutRecord: thin adapters over the write path (src/streams/write-path.ts documents the AWS
  * rules it implements), shaping its outcome as the API answers.
  */
-import type { RequestContext } from '../../protocol/index.js';
+import { jsonCodec, type RequestContext } from '../../protocol/index.js';
 import { kinesisError } from '../errors.js';
 import type { PathContext } from '../policies.js';
 import type { PutRecordInput, PutRecordOutput, PutRecordsInput, PutRecordsOutput } from '../shapes/index.js';
-import { resultEntriesWithJson } from '../records-json.js';
+import { resultEntriesJson, resultEntriesWithJson } from '../records-json.js';
 import { writeRecords } from '../write-path.js';
 
 export async function putRecords(
@@ -15,8 +15,12 @@ export async function putRecords(
   req: RequestContext,
 ): Promise<PutRecordsOutput> {
   const stream = ctx.rt.resolveStream(input, req);
-  const { results, failed, encrypted } = await writeRecords(ctx, stream, input.Records);
-  const entries = resultEntriesWithJson(results);
+  const outcome = await writeRecords(ctx, stream, input.Records);
+  const { failed, encrypted } = outcome;
+  // A JSON 1.1 request is answered with the entries' text written from the outcome (no sequence-number strings).
+  const entries = (
+    req.codec === jsonCodec ? resultEntriesJson(outcome) : resultEntriesWithJson(outcome.results)
+  ) as PutRecordsOutput['Records'];
   return encrypted
     ? { FailedRecordCount: failed, Records: entries, EncryptionType: 'KMS' }
     : { FailedRecordCount: failed, Records: entries };
