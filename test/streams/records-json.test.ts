@@ -229,7 +229,10 @@ describe('records and result entries written straight into bytes', () => {
         const outcome = new WriteOutcome(plan.length, stored, errors, false);
         const list = resultEntriesJson(outcome) as ({ ErrorCode?: string } | undefined)[];
         // Failed entries stay objects (the metrics count them by ErrorCode); stored ones are text only.
-        plan.forEach((p, i) => assert.equal(list[i]?.ErrorCode, 'code' in p ? p.code : undefined));
+        for (let i = 0; i < plan.length; i++) {
+          const p = plan[i]!;
+          assert.equal(list[i]?.ErrorCode, 'code' in p ? p.code : undefined);
+        }
         const text = compiled({ FailedRecordCount: errors.size, Records: list }, 'PutRecords');
         const fromResults = compiled({ FailedRecordCount: outcome.failed, Records: outcome.results }, 'PutRecords');
         assert.equal(text, fromResults);
