@@ -3,13 +3,15 @@
  * - Leader kill: writers append to one R3 shard log while the server leading its JetStream stream is killed with
  *   SIGKILL and later restarted.
  * - Network trouble without root tricks: the leading server is stopped with SIGSTOP until the others elected a new
- *   leader (so longer than the election timeout) and writes were acknowledged without it, then resumed with SIGCONT.
+ *   leader (so longer than the election timeout) and writes were acknowledged without it, then resumed with SIGCONT;
+ *   once whichever server leads, once the server the gateway's connection is on, made the stream's leader first (the
+ *   client must notice the pause itself and reconnect, ADR 0055).
  * Every acknowledged record is read back exactly once, at its acknowledged offset, with offsets dense and each
  * writer's batches in order. The longest gap between two acknowledgements is reported (a diagnostic, never asserted).
  * - Reads through a leader kill: readers read a log (to its end, which asks the leader) while its leader is killed;
  *   every read answers, complete and in order (the backend retries through the election).
  */
-import { after, before, describe, it } from 'node:test';
+import { type TestContext, after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openNatsBackend } from '../../src/storage/nats/index.js';
 import { type LogRecord, type StorageBackend, isStorageError } from '../../src/storage/index.js';
@@ -102,109 +104,25 @@ describe('nats leader kill', { skip }, () => {
   it('writes go on while the stream leader is paused with SIGSTOP past an election, and nothing acknowledged is lost', async (t) => {
     await backend?.close();
     backend = await openNatsBackend({ servers: cluster.urls, replicas: 3, prefix: 'PAUSE' });
-    const log = await backend.logs.open('paused');
-    const enc = new TextEncoder();
-    const size = 10;
-    const acked: Array<{ first: number; writer: number; batch: number }> = [];
-    const failed: string[] = [];
-    let lastAck = Date.now();
-    let longestGap = 0;
-    let stop = false;
-    const progress = new EventTarget();
-    const writers = Array.from({ length: 3 }, async (_, w) => {
-      for (let b = 0; !stop; b++) {
-        const entries = Array.from({ length: size }, (_, i) => ({ key: `w${w}`, value: enc.encode(`${w}:${b}:${i}`) }));
-        try {
-          const r = await log.append(entries, Date.now());
-          acked.push({ first: r.firstOffset, writer: w, batch: b });
-          const now = Date.now();
-          longestGap = Math.max(longestGap, now - lastAck);
-          lastAck = now;
-          progress.dispatchEvent(new Event('ack'));
-        } catch (err) {
-          failed.push((err as { code?: string }).code ?? String(err));
-        }
-      }
+    await writesThroughPausedLeader(t, cluster, backend, { stream: 'PAUSE_L_paused', log: 'paused' });
+  });
+
+  it('writes go on while the server the gateway is connected to, leading the stream, is paused past an election', async (t) => {
+    await backend?.close();
+    // The client's own server hanging is the case where the client itself must notice the pause (its pings) and
+    // reconnect elsewhere, possibly dialling the paused server first (ADR 0055).
+    const name = 'paused-own-server';
+    backend = await openNatsBackend({ servers: cluster.urls, replicas: 3, prefix: 'POWN', name });
+    await writesThroughPausedLeader(t, cluster, backend, {
+      stream: 'POWN_L_own',
+      log: 'own',
+      async place() {
+        const own = await cluster.clientNode(name);
+        assert.notEqual(own, undefined, "the gateway's connection is on a node");
+        assert.ok(await cluster.moveStreamLeader('POWN_L_own', own!), "the gateway's node leads the stream");
+        return own!;
+      },
     });
-    /** Resolves once `n` more batches were acknowledged than now (rejects after the deadline). */
-    const moreAcks = (n: number, what: string): Promise<void> => {
-      const target = acked.length + n;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${what}: fewer than ${n} acks within 60 s`)), 60_000);
-        const check = (): void => {
-          if (acked.length < target) return;
-          clearTimeout(timer);
-          progress.removeEventListener('ack', check);
-          resolve();
-        };
-        progress.addEventListener('ack', check);
-        check();
-      });
-    };
-    let victim: number | undefined;
-    let paused = false;
-    try {
-      await moreAcks(20, 'before the pause');
-      victim = await cluster.streamLeader('PAUSE_L_paused');
-      assert.notEqual(victim, undefined, 'the stream has a leader');
-      await cluster.kill(victim!, 'SIGSTOP');
-      paused = true;
-      const pausedAt = acked.length;
-      // Paused past the election timeout: the other servers elected another leader.
-      let newLeader: number | undefined;
-      const deadline = Date.now() + 60_000;
-      while (newLeader === undefined || newLeader === victim) {
-        assert.ok(Date.now() < deadline, 'no new leader was elected while the leader was paused');
-        await new Promise((r) => setTimeout(r, 250));
-        newLeader = await cluster.streamLeader('PAUSE_L_paused');
-      }
-      await moreAcks(20, 'while paused');
-      const whilePaused = acked.length - pausedAt;
-      await cluster.kill(victim!, 'SIGCONT');
-      paused = false;
-      await moreAcks(20, 'after resuming');
-      t.diagnostic(
-        `paused n${victim! + 1} (the stream leader); n${newLeader + 1} took over; ${whilePaused} batches of ${size} ` +
-          `acknowledged while it was paused; longest gap between acks ${longestGap} ms; ${failed.length} appends ` +
-          `failed (${[...new Set(failed)].join(',')})`,
-      );
-    } finally {
-      if (paused) await cluster.kill(victim!, 'SIGCONT');
-      stop = true;
-      await Promise.all(writers);
-    }
-    // Right after SIGCONT the cluster may still answer "temporarily unavailable" (a retriable storage error) while
-    // the resumed server rejoins: the read-back retries those, within a deadline.
-    const readDeadline = Date.now() + 60_000;
-    let all: LogRecord[];
-    for (;;) {
-      try {
-        all = await log.read(0, { maxRecords: 1_000_000, maxBytes: Number.MAX_SAFE_INTEGER });
-        break;
-      } catch (err) {
-        if (!isStorageError(err) || !err.retriable || Date.now() > readDeadline) throw err;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
-    assert.deepEqual(
-      all.map((r) => r.offset),
-      Array.from({ length: all.length }, (_, i) => i),
-      'offsets are dense',
-    );
-    const dec = new TextDecoder();
-    const values = all.map((r) => dec.decode(r.value));
-    assert.equal(new Set(values).size, values.length, 'no record is stored twice');
-    for (const a of acked) {
-      for (let i = 0; i < size; i++) assert.equal(values[a.first + i], `${a.writer}:${a.batch}:${i}`);
-    }
-    for (let w = 0; w < 3; w++) {
-      const mine = acked.filter((a) => a.writer === w).map((a) => a.first);
-      assert.deepEqual(
-        mine,
-        [...mine].sort((x, y) => x - y),
-        `writer ${w}'s batches are in order`,
-      );
-    }
   });
 
   it('reads go on through a SIGKILL of the stream leader: every read answers, complete and in order', async (t) => {
@@ -284,3 +202,124 @@ describe('nats leader kill', { skip }, () => {
     assert.deepEqual(failures, [], 'no read failed');
   });
 });
+
+/**
+ * Three writers append to one R3 log; once they have 20 batches acknowledged the stream's leader (or, with `place`,
+ * the node it returns, made the leader first) is stopped with SIGSTOP until another leader is elected and 20 more
+ * batches were acknowledged, then resumed. Every acknowledged batch is read back once, at its offsets, in each
+ * writer's order; the longest gap between two acknowledgements is reported, never asserted.
+ */
+async function writesThroughPausedLeader(
+  t: TestContext,
+  cluster: NatsCluster,
+  backend: StorageBackend,
+  options: { stream: string; log: string; place?: () => Promise<number> },
+): Promise<void> {
+  const log = await backend.logs.open(options.log);
+  const enc = new TextEncoder();
+  const size = 10;
+  const acked: Array<{ first: number; writer: number; batch: number }> = [];
+  const failed: string[] = [];
+  let lastAck = Date.now();
+  let longestGap = 0;
+  let stop = false;
+  const progress = new EventTarget();
+  // Placed before the load, so the stream's leadership does not move under the writers.
+  let victim = await options.place?.();
+  const writers = Array.from({ length: 3 }, async (_, w) => {
+    for (let b = 0; !stop; b++) {
+      const entries = Array.from({ length: size }, (_, i) => ({ key: `w${w}`, value: enc.encode(`${w}:${b}:${i}`) }));
+      try {
+        const r = await log.append(entries, Date.now());
+        acked.push({ first: r.firstOffset, writer: w, batch: b });
+        const now = Date.now();
+        longestGap = Math.max(longestGap, now - lastAck);
+        lastAck = now;
+        progress.dispatchEvent(new Event('ack'));
+      } catch (err) {
+        failed.push((err as { code?: string }).code ?? String(err));
+      }
+    }
+  });
+  /** Resolves once `n` more batches were acknowledged than now (rejects after the deadline). */
+  const moreAcks = (n: number, what: string): Promise<void> => {
+    const target = acked.length + n;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${what}: fewer than ${n} acks within 60 s`)), 60_000);
+      const check = (): void => {
+        if (acked.length < target) return;
+        clearTimeout(timer);
+        progress.removeEventListener('ack', check);
+        resolve();
+      };
+      progress.addEventListener('ack', check);
+      check();
+    });
+  };
+  let paused = false;
+  try {
+    await moreAcks(20, 'before the pause');
+    victim ??= await cluster.streamLeader(options.stream);
+    assert.notEqual(victim, undefined, 'the stream has a leader');
+    await cluster.kill(victim!, 'SIGSTOP');
+    paused = true;
+    const pausedAt = acked.length;
+    const pausedTime = Date.now();
+    // Paused past the election timeout: the other servers elected another leader.
+    let newLeader: number | undefined;
+    const deadline = Date.now() + 60_000;
+    while (newLeader === undefined || newLeader === victim) {
+      assert.ok(Date.now() < deadline, 'no new leader was elected while the leader was paused');
+      await new Promise((r) => setTimeout(r, 250));
+      newLeader = await cluster.streamLeader(options.stream);
+    }
+    const electedAfter = Date.now() - pausedTime;
+    await moreAcks(20, 'while paused');
+    const whilePaused = acked.length - pausedAt;
+    await cluster.kill(victim!, 'SIGCONT');
+    paused = false;
+    await moreAcks(20, 'after resuming');
+    t.diagnostic(
+      `paused n${victim! + 1} (the stream leader); n${newLeader + 1} took over (seen ${electedAfter} ms after the ` +
+        `pause); ${whilePaused} batches of ${size} ` +
+        `acknowledged while it was paused; longest gap between acks ${longestGap} ms; ${failed.length} appends ` +
+        `failed (${[...new Set(failed)].join(',')})`,
+    );
+  } finally {
+    if (paused) await cluster.kill(victim!, 'SIGCONT');
+    stop = true;
+    await Promise.all(writers);
+  }
+  // Right after SIGCONT the cluster may still answer "temporarily unavailable" (a retriable storage error) while
+  // the resumed server rejoins: the read-back retries those, within a deadline.
+  const readDeadline = Date.now() + 60_000;
+  let all: LogRecord[];
+  for (;;) {
+    try {
+      all = await log.read(0, { maxRecords: 1_000_000, maxBytes: Number.MAX_SAFE_INTEGER });
+      break;
+    } catch (err) {
+      if (!isStorageError(err) || !err.retriable || Date.now() > readDeadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  assert.deepEqual(
+    all.map((r) => r.offset),
+    Array.from({ length: all.length }, (_, i) => i),
+    'offsets are dense',
+  );
+  const dec = new TextDecoder();
+  const values = all.map((r) => dec.decode(r.value));
+  assert.equal(new Set(values).size, values.length, 'no record is stored twice');
+  for (const a of acked) {
+    for (let i = 0; i < size; i++) assert.equal(values[a.first + i], `${a.writer}:${a.batch}:${i}`);
+  }
+  for (let w = 0; w < 3; w++) {
+    const mine = acked.filter((a) => a.writer === w).map((a) => a.first);
+    assert.deepEqual(
+      mine,
+      [...mine].sort((x, y) => x - y),
+      `writer ${w}'s batches are in order`,
+    );
+  }
+}

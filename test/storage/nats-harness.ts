@@ -55,8 +55,18 @@ export interface NatsCluster {
   restart(i: number): Promise<void>;
   /** Index of the node whose server name is `name` (`n1` → 0). */
   indexOf(name: string): number;
-  /** Index of the node leading JetStream stream `stream` (from a live node's monitoring endpoint), if known. */
+  /**
+   * Index of the node leading JetStream stream `stream` (from the monitoring endpoint of a live node not paused with
+   * SIGSTOP), if known.
+   */
   streamLeader(stream: string): Promise<number | undefined>;
+  /** Index of the node serving the client connection named `name` (each node's `/connz`), if one does. */
+  clientNode(name: string): Promise<number | undefined>;
+  /**
+   * Makes node `i` the leader of JetStream stream `stream`: asks the current leader to step down
+   * (`$JS.API.STREAM.LEADER.STEPDOWN`) until the others elect node `i`. Resolves whether node `i` leads it.
+   */
+  moveStreamLeader(stream: string, i: number): Promise<boolean>;
   /** The last sequence of JetStream stream `stream` in node `i`'s own replica (its monitoring endpoint). */
   replicaLastSeq(i: number, stream: string): Promise<number | undefined>;
   /**
@@ -142,6 +152,8 @@ async function startOnPorts(nodes: number, ports: NodePorts): Promise<NatsCluste
     confs.push(conf);
   }
   const children: Array<ChildProcess | undefined> = new Array(nodes).fill(undefined);
+  /** Nodes stopped with SIGSTOP: their monitoring endpoint accepts connections and never answers, so it is not asked. */
+  const paused = new Set<number>();
   const launch = (i: number): void => {
     const log = openSync(join(dataDir, `n${i + 1}.log`), 'a');
     const child = spawn(NATS_SERVER, ['-c', confs[i]!], { stdio: ['ignore', log, log] });
@@ -167,6 +179,8 @@ async function startOnPorts(nodes: number, ports: NodePorts): Promise<NatsCluste
   const kill = async (i: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
     const child = children[i];
     if (!child) return;
+    if (signal === 'SIGSTOP') paused.add(i);
+    else paused.delete(i);
     const exited = child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined;
     child.kill(signal);
     if (exited && (signal === 'SIGKILL' || signal === 'SIGTERM')) await exited;
@@ -185,7 +199,7 @@ async function startOnPorts(nodes: number, ports: NodePorts): Promise<NatsCluste
     indexOf: (name) => Number(name.replace(/^n/, '')) - 1,
     async streamLeader(stream) {
       for (let i = 0; i < nodes; i++) {
-        if (!children[i]) continue;
+        if (!children[i] || paused.has(i)) continue;
         try {
           // A node stopped with SIGSTOP accepts the connection and never answers: bounded wait.
           const res = await fetch(`http://127.0.0.1:${ports.http[i]}/jsz?streams=true`, {
@@ -202,6 +216,42 @@ async function startOnPorts(nodes: number, ports: NodePorts): Promise<NatsCluste
         }
       }
       return undefined;
+    },
+    async clientNode(name) {
+      for (let i = 0; i < nodes; i++) {
+        if (!children[i] || paused.has(i)) continue;
+        try {
+          const res = await fetch(`http://127.0.0.1:${ports.http[i]}/connz?limit=10000`, {
+            signal: AbortSignal.timeout(2000),
+          });
+          const connz = (await res.json()) as { connections?: Array<{ name?: string }> };
+          if ((connz.connections ?? []).some((c) => c.name === name)) return i;
+        } catch {
+          // this node is not answering; ask the next
+        }
+      }
+      return undefined;
+    },
+    async moveStreamLeader(stream, i) {
+      const live = children.findIndex((c, j) => c !== undefined && j !== i);
+      const nc = await connect({
+        servers: [`nats://127.0.0.1:${ports.client[live === -1 ? i : live]}`],
+        timeout: 2000,
+        reconnect: false,
+      });
+      try {
+        // Each step-down elects one of the other replicas; a few rounds reach any given one.
+        for (let attempt = 0; attempt < 12; attempt++) {
+          const leader = await cluster.streamLeader(stream);
+          if (leader === i) return true;
+          if (leader !== undefined)
+            await nc.request(`$JS.API.STREAM.LEADER.STEPDOWN.${stream}`, '', { timeout: 5000 }).catch(() => undefined);
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+        return (await cluster.streamLeader(stream)) === i;
+      } finally {
+        await nc.close();
+      }
     },
     async replicaLastSeq(i, stream) {
       const res = await fetch(`http://127.0.0.1:${ports.http[i]}/jsz?streams=true`, {

@@ -38,6 +38,11 @@ export interface NatsBackendOptions {
   /** Connection name shown by the server's monitoring. */
   name?: string;
   /**
+   * How long connecting to one server may take, TCP connect to the server's INFO, before the client tries the next.
+   * Default 2 s (see {@link natsConnect}).
+   */
+  connectTimeoutMs: number;
+  /**
    * Fault injection for tests: wraps the publisher every shard log appends through, so a test can hold a publish
    * back and deliver it later (what a reconnecting client or a paused server does to a timed-out publish).
    */
@@ -102,6 +107,7 @@ const DEFAULTS = {
   attemptTimeoutMs: 2000,
   appendDeadlineMs: 20_000,
   readDeadlineMs: 15_000,
+  connectTimeoutMs: 2000,
 };
 
 /** Connects to the cluster and opens (creating if needed) this prefix's buckets. */
@@ -185,7 +191,22 @@ export async function openNatsBackend(
   }
 }
 
-/** A connection that reconnects forever to any listed server. */
+/**
+ * A connection that reconnects forever to any listed server, and leaves a server that stopped answering within the
+ * time the cluster needs to elect new leaders without it (ADR 0055).
+ *
+ * A paused or partitioned server keeps its sockets open, so only the client's pings notice it: NATS closes a
+ * connection as stale once `maxPingOut` pings are unanswered, and then tries the other known servers
+ * (docs.nats.io, "Ping/Pong Protocol"). Pinging every second with two outstanding leaves such a server 2–3 s after it
+ * stopped, before the remaining servers can have elected new leaders (nats-server's Raft election timeout is
+ * 4–9 s, `server/raft.go`), so the client waits on the election, not on its own detection.
+ *
+ * The reconnect may dial the stopped server first: its kernel still accepts the TCP connection, and the client
+ * then waits for the server's INFO until the connect timeout, which applies to each server on its own
+ * (docs.nats.io, "Setting a Connect Timeout"). nats.js waits 20 s by default, which with the old 5 s pings made a
+ * 35 s write stall; 2 s (the default of NATS' Go and Ruby clients, nats.go `DefaultTimeout`) still lets a TLS handshake over
+ * a LAN finish.
+ */
 async function natsConnect(
   opts: Partial<NatsBackendOptions> & Pick<NatsBackendOptions, 'servers'>,
 ): Promise<NatsConnection> {
@@ -195,9 +216,8 @@ async function natsConnect(
       name: opts.name ?? 'tributary',
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
-      // A server that stops answering without closing the connection (paused, partitioned) is left after two
-      // unanswered pings 5 s apart instead of the client's default 2 minutes, within an append's 20 s deadline.
-      pingInterval: 5_000,
+      timeout: opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+      pingInterval: 1000,
       maxPingOut: 2,
       // Without it the client builds two Error objects (stack traces) for every request, to blame a timeout on its
       // caller: 40 % of the gateway's CPU under PutRecords load (docs/adr/0037). Our errors carry their own context.

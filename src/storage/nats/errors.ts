@@ -50,10 +50,20 @@ export function isTransientRead(err: unknown): boolean {
 }
 
 /**
+ * How long to wait before attempt `n + 1` (0-based `n`) of a failed call that started at `startedAt` (epoch ms): the
+ * backoff is 100 ms × 2^n, at most 1 s, counted from the failed attempt's start, so an attempt that failed fast (an
+ * election's "no responders") backs off the whole time and one that waited out its timeout (a request to a server
+ * that stopped answering) is retried at once, rather than after its timeout and the backoff (ADR 0055).
+ */
+export function retryDelay(n: number, startedAt: number): number {
+  return Math.max(0, Math.min(1000, 100 * 2 ** n) - (Date.now() - startedAt));
+}
+
+/**
  * Runs `attempt` until it succeeds, a non-retriable error occurs (`retriable`, default {@link isTransient}), or
  * `deadlineMs` has passed (then the last error is thrown). For setup requests (creating a Raft group can outlast
  * one request timeout on a busy cluster, and an election answers "no responders" for seconds) and reads; backs off
- * 100 ms × 2^n, at most 1 s.
+ * by {@link retryDelay}.
  */
 export async function retryTransient<T>(
   attempt: () => Promise<T>,
@@ -62,11 +72,13 @@ export async function retryTransient<T>(
 ): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (let n = 0; ; n++) {
+    const startedAt = Date.now();
     try {
       return await attempt();
     } catch (err) {
       if (!retriable(err) || Date.now() >= deadline) throw err;
-      await new Promise((r) => setTimeout(r, Math.min(1000, 100 * 2 ** n)));
+      const delay = retryDelay(n, startedAt);
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     }
   }
 }

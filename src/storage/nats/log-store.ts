@@ -39,6 +39,7 @@ import {
   apiCode,
   isTransient,
   isTransientRead,
+  retryDelay,
   retryTransient,
   toStorageError,
 } from './errors.js';
@@ -469,6 +470,7 @@ export class NatsShardLog implements ShardLog {
     let attempt = 0;
     assign(0, this.#nextOffset);
     while (next < out.length) {
+      const passStarted = Date.now();
       let failedAt = out.length;
       let failure: unknown;
       const inflight = new Set<Promise<void>>();
@@ -511,8 +513,10 @@ export class NatsShardLog implements ShardLog {
         throw failure;
       } else {
         if (Date.now() >= deadline) throw failure;
-        // Elections fail publishes for seconds (ADR 0028): back off 100 ms × 2^attempt, capped at 1 s.
-        await new Promise((r) => setTimeout(r, Math.min(1000, 100 * 2 ** attempt++)));
+        // Elections fail publishes for seconds (ADR 0028): back off 100 ms × 2^attempt, capped at 1 s, counted from
+        // the pass's start (a pass that waited out a publish timeout is sent again at once, ADR 0055).
+        const delay = retryDelay(attempt++, passStarted);
+        if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       }
       if (Date.now() >= deadline)
         throw new StorageError(StorageErrorCode.unavailable, `append to ${this.#id}: no progress before the deadline`);
