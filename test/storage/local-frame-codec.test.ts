@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { openLocalBackend } from '../../src/storage/local/index.js';
 import {
   FRAME_HEADER_BYTES,
@@ -73,6 +74,32 @@ describe('frame codec', () => {
         assert.equal(dec.next(true), FrameStatus.corrupt, `value of ${valueBytes} bytes, flip at ${at}`);
       }
     }
+  });
+
+  it('stores every key as its UTF-8 bytes: ASCII, non-ASCII at any place, lone surrogates, short and long', () => {
+    // Short ASCII keys take a JS loop, the rest Buffer#write (frame-codec.ts writeKey); both must give Buffer.from's bytes.
+    const keys = fc.oneof(
+      fc.string({ unit: 'binary-ascii', maxLength: 80 }),
+      fc.string({ unit: 'binary', maxLength: 80 }),
+      fc.string({ unit: 'grapheme', maxLength: 30 }),
+      fc
+        .tuple(fc.string({ maxLength: 70 }), fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }))
+        .map(([a, b]) => a + b),
+    );
+    fc.assert(
+      fc.property(keys, (key) => {
+        const expected = Buffer.from(key, 'utf8');
+        const buf = Buffer.alloc(FRAME_HEADER_BYTES + expected.length + 4, 0xaa);
+        new FrameEncoder(buf).append({ key, value: Buffer.from([1, 2, 3, 4]) }, true);
+        const dec = new FrameDecoder();
+        dec.reset(buf);
+        assert.equal(dec.next(true), FrameStatus.ok);
+        assert.equal(dec.keyLength, expected.length);
+        assert.deepEqual(buf.subarray(dec.keyStart, dec.keyStart + dec.keyLength), expected);
+        assert.deepEqual(buf.subarray(dec.valueStart, dec.valueStart + dec.valueLength), Buffer.from([1, 2, 3, 4]));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('a read of damaged committed data fails as corrupt instead of returning it', async () => {

@@ -256,7 +256,8 @@ export function createSequenceNumberWriter(
   const { digits, text } = createSequenceNumberDigits(shardCreatedSeconds, shardIndex);
   return (counter, arrivalSeconds, out, at) => {
     digits(counter, arrivalSeconds);
-    for (let i = 0; i < TEXT_DIGITS; i++) out[at + i] = text[i]!;
+    // One native copy: a JS loop over the 56 bytes took ~190 ns of the ~300 ns per number (docs/adr/0053).
+    out.set(text, at);
   };
 }
 
