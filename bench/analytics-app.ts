@@ -11,7 +11,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   CreateStreamCommand,
   GetRecordsCommand,
@@ -26,8 +25,13 @@ import {
   StartApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics-v2';
 import { startServer } from '../src/server/index.js';
+import { parseBenchArgs } from './shared/args.js';
 
-const { values } = parseArgs({ options: { records: { type: 'string', default: '100000' } } });
+const values = parseBenchArgs(
+  'npm run bench -- analytics-app',
+  'A running SQL application end to end: fills an input stream, then measures the application from TRIM_HORIZON (see bench/analytics-app.ts).',
+  { records: { type: 'string', default: '100000' } },
+);
 const TOTAL = Number(values.records);
 const credentials = { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' };
 

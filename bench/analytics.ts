@@ -11,13 +11,15 @@
  * Events arrive 10 000 per second of ROWTIME. Options: --events <n> (default 300000), --rounds <n> (default 3,
  * the best round is printed).
  */
-import { parseArgs } from 'node:util';
 import { createRecordMapper, type EngineClock, type MappedColumn, startEngine } from '../src/analytics/engine/index.js';
 import { compileApplication, type SqlValue } from '../src/analytics/sql/index.js';
+import { parseBenchArgs } from './shared/args.js';
 
-const { values } = parseArgs({
-  options: { events: { type: 'string', default: '300000' }, rounds: { type: 'string', default: '3' } },
-});
+const values = parseBenchArgs(
+  'npm run bench -- analytics',
+  'Throughput of the analytics SQL engine on one thread, on Nexmark-style bids (see bench/analytics.ts).',
+  { events: { type: 'string', default: '300000' }, rounds: { type: 'string', default: '3' } },
+);
 const EVENTS = Number(values.events);
 const ROUNDS = Number(values.rounds);
 const RATE_PER_MS = 10;

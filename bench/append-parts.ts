@@ -15,18 +15,20 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { openLocalBackend } from '../src/storage/local/index.js';
 import type { AppendEntry, ShardLog } from '../src/storage/index.js';
+import { parseBenchArgs } from './shared/args.js';
 
-const { values } = parseArgs({
-  options: {
+const values = parseBenchArgs(
+  'npm run bench -- append-parts',
+  "What a record value given in parts saves on the video archive's write path (docs/adr/0051-record-values-in-parts.md).",
+  {
     rounds: { type: 'string', default: '5' },
     mb: { type: 'string', default: '1000' },
     'fragment-kb': { type: 'string', default: '1000' },
     durability: { type: 'string', default: 'none' },
   },
-});
+);
 const ROUNDS = Number(values.rounds);
 const BYTES_PER_WAY = Number(values.mb) * 1_000_000;
 const FRAGMENT_BYTES = Number(values['fragment-kb']) * 1000;

@@ -26,10 +26,12 @@ import { constants, readFileSync, statSync } from 'node:fs';
 import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseBenchArgs } from './shared/args.js';
 
-const { values: args } = parseArgs({
-  options: {
+const args = parseBenchArgs(
+  'npm run bench:disk-pattern --',
+  "The video archive's write pattern without the server: paced durable appends to many files (docs/adr/0043).",
+  {
     files: { type: 'string', default: '100' },
     'write-kb': { type: 'string', default: '1000' },
     'interval-ms': { type: 'string', default: '2000' },
@@ -41,7 +43,7 @@ const { values: args } = parseArgs({
     group: { type: 'boolean', default: false },
     dir: { type: 'string' },
   },
-});
+);
 
 const files = Number(args.files);
 const writeBytes = Number(args['write-kb']) * 1000;

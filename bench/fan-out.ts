@@ -3,7 +3,7 @@
  * and one writer doing sequential PutRecord calls against a Tributary server started in this process
  * (durable acks). For each record it measures PutRecord acknowledgement → event received, and
  * PutRecord sent → event received, and prints p50/p99 of both.
- * Usage: npm run bench -- fan-out [records=500] [--durability always|none|interval:<ms>]
+ * Usage: npm run bench -- fan-out [--records 500] [--durability always|none|interval:<ms>]
  */
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -18,11 +18,15 @@ import {
   SubscribeToShardCommand,
 } from '@aws-sdk/client-kinesis';
 import { startServer } from '../src/server/index.js';
+import { parseBenchArgs } from './shared/args.js';
 
-const args = process.argv.slice(2);
-const durabilityAt = args.indexOf('--durability');
-const durability = (durabilityAt >= 0 ? args[durabilityAt + 1] : 'always') as 'always';
-const count = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--durability') ?? 500);
+const values = parseBenchArgs(
+  'npm run bench -- fan-out',
+  'Enhanced fan-out push latency: PutRecord acknowledgement and send to SubscribeToShard event, p50/p99 (see bench/fan-out.ts).',
+  { records: { type: 'string', default: '500' }, durability: { type: 'string', default: 'always' } },
+);
+const durability = values.durability as 'always';
+const count = Number(values.records);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -19,7 +19,6 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import {
   CreateDeliveryStreamCommand,
@@ -30,10 +29,13 @@ import {
 import { silentLogger } from '../src/protocol/index.js';
 import { startServer } from '../src/server/index.js';
 import { errorFromResponse, KinesisHttpClient } from './streams/kinesis-client.js';
+import { parseBenchArgs } from './shared/args.js';
 
-const { values } = parseArgs({
-  options: { records: { type: 'string', default: '200000' }, producers: { type: 'string', default: '8' } },
-});
+const values = parseBenchArgs(
+  'npm run bench:firehose --',
+  'Firehose ingest (PutRecordBatch from concurrent producers) and delivery throughput, with durable acks (see bench/firehose.ts).',
+  { records: { type: 'string', default: '200000' }, producers: { type: 'string', default: '8' } },
+);
 const TOTAL = Number(values.records);
 const PRODUCERS = Number(values.producers);
 const BATCH = 500;

@@ -19,7 +19,6 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   cborCodec,
   encodeCborOutput,
@@ -31,10 +30,13 @@ import {
 } from '../src/protocol/index.js';
 import { openLocalBackend } from '../src/storage/local/index.js';
 import { createStreamsService } from '../src/streams/index.js';
+import { parseBenchArgs } from './shared/args.js';
 
-const { values: args } = parseArgs({
-  options: { rounds: { type: 'string', default: '5' }, records: { type: 'string', default: '100000' } },
-});
+const args = parseBenchArgs(
+  'npm run bench -- read-path',
+  'In-process GetRecords read path of one shard of 100 B records, handler only and with each wire encoding (see bench/read-path.ts).',
+  { rounds: { type: 'string', default: '5' }, records: { type: 'string', default: '100000' } },
+);
 const ROUNDS = Math.max(1, Number(args.rounds));
 const BATCH = 500;
 const BATCHES = Math.max(1, Math.ceil(Number(args.records) / BATCH));

@@ -14,16 +14,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLocalBackend, type LocalBackendOptions } from '../src/storage/local/index.js';
+import { parseBenchArgs } from './shared/args.js';
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: number): number => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const SHARDS = flag('shards', 10_000);
-const SEGMENTS = flag('segments', 10);
-const READS = flag('reads', 1_000);
-const MAX_OPEN = flag('max-open-files', 0);
+const values = parseBenchArgs(
+  'npm run bench -- scale',
+  'Start-up of one node at scale: re-opening many shard logs of several segments, then random reads (see bench/scale.ts).',
+  {
+    shards: { type: 'string', default: '10000' },
+    segments: { type: 'string', default: '10' },
+    reads: { type: 'string', default: '1000' },
+    'max-open-files': { type: 'string', default: '0' },
+    dir: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    /** Internal: the child process that measures the data set in this directory. */
+    measure: { type: 'string' },
+  },
+  args,
+);
+const SHARDS = Number(values.shards);
+const SEGMENTS = Number(values.segments);
+const READS = Number(values.reads);
+const MAX_OPEN = Number(values['max-open-files']);
 const SEGMENT_BYTES = 1024;
 /** Logs opened at once while re-opening (a server opens them as requests arrive). */
 const CONCURRENCY = 32;
@@ -120,10 +132,10 @@ async function runLimited(n: number, limit: number, fn: (i: number) => Promise<v
   );
 }
 
-if (args[0] === '--measure') {
-  await measure(args[1]!);
+if (values.measure !== undefined) {
+  await measure(values.measure);
 } else {
-  const given = args.indexOf('--dir') >= 0 ? args[args.indexOf('--dir') + 1]! : undefined;
+  const given = values.dir;
   const dir = given ?? mkdtempSync(join(tmpdir(), 'trib-scale-'));
   try {
     const logsDir = join(dir, 'logs');
@@ -144,6 +156,6 @@ if (args[0] === '--measure') {
         `RSS ${m.rssAfterReadsMiB} MiB${m.readError ? `, FAILED: ${m.readError}` : ''}`,
     );
   } finally {
-    if (!given && !args.includes('--keep')) await rm(dir, { recursive: true, force: true });
+    if (!given && !values.keep) await rm(dir, { recursive: true, force: true });
   }
 }

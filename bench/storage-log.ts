@@ -1,7 +1,7 @@
 /**
  * Micro-benchmark of the local segment log: 8 concurrent callers append 500-record batches of
  * 100-byte values across 4 logs for ~3 s under `always` durability, then one log is read back fully.
- * Usage: node dist/bench/storage-log.js [seconds]
+ * Usage: npm run bench -- storage-log [--seconds 3]
  */
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -9,8 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLocalBackend } from '../src/storage/local/index.js';
 import type { AppendEntry } from '../src/storage/types.js';
+import { parseBenchArgs } from './shared/args.js';
 
-const seconds = Number(process.argv[2] ?? 3);
+const seconds = Number(
+  parseBenchArgs(
+    'npm run bench -- storage-log',
+    'The local segment log alone: 8 callers append 500 × 100 B batches across 4 logs, then one log is read back.',
+    { seconds: { type: 'string', default: '3' } },
+  ).seconds,
+);
 const CALLERS = 8;
 const LOGS = 4;
 const BATCH = 500;

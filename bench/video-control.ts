@@ -10,7 +10,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   CreateStreamCommand,
   DescribeStreamCommand,
@@ -20,10 +19,13 @@ import {
 } from '@aws-sdk/client-kinesis-video';
 import { silentLogger } from '../src/protocol/index.js';
 import { startServer } from '../src/server/index.js';
+import { parseBenchArgs } from './shared/args.js';
 
-const { values } = parseArgs({
-  options: { streams: { type: 'string', default: '2000' }, clients: { type: 'string', default: '16' } },
-});
+const values = parseBenchArgs(
+  'npm run bench -- video-control',
+  'The Kinesis Video control plane through the SDK v3 client, with durable metadata writes (see bench/video-control.ts).',
+  { streams: { type: 'string', default: '2000' }, clients: { type: 'string', default: '16' } },
+);
 const STREAMS = Number(values.streams);
 const CLIENTS = Number(values.clients);
 

@@ -31,16 +31,18 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import { silentLogger } from '../src/protocol/index.js';
 import { startServer } from '../src/server/index.js';
 import { MkvId, element, elementHeader } from '../src/video/mkv/index.js';
 import type { ServerSample } from './video-server.js';
 import { countSyncCalls, syncCalls } from './shared/sync-calls.js';
+import { parseBenchArgs } from './shared/args.js';
 
-const { values } = parseArgs({
-  options: {
+const values = parseBenchArgs(
+  'npm run bench:video --',
+  'Concurrent live PutMedia uploads with durable acks: streams sustained, MB/s, PERSISTED ack latency (see bench/video.ts).',
+  {
     streams: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '60' },
     mbps: { type: 'string', default: '4' },
@@ -50,7 +52,7 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     'profile-windows': { type: 'string', default: '0-20,35-60' },
   },
-});
+);
 const SERVER_MODE = values.server === 'inline' ? 'inline' : 'process';
 const WINDOW_MS = Number(values.window) * 1000;
 const STREAMS = Number(values.streams);
