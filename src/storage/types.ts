@@ -245,8 +245,10 @@ export interface MetaStore extends ReadableMetaStore {
    * instance of the store (another node of a cluster) wrote, in the order the store applied them, shortly after
    * it is durable. Changes written through this instance are never reported: its caller already knows them.
    * Changes written before the call are not reported either, so a cache subscribes first, then loads, and treats
-   * a reported revision at or below the one it loaded as already seen. A backend with a single node (the embedded
-   * log) has no other writer and never calls the listener. Returns the function that unsubscribes.
+   * a reported revision at or below the one it loaded as already seen. A backend that keeps a bounded number of
+   * revisions per key may leave out the older changes of a key changed more often than that while this node's feed
+   * was cut off (the NATS backend keeps 16); a key's newest change is always reported. A backend with a single node
+   * (the embedded log) has no other writer and never calls the listener. Returns the function that unsubscribes.
    */
   watchRemote(prefix: string, listener: (change: RemoteMetaChange) => void): () => void;
   /** Waits for writes in flight, then closes; later writes reject with `TRIB_ERR_STORAGE_CLOSED`. */

@@ -8,6 +8,8 @@
  *   client must notice the pause itself and reconnect, ADR 0055).
  * Every acknowledged record is read back exactly once, at its acknowledged offset, with offsets dense and each
  * writer's batches in order. The longest gap between two acknowledgements is reported (a diagnostic, never asserted).
+ * - The change feed through a hung server: the server a watching node is connected to is paused while another node
+ *   changes a key three times; once the watcher is back, it has reported every change, in order (ADR 0036).
  * - Reads through a leader kill: readers read a log (to its end, which asks the leader) while its leader is killed;
  *   every read answers, complete and in order (the backend retries through the election).
  */
@@ -123,6 +125,73 @@ describe('nats leader kill', { skip }, () => {
         return own!;
       },
     });
+  });
+
+  it("the change feed reports every change another node made to a key while the watching node's server hung", async (t) => {
+    await backend?.close();
+    backend = undefined;
+    const name = 'feed-watcher';
+    const watcher = await openNatsBackend({ servers: cluster.urls, replicas: 3, prefix: 'FEED', name });
+    const watched = await cluster.clientNode(name);
+    assert.notEqual(watched, undefined, "the watcher's connection is on a node");
+    // The writer and the bucket's leader are elsewhere, so writes go on while the watcher's server hangs.
+    const others = [0, 1, 2].filter((i) => i !== watched);
+    assert.ok(await cluster.moveStreamLeader('KV_FEED_meta', others[0]!), 'another node leads the bucket');
+    const writer = await openNatsBackend({
+      servers: others.map((i) => cluster.urls[i]!),
+      replicas: 3,
+      prefix: 'FEED',
+    });
+    const seen: Array<[string, unknown]> = [];
+    const progress = new EventTarget();
+    const stop = watcher.meta.watchRemote('doc/', (c) => {
+      seen.push([c.key, c.value]);
+      progress.dispatchEvent(new Event('change'));
+    });
+    let paused = false;
+    try {
+      await cluster.kill(watched!, 'SIGSTOP');
+      paused = true;
+      await writer.meta.put('doc/a', { v: 1 });
+      await writer.meta.put('doc/a', { v: 2 });
+      await writer.meta.delete('doc/a');
+      // The watcher's client leaves the hung server (pings, ADR 0055) and subscribes again elsewhere; what was
+      // pushed to it meanwhile is lost in transit and its ordered consumer starts again after the last change it got.
+      const deadline = Date.now() + 60_000;
+      let now: number | undefined = watched;
+      while (now === undefined || now === watched) {
+        assert.ok(Date.now() < deadline, 'the watcher reconnected to another server');
+        await new Promise((r) => setTimeout(r, 250));
+        now = await cluster.clientNode(name);
+      }
+      await cluster.kill(watched!, 'SIGCONT');
+      paused = false;
+      await writer.meta.put('doc/end', true);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`doc/end not reported within 60 s; seen ${JSON.stringify(seen)}`)),
+          60_000,
+        );
+        const check = (): void => {
+          if (!seen.some(([k]) => k === 'doc/end')) return;
+          clearTimeout(timer);
+          resolve();
+        };
+        progress.addEventListener('change', check);
+        check();
+      });
+      t.diagnostic(`paused n${watched! + 1}, the watcher's server; reported ${JSON.stringify(seen)}`);
+      assert.deepEqual(seen, [
+        ['doc/a', { v: 1 }],
+        ['doc/a', { v: 2 }],
+        ['doc/a', undefined],
+        ['doc/end', true],
+      ]);
+    } finally {
+      stop();
+      if (paused) await cluster.kill(watched!, 'SIGCONT');
+      await Promise.all([watcher.close(), writer.close()]);
+    }
   });
 
   it('reads go on through a SIGKILL of the stream leader: every read answers, complete and in order', async (t) => {

@@ -6,6 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { storageConformance } from '../../src/storage/conformance/index.js';
 import { destroyNatsData, natsCapabilities, openNatsBackend, versionAtLeast } from '../../src/storage/nats/index.js';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { type NatsCluster, natsServerMissing, startNatsCluster } from './nats-harness.js';
 
 const skip = natsServerMissing();
@@ -45,6 +48,21 @@ describe('nats backend specifics', { skip }, () => {
     assert.equal(v211.features.atomicBatch, false);
     assert.equal(versionAtLeast('2.10.23', '2.10.0'), true);
     assert.equal(versionAtLeast('2.9.10', '2.10.0'), false);
+  });
+
+  it('a metadata bucket made with one revision per key keeps 16 once a backend opens it (change feed, ADR 0036)', async () => {
+    await destroyNatsData(cluster!.urls, 'UPG');
+    const nc = await connect({ servers: [...cluster!.urls] });
+    try {
+      await new Kvm(nc).create('UPG_meta', { replicas: 3, history: 1, allow_direct: false });
+      const b = await openNatsBackend({ servers: cluster!.urls, replicas: 3, prefix: 'UPG' });
+      await b.close();
+      const { config } = await (await jetstreamManager(nc)).streams.info('KV_UPG_meta');
+      assert.equal(config.max_msgs_per_subject, 16);
+    } finally {
+      await nc.close();
+      await destroyNatsData(cluster!.urls, 'UPG');
+    }
   });
 
   it('a record appended through one connection is read through another, with dense offsets across writers', async () => {

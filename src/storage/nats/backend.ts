@@ -100,6 +100,15 @@ export function natsCapabilities(serverVersion: string, replicas: number): NatsC
   });
 }
 
+/**
+ * Revisions the metadata bucket keeps of each key (ADR 0028, 0036). The change feed is a consumer reading the bucket's
+ * stream: a revision the stream dropped before the consumer read it is never reported. With one revision a key
+ * changed twice before the feed got there lost its first change (a consumer on a replica applying both at once, or
+ * one recreated after its node's server hung); with 16, only a key changed more than 16 times while a node's feed
+ * was cut off loses its older changes, and the newest is always reported. The spec asks for at least 5.
+ */
+const META_HISTORY = 16;
+
 const DEFAULTS = {
   replicas: 3 as const,
   prefix: 'TRIB',
@@ -139,12 +148,20 @@ export async function openNatsBackend(
     // Creating an R3 bucket is a new Raft group, which can outlast one request on a busy cluster. Reads go to the
     // leader (no direct get): a replica may answer before it applied a write, and compare-and-set callers must
     // read their own writes.
-    const bucket = (name: string) =>
-      retryTransient(
-        () => kvm.create(`${opts.prefix}_${name}`, { replicas: opts.replicas, history: 1, allow_direct: false }),
-        30_000,
-      );
-    const [metaKv, leasesKv] = await Promise.all([bucket('meta'), bucket('leases')]);
+    const bucket = (name: string, history: number) =>
+      retryTransient(async () => {
+        const kv = await kvm.create(`${opts.prefix}_${name}`, {
+          replicas: opts.replicas,
+          history,
+          allow_direct: false,
+        });
+        // A bucket created by an older version keeps its history until its stream is updated.
+        const { streamInfo } = await kv.status();
+        if ((streamInfo.config.max_msgs_per_subject ?? 0) < history)
+          await jsm.streams.update(streamInfo.config.name, { ...streamInfo.config, max_msgs_per_subject: history });
+        return kv;
+      }, 30_000);
+    const [metaKv, leasesKv] = await Promise.all([bucket('meta', META_HISTORY), bucket('leases', 1)]);
     const acks = new PublishAcks(nc);
     const logs = new NatsLogStore({
       js,

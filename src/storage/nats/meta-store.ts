@@ -13,7 +13,9 @@
  * backend is handed out, fans changes out to `watchRemote` listeners by key prefix. This store's own writes are
  * left out by their revision: every write records the revision the server gave it, and an arriving change waits
  * for the writes in flight at that moment (its own write's acknowledgement may still be on its way) before it is
- * matched against them.
+ * matched against them. The bucket keeps 16 revisions of each key (backend.ts `META_HISTORY`): the watch reads the
+ * bucket's stream, so a revision the stream dropped before the watch got to it (a key changed again meanwhile) would
+ * never be reported.
  */
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { type KV, type KvEntry, KvWatchInclude, type KvWatchEntry } from '@nats-io/kv';
