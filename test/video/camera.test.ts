@@ -87,6 +87,12 @@ describe('Kinesis Video with a live ffmpeg camera', { skip: ffmpegSkip }, () => 
       return listed.length >= 3 ? listed : undefined;
     });
     assert.ok(fragments.length <= 4, `fragments: ${fragments.length}`);
+    // Each fragment lasts one second: x264 encodes B-frames, so blocks come in decode order (timecodes jumping forwards
+    // and back), and AAC frames (~21 ms) overhang the last video frame by less than one frame.
+    for (const f of fragments) {
+      const ms = f.FragmentLengthInMilliseconds!;
+      assert.ok(ms >= 1000 && ms <= 1022, `fragment lasts ${ms} ms`);
+    }
     // Cluster timecodes follow the AAC priming (0, ~981, ~1984, ~2986 ms): one GOP per second.
     fragments.forEach((f, i) => {
       const offset = f.ProducerTimestamp!.getTime() - 1700000000000;
@@ -176,6 +182,10 @@ describe('Kinesis Video with a live GStreamer producer (unknown-size clusters, a
       assert.ok(first >= 0 && first < 100, `first fragment at ${first} ms`);
       const total = fragments.reduce((ms, f) => ms + f.FragmentLengthInMilliseconds!, 0);
       assert.ok(Math.abs(total - 4000) <= 40 * clusters, `fragment lengths add up to ${total} ms`);
+      for (const f of fragments) {
+        const ms = f.FragmentLengthInMilliseconds!;
+        assert.ok(Math.abs(ms - 1000) <= 1, `fragment lasts ${ms} ms`);
+      }
     } finally {
       await t.close();
     }

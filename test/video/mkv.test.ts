@@ -106,7 +106,7 @@ describe('MkvReader', () => {
         minTimecode: 0,
         maxTimecode: 80,
         lastTimecode: 80,
-        previousTimecode: 40,
+        frameStep: 40,
       },
       {
         track: 2,
@@ -115,7 +115,7 @@ describe('MkvReader', () => {
         minTimecode: 5,
         maxTimecode: 5,
         lastTimecode: 5,
-        previousTimecode: 5,
+        frameStep: 0,
       },
     ]);
     assert.equal(b!.firstKeyframe, true, 'a BlockGroup without ReferenceBlock is a keyframe');

@@ -33,9 +33,15 @@ export interface TrackSummary {
   /** Smallest and largest block timecode relative to the cluster, in timestamp-scale units. */
   minTimecode: number;
   maxTimecode: number;
-  /** The two latest block timecodes (a frame interval estimate for the fragment's duration). */
+  /** The latest block timecode (decode order). */
   lastTimecode: number;
-  previousTimecode: number;
+  /**
+   * One frame's interval, for the fragment's duration: the smallest non-zero gap between consecutive block timecodes,
+   * 0 while there is none. Blocks come in decode order; with B-frames consecutive timecodes jump forwards and back
+   * (0, 160, 80, 40, 120 … ms at 25 fps), but some pair is always one frame apart, while the last two blocks of a GOP
+   * can be two (…, 1960, 1880).
+   */
+  frameStep: number;
 }
 
 /** One cluster as received. */
@@ -112,14 +118,15 @@ class ClusterBuilder {
         minTimecode: timecode,
         maxTimecode: timecode,
         lastTimecode: timecode,
-        previousTimecode: timecode,
+        frameStep: 0,
       });
       return;
     }
     summary.frames += frames;
     if (timecode < summary.minTimecode) summary.minTimecode = timecode;
     if (timecode > summary.maxTimecode) summary.maxTimecode = timecode;
-    summary.previousTimecode = summary.lastTimecode;
+    const gap = Math.abs(timecode - summary.lastTimecode);
+    if (gap > 0 && (summary.frameStep === 0 || gap < summary.frameStep)) summary.frameStep = gap;
     summary.lastTimecode = timecode;
   }
 }
