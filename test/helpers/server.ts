@@ -1,4 +1,5 @@
 /** Starts a real Tributary server on a free loopback port with its own temporary data dir. */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,9 +21,20 @@ export function kinesisClient(url: string, region = 'us-east-1'): KinesisClient 
   return new KinesisClient({ endpoint: url, region, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
 }
 
+/**
+ * `TRIBUTARY_TEST_STORAGE=nats://h1:p1,h2:p2,h3:p3` starts every test server on that NATS JetStream cluster, under a
+ * name prefix derived from its data directory (a server started again on the same directory finds its data), so the
+ * suites that use {@link startTestServer} run against the NATS backend (issue 12: every Data Streams operation works
+ * on it). Unset: the embedded log in the server's data directory.
+ */
+const TEST_STORAGE = process.env.TRIBUTARY_TEST_STORAGE;
+
 export async function startTestServer(config: Partial<ServerConfig> = {}, dataDir?: string): Promise<TestServer> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'tributary-test-')));
   const server = await startServer({
+    ...(TEST_STORAGE
+      ? { storage: TEST_STORAGE, natsPrefix: `T${createHash('sha256').update(dir).digest('hex').slice(0, 16)}` }
+      : {}),
     host: '127.0.0.1',
     port: 0,
     dataDir: dir,
