@@ -8,6 +8,8 @@
  *   client must notice the pause itself and reconnect, ADR 0055).
  * Every acknowledged record is read back exactly once, at its acknowledged offset, with offsets dense and each
  * writer's batches in order. The longest gap between two acknowledgements is reported (a diagnostic, never asserted).
+ * - A metadata write through an election: the NATS server leading the metadata bucket is killed and a compare-and-set
+ *   write is sent at once; it is stored, once, when the bucket has a leader again.
  * - The change feed through a hung server: the server a watching node is connected to is paused while another node
  *   changes a key three times; once the watcher is back, it has reported every change, in order (ADR 0036).
  * - Reads through a leader kill: readers read a log (to its end, which asks the leader) while its leader is killed;
@@ -125,6 +127,27 @@ describe('nats leader kill', { skip }, () => {
         return own!;
       },
     });
+  });
+
+  it('a metadata write sent while its bucket elects a leader is stored once the election ends', async (t) => {
+    await backend?.close();
+    backend = await openNatsBackend({ servers: cluster.urls, replicas: 3, prefix: 'MELECT' });
+    const first = await backend.meta.put('doc', { v: 0 });
+    const victim = await cluster.streamLeader('KV_MELECT_meta');
+    assert.notEqual(victim, undefined, 'the bucket has a leader');
+    await cluster.kill(victim!, 'SIGKILL');
+    try {
+      // Sent at once: the surviving servers drop the dead leader's interest with its route, so until they elect
+      // another leader the publish finds no responders.
+      const started = Date.now();
+      const second = await backend.meta.put('doc', { v: 1 }, { expectedRevision: first });
+      t.diagnostic(
+        `killed n${victim! + 1}, the bucket's leader; the write was stored after ${Date.now() - started} ms`,
+      );
+      assert.deepEqual(await backend.meta.getVersioned('doc'), { value: { v: 1 }, revision: second });
+    } finally {
+      await cluster.restart(victim!);
+    }
   });
 
   it("the change feed reports every change another node made to a key while the watching node's server hung", async (t) => {

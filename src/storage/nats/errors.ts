@@ -50,6 +50,16 @@ export function isTransientRead(err: unknown): boolean {
 }
 
 /**
+ * Whether a JetStream publish was answered by no server: nothing listens on the subject, which for an existing
+ * stream means it has no leader (an election, ADR 0028). Nothing was stored, so the same write, a compare-and-set
+ * included, may be sent again as it was. nats.js 3.3.1 reports it as `JetStreamNotEnabled` with the request's
+ * "no responders" as its cause (`jsclient.js`, `_publish`); the class is not exported, so it is known by its name.
+ */
+export function isNoResponders(err: unknown): boolean {
+  return err instanceof Error && err.name === 'JetStreamNotEnabled';
+}
+
+/**
  * How long to wait before attempt `n + 1` (0-based `n`) of a failed call that started at `startedAt` (epoch ms): the
  * backoff is 100 ms × 2^n, at most 1 s, counted from the failed attempt's start, so an attempt that failed fast (an
  * election's "no responders") backs off the whole time and one that waited out its timeout (a request to a server

@@ -29,10 +29,15 @@ import {
   StorageErrorCode,
   type Versioned,
 } from '../index.js';
-import { toStorageError } from './errors.js';
+import { isNoResponders, retryTransient, toStorageError } from './errors.js';
 import { kvToMetaKey, metaKeyToKv } from './names.js';
 
 const decoder = new TextDecoder();
+/**
+ * How long a metadata write waits for its bucket to elect a leader: elections take 4–9 s (nats-server's Raft election
+ * timeout, ADR 0055); past it the write rejects as unavailable, like an append past its deadline.
+ */
+const ELECTION_DEADLINE_MS = 20_000;
 
 /** Where {@link NatsMetaStore.list} asks for the bucket's keys: its stream, through the stream leader. */
 export interface NatsMetaKeys {
@@ -223,19 +228,23 @@ export class NatsMetaStore implements MetaStore {
    */
   async #write(key: string, json: string | undefined, expected: number | undefined): Promise<number> {
     const kvKey = metaKeyToKv(key);
+    // While the bucket elects a leader its publishes find no responders and store nothing: sent again until answered.
+    const answered = <T>(publish: () => Promise<T>): Promise<T> =>
+      retryTransient(publish, ELECTION_DEADLINE_MS, isNoResponders);
     try {
       if (json !== undefined) {
-        const revision =
+        const revision = await answered(() =>
           expected === undefined
-            ? await this.#kv.put(kvKey, json)
+            ? this.#kv.put(kvKey, json)
             : expected === 0
-              ? await this.#kv.create(kvKey, json)
-              : await this.#kv.update(kvKey, json, Math.abs(expected));
+              ? this.#kv.create(kvKey, json)
+              : this.#kv.update(kvKey, json, Math.abs(expected)),
+        );
         this.#mine(revision);
         return revision;
       }
       if (expected === undefined) {
-        await this.#kv.delete(kvKey);
+        await answered(() => this.#kv.delete(kvKey));
       } else if (expected === 0) {
         // Deleting a key that must be absent: nothing to do, unless it exists.
         const entry = await this.#entry(key);
@@ -247,7 +256,7 @@ export class NatsMetaStore implements MetaStore {
       } else {
         if (expected > 0 && !(await this.#entry(key)))
           throw new StorageError(StorageErrorCode.conflict, `${JSON.stringify(key)} does not exist`);
-        await this.#kv.delete(kvKey, { previousSeq: Math.abs(expected) });
+        await answered(() => this.#kv.delete(kvKey, { previousSeq: Math.abs(expected) }));
       }
       // The client does not return a deletion's revision: the marker read back is ours unless a later write
       // replaced it (then that write is another node's and must still be reported).
