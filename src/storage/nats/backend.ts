@@ -176,6 +176,7 @@ export async function openNatsBackend(
     });
     const meta = new NatsMetaStore(metaKv, {
       jsm,
+      js,
       stream: `KV_${opts.prefix}_meta`,
       subjectPrefix: `$KV.${opts.prefix}_meta.`,
     });

@@ -17,7 +17,9 @@
  * bucket's stream, so a revision the stream dropped before the watch got to it (a key changed again meanwhile) would
  * never be reported.
  */
-import type { JetStreamManager } from '@nats-io/jetstream';
+import { randomBytes } from 'node:crypto';
+import { Empty, headers, TimeoutError } from '@nats-io/transport-node';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { type KV, type KvEntry, KvWatchInclude, type KvWatchEntry } from '@nats-io/kv';
 import {
   type ExpectedRevision,
@@ -29,10 +31,14 @@ import {
   StorageErrorCode,
   type Versioned,
 } from '../index.js';
-import { isNoResponders, retryTransient, toStorageError } from './errors.js';
+import { WRONG_LAST_SEQUENCE, apiCode, isNoResponders, retryTransient, toStorageError } from './errors.js';
 import { kvToMetaKey, metaKeyToKv } from './names.js';
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+/** Unique per process: message ids of two nodes' metadata writes never collide inside the duplicate window. */
+const writerId = randomBytes(6).toString('base64url');
+let writeCounter = 0;
 /**
  * How long a metadata write waits for its bucket to elect a leader: elections take 4–9 s (nats-server's Raft election
  * timeout, ADR 0055); past it the write rejects as unavailable, like an append past its deadline.
@@ -42,6 +48,8 @@ const ELECTION_DEADLINE_MS = 20_000;
 /** Where {@link NatsMetaStore.list} asks for the bucket's keys: its stream, through the stream leader. */
 export interface NatsMetaKeys {
   readonly jsm: JetStreamManager;
+  /** Where writes are published (the bucket's subjects), each with a message id: see `NatsMetaStore.#publish`. */
+  readonly js: JetStreamClient;
   /** The bucket's stream (`KV_<bucket>`). */
   readonly stream: string;
   /** The bucket's subject prefix (`$KV.<bucket>.`), followed by a key. */
@@ -228,44 +236,65 @@ export class NatsMetaStore implements MetaStore {
    */
   async #write(key: string, json: string | undefined, expected: number | undefined): Promise<number> {
     const kvKey = metaKeyToKv(key);
-    // While the bucket elects a leader its publishes find no responders and store nothing: sent again until answered.
-    const answered = <T>(publish: () => Promise<T>): Promise<T> =>
-      retryTransient(publish, ELECTION_DEADLINE_MS, isNoResponders);
     try {
-      if (json !== undefined) {
-        const revision = await answered(() =>
-          expected === undefined
-            ? this.#kv.put(kvKey, json)
-            : expected === 0
-              ? this.#kv.create(kvKey, json)
-              : this.#kv.update(kvKey, json, Math.abs(expected)),
-        );
-        this.#mine(revision);
-        return revision;
+      if (expected === 0 && json === undefined) {
+        // Deleting a key that must be absent: nothing to write, unless it exists. The revision is its deletion
+        // marker's, if any (a later write of the same batch expects it).
+        if (await this.#entry(key)) throw new StorageError(StorageErrorCode.conflict, `${JSON.stringify(key)} exists`);
+        return (await this.#kv.get(kvKey))?.revision ?? 0;
       }
-      if (expected === undefined) {
-        await answered(() => this.#kv.delete(kvKey));
-      } else if (expected === 0) {
-        // Deleting a key that must be absent: nothing to do, unless it exists.
-        const entry = await this.#entry(key);
-        if (entry)
-          throw new StorageError(
-            StorageErrorCode.conflict,
-            `${JSON.stringify(key)} exists at revision ${entry.revision}`,
-          );
-      } else {
-        if (expected > 0 && !(await this.#entry(key)))
-          throw new StorageError(StorageErrorCode.conflict, `${JSON.stringify(key)} does not exist`);
-        await answered(() => this.#kv.delete(kvKey, { previousSeq: Math.abs(expected) }));
+      if (expected === 0) {
+        try {
+          const revision = await this.#publish(kvKey, json, 0);
+          this.#mine(revision);
+          return revision;
+        } catch (err) {
+          if (apiCode(err) !== WRONG_LAST_SEQUENCE) throw err;
+          // The key has a history: absent still when its newest revision is a deletion marker, which this write may
+          // replace (as the client's KV `create` does).
+          const current = await this.#kv.get(kvKey);
+          if (!current || current.operation === 'PUT') throw err;
+          const revision = await this.#publish(kvKey, json, current.revision);
+          this.#mine(revision);
+          return revision;
+        }
       }
-      // The client does not return a deletion's revision: the marker read back is ours unless a later write
-      // replaced it (then that write is another node's and must still be reported).
-      const marker = await this.#kv.get(kvKey);
-      if (marker && marker.operation !== 'PUT') this.#mine(marker.revision);
-      return marker?.revision ?? 0;
+      if (json === undefined && expected !== undefined && expected > 0 && !(await this.#entry(key)))
+        throw new StorageError(StorageErrorCode.conflict, `${JSON.stringify(key)} does not exist`);
+      const revision = await this.#publish(kvKey, json, expected === undefined ? undefined : Math.abs(expected));
+      this.#mine(revision);
+      return revision;
     } catch (err) {
       throw toStorageError(err, `write ${JSON.stringify(key)}`);
     }
+  }
+
+  /**
+   * Publishes one write to the bucket's subject of `kvKey`: `json`, or a deletion marker (`KV-Operation: DEL`, as the
+   * client's KV `delete` writes it) when undefined; with `previousSeq`, only if the key's newest revision is that one
+   * (0: the key has none). Resolves with the new revision.
+   *
+   * Every write carries a message id of its own, so it may be sent again whatever happened to the attempt before:
+   * nats-server answers a message id it stored within the duplicate window (2 minutes by default) with that
+   * message's sequence, before it checks any expectation. A publish no server answered (the bucket electing a
+   * leader) or whose answer did not come in time (lost, or the leader busy) is sent again until the deadline
+   * (ADR 0055).
+   */
+  #publish(kvKey: string, json: string | undefined, previousSeq: number | undefined): Promise<number> {
+    const h = headers();
+    if (json === undefined) h.set('KV-Operation', 'DEL');
+    const options = {
+      headers: h,
+      msgID: `${writerId}-${++writeCounter}`,
+      ...(previousSeq !== undefined ? { expect: { lastSubjectSequence: previousSeq } } : {}),
+    };
+    const subject = this.#keys.subjectPrefix + kvKey;
+    const payload = json === undefined ? Empty : encoder.encode(json);
+    return retryTransient(
+      async () => (await this.#keys.js.publish(subject, payload, options)).seq,
+      ELECTION_DEADLINE_MS,
+      (err) => isNoResponders(err) || err instanceof TimeoutError,
+    );
   }
 
   /** Records a revision this store wrote, so that the change feed leaves it out. */
