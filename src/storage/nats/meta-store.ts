@@ -17,8 +17,7 @@
  * bucket's stream, so a revision the stream dropped before the watch got to it (a key changed again meanwhile) would
  * never be reported.
  */
-import { randomBytes } from 'node:crypto';
-import { Empty, headers, TimeoutError } from '@nats-io/transport-node';
+import { Empty, headers } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { type KV, type KvEntry, KvWatchInclude, type KvWatchEntry } from '@nats-io/kv';
 import {
@@ -36,9 +35,7 @@ import { kvToMetaKey, metaKeyToKv } from './names.js';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-/** Unique per process: message ids of two nodes' metadata writes never collide inside the duplicate window. */
-const writerId = randomBytes(6).toString('base64url');
-let writeCounter = 0;
+
 /**
  * How long a metadata write waits for its bucket to elect a leader: elections take 4–9 s (nats-server's Raft election
  * timeout, ADR 0055); past it the write rejects as unavailable, like an append past its deadline.
@@ -48,7 +45,7 @@ const ELECTION_DEADLINE_MS = 20_000;
 /** Where {@link NatsMetaStore.list} asks for the bucket's keys: its stream, through the stream leader. */
 export interface NatsMetaKeys {
   readonly jsm: JetStreamManager;
-  /** Where writes are published (the bucket's subjects), each with a message id: see `NatsMetaStore.#publish`. */
+  /** Where writes are published (the bucket's subjects): see `NatsMetaStore.#publish`. */
   readonly js: JetStreamClient;
   /** The bucket's stream (`KV_<bucket>`). */
   readonly stream: string;
@@ -274,18 +271,16 @@ export class NatsMetaStore implements MetaStore {
    * client's KV `delete` writes it) when undefined; with `previousSeq`, only if the key's newest revision is that one
    * (0: the key has none). Resolves with the new revision.
    *
-   * Every write carries a message id of its own, so it may be sent again whatever happened to the attempt before:
-   * nats-server answers a message id it stored within the duplicate window (2 minutes by default) with that
-   * message's sequence, before it checks any expectation. A publish no server answered (the bucket electing a
-   * leader) or whose answer did not come in time (lost, or the leader busy) is sent again until the deadline
-   * (ADR 0055).
+   * A publish no server answered (the bucket electing a leader) stored nothing and is sent again until the deadline
+   * (ADR 0055). One whose answer did not come in time may have been stored and is not: nats-server 2.9.10 judges a
+   * resent compare-and-set's expectation before its message id on a replicated bucket (measured: the copy sent again
+   * is refused as "wrong last sequence"), so it would conflict with its own first copy.
    */
   #publish(kvKey: string, json: string | undefined, previousSeq: number | undefined): Promise<number> {
     const h = headers();
     if (json === undefined) h.set('KV-Operation', 'DEL');
     const options = {
       headers: h,
-      msgID: `${writerId}-${++writeCounter}`,
       ...(previousSeq !== undefined ? { expect: { lastSubjectSequence: previousSeq } } : {}),
     };
     const subject = this.#keys.subjectPrefix + kvKey;
@@ -293,7 +288,7 @@ export class NatsMetaStore implements MetaStore {
     return retryTransient(
       async () => (await this.#keys.js.publish(subject, payload, options)).seq,
       ELECTION_DEADLINE_MS,
-      (err) => isNoResponders(err) || err instanceof TimeoutError,
+      isNoResponders,
     );
   }
 
