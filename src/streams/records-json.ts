@@ -371,8 +371,8 @@ export function resultEntriesJson(outcome: WriteOutcome): unknown[] {
     if (i > 0) out[p++] = 0x2c;
     const b = batchOf[i]!;
     if (b === 0) {
-      p += ENTRY_ERROR.copy(out, p);
-      p += errorTexts.get(i)!.copy(out, p);
+      p = put(out, p, ENTRY_ERROR);
+      p = put(out, p, errorTexts.get(i)!);
       continue;
     }
     const batch = stored[b - 1]!;
