@@ -23,7 +23,7 @@ import {
   StorageType,
 } from '@nats-io/jetstream';
 import type { ClosedLoopOptions, ReadResult, RequestOutcome, WriteResult } from './scenarios.js';
-import { cpuShare, runClosedLoop } from './scenarios.js';
+import { cpuShare, machineBusySeconds, runClosedLoop } from './scenarios.js';
 import { megabytesPerSecond, perSecond, summarizeLatencies } from './stats.js';
 
 /** Publishes in flight per shard: the backend's window (src/storage/nats/log-store.ts). */
@@ -260,6 +260,7 @@ export class RawJetStream {
       natsCpuSeconds?: () => number | undefined;
     },
   ): Promise<ReadResult> {
+    const machineBefore = machineBusySeconds();
     const clientBefore = process.cpuUsage();
     const natsBefore = options.natsCpuSeconds?.();
     const started = performance.now();
@@ -304,6 +305,7 @@ export class RawJetStream {
       megabytesPerSecond: megabytesPerSecond(records * options.recordSize, seconds),
       latency: summarizeLatencies(latencies),
       cpu: cpuShare(seconds, {
+        machineBefore,
         clientBefore,
         serverBefore: undefined,
         serverAfter: undefined,

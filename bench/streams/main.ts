@@ -77,6 +77,27 @@ export interface ProfileRun {
   readonly note: string | undefined;
 }
 
+/**
+ * Other processes' CPU (% of one core) above which the report says the machine was busy: on this project's 2-core
+ * machine runs with others at or below ~12 % of a core met every target, runs at 30–60 % missed (README, "Answers
+ * written straight into bytes").
+ */
+const OTHER_LOAD_WARNING_PERCENT = 20;
+
+/** The scenario during which other processes used the most CPU, over every server's writes and reads. */
+function busiestOtherLoad(runs: readonly ServerRun[]): { kind: string; scenario: string; percent: number } | undefined {
+  let busiest: { kind: string; scenario: string; percent: number } | undefined;
+  for (const run of runs) {
+    for (const [scenario, r] of [...Object.entries(run.writes), ...Object.entries(run.reads)]) {
+      const percent = r?.cpu.otherPercent;
+      if (percent !== undefined && (busiest === undefined || percent > busiest.percent)) {
+        busiest = { kind: run.kind, scenario, percent };
+      }
+    }
+  }
+  return busiest;
+}
+
 function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
@@ -594,6 +615,15 @@ export async function runStreamsBench(argv: readonly string[]): Promise<number> 
       'Failed records counts records sent but not acknowledged (entry errors and records of failed requests).\n',
   );
   const runs = comparisons.flatMap((c) => Object.values(c.runs));
+  const busiest = busiestOtherLoad(runs);
+  if (busiest !== undefined && busiest.percent > OTHER_LOAD_WARNING_PERCENT) {
+    process.stdout.write(
+      `\nThe machine was not idle: other processes used ${busiest.percent.toFixed(0)}% of a core during ` +
+        `${busiest.kind} ${busiest.scenario}. Throughput and ratios from a busy machine understate both servers ` +
+        'unevenly (Tributary and its load generator use both cores, kinesalite one): compare runs made while nothing ' +
+        'else runs.\n',
+    );
+  }
   for (const run of runs) {
     if (run.error !== undefined) process.stdout.write(`\n${run.kind} error: ${run.error.trim()}\n`);
     if (run.exit !== undefined && !run.exit.graceful) {

@@ -162,6 +162,11 @@ export function writeRows(
     w.cpu.serverPercent === undefined ? { text: 'n/a' } : num(w.cpu.serverPercent, 0, '%'),
   );
   add('load generator CPU', (w) => num(w.cpu.clientPercent, 0, '%'), false);
+  add(
+    'other processes CPU',
+    (w) => (w.cpu.otherPercent === undefined ? { text: 'n/a' } : num(w.cpu.otherPercent, 0, '%')),
+    false,
+  );
   if (t?.cpu.natsPercent !== undefined || k?.cpu.natsPercent !== undefined)
     add('NATS servers CPU (% of a core)', (w) =>
       w.cpu.natsPercent === undefined ? { text: 'n/a' } : num(w.cpu.natsPercent, 0, '%'),
@@ -188,6 +193,7 @@ export function readRows(scenario: string, { key, results }: { key: string; resu
     r.cpu.serverPercent === undefined ? { text: 'n/a' } : num(r.cpu.serverPercent, 0, '%'),
   );
   const [lt, lk] = both((r) => num(r.cpu.clientPercent, 0, '%'));
+  const [ot, ok] = both((r) => (r.cpu.otherPercent === undefined ? { text: 'n/a' } : num(r.cpu.otherPercent, 0, '%')));
   const nats: Row[] = [];
   if (t?.cpu.natsPercent !== undefined || k?.cpu.natsPercent !== undefined) {
     const [nt, nk] = both((r) => (r.cpu.natsPercent === undefined ? { text: 'n/a' } : num(r.cpu.natsPercent, 0, '%')));
@@ -199,6 +205,7 @@ export function readRows(scenario: string, { key, results }: { key: string; resu
     { scenario, metric: 'read = acknowledged', tributary: vt, kinesalite: vk, ratio: false },
     { scenario, metric: 'server CPU (% of a core)', tributary: ct, kinesalite: ck, ratio: true },
     { scenario, metric: 'load generator CPU', tributary: lt, kinesalite: lk, ratio: false },
+    { scenario, metric: 'other processes CPU', tributary: ot, kinesalite: ok, ratio: false },
     ...nats,
   ];
 }

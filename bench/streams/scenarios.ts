@@ -3,6 +3,7 @@
  * as the previous one is answered) and a single sequential reader. Everything a scenario needs is
  * built before its clock starts.
  */
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { scanGetRecordsBody } from './bodies.js';
@@ -22,6 +23,31 @@ export interface CpuShare {
   readonly serverPercent: number | undefined;
   /** The NATS servers' CPU, all nodes together, when the benchmark started them (`--storage nats`). */
   readonly natsPercent?: number;
+  /**
+   * CPU every other process on the machine used meanwhile (the machine's busy time in /proc/stat less the load
+   * generator, the server and NATS), % of one core; undefined without /proc/stat. Figures measured while other work
+   * takes a share of a 2-core machine are not comparable: Tributary and its load generator use both cores.
+   */
+  readonly otherPercent?: number;
+}
+
+/** Jiffies per second of /proc/stat (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * Busy CPU seconds of the whole machine since boot, all cores together (/proc/stat's first line: every field but
+ * idle and iowait); undefined where there is no /proc/stat.
+ */
+export function machineBusySeconds(): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]!;
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is counted in user already).
+    const busy = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!;
+    return Number.isFinite(busy) ? busy / USER_HZ : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Result of a write scenario. Counts marked "whole run" include the short warm-up. */
@@ -98,13 +124,26 @@ export function cpuShare(
     serverAfter: number | undefined;
     natsBefore?: number | undefined;
     natsAfter?: number | undefined;
+    /** {@link machineBusySeconds} at the window's start. */
+    machineBefore: number | undefined;
   },
 ): CpuShare {
   const client = process.cpuUsage(readings.clientBefore);
   const clientPercent = seconds > 0 ? ((client.user + client.system) / 1e6 / seconds) * 100 : 0;
   const serverPercent = percentOfCore(readings.serverBefore, readings.serverAfter, seconds);
   const natsPercent = percentOfCore(readings.natsBefore, readings.natsAfter, seconds);
-  return natsPercent === undefined ? { clientPercent, serverPercent } : { clientPercent, serverPercent, natsPercent };
+  const machinePercent = percentOfCore(readings.machineBefore, machineBusySeconds(), seconds);
+  // Jiffies are 10 ms: a share a little below zero is rounding, shown as 0.
+  const otherPercent =
+    machinePercent === undefined
+      ? undefined
+      : Math.max(0, machinePercent - clientPercent - (serverPercent ?? 0) - (natsPercent ?? 0));
+  return {
+    clientPercent,
+    serverPercent,
+    ...(natsPercent === undefined ? {} : { natsPercent }),
+    ...(otherPercent === undefined ? {} : { otherPercent }),
+  };
 }
 
 /** What one request of a closed-loop writer achieved, as {@link runClosedLoop} counts it. */
@@ -207,6 +246,7 @@ export async function runClosedLoop(
   await Promise.all(callers.map(() => sendOne()));
 
   measuring = true;
+  const machineBefore = machineBusySeconds();
   const clientBefore = process.cpuUsage();
   const serverBefore = options.serverCpuSeconds();
   const natsBefore = options.natsCpuSeconds?.();
@@ -221,6 +261,7 @@ export async function runClosedLoop(
   const seconds = (performance.now() - started) / 1000;
   const endUs = monotonicUs();
   const cpu = cpuShare(seconds, {
+    machineBefore,
     clientBefore,
     serverBefore,
     serverAfter: options.serverCpuSeconds(),
@@ -306,6 +347,7 @@ export async function runReadBack(
   let fullParse = false;
   let checked = false;
 
+  const machineBefore = machineBusySeconds();
   const clientBefore = process.cpuUsage();
   const serverBefore = options.serverCpuSeconds();
   const natsBefore = options.natsCpuSeconds?.();
@@ -356,6 +398,7 @@ export async function runReadBack(
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuShare(seconds, {
+    machineBefore,
     clientBefore,
     serverBefore,
     serverAfter: options.serverCpuSeconds(),

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { buildPutRecordBodies, buildPutRecordsBodies } from '../../../bench/streams/bodies.js';
 import { KinesisHttpClient } from '../../../bench/streams/kinesis-client.js';
-import { runReadBack, runWriteLoad } from '../../../bench/streams/scenarios.js';
+import { cpuShare, machineBusySeconds, runReadBack, runWriteLoad } from '../../../bench/streams/scenarios.js';
 
 /**
  * A fake Kinesis endpoint: PutRecords fails every 10th entry, PutRecord every 5th request, and
@@ -166,5 +167,27 @@ describe('bench client and scenarios against a fake endpoint', () => {
     assert.equal(wrongSize.verified, false);
     assert.match(wrongSize.problem ?? '', /data bytes/);
     client.close();
+  });
+});
+
+describe("the machine's CPU beside the benchmark's", () => {
+  it("counts this process's own CPU in the machine's busy time, and a window's other processes at or above 0", () => {
+    const machineBefore = machineBusySeconds();
+    assert.ok(machineBefore !== undefined && machineBefore > 0, 'this machine has /proc/stat');
+    const ownBefore = process.cpuUsage();
+    const started = performance.now();
+    let x = 0;
+    while (performance.now() - started < 300) x += Math.sqrt(x + 1);
+    const own = process.cpuUsage(ownBefore);
+    const machineAfter = machineBusySeconds()!;
+    // The machine's busy time includes this process's (jiffies are 10 ms, so allow two of rounding).
+    assert.ok(machineAfter - machineBefore + 0.02 >= (own.user + own.system) / 1e6, `${x}`);
+    const share = cpuShare((performance.now() - started) / 1000, {
+      machineBefore,
+      clientBefore: ownBefore,
+      serverBefore: undefined,
+      serverAfter: undefined,
+    });
+    assert.ok(share.otherPercent !== undefined && share.otherPercent >= 0);
   });
 });
