@@ -41,7 +41,7 @@ describe('nats leader kill', { skip }, () => {
     const batches = 50;
     const size = 20;
     const killAfter = (writers * batches * size) / 4;
-    const acked: Array<{ first: number; writer: number; batch: number }> = [];
+    const acked: AckedBatch[] = [];
     const failed: unknown[] = [];
     let ackedRecords = 0;
     let lastAck = Date.now();
@@ -83,25 +83,7 @@ describe('nats leader kill', { skip }, () => {
         `${failed.length} appends failed (${failed.map((e) => (e as { code?: string }).code).join(',')})`,
     );
     const all = await log.read(0, { maxRecords: 1_000_000, maxBytes: Number.MAX_SAFE_INTEGER });
-    assert.deepEqual(
-      all.map((r) => r.offset),
-      Array.from({ length: all.length }, (_, i) => i),
-      'offsets are dense',
-    );
-    const dec = new TextDecoder();
-    const values = all.map((r) => dec.decode(r.value));
-    assert.equal(new Set(values).size, values.length, 'no record is stored twice');
-    for (const a of acked) {
-      for (let i = 0; i < size; i++) assert.equal(values[a.first + i], `${a.writer}:${a.batch}:${i}`);
-    }
-    for (let w = 0; w < writers; w++) {
-      const mine = acked.filter((a) => a.writer === w).map((a) => a.first);
-      assert.deepEqual(
-        mine,
-        [...mine].sort((x, y) => x - y),
-        `writer ${w}'s batches are in order`,
-      );
-    }
+    assertEachAckedOnceInOrder(all, acked, size, writers);
     assert.ok(acked.length >= (writers * batches) / 4, 'writes went on around the kill');
   });
 
@@ -336,7 +318,7 @@ async function writesThroughPausedLeader(
   const log = await backend.logs.open(options.log);
   const enc = new TextEncoder();
   const size = 10;
-  const acked: Array<{ first: number; writer: number; batch: number }> = [];
+  const acked: AckedBatch[] = [];
   const failed: string[] = [];
   let lastAck = Date.now();
   let longestGap = 0;
@@ -421,6 +403,26 @@ async function writesThroughPausedLeader(
       await new Promise((r) => setTimeout(r, 250));
     }
   }
+  assertEachAckedOnceInOrder(all, acked, size, 3);
+}
+
+/** An acknowledged batch: its first offset, and the writer and batch its values name (`<writer>:<batch>:<i>`). */
+interface AckedBatch {
+  readonly first: number;
+  readonly writer: number;
+  readonly batch: number;
+}
+
+/**
+ * What the failure tests promise of a shard's log after the fault: offsets dense from 0, no value stored twice, every
+ * acknowledged batch's `size` records at its acknowledged offsets, and each writer's batches in the order it sent them.
+ */
+function assertEachAckedOnceInOrder(
+  all: readonly LogRecord[],
+  acked: readonly AckedBatch[],
+  size: number,
+  writers: number,
+): void {
   assert.deepEqual(
     all.map((r) => r.offset),
     Array.from({ length: all.length }, (_, i) => i),
@@ -432,7 +434,7 @@ async function writesThroughPausedLeader(
   for (const a of acked) {
     for (let i = 0; i < size; i++) assert.equal(values[a.first + i], `${a.writer}:${a.batch}:${i}`);
   }
-  for (let w = 0; w < 3; w++) {
+  for (let w = 0; w < writers; w++) {
     const mine = acked.filter((a) => a.writer === w).map((a) => a.first);
     assert.deepEqual(
       mine,
