@@ -30,7 +30,14 @@ import {
   StorageErrorCode,
   type Versioned,
 } from '../index.js';
-import { WRONG_LAST_SEQUENCE, apiCode, isNoResponders, retryTransient, toStorageError } from './errors.js';
+import {
+  WRONG_LAST_SEQUENCE,
+  apiCode,
+  isNoResponders,
+  isTransientRead,
+  retryTransient,
+  toStorageError,
+} from './errors.js';
 import { kvToMetaKey, metaKeyToKv } from './names.js';
 
 const decoder = new TextDecoder();
@@ -301,10 +308,15 @@ export class NatsMetaStore implements MetaStore {
     this.#own.add(revision);
   }
 
-  /** The live entry of `key` (deletion markers count as absent). */
+  /**
+   * The live entry of `key` (deletion markers count as absent). A read is sent again while the bucket cannot answer
+   * (a timeout or no responders while it elects a leader, as right after a node first creates it), up to the
+   * election deadline: a read changes nothing, so resending is always safe. Two nodes started at once on a new
+   * prefix failed 2 of 5 times without it, the second one's first read timing out.
+   */
   async #entry(key: string): Promise<KvEntry | undefined> {
     try {
-      const e = await this.#kv.get(metaKeyToKv(key));
+      const e = await retryTransient(() => this.#kv.get(metaKeyToKv(key)), ELECTION_DEADLINE_MS, isTransientRead);
       return e && e.operation === 'PUT' ? e : undefined;
     } catch (err) {
       throw toStorageError(err, `read ${JSON.stringify(key)}`);
