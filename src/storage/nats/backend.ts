@@ -7,7 +7,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { type Capabilities, type StorageBackend, StorageError, StorageErrorCode } from '../index.js';
-import { retryTransient, toStorageError } from './errors.js';
+import { STREAM_NOT_FOUND, apiCode, isTransient, retryTransient, toStorageError } from './errors.js';
 import { NatsLeases } from './leases.js';
 import { NatsLogStore } from './log-store.js';
 import { NatsMetaStore } from './meta-store.js';
@@ -119,6 +119,15 @@ const DEFAULTS = {
   connectTimeoutMs: 2000,
 };
 
+/**
+ * What opening a bucket may meet and try again: any transient failure, and "stream not found", which a server answers
+ * while another node is creating the same bucket and the new stream has not reached this server's view yet (two
+ * nodes started at once on a new prefix; test/server/nats-nodes.test.ts).
+ */
+function isTransientWhileCreating(err: unknown): boolean {
+  return isTransient(err) || apiCode(err) === STREAM_NOT_FOUND;
+}
+
 /** Connects to the cluster and opens (creating if needed) this prefix's buckets. */
 export async function openNatsBackend(
   options: Partial<NatsBackendOptions> & Pick<NatsBackendOptions, 'servers'>,
@@ -149,18 +158,22 @@ export async function openNatsBackend(
     // leader (no direct get): a replica may answer before it applied a write, and compare-and-set callers must
     // read their own writes.
     const bucket = (name: string, history: number) =>
-      retryTransient(async () => {
-        const kv = await kvm.create(`${opts.prefix}_${name}`, {
-          replicas: opts.replicas,
-          history,
-          allow_direct: false,
-        });
-        // A bucket created by an older version keeps its history until its stream is updated.
-        const { streamInfo } = await kv.status();
-        if ((streamInfo.config.max_msgs_per_subject ?? 0) < history)
-          await jsm.streams.update(streamInfo.config.name, { ...streamInfo.config, max_msgs_per_subject: history });
-        return kv;
-      }, 30_000);
+      retryTransient(
+        async () => {
+          const kv = await kvm.create(`${opts.prefix}_${name}`, {
+            replicas: opts.replicas,
+            history,
+            allow_direct: false,
+          });
+          // A bucket created by an older version keeps its history until its stream is updated.
+          const { streamInfo } = await kv.status();
+          if ((streamInfo.config.max_msgs_per_subject ?? 0) < history)
+            await jsm.streams.update(streamInfo.config.name, { ...streamInfo.config, max_msgs_per_subject: history });
+          return kv;
+        },
+        30_000,
+        isTransientWhileCreating,
+      );
     const [metaKv, leasesKv] = await Promise.all([bucket('meta', META_HISTORY), bucket('leases', 1)]);
     const acks = new PublishAcks(nc);
     const logs = new NatsLogStore({
@@ -181,7 +194,7 @@ export async function openNatsBackend(
       subjectPrefix: `$KV.${opts.prefix}_meta.`,
     });
     // The change feed runs before any service loads, so no change falls between a load and its subscription.
-    await retryTransient(() => meta.startWatch(), 30_000);
+    await retryTransient(() => meta.startWatch(), 30_000, isTransientWhileCreating);
     const leases = new NatsLeases(leasesKv, opts.now);
     let closing: Promise<void> | undefined;
     return {
