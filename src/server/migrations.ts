@@ -9,7 +9,7 @@
  * Scheduler timers are keyed by timer kind and stream id (payloads carry ids too), never by metadata key, so
  * they stay where they are and find their streams after the move.
  */
-import type { MetaChange, MetaStore } from '../storage/index.js';
+import { isStorageError, type MetaChange, type MetaStore, StorageErrorCode } from '../storage/index.js';
 import type { Logger } from '../protocol/index.js';
 
 /** Scope prefix of the Data Streams service. */
@@ -37,7 +37,16 @@ export async function migrateMetaLayout(meta: MetaStore, logger: Logger): Promis
     changes.push([KINESIS_SCOPE + key, value, 0], [key, undefined]);
   }
   changes.push([META_FORMAT_KEY, META_FORMAT, format?.revision ?? 0]);
-  await meta.batch(changes);
+  try {
+    await meta.batch(changes);
+  } catch (err) {
+    // Nodes sharing a cluster's store may start together: when another one wrote the marker first, its batch moved
+    // the keys and this one's expectations fail. Nothing is left to do then.
+    if (!isStorageError(err, StorageErrorCode.conflict)) throw err;
+    const now = await meta.getVersioned<number>(META_FORMAT_KEY);
+    if (now !== undefined && now.value >= META_FORMAT) return 0;
+    throw err;
+  }
   const moved = (changes.length - 1) / 2;
   if (moved > 0) logger.info({ moved, format: META_FORMAT }, `moved Data Streams metadata under ${KINESIS_SCOPE}`);
   return moved;

@@ -128,6 +128,25 @@ describe('metadata scopes and the layout migration', () => {
     }
   });
 
+  it('two nodes migrating one store at once: the one whose marker write loses finds the work done', async () => {
+    const backend = await openLocalBackend(join(dataDir, 'storage'));
+    try {
+      // Both read "no marker" before either writes it, as two nodes starting together on one cluster do.
+      const [a, b] = await Promise.allSettled([
+        migrateMetaLayout(backend.meta, silentLogger),
+        migrateMetaLayout(backend.meta, silentLogger),
+      ]);
+      assert.deepEqual(
+        [a.status, b.status],
+        ['fulfilled', 'fulfilled'],
+        String((a as PromiseRejectedResult).reason ?? (b as PromiseRejectedResult).reason),
+      );
+      assert.equal(await backend.meta.get(META_FORMAT_KEY), META_FORMAT);
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('marks a fresh data directory without moving anything', async () => {
     const server = await startTestServer({ accountId: ACCOUNT }, dataDir);
     await server.close(false);
