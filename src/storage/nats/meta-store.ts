@@ -244,8 +244,10 @@ export class NatsMetaStore implements MetaStore {
       if (expected === 0 && json === undefined) {
         // Deleting a key that must be absent: nothing to write, unless it exists. The revision is its deletion
         // marker's, if any (a later write of the same batch expects it).
-        if (await this.#entry(key)) throw new StorageError(StorageErrorCode.conflict, `${JSON.stringify(key)} exists`);
-        return (await this.#kv.get(kvKey))?.revision ?? 0;
+        const newest = await this.#newest(key);
+        if (newest?.operation === 'PUT')
+          throw new StorageError(StorageErrorCode.conflict, `${JSON.stringify(key)} exists`);
+        return newest?.revision ?? 0;
       }
       if (expected === 0) {
         try {
@@ -256,7 +258,7 @@ export class NatsMetaStore implements MetaStore {
           if (apiCode(err) !== WRONG_LAST_SEQUENCE) throw err;
           // The key has a history: absent still when its newest revision is a deletion marker, which this write may
           // replace (as the client's KV `create` does).
-          const current = await this.#kv.get(kvKey);
+          const current = await this.#newest(key);
           if (!current || current.operation === 'PUT') throw err;
           const revision = await this.#publish(kvKey, json, current.revision);
           this.#mine(revision);
@@ -308,16 +310,21 @@ export class NatsMetaStore implements MetaStore {
     this.#own.add(revision);
   }
 
-  /**
-   * The live entry of `key` (deletion markers count as absent). A read is sent again while the bucket cannot answer
-   * (a timeout or no responders while it elects a leader, as right after a node first creates it), up to the
-   * election deadline: a read changes nothing, so resending is always safe. Two nodes started at once on a new
-   * prefix failed 2 of 5 times without it, the second one's first read timing out.
-   */
+  /** The live entry of `key` (deletion markers count as absent). */
   async #entry(key: string): Promise<KvEntry | undefined> {
+    const e = await this.#newest(key);
+    return e && e.operation === 'PUT' ? e : undefined;
+  }
+
+  /**
+   * The newest revision of `key`, a deletion marker included. Every read of the bucket goes through here, sent again
+   * while the bucket cannot answer (a timeout or no responders while it elects a leader, as right after a node first
+   * creates it), up to the election deadline: a read changes nothing, so resending is always safe. Two nodes started
+   * at once on a new prefix failed 2 of 5 times without it, the second one's first read timing out.
+   */
+  async #newest(key: string): Promise<KvEntry | null> {
     try {
-      const e = await retryTransient(() => this.#kv.get(metaKeyToKv(key)), ELECTION_DEADLINE_MS, isTransientRead);
-      return e && e.operation === 'PUT' ? e : undefined;
+      return await retryTransient(() => this.#kv.get(metaKeyToKv(key)), ELECTION_DEADLINE_MS, isTransientRead);
     } catch (err) {
       throw toStorageError(err, `read ${JSON.stringify(key)}`);
     }
